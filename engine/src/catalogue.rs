@@ -1,0 +1,52 @@
+//! The catalogue index: which products exist and which model file holds each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ModelError, Text};
+
+/// `catalogue/index.json`: the list the portal's first page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueIndex {
+    pub products: Vec<CatalogueEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueEntry {
+    /// The product id; equals the `id` of the model in `file`.
+    pub id: String,
+    /// The model file, relative to the index.
+    pub file: String,
+    pub name: Text,
+    pub summary: Text,
+}
+
+impl CatalogueIndex {
+    /// Reads an index; `source` names the file in error messages.
+    pub fn from_json(source: &str, text: &str) -> Result<CatalogueIndex, ModelError> {
+        let index: CatalogueIndex = serde_json::from_str(text).map_err(|e| ModelError {
+            source: source.to_string(),
+            place: format!("line {}, column {}", e.line(), e.column()),
+            reason: e.to_string(),
+        })?;
+        for (i, p) in index.products.iter().enumerate() {
+            let bad = p.file.is_empty()
+                || p.file.starts_with('/')
+                || p.file.split('/').any(|part| part == ".." || part.is_empty())
+                || !p.file.ends_with(".json");
+            if bad {
+                return Err(ModelError {
+                    source: source.to_string(),
+                    place: format!("products[{i}].file"),
+                    reason: format!("\"{}\" must be a relative path to a .json file inside the catalogue", p.file),
+                });
+            }
+        }
+        Ok(index)
+    }
+
+    pub fn product(&self, id: &str) -> Option<&CatalogueEntry> {
+        self.products.iter().find(|p| p.id == id)
+    }
+}

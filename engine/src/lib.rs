@@ -1,0 +1,40 @@
+//! Tailor's configuration engine.
+//!
+//! Pure Rust with no web or database dependency: the same code runs in the
+//! customer's browser (compiled to WebAssembly) and on the server (native),
+//! so the server can check every order with exactly the rules the customer saw.
+//!
+//! ```
+//! use tailor_engine::{Choices, Model};
+//!
+//! let json = r#"{
+//!   "format": "tailor-model/1", "id": "mug", "version": "1", "currency": "EUR",
+//!   "name": {"en": "Mug"}, "base_price": 500,
+//!   "attributes": [
+//!     {"id": "size", "label": {"en": "Size"}, "options": [
+//!       {"id": "s", "label": {"en": "Small"}},
+//!       {"id": "l", "label": {"en": "Large"}, "price": 200}]},
+//!     {"id": "lid", "label": {"en": "Lid"}, "options": [
+//!       {"id": "none", "label": {"en": "None"}},
+//!       {"id": "cork", "label": {"en": "Cork"}, "price": 150}]}],
+//!   "rules": [{"id": "cork-large", "kind": "requires",
+//!     "if": {"attribute": "lid", "options": ["cork"]},
+//!     "then": {"attribute": "size", "options": ["l"]},
+//!     "message": {"en": "The cork lid fits the large mug only."}}]
+//! }"#;
+//! let model = Model::from_json("mug.json", json).unwrap();
+//! let mut choices = Choices::empty(&model);
+//! choices.0[0] = model.option(0, "s");
+//! let eval = model.evaluate(&choices);
+//! assert_eq!(eval.attributes[1].available, vec![true, false]); // no cork on a small mug
+//! choices.0[1] = model.option(1, "none");
+//! assert_eq!(model.quote(&choices).unwrap().total, 500);
+//! ```
+
+mod catalogue;
+mod config;
+mod model;
+
+pub use catalogue::{CatalogueEntry, CatalogueIndex};
+pub use config::{AttributeState, ChoiceError, Choices, Evaluation, OrderError, Quote, QuoteLine};
+pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, OptionDef, RuleDef, RuleKind, Text};

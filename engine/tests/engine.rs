@@ -1,0 +1,258 @@
+//! Engine behaviour on the shipped catalogue and on generated models, checked
+//! against brute-force enumeration of every full configuration.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tailor_engine::{CatalogueIndex, Choices, Model, OrderError};
+
+fn catalogue_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue")
+}
+
+fn shipped_models() -> Vec<Model> {
+    let dir = catalogue_dir();
+    let index_text = std::fs::read_to_string(dir.join("index.json")).unwrap();
+    let index = CatalogueIndex::from_json("index.json", &index_text).unwrap();
+    assert!(!index.products.is_empty());
+    index
+        .products
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(dir.join(&p.file)).unwrap();
+            let model = Model::from_json(&p.file, &text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(model.id(), p.id, "index entry and model id differ");
+            model
+        })
+        .collect()
+}
+
+/// Every full configuration, by enumeration; valid ones are those `quote` accepts.
+fn all_full(model: &Model) -> Vec<Vec<usize>> {
+    let sizes: Vec<usize> = model.attributes().iter().map(|a| a.options.len()).collect();
+    let mut out = Vec::new();
+    let mut cur = vec![0; sizes.len()];
+    loop {
+        out.push(cur.clone());
+        let mut i = 0;
+        loop {
+            if i == sizes.len() {
+                return out;
+            }
+            cur[i] += 1;
+            if cur[i] < sizes[i] {
+                break;
+            }
+            cur[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+fn valid_full(model: &Model) -> Vec<Vec<usize>> {
+    all_full(model)
+        .into_iter()
+        .filter(|c| model.quote(&Choices(c.iter().map(|&o| Some(o)).collect())).is_ok())
+        .collect()
+}
+
+/// Availability by definition: some valid full configuration has the option
+/// and agrees with every choice on the other attributes.
+fn brute_available(model: &Model, valid: &[Vec<usize>], choices: &Choices, a: usize, o: usize) -> bool {
+    valid.iter().any(|c| {
+        c[a] == o && choices.0.iter().enumerate().all(|(b, ch)| b == a || ch.is_none_or(|x| x == c[b]))
+    })
+}
+
+/// All partial choice vectors (each attribute open or one option).
+fn all_partial(model: &Model) -> Vec<Choices> {
+    let mut out = vec![Vec::new()];
+    for attr in model.attributes() {
+        let mut next = Vec::new();
+        for prefix in &out {
+            let mut open = prefix.clone();
+            open.push(None);
+            next.push(open);
+            for o in 0..attr.options.len() {
+                let mut p = prefix.clone();
+                p.push(Some(o));
+                next.push(p);
+            }
+        }
+        out = next;
+    }
+    out.into_iter().map(Choices).collect()
+}
+
+fn assert_matches_brute_force(model: &Model) {
+    let valid = valid_full(model);
+    for choices in all_partial(model) {
+        let eval = model.evaluate(&choices);
+        for (a, state) in eval.attributes.iter().enumerate() {
+            for (o, &avail) in state.available.iter().enumerate() {
+                assert_eq!(
+                    avail,
+                    brute_available(model, &valid, &choices, a, o),
+                    "model {} choices {:?}: attribute {a} option {o}",
+                    model.id(),
+                    choices.0
+                );
+            }
+        }
+        let consistent = valid
+            .iter()
+            .any(|c| choices.0.iter().enumerate().all(|(b, ch)| ch.is_none_or(|x| x == c[b])));
+        assert_eq!(eval.consistent, consistent, "choices {:?}", choices.0);
+    }
+}
+
+#[test]
+fn shipped_catalogue_loads_and_availability_is_exact() {
+    for model in shipped_models() {
+        assert_matches_brute_force(&model);
+    }
+}
+
+#[test]
+fn starter_pc_socket_rule_hides_the_other_board() {
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
+    let cpu = model.attribute("cpu").unwrap();
+    let board = model.attribute("board").unwrap();
+    let mut choices = Choices::empty(&model);
+    choices.0[cpu] = model.option(cpu, "i5-14400");
+    let eval = model.evaluate(&choices);
+    let b650 = model.option(board, "b650").unwrap();
+    let b760 = model.option(board, "b760").unwrap();
+    assert!(!eval.attributes[board].available[b650]);
+    assert!(eval.attributes[board].available[b760]);
+    let reasons = model.conflicts(&choices, board, b650);
+    assert_eq!(reasons.len(), 1);
+    assert_eq!(reasons[0].id, "cpu-socket-lga1700");
+}
+
+#[test]
+fn quote_recomputes_the_price_and_refuses_bad_orders() {
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
+    let defaults = Choices::defaults(&model);
+    let quote = model.quote(&defaults).unwrap();
+    let expected: i64 = model.def().base_price
+        + model
+            .attributes()
+            .iter()
+            .map(|a| a.options.iter().find(|o| Some(&o.id) == a.default.as_ref()).unwrap().price)
+            .sum::<i64>();
+    assert_eq!(quote.total, expected);
+    assert_eq!(quote.lines.len(), model.attributes().len());
+
+    let mut incomplete = defaults.clone();
+    incomplete.0[model.attribute("memory").unwrap()] = None;
+    assert_eq!(model.quote(&incomplete), Err(OrderError::Incomplete(vec!["memory".into()])));
+
+    let mut ids = defaults.to_ids(&model);
+    ids.insert("cpu".into(), "i5-14400".into());
+    let bad = Choices::from_ids(&model, &ids).unwrap();
+    match model.quote(&bad) {
+        Err(OrderError::Violates { rule, .. }) => assert_eq!(rule, "cpu-socket-lga1700"),
+        other => panic!("expected a rule violation, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_ids_in_choices_are_named() {
+    let model = shipped_models().into_iter().next().unwrap();
+    let mut ids = BTreeMap::new();
+    ids.insert("colour".to_string(), "red".to_string());
+    assert_eq!(Choices::from_ids(&model, &ids).unwrap_err().to_string(), "unknown attribute \"colour\"");
+    let mut ids = BTreeMap::new();
+    ids.insert("cpu".to_string(), "z80".to_string());
+    assert_eq!(
+        Choices::from_ids(&model, &ids).unwrap_err().to_string(),
+        "\"z80\" is not an option of attribute \"cpu\""
+    );
+}
+
+/// A small deterministic generator (no external crate): xorshift.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn random_model(rng: &mut Rng) -> String {
+    let attrs = 2 + rng.below(3);
+    let sizes: Vec<usize> = (0..attrs).map(|_| 1 + rng.below(3)).collect();
+    let attributes: Vec<String> = sizes
+        .iter()
+        .enumerate()
+        .map(|(a, &n)| {
+            let opts: Vec<String> = (0..n)
+                .map(|o| format!(r#"{{"id":"o{o}","label":{{"en":"O{o}"}},"price":{}}}"#, rng.below(500)))
+                .collect();
+            format!(r#"{{"id":"a{a}","label":{{"en":"A{a}"}},"options":[{}]}}"#, opts.join(","))
+        })
+        .collect();
+    let rules: Vec<String> = (0..rng.below(5))
+        .map(|r| {
+            let x = rng.below(attrs);
+            let y = (x + 1 + rng.below(attrs - 1)) % attrs;
+            let ox = rng.below(sizes[x]);
+            let oy = rng.below(sizes[y]);
+            let kind = if rng.below(2) == 0 { "requires" } else { "excludes" };
+            format!(
+                r#"{{"id":"r{r}","kind":"{kind}","if":{{"attribute":"a{x}","options":["o{ox}"]}},"then":{{"attribute":"a{y}","options":["o{oy}"]}},"message":{{"en":"m"}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"format":"tailor-model/1","id":"gen","version":"1","name":{{"en":"G"}},"currency":"EUR","attributes":[{}],"rules":[{}]}}"#,
+        attributes.join(","),
+        rules.join(",")
+    )
+}
+
+#[test]
+fn generated_models_availability_is_exact() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..200 {
+        let text = random_model(&mut rng);
+        let model = Model::from_json("generated.json", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_matches_brute_force(&model);
+    }
+}
+
+#[test]
+fn invalid_models_name_file_place_and_reason() {
+    let base = std::fs::read_to_string(catalogue_dir().join("pc-starter.json")).unwrap();
+    let prize_line = base.lines().position(|l| l.contains("\"price\": 19900")).unwrap() + 1;
+    let prize_place = format!("line {prize_line}, column");
+    let cases: Vec<(String, &str, &str)> = vec![
+        (base.replacen("tailor-model/1", "tailor-model/9", 1), "format", "expected"),
+        (base.replacen("[\"i5-14400\"]", "[\"i9\"]", 1), "rules[1].if.options[0]", "\"i9\" is not an option"),
+        (base.replacen("\"attribute\": \"board\"", "\"attribute\": \"gpu\"", 1), "rules[0].then.attribute", "unknown attribute \"gpu\""),
+        (base.replacen("\"id\": \"b760\"", "\"id\": \"b650\"", 1), "attributes[1].options[1].id", "duplicate option id"),
+        (base.replacen("\"default\": \"16gb\"", "\"default\": \"64gb\"", 1), "attributes[2].default", "\"64gb\""),
+        (base.replacen("\"EUR\"", "\"euro\"", 1), "currency", "ISO 4217"),
+        (base.replacen("\"price\": 19900", "\"prize\": 19900", 1), &prize_place, "unknown field `prize`"),
+        (base[..base.len() / 2].to_string(), "line", "EOF"),
+    ];
+    for (text, place, reason) in cases {
+        let err = Model::from_json("pc-starter.json", &text).expect_err(place);
+        assert_eq!(err.source, "pc-starter.json");
+        assert!(err.place.starts_with(place), "place {:?} for expected {place}", err.place);
+        assert!(err.reason.contains(reason), "reason {:?} lacks {reason}", err.reason);
+    }
+}
+
+#[test]
+fn catalogue_index_refuses_paths_outside_the_catalogue() {
+    let text = r#"{"products":[{"id":"x","file":"../secret.json","name":{"en":"X"},"summary":{"en":"X"}}]}"#;
+    let err = CatalogueIndex::from_json("index.json", text).unwrap_err();
+    assert_eq!(err.place, "products[0].file");
+}
