@@ -1,1 +1,97 @@
-fn main() {}
+//! `tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]`
+//!
+//! Each flag may also come from the environment: `TAILOR_ADDR`, `DATABASE_URL`,
+//! `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tailor_server::{AppState, Config, app, catalogue::Catalogue, site::Site, store};
+
+const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]";
+
+fn config() -> Result<Config, String> {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let mut addr = env("TAILOR_ADDR", "127.0.0.1:8080");
+    let mut database_url = env("DATABASE_URL", "sqlite://data/tailor.db");
+    let mut site = env("TAILOR_SITE_DIR", "dist");
+    let mut catalogue = std::env::var("TAILOR_CATALOGUE_DIR").ok();
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let slot = match flag.as_str() {
+            "--addr" => &mut addr,
+            "--database-url" => &mut database_url,
+            "--site" => &mut site,
+            "--catalogue" => catalogue.insert(String::new()),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
+        };
+        *slot = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+    }
+    let addr = addr.parse().map_err(|e| format!("--addr \"{addr}\": {e}"))?;
+    let site_dir = PathBuf::from(site);
+    // The catalogue the browser reads is the copy inside the built site; use
+    // the same files when they are there.
+    let catalogue_dir = match catalogue {
+        Some(dir) => PathBuf::from(dir),
+        None if site_dir.join("catalogue/index.json").exists() => site_dir.join("catalogue"),
+        None => PathBuf::from("public/catalogue"),
+    };
+    Ok(Config { addr, database_url, site_dir, catalogue_dir })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .json()
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tailor-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = config()?;
+    let catalogue = Catalogue::load(&config.catalogue_dir)?;
+    let url = store::DatabaseUrl::parse(&config.database_url)?;
+    let store = store::Store::open(&url).map_err(|e| e.to_string())?;
+    let site = Site::load(&config.site_dir);
+    if !site.is_built() {
+        tracing::warn!(dir = %config.site_dir.display(), "no built site found; serving the API only");
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(addr = %local, products = catalogue.index.products.len(), "listening");
+    println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
+    let state = AppState { catalogue: Arc::new(catalogue), store };
+    axum::serve(listener, app(state, site))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Tailor stopped.");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish requests in flight, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,248 @@
+//! The JSON API under `/api`.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tailor_engine::{Choices, OrderError};
+
+use crate::AppState;
+use crate::problem::Problem;
+use crate::store::OrderRow;
+
+/// What the browser posts. Only the choices are taken from it; the price it
+/// saw is compared, never trusted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    pub product: String,
+    pub catalogue_version: String,
+    pub choices: BTreeMap<String, String>,
+    /// The total the customer saw, in minor units.
+    pub price_seen: i64,
+}
+
+/// An order as the API shows it to the customer who placed it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub status: String,
+    pub product: String,
+    pub catalogue_version: String,
+    pub choices: BTreeMap<String, String>,
+    pub currency: String,
+    pub total: i64,
+    pub created_at: String,
+}
+
+/// The answer to a new order: the view plus the secret that reads it back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Created {
+    #[serde(flatten)]
+    pub order: OrderView,
+    /// Bearer token for `GET /api/orders/{id}`; shown once, stored hashed.
+    pub access_token: String,
+}
+
+pub async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn create_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    require_json(&headers)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Order too large",
+                format!("An order body may have at most {} bytes.", crate::BODY_LIMIT),
+            )
+        } else {
+            Problem::new(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", e.body_text())
+        }
+    })?;
+    let order: NewOrder = serde_json::from_slice(&body).map_err(|e| {
+        Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed order", format!("The order body is not valid: {e}"))
+    })?;
+    let model = state.catalogue.model(&order.product).ok_or_else(|| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-product",
+            "Unknown product",
+            format!("There is no product \"{}\" in the catalogue.", order.product),
+        )
+    })?;
+    if order.catalogue_version != model.version() {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "outdated-catalogue",
+            "Outdated catalogue",
+            format!(
+                "The order was made with catalogue version \"{}\" of \"{}\"; the current version is \"{}\". Reload the page and check your choices.",
+                order.catalogue_version,
+                order.product,
+                model.version()
+            ),
+        )
+        .with("current_version", model.version()));
+    }
+    let choices = Choices::from_ids(model, &order.choices).map_err(|e| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", "Invalid configuration", format!("The configuration names {e}."))
+    })?;
+    let quote = model.quote(&choices).map_err(|e| match e {
+        OrderError::Incomplete(missing) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "incomplete-configuration",
+            "Incomplete configuration",
+            format!("No choice was made for: {}.", missing.join(", ")),
+        )
+        .with("missing", missing),
+        OrderError::Violates { rule, message } => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-configuration",
+            "Invalid configuration",
+            format!("The choices break a rule: {}", message.en),
+        )
+        .with("rule", rule),
+    })?;
+    if quote.total != order.price_seen {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "price-mismatch",
+            "Price changed",
+            format!(
+                "The price shown was {} but this configuration costs {} ({} minor units). Please check the new price.",
+                order.price_seen, quote.total, quote.currency
+            ),
+        )
+        .with("price", quote.total));
+    }
+    let token = random_token();
+    let row = OrderRow {
+        id: new_order_id(),
+        token_sha256: sha256_hex(&token),
+        product: order.product.clone(),
+        catalogue_version: order.catalogue_version.clone(),
+        choices_json: serde_json::to_string(&choices.to_ids(model)).map_err(|_| Problem::internal())?,
+        currency: quote.currency.clone(),
+        total_minor: quote.total,
+        status: "new".into(),
+        created_at: now_rfc3339(),
+    };
+    state.store.insert(row.clone()).await.map_err(|e| {
+        tracing::error!(error = %e, "storing an order failed");
+        Problem::internal()
+    })?;
+    tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
+    let created = Created { order: view(&row)?, access_token: token };
+    let location = format!("/api/orders/{}", created.order.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)).into_response())
+}
+
+pub async fn get_order(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<OrderView>, Problem> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Credentials required",
+                "Send the order's access token as \"Authorization: Bearer TOKEN\".",
+            )
+        })?;
+    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", "No order with this id can be read with this token.");
+    let row = state
+        .store
+        .get(&id)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading an order failed");
+            Problem::internal()
+        })?
+        .ok_or_else(not_found)?;
+    // Compare digests, so the comparison time says nothing about the token.
+    if sha256_hex(token) != row.token_sha256 {
+        return Err(not_found());
+    }
+    Ok(Json(view(&row)?))
+}
+
+pub async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "There is no such API endpoint.")
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
+    let ok = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+        .unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "JSON expected",
+            "Send the order as \"Content-Type: application/json\".",
+        ))
+    }
+}
+
+fn view(row: &OrderRow) -> Result<OrderView, Problem> {
+    Ok(OrderView {
+        id: row.id.clone(),
+        status: row.status.clone(),
+        product: row.product.clone(),
+        catalogue_version: row.catalogue_version.clone(),
+        choices: serde_json::from_str(&row.choices_json).map_err(|_| Problem::internal())?,
+        currency: row.currency.clone(),
+        total: row.total_minor,
+        created_at: row.created_at.clone(),
+    })
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    buf
+}
+
+fn random_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
+/// `T` and 12 Crockford base-32 characters: 60 random bits, easy to read aloud.
+fn new_order_id() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bits = u64::from_le_bytes(random_bytes::<8>());
+    let mut id = String::from("T");
+    for i in 0..12 {
+        id.push(ALPHABET[((bits >> (i * 5)) & 31) as usize] as char);
+    }
+    id
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

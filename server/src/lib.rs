@@ -1,0 +1,69 @@
+//! Tailor's backend: serves the built portal and the order API, and checks
+//! every order again with `tailor-engine` against the same catalogue files
+//! the browser used. It trusts nothing the browser computed.
+
+pub mod api;
+pub mod catalogue;
+pub mod problem;
+pub mod site;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+
+use crate::catalogue::Catalogue;
+use crate::problem::Problem;
+use crate::store::Store;
+
+/// The largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Everything the server is told at start-up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    /// The built site (Trunk's `dist/`).
+    pub site_dir: PathBuf,
+    /// The catalogue files (`public/catalogue`, copied into the site by Trunk).
+    pub catalogue_dir: PathBuf,
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub catalogue: Arc<Catalogue>,
+    pub store: Store,
+}
+
+/// The whole service: API, then the site for every other path.
+pub fn app(state: AppState, site: site::Site) -> Router {
+    let api = Router::new()
+        .route("/health", get(api::health))
+        .route("/orders", post(api::create_order))
+        .route("/orders/{id}", get(api::get_order))
+        .fallback(api::not_found)
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|err: tower::BoxError| async move {
+                    if err.is::<tower::timeout::error::Elapsed>() {
+                        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "Timed out", "The request took too long; nothing was stored. Please try again.")
+                    } else {
+                        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "Busy", "The server is busy; please try again in a moment.")
+                    }
+                }))
+                .timeout(Duration::from_secs(10))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .with_state(state);
+    Router::new().nest("/api", api).merge(site.router())
+}

@@ -1,0 +1,146 @@
+//! The built portal (Trunk's `dist/`): static files with the right types,
+//! compression, immutable caching of hashed assets, security headers, and
+//! `index.html` for every client-side route.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+
+/// The site folder and what is derived from its `index.html` at start-up.
+#[derive(Clone)]
+pub struct Site {
+    dir: PathBuf,
+    index: Option<String>,
+    csp: HeaderValue,
+}
+
+impl Site {
+    /// Reads `dir/index.html`. A missing site is not an error (the API still
+    /// works); the pages then say how to build it.
+    pub fn load(dir: &Path) -> Site {
+        let index = std::fs::read_to_string(dir.join("index.html")).ok();
+        let csp = content_security_policy(index.as_deref().unwrap_or(""));
+        Site { dir: dir.to_path_buf(), index, csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
+    }
+
+    pub fn is_built(&self) -> bool {
+        self.index.is_some()
+    }
+
+    pub fn router(self) -> Router {
+        let files = ServeDir::new(&self.dir).append_index_html_on_directories(false);
+        Router::new()
+            .route("/", axum::routing::get(index))
+            .fallback_service(files.fallback(axum::routing::get(client_route).with_state(self.clone())))
+            .with_state(self.clone())
+            .layer(middleware::from_fn_with_state(self, headers))
+            .layer(CompressionLayer::new().gzip(true))
+    }
+}
+
+/// The policy: only our own scripts (plus Trunk's inline loader, by hash),
+/// wasm compilation, our styles, and requests to ourselves.
+fn content_security_policy(index_html: &str) -> String {
+    let hashes: String = inline_scripts(index_html)
+        .map(|s| format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The bodies of `<script>` elements without a `src` attribute.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let open_end = rest.find('>')?;
+        let attrs = &rest[..open_end];
+        if attrs.contains("src=") {
+            return None;
+        }
+        let body = &rest[open_end + 1..];
+        Some(&body[..body.find("</script>")?])
+    })
+}
+
+async fn index(State(site): State<Site>) -> Response {
+    match &site.index {
+        Some(html) => Html(html.clone()).into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html("<!doctype html><title>Tailor</title><p>The portal is not built yet. Run <code>cargo xtask run</code>.</p>"),
+        )
+            .into_response(),
+    }
+}
+
+/// Paths that are not files: client-side routes get the app; a missing
+/// file (a path whose last part has an extension) is a plain 404.
+async fn client_route(State(site): State<Site>, request: Request<Body>) -> Response {
+    let last = request.uri().path().rsplit('/').next().unwrap_or("");
+    if last.contains('.') {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    index(State(site)).await
+}
+
+async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    let ok = response.status().is_success();
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CONTENT_SECURITY_POLICY, site.csp.clone());
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    let cache = if ok && is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// Trunk names built assets `name-<16 hex digits>.ext`.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_found_and_hashed() {
+        let html = r#"<script src="/a.js"></script><script type="module">run()</script>"#;
+        assert_eq!(inline_scripts(html).collect::<Vec<_>>(), vec!["run()"]);
+        let csp = content_security_policy(html);
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"run()"));
+        assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn hashed_assets_are_recognised() {
+        assert!(is_hashed_asset("/tailor-web-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/catalogue/pc-starter.json"));
+        assert!(!is_hashed_asset("/"));
+    }
+}

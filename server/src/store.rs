@@ -1,0 +1,300 @@
+//! Order storage.
+//!
+//! SQLite (WAL, `synchronous=FULL`) owned by one writer thread. Requests wait
+//! in a channel; the thread takes every request waiting at that moment and
+//! commits them in one transaction (group commit), then answers each. An order
+//! is acknowledged only after its transaction is durably committed.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::oneshot;
+
+/// Schema migrations, applied in order at start-up; never edit a released one.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_orders.sql"))];
+
+/// The most requests committed in one transaction.
+const MAX_GROUP: usize = 256;
+
+/// An order as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRow {
+    pub id: String,
+    pub token_sha256: String,
+    pub product: String,
+    pub catalogue_version: String,
+    pub choices_json: String,
+    pub currency: String,
+    pub total_minor: i64,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database could not be opened, migrated, read or written.
+    Database(String),
+    /// The writer thread is gone (the server is shutting down).
+    Closed,
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Database(e) => write!(f, "database error: {e}"),
+            StoreError::Closed => write!(f, "the order store is closed"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+enum Request {
+    Insert(OrderRow, oneshot::Sender<Result<(), StoreError>>),
+    Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    tx: mpsc::Sender<Request>,
+}
+
+/// Where the data lives, parsed from a database URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// `sqlite://relative/path.db`, `sqlite:///absolute/path.db` or
+    /// `sqlite::memory:`-less plain paths ending in `.db`.
+    pub fn parse(url: &str) -> Result<DatabaseUrl, String> {
+        if let Some(rest) = url.strip_prefix("sqlite://") {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(format!("database URL \"{url}\" names no file"));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err("PostgreSQL support is not built yet; use a sqlite:// URL".into());
+        }
+        Err(format!("unsupported database URL \"{url}\": expected sqlite://PATH"))
+    }
+}
+
+impl Store {
+    /// Opens (creating file and folder when missing) and migrates the store,
+    /// then starts its writer thread.
+    pub fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        let DatabaseUrl::Sqlite(path) = url;
+        let conn = open_sqlite(path)?;
+        let (tx, rx) = mpsc::channel();
+        thread::Builder::new()
+            .name("order-store".into())
+            .spawn(move || writer(conn, rx))
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        Ok(Store { tx })
+    }
+
+    /// Stores a new order; returns once it is durably committed.
+    pub async fn insert(&self, row: OrderRow) -> Result<(), StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Request::Insert(row, tx)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<OrderRow>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Request::Get(id.to_string(), tx)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn open_sqlite(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut conn = Connection::open(path)
+        .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+    let tx = conn.transaction()?;
+    let current: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+            params![version],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let (inserts, gets): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| matches!(r, Request::Insert(..)));
+        if !inserts.is_empty() {
+            commit_group(&mut conn, inserts);
+        }
+        for request in gets {
+            if let Request::Get(id, reply) = request {
+                let _ = reply.send(get(&conn, &id));
+            }
+        }
+    }
+}
+
+/// Commits a group of inserts in one transaction. A row that fails on its
+/// own (say, a duplicate id) is answered with its error and the rest commit.
+fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
+    let tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => {
+            let msg = e.to_string();
+            for r in inserts {
+                if let Request::Insert(_, reply) = r {
+                    let _ = reply.send(Err(StoreError::Database(msg.clone())));
+                }
+            }
+            return;
+        }
+    };
+    let mut results = Vec::with_capacity(inserts.len());
+    for r in inserts {
+        if let Request::Insert(row, reply) = r {
+            let outcome = tx
+                .execute("SAVEPOINT one", [])
+                .and_then(|_| insert(&tx, &row))
+                .and_then(|_| tx.execute("RELEASE one", []));
+            let outcome = match outcome {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let _ = tx.execute("ROLLBACK TO one", []);
+                    let _ = tx.execute("RELEASE one", []);
+                    Err(e.to_string())
+                }
+            };
+            results.push((outcome, reply));
+        }
+    }
+    let committed = tx.commit().map_err(|e| e.to_string());
+    for (outcome, reply) in results {
+        let answer = match (&committed, outcome) {
+            (Err(e), _) => Err(StoreError::Database(e.clone())),
+            (Ok(()), Err(e)) => Err(StoreError::Database(e)),
+            (Ok(()), Ok(())) => Ok(()),
+        };
+        let _ = reply.send(answer);
+    }
+}
+
+fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            row.id,
+            row.token_sha256,
+            row.product,
+            row.catalogue_version,
+            row.choices_json,
+            row.currency,
+            row.total_minor,
+            row.status,
+            row.created_at
+        ],
+    )
+}
+
+fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at
+         FROM orders WHERE id = ?1",
+    )?;
+    Ok(stmt
+        .query_row(params![id], |r| {
+            Ok(OrderRow {
+                id: r.get(0)?,
+                token_sha256: r.get(1)?,
+                product: r.get(2)?,
+                catalogue_version: r.get(3)?,
+                choices_json: r.get(4)?,
+                currency: r.get(5)?,
+                total_minor: r.get(6)?,
+                status: r.get(7)?,
+                created_at: r.get(8)?,
+            })
+        })
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> OrderRow {
+        OrderRow {
+            id: id.into(),
+            token_sha256: "t".into(),
+            product: "p".into(),
+            catalogue_version: "1".into(),
+            choices_json: "{}".into(),
+            currency: "EUR".into(),
+            total_minor: 100,
+            status: "new".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn urls_are_parsed_or_refused_with_a_reason() {
+        assert_eq!(DatabaseUrl::parse("sqlite://data/t.db"), Ok(DatabaseUrl::Sqlite("data/t.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/t.db"), Ok(DatabaseUrl::Sqlite("/tmp/t.db".into())));
+        assert!(DatabaseUrl::parse("sqlite://").unwrap_err().contains("names no file"));
+        assert!(DatabaseUrl::parse("mysql://x").unwrap_err().contains("unsupported"));
+    }
+
+    #[tokio::test]
+    async fn orders_survive_a_reopen_and_a_duplicate_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("nested/orders.db"));
+        {
+            let store = Store::open(&url).unwrap();
+            let (a, b, dup) = tokio::join!(store.insert(row("A")), store.insert(row("B")), store.insert(row("A")));
+            let oks = [a.is_ok(), b.is_ok(), dup.is_ok()];
+            assert_eq!(oks.iter().filter(|&&x| x).count(), 2, "{oks:?}");
+            assert!(b.is_ok());
+        }
+        let store = Store::open(&url).unwrap();
+        assert_eq!(store.get("A").await.unwrap().unwrap().total_minor, 100);
+        assert!(store.get("B").await.unwrap().is_some());
+        assert!(store.get("C").await.unwrap().is_none());
+    }
+}
