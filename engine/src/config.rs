@@ -204,6 +204,38 @@ impl Model {
             .collect()
     }
 
+    /// Chooses option `option` of `attr` even though it is unavailable, and
+    /// gives up what stands in its way: first the choices named by the rules
+    /// it breaks directly, then, if the rest still cannot lead to a valid
+    /// product, every other choice. Returns the new choices and the
+    /// attributes whose choices were given up.
+    pub fn choose_anyway(&self, choices: &Choices, attr: usize, option: usize) -> (Choices, Vec<usize>) {
+        let mut next = choices.clone();
+        let mut dropped = Vec::new();
+        for rule in self.conflicts(choices, attr, option) {
+            let other = self.attribute(if rule.when.attribute == self.attributes()[attr].id {
+                &rule.then.attribute
+            } else {
+                &rule.when.attribute
+            });
+            if let Some(b) = other {
+                if next.0[b].take().is_some() {
+                    dropped.push(b);
+                }
+            }
+        }
+        next.0[attr] = Some(option);
+        if self.solve(&next).is_none() {
+            for b in 0..next.0.len() {
+                if b != attr && next.0[b].take().is_some() {
+                    dropped.push(b);
+                }
+            }
+        }
+        dropped.sort_unstable();
+        (next, dropped)
+    }
+
     /// Checks a configuration for ordering and prices it. Never trusts a
     /// price computed elsewhere.
     pub fn quote(&self, choices: &Choices) -> Result<Quote, OrderError> {

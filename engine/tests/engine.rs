@@ -131,6 +131,58 @@ fn starter_pc_socket_rule_hides_the_other_board() {
 }
 
 #[test]
+fn choosing_an_unavailable_option_anyway_gives_up_only_what_blocks_it() {
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
+    let defaults = Choices::defaults(&model);
+    let cpu = model.attribute("cpu").unwrap();
+    let board = model.attribute("board").unwrap();
+    let intel = model.option(cpu, "i5-14400").unwrap();
+    assert!(!model.evaluate(&defaults).attributes[cpu].available[intel]);
+    let (next, dropped) = model.choose_anyway(&defaults, cpu, intel);
+    assert_eq!(dropped, vec![board]);
+    assert_eq!(next.0[cpu], Some(intel));
+    assert_eq!(next.0[board], None);
+    for (a, choice) in defaults.0.iter().enumerate() {
+        if a != cpu && a != board {
+            assert_eq!(next.0[a], *choice, "attribute {a} should be kept");
+        }
+    }
+    let eval = model.evaluate(&next);
+    assert!(eval.consistent);
+    assert!(eval.attributes[board].available[model.option(board, "b760").unwrap()]);
+}
+
+#[test]
+fn choose_anyway_always_leads_to_a_consistent_state_on_generated_models() {
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    let mut tried = 0;
+    for _ in 0..200 {
+        let model = Model::from_json("generated.json", &random_model(&mut rng)).unwrap();
+        let valid = valid_full(&model);
+        for choices in all_partial(&model) {
+            let eval = model.evaluate(&choices);
+            for (a, state) in eval.attributes.iter().enumerate() {
+                for (o, &avail) in state.available.iter().enumerate() {
+                    let possible = valid.iter().any(|c| c[a] == o);
+                    if avail || !possible {
+                        continue;
+                    }
+                    tried += 1;
+                    let (next, dropped) = model.choose_anyway(&choices, a, o);
+                    assert!(model.evaluate(&next).consistent, "{:?} -> {:?}", choices.0, next.0);
+                    for (b, ch) in next.0.iter().enumerate() {
+                        if b != a && !dropped.contains(&b) {
+                            assert_eq!(*ch, choices.0[b]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(tried > 100, "only {tried} cases exercised");
+}
+
+#[test]
 fn quote_recomputes_the_price_and_refuses_bad_orders() {
     let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let defaults = Choices::defaults(&model);

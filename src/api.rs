@@ -1,0 +1,78 @@
+//! Talking to the server: small JSON helpers over the browser's `fetch`.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// A failed request, in words for the customer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub message: String,
+}
+
+fn network(e: JsValue) -> ApiError {
+    ApiError { status: 0, message: e.as_string().unwrap_or_else(|| "network error".into()) }
+}
+
+async fn send(request: web_sys::Request) -> Result<(u16, String), ApiError> {
+    let window = web_sys::window().ok_or_else(|| network("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
+    let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
+fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        serde_json::from_str(text).map_err(|e| ApiError { status, message: e.to_string() })
+    } else {
+        // Problem details (RFC 9457) carry the reason in `detail`.
+        let detail = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        Err(ApiError { status, message: detail })
+    }
+}
+
+/// GETs `url` and returns the body text.
+pub async fn get_text(url: &str, bearer: Option<&str>) -> Result<String, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
+    if let Some(token) = bearer {
+        request.headers().set("Authorization", &format!("Bearer {token}")).map_err(network)?;
+    }
+    let (status, text) = send(request).await?;
+    if (200..300).contains(&status) { Ok(text) } else { decode::<serde_json::Value>(status, &text).map(|_| text) }
+}
+
+pub async fn get_json<T: DeserializeOwned>(url: &str, bearer: Option<&str>) -> Result<T, ApiError> {
+    let text = get_text(url, bearer).await?;
+    decode(200, &text)
+}
+
+pub async fn post_json<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let json = serde_json::to_string(body).map_err(|e| ApiError { status: 0, message: e.to_string() })?;
+    init.set_body(&JsValue::from_str(&json));
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
+    request.headers().set("Content-Type", "application/json").map_err(network)?;
+    let (status, text) = send(request).await?;
+    decode(status, &text)
+}
+
+/// Where order access tokens are kept, so the status page can read the order.
+pub fn remember_token(order_id: &str, token: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(&format!("tailor.order.{order_id}"), token);
+    }
+}
+
+pub fn token_for(order_id: &str) -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(&format!("tailor.order.{order_id}")).ok().flatten())
+}

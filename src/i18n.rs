@@ -1,0 +1,197 @@
+//! English and Simplified Chinese texts, the chosen language (remembered in
+//! local storage), and locale-aware money formatting.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Zh,
+}
+
+impl Locale {
+    /// The BCP 47 tag, for `lang` attributes and `Intl`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Zh => "zh-CN",
+        }
+    }
+
+    /// The key used in model texts (`Text::get`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Zh => "zh",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let tag = tag.to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            Some(Locale::Zh)
+        } else if tag.starts_with("en") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+}
+
+const STORAGE_KEY: &str = "tailor.locale";
+
+/// The language: the remembered choice, else the browser's, else English.
+pub fn initial_locale() -> Locale {
+    let window = web_sys::window();
+    let stored = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|t| Locale::from_tag(&t));
+    let browser = window.and_then(|w| w.navigator().language()).and_then(|t| Locale::from_tag(&t));
+    stored.or(browser).unwrap_or(Locale::En)
+}
+
+/// Switches the language, remembers it and updates `<html lang>`.
+pub fn set_locale(signal: RwSignal<Locale>, locale: Locale) {
+    signal.set(locale);
+    if let Some(w) = web_sys::window() {
+        if let Some(storage) = w.local_storage().ok().flatten() {
+            let _ = storage.set_item(STORAGE_KEY, locale.tag());
+        }
+        if let Some(html) = w.document().and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", locale.tag());
+        }
+    }
+}
+
+/// The current language, from context.
+pub fn use_locale() -> RwSignal<Locale> {
+    expect_context::<RwSignal<Locale>>()
+}
+
+/// Every fixed text of the portal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    SkipToContent,
+    Tagline,
+    Language,
+    Products,
+    Configure,
+    Loading,
+    LoadFailed,
+    Retry,
+    Summary,
+    Total,
+    Open,
+    Included,
+    Unavailable,
+    ChooseAnyway,
+    GaveUp,
+    Order,
+    Ordering,
+    OrderPlaced,
+    OrderNumber,
+    ViewOrder,
+    OrderRefused,
+    CompleteFirst,
+    Back,
+    OrderStatus,
+    Status,
+    StatusNew,
+    NotFound,
+    NotFoundText,
+}
+
+pub fn t(locale: Locale, key: Key) -> &'static str {
+    use Key::*;
+    match locale {
+        Locale::En => match key {
+            SkipToContent => "Skip to content",
+            Tagline => "Made for you, to order",
+            Language => "Language",
+            Products => "Choose a product to make your own",
+            Configure => "Configure",
+            Loading => "Loading…",
+            LoadFailed => "This could not be loaded.",
+            Retry => "Try again",
+            Summary => "Your configuration",
+            Total => "Total",
+            Open => "not chosen yet",
+            Included => "included",
+            Unavailable => "Not available with your other choices",
+            ChooseAnyway => "Choose it anyway",
+            GaveUp => "To make this possible, these choices were cleared:",
+            Order => "Order",
+            Ordering => "Placing your order…",
+            OrderPlaced => "Thank you, your order is placed.",
+            OrderNumber => "Order number",
+            ViewOrder => "See the order's status",
+            OrderRefused => "The order was not accepted:",
+            CompleteFirst => "Make a choice for every step to order.",
+            Back => "All products",
+            OrderStatus => "Order status",
+            Status => "Status",
+            StatusNew => "received, waiting to be built",
+            NotFound => "Page not found",
+            NotFoundText => "There is nothing at this address.",
+        },
+        Locale::Zh => match key {
+            SkipToContent => "跳到主要内容",
+            Tagline => "为您量身定制",
+            Language => "语言",
+            Products => "选择一件产品，按您的需要定制",
+            Configure => "定制",
+            Loading => "正在加载…",
+            LoadFailed => "无法加载。",
+            Retry => "重试",
+            Summary => "您的配置",
+            Total => "总价",
+            Open => "尚未选择",
+            Included => "已包含",
+            Unavailable => "与您的其他选择不兼容",
+            ChooseAnyway => "仍然选择",
+            GaveUp => "为此已清除以下选择：",
+            Order => "下单",
+            Ordering => "正在提交订单…",
+            OrderPlaced => "谢谢，您的订单已提交。",
+            OrderNumber => "订单号",
+            ViewOrder => "查看订单状态",
+            OrderRefused => "订单未被接受：",
+            CompleteFirst => "请完成每一步的选择后再下单。",
+            Back => "全部产品",
+            OrderStatus => "订单状态",
+            Status => "状态",
+            StatusNew => "已收到，等待生产",
+            NotFound => "页面不存在",
+            NotFoundText => "此地址没有内容。",
+        },
+    }
+}
+
+/// `amount` minor units of `currency`, formatted for `locale` by the
+/// browser's `Intl` (so no locale tables ship with the app).
+pub fn money(locale: Locale, currency: &str, amount: i64) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
+    let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+    let locales = js_sys::Array::of1(&locale.tag().into());
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
+    let value = amount as f64 / 100.0;
+    format
+        .call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format!("{currency} {value:.2}"))
+}
+
+/// A price effect: "+€40.00", or "included" for zero.
+pub fn price_effect(locale: Locale, currency: &str, amount: i64) -> String {
+    if amount == 0 {
+        t(locale, Key::Included).to_string()
+    } else if amount > 0 {
+        format!("+{}", money(locale, currency, amount))
+    } else {
+        money(locale, currency, amount)
+    }
+}

@@ -1,0 +1,65 @@
+//! Tailor's customer portal: a Leptos client-side app. Components stay thin:
+//! every rule, price and explanation comes from `tailor-engine`.
+
+pub mod api;
+pub mod i18n;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::{Key, Locale, t};
+
+/// The whole app: header with the language switch, then the page.
+#[component]
+pub fn App() -> impl IntoView {
+    let locale = RwSignal::new(i18n::initial_locale());
+    provide_context(locale);
+    i18n::set_locale(locale, locale.get_untracked());
+    let tr = move |k| t(locale.get(), k);
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{move || tr(Key::SkipToContent)}</a>
+            <header class="site-header">
+                <A href="/" attr:class="brand">
+                    <span class="brand-name">"Tailor"</span>
+                    <span class="brand-tagline">{move || tr(Key::Tagline)}</span>
+                </A>
+                <LanguageSwitch/>
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::catalogue::CataloguePage/>
+                    <Route path=path!("/p/:product") view=pages::configure::ConfigurePage/>
+                    <Route path=path!("/orders/:id") view=pages::order::OrderPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Two real buttons; the current language is marked with `aria-pressed`.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let locale = i18n::use_locale();
+    let button = move |l: Locale, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="lang-button"
+                lang=l.tag()
+                aria-pressed=move || (locale.get() == l).to_string()
+                on:click=move |_| i18n::set_locale(locale, l)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <div class="lang-switch" role="group" aria-label=move || t(locale.get(), Key::Language)>
+            {button(Locale::En, "English")}
+            {button(Locale::Zh, "简体中文")}
+        </div>
+    }
+}

@@ -1,0 +1,46 @@
+//! The first page: every product in the catalogue.
+
+use leptos::prelude::*;
+use tailor_engine::CatalogueIndex;
+
+use crate::api;
+use crate::i18n::{Key, t, use_locale};
+use crate::pages::LoadError;
+
+pub async fn load_index() -> Result<CatalogueIndex, String> {
+    let text = api::get_text("/catalogue/index.json", None).await.map_err(|e| e.message)?;
+    CatalogueIndex::from_json("catalogue/index.json", &text).map_err(|e| e.to_string())
+}
+
+#[component]
+pub fn CataloguePage() -> impl IntoView {
+    let locale = use_locale();
+    let index = LocalResource::new(load_index);
+    let retry = Callback::new(move |_| index.refetch());
+    view! {
+        <section class="page">
+            <h1>{move || t(locale.get(), Key::Products)}</h1>
+            <Suspense fallback=move || view! { <p class="skeleton" aria-busy="true">{move || t(locale.get(), Key::Loading)}</p> }>
+                {move || index.get().map(|result| match result {
+                    Ok(index) => view! {
+                        <ul class="product-list">
+                            {index.products.into_iter().map(|p| {
+                                let href = format!("/p/{}", p.id);
+                                let name = p.name.clone();
+                                let summary = p.summary.clone();
+                                view! {
+                                    <li class="product-card">
+                                        <h2>{move || name.get(locale.get().key()).to_string()}</h2>
+                                        <p>{move || summary.get(locale.get().key()).to_string()}</p>
+                                        <a class="button button-primary" href=href>{move || t(locale.get(), Key::Configure)}</a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(message) => view! { <LoadError message retry/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
