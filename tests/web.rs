@@ -1,0 +1,49 @@
+//! Browser tests of the app compiled to WebAssembly, run in headless Chromium
+//! by `wasm-bindgen-test-runner` (`cargo xtask test`).
+
+use tailor_engine::{Choices, Model};
+use tailor_web::i18n::{Locale, money, price_effect};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn money_follows_the_locale() {
+    let en = money(Locale::En, "EUR", 123_456);
+    assert!(en.contains("1,234.56"), "{en}");
+    assert!(en.contains('€'), "{en}");
+    let zh = money(Locale::Zh, "EUR", 123_456);
+    assert!(zh.contains("1,234.56"), "{zh}");
+    assert_eq!(price_effect(Locale::En, "EUR", 0), "included");
+    assert_eq!(price_effect(Locale::Zh, "EUR", 0), "已包含");
+    assert!(price_effect(Locale::En, "EUR", 4_000).starts_with('+'));
+}
+
+#[wasm_bindgen_test]
+fn the_engine_runs_in_the_browser_on_the_shipped_catalogue() {
+    let model = Model::from_json("pc-starter.json", include_str!("../public/catalogue/pc-starter.json")).unwrap();
+    let choices = Choices::defaults(&model);
+    let eval = model.evaluate(&choices);
+    let board = model.attribute("board").unwrap();
+    assert!(eval.consistent && eval.complete);
+    assert!(!eval.attributes[board].available[model.option(board, "b760").unwrap()]);
+    assert_eq!(model.quote(&choices).unwrap().total, eval.total);
+}
+
+#[wasm_bindgen_test]
+async fn the_app_mounts_and_switches_language() {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window().unwrap().document().unwrap();
+    leptos::mount::mount_to_body(tailor_web::App);
+    let buttons = document.query_selector_all(".lang-button").unwrap();
+    assert_eq!(buttons.length(), 2);
+    let zh: web_sys::HtmlElement = buttons.item(1).unwrap().dyn_into().unwrap();
+    zh.click();
+    // Let the reactive system flush.
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await.unwrap();
+    let html = document.document_element().unwrap();
+    assert_eq!(html.get_attribute("lang").as_deref(), Some("zh-CN"));
+    assert_eq!(zh.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let skip = document.query_selector(".skip-link").unwrap().unwrap();
+    assert_eq!(skip.text_content().as_deref(), Some("跳到主要内容"));
+}

@@ -1,0 +1,171 @@
+//! `cargo xtask test`: every suite, one closing count.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::{Result, build_server, build_site, project_root, start_server, step, tools};
+
+/// What one suite reported.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+struct Suite {
+    name: &'static str,
+    tally: Tally,
+    seconds: f64,
+    /// Why the suite could not run or did not finish cleanly.
+    error: Option<String>,
+}
+
+pub fn cmd_test(args: &[String]) -> Result<()> {
+    if let Some(a) = args.first() {
+        return Err(format!("unknown argument \"{a}\" for test").into());
+    }
+    let started = Instant::now();
+    step("checking the tools the tests need");
+    tools::ensure_test_tools()?;
+    let setup = started.elapsed().as_secs_f64();
+
+    let suites = vec![
+        timed("native unit and integration tests", native_tests),
+        timed("wasm tests in headless Chromium", wasm_tests),
+        timed("end-to-end tests (Playwright, Chromium)", e2e_tests),
+    ];
+
+    println!("\n==> summary (tool check {setup:.0} s, total {:.0} s)", started.elapsed().as_secs_f64());
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for s in &suites {
+        let t = &s.tally;
+        println!("  {:<45} {:>4} passed, {:>3} failed, {:>3} skipped  ({:.0} s)", s.name, t.passed, t.failed, t.skipped, s.seconds);
+        if let Some(e) = &s.error {
+            println!("    error: {e}");
+        }
+        passed += t.passed;
+        // A suite that broke without counting a failure still fails the run.
+        failed += t.failed + u64::from(s.error.is_some() && t.failed == 0);
+        skipped += t.skipped;
+    }
+    println!("\n{passed} passed, {failed} failed, {skipped} skipped");
+    if failed > 0 { Err(format!("{failed} failed").into()) } else { Ok(()) }
+}
+
+fn timed(name: &'static str, f: fn(&mut Tally) -> Result<()>) -> Suite {
+    step(name);
+    let t = Instant::now();
+    let mut tally = Tally::default();
+    let error = f(&mut tally).err().map(|e| e.to_string());
+    Suite { name, tally, seconds: t.elapsed().as_secs_f64(), error }
+}
+
+/// Runs a test command, echoing its output and adding up libtest's
+/// `test result: ok. N passed; M failed; K ignored` lines.
+fn cargo_tests(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
+    let mut child = cmd.current_dir(project_root()).stdout(Stdio::piped()).spawn()?;
+    let out = child.stdout.take().expect("piped");
+    for line in BufReader::new(out).lines().map_while(|l| l.ok()) {
+        println!("{line}");
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            tally.passed += count(rest, "passed");
+            tally.failed += count(rest, "failed");
+            tally.skipped += count(rest, "ignored");
+        }
+    }
+    let status = child.wait()?;
+    if status.success() { Ok(()) } else { Err(format!("exited with {status}").into()) }
+}
+
+/// The number before `word` in `ok. 3 passed; 0 failed; 1 ignored`.
+fn count(text: &str, word: &str) -> u64 {
+    text.split(';')
+        .filter_map(|part| {
+            let mut words = part.split_whitespace().rev();
+            (words.next() == Some(word)).then(|| words.next()?.parse::<u64>().ok())?
+        })
+        .sum()
+}
+
+fn native_tests(tally: &mut Tally) -> Result<()> {
+    cargo_tests(Command::new("cargo").args(["test", "-p", "tailor-engine", "-p", "tailor-server", "-p", "xtask"]), tally)
+}
+
+fn wasm_tests(tally: &mut Tally) -> Result<()> {
+    cargo_tests(
+        Command::new("cargo")
+            .args(["test", "-p", "tailor-web", "--target", "wasm32-unknown-unknown"])
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            // wasm-bindgen-test-runner needs reference types, which the site
+            // build turns off for wasm-opt (see .cargo/config.toml).
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Ctarget-feature=+reference-types"),
+        tally,
+    )
+}
+
+fn e2e_tests(tally: &mut Tally) -> Result<()> {
+    build_site()?;
+    let server = build_server()?;
+    let scratch = std::env::temp_dir().join(format!("tailor-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let db = format!("sqlite://{}", scratch.join("e2e.db").display());
+    step("starting a server on a free port with a fresh database");
+    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into()];
+    let (mut child, url) = start_server(&server, &args)?;
+    let report = scratch.join("report.json");
+    let result = (|| -> Result<()> {
+        step(&format!("running Playwright against {url}"));
+        let status = Command::new("npx")
+            .args(["playwright", "test"])
+            .current_dir(project_root().join("tests/e2e"))
+            .env("TAILOR_URL", url.trim_end_matches('/'))
+            .env("TAILOR_E2E_REPORT", &report)
+            .env("CHROMIUM", tools::CHROMIUM)
+            .status()?;
+        read_playwright_report(&report, tally)?;
+        if status.success() { Ok(()) } else { Err(format!("Playwright exited with {status}").into()) }
+    })();
+    stop_server(&mut child)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+/// Playwright's JSON reporter: `stats.expected` passed, `unexpected` failed.
+fn read_playwright_report(path: &Path, tally: &mut Tally) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("no Playwright report at {}: {e}", path.display()))?;
+    let report: serde_json::Value = serde_json::from_str(&text)?;
+    let stat = |k: &str| report["stats"][k].as_u64().unwrap_or(0);
+    tally.passed += stat("expected") + stat("flaky");
+    tally.failed += stat("unexpected");
+    tally.skipped += stat("skipped");
+    if let Some(errors) = report["errors"].as_array().filter(|e| !e.is_empty()) {
+        tally.failed += errors.len() as u64;
+    }
+    Ok(())
+}
+
+/// SIGTERM, then wait: the server must shut down cleanly on its own.
+fn stop_server(child: &mut std::process::Child) -> Result<()> {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let status = child.wait()?;
+    if status.success() { Ok(()) } else { Err(format!("the server did not shut down cleanly ({status})").into()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn libtest_summaries_are_counted() {
+        let line = "ok. 7 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.07s";
+        assert_eq!(count(line, "passed"), 7);
+        assert_eq!(count(line, "failed"), 2);
+        assert_eq!(count(line, "ignored"), 1);
+        // wasm-bindgen-test's line has no "measured".
+        assert_eq!(count("ok. 3 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.09s", "passed"), 3);
+    }
+}

@@ -1,0 +1,131 @@
+//! Installing the tools the build and the tests need, each only when it is
+//! missing or not at its pinned version.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, cmd_output, project_root, run, step};
+
+/// Trunk, pinned exactly (0.22 needs a newer rustc than the machine has).
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+/// Chromium and its WebDriver, from Debian's packages.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Prepends cargo's bin folder to PATH so tools installed now are found.
+pub fn path_with_cargo_bin() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    if let Some(bin) = home.map(|h| h.join("bin")) {
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        let mut parts: Vec<PathBuf> = std::env::split_paths(&old).collect();
+        if !parts.contains(&bin) {
+            parts.insert(0, bin);
+            let joined = std::env::join_paths(parts).expect("PATH is joinable");
+            // SAFETY: called at start-up, before any thread is spawned.
+            unsafe { std::env::set_var("PATH", joined) };
+        }
+    }
+}
+
+/// The version of a package in Cargo.lock (the one wasm-bindgen's CLI must match).
+pub fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"") {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock").into())
+}
+
+/// The version a tool prints for `--version` (second word), if it runs.
+fn tool_version(tool: &str) -> Option<String> {
+    let out = cmd_output(Command::new(tool).arg("--version")).ok()?;
+    out.split_whitespace().nth(1).map(str::to_string)
+}
+
+fn is_root() -> bool {
+    cmd_output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
+}
+
+/// Installs Debian packages when we are root; otherwise says what to run.
+fn apt_install(packages: &[&str], why: &str) -> Result<()> {
+    if !is_root() {
+        return Err(format!(
+            "{why} needs the Debian packages {pkgs}. Install them with:\n    sudo apt-get update && sudo apt-get install -y {pkgs}",
+            pkgs = packages.join(" ")
+        )
+        .into());
+    }
+    step(&format!("installing {} (Debian packages)", packages.join(", ")));
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Everything `cargo xtask run` needs to build the site.
+pub fn ensure_build_tools() -> Result<()> {
+    path_with_cargo_bin();
+    let installed = cmd_output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        step("installing the wasm32-unknown-unknown target");
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if tool_version("trunk").as_deref() != Some(TRUNK_VERSION) {
+        step(&format!("installing Trunk {TRUNK_VERSION} (takes a few minutes, once)"));
+        run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")]))?;
+    }
+    let bindgen = locked_version("wasm-bindgen")?;
+    let test_runner_ok = cmd_output(Command::new("wasm-bindgen-test-runner").arg("--version"))
+        .map(|o| o.contains(&bindgen))
+        .unwrap_or(false);
+    if tool_version("wasm-bindgen").as_deref() != Some(bindgen.as_str()) || !test_runner_ok {
+        // Not --locked: the CLI's lock file pins a yanked crate (toolchain.md).
+        step(&format!("installing wasm-bindgen-cli {bindgen} (takes a few minutes, once)"));
+        run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]))?;
+    }
+    if tool_version("wasm-opt").is_none() {
+        apt_install(&["binaryen"], "Shrinking the WebAssembly (wasm-opt)")?;
+    }
+    Ok(())
+}
+
+/// Everything the tests need on top of the build tools.
+pub fn ensure_test_tools() -> Result<()> {
+    ensure_build_tools()?;
+    let mut missing = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        missing.push("chromium");
+    }
+    if !Path::new(CHROMEDRIVER).exists() {
+        missing.push("chromium-driver");
+    }
+    let runs = |tool: &str| cmd_output(Command::new(tool).arg("--version")).is_ok();
+    if !runs("node") || !runs("npm") {
+        missing.extend(["nodejs", "npm"]);
+    }
+    if !missing.is_empty() {
+        apt_install(&missing, "Testing in a real browser")?;
+    }
+    ensure_npm_packages()
+}
+
+/// `npm ci` in tests/e2e when its packages are missing or the lock file changed.
+fn ensure_npm_packages() -> Result<()> {
+    let dir = project_root().join("tests/e2e");
+    let lock = std::fs::read(dir.join("package-lock.json")).map_err(|e| format!("tests/e2e/package-lock.json: {e}"))?;
+    let stamp = dir.join("node_modules/.tailor-lock");
+    if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
+        return Ok(());
+    }
+    step("installing the end-to-end test packages (npm ci)");
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    std::fs::write(&stamp, &lock).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(())
+}
