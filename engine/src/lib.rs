@@ -33,7 +33,10 @@
 
 mod catalogue;
 mod config;
+pub mod import;
+pub mod mdd;
 mod model;
+pub mod problem;
 
 pub use catalogue::{CatalogueEntry, CatalogueIndex};
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, OrderError, Quote, QuoteLine};

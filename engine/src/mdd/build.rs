@@ -1,0 +1,282 @@
+//! Building a multi-valued decision diagram (MDD) from a [`Problem`]: one
+//! small diagram per constraint, conjoined in an order that keeps the
+//! intermediate diagrams small, under a node budget.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::problem::{Constraint, Problem};
+
+pub type NodeId = u32;
+pub const FALSE: NodeId = 0;
+pub const TRUE: NodeId = 1;
+
+/// A fast hasher for integer keys (diagram nodes are hashed millions of times).
+#[derive(Default, Clone, Copy)]
+pub struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
+/// Why a diagram could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildError {
+    /// More nodes were needed than the budget allows.
+    TooLarge { nodes: usize },
+}
+
+/// A hash-consed node store. Levels are positions in the variable order;
+/// terminals sit at level `sizes.len()`. A node whose children are all the
+/// same is never made (that child is used instead), so an edge that skips
+/// levels leaves the skipped variables free.
+pub struct Builder {
+    pub sizes: Vec<u32>,
+    level: Vec<u32>,
+    start: Vec<u32>,
+    kids: Vec<NodeId>,
+    unique: IntMap<u64, Vec<NodeId>>,
+    and_cache: IntMap<(NodeId, NodeId), NodeId>,
+    budget: usize,
+}
+
+impl Builder {
+    pub fn new(sizes: Vec<u32>, budget: usize) -> Builder {
+        let n = sizes.len() as u32;
+        Builder {
+            sizes,
+            level: vec![n, n],
+            start: vec![0, 0],
+            kids: Vec::new(),
+            unique: IntMap::default(),
+            and_cache: IntMap::default(),
+            budget,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.level.len()
+    }
+
+    pub fn level(&self, node: NodeId) -> u32 {
+        self.level[node as usize]
+    }
+
+    pub fn children(&self, node: NodeId) -> &[NodeId] {
+        let s = self.start[node as usize] as usize;
+        let l = self.level[node as usize] as usize;
+        &self.kids[s..s + self.sizes[l] as usize]
+    }
+
+    /// The child for value `v` of the variable at `level`, seen from `node`
+    /// (a node below that level does not test it).
+    fn child_at(&self, node: NodeId, level: u32, v: usize) -> NodeId {
+        if self.level(node) == level { self.children(node)[v] } else { node }
+    }
+
+    /// The node testing `level` with these children (reduced and shared).
+    pub fn mk(&mut self, level: u32, children: &[NodeId]) -> Result<NodeId, BuildError> {
+        debug_assert_eq!(children.len(), self.sizes[level as usize] as usize);
+        if children.iter().all(|&c| c == children[0]) {
+            return Ok(children[0]);
+        }
+        let mut h = IntHasher::default();
+        h.write_u32(level);
+        for &c in children {
+            h.write_u32(c);
+        }
+        let key = h.finish();
+        if let Some(bucket) = self.unique.get(&key) {
+            for &n in bucket {
+                if self.level[n as usize] == level && self.children(n) == children {
+                    return Ok(n);
+                }
+            }
+        }
+        if self.level.len() >= self.budget {
+            return Err(BuildError::TooLarge { nodes: self.level.len() });
+        }
+        let id = self.level.len() as NodeId;
+        self.level.push(level);
+        self.start.push(self.kids.len() as u32);
+        self.kids.extend_from_slice(children);
+        self.unique.entry(key).or_default().push(id);
+        Ok(id)
+    }
+
+    /// The conjunction of two diagrams.
+    pub fn and(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, BuildError> {
+        if a == FALSE || b == FALSE {
+            return Ok(FALSE);
+        }
+        if a == TRUE || a == b {
+            return Ok(b);
+        }
+        if b == TRUE {
+            return Ok(a);
+        }
+        let key = if a < b { (a, b) } else { (b, a) };
+        if let Some(&r) = self.and_cache.get(&key) {
+            return Ok(r);
+        }
+        let level = self.level(a).min(self.level(b));
+        let size = self.sizes[level as usize] as usize;
+        let mut children = Vec::with_capacity(size);
+        for v in 0..size {
+            let ca = self.child_at(a, level, v);
+            let cb = self.child_at(b, level, v);
+            children.push(self.and(ca, cb)?);
+        }
+        let r = self.mk(level, &children)?;
+        self.and_cache.insert(key, r);
+        Ok(r)
+    }
+
+    /// Forgets the conjunction cache (its entries stay correct; this only
+    /// bounds memory between big steps).
+    pub fn clear_cache(&mut self) {
+        self.and_cache.clear();
+    }
+
+    /// A constraint's own diagram. `level_of` maps problem variables to levels.
+    pub fn constraint(&mut self, c: &Constraint, level_of: &[u32]) -> Result<NodeId, BuildError> {
+        match c {
+            Constraint::Clause(lits) => {
+                // Per level, the values that satisfy some literal there.
+                let mut by_level: Vec<(u32, [bool; 2])> = Vec::new();
+                for l in lits {
+                    let lv = level_of[l.var];
+                    let idx = usize::from(l.positive);
+                    match by_level.iter_mut().find(|(x, _)| *x == lv) {
+                        Some((_, sat)) => sat[idx] = true,
+                        None => {
+                            let mut sat = [false; 2];
+                            sat[idx] = true;
+                            by_level.push((lv, sat));
+                        }
+                    }
+                }
+                if by_level.iter().any(|(_, s)| s[0] && s[1]) {
+                    return Ok(TRUE);
+                }
+                by_level.sort_unstable_by_key(|(l, _)| std::cmp::Reverse(*l));
+                let mut acc = FALSE;
+                for (lv, sat) in by_level {
+                    let children: Vec<NodeId> = sat.iter().map(|&s| if s { TRUE } else { acc }).collect();
+                    acc = self.mk(lv, &children)?;
+                }
+                Ok(acc)
+            }
+            Constraint::Table { vars, tuples, allowed } => {
+                // Sort the scope by level; permute the tuples the same way.
+                let mut order: Vec<usize> = (0..vars.len()).collect();
+                order.sort_by_key(|&i| level_of[vars[i]]);
+                let levels: Vec<u32> = order.iter().map(|&i| level_of[vars[i]]).collect();
+                let mut rows: Vec<Vec<u32>> = tuples.iter().map(|t| order.iter().map(|&i| t[i]).collect()).collect();
+                rows.sort_unstable();
+                rows.dedup();
+                let (hit, miss) = if *allowed { (TRUE, FALSE) } else { (FALSE, TRUE) };
+                self.trie(&levels, &rows, 0, hit, miss)
+            }
+        }
+    }
+
+    /// The diagram of a sorted set of rows over `levels[depth..]`.
+    fn trie(&mut self, levels: &[u32], rows: &[Vec<u32>], depth: usize, hit: NodeId, miss: NodeId) -> Result<NodeId, BuildError> {
+        if rows.is_empty() {
+            return Ok(miss);
+        }
+        if depth == levels.len() {
+            return Ok(hit);
+        }
+        let size = self.sizes[levels[depth] as usize] as usize;
+        let mut children = vec![miss; size];
+        let mut i = 0;
+        while i < rows.len() {
+            let v = rows[i][depth];
+            let mut j = i;
+            while j < rows.len() && rows[j][depth] == v {
+                j += 1;
+            }
+            if (v as usize) < size {
+                children[v as usize] = self.trie(levels, &rows[i..j], depth + 1, hit, miss)?;
+            }
+            i = j;
+        }
+        self.mk(levels[depth], &children)
+    }
+}
+
+/// A variable order: for each level, the problem variable placed there.
+///
+/// Starts from the file order and improves it with the FORCE heuristic
+/// (Aloul, Markov, Sakallah 2003): every variable moves to the mean centre of
+/// gravity of the constraints it is in; the order with the smallest total
+/// constraint span wins.
+pub fn order(problem: &Problem) -> Vec<usize> {
+    let n = problem.vars.len();
+    let scopes: Vec<Vec<usize>> = problem.constraints.iter().map(|c| c.scope()).collect();
+    let span = |pos: &[f64]| -> f64 {
+        scopes
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let (lo, hi) = s.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(pos[v]), hi.max(pos[v])));
+                hi - lo
+            })
+            .sum()
+    };
+    let ranks = |order: &[usize]| -> Vec<f64> {
+        let mut pos = vec![0.0; n];
+        for (i, &v) in order.iter().enumerate() {
+            pos[v] = i as f64;
+        }
+        pos
+    };
+    let mut best: Vec<usize> = (0..n).collect();
+    let mut best_span = span(&ranks(&best));
+    let mut current = best.clone();
+    for _ in 0..40 {
+        let pos = ranks(&current);
+        let mut sum = vec![0.0; n];
+        let mut cnt = vec![0u32; n];
+        for s in &scopes {
+            if s.is_empty() {
+                continue;
+            }
+            let cog = s.iter().map(|&v| pos[v]).sum::<f64>() / s.len() as f64;
+            for &v in s {
+                sum[v] += cog;
+                cnt[v] += 1;
+            }
+        }
+        let target: Vec<f64> = (0..n).map(|v| if cnt[v] == 0 { pos[v] } else { sum[v] / f64::from(cnt[v]) }).collect();
+        let mut next: Vec<usize> = (0..n).collect();
+        next.sort_by(|&a, &b| target[a].total_cmp(&target[b]).then(pos[a].total_cmp(&pos[b])));
+        let s = span(&ranks(&next));
+        if s < best_span {
+            best_span = s;
+            best = next.clone();
+        }
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    best
+}
