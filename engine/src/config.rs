@@ -86,6 +86,10 @@ pub struct AttributeState {
     /// For every option: can it be chosen, keeping every other current choice,
     /// and still lead to a valid product?
     pub available: Vec<bool>,
+    /// For every available option: the lowest and highest total price of a
+    /// valid product with it (keeping the other choices).
+    pub min: Vec<Option<i64>>,
+    pub max: Vec<Option<i64>>,
 }
 
 /// Everything the user interface shows after a change of choices.
@@ -94,8 +98,12 @@ pub struct Evaluation {
     pub attributes: Vec<AttributeState>,
     /// Whether the current choices together can still lead to a valid product.
     pub consistent: bool,
-    /// Base price plus the price of every chosen option, in minor units.
+    /// Base price, every chosen option, and every surcharge whose
+    /// conditions are all chosen: what the customer has "spent" so far.
     pub total: i64,
+    /// The cheapest and dearest valid product keeping every choice.
+    pub total_min: Option<i64>,
+    pub total_max: Option<i64>,
     /// Whether every attribute has a choice.
     pub complete: bool,
 }
@@ -105,14 +113,18 @@ pub struct Evaluation {
 pub struct Quote {
     pub currency: String,
     pub base_price: i64,
-    /// `(attribute id, option id, price)` for every attribute, in model order.
+    /// Every attribute's choice and price, in model order.
     pub lines: Vec<QuoteLine>,
+    /// Surcharges (or discounts) that apply.
+    pub surcharges: Vec<QuoteLine>,
     pub total: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteLine {
+    /// The attribute id (for a surcharge: the surcharge id).
     pub attribute: String,
+    /// The option id (for a surcharge: empty).
     pub option: String,
     pub price: i64,
 }
@@ -141,8 +153,47 @@ impl fmt::Display for OrderError {
 
 impl std::error::Error for OrderError {}
 
+/// Why an option is unavailable, and what would make it available.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// A minimal set of current choices (attribute indices) that together
+    /// exclude the option: with any one of them left out, they no longer do.
+    pub because: Vec<usize>,
+    /// The model's rules involved, in words (indices into `def().rules`).
+    pub rules: Vec<usize>,
+    /// The fewest current choices to give up so the option becomes
+    /// available, keeping the most recent ones on a tie; `None` if nothing
+    /// makes it possible.
+    pub give_up: Option<Vec<usize>>,
+}
+
 impl Model {
-    /// Base price plus every chosen option's price.
+    /// The solver's view of the choices: attributes fixed, hidden surcharge
+    /// variables free.
+    fn fixed(&self, choices: &Choices) -> Vec<Option<u32>> {
+        let mut fixed: Vec<Option<u32>> = choices.0.iter().map(|o| o.map(|o| o as u32)).collect();
+        fixed.resize(self.problem.vars.len(), None);
+        fixed
+    }
+
+    /// The surcharges whose conditions all hold under `choices` (ids and prices).
+    fn surcharges(&self, choices: &Choices) -> Vec<QuoteLine> {
+        self.def()
+            .surcharges
+            .iter()
+            .filter(|s| {
+                s.when.iter().all(|c| {
+                    self.attribute(&c.attribute)
+                        .and_then(|a| choices.0[a].map(|o| c.options.iter().any(|id| self.option(a, id) == Some(o))))
+                        .unwrap_or(false)
+                })
+            })
+            .map(|s| QuoteLine { attribute: s.id.clone(), option: String::new(), price: s.price })
+            .collect()
+    }
+
+    /// Base price, every chosen option's price and every surcharge whose
+    /// conditions are all chosen.
     pub fn total(&self, choices: &Choices) -> i64 {
         self.def().base_price
             + choices
@@ -151,89 +202,130 @@ impl Model {
                 .enumerate()
                 .filter_map(|(a, o)| o.map(|o| self.attributes()[a].options[o].price))
                 .sum::<i64>()
+            + self.surcharges(choices).iter().map(|s| s.price).sum::<i64>()
     }
 
-    /// Which options remain available after `choices`, and the running total.
+    /// Which options remain available after `choices`, what each costs at
+    /// least and at most, and the running total.
     ///
     /// An option of attribute `a` is available when some valid full
     /// configuration has it while keeping every choice made for the *other*
     /// attributes, so switching to it never leads to a dead end.
     pub fn evaluate(&self, choices: &Choices) -> Evaluation {
-        let n = self.attributes().len();
-        let mut attributes = Vec::with_capacity(n);
-        for a in 0..n {
-            let mut fixed = choices.clone();
-            let count = self.attributes()[a].options.len();
-            let mut available = vec![false; count];
-            for o in 0..count {
-                if available[o] {
-                    continue;
-                }
-                fixed.0[a] = Some(o);
-                if let Some(solution) = self.solve(&fixed) {
-                    available[solution[a]] = true;
-                }
-            }
-            attributes.push(AttributeState { available });
-        }
+        let fixed = self.fixed(choices);
+        let an = self.diagram.analyse(&fixed, &self.prices);
+        let base = self.def().base_price;
+        let shift = |v: &Vec<Option<i64>>| v.iter().map(|x| x.map(|x| x + base)).collect();
+        let attributes = (0..self.attributes().len())
+            .map(|a| AttributeState { available: an.valid[a].clone(), min: shift(&an.min[a]), max: shift(&an.max[a]) })
+            .collect();
         Evaluation {
             attributes,
-            consistent: self.solve(choices).is_some(),
+            consistent: an.consistent,
             total: self.total(choices),
+            total_min: an.total_min.map(|t| t + base),
+            total_max: an.total_max.map(|t| t + base),
             complete: choices.0.iter().all(Option::is_some),
         }
     }
 
-    /// The rules that the current choices for other attributes make option
-    /// `option` of attribute `attr` break directly.
-    pub fn conflicts(&self, choices: &Choices, attr: usize, option: usize) -> Vec<&crate::model::RuleDef> {
-        self.rules
-            .iter()
-            .zip(&self.def().rules)
-            .filter(|(rule, _)| {
-                let pair = if rule.when_attr == attr {
-                    choices.0[rule.then_attr].map(|t| (option, t))
-                } else if rule.then_attr == attr {
-                    choices.0[rule.when_attr].map(|w| (w, option))
-                } else {
-                    None
-                };
-                pair.is_some_and(|(w, t)| !rule.allows(w, t))
-            })
-            .map(|(_, def)| def)
-            .collect()
+    /// The number of valid products that keep every choice.
+    pub fn count(&self, choices: &Choices) -> num_bigint::BigUint {
+        self.diagram.count(&self.fixed(choices))
     }
 
-    /// Chooses option `option` of `attr` even though it is unavailable, and
-    /// gives up what stands in its way: first the choices named by the rules
-    /// it breaks directly, then, if the rest still cannot lead to a valid
-    /// product, every other choice. Returns the new choices and the
-    /// attributes whose choices were given up.
-    pub fn choose_anyway(&self, choices: &Choices, attr: usize, option: usize) -> (Choices, Vec<usize>) {
-        let mut next = choices.clone();
-        let mut dropped = Vec::new();
-        for rule in self.conflicts(choices, attr, option) {
-            let other = self.attribute(if rule.when.attribute == self.attributes()[attr].id {
-                &rule.then.attribute
-            } else {
-                &rule.when.attribute
-            });
-            if let Some(b) = other {
-                if next.0[b].take().is_some() {
-                    dropped.push(b);
-                }
+    /// Fills every open attribute: its default where that still leads to a
+    /// valid product (defaults are soft preferences), otherwise the option
+    /// that keeps the cheapest valid product possible. Attributes are filled
+    /// in model order; `None` if the choices are already impossible.
+    pub fn complete(&self, choices: &Choices) -> Option<Choices> {
+        let mut c = choices.clone();
+        if !self.diagram.consistent(&self.fixed(&c)) {
+            return None;
+        }
+        for a in 0..c.0.len() {
+            if c.0[a].is_some() {
+                continue;
             }
+            let eval = self.evaluate(&c);
+            let state = &eval.attributes[a];
+            let default = self.attributes()[a].default.as_ref().and_then(|d| self.option(a, d)).filter(|&o| state.available[o]);
+            let cheapest = (0..state.available.len()).filter(|&o| state.available[o]).min_by_key(|&o| state.min[o]);
+            c.0[a] = default.or(cheapest);
+        }
+        Some(c)
+    }
+
+    /// Why option `option` of attribute `attr` is unavailable, and the
+    /// smallest change that makes it available. `order` lists attributes in
+    /// the order the customer chose them (oldest first); choices not in it
+    /// count as older than all that are.
+    pub fn explain(&self, choices: &Choices, order: &[usize], attr: usize, option: usize) -> Explanation {
+        let fixed = self.fixed(choices);
+        let ranks = self.ranks(choices, order, attr);
+        // Most recent first: QuickXplain then prefers conflicts among them.
+        let mut candidates: Vec<usize> = (0..choices.0.len()).filter(|&a| ranks[a].is_some()).collect();
+        candidates.sort_by_key(|&a| std::cmp::Reverse(ranks[a]));
+        let because = self.diagram.minimal_conflict(&fixed, &candidates, attr, option as u32);
+        let give_up = self.diagram.minimal_diagnosis(&fixed, &ranks, attr, option as u32);
+        let mut involved: Vec<usize> = because.clone();
+        involved.push(attr);
+        let mut rules: Vec<usize> = self
+            .constraint_rule
+            .iter()
+            .zip(&self.problem.constraints)
+            .filter_map(|(r, c)| {
+                let r = (*r)?;
+                let scope = c.scope();
+                (scope.contains(&attr) && scope.iter().all(|x| involved.contains(x))).then_some(r)
+            })
+            .collect();
+        if rules.is_empty() {
+            // An indirect conflict: name every rule that touches the option's
+            // attribute or a blamed choice.
+            rules = self
+                .constraint_rule
+                .iter()
+                .zip(&self.problem.constraints)
+                .filter_map(|(r, c)| (*r).filter(|_| c.scope().iter().any(|x| involved.contains(x))))
+                .collect();
+        }
+        rules.sort_unstable();
+        rules.dedup();
+        Explanation { because, rules, give_up }
+    }
+
+    /// Chooses option `option` of `attr` even though it is unavailable,
+    /// giving up the fewest earlier choices (the oldest on a tie). Returns
+    /// the new choices and the attributes whose choices were given up;
+    /// `None` if the option is impossible whatever is given up.
+    pub fn choose_anyway(&self, choices: &Choices, order: &[usize], attr: usize, option: usize) -> Option<(Choices, Vec<usize>)> {
+        let fixed = self.fixed(choices);
+        let ranks = self.ranks(choices, order, attr);
+        let dropped = self.diagram.minimal_diagnosis(&fixed, &ranks, attr, option as u32)?;
+        let mut next = choices.clone();
+        for &a in &dropped {
+            next.0[a] = None;
         }
         next.0[attr] = Some(option);
-        if self.solve(&next).is_none() {
-            for b in 0..next.0.len() {
-                if b != attr && next.0[b].take().is_some() {
-                    dropped.push(b);
-                }
+        Some((next, dropped))
+    }
+
+    /// Recency ranks of the chosen attributes other than `except`.
+    fn ranks(&self, choices: &Choices, order: &[usize], except: usize) -> Vec<Option<usize>> {
+        let mut ranks = vec![None; self.problem.vars.len()];
+        let unordered: Vec<usize> = (0..choices.0.len()).filter(|a| choices.0[*a].is_some() && !order.contains(a)).collect();
+        let ordered = order.iter().copied().filter(|&a| a < choices.0.len() && choices.0[a].is_some());
+        let mut seen = vec![false; choices.0.len()];
+        let mut next = 0;
+        for a in unordered.into_iter().chain(ordered) {
+            if !seen[a] && a != except {
+                seen[a] = true;
+                ranks[a] = Some(next);
+                next += 1;
             }
         }
-        dropped.sort_unstable();
-        (next, dropped)
+        ranks
     }
 
     /// Checks a configuration for ordering and prices it. Never trusts a
@@ -249,72 +341,35 @@ impl Model {
         if !missing.is_empty() {
             return Err(OrderError::Incomplete(missing));
         }
-        let full: Vec<usize> = choices.0.iter().map(|o| o.expect("checked complete")).collect();
-        for (rule, def) in self.rules.iter().zip(&self.def().rules) {
-            if !rule.allows(full[rule.when_attr], full[rule.then_attr]) {
-                return Err(OrderError::Violates { rule: def.id.clone(), message: def.message.clone() });
+        let surcharges = self.surcharges(choices);
+        let mut values: Vec<u32> = choices.0.iter().map(|o| o.expect("checked complete") as u32).collect();
+        for s in &self.def().surcharges {
+            values.push(u32::from(surcharges.iter().any(|x| x.attribute == s.id)));
+        }
+        for (c, r) in self.problem.constraints.iter().zip(&self.constraint_rule) {
+            if let Some(r) = r {
+                if !c.holds(&values) {
+                    let def = &self.def().rules[*r];
+                    return Err(OrderError::Violates { rule: def.id.clone(), message: def.message.clone() });
+                }
             }
         }
-        let lines = full
+        let lines = values
             .iter()
+            .take(self.attributes().len())
             .enumerate()
             .map(|(a, &o)| {
                 let attr = &self.attributes()[a];
-                QuoteLine { attribute: attr.id.clone(), option: attr.options[o].id.clone(), price: attr.options[o].price }
+                let opt = &attr.options[o as usize];
+                QuoteLine { attribute: attr.id.clone(), option: opt.id.clone(), price: opt.price }
             })
             .collect();
         Ok(Quote {
             currency: self.def().currency.clone(),
             base_price: self.def().base_price,
             lines,
+            surcharges,
             total: self.total(choices),
         })
-    }
-
-    /// A valid full configuration that keeps every choice in `fixed`, if any.
-    /// Depth-first search with checks against every assigned neighbour; the
-    /// models this serves are small (the engine issue brings compiled
-    /// diagrams for large ones).
-    fn solve(&self, fixed: &Choices) -> Option<Vec<usize>> {
-        let n = self.attributes().len();
-        let mut by_attr: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (r, rule) in self.rules.iter().enumerate() {
-            by_attr[rule.when_attr].push(r);
-            by_attr[rule.then_attr].push(r);
-        }
-        let mut assignment: Vec<Option<usize>> = vec![None; n];
-        self.extend(0, fixed, &by_attr, &mut assignment)
-            .then(|| assignment.into_iter().map(|o| o.expect("all assigned")).collect())
-    }
-
-    fn extend(
-        &self,
-        a: usize,
-        fixed: &Choices,
-        by_attr: &[Vec<usize>],
-        assignment: &mut Vec<Option<usize>>,
-    ) -> bool {
-        if a == assignment.len() {
-            return true;
-        }
-        let candidates: Vec<usize> = match fixed.0[a] {
-            Some(o) => vec![o],
-            None => (0..self.attributes()[a].options.len()).collect(),
-        };
-        for o in candidates {
-            assignment[a] = Some(o);
-            let fits = by_attr[a].iter().all(|&r| {
-                let rule = &self.rules[r];
-                match (assignment[rule.when_attr], assignment[rule.then_attr]) {
-                    (Some(w), Some(t)) => rule.allows(w, t),
-                    _ => true,
-                }
-            });
-            if fits && self.extend(a + 1, fixed, by_attr, assignment) {
-                return true;
-            }
-        }
-        assignment[a] = None;
-        false
     }
 }

@@ -39,5 +39,5 @@ mod model;
 pub mod problem;
 
 pub use catalogue::{CatalogueEntry, CatalogueIndex};
-pub use config::{AttributeState, ChoiceError, Choices, Evaluation, OrderError, Quote, QuoteLine};
-pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, OptionDef, RuleDef, RuleKind, Text};
+pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
+pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, format_number};

@@ -10,6 +10,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::mdd::{BuildError, DEFAULT_BUDGET, Diagram};
+use crate::problem::{Constraint, Problem, Var};
+
 /// The format tag every model file carries in its `format` field.
 pub const FORMAT: &str = "tailor-model/1";
 
@@ -56,10 +59,29 @@ pub struct OptionDef {
 pub struct AttributeDef {
     pub id: String,
     pub label: Text,
+    /// The choices. Leave empty for a numeric input given by `range`.
+    #[serde(default)]
     pub options: Vec<OptionDef>,
+    /// A numeric input (a body measurement, a length): every value from
+    /// `min` to `max` in steps of `step` becomes an option whose id is the
+    /// number (`"81.5"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<RangeDef>,
     /// The option preselected for a new configuration, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+}
+
+/// The values of a numeric input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeDef {
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    /// Shown after the number (`"cm"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 /// What a rule says about the options it names.
@@ -70,6 +92,12 @@ pub enum RuleKind {
     Requires,
     /// The `if` side and the `then` side never hold together.
     Excludes,
+    /// A compatibility table over several attributes: the `allowed` rows
+    /// (or all but the `forbidden` rows). `"*"` in a row matches any option.
+    Table,
+    /// A linear constraint over numeric option properties:
+    /// `sum(factor * property of the chosen option) op bound`.
+    Linear,
 }
 
 /// `attribute is one of options`, as written in a rule.
@@ -80,17 +108,78 @@ pub struct Condition {
     pub options: Vec<String>,
 }
 
-/// A compatibility rule between two attributes.
+/// One term of a linear rule: `factor` times the chosen option's numeric
+/// `property` (an option without the property counts as 0).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub attribute: String,
+    pub property: String,
+    #[serde(default = "one")]
+    pub factor: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The comparison of a linear rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+}
+
+/// A rule of the model. Which fields it takes depends on `kind`:
+/// `requires`/`excludes` take `if` and `then`; `table` takes `attributes`
+/// and `allowed` or `forbidden`; `linear` takes `terms`, `op` and `bound`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
     pub id: String,
     pub kind: RuleKind,
-    #[serde(rename = "if")]
-    pub when: Condition,
-    pub then: Condition,
+    #[serde(rename = "if", default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Condition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forbidden: Option<Vec<Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<Term>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<Op>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
     /// Why the rule exists, in words the customer understands.
     pub message: Text,
+}
+
+/// A price added when every condition holds (a surcharge, or a discount
+/// when negative), e.g. "+ 20 for selvedge fabric in a long inseam".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurchargeDef {
+    pub id: String,
+    pub label: Text,
+    pub when: Vec<Condition>,
+    pub price: i64,
+}
+
+/// A step of the user interface: a titled group of attributes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    pub id: String,
+    pub label: Text,
+    pub attributes: Vec<String>,
 }
 
 /// The file as written.
@@ -111,6 +200,11 @@ pub struct ModelDef {
     pub attributes: Vec<AttributeDef>,
     #[serde(default)]
     pub rules: Vec<RuleDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surcharges: Vec<SurchargeDef>,
+    /// Steps of the user interface; without them every attribute is a step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepDef>,
 }
 
 /// A model file that could not be used: which file, where in it, and why.
@@ -132,37 +226,26 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// A rule compiled to option indices: `when` and `then` are bit masks over the
-/// options of their attributes.
-#[derive(Clone, Debug)]
-pub(crate) struct Rule {
-    pub kind: RuleKind,
-    pub when_attr: usize,
-    pub when_mask: Vec<bool>,
-    pub then_attr: usize,
-    pub then_mask: Vec<bool>,
-}
-
-impl Rule {
-    /// Whether the pair of options (for `when_attr`, `then_attr`) obeys the rule.
-    pub fn allows(&self, when_opt: usize, then_opt: usize) -> bool {
-        let when = self.when_mask[when_opt];
-        let then = self.then_mask[then_opt];
-        match self.kind {
-            RuleKind::Requires => !when || then,
-            RuleKind::Excludes => !(when && then),
-        }
-    }
-}
-
-/// A checked, ready-to-use product model.
+/// A checked, ready-to-use product model, with its solution space compiled.
 #[derive(Clone, Debug)]
 pub struct Model {
     def: ModelDef,
-    pub(crate) rules: Vec<Rule>,
     attr_index: HashMap<String, usize>,
     option_index: Vec<HashMap<String, usize>>,
+    /// Attributes are variables `0..attributes.len()`; each surcharge adds
+    /// one hidden Boolean variable after them.
+    pub(crate) problem: Problem,
+    pub(crate) diagram: Diagram,
+    /// Per variable, per value: the price effect.
+    pub(crate) prices: Vec<Vec<i64>>,
+    /// For each constraint of `problem`, the rule it came from (`None` for
+    /// the definitions of surcharge variables).
+    pub(crate) constraint_rule: Vec<Option<usize>>,
 }
+
+/// Linear rules work in integers: factors and properties are scaled by this
+/// (so up to three decimals are exact).
+const SCALE: f64 = 1000.0;
 
 impl Model {
     /// Reads and checks a model. `source` names the file in error messages.
@@ -182,7 +265,7 @@ impl Model {
     }
 
     /// Checks a model already parsed. `source` names it in error messages.
-    pub fn from_def(source: &str, def: ModelDef) -> Result<Model, ModelError> {
+    pub fn from_def(source: &str, mut def: ModelDef) -> Result<Model, ModelError> {
         let err = |place: String, reason: String| ModelError {
             source: source.to_string(),
             place,
@@ -209,18 +292,24 @@ impl Model {
         }
         let mut attr_index = HashMap::new();
         let mut option_index = Vec::new();
-        for (a, attr) in def.attributes.iter().enumerate() {
+        for (a, attr) in def.attributes.iter_mut().enumerate() {
             let place = format!("attributes[{a}]");
             check_id(&attr.id).map_err(|r| err(format!("{place}.id"), r))?;
             if attr_index.insert(attr.id.clone(), a).is_some() {
                 return Err(err(format!("{place}.id"), format!("duplicate attribute id \"{}\"", attr.id)));
+            }
+            if let Some(range) = &attr.range {
+                if !attr.options.is_empty() {
+                    return Err(err(format!("{place}.range"), "give either options or a range, not both".into()));
+                }
+                attr.options = range_options(range).map_err(|r| err(format!("{place}.range"), r))?;
             }
             if attr.options.is_empty() {
                 return Err(err(format!("{place}.options"), "an attribute needs at least one option".into()));
             }
             let mut opts = HashMap::new();
             for (o, opt) in attr.options.iter().enumerate() {
-                check_id(&opt.id).map_err(|r| err(format!("{place}.options[{o}].id"), r))?;
+                check_option_id(&opt.id).map_err(|r| err(format!("{place}.options[{o}].id"), r))?;
                 if opts.insert(opt.id.clone(), o).is_some() {
                     return Err(err(
                         format!("{place}.options[{o}].id"),
@@ -238,7 +327,39 @@ impl Model {
             }
             option_index.push(opts);
         }
-        let mut rules = Vec::new();
+
+        let mut problem = Problem {
+            vars: def
+                .attributes
+                .iter()
+                .map(|a| Var { name: a.id.clone(), values: a.options.iter().map(|o| o.id.clone()).collect() })
+                .collect(),
+            constraints: Vec::new(),
+        };
+        let mut prices: Vec<Vec<i64>> = def.attributes.iter().map(|a| a.options.iter().map(|o| o.price).collect()).collect();
+        let mut constraint_rule = Vec::new();
+
+        // `attribute is one of options` as a mask over the attribute's options.
+        let condition = |cond: &Condition, place: &str| -> Result<(usize, Vec<bool>), ModelError> {
+            let a = *attr_index.get(&cond.attribute).ok_or_else(|| {
+                err(format!("{place}.attribute"), format!("unknown attribute \"{}\"", cond.attribute))
+            })?;
+            if cond.options.is_empty() {
+                return Err(err(format!("{place}.options"), "must name at least one option".into()));
+            }
+            let mut mask = vec![false; def.attributes[a].options.len()];
+            for (i, o) in cond.options.iter().enumerate() {
+                let idx = option_index[a].get(o).ok_or_else(|| {
+                    err(
+                        format!("{place}.options[{i}]"),
+                        format!("\"{o}\" is not an option of attribute \"{}\"", cond.attribute),
+                    )
+                })?;
+                mask[*idx] = true;
+            }
+            Ok((a, mask))
+        };
+
         let mut rule_ids = HashMap::new();
         for (r, rule) in def.rules.iter().enumerate() {
             let place = format!("rules[{r}]");
@@ -246,42 +367,222 @@ impl Model {
             if rule_ids.insert(rule.id.clone(), r).is_some() {
                 return Err(err(format!("{place}.id"), format!("duplicate rule id \"{}\"", rule.id)));
             }
-            let side = |cond: &Condition, name: &str| -> Result<(usize, Vec<bool>), ModelError> {
-                let a = *attr_index.get(&cond.attribute).ok_or_else(|| {
-                    err(
-                        format!("{place}.{name}.attribute"),
-                        format!("unknown attribute \"{}\"", cond.attribute),
-                    )
-                })?;
-                if cond.options.is_empty() {
-                    return Err(err(format!("{place}.{name}.options"), "must name at least one option".into()));
+            let expect = |fields: &[&str]| -> Result<(), ModelError> {
+                let present = [
+                    ("if", rule.when.is_some()),
+                    ("then", rule.then.is_some()),
+                    ("attributes", !rule.attributes.is_empty()),
+                    ("allowed", rule.allowed.is_some()),
+                    ("forbidden", rule.forbidden.is_some()),
+                    ("terms", !rule.terms.is_empty()),
+                    ("op", rule.op.is_some()),
+                    ("bound", rule.bound.is_some()),
+                ];
+                for (name, here) in present {
+                    let wanted = fields.contains(&name);
+                    if here && !wanted {
+                        return Err(err(format!("{place}.{name}"), format!("a {:?} rule takes no \"{name}\"", rule.kind).to_lowercase()));
+                    }
                 }
-                let mut mask = vec![false; def.attributes[a].options.len()];
-                for (i, o) in cond.options.iter().enumerate() {
-                    let idx = option_index[a].get(o).ok_or_else(|| {
-                        err(
-                            format!("{place}.{name}.options[{i}]"),
-                            format!("\"{o}\" is not an option of attribute \"{}\"", cond.attribute),
-                        )
-                    })?;
-                    mask[*idx] = true;
-                }
-                Ok((a, mask))
+                Ok(())
             };
-            let (when_attr, when_mask) = side(&rule.when, "if")?;
-            let (then_attr, then_mask) = side(&rule.then, "then")?;
-            if when_attr == then_attr {
-                return Err(err(
-                    format!("{place}.then.attribute"),
-                    "a rule must link two different attributes".into(),
-                ));
-            }
-            rules.push(Rule { kind: rule.kind, when_attr, when_mask, then_attr, then_mask });
+            let constraint = match rule.kind {
+                RuleKind::Requires | RuleKind::Excludes => {
+                    expect(&["if", "then"])?;
+                    let when = rule.when.as_ref().ok_or_else(|| err(place.clone(), "needs \"if\"".into()))?;
+                    let then = rule.then.as_ref().ok_or_else(|| err(place.clone(), "needs \"then\"".into()))?;
+                    let (wa, wm) = condition(when, &format!("{place}.if"))?;
+                    let (ta, tm) = condition(then, &format!("{place}.then"))?;
+                    if wa == ta {
+                        return Err(err(format!("{place}.then.attribute"), "a rule must link two different attributes".into()));
+                    }
+                    let requires = rule.kind == RuleKind::Requires;
+                    let mut tuples = Vec::new();
+                    for (w, &wh) in wm.iter().enumerate() {
+                        for (t, &th) in tm.iter().enumerate() {
+                            let ok = if requires { !wh || th } else { !(wh && th) };
+                            if ok {
+                                tuples.push(vec![w as u32, t as u32]);
+                            }
+                        }
+                    }
+                    Constraint::Table { vars: vec![wa, ta], tuples, allowed: true }
+                }
+                RuleKind::Table => {
+                    expect(&["attributes", "allowed", "forbidden"])?;
+                    let (rows, allowed, field) = match (&rule.allowed, &rule.forbidden) {
+                        (Some(rows), None) => (rows, true, "allowed"),
+                        (None, Some(rows)) => (rows, false, "forbidden"),
+                        _ => return Err(err(place.clone(), "a table rule needs exactly one of \"allowed\" and \"forbidden\"".into())),
+                    };
+                    if rule.attributes.len() < 2 {
+                        return Err(err(format!("{place}.attributes"), "a table links at least two attributes".into()));
+                    }
+                    let mut vars = Vec::new();
+                    for (i, a) in rule.attributes.iter().enumerate() {
+                        let idx = *attr_index
+                            .get(a)
+                            .ok_or_else(|| err(format!("{place}.attributes[{i}]"), format!("unknown attribute \"{a}\"")))?;
+                        if vars.contains(&idx) {
+                            return Err(err(format!("{place}.attributes[{i}]"), format!("attribute \"{a}\" appears twice")));
+                        }
+                        vars.push(idx);
+                    }
+                    let mut tuples = Vec::new();
+                    for (j, row) in rows.iter().enumerate() {
+                        if row.len() != vars.len() {
+                            return Err(err(
+                                format!("{place}.{field}[{j}]"),
+                                format!("has {} entries for {} attributes", row.len(), vars.len()),
+                            ));
+                        }
+                        // Expand "*" into every option.
+                        let mut expanded: Vec<Vec<u32>> = vec![Vec::new()];
+                        for (k, cell) in row.iter().enumerate() {
+                            let a = vars[k];
+                            let values: Vec<u32> = if cell == "*" {
+                                (0..def.attributes[a].options.len() as u32).collect()
+                            } else {
+                                vec![*option_index[a].get(cell).ok_or_else(|| {
+                                    err(
+                                        format!("{place}.{field}[{j}][{k}]"),
+                                        format!("\"{cell}\" is not an option of attribute \"{}\"", def.attributes[a].id),
+                                    )
+                                })? as u32]
+                            };
+                            expanded = expanded
+                                .into_iter()
+                                .flat_map(|prefix| values.iter().map(move |&v| [prefix.as_slice(), &[v]].concat()))
+                                .collect();
+                            if expanded.len() > 1_000_000 {
+                                return Err(err(format!("{place}.{field}[{j}]"), "\"*\" expands to over a million rows".into()));
+                            }
+                        }
+                        tuples.extend(expanded);
+                    }
+                    Constraint::Table { vars, tuples, allowed }
+                }
+                RuleKind::Linear => {
+                    expect(&["terms", "op", "bound"])?;
+                    let op = rule.op.ok_or_else(|| err(place.clone(), "a linear rule needs \"op\"".into()))?;
+                    let bound = rule.bound.ok_or_else(|| err(place.clone(), "a linear rule needs \"bound\"".into()))?;
+                    if rule.terms.is_empty() {
+                        return Err(err(format!("{place}.terms"), "a linear rule needs at least one term".into()));
+                    }
+                    let mut terms: Vec<(usize, Vec<i64>)> = Vec::new();
+                    for (i, term) in rule.terms.iter().enumerate() {
+                        let tplace = format!("{place}.terms[{i}]");
+                        let a = *attr_index
+                            .get(&term.attribute)
+                            .ok_or_else(|| err(format!("{tplace}.attribute"), format!("unknown attribute \"{}\"", term.attribute)))?;
+                        let factor = scaled(term.factor).ok_or_else(|| {
+                            err(format!("{tplace}.factor"), format!("{} needs more than three decimals or is too large", term.factor))
+                        })?;
+                        let mut coefficients = Vec::new();
+                        let mut any = false;
+                        for (o, opt) in def.attributes[a].options.iter().enumerate() {
+                            let value = match opt.properties.get(&term.property) {
+                                None => 0,
+                                Some(v) => {
+                                    any = true;
+                                    v.as_f64().and_then(scaled).ok_or_else(|| {
+                                        err(
+                                            format!("attributes[{a}].options[{o}].properties.{}", term.property),
+                                            format!("rule \"{}\" needs a number with at most three decimals, found {v}", rule.id),
+                                        )
+                                    })?
+                                }
+                            };
+                            coefficients.push(factor.checked_mul(value).ok_or_else(|| err(tplace.clone(), "numbers too large".into()))?);
+                        }
+                        if !any {
+                            return Err(err(
+                                format!("{tplace}.property"),
+                                format!("no option of attribute \"{}\" has the property \"{}\"", term.attribute, term.property),
+                            ));
+                        }
+                        match terms.iter_mut().find(|(x, _)| *x == a) {
+                            Some((_, c)) => c.iter_mut().zip(coefficients).for_each(|(c, d)| *c += d),
+                            None => terms.push((a, coefficients)),
+                        }
+                    }
+                    let bound = scaled(bound)
+                        .and_then(|b| b.checked_mul(SCALE as i64))
+                        .ok_or_else(|| err(format!("{place}.bound"), format!("{bound} needs more than three decimals or is too large")))?;
+                    let (lo, hi) = match op {
+                        Op::Le => (i64::MIN, bound),
+                        Op::Ge => (bound, i64::MAX),
+                        Op::Eq => (bound, bound),
+                    };
+                    Constraint::Linear { terms, min: lo, max: hi }
+                }
+            };
+            problem.constraints.push(constraint);
+            constraint_rule.push(Some(r));
         }
-        Ok(Model { def, rules, attr_index, option_index })
+
+        for (s, sur) in def.surcharges.iter().enumerate() {
+            let place = format!("surcharges[{s}]");
+            check_id(&sur.id).map_err(|e| err(format!("{place}.id"), e))?;
+            if sur.when.is_empty() {
+                return Err(err(format!("{place}.when"), "a surcharge needs at least one condition".into()));
+            }
+            // A hidden variable that is 1 exactly when every condition holds.
+            let hidden = problem.vars.len();
+            problem.vars.push(Var::boolean(format!("surcharge:{}", sur.id)));
+            prices.push(vec![0, sur.price]);
+            let mut vars = Vec::new();
+            let mut masks = Vec::new();
+            for (i, cond) in sur.when.iter().enumerate() {
+                let (a, mask) = condition(cond, &format!("{place}.when[{i}]"))?;
+                if vars.contains(&a) {
+                    return Err(err(format!("{place}.when[{i}].attribute"), format!("attribute \"{}\" appears twice", cond.attribute)));
+                }
+                vars.push(a);
+                masks.push(mask);
+            }
+            let mut tuples: Vec<Vec<u32>> = vec![Vec::new()];
+            for mask in &masks {
+                tuples = tuples
+                    .into_iter()
+                    .flat_map(|prefix| (0..mask.len() as u32).map(move |v| [prefix.as_slice(), &[v]].concat()))
+                    .collect();
+                if tuples.len() > 1_000_000 {
+                    return Err(err(format!("{place}.when"), "the conditions span over a million combinations".into()));
+                }
+            }
+            for t in &mut tuples {
+                let holds = t.iter().zip(&masks).all(|(&v, m)| m[v as usize]);
+                t.push(u32::from(holds));
+            }
+            vars.push(hidden);
+            problem.constraints.push(Constraint::Table { vars, tuples, allowed: true });
+            constraint_rule.push(None);
+        }
+
+        let mut seen = HashMap::new();
+        for (s, step) in def.steps.iter().enumerate() {
+            check_id(&step.id).map_err(|e| err(format!("steps[{s}].id"), e))?;
+            for (i, a) in step.attributes.iter().enumerate() {
+                if !attr_index.contains_key(a) {
+                    return Err(err(format!("steps[{s}].attributes[{i}]"), format!("unknown attribute \"{a}\"")));
+                }
+                if seen.insert(a.clone(), s).is_some() {
+                    return Err(err(format!("steps[{s}].attributes[{i}]"), format!("attribute \"{a}\" is in two steps")));
+                }
+            }
+        }
+
+        let diagram = Diagram::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {
+            BuildError::TooLarge { nodes } => err(
+                "rules".into(),
+                format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
+            ),
+        })?;
+        Ok(Model { def, attr_index, option_index, problem, diagram, prices, constraint_rule })
     }
 
-    /// The model as written in its file.
+    /// The model as written in its file (numeric inputs with their options).
     pub fn def(&self) -> &ModelDef {
         &self.def
     }
@@ -307,6 +608,77 @@ impl Model {
     pub fn option(&self, attr: usize, id: &str) -> Option<usize> {
         self.option_index.get(attr)?.get(id).copied()
     }
+
+    /// The steps of the user interface: the model's own, else one per
+    /// attribute; attributes in no step come last, one step each.
+    pub fn steps(&self) -> Vec<(Text, Vec<usize>)> {
+        let mut steps: Vec<(Text, Vec<usize>)> = self
+            .def
+            .steps
+            .iter()
+            .map(|s| (s.label.clone(), s.attributes.iter().filter_map(|a| self.attribute(a)).collect()))
+            .collect();
+        for (a, attr) in self.attributes().iter().enumerate() {
+            if !steps.iter().any(|(_, attrs)| attrs.contains(&a)) {
+                steps.push((attr.label.clone(), vec![a]));
+            }
+        }
+        steps
+    }
+
+    /// The internal problem (attributes first, then hidden surcharge variables).
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    /// Size of the compiled solution space, in diagram nodes.
+    pub fn diagram_nodes(&self) -> usize {
+        self.diagram.nodes()
+    }
+}
+
+/// A decimal scaled to an integer, if exact at three decimals.
+fn scaled(x: f64) -> Option<i64> {
+    let s = x * SCALE;
+    let r = s.round();
+    ((s - r).abs() < 1e-6 && r.abs() < 1e15).then_some(r as i64)
+}
+
+/// The options of a numeric input.
+fn range_options(range: &RangeDef) -> Result<Vec<OptionDef>, String> {
+    let RangeDef { min, max, step, unit } = range;
+    if !(min.is_finite() && max.is_finite() && step.is_finite()) || *step <= 0.0 || max < min {
+        return Err(format!("needs finite min <= max and step > 0, found min {min}, max {max}, step {step}"));
+    }
+    let count = ((max - min) / step).round();
+    if ((max - min) / step - count).abs() > 1e-9 || count >= 10_000.0 {
+        return Err(format!("({max} - {min}) must be a whole multiple of {step}, with fewer than 10,000 steps"));
+    }
+    Ok((0..=count as u32)
+        .map(|i| {
+            let x = min + step * f64::from(i);
+            let id = format_number(x);
+            let label = match unit {
+                Some(u) => format!("{id} {u}"),
+                None => id.clone(),
+            };
+            OptionDef { id, label: Text { en: label, zh: None }, description: None, price: 0, properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]) }
+        })
+        .collect())
+}
+
+/// A number as short as it can be written exactly at three decimals.
+pub fn format_number(x: f64) -> String {
+    let s = format!("{:.3}", (x * SCALE).round() / SCALE);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Option ids may also be numbers (`"81.5"`, `"-1"`).
+fn check_option_id(id: &str) -> Result<(), String> {
+    if id.parse::<f64>().is_ok() && id.len() <= 32 && !id.contains(['e', 'E', '+']) {
+        return Ok(());
+    }
+    check_id(id)
 }
 
 /// Ids are short, URL-safe and stable: letters, digits, `-` and `_`.

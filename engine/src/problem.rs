@@ -42,6 +42,9 @@ pub enum Constraint {
     Table { vars: Vec<usize>, tuples: Vec<Vec<u32>>, allowed: bool },
     /// At least one literal holds. All its variables are Boolean.
     Clause(Vec<Lit>),
+    /// `min <= sum of terms <= max`, where a term `(var, coefficients)`
+    /// contributes `coefficients[value of var]`.
+    Linear { terms: Vec<(usize, Vec<i64>)>, min: i64, max: i64 },
 }
 
 impl Constraint {
@@ -50,6 +53,7 @@ impl Constraint {
         match self {
             Constraint::Table { vars, .. } => vars.clone(),
             Constraint::Clause(lits) => lits.iter().map(|l| l.var).collect(),
+            Constraint::Linear { terms, .. } => terms.iter().map(|(v, _)| *v).collect(),
         }
     }
 
@@ -61,6 +65,10 @@ impl Constraint {
                 found == *allowed
             }
             Constraint::Clause(lits) => lits.iter().any(|l| (values[l.var] == 1) == l.positive),
+            Constraint::Linear { terms, min, max } => {
+                let sum: i64 = terms.iter().map(|(x, c)| c[values[*x] as usize]).sum();
+                (*min..=*max).contains(&sum)
+            }
         }
     }
 }

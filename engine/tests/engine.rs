@@ -58,7 +58,7 @@ fn valid_full(model: &Model) -> Vec<Vec<usize>> {
 
 /// Availability by definition: some valid full configuration has the option
 /// and agrees with every choice on the other attributes.
-fn brute_available(model: &Model, valid: &[Vec<usize>], choices: &Choices, a: usize, o: usize) -> bool {
+fn brute_available(_model: &Model, valid: &[Vec<usize>], choices: &Choices, a: usize, o: usize) -> bool {
     valid.iter().any(|c| {
         c[a] == o && choices.0.iter().enumerate().all(|(b, ch)| b == a || ch.is_none_or(|x| x == c[b]))
     })
@@ -125,9 +125,11 @@ fn starter_pc_socket_rule_hides_the_other_board() {
     let b760 = model.option(board, "b760").unwrap();
     assert!(!eval.attributes[board].available[b650]);
     assert!(eval.attributes[board].available[b760]);
-    let reasons = model.conflicts(&choices, board, b650);
-    assert_eq!(reasons.len(), 1);
-    assert_eq!(reasons[0].id, "cpu-socket-lga1700");
+    let why = model.explain(&choices, &[cpu], board, b650);
+    assert_eq!(why.because, vec![cpu]);
+    let rules: Vec<&str> = why.rules.iter().map(|&r| model.def().rules[r].id.as_str()).collect();
+    assert!(rules.contains(&"cpu-socket-lga1700"), "{rules:?}");
+    assert_eq!(why.give_up, Some(vec![cpu]));
 }
 
 #[test]
@@ -138,7 +140,7 @@ fn choosing_an_unavailable_option_anyway_gives_up_only_what_blocks_it() {
     let board = model.attribute("board").unwrap();
     let intel = model.option(cpu, "i5-14400").unwrap();
     assert!(!model.evaluate(&defaults).attributes[cpu].available[intel]);
-    let (next, dropped) = model.choose_anyway(&defaults, cpu, intel);
+    let (next, dropped) = model.choose_anyway(&defaults, &[], cpu, intel).unwrap();
     assert_eq!(dropped, vec![board]);
     assert_eq!(next.0[cpu], Some(intel));
     assert_eq!(next.0[board], None);
@@ -168,7 +170,8 @@ fn choose_anyway_always_leads_to_a_consistent_state_on_generated_models() {
                         continue;
                     }
                     tried += 1;
-                    let (next, dropped) = model.choose_anyway(&choices, a, o);
+                    let order: Vec<usize> = (0..choices.0.len()).collect();
+                    let (next, dropped) = model.choose_anyway(&choices, &order, a, o).unwrap();
                     assert!(model.evaluate(&next).consistent, "{:?} -> {:?}", choices.0, next.0);
                     for (b, ch) in next.0.iter().enumerate() {
                         if b != a && !dropped.contains(&b) {
@@ -245,7 +248,7 @@ fn random_model(rng: &mut Rng) -> String {
         .enumerate()
         .map(|(a, &n)| {
             let opts: Vec<String> = (0..n)
-                .map(|o| format!(r#"{{"id":"o{o}","label":{{"en":"O{o}"}},"price":{}}}"#, rng.below(500)))
+                .map(|o| format!(r#"{{"id":"o{o}","label":{{"en":"O{o}"}},"price":{},"properties":{{"w":{}}}}}"#, rng.below(500), rng.below(5)))
                 .collect();
             format!(r#"{{"id":"a{a}","label":{{"en":"A{a}"}},"options":[{}]}}"#, opts.join(","))
         })
@@ -256,17 +259,129 @@ fn random_model(rng: &mut Rng) -> String {
             let y = (x + 1 + rng.below(attrs - 1)) % attrs;
             let ox = rng.below(sizes[x]);
             let oy = rng.below(sizes[y]);
-            let kind = if rng.below(2) == 0 { "requires" } else { "excludes" };
-            format!(
-                r#"{{"id":"r{r}","kind":"{kind}","if":{{"attribute":"a{x}","options":["o{ox}"]}},"then":{{"attribute":"a{y}","options":["o{oy}"]}},"message":{{"en":"m"}}}}"#
-            )
+            match rng.below(4) {
+                0 | 1 => {
+                    let kind = if rng.below(2) == 0 { "requires" } else { "excludes" };
+                    format!(
+                        r#"{{"id":"r{r}","kind":"{kind}","if":{{"attribute":"a{x}","options":["o{ox}"]}},"then":{{"attribute":"a{y}","options":["o{oy}"]}},"message":{{"en":"m"}}}}"#
+                    )
+                }
+                2 => {
+                    let field = if rng.below(2) == 0 { "allowed" } else { "forbidden" };
+                    let rows: Vec<String> = (0..1 + rng.below(3))
+                        .map(|_| {
+                            let a = if rng.below(4) == 0 { "*".to_string() } else { format!("o{}", rng.below(sizes[x])) };
+                            format!(r#"["{a}","o{}"]"#, rng.below(sizes[y]))
+                        })
+                        .collect();
+                    format!(
+                        r#"{{"id":"r{r}","kind":"table","attributes":["a{x}","a{y}"],"{field}":[{}],"message":{{"en":"m"}}}}"#,
+                        rows.join(",")
+                    )
+                }
+                _ => {
+                    let op = ["<=", ">=", "=="][rng.below(3)];
+                    format!(
+                        r#"{{"id":"r{r}","kind":"linear","terms":[{{"attribute":"a{x}","property":"w"}},{{"attribute":"a{y}","property":"w","factor":-0.5}}],"op":"{op}","bound":{},"message":{{"en":"m"}}}}"#,
+                        rng.below(4)
+                    )
+                }
+            }
+        })
+        .collect();
+    let surcharges: Vec<String> = (0..rng.below(2))
+        .map(|s| {
+            let x = rng.below(attrs);
+            format!(r#"{{"id":"s{s}","label":{{"en":"S"}},"when":[{{"attribute":"a{x}","options":["o0"]}}],"price":{}}}"#, rng.below(300))
         })
         .collect();
     format!(
-        r#"{{"format":"tailor-model/1","id":"gen","version":"1","name":{{"en":"G"}},"currency":"EUR","attributes":[{}],"rules":[{}]}}"#,
+        r#"{{"format":"tailor-model/1","id":"gen","version":"1","name":{{"en":"G"}},"currency":"EUR","base_price":1000,"attributes":[{}],"rules":[{}],"surcharges":[{}]}}"#,
         attributes.join(","),
-        rules.join(",")
+        rules.join(","),
+        surcharges.join(",")
     )
+}
+
+/// Price of a full configuration by definition: base, options, surcharges.
+fn brute_price(model: &Model, c: &[usize]) -> i64 {
+    let def = model.def();
+    let options: i64 = c.iter().enumerate().map(|(a, &o)| def.attributes[a].options[o].price).sum();
+    let surcharges: i64 = def
+        .surcharges
+        .iter()
+        .filter(|s| s.when.iter().all(|w| {
+            let a = model.attribute(&w.attribute).unwrap();
+            w.options.contains(&def.attributes[a].options[c[a]].id)
+        }))
+        .map(|s| s.price)
+        .sum();
+    def.base_price + options + surcharges
+}
+
+#[test]
+fn generated_models_prices_counts_and_explanations_are_exact() {
+    let mut rng = Rng(0x0BAD_CAFE_F00D_1234);
+    let mut explained = 0;
+    for _ in 0..300 {
+        let text = random_model(&mut rng);
+        let model = Model::from_json("generated.json", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let valid = valid_full(&model);
+        for choices in all_partial(&model) {
+            let keeps = |c: &Vec<usize>, except: Option<usize>| choices.0.iter().enumerate().all(|(b, ch)| Some(b) == except || ch.is_none_or(|x| x == c[b]));
+            let eval = model.evaluate(&choices);
+            let matching: Vec<&Vec<usize>> = valid.iter().filter(|c| keeps(c, None)).collect();
+            assert_eq!(model.count(&choices), num_bigint::BigUint::from(matching.len()), "{text}");
+            assert_eq!(eval.total_min, matching.iter().map(|c| brute_price(&model, c)).min());
+            for (a, state) in eval.attributes.iter().enumerate() {
+                for o in 0..state.available.len() {
+                    let prices: Vec<i64> = valid.iter().filter(|c| c[a] == o && keeps(c, Some(a))).map(|c| brute_price(&model, c)).collect();
+                    assert_eq!(state.min[o], prices.iter().copied().min(), "{text} {:?} a{a} o{o}", choices.0);
+                    assert_eq!(state.max[o], prices.iter().copied().max());
+                    if state.available[o] {
+                        continue;
+                    }
+                    // Explanations: the blamed choices alone exclude the
+                    // option; leaving any one out, they no longer do.
+                    let order: Vec<usize> = (0..choices.0.len()).collect();
+                    let why = model.explain(&choices, &order, a, o);
+                    let possible_with = |kept: &[usize]| valid.iter().any(|c| c[a] == o && kept.iter().all(|&b| choices.0[b] == Some(c[b])));
+                    if !valid.iter().any(|c| c[a] == o) {
+                        assert_eq!(why.give_up, None);
+                        continue;
+                    }
+                    explained += 1;
+                    assert!(!why.because.is_empty());
+                    assert!(!possible_with(&why.because), "{text} blamed {:?}", why.because);
+                    for i in 0..why.because.len() {
+                        let mut fewer = why.because.clone();
+                        fewer.remove(i);
+                        assert!(possible_with(&fewer), "{text} not minimal {:?}", why.because);
+                    }
+                    // Giving up the proposed choices makes it available, and
+                    // no smaller set would.
+                    let give_up = why.give_up.clone().unwrap();
+                    let kept: Vec<usize> = (0..choices.0.len()).filter(|b| *b != a && choices.0[*b].is_some() && !give_up.contains(b)).collect();
+                    assert!(possible_with(&kept));
+                    let chosen: Vec<usize> = (0..choices.0.len()).filter(|b| *b != a && choices.0[*b].is_some()).collect();
+                    for mask in 0u32..(1 << chosen.len()) {
+                        let drop: Vec<usize> = chosen.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, &b)| b).collect();
+                        if drop.len() < give_up.len() {
+                            let kept: Vec<usize> = chosen.iter().copied().filter(|b| !drop.contains(b)).collect();
+                            assert!(!possible_with(&kept), "{text}: dropping {drop:?} beats {give_up:?}");
+                        }
+                    }
+                    let (next, dropped) = model.choose_anyway(&choices, &order, a, o).unwrap();
+                    assert_eq!(dropped, give_up);
+                    assert!(model.evaluate(&next).consistent);
+                    // The completion from there is a valid, complete product.
+                    let done = model.complete(&next).unwrap();
+                    assert!(model.quote(&done).is_ok());
+                }
+            }
+        }
+    }
+    assert!(explained > 200, "only {explained} explanations checked");
 }
 
 #[test]

@@ -197,11 +197,13 @@ fn Step(
     let legend = attr.label.clone();
     let choose = move |o: usize, anyway: bool| {
         let (next, dropped) = model.with_value(|m| {
-            if anyway { m.choose_anyway(&choices.get_untracked(), a, o) } else {
-                let mut c = choices.get_untracked();
+            let current = choices.get_untracked();
+            let fallback = || {
+                let mut c = current.clone();
                 c.0[a] = Some(o);
                 (c, Vec::new())
-            }
+            };
+            if anyway { m.choose_anyway(&current, &[], a, o).unwrap_or_else(fallback) } else { fallback() }
         });
         gave_up.set(dropped);
         order.set(OrderState::Idle);
@@ -219,7 +221,8 @@ fn Step(
             let available = move || eval.with(|e| e.attributes[a].available[o]);
             let reasons = move || {
                 model.with_value(|m| {
-                    m.conflicts(&choices.get(), a, o).iter().map(|r| r.message.get(lang()).to_string()).collect::<Vec<_>>().join(" ")
+                    let why = m.explain(&choices.get(), &[], a, o);
+                    why.rules.iter().map(|&r| m.def().rules[r].message.get(lang()).to_string()).collect::<Vec<_>>().join(" ")
                 })
             };
             let name_for_button = opt.label.clone();

@@ -182,6 +182,20 @@ impl Builder {
                 }
                 Ok(acc)
             }
+            Constraint::Linear { terms, min, max } => {
+                let mut terms: Vec<(u32, &[i64])> = terms.iter().map(|(v, c)| (level_of[*v], c.as_slice())).collect();
+                terms.sort_by_key(|t| t.0);
+                // The least and most the remaining terms can add.
+                let mut rest = vec![(0i64, 0i64); terms.len() + 1];
+                for i in (0..terms.len()).rev() {
+                    let c = terms[i].1;
+                    let lo = c.iter().copied().min().unwrap_or(0);
+                    let hi = c.iter().copied().max().unwrap_or(0);
+                    rest[i] = (rest[i + 1].0.saturating_add(lo), rest[i + 1].1.saturating_add(hi));
+                }
+                let mut memo = IntMap::default();
+                self.linear(&terms, &rest, (*min, *max), 0, 0, &mut memo)
+            }
             Constraint::Table { vars, tuples, allowed } => {
                 // Sort the scope by level; permute the tuples the same way.
                 let mut order: Vec<usize> = (0..vars.len()).collect();
@@ -194,6 +208,37 @@ impl Builder {
                 self.trie(&levels, &rows, 0, hit, miss)
             }
         }
+    }
+
+    /// The diagram of `sum of terms[depth..] + partial` within `range`.
+    fn linear(
+        &mut self,
+        terms: &[(u32, &[i64])],
+        rest: &[(i64, i64)],
+        range: (i64, i64),
+        depth: usize,
+        partial: i64,
+        memo: &mut IntMap<(usize, i64), NodeId>,
+    ) -> Result<NodeId, BuildError> {
+        let lo = partial.saturating_add(rest[depth].0);
+        let hi = partial.saturating_add(rest[depth].1);
+        if lo >= range.0 && hi <= range.1 {
+            return Ok(TRUE);
+        }
+        if hi < range.0 || lo > range.1 || depth == terms.len() {
+            return Ok(FALSE);
+        }
+        if let Some(&n) = memo.get(&(depth, partial)) {
+            return Ok(n);
+        }
+        let (level, coefficients) = terms[depth];
+        let mut children = Vec::with_capacity(coefficients.len());
+        for &c in coefficients {
+            children.push(self.linear(terms, rest, range, depth + 1, partial.saturating_add(c), memo)?);
+        }
+        let node = self.mk(level, &children)?;
+        memo.insert((depth, partial), node);
+        Ok(node)
     }
 
     /// The diagram of a sorted set of rows over `levels[depth..]`.

@@ -5,6 +5,7 @@
 //! is then one or two linear passes over the diagram.
 
 pub mod build;
+mod explain;
 
 use std::collections::{BinaryHeap, HashMap};
 use std::cmp::Reverse;
