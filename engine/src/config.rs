@@ -213,7 +213,7 @@ impl Model {
     /// attributes, so switching to it never leads to a dead end.
     pub fn evaluate(&self, choices: &Choices) -> Evaluation {
         let fixed = self.fixed(choices);
-        let an = self.diagram.analyse(&fixed, &self.prices);
+        let an = self.forest.analyse(&fixed, &self.prices);
         let base = self.def().base_price;
         let shift = |v: &Vec<Option<i64>>| v.iter().map(|x| x.map(|x| x + base)).collect();
         let attributes = (0..self.attributes().len())
@@ -231,7 +231,7 @@ impl Model {
 
     /// The number of valid products that keep every choice.
     pub fn count(&self, choices: &Choices) -> num_bigint::BigUint {
-        self.diagram.count(&self.fixed(choices))
+        self.forest.count(&self.fixed(choices))
     }
 
     /// Fills every open attribute: its default where that still leads to a
@@ -240,7 +240,7 @@ impl Model {
     /// in model order; `None` if the choices are already impossible.
     pub fn complete(&self, choices: &Choices) -> Option<Choices> {
         let mut c = choices.clone();
-        if !self.diagram.consistent(&self.fixed(&c)) {
+        if !self.forest.consistent(&self.fixed(&c)) {
             return None;
         }
         for a in 0..c.0.len() {
@@ -266,8 +266,8 @@ impl Model {
         // Most recent first: QuickXplain then prefers conflicts among them.
         let mut candidates: Vec<usize> = (0..choices.0.len()).filter(|&a| ranks[a].is_some()).collect();
         candidates.sort_by_key(|&a| std::cmp::Reverse(ranks[a]));
-        let because = self.diagram.minimal_conflict(&fixed, &candidates, attr, option as u32);
-        let give_up = self.diagram.minimal_diagnosis(&fixed, &ranks, attr, option as u32);
+        let because = self.forest.minimal_conflict(&fixed, &candidates, attr, option as u32);
+        let give_up = self.forest.minimal_diagnosis(&fixed, &ranks, attr, option as u32);
         let mut involved: Vec<usize> = because.clone();
         involved.push(attr);
         let mut rules: Vec<usize> = self
@@ -302,7 +302,7 @@ impl Model {
     pub fn choose_anyway(&self, choices: &Choices, order: &[usize], attr: usize, option: usize) -> Option<(Choices, Vec<usize>)> {
         let fixed = self.fixed(choices);
         let ranks = self.ranks(choices, order, attr);
-        let dropped = self.diagram.minimal_diagnosis(&fixed, &ranks, attr, option as u32)?;
+        let dropped = self.forest.minimal_diagnosis(&fixed, &ranks, attr, option as u32)?;
         let mut next = choices.clone();
         for &a in &dropped {
             next.0[a] = None;

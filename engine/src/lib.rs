@@ -31,13 +31,16 @@
 //! assert_eq!(model.quote(&choices).unwrap().total, 500);
 //! ```
 
+pub mod bench;
 mod catalogue;
 mod config;
+mod engine;
 pub mod import;
 pub mod mdd;
 mod model;
 pub mod problem;
 
 pub use catalogue::{CatalogueEntry, CatalogueIndex};
+pub use engine::Engine;
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
 pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, format_number};

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mdd::{BuildError, DEFAULT_BUDGET, Diagram};
+use crate::mdd::{BuildError, DEFAULT_BUDGET, Forest};
 use crate::problem::{Constraint, Problem, Var};
 
 /// The format tag every model file carries in its `format` field.
@@ -235,7 +235,7 @@ pub struct Model {
     /// Attributes are variables `0..attributes.len()`; each surcharge adds
     /// one hidden Boolean variable after them.
     pub(crate) problem: Problem,
-    pub(crate) diagram: Diagram,
+    pub(crate) forest: Forest,
     /// Per variable, per value: the price effect.
     pub(crate) prices: Vec<Vec<i64>>,
     /// For each constraint of `problem`, the rule it came from (`None` for
@@ -573,13 +573,13 @@ impl Model {
             }
         }
 
-        let diagram = Diagram::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {
+        let forest = Forest::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {
             BuildError::TooLarge { nodes } => err(
                 "rules".into(),
                 format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
             ),
         })?;
-        Ok(Model { def, attr_index, option_index, problem, diagram, prices, constraint_rule })
+        Ok(Model { def, attr_index, option_index, problem, forest, prices, constraint_rule })
     }
 
     /// The model as written in its file (numeric inputs with their options).
@@ -631,9 +631,14 @@ impl Model {
         &self.problem
     }
 
+    /// Per variable of [`Model::problem`], per value: the price effect.
+    pub fn prices(&self) -> &[Vec<i64>] {
+        &self.prices
+    }
+
     /// Size of the compiled solution space, in diagram nodes.
     pub fn diagram_nodes(&self) -> usize {
-        self.diagram.nodes()
+        self.forest.nodes()
     }
 }
 

@@ -2,7 +2,7 @@
 //! values, price bounds, counts and consistency must all be exact.
 
 use num_bigint::BigUint;
-use tailor_engine::mdd::{Diagram, DEFAULT_BUDGET};
+use tailor_engine::mdd::{Diagram, Forest, DEFAULT_BUDGET};
 use tailor_engine::problem::{Constraint, Lit, Problem, Var};
 
 struct Rng(u64);
@@ -73,15 +73,44 @@ fn random_fixed(rng: &mut Rng, p: &Problem) -> Vec<Option<u32>> {
     p.vars.iter().map(|v| (rng.below(3) == 0).then(|| rng.below(v.values.len()) as u32)).collect()
 }
 
+/// The monolithic diagram and the forest of parts must agree with brute force.
+enum Answers<'a> {
+    D(&'a Diagram),
+    F(&'a Forest),
+}
+
+impl Answers<'_> {
+    fn count(&self, f: &[Option<u32>]) -> BigUint {
+        match self {
+            Answers::D(d) => d.count(f),
+            Answers::F(d) => d.count(f),
+        }
+    }
+    fn consistent(&self, f: &[Option<u32>]) -> bool {
+        match self {
+            Answers::D(d) => d.consistent(f),
+            Answers::F(d) => d.consistent(f),
+        }
+    }
+    fn analyse(&self, f: &[Option<u32>], p: &[Vec<i64>]) -> tailor_engine::mdd::Analysis {
+        match self {
+            Answers::D(d) => d.analyse(f, p),
+            Answers::F(d) => d.analyse(f, p),
+        }
+    }
+}
+
 #[test]
 fn diagrams_answer_exactly_what_brute_force_finds() {
     let mut rng = Rng(0xDEAD_BEEF_1234_5678);
     for round in 0..1500 {
         let p = random_problem(&mut rng);
-        let d = Diagram::compile(&p, DEFAULT_BUDGET).unwrap();
+        let diagram = Diagram::compile(&p, DEFAULT_BUDGET).unwrap();
+        let forest = Forest::compile(&p, DEFAULT_BUDGET).unwrap();
         let prices: Vec<Vec<i64>> = p.vars.iter().map(|v| v.values.iter().map(|_| rng.below(200) as i64 - 50).collect()).collect();
         let solutions: Vec<Vec<u32>> = all_assignments(&p).into_iter().filter(|a| p.holds(a)).collect();
-        for _ in 0..4 {
+        for (round_fixed, d) in (0..8).map(|i| (i, if i % 2 == 0 { Answers::D(&diagram) } else { Answers::F(&forest) })) {
+            let _ = round_fixed;
             let fixed = random_fixed(&mut rng, &p);
             let keeps = |a: &[u32], except: Option<usize>| fixed.iter().enumerate().all(|(x, f)| Some(x) == except || f.is_none_or(|f| a[x] == f));
             let cost = |a: &[u32]| a.iter().enumerate().map(|(x, &v)| prices[x][v as usize]).sum::<i64>();

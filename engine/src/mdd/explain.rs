@@ -1,6 +1,5 @@
-//! Explanations on a compiled diagram: why a value is excluded (a minimal
-//! conflicting subset of the fixed values, by QuickXplain), and the fewest
-//! fixed values to give up so it becomes possible (an exact shortest path).
+//! The fewest fixed values to give up so a value becomes possible: an exact
+//! shortest path over a compiled diagram.
 
 use std::cmp::Ordering;
 
@@ -44,57 +43,13 @@ impl PartialOrd for Cost {
 }
 
 impl Diagram {
-    /// A minimal subset of the fixed variables (listed in `candidates`, most
-    /// important to keep first) that, together with `var = value` and the
-    /// fixed values *not* in `candidates`, has no valid configuration.
-    /// Empty when `var = value` is possible with all of them.
-    pub fn minimal_conflict(&self, fixed: &Fixed, candidates: &[usize], var: usize, value: u32) -> Vec<usize> {
-        let mut base: Vec<Option<u32>> = fixed.to_vec();
-        for &c in candidates {
-            base[c] = None;
-        }
-        base[var] = Some(value);
-        let with = |set: &[usize]| -> Vec<Option<u32>> {
-            let mut f = base.clone();
-            for &c in set {
-                f[c] = fixed[c];
-            }
-            f
-        };
-        if self.consistent(&with(candidates)) {
-            return Vec::new();
-        }
-        let mut result = self.quickxplain(&with, &[], false, candidates);
-        result.sort_by_key(|c| candidates.iter().position(|x| x == c));
-        result
-    }
-
-    /// QuickXplain (Junker 2004): the preferred minimal conflict among `c`,
-    /// given the background `b` (already known to be consistent unless
-    /// `delta` says something was just added).
-    fn quickxplain(&self, with: &dyn Fn(&[usize]) -> Vec<Option<u32>>, b: &[usize], delta: bool, c: &[usize]) -> Vec<usize> {
-        if delta && !self.consistent(&with(b)) {
-            return Vec::new();
-        }
-        if c.len() <= 1 {
-            return c.to_vec();
-        }
-        let (c1, c2) = c.split_at(c.len() / 2);
-        let b1: Vec<usize> = b.iter().chain(c1).copied().collect();
-        let d2 = self.quickxplain(with, &b1, !c1.is_empty(), c2);
-        let b2: Vec<usize> = b.iter().chain(&d2).copied().collect();
-        let d1 = self.quickxplain(with, &b2, !d2.is_empty(), c1);
-        d1.into_iter().chain(d2).collect()
-    }
-
-    /// The fewest fixed variables to give up so that `var = value` becomes
-    /// possible; among equally few, the set that keeps the most recent
-    /// choices. `rank[x]` orders the fixed variables (higher = more recent;
-    /// `None` for variables that cost nothing to change). `None` when
-    /// `var = value` is impossible whatever is given up.
-    pub fn minimal_diagnosis(&self, fixed: &Fixed, rank: &[Option<usize>], var: usize, value: u32) -> Option<Vec<usize>> {
+    /// The fewest fixed variables to give up so that `target` (`var = value`,
+    /// or nothing) becomes possible; among equally few, the set that keeps
+    /// the most recent choices. `rank[x]` orders the fixed variables that may
+    /// be given up (higher = more recent); fixed variables without a rank
+    /// stay. `None` when no such set exists.
+    pub fn minimal_diagnosis(&self, fixed: &Fixed, rank: &[Option<usize>], target: Option<(usize, u32)>) -> Option<Vec<usize>> {
         let words = rank.iter().flatten().max().map_or(1, |m| m / 64 + 1);
-        let levels = self.levels();
         // Edges that skip levels leave them free: no cost, unless the
         // target variable is skipped, which is free too (any value).
         let mut best: Vec<Option<Cost>> = vec![None; self.nodes()];
@@ -108,7 +63,7 @@ impl Diagram {
                     continue;
                 }
                 let Some(below) = &best[k as usize] else { continue };
-                let cost = if x == var {
+                let cost = if let Some((_, value)) = target.filter(|t| t.0 == x) {
                     if v as u32 != value {
                         continue;
                     }
@@ -126,7 +81,6 @@ impl Diagram {
             }
             best[i] = node_best;
         }
-        debug_assert!(levels == self.var_at.len());
         let cost = best[self.root as usize].clone()?;
         let mut dropped: Vec<usize> = (0..rank.len())
             .filter(|&x| rank[x].is_some_and(|r| cost.bits[r / 64] & (1 << (r % 64)) != 0))

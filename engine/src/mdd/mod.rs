@@ -6,6 +6,9 @@
 
 pub mod build;
 mod explain;
+mod forest;
+
+pub use forest::Forest;
 
 use std::collections::{BinaryHeap, HashMap};
 use std::cmp::Reverse;
