@@ -33,6 +33,7 @@
 
 pub mod bench;
 mod catalogue;
+mod code;
 mod config;
 mod engine;
 pub mod import;
@@ -41,6 +42,7 @@ mod model;
 pub mod problem;
 
 pub use catalogue::{CatalogueEntry, CatalogueIndex};
+pub use code::CodeError;
 pub use engine::Engine;
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
 pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, format_number};

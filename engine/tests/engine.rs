@@ -423,3 +423,39 @@ fn catalogue_index_refuses_paths_outside_the_catalogue() {
     let err = CatalogueIndex::from_json("index.json", text).unwrap_err();
     assert_eq!(err.place, "products[0].file");
 }
+
+#[test]
+fn configuration_codes_round_trip_and_refuse_bad_input() {
+    let mut rng = Rng(0x5EED_0000_0000_0001);
+    let models: Vec<Model> = (0..50)
+        .map(|_| Model::from_json("generated.json", &random_model(&mut rng)).unwrap())
+        .chain(shipped_models())
+        .collect();
+    for model in &models {
+        for choices in all_partial(model).into_iter().take(300) {
+            let code = model.encode(&choices);
+            assert!(code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{code}");
+            assert_eq!(model.decode(&code), Ok(choices.clone()), "{code}");
+            // Any single changed character is refused, never misread.
+            for i in 0..code.len() {
+                let mut bytes = code.clone().into_bytes();
+                bytes[i] = if bytes[i] == b'x' { b'y' } else { b'x' };
+                let damaged = String::from_utf8(bytes).unwrap();
+                if let Ok(other) = model.decode(&damaged) {
+                    // Two check characters let about 1 in 4096 through.
+                    assert_ne!(other, choices, "{damaged}");
+                }
+            }
+        }
+    }
+    let pc = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
+    let code = pc.encode(&Choices::defaults(&pc));
+    assert_eq!(pc.decode("").unwrap_err().to_string(), "not a configuration code: \"\" is too short");
+    assert!(matches!(pc.decode(&format!("{code}!")), Err(tailor_engine::CodeError::Malformed(_))));
+    assert_eq!(pc.decode(&format!("2{}", &code[1..])), Err(tailor_engine::CodeError::UnknownFormat('2')));
+    // The same choices under another catalogue version.
+    let text = std::fs::read_to_string(catalogue_dir().join("pc-starter.json")).unwrap();
+    let newer = Model::from_json("pc-starter.json", &text.replacen("2026.11.1", "2026.12.1", 1)).unwrap();
+    let newer_code = newer.encode(&Choices::defaults(&newer));
+    assert_eq!(pc.decode(&newer_code), Err(tailor_engine::CodeError::OtherCatalogue));
+}
