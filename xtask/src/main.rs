@@ -1,5 +1,6 @@
 //! The project's own commands. See `cargo xtask help`.
 
+mod bench;
 mod test;
 mod tools;
 
@@ -19,7 +20,10 @@ cargo xtask test
     integration tests, wasm tests in headless Chromium, and Playwright
     end-to-end tests against a fresh server. Ends with `N passed, N failed`.
 cargo xtask build
-    Installs what is missing and builds the site and the server only.";
+    Installs what is missing and builds the site and the server only.
+cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]
+    Replays click sessions on MODEL (Tailor .json, XCSP .xml, DIMACS) natively
+    or compiled to wasm in headless Chromium; prints one JSON line.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
         Some("test") => test::cmd_test(&args[1..]),
+        Some("bench") => bench::cmd_bench(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
         Some("help" | "-h" | "--help") | None => {
             println!("{HELP}");

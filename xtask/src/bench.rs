@@ -1,0 +1,131 @@
+//! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]`
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, project_root, run, step, tools};
+
+pub fn cmd_bench(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("engine") => engine(&args[1..]),
+        _ => Err("usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]".into()),
+    }
+}
+
+fn engine(args: &[String]) -> Result<()> {
+    let wasm = args.iter().any(|a| a == "--wasm");
+    let rest: Vec<String> = args.iter().filter(|a| *a != "--wasm").cloned().collect();
+    let model = rest.first().ok_or("bench engine needs a MODEL file")?.clone();
+    let mut sales = None;
+    let mut sessions = "200".to_string();
+    let mut seed = "1".to_string();
+    let mut it = rest[1..].iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
+        match flag.as_str() {
+            "--sales" => sales = Some(value),
+            "--sessions" => sessions = value,
+            "--seed" => seed = value,
+            other => return Err(format!("unknown argument \"{other}\"").into()),
+        }
+    }
+    let model = absolute(&model)?;
+    let sales = sales.map(|s| absolute(&s)).transpose()?;
+    if !wasm {
+        step("building tailor-engine (native)");
+        run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-engine"]).current_dir(project_root()))?;
+        let mut cmd = Command::new(project_root().join("target/native/tailor-engine"));
+        cmd.arg("bench").arg(&model).args(["--sessions", &sessions, "--seed", &seed]);
+        if let Some(s) = &sales {
+            cmd.arg("--sales").arg(s);
+        }
+        step("replaying click sessions (native)");
+        return run(&mut cmd);
+    }
+    tools::ensure_test_tools()?;
+    step("building the benchmark for wasm32");
+    let root = project_root();
+    run(Command::new("cargo")
+        .args(["build", "--profile", "wasm-bench", "-p", "tailor-bench-wasm", "--target", "wasm32-unknown-unknown"])
+        .current_dir(&root))?;
+    let out = root.join("target/bench-wasm");
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&out)
+        .arg(root.join("target/wasm32-unknown-unknown/wasm-bench/tailor_bench_wasm.wasm")))?;
+    std::fs::write(out.join("index.html"), INDEX)?;
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    let files = Files { dir: out, model: model.clone(), sales: sales.clone() };
+    std::thread::spawn(move || serve(listener, files));
+    step(&format!("replaying click sessions in headless Chromium ({url})"));
+    let name = model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    run(Command::new("node")
+        .arg(root.join("tests/e2e/bench-wasm.mjs"))
+        .args([url.as_str(), &name, &sessions, &seed, if sales.is_some() { "1" } else { "0" }])
+        .env("CHROMIUM", tools::CHROMIUM)
+        .current_dir(root.join("tests/e2e")))
+}
+
+fn absolute(path: &str) -> Result<PathBuf> {
+    let p = Path::new(path);
+    let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
+    if !p.is_file() {
+        return Err(format!("{}: no such file", p.display()).into());
+    }
+    Ok(p)
+}
+
+const INDEX: &str = r#"<!doctype html><meta charset="utf-8"><title>engine bench</title>
+<script type="module">
+import init, { runBench } from './tailor_bench_wasm.js';
+await init();
+window.runBench = runBench;
+window.benchReady = true;
+</script>"#;
+
+struct Files {
+    dir: PathBuf,
+    model: PathBuf,
+    sales: Option<PathBuf>,
+}
+
+/// A minimal static server for the benchmark page and its data.
+fn serve(listener: TcpListener, files: Files) {
+    for stream in listener.incoming().flatten() {
+        let mut reader = BufReader::new(&stream);
+        let mut request = String::new();
+        if reader.read_line(&mut request).is_err() {
+            continue;
+        }
+        let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let mut line = String::new();
+        while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+            line.clear();
+        }
+        let file = match path.as_str() {
+            "/" => Some(files.dir.join("index.html")),
+            "/model" => Some(files.model.clone()),
+            "/sales" => files.sales.clone(),
+            p if !p.contains("..") => Some(files.dir.join(p.trim_start_matches('/'))),
+            _ => None,
+        };
+        let body = file.and_then(|f| std::fs::read(f).ok());
+        let ctype = match Path::new(&path).extension().and_then(|e| e.to_str()) {
+            Some("wasm") => "application/wasm",
+            Some("js") => "text/javascript",
+            _ if path == "/" => "text/html; charset=utf-8",
+            _ => "text/plain; charset=utf-8",
+        };
+        let mut s = &stream;
+        let _ = match body {
+            Some(b) => {
+                let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\nConnection: close\r\n\r\n", b.len());
+                s.write_all(&b)
+            }
+            None => s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        };
+    }
+}
