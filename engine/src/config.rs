@@ -270,29 +270,51 @@ impl Model {
         let give_up = self.forest.minimal_diagnosis(&fixed, &ranks, attr, option as u32);
         let mut involved: Vec<usize> = because.clone();
         involved.push(attr);
-        let mut rules: Vec<usize> = self
-            .constraint_rule
-            .iter()
-            .zip(&self.problem.constraints)
-            .filter_map(|(r, c)| {
-                let r = (*r)?;
-                let scope = c.scope();
-                (scope.contains(&attr) && scope.iter().all(|x| involved.contains(x))).then_some(r)
-            })
+        let mut probe = fixed.clone();
+        probe[attr] = Some(option as u32);
+        let rule_constraints = || self.constraint_rule.iter().zip(&self.problem.constraints).filter_map(|(r, c)| r.map(|r| (r, c)));
+        // First the rules that alone forbid the option with the blamed
+        // choices; for an indirect conflict, every rule among them; failing
+        // that, every rule touching them.
+        let mut rules: Vec<usize> = rule_constraints()
+            .filter(|(_, c)| c.scope().contains(&attr) && c.scope().iter().all(|x| involved.contains(x)) && !self.satisfiable_alone(c, &probe))
+            .map(|(r, _)| r)
             .collect();
         if rules.is_empty() {
-            // An indirect conflict: name every rule that touches the option's
-            // attribute or a blamed choice.
-            rules = self
-                .constraint_rule
-                .iter()
-                .zip(&self.problem.constraints)
-                .filter_map(|(r, c)| (*r).filter(|_| c.scope().iter().any(|x| involved.contains(x))))
-                .collect();
+            rules = rule_constraints().filter(|(_, c)| c.scope().iter().all(|x| involved.contains(x))).map(|(r, _)| r).collect();
+        }
+        if rules.is_empty() {
+            rules = rule_constraints().filter(|(_, c)| c.scope().iter().any(|x| involved.contains(x))).map(|(r, _)| r).collect();
         }
         rules.sort_unstable();
         rules.dedup();
         Explanation { because, rules, give_up }
+    }
+
+    /// Whether constraint `c` on its own has a solution keeping the fixed
+    /// values of its scope (its open variables are enumerated: rules are small).
+    fn satisfiable_alone(&self, c: &crate::problem::Constraint, fixed: &[Option<u32>]) -> bool {
+        let scope = c.scope();
+        let mut values: Vec<u32> = vec![0; self.problem.vars.len()];
+        let open: Vec<usize> = scope.iter().copied().filter(|&x| fixed[x].is_none()).collect();
+        for &x in &scope {
+            values[x] = fixed[x].unwrap_or(0);
+        }
+        let combos: usize = open.iter().map(|&x| self.problem.vars[x].values.len()).product();
+        if combos > 100_000 {
+            return true;
+        }
+        for mut k in 0..combos {
+            for &x in &open {
+                let size = self.problem.vars[x].values.len();
+                values[x] = (k % size) as u32;
+                k /= size;
+            }
+            if c.holds(&values) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Chooses option `option` of `attr` even though it is unavailable,
