@@ -36,13 +36,16 @@ mod catalogue;
 mod code;
 mod config;
 mod engine;
+pub mod fit;
 pub mod import;
 pub mod mdd;
 mod model;
 pub mod problem;
+mod texts;
 
 pub use catalogue::{CatalogueEntry, CatalogueIndex};
 pub use code::CodeError;
+pub use texts::TextError;
 pub use engine::Engine;
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
-pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, format_number};
+pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, format_number};

@@ -182,6 +182,43 @@ pub struct StepDef {
     pub attributes: Vec<String>,
 }
 
+/// A free-text input, such as a monogram: required while `when` holds
+/// (always, without `when`), refused otherwise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextDef {
+    pub id: String,
+    pub label: Text,
+    /// The most characters (Unicode scalar values) accepted.
+    pub max_length: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+/// How body measurements map to a size grid (see `fit.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitDef {
+    /// The attribute holding the waist/hip grid, and the option properties
+    /// giving each size's garment waist and hip in cm.
+    pub size: String,
+    pub waist_property: String,
+    pub hip_property: String,
+    /// The inseam attribute and its option property in cm.
+    pub inseam: String,
+    pub inseam_property: String,
+    /// Ease added to the body's waist for each fit preference, in cm.
+    pub ease_cm: EaseDef,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EaseDef {
+    pub slim: f64,
+    pub regular: f64,
+    pub relaxed: f64,
+}
+
 /// The file as written.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,6 +242,10 @@ pub struct ModelDef {
     /// Steps of the user interface; without them every attribute is a step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<TextDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<FitDef>,
 }
 
 /// A model file that could not be used: which file, where in it, and why.
@@ -570,6 +611,32 @@ impl Model {
                 if seen.insert(a.clone(), s).is_some() {
                     return Err(err(format!("steps[{s}].attributes[{i}]"), format!("attribute \"{a}\" is in two steps")));
                 }
+            }
+        }
+
+        for (t, text) in def.texts.iter().enumerate() {
+            let place = format!("texts[{t}]");
+            check_id(&text.id).map_err(|e| err(format!("{place}.id"), e))?;
+            if text.max_length == 0 || text.max_length > 200 {
+                return Err(err(format!("{place}.max_length"), "must be between 1 and 200".into()));
+            }
+            if let Some(cond) = &text.when {
+                condition(cond, &format!("{place}.when"))?;
+            }
+        }
+        if let Some(fit) = &def.fit {
+            for (field, attr, property) in [("size", &fit.size, &fit.waist_property), ("size", &fit.size, &fit.hip_property), ("inseam", &fit.inseam, &fit.inseam_property)] {
+                let a = *attr_index.get(attr).ok_or_else(|| err(format!("fit.{field}"), format!("unknown attribute \"{attr}\"")))?;
+                if let Some(o) = def.attributes[a].options.iter().position(|o| o.properties.get(property).and_then(|v| v.as_f64()).is_none()) {
+                    return Err(err(
+                        format!("attributes[{a}].options[{o}].properties"),
+                        format!("the fit needs a number \"{property}\" on every option of \"{attr}\""),
+                    ));
+                }
+            }
+            let e = &fit.ease_cm;
+            if [e.slim, e.regular, e.relaxed].iter().any(|x| !x.is_finite() || x.abs() > 50.0) {
+                return Err(err("fit.ease_cm".into(), "ease must be a number of cm between -50 and 50".into()));
             }
         }
 
