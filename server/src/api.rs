@@ -11,22 +11,59 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tailor_engine::{Choices, OrderError};
+use tailor_engine::contact::{self, Contact, Shipping};
+use tailor_engine::{CodeError, OrderError};
 
 use crate::AppState;
 use crate::problem::Problem;
 use crate::store::OrderRow;
 
-/// What the browser posts. Only the choices are taken from it; the price it
-/// saw is compared, never trusted.
+/// Where an order was placed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    #[default]
+    Web,
+    Kiosk,
+    Partner,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Kiosk => "kiosk",
+            Channel::Partner => "partner",
+        }
+    }
+}
+
+fn default_locale() -> String {
+    "en".into()
+}
+
+/// What the browser posts. Only the configuration code (and texts) are taken
+/// from it; the price it saw is compared, never trusted.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub product: String,
     pub catalogue_version: String,
-    pub choices: BTreeMap<String, String>,
+    /// The configuration code (`Model::encode`).
+    pub code: String,
     /// The total the customer saw, in minor units.
     pub price_seen: i64,
+    #[serde(default)]
+    pub texts: BTreeMap<String, String>,
+    pub contact: Contact,
+    pub shipping: Shipping,
+    /// `en` or `zh-CN`.
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    #[serde(default)]
+    pub channel: Channel,
+    #[serde(default)]
+    pub partner_id: Option<String>,
 }
 
 /// An order as the API shows it to the customer who placed it.
@@ -36,10 +73,18 @@ pub struct OrderView {
     pub status: String,
     pub product: String,
     pub catalogue_version: String,
+    pub code: String,
     pub choices: BTreeMap<String, String>,
+    pub texts: BTreeMap<String, String>,
     pub currency: String,
     pub total: i64,
     pub created_at: String,
+    pub contact: Contact,
+    pub shipping: Shipping,
+    pub locale: String,
+    pub channel: Channel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
 }
 
 /// The answer to a new order: the view plus the secret that reads it back.
@@ -98,8 +143,14 @@ pub async fn create_order(
         )
         .with("current_version", model.version()));
     }
-    let choices = Choices::from_ids(model, &order.choices).map_err(|e| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", "Invalid configuration", format!("The configuration names {e}."))
+    let choices = model.decode(&order.code).map_err(|e| match e {
+        CodeError::OtherCatalogue => Problem::new(
+            StatusCode::CONFLICT,
+            "outdated-catalogue",
+            "Outdated catalogue",
+            "The configuration code was made for another version of this product. Reload the page and check your choices.",
+        ),
+        other => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-code", "Invalid configuration code", format!("{}: {other}.", order.code)),
     })?;
     let quote = model.quote(&choices).map_err(|e| match e {
         OrderError::Incomplete(missing) => Problem::new(
@@ -117,6 +168,27 @@ pub async fn create_order(
         )
         .with("rule", rule),
     })?;
+    let texts = model.check_texts(&choices, &order.texts).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text", "Invalid text", format!("{}.", list.join("; ")))
+    })?;
+    let field_errors = contact::check(&order.contact, &order.shipping);
+    if !field_errors.is_empty() {
+        let list: Vec<&str> = field_errors.iter().map(|e| e.message.as_str()).collect();
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-contact", "Check your details", format!("{}.", list.join("; ")))
+            .with("errors", field_errors));
+    }
+    if !matches!(order.locale.as_str(), "en" | "zh-CN") {
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-locale", "Unknown language", "locale must be \"en\" or \"zh-CN\"."));
+    }
+    if (order.channel == Channel::Partner) != order.partner_id.is_some() {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-channel",
+            "Partner mismatch",
+            "A partner id is given exactly when the channel is \"partner\".",
+        ));
+    }
     if quote.total != order.price_seen {
         return Err(Problem::new(
             StatusCode::CONFLICT,
@@ -140,6 +212,13 @@ pub async fn create_order(
         total_minor: quote.total,
         status: "new".into(),
         created_at: now_rfc3339(),
+        code: model.encode(&choices),
+        texts_json: serde_json::to_string(&texts).map_err(|_| Problem::internal())?,
+        contact_json: serde_json::to_string(&trimmed_contact(&order.contact)).map_err(|_| Problem::internal())?,
+        shipping_json: serde_json::to_string(&trimmed_shipping(&order.shipping)).map_err(|_| Problem::internal())?,
+        locale: order.locale.clone(),
+        channel: order.channel.as_str().to_string(),
+        partner_id: order.partner_id.clone(),
     };
     state.store.insert(row.clone()).await.map_err(|e| {
         tracing::error!(error = %e, "storing an order failed");
@@ -209,11 +288,36 @@ fn view(row: &OrderRow) -> Result<OrderView, Problem> {
         status: row.status.clone(),
         product: row.product.clone(),
         catalogue_version: row.catalogue_version.clone(),
-        choices: serde_json::from_str(&row.choices_json).map_err(|_| Problem::internal())?,
+        code: row.code.clone(),
+        choices: json(&row.choices_json)?,
+        texts: json(&row.texts_json)?,
         currency: row.currency.clone(),
         total: row.total_minor,
         created_at: row.created_at.clone(),
+        contact: json(&row.contact_json)?,
+        shipping: json(&row.shipping_json)?,
+        locale: row.locale.clone(),
+        channel: json(&format!("\"{}\"", row.channel))?,
+        partner_id: row.partner_id.clone(),
     })
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Problem> {
+    serde_json::from_str(text).map_err(|_| Problem::internal())
+}
+
+fn trimmed_contact(c: &Contact) -> Contact {
+    Contact { name: c.name.trim().into(), email: c.email.trim().into(), phone: c.phone.trim().into() }
+}
+
+fn trimmed_shipping(s: &Shipping) -> Shipping {
+    Shipping {
+        line1: s.line1.trim().into(),
+        line2: s.line2.trim().into(),
+        city: s.city.trim().into(),
+        postcode: s.postcode.trim().into(),
+        country: s.country.clone(),
+    }
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

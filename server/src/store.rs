@@ -13,7 +13,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order at start-up; never edit a released one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_orders.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_orders.sql")),
+    (2, include_str!("../migrations/0002_order_details.sql")),
+];
 
 /// The most requests committed in one transaction.
 const MAX_GROUP: usize = 256;
@@ -30,6 +33,14 @@ pub struct OrderRow {
     pub total_minor: i64,
     pub status: String,
     pub created_at: String,
+    pub code: String,
+    pub texts_json: String,
+    /// Personal data: never logged.
+    pub contact_json: String,
+    pub shipping_json: String,
+    pub locale: String,
+    pub channel: String,
+    pub partner_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -217,8 +228,9 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
 
 fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
     conn.execute(
-        "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
+                             code, texts_json, contact_json, shipping_json, locale, channel, partner_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             row.id,
             row.token_sha256,
@@ -228,14 +240,22 @@ fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
             row.currency,
             row.total_minor,
             row.status,
-            row.created_at
+            row.created_at,
+            row.code,
+            row.texts_json,
+            row.contact_json,
+            row.shipping_json,
+            row.locale,
+            row.channel,
+            row.partner_id
         ],
     )
 }
 
 fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at
+        "SELECT id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
+                code, texts_json, contact_json, shipping_json, locale, channel, partner_id
          FROM orders WHERE id = ?1",
     )?;
     Ok(stmt
@@ -250,6 +270,13 @@ fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
                 total_minor: r.get(6)?,
                 status: r.get(7)?,
                 created_at: r.get(8)?,
+                code: r.get(9)?,
+                texts_json: r.get(10)?,
+                contact_json: r.get(11)?,
+                shipping_json: r.get(12)?,
+                locale: r.get(13)?,
+                channel: r.get(14)?,
+                partner_id: r.get(15)?,
             })
         })
         .optional()?)
@@ -270,6 +297,13 @@ mod tests {
             total_minor: 100,
             status: "new".into(),
             created_at: "2026-01-01T00:00:00Z".into(),
+            code: "1abc".into(),
+            texts_json: "{}".into(),
+            contact_json: "{}".into(),
+            shipping_json: "{}".into(),
+            locale: "en".into(),
+            channel: "web".into(),
+            partner_id: None,
         }
     }
 

@@ -42,14 +42,23 @@ fn post(body: &str) -> Request<Body> {
 
 /// The default PC configuration and the price the engine gives it.
 fn default_order(env: &Env) -> Value {
+    order_for(env, |_| {})
+}
+
+/// An order for the starter PC's defaults, changed by `change` first.
+fn order_for(env: &Env, change: impl Fn(&mut Choices)) -> Value {
     let model = env.catalogue.model("pc-starter").unwrap();
-    let choices = Choices::defaults(model);
-    let total = model.quote(&choices).unwrap().total;
+    let mut choices = Choices::defaults(model);
+    change(&mut choices);
+    let total = model.quote(&choices).map(|q| q.total).unwrap_or(0);
     json!({
         "product": "pc-starter",
         "catalogue_version": model.version(),
-        "choices": choices.to_ids(model),
+        "code": model.encode(&choices),
         "price_seen": total,
+        "contact": {"name": "Test Customer", "email": "test.customer@example.org"},
+        "shipping": {"line1": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"},
+        "locale": "en",
     })
 }
 
@@ -60,7 +69,9 @@ async fn an_order_is_checked_priced_stored_and_read_back_with_its_token() {
     let (status, _, created) = send(&env, post(&order.to_string())).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["total"], order["price_seen"]);
-    assert_eq!(created["choices"], order["choices"]);
+    assert_eq!(created["code"], order["code"]);
+    assert_eq!(created["choices"]["cpu"], "r5-7600");
+    assert_eq!(created["contact"]["email"], "test.customer@example.org");
     let id = created["id"].as_str().unwrap();
     let token = created["access_token"].as_str().unwrap();
 
@@ -99,13 +110,27 @@ async fn refusals_are_problem_details_that_say_what_is_wrong() {
         o[key] = value;
         o.to_string()
     };
-    let mut bad_rule = good.clone();
-    bad_rule["choices"]["cpu"] = json!("i5-14400");
-    let mut incomplete = good.clone();
-    incomplete["choices"].as_object_mut().unwrap().remove("memory");
-    let mut unknown_option = good.clone();
-    unknown_option["choices"]["cpu"] = json!("z80");
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let cpu = model.attribute("cpu").unwrap();
+    let memory = model.attribute("memory").unwrap();
+    let bad_rule = order_for(&env, |c| c.0[cpu] = model.option(cpu, "i5-14400"));
+    let incomplete = order_for(&env, |c| c.0[memory] = None);
     let price = good["price_seen"].as_i64().unwrap();
+    let mut damaged = good.clone();
+    let code = good["code"].as_str().unwrap();
+    damaged["code"] = json!(format!("{}{}", &code[..code.len() - 1], if code.ends_with('A') { "B" } else { "A" }));
+    let other_version = model.def().clone();
+    let mut other_version = other_version;
+    other_version.version = "1999.1".into();
+    let other = tailor_engine::Model::from_def("old", other_version).unwrap();
+    let mut old_code = good.clone();
+    old_code["code"] = json!(other.encode(&Choices::defaults(&other)));
+    let mut bad_email = good.clone();
+    bad_email["contact"]["email"] = json!("not-an-address");
+    let mut no_city = good.clone();
+    no_city["shipping"]["city"] = json!("");
+    let mut partner_without_id = good.clone();
+    partner_without_id["channel"] = json!("partner");
 
     let cases: Vec<(String, StatusCode, &str, &str)> = vec![
         (with("price_seen", json!(price - 1)), StatusCode::CONFLICT, "/problems/price-mismatch", "costs"),
@@ -113,7 +138,13 @@ async fn refusals_are_problem_details_that_say_what_is_wrong() {
         (with("catalogue_version", json!("1999.1")), StatusCode::CONFLICT, "/problems/outdated-catalogue", "1999.1"),
         (bad_rule.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-configuration", "LGA1700"),
         (incomplete.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/incomplete-configuration", "memory"),
-        (unknown_option.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-configuration", "z80"),
+        (damaged.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-code", "damaged"),
+        (old_code.to_string(), StatusCode::CONFLICT, "/problems/outdated-catalogue", "another version"),
+        (bad_email.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-contact", "contact.email"),
+        (no_city.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-contact", "shipping.city"),
+        (with("locale", json!("fr")), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-locale", "zh-CN"),
+        (partner_without_id.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-channel", "partner"),
+        (with("channel", json!("fax")), StatusCode::BAD_REQUEST, "/problems/malformed-body", "unknown variant"),
         (with("coupon", json!("FREE")), StatusCode::BAD_REQUEST, "/problems/malformed-body", "unknown field `coupon`"),
         ("{\"product\":".to_string(), StatusCode::BAD_REQUEST, "/problems/malformed-body", "EOF"),
         (format!("{{\"pad\":\"{}\"}}", "x".repeat(tailor_server::BODY_LIMIT)), StatusCode::PAYLOAD_TOO_LARGE, "/problems/body-too-large", "at most"),

@@ -1,17 +1,22 @@
-//! The configurator: one step per attribute, a summary with the running total,
-//! and the order button. What is available and what it costs come from the
-//! engine; this file only wires signals to it.
+//! The configurator: steps with progress, options with their price effect,
+//! unavailable options that explain themselves and can be chosen anyway
+//! (after the customer accepts the proposed change), undo/redo/start over, a
+//! summary with the running total, a share link, then review and order.
+//! Every rule, price and explanation comes from the engine; this file only
+//! wires signals to it.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
-use tailor_engine::{Choices, Model};
+use tailor_engine::contact::{self, COUNTRIES, Contact, Shipping};
+use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
+use tailor_engine::{Evaluation, Model, Proposal, Session};
 
 use crate::api;
-use crate::i18n::{Key, money, price_effect, t, use_locale};
+use crate::i18n::{Key, Locale, money, price_effect, t, use_locale};
 use crate::pages::LoadError;
 use crate::pages::catalogue::load_index;
 
@@ -20,8 +25,12 @@ use crate::pages::catalogue::load_index;
 struct NewOrder {
     product: String,
     catalogue_version: String,
-    choices: BTreeMap<String, String>,
+    code: String,
     price_seen: i64,
+    texts: BTreeMap<String, String>,
+    contact: Contact,
+    shipping: Shipping,
+    locale: String,
 }
 
 /// The part of the server's answer the page uses.
@@ -32,11 +41,11 @@ struct Created {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum OrderState {
-    Idle,
+enum Stage {
+    Configure,
+    Review,
     Sending,
     Placed(String),
-    Refused(String),
 }
 
 async fn load_model(product: String) -> Result<Model, String> {
@@ -51,222 +60,746 @@ async fn load_model(product: String) -> Result<Model, String> {
 pub fn ConfigurePage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
+    let query = use_query_map();
     let product = move || params.read().get("product").unwrap_or_default();
     let model = LocalResource::new(move || load_model(product()));
     let retry = Callback::new(move |_| model.refetch());
     view! {
         <Suspense fallback=move || view! { <p class="page skeleton" aria-busy="true">{move || t(locale.get(), Key::Loading)}</p> }>
             {move || model.get().map(|result| match result {
-                Ok(model) => view! { <Configurator model/> }.into_any(),
+                Ok(model) => {
+                    let code = query.read_untracked().get("c");
+                    view! { <Configurator model code/> }.into_any()
+                }
                 Err(message) => view! { <section class="page"><LoadError message retry/></section> }.into_any(),
             })}
         </Suspense>
     }
 }
 
+/// Everything the parts of the configurator share.
+#[derive(Clone, Copy)]
+struct Ctx {
+    model: StoredValue<Model>,
+    session: RwSignal<Session>,
+    eval: Memo<Evaluation>,
+    proposal: RwSignal<Option<Proposal>>,
+    stage: RwSignal<Stage>,
+}
+
+impl Ctx {
+    /// Applies `f` to a copy of the session and stores the result.
+    fn update<R>(&self, f: impl FnOnce(&Model, &mut Session) -> R) -> R {
+        let mut s = self.session.get_untracked();
+        let r = self.model.with_value(|m| f(m, &mut s));
+        self.session.set(s);
+        r
+    }
+
+    fn choose(&self, a: usize, o: usize) {
+        let result = self.update(|m, s| s.choose(m, a, o));
+        self.proposal.set(result.err());
+    }
+}
+
 #[component]
-fn Configurator(model: Model) -> impl IntoView {
+fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let locale = use_locale();
-    let choices = RwSignal::new(Choices::defaults(&model));
-    let model = StoredValue::new(model);
-    let eval = Memo::new(move |_| model.with_value(|m| m.evaluate(&choices.get())));
-    let gave_up = RwSignal::new(Vec::<usize>::new());
-    let order = RwSignal::new(OrderState::Idle);
     let lang = move || locale.get().key();
-    let currency = model.with_value(|m| m.def().currency.clone());
+    let (start, code_error) = match code.as_deref().map(|c| model.decode(c)) {
+        Some(Ok(choices)) => (Session::from_choices(choices), None),
+        Some(Err(e)) => (Session::new(&model), Some(e.to_string())),
+        None => (Session::new(&model), None),
+    };
+    let steps = model.steps();
+    let step_count = steps.len();
+    let model = StoredValue::new(model);
+    let session = RwSignal::new(start);
+    let eval = Memo::new(move |_| model.with_value(|m| session.with(|s| m.evaluate(s.choices()))));
+    let ctx = Ctx { model, session, eval, proposal: RwSignal::new(None), stage: RwSignal::new(Stage::Configure) };
+    let step = RwSignal::new(0usize);
     let name = model.with_value(|m| m.def().name.clone());
+    let steps = StoredValue::new(steps);
 
-    let steps = (0..model.with_value(|m| m.attributes().len()))
-        .map(|a| view! { <Step model a choices eval gave_up order/> })
-        .collect_view();
-
-    let submit = move |_| {
-        let Some(body) = model.with_value(|m| {
-            let c = choices.get_untracked();
-            m.quote(&c).ok().map(|q| NewOrder {
-                product: m.id().to_string(),
-                catalogue_version: m.version().to_string(),
-                choices: c.to_ids(m),
-                price_seen: q.total,
-            })
-        }) else {
-            return;
-        };
-        order.set(OrderState::Sending);
-        spawn_local(async move {
-            match api::post_json::<_, Created>("/api/orders", &body).await {
-                Ok(created) => {
-                    api::remember_token(&created.id, &created.access_token);
-                    order.set(OrderState::Placed(created.id));
+    let step_done = move |i: usize| steps.with_value(|st| session.with(|s| st[i].1.iter().all(|&a| s.choices().0[a].is_some())));
+    let nav = move || {
+        (0..step_count)
+            .map(|i| {
+                let label = steps.with_value(|st| st[i].0.clone());
+                view! {
+                    <li class:done=move || step_done(i) class:current=move || step.get() == i>
+                        <button
+                            type="button"
+                            aria-current=move || (step.get() == i && ctx.stage.get() == Stage::Configure).then_some("step")
+                            on:click=move |_| {
+                                ctx.stage.set(Stage::Configure);
+                                step.set(i);
+                            }
+                        >
+                            <span class="step-number">{i + 1}</span>
+                            <span>{move || label.get(lang()).to_string()}</span>
+                            <span class="visually-hidden">{move || if step_done(i) { format!(" ({})", t(locale.get(), Key::Complete)) } else { String::new() }}</span>
+                        </button>
+                    </li>
                 }
-                Err(e) => order.set(OrderState::Refused(e.message)),
-            }
-        });
+            })
+            .collect_view()
     };
 
-    let summary_rows = move || {
-        let c = choices.get();
-        model.with_value(|m| {
-            m.attributes()
-                .iter()
-                .enumerate()
-                .map(|(a, attr)| {
-                    let value = match c.0[a] {
-                        Some(o) => attr.options[o].label.get(lang()).to_string(),
-                        None => t(locale.get(), Key::Open).to_string(),
-                    };
-                    view! { <dt>{attr.label.get(lang()).to_string()}</dt><dd class:open=c.0[a].is_none()>{value}</dd> }
-                })
-                .collect_view()
-        })
-    };
-    let total_text = {
-        let currency = currency.clone();
-        move || money(locale.get(), &currency, eval.get().total)
+    let current_step = move || {
+        let i = step.get();
+        let (label, attrs) = steps.with_value(|st| st[i].clone());
+        let fit_here = model.with_value(|m| m.def().fit.as_ref().and_then(|f| m.attribute(&f.size)).is_some_and(|a| attrs.contains(&a)));
+        view! {
+            <section class="step-panel" aria-labelledby="step-title">
+                <h2 id="step-title">
+                    <span class="step-count">{move || format!("{} {} / {}", t(locale.get(), Key::StepOf), i + 1, step_count)}</span>
+                    " "
+                    {move || label.get(lang()).to_string()}
+                </h2>
+                {fit_here.then(|| view! { <FitPanel ctx/> })}
+                {attrs.into_iter().map(|a| view! { <Attribute ctx a/> }).collect_view()}
+                <div class="step-buttons">
+                    <button type="button" class="button" disabled=move || step.get() == 0 on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>
+                        {move || t(locale.get(), Key::Previous)}
+                    </button>
+                    {move || if step.get() + 1 < step_count {
+                        view! { <button type="button" class="button button-primary" on:click=move |_| step.update(|s| *s += 1)>{t(locale.get(), Key::Next)}</button> }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button button-primary" disabled=move || !(eval.get().complete && eval.get().consistent) on:click=move |_| ctx.stage.set(Stage::Review)>
+                                {t(locale.get(), Key::Review)}
+                            </button>
+                        }.into_any()
+                    }}
+                </div>
+            </section>
+        }
     };
 
     view! {
         <div class="configurator">
-            <section class="steps" aria-labelledby="product-title">
+            <div class="steps">
                 <p><a href="/">{move || t(locale.get(), Key::Back)}</a></p>
                 <h1 id="product-title">{move || name.get(lang()).to_string()}</h1>
-                <Show when=move || !gave_up.get().is_empty()>
-                    <div class="notice" role="status">
-                        <p>{move || t(locale.get(), Key::GaveUp)}</p>
-                        <ul>
-                            {move || gave_up.get().into_iter().map(|a| {
-                                let label = model.with_value(|m| m.attributes()[a].label.get(lang()).to_string());
-                                view! { <li>{label}</li> }
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                </Show>
-                {steps}
-            </section>
-            <aside class="summary" aria-labelledby="summary-title">
-                <h2 id="summary-title">{move || t(locale.get(), Key::Summary)}</h2>
-                <dl class="summary-list">{summary_rows}</dl>
-                <p class="total">
-                    <span>{move || t(locale.get(), Key::Total)}</span>
-                    <output data-testid="total" aria-live="polite">{total_text}</output>
-                </p>
-                <button
-                    type="button"
-                    class="button button-primary order-button"
-                    disabled=move || !eval.get().complete || !eval.get().consistent || order.get() == OrderState::Sending
-                    on:click=submit
-                >
-                    {move || t(locale.get(), Key::Order)}
-                </button>
-                <div role="status" class="order-status">
-                    {move || match order.get() {
-                        OrderState::Idle if !eval.get().complete => view! { <p>{t(locale.get(), Key::CompleteFirst)}</p> }.into_any(),
-                        OrderState::Idle => ().into_any(),
-                        OrderState::Sending => view! { <p>{t(locale.get(), Key::Ordering)}</p> }.into_any(),
-                        OrderState::Placed(id) => view! {
-                            <div class="notice notice-success">
-                                <p>{t(locale.get(), Key::OrderPlaced)}</p>
-                                <p>{t(locale.get(), Key::OrderNumber)} ": " <strong data-testid="order-id">{id.clone()}</strong></p>
-                                <a href=format!("/orders/{id}")>{t(locale.get(), Key::ViewOrder)}</a>
-                            </div>
-                        }.into_any(),
-                        OrderState::Refused(message) => view! {
-                            <div class="notice notice-error"><p>{t(locale.get(), Key::OrderRefused)} " " {message}</p></div>
-                        }.into_any(),
-                    }}
-                </div>
-            </aside>
+                {code_error.map(|e| view! { <div class="notice notice-error" role="alert">{move || t(locale.get(), Key::BadCode)} " " {e.clone()}</div> })}
+                <nav aria-label=move || t(locale.get(), Key::StepOf)>
+                    <ol class="stepper">{nav}</ol>
+                </nav>
+                {move || match ctx.stage.get() {
+                    Stage::Configure => current_step().into_any(),
+                    _ => view! { <Review ctx/> }.into_any(),
+                }}
+            </div>
+            <Summary ctx steps/>
+            // Phones: the summary follows the steps, so the total stays in
+            // view in a bar (the summary's total is the one announced).
+            <div class="total-bar" aria-hidden="true">
+                <span>{move || t(locale.get(), Key::Total)}</span>
+                <strong>{move || model.with_value(|m| money(locale.get(), &m.def().currency, eval.get().total))}</strong>
+            </div>
         </div>
     }
 }
 
-/// One attribute: a group of radio buttons, each with its price effect; an
-/// unavailable option says why and can be chosen anyway.
+/// One attribute: radio buttons (a list for long ones), each with its price
+/// effect; an unavailable option says why and can be chosen anyway.
 #[component]
-fn Step(
-    model: StoredValue<Model>,
-    a: usize,
-    choices: RwSignal<Choices>,
-    eval: Memo<tailor_engine::Evaluation>,
-    gave_up: RwSignal<Vec<usize>>,
-    order: RwSignal<OrderState>,
-) -> impl IntoView {
+fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     let locale = use_locale();
     let lang = move || locale.get().key();
+    let Ctx { model, session, eval, proposal, .. } = ctx;
     let (attr, currency) = model.with_value(|m| (m.attributes()[a].clone(), m.def().currency.clone()));
     let legend = attr.label.clone();
-    let choose = move |o: usize, anyway: bool| {
-        let (next, dropped) = model.with_value(|m| {
-            let current = choices.get_untracked();
-            let fallback = || {
-                let mut c = current.clone();
-                c.0[a] = Some(o);
-                (c, Vec::new())
-            };
-            if anyway { m.choose_anyway(&current, &[], a, o).unwrap_or_else(fallback) } else { fallback() }
-        });
-        gave_up.set(dropped);
-        order.set(OrderState::Idle);
-        choices.set(next);
+    let long = attr.options.len() > 12;
+    let select_id = format!("attr-{}", attr.id);
+    let texts = model.with_value(|m| {
+        m.def().texts.iter().filter(|t| t.when.as_ref().is_some_and(|c| c.attribute == attr.id)).cloned().collect::<Vec<_>>()
+    });
+
+    let why = move |o: usize| {
+        model.with_value(|m| {
+            session.with(|s| {
+                let ex = m.explain(s.choices(), s.order(), a, o);
+                let because: Vec<String> = ex
+                    .because
+                    .iter()
+                    .map(|&b| {
+                        let at = &m.attributes()[b];
+                        let chosen = s.choices().0[b].map(|x| at.options[x].label.get(lang()).to_string()).unwrap_or_default();
+                        format!("{}: {}", at.label.get(lang()), chosen)
+                    })
+                    .collect();
+                let rules: Vec<String> = ex.rules.iter().map(|&r| m.def().rules[r].message.get(lang()).to_string()).collect();
+                (because.join(", "), rules.join(" "), ex.give_up.is_some())
+            })
+        })
     };
-    let options = attr
-        .options
-        .iter()
-        .enumerate()
-        .map(|(o, opt)| {
-            let id = format!("opt-{}-{}", attr.id, opt.id);
-            let reason_id = format!("{id}-why");
-            let label = opt.label.clone();
-            let effect = price_effect_fn(opt.price, currency.clone());
-            let available = move || eval.with(|e| e.attributes[a].available[o]);
-            let reasons = move || {
-                model.with_value(|m| {
-                    let why = m.explain(&choices.get(), &[], a, o);
-                    why.rules.iter().map(|&r| m.def().rules[r].message.get(lang()).to_string()).collect::<Vec<_>>().join(" ")
-                })
+
+    let proposal_view = move || {
+        proposal.get().filter(|p| p.attr == a).map(|p| {
+            let (names, possible) = model.with_value(|m| {
+                let names: Vec<String> = p
+                    .explanation
+                    .give_up
+                    .clone()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&b| {
+                        let at = &m.attributes()[b];
+                        let chosen = session.with_untracked(|s| s.choices().0[b]).map(|x| at.options[x].label.get(lang()).to_string()).unwrap_or_default();
+                        format!("{}: {}", at.label.get(lang()), chosen)
+                    })
+                    .collect();
+                (names, p.explanation.give_up.is_some())
+            });
+            let accept = {
+                let p = p.clone();
+                move |_| {
+                    ctx.update(|m, s| s.accept(m, &p));
+                    proposal.set(None);
+                }
             };
-            let name_for_button = opt.label.clone();
             view! {
-                <div class="option" class:unavailable=move || !available()>
-                    <input
-                        type="radio"
-                        id=id.clone()
-                        name=attr.id.clone()
-                        value=opt.id.clone()
-                        prop:checked=move || choices.with(|c| c.0[a] == Some(o))
-                        disabled=move || !available()
-                        aria-describedby=move || (!available()).then(|| reason_id.clone())
-                        on:change=move |_| choose(o, false)
-                    />
-                    <label for=id.clone()>
-                        <span class="option-name">{move || label.get(lang()).to_string()}</span>
-                        <span class="option-price">{move || effect(locale.get())}</span>
-                    </label>
-                    <Show when=move || !available()>
-                        <div class="option-why" id=format!("{id}-why")>
-                            <p>{move || t(locale.get(), Key::Unavailable)} ". " {reasons}</p>
-                            <button
-                                type="button"
-                                class="button button-small"
-                                aria-label={let n = name_for_button.clone(); move || format!("{}: {}", t(locale.get(), Key::ChooseAnyway), n.get(lang()))}
-                                on:click=move |_| choose(o, true)
-                            >
-                                {move || t(locale.get(), Key::ChooseAnyway)}
-                            </button>
-                        </div>
-                    </Show>
+                <div class="proposal" role="alertdialog" aria-labelledby=format!("proposal-{a}") aria-live="assertive">
+                    {if possible {
+                        view! {
+                            <p id=format!("proposal-{a}")>{move || t(locale.get(), Key::WouldChange)}</p>
+                            <ul>{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                            <div class="step-buttons">
+                                <button type="button" class="button button-primary" autofocus on:click=accept>{move || t(locale.get(), Key::Accept)}</button>
+                                <button type="button" class="button" on:click=move |_| proposal.set(None)>{move || t(locale.get(), Key::Cancel)}</button>
+                            </div>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p id=format!("proposal-{a}")>{move || t(locale.get(), Key::Impossible)}</p>
+                            <button type="button" class="button" on:click=move |_| proposal.set(None)>{move || t(locale.get(), Key::Cancel)}</button>
+                        }.into_any()
+                    }}
                 </div>
             }
         })
-        .collect_view();
+    };
+
+    let options_view = if long {
+        let options = attr.options.clone();
+        let currency = currency.clone();
+        view! {
+            <label class="visually-hidden" for=select_id.clone()>{move || legend.get(lang()).to_string()}</label>
+            <select
+                id=select_id.clone()
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    if let Ok(o) = value.parse::<usize>() {
+                        ctx.choose(a, o);
+                    }
+                }
+            >
+                <option value="" selected=move || session.with(|s| s.choices().0[a].is_none())>{move || format!("— {} —", t(locale.get(), Key::Open))}</option>
+                {options.into_iter().enumerate().map(|(o, opt)| {
+                    let currency = currency.clone();
+                    view! {
+                        <option value=o.to_string() selected=move || session.with(|s| s.choices().0[a] == Some(o))>
+                            {move || {
+                                let available = eval.with(|e| e.attributes[a].available[o]);
+                                let mark = if available { String::new() } else { format!(" ({})", t(locale.get(), Key::Unavailable)) };
+                                let effect = if opt.price == 0 { String::new() } else { format!(" {}", price_effect(locale.get(), &currency, opt.price)) };
+                                format!("{}{}{}", opt.label.get(lang()), effect, mark)
+                            }}
+                        </option>
+                    }
+                }).collect_view()}
+            </select>
+        }
+        .into_any()
+    } else {
+        attr.options
+            .iter()
+            .enumerate()
+            .map(|(o, opt)| {
+                let id = format!("opt-{}-{}", attr.id, opt.id);
+                let why_id = format!("{id}-why");
+                let label = opt.label.clone();
+                let description = opt.description.clone();
+                let price = opt.price;
+                let currency = currency.clone();
+                let available = move || eval.with(|e| e.attributes[a].available[o]);
+                let button_name = opt.label.clone();
+                view! {
+                    <div class="option" class:unavailable=move || !available() class:chosen=move || session.with(|s| s.choices().0[a] == Some(o))>
+                        <input
+                            type="radio"
+                            id=id.clone()
+                            name=attr.id.clone()
+                            value=opt.id.clone()
+                            prop:checked=move || session.with(|s| s.choices().0[a] == Some(o))
+                            disabled=move || !available()
+                            aria-describedby=move || (!available()).then(|| why_id.clone())
+                            on:change=move |_| ctx.choose(a, o)
+                        />
+                        <label for=id.clone()>
+                            <span class="option-name">{move || label.get(lang()).to_string()}</span>
+                            <span class="option-price">{move || price_effect(locale.get(), &currency, price)}</span>
+                            {description.map(|d| view! { <span class="option-description">{move || d.get(lang()).to_string()}</span> })}
+                        </label>
+                        <Show when=move || !available()>
+                            <div class="option-why" id=format!("{id}-why")>
+                                {let button_name = button_name.clone(); move || {
+                                    let (because, rules, possible) = why(o);
+                                    let name = button_name.clone();
+                                    view! {
+                                        <p>
+                                            {t(locale.get(), Key::Unavailable)} ". "
+                                            {(!because.is_empty()).then(|| format!("{} {}. ", t(locale.get(), Key::Because), because))}
+                                            {rules}
+                                        </p>
+                                        {possible.then(|| view! {
+                                            <button
+                                                type="button"
+                                                class="button button-small"
+                                                aria-label=format!("{}: {}", t(locale.get(), Key::ChooseAnyway), name.get(lang()))
+                                                on:click=move |_| ctx.choose(a, o)
+                                            >
+                                                {t(locale.get(), Key::ChooseAnyway)}
+                                            </button>
+                                        })}
+                                    }
+                                }}
+                            </div>
+                        </Show>
+                    </div>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+
     view! {
         <fieldset class="step">
-            <legend>{move || legend.get(lang()).to_string()}</legend>
-            <div class="options">{options}</div>
+            <legend>{move || attr.label.get(lang()).to_string()}</legend>
+            {proposal_view}
+            <div class="options">{options_view}</div>
+            {texts.into_iter().map(|text| view! { <TextInput ctx text/> }).collect_view()}
         </fieldset>
     }
 }
 
-fn price_effect_fn(price: i64, currency: String) -> impl Fn(crate::i18n::Locale) -> String + Clone + Send + Sync + 'static {
-    move |l| price_effect(l, &currency, price)
+/// A free text (a monogram), shown while its option is chosen.
+#[component]
+fn TextInput(ctx: Ctx, text: tailor_engine::TextDef) -> impl IntoView {
+    let locale = use_locale();
+    let lang = move || locale.get().key();
+    let id = format!("text-{}", text.id);
+    let text_id = text.id.clone();
+    let wanted = {
+        let text_id = text.id.clone();
+        move || ctx.model.with_value(|m| ctx.session.with(|s| m.text_wanted(&text_id, s.choices())))
+    };
+    let value = {
+        let text_id = text.id.clone();
+        move || ctx.session.with(|s| s.texts().get(&text_id).cloned().unwrap_or_default())
+    };
+    let error = {
+        let value = value.clone();
+        let max = text.max_length;
+        move || {
+            let v = value();
+            let count = v.trim().chars().count();
+            if count > max {
+                Some(format!("{} ({count}/{max})", t(locale.get(), Key::ErrTooLong)))
+            } else if v.trim().chars().any(|c| !(c.is_alphanumeric() || " .&'-".contains(c))) {
+                Some(t(locale.get(), Key::ErrChars).to_string())
+            } else {
+                None
+            }
+        }
+    };
+    let label = text.label.clone();
+    let max = text.max_length;
+    let error_id = format!("{id}-error");
+    view! {
+        <Show when=wanted.clone()>
+            <div class="field">
+                <label for=id.clone()>{let l = label.clone(); move || l.get(lang()).to_string()} " (" {max} " " {move || t(locale.get(), Key::Characters)} ")"</label>
+                <input
+                    id=id.clone()
+                    type="text"
+                    autocomplete="off"
+                    prop:value=value.clone()
+                    aria-invalid={let e = error.clone(); move || e().is_some().to_string()}
+                    aria-describedby=error_id.clone()
+                    on:input={let text_id = text_id.clone(); move |ev| {
+                        let v = event_target_value(&ev);
+                        ctx.update(|_, s| s.set_text(&text_id, &v));
+                    }}
+                />
+                <p class="field-error" id=error_id.clone() aria-live="polite">{error.clone()}</p>
+            </div>
+        </Show>
+    }
+}
+
+/// Measurements to a recommended size, with the reason in numbers.
+#[component]
+fn FitPanel(ctx: Ctx) -> impl IntoView {
+    let locale = use_locale();
+    let open = RwSignal::new(true);
+    let inches = RwSignal::new(false);
+    let fields: [(Key, &'static str, bool); 5] =
+        [(Key::Waist, "waist", true), (Key::Hip, "hip", true), (Key::Inseam, "inseam", true), (Key::Rise, "rise", false), (Key::Thigh, "thigh", false)];
+    let values: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let preference = RwSignal::new(Preference::Regular);
+    let result = RwSignal::new(None::<Result<String, String>>);
+    let unit = move || if inches.get() { "in" } else { "cm" };
+
+    let recommend = move |_| {
+        let l = locale.get_untracked();
+        let factor = if inches.get_untracked() { CM_PER_INCH } else { 1.0 };
+        let read = |i: usize| -> Option<f64> { values[i].get_untracked().trim().replace(',', ".").parse::<f64>().ok().map(|v| v * factor) };
+        let (Some(waist), Some(hip), Some(inseam)) = (read(0), read(1), read(2)) else {
+            result.set(Some(Err(t(l, Key::ErrRequired).to_string())));
+            return;
+        };
+        let m = Measurements { waist_cm: waist, hip_cm: hip, inseam_cm: inseam, rise_cm: read(3), thigh_cm: read(4) };
+        let pref = preference.get_untracked();
+        let outcome = ctx.model.with_value(|model| model.recommend_fit(&m, pref).map(|r| (r, model.def().fit.clone())));
+        match outcome {
+            Ok((r, Some(fit))) => {
+                let (size_attr, inseam_attr) = ctx.model.with_value(|model| (model.attribute(&fit.size), model.attribute(&fit.inseam)));
+                let (Some(sa), Some(ia)) = (size_attr, inseam_attr) else { return };
+                ctx.update(|model, s| {
+                    for (a, o) in [(sa, r.size), (ia, r.inseam)] {
+                        if let Err(p) = s.choose(model, a, o) {
+                            s.accept(model, &p);
+                        }
+                    }
+                });
+                ctx.proposal.set(None);
+                let size_label = ctx.model.with_value(|model| model.attributes()[sa].options[r.size].label.get(l.key()).to_string());
+                let pref_word = t(l, match pref {
+                    Preference::Slim => Key::Slim,
+                    Preference::Regular => Key::Regular,
+                    Preference::Relaxed => Key::Relaxed,
+                });
+                result.set(Some(Ok(format!(
+                    "{} {:.1} cm {} {} {} (+{:.1} cm) → {} ({:.1} cm); {} {:.1} cm",
+                    t(l, Key::Waist),
+                    waist,
+                    t(l, Key::WithEase),
+                    pref_word,
+                    t(l, Key::Ease),
+                    r.ease_cm,
+                    size_label,
+                    r.size_waist_cm,
+                    t(l, Key::Inseam),
+                    r.inseam_cm
+                ))));
+            }
+            Ok((_, None)) | Err(FitError::NoFit) => {}
+            Err(FitError::Implausible(problems)) => {
+                let factor = if inches.get_untracked() { CM_PER_INCH } else { 1.0 };
+                let list: Vec<String> = problems
+                    .iter()
+                    .map(|p| {
+                        let field = match p.field {
+                            "waist" => Key::ImplausibleWaist,
+                            "hip" => Key::ImplausibleHip,
+                            "inseam" => Key::ImplausibleInseam,
+                            "rise" => Key::ImplausibleRise,
+                            _ => Key::ImplausibleThigh,
+                        };
+                        format!("{} {} {:.0}–{:.0} {}", t(l, field), t(l, Key::Outside), p.min_cm / factor, p.max_cm / factor, unit())
+                    })
+                    .collect();
+                result.set(Some(Err(format!("{} {}", t(l, Key::CheckMeasure), list.join("; ")))));
+            }
+        }
+    };
+
+    view! {
+        <div class="fit-panel">
+            <div class="step-buttons">
+                <button type="button" class="button" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || t(locale.get(), if open.get() { Key::KnowSize } else { Key::FindSize })}
+                </button>
+            </div>
+            <Show when=move || open.get()>
+                <fieldset class="fit-form">
+                    <legend>{move || t(locale.get(), Key::FindSize)}</legend>
+                    <div class="field-row" role="radiogroup" aria-label=move || t(locale.get(), Key::Units)>
+                        <label><input type="radio" name="fit-unit" prop:checked=move || !inches.get() on:change=move |_| inches.set(false)/> " cm"</label>
+                        <label><input type="radio" name="fit-unit" prop:checked=move || inches.get() on:change=move |_| inches.set(true)/> " in"</label>
+                    </div>
+                    <div class="field-grid">
+                        {fields.into_iter().enumerate().map(|(i, (key, id, _required))| {
+                            let input_id = format!("fit-{id}");
+                            view! {
+                                <div class="field">
+                                    <label for=input_id.clone()>{move || format!("{} ({})", t(locale.get(), key), unit())}</label>
+                                    <input id=input_id type="text" inputmode="decimal" autocomplete="off" prop:value=move || values[i].get() on:input=move |ev| values[i].set(event_target_value(&ev))/>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                    <div class="field-row" role="radiogroup" aria-label=move || t(locale.get(), Key::FitPref)>
+                        {[(Preference::Slim, Key::Slim), (Preference::Regular, Key::Regular), (Preference::Relaxed, Key::Relaxed)].into_iter().map(|(p, k)| view! {
+                            <label><input type="radio" name="fit-pref" prop:checked=move || preference.get() == p on:change=move |_| preference.set(p)/> " " {move || t(locale.get(), k)}</label>
+                        }).collect_view()}
+                    </div>
+                    <button type="button" class="button button-primary" on:click=recommend>{move || t(locale.get(), Key::Recommend)}</button>
+                    <div aria-live="polite" data-testid="fit-result">
+                        {move || result.get().map(|r| match r {
+                            Ok(text) => view! { <p class="notice notice-success"><strong>{t(locale.get(), Key::Recommended)} ": "</strong>{text}</p> }.into_any(),
+                            Err(text) => view! { <p class="notice notice-error" role="alert">{text}</p> }.into_any(),
+                        })}
+                    </div>
+                </fieldset>
+            </Show>
+        </div>
+    }
+}
+
+/// The summary: choices by step, running total, history and share link.
+#[component]
+fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>) -> impl IntoView {
+    let locale = use_locale();
+    let lang = move || locale.get().key();
+    let Ctx { model, session, eval, .. } = ctx;
+    let currency = model.with_value(|m| m.def().currency.clone());
+    let rows = move || {
+        session.with(|s| {
+            model.with_value(|m| {
+                steps.with_value(|st| {
+                    st.iter()
+                        .flat_map(|(_, attrs)| attrs.iter().copied())
+                        .map(|a| {
+                            let attr = &m.attributes()[a];
+                            let (value, open) = match s.choices().0[a] {
+                                Some(o) => (attr.options[o].label.get(lang()).to_string(), false),
+                                None => (t(locale.get(), Key::Open).to_string(), true),
+                            };
+                            view! { <dt>{attr.label.get(lang()).to_string()}</dt><dd class:open=open>{value}</dd> }
+                        })
+                        .collect_view()
+                })
+            })
+        })
+    };
+    let total = {
+        let currency = currency.clone();
+        move || money(locale.get(), &currency, eval.get().total)
+    };
+    let range = {
+        let currency = currency.clone();
+        move || {
+            let e = eval.get();
+            match (e.complete, e.total_min, e.total_max) {
+                (false, Some(lo), Some(hi)) => Some(format!("{}: {} – {}", t(locale.get(), Key::PriceRange), money(locale.get(), &currency, lo), money(locale.get(), &currency, hi))),
+                _ => None,
+            }
+        }
+    };
+    let share_url = move || {
+        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        model.with_value(|m| session.with(|s| format!("{origin}/p/{}?c={}", m.id(), m.encode(s.choices()))))
+    };
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&share_url());
+            copied.set(true);
+        }
+    };
+    view! {
+        <aside class="summary" aria-labelledby="summary-title">
+            <h2 id="summary-title">{move || t(locale.get(), Key::Summary)}</h2>
+            <dl class="summary-list">{rows}</dl>
+            <p class="total">
+                <span>{move || t(locale.get(), Key::Total)}</span>
+                <output data-testid="total" aria-live="polite">{total}</output>
+            </p>
+            <p class="muted price-range">{range}</p>
+            <div class="history">
+                <button type="button" class="button button-small" disabled=move || !session.with(|s| s.can_undo()) on:click=move |_| { ctx.proposal.set(None); session.update(|s| s.undo()) }>
+                    {move || t(locale.get(), Key::Undo)}
+                </button>
+                <button type="button" class="button button-small" disabled=move || !session.with(|s| s.can_redo()) on:click=move |_| { ctx.proposal.set(None); session.update(|s| s.redo()) }>
+                    {move || t(locale.get(), Key::Redo)}
+                </button>
+                <button type="button" class="button button-small" on:click=move |_| { ctx.proposal.set(None); ctx.update(|m, s| s.start_over(m)) }>
+                    {move || t(locale.get(), Key::StartOver)}
+                </button>
+            </div>
+            <details class="share">
+                <summary>{move || t(locale.get(), Key::Share)}</summary>
+                <label class="visually-hidden" for="share-link">{move || t(locale.get(), Key::Share)}</label>
+                <input id="share-link" type="text" readonly prop:value=share_url data-testid="share-link"/>
+                <button type="button" class="button button-small" on:click=copy>{move || t(locale.get(), Key::CopyLink)}</button>
+                <span role="status">{move || copied.get().then(|| t(locale.get(), Key::Copied))}</span>
+            </details>
+        </aside>
+    }
+}
+
+/// Contact and shipping details, then the order.
+#[component]
+fn Review(ctx: Ctx) -> impl IntoView {
+    let locale = use_locale();
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let line1 = RwSignal::new(String::new());
+    let line2 = RwSignal::new(String::new());
+    let city = RwSignal::new(String::new());
+    let postcode = RwSignal::new(String::new());
+    let country = RwSignal::new("DE".to_string());
+    let tried = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<String>);
+
+    let details = move || {
+        (
+            Contact { name: name.get(), email: email.get(), phone: phone.get() },
+            Shipping { line1: line1.get(), line2: line2.get(), city: city.get(), postcode: postcode.get(), country: country.get() },
+        )
+    };
+    let errors = move || {
+        let (c, s) = details();
+        contact::check(&c, &s)
+    };
+    let text_errors = move || ctx.model.with_value(|m| ctx.session.with(|s| m.check_texts(s.choices(), s.texts()).err().unwrap_or_default()));
+    let error_for = move |field: &'static str| {
+        move || {
+            if !tried.get() {
+                return None;
+            }
+            errors().into_iter().find(|e| e.field == field).map(|e| {
+                t(locale.get(), match e.code.as_str() {
+                    "required" => Key::ErrRequired,
+                    "too_long" => Key::ErrTooLong,
+                    "invalid_email" => Key::ErrEmail,
+                    "invalid_phone" => Key::ErrPhone,
+                    "invalid_postcode" => Key::ErrPostcode,
+                    "unsupported_country" => Key::ErrCountry,
+                    _ => Key::ErrChars,
+                })
+            })
+        }
+    };
+    let field = move |field: &'static str, key: Key, value: RwSignal<String>, kind: &'static str, autocomplete: &'static str| {
+        let id = format!("f-{}", field.replace('.', "-"));
+        let error_id = format!("{id}-error");
+        let err = error_for(field);
+        view! {
+            <div class="field">
+                <label for=id.clone()>{move || t(locale.get(), key)}</label>
+                <input
+                    id=id
+                    type=kind
+                    autocomplete=autocomplete
+                    prop:value=move || value.get()
+                    aria-invalid=move || err().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+                <p class="field-error" id=error_id>{err}</p>
+            </div>
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        server_error.set(None);
+        if !errors().is_empty() || !text_errors().is_empty() {
+            return;
+        }
+        let (contact, shipping) = details();
+        let Some(body) = ctx.model.with_value(|m| {
+            ctx.session.with_untracked(|s| {
+                m.quote(s.choices()).ok().map(|q| NewOrder {
+                    product: m.id().to_string(),
+                    catalogue_version: m.version().to_string(),
+                    code: m.encode(s.choices()),
+                    price_seen: q.total,
+                    texts: s.texts().clone(),
+                    contact,
+                    shipping,
+                    locale: locale.get_untracked().tag().to_string(),
+                })
+            })
+        }) else {
+            return;
+        };
+        ctx.stage.set(Stage::Sending);
+        spawn_local(async move {
+            match api::post_json::<_, Created>("/api/orders", &body).await {
+                Ok(created) => {
+                    api::remember_token(&created.id, &created.access_token);
+                    ctx.stage.set(Stage::Placed(created.id));
+                }
+                Err(e) => {
+                    server_error.set(Some(e.message));
+                    ctx.stage.set(Stage::Review);
+                }
+            }
+        });
+    };
+
+    view! {
+        {move || match ctx.stage.get() {
+            Stage::Placed(id) => view! {
+                <section class="step-panel notice notice-success" aria-labelledby="placed-title">
+                    <h2 id="placed-title" tabindex="-1">{t(locale.get(), Key::OrderPlaced)}</h2>
+                    <p>{t(locale.get(), Key::OrderNumber)} ": " <strong data-testid="order-id">{id.clone()}</strong></p>
+                    <a href=format!("/orders/{id}")>{t(locale.get(), Key::ViewOrder)}</a>
+                </section>
+            }.into_any(),
+            _ => view! {
+                <form class="step-panel review" on:submit=submit novalidate>
+                    <h2>{move || t(locale.get(), Key::Review)}</h2>
+                    <p><button type="button" class="button" on:click=move |_| ctx.stage.set(Stage::Configure)>{move || t(locale.get(), Key::BackToConfig)}</button></p>
+                    {move || {
+                        let errs = text_errors();
+                        (!errs.is_empty()).then(|| view! { <div class="notice notice-error" role="alert">{errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")}</div> })
+                    }}
+                    <fieldset>
+                        <legend>{move || t(locale.get(), Key::Contact)}</legend>
+                        {field("contact.name", Key::Name, name, "text", "name")}
+                        {field("contact.email", Key::Email, email, "email", "email")}
+                        {field("contact.phone", Key::Phone, phone, "tel", "tel")}
+                    </fieldset>
+                    <fieldset>
+                        <legend>{move || t(locale.get(), Key::Shipping)}</legend>
+                        {field("shipping.line1", Key::Line1, line1, "text", "address-line1")}
+                        {field("shipping.line2", Key::Line2, line2, "text", "address-line2")}
+                        {field("shipping.city", Key::City, city, "text", "address-level2")}
+                        {field("shipping.postcode", Key::Postcode, postcode, "text", "postal-code")}
+                        <div class="field">
+                            <label for="f-shipping-country">{move || t(locale.get(), Key::Country)}</label>
+                            <select id="f-shipping-country" autocomplete="country" on:change=move |ev| country.set(event_target_value(&ev))>
+                                {COUNTRIES.iter().map(|c| view! { <option value=*c selected=move || country.get() == *c>{country_name(locale.get(), c)}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    </fieldset>
+                    <div role="alert" class="form-status">
+                        {move || (tried.get() && !errors().is_empty()).then(|| t(locale.get(), Key::FixErrors))}
+                        {move || server_error.get().map(|e| format!("{} {e}", t(locale.get(), Key::OrderRefused)))}
+                    </div>
+                    <button type="submit" class="button button-primary order-button" disabled=move || ctx.stage.get() == Stage::Sending>
+                        {move || t(locale.get(), if ctx.stage.get() == Stage::Sending { Key::Ordering } else { Key::PlaceOrder })}
+                    </button>
+                </form>
+            }.into_any(),
+        }}
+    }
+}
+
+/// A country's name in the customer's language, by the browser's `Intl`.
+fn country_name(locale: Locale, code: &str) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
+    let locales = js_sys::Array::of1(&locale.tag().into());
+    let names = js_sys::Intl::DisplayNames::new(&locales, &options);
+    names.of(code).and_then(|s| s.as_string()).unwrap_or_else(|| code.to_string())
 }

@@ -1,42 +1,70 @@
-// The first slice end to end: configure the starter PC, see an incompatible
-// option shown unavailable, choose it anyway, order, and read the order back
-// through the API.
+// The starter PC end to end: steps, an unavailable option explained and
+// chosen anyway after accepting the proposed change, undo and redo, a share
+// link, the review form with validation, the order, and reading it back.
 import { test, expect } from '@playwright/test';
 
-test('a customer configures the starter PC and places an order', async ({ page, request }) => {
+const money = (s) => Number(s.replace(/[^0-9.]/g, ''));
+
+async function openStarterPc(page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
   await page.getByRole('link', { name: 'Configure', exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Starter desktop PC');
+}
 
-  // Defaults: an AMD processor on a B650 board, so the Intel board is unavailable.
+const step = (page, name) => page.getByRole('navigation').getByRole('button', { name: new RegExp(name) });
+
+test('a customer configures the starter PC and places an order', async ({ page, request }) => {
+  await openStarterPc(page);
+
+  // Defaults: an AMD processor on a B650 board, so the Intel processor is unavailable, with the reason.
+  const intel = page.getByRole('radio', { name: /Intel Core i5-14400/ });
+  await expect(intel).toBeDisabled();
+  await expect(page.getByText('Because you chose Motherboard: B650 (AM5, DDR5).')).toBeVisible();
+  await expect(page.getByText('Intel 14th-generation processors need an LGA1700 board (B760).')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Next' }).click();
   const b760 = page.getByRole('radio', { name: /B760/ });
   await expect(b760).toBeDisabled();
   await expect(page.getByRole('radio', { name: /B650/ })).toBeChecked();
-  const intel = page.getByRole('radio', { name: /Intel Core i5-14400/ });
-  await expect(intel).toBeDisabled();
-  await expect(page.getByText('Intel 14th-generation processors need an LGA1700 board (B760).')).toBeVisible();
 
   // The total follows the choices.
+  await page.getByRole('button', { name: 'Next' }).click();
   const total = page.getByTestId('total');
-  const before = await total.textContent();
+  const before = money(await total.textContent());
   await page.getByRole('radio', { name: /32 GB/ }).check();
-  await expect(total).not.toHaveText(before);
-  const money = (s) => Number(s.replace(/[^0-9.]/g, ''));
-  expect(money(await total.textContent()) - money(before)).toBeCloseTo(50, 2);
+  await expect(total).not.toHaveText(String(before));
+  await expect.poll(async () => money(await total.textContent()) - before).toBeCloseTo(50, 2);
 
-  // Choose the Intel processor anyway: the board is given up, then B760 is open.
+  // Choose the Intel processor anyway: the proposal names the board; accept it.
+  await step(page, 'Processor').click();
   await page.getByRole('button', { name: 'Choose it anyway: Intel Core i5-14400' }).click();
+  const proposal = page.getByRole('alertdialog');
+  await expect(proposal).toContainText('Motherboard: B650 (AM5, DDR5)');
+  await proposal.getByRole('button', { name: 'Accept the change' }).click();
   await expect(intel).toBeChecked();
-  await expect(page.getByRole('status').filter({ hasText: 'these choices were cleared' })).toContainText('Motherboard');
-  await expect(page.getByRole('button', { name: 'Order' })).toBeDisabled();
+  await step(page, 'Motherboard').click();
   await expect(b760).toBeEnabled();
+  await expect(page.getByRole('radio', { name: /B650/ })).not.toBeChecked();
   await b760.check();
   await expect(page.getByRole('radio', { name: /B650/ })).toBeDisabled();
 
+  await step(page, 'Storage').click();
   const shown = money(await total.textContent());
-  await page.getByRole('button', { name: 'Order' }).click();
+  await page.getByRole('button', { name: 'Review and order' }).click();
+
+  // Validation: nothing filled in yet.
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByText('Please correct the marked fields.')).toBeVisible();
+  await expect(page.getByLabel('E-mail')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Full name').fill('Test Customer');
+  await page.getByLabel('E-mail').fill('test.customer@example.org');
+  await page.getByLabel('Street and number').fill('Hauptstr. 1');
+  await page.getByLabel('City').fill('Berlin');
+  await page.getByLabel('Postcode').fill('10115');
+  await page.getByRole('button', { name: 'Place order' }).click();
+
   const orderId = page.getByTestId('order-id');
   await expect(orderId).toHaveText(/^T[0-9A-Z]{12}$/);
   const id = await orderId.textContent();
@@ -50,6 +78,7 @@ test('a customer configures the starter PC and places an order', async ({ page, 
   expect(order.product).toBe('pc-starter');
   expect(order.choices).toEqual({ cpu: 'i5-14400', board: 'b760', memory: '32gb', storage: 'ssd-1tb' });
   expect(order.total / 100).toBeCloseTo(shown, 2);
+  expect(order.contact.email).toBe('test.customer@example.org');
   const anonymous = await request.get(`/api/orders/${id}`);
   expect(anonymous.status()).toBe(401);
 
@@ -57,6 +86,38 @@ test('a customer configures the starter PC and places an order', async ({ page, 
   await page.getByRole('link', { name: "See the order's status" }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Order status');
   await expect(page.getByTestId('order-id')).toHaveText(id);
+});
+
+test('undo, redo and a share link that restores the same configuration', async ({ page, browser }) => {
+  await openStarterPc(page);
+  await step(page, 'Memory').click();
+  const big = page.getByRole('radio', { name: /32 GB/ });
+  await big.check();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('radio', { name: /16 GB/ })).toBeChecked();
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await expect(big).toBeChecked();
+  await step(page, 'Storage').click();
+  await page.getByRole('radio', { name: /2 TB/ }).check();
+  const total = await page.getByTestId('total').textContent();
+  await page.locator('summary', { hasText: 'Share this configuration' }).click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(link).toMatch(/\/p\/pc-starter\?c=1[A-Za-z0-9_-]+$/);
+
+  // Another device: a fresh context.
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(link);
+  await expect(other.getByTestId('total')).toHaveText(total);
+  await other.getByRole('navigation').getByRole('button', { name: /Storage/ }).click();
+  await expect(other.getByRole('radio', { name: /2 TB/ })).toBeChecked();
+
+  // Start over returns to the defaults.
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await expect(page.getByRole('radio', { name: /1 TB/ })).toBeChecked();
+
+  // A damaged code says so and starts from the defaults.
+  await other.goto(link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
+  await expect(other.getByRole('alert')).toContainText('could not be opened');
 });
 
 test('the portal speaks Simplified Chinese and remembers it', async ({ page }) => {
