@@ -6,21 +6,55 @@ use num_bigint::BigUint;
 use crate::bench::Rng;
 use crate::mdd::{Analysis, BuildError, Forest};
 use crate::problem::Problem;
+use crate::search::Search;
 
 /// A problem ready for interactive questions.
 pub struct Engine {
     problem: Problem,
     prices: Vec<Vec<i64>>,
-    forest: Forest,
+    method: Method,
+}
+
+/// How the answers are found.
+enum Method {
+    Diagram(Forest),
+    Search(Box<Search>),
 }
 
 impl Engine {
-    /// Compiles `problem` within `budget` diagram nodes. `prices[var][value]`
-    /// are the price effects (zero when `None`).
+    /// Compiles `problem` within `budget` diagram nodes; when some part needs
+    /// more, falls back to search (same answers; see [`Engine::with_search`],
+    /// with the same budget). `prices[var][value]` are the price effects
+    /// (zero when `None`).
+    ///
+    /// Never fails at present: the error type is kept for callers that
+    /// handle budgets themselves.
     pub fn new(problem: Problem, prices: Option<Vec<Vec<i64>>>, budget: usize) -> Result<Engine, BuildError> {
+        match Forest::compile(&problem, budget) {
+            Ok(forest) => Ok(Engine::with_method(problem, prices, Method::Diagram(forest))),
+            Err(BuildError::TooLarge { .. }) => Ok(Engine::with_search(problem, prices, budget)),
+        }
+    }
+
+    /// Uses search whatever the problem's size: the whole problem's search
+    /// trace is kept when it fits `budget` (see [`Search::with_budget`];
+    /// 0 never keeps it), otherwise every question is searched anew.
+    pub fn with_search(problem: Problem, prices: Option<Vec<Vec<i64>>>, budget: usize) -> Engine {
+        let search = Search::with_budget(&problem, budget);
+        Engine::with_method(problem, prices, Method::Search(Box::new(search)))
+    }
+
+    fn with_method(problem: Problem, prices: Option<Vec<Vec<i64>>>, method: Method) -> Engine {
         let prices = prices.unwrap_or_else(|| problem.vars.iter().map(|v| vec![0; v.values.len()]).collect());
-        let forest = Forest::compile(&problem, budget)?;
-        Ok(Engine { problem, prices, forest })
+        Engine { problem, prices, method }
+    }
+
+    /// `"diagram"` (compiled) or `"search"` (the fallback).
+    pub fn method(&self) -> &'static str {
+        match self.method {
+            Method::Diagram(_) => "diagram",
+            Method::Search(_) => "search",
+        }
     }
 
     /// Made-up prices for imported problems (which have none), so that
@@ -40,25 +74,43 @@ impl Engine {
 
     /// Independent parts the problem fell into.
     pub fn parts(&self) -> usize {
-        self.forest.parts()
+        match &self.method {
+            Method::Diagram(f) => f.parts(),
+            Method::Search(s) => s.parts(),
+        }
     }
 
-    /// Diagram nodes, terminals included.
+    /// Diagram nodes, terminals included; with search, the nodes of the
+    /// whole problem's trace (0 when every question is searched anew).
     pub fn nodes(&self) -> usize {
-        self.forest.nodes()
+        match &self.method {
+            Method::Diagram(f) => f.nodes(),
+            Method::Search(s) => s.trace_nodes(),
+        }
     }
 
     /// Valid values and price bounds after the fixed values.
     pub fn analyse(&self, fixed: &[Option<u32>]) -> Analysis {
-        self.forest.analyse(fixed, &self.prices)
+        match &self.method {
+            Method::Diagram(f) => f.analyse(fixed, &self.prices),
+            Method::Search(s) => s.analyse(fixed, &self.prices),
+        }
     }
 
-    /// The number of valid configurations keeping the fixed values.
-    pub fn count(&self, fixed: &[Option<u32>]) -> BigUint {
-        self.forest.count(fixed)
+    /// The number of valid configurations keeping the fixed values; `None`
+    /// when the search method cannot count them exactly in reasonable time
+    /// (the diagram method always can).
+    pub fn count(&self, fixed: &[Option<u32>]) -> Option<BigUint> {
+        match &self.method {
+            Method::Diagram(f) => Some(f.count(fixed)),
+            Method::Search(s) => s.count(fixed),
+        }
     }
 
     pub fn consistent(&self, fixed: &[Option<u32>]) -> bool {
-        self.forest.consistent(fixed)
+        match &self.method {
+            Method::Diagram(f) => f.consistent(fixed),
+            Method::Search(s) => s.consistent(fixed),
+        }
     }
 }

@@ -42,6 +42,7 @@ pub mod import;
 pub mod mdd;
 mod model;
 pub mod problem;
+pub mod search;
 mod session;
 mod texts;
 

@@ -25,7 +25,7 @@ fn all_open(e: &Engine) -> Vec<Option<u32>> {
 #[test]
 fn renault_medium_has_278744_configurations_and_accepts_every_sale() {
     let Some(e) = engine("renault-br4cp/medium_domainsorted.xml") else { return };
-    assert_eq!(e.count(&all_open(&e)), BigUint::from(278_744u32));
+    assert_eq!(e.count(&all_open(&e)), Some(BigUint::from(278_744u32)));
     let dir = common::benchmarks_dir().unwrap();
     let text = std::fs::read_to_string(dir.join("renault-br4cp/config_medium_filtered.txt")).unwrap();
     let sales = parse_sales("config_medium_filtered.txt", &text, e.problem()).unwrap();
@@ -51,7 +51,7 @@ fn renault_medium_has_278744_configurations_and_accepts_every_sale() {
 #[test]
 fn pc_richmond_count_is_exact() {
     let Some(e) = engine("fm-pc-richmond/Sprey2020.dimacs") else { return };
-    assert_eq!(e.count(&all_open(&e)), "3326549945784326553600".parse::<BigUint>().unwrap());
+    assert_eq!(e.count(&all_open(&e)), Some("3326549945784326553600".parse::<BigUint>().unwrap()));
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn busybox_count_is_the_published_202_digit_number() {
         .unwrap();
     assert_eq!(expected.len(), 202);
     assert!(expected.starts_with("2061138"));
-    assert_eq!(e.count(&all_open(&e)).to_string(), expected);
+    assert_eq!(e.count(&all_open(&e)).unwrap().to_string(), expected);
 }
 
 /// Counts agree with the available values: after fixing any valid value the
@@ -91,7 +91,7 @@ fn random_sessions_never_reach_a_dead_end_on_real_models() {
                 for v in 0..a.valid[x].len() {
                     let mut f = fixed.clone();
                     f[x] = Some(v as u32);
-                    assert_eq!(e.count(&f) > BigUint::from(0u32), a.valid[x][v], "{model}: var {x} value {v}");
+                    assert_eq!(e.count(&f).unwrap() > BigUint::from(0u32), a.valid[x][v], "{model}: var {x} value {v}");
                 }
             }
             let x = open[rng.below(open.len())];

@@ -50,7 +50,11 @@ fn main() -> ExitCode {
 
 /// The workspace root (the folder above this crate).
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    // `cargo run` sets it at run time too; prefer that over the path baked in
+    // at build time, which is stale when the same target folder serves
+    // another checkout.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
 /// A heading for what happens next.

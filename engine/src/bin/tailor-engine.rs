@@ -1,27 +1,37 @@
 //! `tailor-engine`: the engine on the command line.
 //!
 //! ```text
-//! tailor-engine count MODEL
+//! tailor-engine count MODEL [--method M]
 //! tailor-engine check MODEL --sales FILE
-//! tailor-engine domains MODEL [--assign NAME=VALUE,...]
-//! tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S]
+//! tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method M]
+//! tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method M]
 //! ```
 //! MODEL is a Tailor model (`.json`), an XCSP 2.1 file (`.xml`) or DIMACS CNF
-//! (`.dimacs`, `.cnf`).
+//! (`.dimacs`, `.cnf`). `--method` is `auto` (the default: a compiled
+//! diagram, or search when the model is too large to compile), `diagram` or
+//! `search`; the hidden `--search-budget N` bounds the search method's trace
+//! of the whole model (0: search every question anew).
+//!
+//! A hidden command makes larger benchmark models:
+//! `tailor-engine scale MODEL.dimacs --times N [--seed S]` writes DIMACS CNF
+//! made of N renamed copies of the model, each linked to the previous one by
+//! random clauses that keep it satisfiable.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use tailor_engine::import::{Sales, parse_file, parse_sales};
 use tailor_engine::mdd::DEFAULT_BUDGET;
-use tailor_engine::problem::Problem;
+use tailor_engine::bench::Rng;
+use tailor_engine::problem::{Constraint, Lit, Problem, Var};
+use tailor_engine::search::Search;
 use tailor_engine::{Engine, Model, bench};
 
 const USAGE: &str = "usage:
-  tailor-engine count MODEL
+  tailor-engine count MODEL [--method auto|diagram|search]
   tailor-engine check MODEL --sales FILE
-  tailor-engine domains MODEL [--assign NAME=VALUE,...]
-  tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S]";
+  tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search]
+  tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -40,6 +50,9 @@ struct Args {
     sessions: usize,
     seed: u64,
     assign: Vec<(String, String)>,
+    method: String,
+    search_budget: usize,
+    times: usize,
 }
 
 fn parse_args(args: Vec<String>) -> Result<Args, String> {
@@ -49,13 +62,21 @@ fn parse_args(args: Vec<String>) -> Result<Args, String> {
         return Err(USAGE.into());
     }
     let model = it.next().ok_or_else(|| format!("{command} needs a MODEL\n{USAGE}"))?;
-    let mut a = Args { command, model, sales: None, sessions: 200, seed: 1, assign: Vec::new() };
+    let mut a = Args { command, model, sales: None, sessions: 200, seed: 1, assign: Vec::new(), method: "auto".into(), search_budget: DEFAULT_BUDGET, times: 10 };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--sales" => a.sales = Some(value()?),
             "--sessions" => a.sessions = value()?.parse().map_err(|e| format!("--sessions: {e}"))?,
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--times" => a.times = value()?.parse().map_err(|e| format!("--times: {e}"))?,
+            "--search-budget" => a.search_budget = value()?.parse().map_err(|e| format!("--search-budget: {e}"))?,
+            "--method" => {
+                a.method = value()?;
+                if !["auto", "diagram", "search"].contains(&a.method.as_str()) {
+                    return Err(format!("--method: \"{}\" is not auto, diagram or search", a.method));
+                }
+            }
             "--assign" => {
                 for pair in value()?.split(',').filter(|p| !p.is_empty()) {
                     let (k, v) = pair.split_once('=').ok_or_else(|| format!("--assign: \"{pair}\" is not NAME=VALUE"))?;
@@ -87,18 +108,37 @@ fn load(path: &str) -> Result<(Problem, Option<Vec<Vec<i64>>>), String> {
 fn run(args: Vec<String>) -> Result<(), String> {
     let a = parse_args(args)?;
     let (problem, prices) = load(&a.model)?;
+    if a.command == "scale" {
+        print!("{}", scale(&problem, a.times, a.seed)?);
+        return Ok(());
+    }
     let sales = match &a.sales {
         Some(path) => Some(parse_sales(path, &read(path)?, &problem).map_err(|e| e.to_string())?),
         None => None,
     };
     let started = Instant::now();
     let prices = prices.or_else(|| (a.command == "bench").then(|| Engine::synthetic_prices(&problem, a.seed)));
-    let engine = Engine::new(problem, prices, DEFAULT_BUDGET).map_err(|e| format!("{}: {e:?}", a.model))?;
+    let engine = match a.method.as_str() {
+        "search" => Engine::with_search(problem, prices, a.search_budget),
+        _ => Engine::new(problem, prices, DEFAULT_BUDGET).map_err(|e| format!("{}: {e:?}", a.model))?,
+    };
+    if a.method == "diagram" && engine.method() != "diagram" {
+        return Err(format!("{}: too large to compile within {DEFAULT_BUDGET} diagram nodes", a.model));
+    }
     let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
     match a.command.as_str() {
         "count" => {
-            eprintln!("compiled in {compile_ms:.0} ms: {} variables, {} diagram nodes", engine.vars(), engine.nodes());
-            println!("{}", engine.count(&vec![None; engine.vars()]));
+            let nodes = if engine.method() == "diagram" { "diagram nodes" } else { "search trace nodes" };
+            eprintln!("prepared in {compile_ms:.0} ms ({}): {} variables, {} {nodes}", engine.method(), engine.vars(), engine.nodes());
+            match engine.count(&vec![None; engine.vars()]) {
+                Some(count) => println!("{count}"),
+                None => {
+                    return Err(format!(
+                        "{}: too many configurations to count exactly with the search method (the model is too large to compile)",
+                        a.model
+                    ));
+                }
+            }
             Ok(())
         }
         "check" => check(&engine, sales.as_ref().ok_or("check needs --sales FILE")?),
@@ -109,7 +149,13 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 move || t0.elapsed().as_secs_f64() * 1000.0
             };
             let report = bench::replay(&engine, sales.as_ref(), a.sessions, a.seed, &mut clock);
-            let extra = [("vars", engine.vars().to_string()), ("nodes", engine.nodes().to_string()), ("target", "\"native\"".to_string())];
+            let extra = [
+                ("vars", engine.vars().to_string()),
+                ("nodes", engine.nodes().to_string()),
+                ("method", format!("\"{}\"", engine.method())),
+                ("parts", engine.parts().to_string()),
+                ("target", "\"native\"".to_string()),
+            ];
             println!("{}", report.to_json(compile_ms, peak_rss_mb(), &extra));
             Ok(())
         }
@@ -168,6 +214,86 @@ fn domains(engine: &Engine, assign: &[(String, String)]) -> Result<(), String> {
     }
     println!("{}", serde_json::Value::Object(out));
     Ok(())
+}
+
+/// `times` renamed copies of a clause-only Boolean problem, copy `i > 0`
+/// linked to copy `i - 1` by random 2- and 3-literal clauses over variables
+/// that are not forced (both values valid), redrawn until the whole stays
+/// satisfiable; as DIMACS CNF text.
+fn scale(problem: &Problem, times: usize, seed: u64) -> Result<String, String> {
+    const LINKS: usize = 36;
+    let n = problem.vars.len();
+    let mut clauses: Vec<Vec<Lit>> = Vec::new();
+    for c in &problem.constraints {
+        match c {
+            Constraint::Clause(lits) => clauses.push(lits.clone()),
+            _ => return Err("scale needs a DIMACS model (clauses only)".into()),
+        }
+    }
+    if problem.vars.iter().any(|v| v.values.len() != 2) {
+        return Err("scale needs a DIMACS model (Boolean variables only)".into());
+    }
+    let analysis = Engine::new(problem.clone(), None, DEFAULT_BUDGET).map_err(|e| format!("{e:?}"))?.analyse(&vec![None; n]);
+    if !analysis.consistent {
+        return Err("the model has no configuration".into());
+    }
+    let mut in_clause = vec![false; n];
+    for l in clauses.iter().flatten() {
+        in_clause[l.var] = true;
+    }
+    let open: Vec<usize> = (0..n).filter(|&x| in_clause[x] && analysis.valid[x].iter().all(|&v| v)).collect();
+    if open.is_empty() && times > 1 {
+        return Err("the model has no unforced variables to link".into());
+    }
+    let shift = |lits: &[Lit], copy: usize| -> Vec<Lit> { lits.iter().map(|l| Lit { var: l.var + copy * n, positive: l.positive }).collect() };
+    let mut all: Vec<Constraint> = clauses.iter().map(|c| Constraint::Clause(c.clone())).collect();
+    let mut rng = Rng::new(seed);
+    for copy in 1..times {
+        all.extend(clauses.iter().map(|c| Constraint::Clause(shift(c, copy))));
+        let vars: Vec<Var> = (0..n * (copy + 1)).map(|x| Var::boolean(x.to_string())).collect();
+        let mut attempts = 0;
+        loop {
+            let pick = |rng: &mut Rng, c: usize| Lit { var: open[rng.below(open.len())] + c * n, positive: rng.below(2) == 0 };
+            let links: Vec<Constraint> = (0..LINKS)
+                .map(|_| {
+                    let mut lits = vec![pick(&mut rng, copy), pick(&mut rng, copy - 1)];
+                    if rng.below(2) == 0 {
+                        // A third literal, on a variable not yet in the clause.
+                        let c = copy - rng.below(2);
+                        if let Some(l) = (0..8).map(|_| pick(&mut rng, c)).find(|l| lits.iter().all(|m| m.var != l.var)) {
+                            lits.push(l);
+                        }
+                    }
+                    Constraint::Clause(lits)
+                })
+                .collect();
+            let candidate = Problem { vars: vars.clone(), constraints: all.iter().chain(&links).cloned().collect() };
+            if Search::new(&candidate).consistent(&vec![None; candidate.vars.len()]) {
+                all.extend(links);
+                break;
+            }
+            attempts += 1;
+            if attempts == 100 {
+                return Err(format!("no satisfiable links found for copy {copy}"));
+            }
+        }
+    }
+    let mut out = String::new();
+    for copy in 0..times {
+        for (x, v) in problem.vars.iter().enumerate() {
+            out.push_str(&format!("c {} {}@{copy}\n", copy * n + x + 1, v.name));
+        }
+    }
+    out.push_str(&format!("p cnf {} {}\n", n * times, all.len()));
+    for c in &all {
+        if let Constraint::Clause(lits) = c {
+            for l in lits {
+                out.push_str(&format!("{}{} ", if l.positive { "" } else { "-" }, l.var + 1));
+            }
+            out.push_str("0\n");
+        }
+    }
+    Ok(out)
 }
 
 /// Peak resident memory (Linux: VmHWM), in MiB; 0 where unknown.
