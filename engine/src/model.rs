@@ -491,13 +491,8 @@ impl Model {
                                     )
                                 })? as u32]
                             };
-                            expanded = expanded
-                                .into_iter()
-                                .flat_map(|prefix| values.iter().map(move |&v| [prefix.as_slice(), &[v]].concat()))
-                                .collect();
-                            if expanded.len() > 1_000_000 {
-                                return Err(err(format!("{place}.{field}[{j}]"), "\"*\" expands to over a million rows".into()));
-                            }
+                            expanded = extend_rows(expanded, &values)
+                                .ok_or_else(|| err(format!("{place}.{field}[{j}]"), "\"*\" expands to over a million rows".into()))?;
                         }
                         tuples.extend(expanded);
                     }
@@ -584,13 +579,9 @@ impl Model {
             }
             let mut tuples: Vec<Vec<u32>> = vec![Vec::new()];
             for mask in &masks {
-                tuples = tuples
-                    .into_iter()
-                    .flat_map(|prefix| (0..mask.len() as u32).map(move |v| [prefix.as_slice(), &[v]].concat()))
-                    .collect();
-                if tuples.len() > 1_000_000 {
-                    return Err(err(format!("{place}.when"), "the conditions span over a million combinations".into()));
-                }
+                let values: Vec<u32> = (0..mask.len() as u32).collect();
+                tuples = extend_rows(tuples, &values)
+                    .ok_or_else(|| err(format!("{place}.when"), "the conditions span over a million combinations".into()))?;
             }
             for t in &mut tuples {
                 let holds = t.iter().zip(&masks).all(|(&v, m)| m[v as usize]);
@@ -707,6 +698,15 @@ impl Model {
     pub fn diagram_nodes(&self) -> usize {
         self.forest.nodes()
     }
+}
+
+/// Every row followed by every value (a cartesian product step); `None`
+/// past a million rows.
+fn extend_rows(rows: Vec<Vec<u32>>, values: &[u32]) -> Option<Vec<Vec<u32>>> {
+    if rows.len().saturating_mul(values.len()) > 1_000_000 {
+        return None;
+    }
+    Some(rows.iter().flat_map(|prefix| values.iter().map(move |&v| [prefix.as_slice(), &[v]].concat())).collect())
 }
 
 /// A decimal scaled to an integer, if exact at three decimals.

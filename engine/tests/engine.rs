@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod common;
+use common::Rng;
+
 use tailor_engine::{CatalogueIndex, Choices, Model, OrderError};
 
 fn catalogue_dir() -> std::path::PathBuf {
@@ -231,19 +234,6 @@ fn unknown_ids_in_choices_are_named() {
     );
 }
 
-/// A small deterministic generator (no external crate): xorshift.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn random_model(rng: &mut Rng) -> String {
     let attrs = 2 + rng.below(3);

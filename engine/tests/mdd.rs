@@ -1,22 +1,13 @@
 //! The compiled diagram against brute force on random problems: valid
 //! values, price bounds, counts and consistency must all be exact.
 
+mod common;
+
+use common::Rng;
 use num_bigint::BigUint;
 use tailor_engine::mdd::{Diagram, Forest, DEFAULT_BUDGET};
 use tailor_engine::problem::{Constraint, Lit, Problem, Var};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn random_problem(rng: &mut Rng) -> Problem {
     let n = 1 + rng.below(6);

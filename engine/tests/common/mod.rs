@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// `../../shared/benchmarks/configuration` from the engine crate. When the
 /// folder is absent the tests that need it are skipped, with a message,
 /// except in CI (`$CI` set), where its absence is a failure.
+#[allow(dead_code)]
 pub fn benchmarks_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("TAILOR_BENCHMARKS") {
         Some(dir) => PathBuf::from(dir),
@@ -25,4 +26,23 @@ pub fn benchmarks_dir() -> Option<PathBuf> {
     }
     eprintln!("benchmark data not found at {}, skipping", dir.display());
     None
+}
+
+/// A small deterministic generator for the brute-force tests (xorshift), so
+/// every run checks the same random cases.
+#[allow(dead_code)]
+pub struct Rng(pub u64);
+
+#[allow(dead_code)]
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
 }
