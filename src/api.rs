@@ -28,12 +28,15 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
         serde_json::from_str(text).map_err(|e| ApiError { status, message: e.to_string() })
     } else {
         // Problem details (RFC 9457) carry the reason in `detail`.
-        let detail = serde_json::from_str::<serde_json::Value>(text)
-            .ok()
-            .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))
-            .unwrap_or_else(|| format!("HTTP {status}"));
+        let detail = serde_json::from_str::<Problem>(text).ok().and_then(|p| p.detail).unwrap_or_else(|| format!("HTTP {status}"));
         Err(ApiError { status, message: detail })
     }
+}
+
+/// The part of a problem-details answer the customer is shown.
+#[derive(serde::Deserialize)]
+struct Problem {
+    detail: Option<String>,
 }
 
 /// GETs `url` and returns the body text.
@@ -45,7 +48,7 @@ pub async fn get_text(url: &str, bearer: Option<&str>) -> Result<String, ApiErro
         request.headers().set("Authorization", &format!("Bearer {token}")).map_err(network)?;
     }
     let (status, text) = send(request).await?;
-    if (200..300).contains(&status) { Ok(text) } else { decode::<serde_json::Value>(status, &text).map(|_| text) }
+    if (200..300).contains(&status) { Ok(text) } else { decode::<Problem>(status, &text).map(|_| text) }
 }
 
 pub async fn get_json<T: DeserializeOwned>(url: &str, bearer: Option<&str>) -> Result<T, ApiError> {

@@ -109,6 +109,12 @@ pub enum Key {
     Redo,
     StartOver,
     Share,
+    QrCode,
+    ScanQr,
+    Compatibility,
+    Fits,
+    OverBy,
+    NotYetKnown,
     CopyLink,
     Copied,
     WouldChange,
@@ -210,6 +216,12 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
             Redo => "Redo",
             StartOver => "Start over",
             Share => "Share this configuration",
+            QrCode => "QR code of the link to this configuration",
+            ScanQr => "Scan it to open this configuration on another device.",
+            Compatibility => "Compatibility",
+            Fits => "fits",
+            OverBy => "over by",
+            NotYetKnown => "so far; some parts are still open",
             CopyLink => "Copy link",
             Copied => "Link copied",
             WouldChange => "To choose this, these earlier choices will be cleared:",
@@ -307,6 +319,12 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
             Redo => "重做",
             StartOver => "重新开始",
             Share => "分享此配置",
+            QrCode => "此配置链接的二维码",
+            ScanQr => "扫描即可在其他设备上打开此配置。",
+            Compatibility => "兼容性",
+            Fits => "合适",
+            OverBy => "超出",
+            NotYetKnown => "（部分部件尚未选择）",
             CopyLink => "复制链接",
             Copied => "链接已复制",
             WouldChange => "选择此项将清除以下先前的选择：",
@@ -376,14 +394,22 @@ pub fn money(locale: Locale, currency: &str, amount: i64) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
     let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+    intl_format(locale, &options, amount as f64 / 100.0).unwrap_or_else(|| format!("{currency} {}.{:02}", amount / 100, (amount % 100).abs()))
+}
+
+/// A measurement or other number with exactly `decimals` decimals, in the
+/// locale's digits and separators ("81.5", "81,5" ...).
+pub fn number(locale: Locale, value: f64, decimals: u32) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"minimumFractionDigits".into(), &decimals.into());
+    let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &decimals.into());
+    intl_format(locale, &options, value).unwrap_or_else(|| (value.round() as i64).to_string())
+}
+
+fn intl_format(locale: Locale, options: &js_sys::Object, value: f64) -> Option<String> {
     let locales = js_sys::Array::of1(&locale.tag().into());
-    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
-    let value = amount as f64 / 100.0;
-    format
-        .call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format!("{currency} {value:.2}"))
+    let format = js_sys::Intl::NumberFormat::new(&locales, options).format();
+    format.call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into()).ok().and_then(|v| v.as_string())
 }
 
 /// A price effect: "+€40.00", or "included" for zero.

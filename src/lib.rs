@@ -4,12 +4,11 @@
 pub mod api;
 pub mod i18n;
 mod pages;
+pub mod route;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
-
 use crate::i18n::{Key, Locale, t};
+use crate::route::Page;
 
 /// The whole app: header with the language switch, then the page.
 #[component]
@@ -18,24 +17,25 @@ pub fn App() -> impl IntoView {
     provide_context(locale);
     i18n::set_locale(locale, locale.get_untracked());
     let tr = move |k| t(locale.get(), k);
+    let location = route::provide_location();
+    let page = Memo::new(move |_| location.0.get());
     view! {
-        <Router>
             <a class="skip-link" href="#main">{move || tr(Key::SkipToContent)}</a>
             <header class="site-header">
-                <A href="/" attr:class="brand">
+                <a href="/" class="brand">
                     <span class="brand-name">"Tailor"</span>
                     <span class="brand-tagline">{move || tr(Key::Tagline)}</span>
-                </A>
+                </a>
                 <LanguageSwitch/>
             </header>
             <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::catalogue::CataloguePage/>
-                    <Route path=path!("/p/:product") view=pages::configure::ConfigurePage/>
-                    <Route path=path!("/orders/:id") view=pages::order::OrderPage/>
-                </Routes>
+                {move || match page.get() {
+                    Page::Catalogue => view! { <pages::catalogue::CataloguePage/> }.into_any(),
+                    Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
+                    Page::Order { id } => view! { <pages::order::OrderPage id/> }.into_any(),
+                    Page::NotFound => view! { <pages::NotFound/> }.into_any(),
+                }}
             </main>
-        </Router>
     }
 }
 

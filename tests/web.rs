@@ -47,3 +47,22 @@ async fn the_app_mounts_and_switches_language() {
     let skip = document.query_selector(".skip-link").unwrap().unwrap();
     assert_eq!(skip.text_content().as_deref(), Some("跳到主要内容"));
 }
+
+#[wasm_bindgen_test]
+fn addresses_map_to_pages() {
+    use tailor_web::route::{Page, query_param};
+    assert_eq!(Page::parse("/", ""), Page::Catalogue);
+    assert_eq!(Page::parse("", ""), Page::Catalogue);
+    assert_eq!(Page::parse("/p/pc", "?c=1abc"), Page::Configure { product: "pc".into(), code: Some("1abc".into()) });
+    assert_eq!(Page::parse("/p/pc/", ""), Page::Configure { product: "pc".into(), code: None });
+    assert_eq!(Page::parse("/p/my%20pc", "?x=1&c=1%2Dz"), Page::Configure { product: "my pc".into(), code: Some("1-z".into()) });
+    assert_eq!(Page::parse("/orders/T123", ""), Page::Order { id: "T123".into() });
+    assert_eq!(Page::parse("/orders", ""), Page::NotFound);
+    assert_eq!(Page::parse("/p/pc/extra", ""), Page::NotFound);
+    assert_eq!(Page::parse("/nowhere", ""), Page::NotFound);
+    assert_eq!(query_param("?a=1&b=two+words", "b"), Some("two words".into()));
+    assert_eq!(query_param("?a=1", "b"), None);
+    assert_eq!(query_param("?flag", "flag"), Some(String::new()));
+    // A malformed escape is kept as written rather than dropped.
+    assert_eq!(query_param("?c=%E0%A4%A", "c"), Some("%E0%A4%A".into()));
+}

@@ -52,4 +52,4 @@ pub use session::{Proposal, Session};
 pub use texts::TextError;
 pub use engine::Engine;
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
-pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, format_number};
+pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, Meter, MeterDef, format_number};

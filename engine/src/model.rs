@@ -158,8 +158,42 @@ pub struct RuleDef {
     pub op: Option<Op>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bound: Option<f64>,
+    /// Show a `<=` linear rule as a gauge: what the configuration uses
+    /// against what it has (power draw against the supply, card length
+    /// against the case's clearance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meter: Option<MeterDef>,
     /// Why the rule exists, in words the customer understands.
     pub message: Text,
+}
+
+/// How a gauge is labelled: `"Power budget"`, unit `"W"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeterDef {
+    pub label: Text,
+    pub unit: String,
+}
+
+/// A gauge read for a configuration. The rule `sum(terms) <= bound` reads
+/// as `load <= capacity`: terms with a positive factor (and a negative
+/// bound) are the load, terms with a negative factor (and a positive bound)
+/// the capacity. Attributes not yet chosen count as zero; `known` says
+/// whether every attribute of the rule is chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meter {
+    pub rule: usize,
+    pub label: Text,
+    pub unit: String,
+    pub load: f64,
+    pub capacity: f64,
+    pub known: bool,
+}
+
+impl Meter {
+    pub fn fits(&self) -> bool {
+        self.load <= self.capacity
+    }
 }
 
 /// A price added when every condition holds (a surcharge, or a discount
@@ -418,6 +452,7 @@ impl Model {
                     ("terms", !rule.terms.is_empty()),
                     ("op", rule.op.is_some()),
                     ("bound", rule.bound.is_some()),
+                    ("meter", rule.meter.is_some()),
                 ];
                 for (name, here) in present {
                     let wanted = fields.contains(&name);
@@ -499,8 +534,11 @@ impl Model {
                     Constraint::Table { vars, tuples, allowed }
                 }
                 RuleKind::Linear => {
-                    expect(&["terms", "op", "bound"])?;
+                    expect(&["terms", "op", "bound", "meter"])?;
                     let op = rule.op.ok_or_else(|| err(place.clone(), "a linear rule needs \"op\"".into()))?;
+                    if rule.meter.is_some() && op != Op::Le {
+                        return Err(err(format!("{place}.meter"), "a meter shows a rule with \"<=\"".into()));
+                    }
                     let bound = rule.bound.ok_or_else(|| err(place.clone(), "a linear rule needs \"bound\"".into()))?;
                     if rule.terms.is_empty() {
                         return Err(err(format!("{place}.terms"), "a linear rule needs at least one term".into()));
@@ -682,6 +720,32 @@ impl Model {
             }
         }
         steps
+    }
+
+    /// The gauges of the rules that have a `meter`, read for `choices`.
+    pub fn meters(&self, choices: &crate::Choices) -> Vec<Meter> {
+        let unit = SCALE * SCALE;
+        self.constraint_rule
+            .iter()
+            .enumerate()
+            .filter_map(|(c, r)| Some((c, (*r)?)))
+            .filter_map(|(c, r)| {
+                let meter = self.def.rules[r].meter.as_ref()?;
+                let Constraint::Linear { terms, max, .. } = &self.problem.constraints[c] else { return None };
+                let (mut load, mut capacity) = if *max < 0 { (-*max, 0i64) } else { (0, *max) };
+                let mut known = true;
+                for (a, coefficients) in terms {
+                    match choices.0.get(*a).copied().flatten() {
+                        Some(o) => {
+                            let v = coefficients[o];
+                            if v >= 0 { load += v } else { capacity -= v }
+                        }
+                        None => known = false,
+                    }
+                }
+                Some(Meter { rule: r, label: meter.label.clone(), unit: meter.unit.clone(), load: load as f64 / unit, capacity: capacity as f64 / unit, known })
+            })
+            .collect()
     }
 
     /// The internal problem (attributes first, then hidden surcharge variables).

@@ -481,3 +481,64 @@ fn jeans_selvedge_surcharge_applies_from_inseam_36() {
     choices.0[inseam] = model.option(inseam, "38");
     assert!(model.quote(&choices).unwrap().surcharges.is_empty());
 }
+
+#[test]
+fn the_pc_power_meter_reads_the_parts_chosen() {
+    let model = product("pc");
+    let choices = Choices::defaults(&model);
+    let meters = model.meters(&choices);
+    let power = meters.iter().find(|m| model.def().rules[m.rule].id == "power-budget").expect("a power meter");
+    let part = |id: &str, prop: &str| {
+        let a = attr(&model, id);
+        number(&model, a, choices.0[a].unwrap(), prop).unwrap_or(0.0)
+    };
+    let load = part("cpu", "power_w") + part("graphics", "power_w") + 75.0;
+    let capacity = 0.8 * part("psu", "watts");
+    assert!(power.known && (power.load - load).abs() < 1e-9 && (power.capacity - capacity).abs() < 1e-9, "{power:?}");
+    assert_eq!(power.unit, "W");
+    assert!(power.fits(), "the defaults fit the budget");
+    // Every meter of a valid configuration fits; an open attribute makes it unknown.
+    assert!(meters.iter().all(|m| m.fits() && m.known));
+    let mut open = choices.clone();
+    open.0[attr(&model, "graphics")] = None;
+    let reread = model.meters(&open);
+    let power = reread.iter().find(|m| model.def().rules[m.rule].id == "power-budget").unwrap();
+    assert!(!power.known && (power.load - (load - part("graphics", "power_w"))).abs() < 1e-9);
+}
+
+#[test]
+fn the_strongest_graphics_card_on_the_smallest_supply_overloads_the_meter() {
+    let model = product("pc");
+    let g = attr(&model, "graphics");
+    let p = attr(&model, "psu");
+    let watts = |a: usize, o: usize, prop: &str| number(&model, a, o, prop).unwrap_or(0.0);
+    let hungriest = (0..model.attributes()[g].options.len()).max_by(|&x, &y| watts(g, x, "power_w").total_cmp(&watts(g, y, "power_w"))).unwrap();
+    let weakest = (0..model.attributes()[p].options.len()).min_by(|&x, &y| watts(p, x, "watts").total_cmp(&watts(p, y, "watts"))).unwrap();
+    let mut choices = Choices::defaults(&model);
+    choices.0[g] = Some(hungriest);
+    choices.0[p] = Some(weakest);
+    let power = model.meters(&choices).into_iter().find(|m| model.def().rules[m.rule].id == "power-budget").unwrap();
+    assert!(!power.fits(), "{power:?}");
+    assert!(model.quote(&choices).is_err(), "an overloaded supply is not a valid order");
+}
+
+#[test]
+fn a_meter_needs_a_linear_rule_with_less_or_equal() {
+    let path = catalogue_dir().join("pc.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let model = Model::from_json("pc.json", &text).unwrap();
+    let r = model.def().rules.iter().position(|r| r.id == "power-budget").unwrap();
+    let start = text.find("\"id\": \"power-budget\"").unwrap();
+    let ge = format!("{}{}", &text[..start], text[start..].replacen("\"op\": \"<=\"", "\"op\": \">=\"", 1));
+    let err = Model::from_json("pc.json", &ge).unwrap_err();
+    assert_eq!(err.place, format!("rules[{r}].meter"));
+    assert!(err.reason.contains("<="), "{}", err.reason);
+
+    // On a table rule the field is refused by name.
+    let t = model.def().rules.iter().position(|r| r.kind == tailor_engine::RuleKind::Table).unwrap();
+    let tid = &model.def().rules[t].id;
+    let at = text.find(&format!("\"id\": \"{tid}\"")).unwrap();
+    let with_meter = format!("{}\"meter\": {{ \"label\": {{ \"en\": \"x\" }}, \"unit\": \"W\" }}, {}", &text[..at], &text[at..]);
+    let err = Model::from_json("pc.json", &with_meter).unwrap_err();
+    assert_eq!(err.place, format!("rules[{t}].meter"));
+}

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod problem;
+pub mod qr;
 pub mod site;
 pub mod store;
 
@@ -51,6 +52,7 @@ pub fn app(state: AppState, site: site::Site) -> Router {
         .route("/health", get(api::health))
         .route("/orders", post(api::create_order))
         .route("/orders/{id}", get(api::get_order))
+        .route("/qr", get(qr::qr))
         .fallback(api::not_found)
         .layer(
             ServiceBuilder::new()

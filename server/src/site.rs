@@ -37,7 +37,9 @@ impl Site {
     }
 
     pub fn router(self) -> Router {
-        let files = ServeDir::new(&self.dir).append_index_html_on_directories(false);
+        // `cargo xtask build` leaves `x.br` and `x.gz` beside each hashed
+        // asset; other files are compressed per request.
+        let files = ServeDir::new(&self.dir).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
         Router::new()
             .route("/", axum::routing::get(index))
             .fallback_service(files.fallback(axum::routing::get(client_route).with_state(self.clone())))

@@ -5,7 +5,7 @@ use tailor_engine::CatalogueIndex;
 
 use crate::api;
 use crate::i18n::{Key, t, use_locale};
-use crate::pages::LoadError;
+use crate::pages::{LoadError, Loading, load};
 
 pub async fn load_index() -> Result<CatalogueIndex, String> {
     let text = api::get_text("/catalogue/index.json", None).await.map_err(|e| e.message)?;
@@ -15,13 +15,13 @@ pub async fn load_index() -> Result<CatalogueIndex, String> {
 #[component]
 pub fn CataloguePage() -> impl IntoView {
     let locale = use_locale();
-    let index = LocalResource::new(load_index);
-    let retry = Callback::new(move |_| index.refetch());
+    let (index, retry) = load(load_index);
     view! {
         <section class="page">
             <h1>{move || t(locale.get(), Key::Products)}</h1>
-            <Suspense fallback=move || view! { <p class="skeleton" aria-busy="true">{move || t(locale.get(), Key::Loading)}</p> }>
-                {move || index.get().map(|result| match result {
+                {move || match index.get() {
+                    None => view! { <Loading/> }.into_any(),
+                    Some(result) => match result {
                     Ok(index) => view! {
                         <ul class="product-list">
                             {index.products.into_iter().map(|p| {
@@ -39,8 +39,7 @@ pub fn CataloguePage() -> impl IntoView {
                         </ul>
                     }.into_any(),
                     Err(message) => view! { <LoadError message retry/> }.into_any(),
-                })}
-            </Suspense>
+                }}}
         </section>
     }
 }

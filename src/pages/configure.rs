@@ -9,15 +9,14 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use tailor_engine::contact::{self, COUNTRIES, Contact, Shipping};
 use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
 use tailor_engine::{Evaluation, Model, Proposal, Session};
 
 use crate::api;
-use crate::i18n::{Key, Locale, money, price_effect, t, use_locale};
-use crate::pages::LoadError;
+use crate::i18n::{Key, Locale, money, number, price_effect, t, use_locale};
+use crate::pages::{LoadError, Loading, load};
 use crate::pages::catalogue::load_index;
 
 /// The body of `POST /api/orders`.
@@ -57,23 +56,18 @@ async fn load_model(product: String) -> Result<Model, String> {
 }
 
 #[component]
-pub fn ConfigurePage() -> impl IntoView {
-    let locale = use_locale();
-    let params = use_params_map();
-    let query = use_query_map();
-    let product = move || params.read().get("product").unwrap_or_default();
-    let model = LocalResource::new(move || load_model(product()));
-    let retry = Callback::new(move |_| model.refetch());
+pub fn ConfigurePage(product: String, code: Option<String>) -> impl IntoView {
+    let (model, retry) = load(move || load_model(product.clone()));
     view! {
-        <Suspense fallback=move || view! { <p class="page skeleton" aria-busy="true">{move || t(locale.get(), Key::Loading)}</p> }>
-            {move || model.get().map(|result| match result {
+            {move || match model.get() {
+                None => view! { <section class="page"><Loading/></section> }.into_any(),
+                Some(result) => match result {
                 Ok(model) => {
-                    let code = query.read_untracked().get("c");
+                    let code = code.clone();
                     view! { <Configurator model code/> }.into_any()
                 }
                 Err(message) => view! { <section class="page"><LoadError message retry/></section> }.into_any(),
-            })}
-        </Suspense>
+            }}}
     }
 }
 
@@ -483,17 +477,17 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                     Preference::Relaxed => Key::Relaxed,
                 });
                 result.set(Some(Ok(format!(
-                    "{} {:.1} cm {} {} {} (+{:.1} cm) → {} ({:.1} cm); {} {:.1} cm",
+                    "{} {} cm {} {} {} (+{} cm) → {} ({} cm); {} {} cm",
                     t(l, Key::Waist),
-                    waist,
+                    number(l, waist, 1),
                     t(l, Key::WithEase),
                     pref_word,
                     t(l, Key::Ease),
-                    r.ease_cm,
+                    number(l, r.ease_cm, 1),
                     size_label,
-                    r.size_waist_cm,
+                    number(l, r.size_waist_cm, 1),
                     t(l, Key::Inseam),
-                    r.inseam_cm
+                    number(l, r.inseam_cm, 1)
                 ))));
             }
             Ok((_, None)) | Err(FitError::NoFit) => {}
@@ -509,7 +503,7 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                             "rise" => Key::ImplausibleRise,
                             _ => Key::ImplausibleThigh,
                         };
-                        format!("{} {} {:.0}–{:.0} {}", t(l, field), t(l, Key::Outside), p.min_cm / factor, p.max_cm / factor, unit())
+                        format!("{} {} {}–{} {}", t(l, field), t(l, Key::Outside), number(l, p.min_cm / factor, 0), number(l, p.max_cm / factor, 0), unit())
                     })
                     .collect();
                 result.set(Some(Err(format!("{} {}", t(l, Key::CheckMeasure), list.join("; ")))));
@@ -604,6 +598,45 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
         model.with_value(|m| session.with(|s| format!("{origin}/p/{}?c={}", m.id(), m.encode(s.choices()))))
     };
+    let qr_src = move || {
+        let url = share_url();
+        format!("/api/qr?text={}", String::from(js_sys::encode_uri_component(&url)))
+    };
+    let meters = move || model.with_value(|m| session.with(|s| m.meters(s.choices())));
+    let meter_view = move || {
+        let list = meters();
+        (!list.is_empty()).then(|| {
+            let l = locale.get();
+            view! {
+                <section class="meters" aria-labelledby="meters-title">
+                    <h3 id="meters-title">{t(l, Key::Compatibility)}</h3>
+                    <ul>
+                        {list.into_iter().map(|m| {
+                            let id = format!("meter-{}", m.rule);
+                            let (testid, label_for) = (id.clone(), id.clone());
+                            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
+                            let places = |x: f64| if x.fract() == 0.0 { 0 } else { 1 };
+                            let state = if !m.known {
+                                t(l, Key::NotYetKnown).to_string()
+                            } else if m.fits() {
+                                format!("✓ {}", t(l, Key::Fits))
+                            } else {
+                                format!("✗ {} {}{unit}", t(l, Key::OverBy), number(l, m.load - m.capacity, places(m.load - m.capacity)))
+                            };
+                            let text = format!("{}{unit} / {}{unit}", number(l, m.load, places(m.load)), number(l, m.capacity, places(m.capacity)));
+                            view! {
+                                <li class="meter" class:over=!m.fits() data-testid=testid>
+                                    <label for=label_for>{m.label.get(l.key()).to_string()}</label>
+                                    <meter id=id min="0" max=m.capacity.max(m.load).max(1.0) value=m.load high=m.capacity * 0.9 optimum="0"></meter>
+                                    <span class="meter-text">{text} " " <span class="meter-state">{state}</span></span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    };
     let copied = RwSignal::new(false);
     let copy = move |_| {
         if let Some(w) = web_sys::window() {
@@ -620,6 +653,7 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <output data-testid="total" aria-live="polite">{total}</output>
             </p>
             <p class="muted price-range">{range}</p>
+            {meter_view}
             <div class="history">
                 <button type="button" class="button button-small" disabled=move || !session.with(|s| s.can_undo()) on:click=move |_| { ctx.proposal.set(None); session.update(|s| s.undo()) }>
                     {move || t(locale.get(), Key::Undo)}
@@ -637,6 +671,10 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <input id="share-link" type="text" readonly prop:value=share_url data-testid="share-link"/>
                 <button type="button" class="button button-small" on:click=copy>{move || t(locale.get(), Key::CopyLink)}</button>
                 <span role="status">{move || copied.get().then(|| t(locale.get(), Key::Copied))}</span>
+                <figure class="qr">
+                    <img src=qr_src alt=move || t(locale.get(), Key::QrCode) width="160" height="160" loading="lazy" data-testid="share-qr"/>
+                    <figcaption>{move || t(locale.get(), Key::ScanQr)}</figcaption>
+                </figure>
             </details>
         </aside>
     }

@@ -3,12 +3,11 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use serde::Deserialize;
 
 use crate::api;
 use crate::i18n::{Key, money, t, use_locale};
-use crate::pages::LoadError;
+use crate::pages::{LoadError, Loading, load};
 
 #[derive(Clone, Deserialize)]
 struct OrderView {
@@ -22,23 +21,21 @@ struct OrderView {
 }
 
 #[component]
-pub fn OrderPage() -> impl IntoView {
+pub fn OrderPage(id: String) -> impl IntoView {
     let locale = use_locale();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let order = LocalResource::new(move || {
-        let id = id();
+    let (order, retry) = load(move || {
+        let id = id.clone();
         async move {
             let token = api::token_for(&id);
             api::get_json::<OrderView>(&format!("/api/orders/{id}"), token.as_deref()).await.map_err(|e| e.message)
         }
     });
-    let retry = Callback::new(move |_| order.refetch());
     view! {
         <section class="page">
             <h1>{move || t(locale.get(), Key::OrderStatus)}</h1>
-            <Suspense fallback=move || view! { <p class="skeleton" aria-busy="true">{move || t(locale.get(), Key::Loading)}</p> }>
-                {move || order.get().map(|result| match result {
+                {move || match order.get() {
+                    None => view! { <Loading/> }.into_any(),
+                    Some(result) => match result {
                     Ok(o) => {
                         let status = if o.status == "new" { t(locale.get(), Key::StatusNew).to_string() } else { o.status.clone() };
                         view! {
@@ -52,8 +49,7 @@ pub fn OrderPage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(message) => view! { <LoadError message retry/> }.into_any(),
-                })}
-            </Suspense>
+                }}}
         </section>
     }
 }

@@ -6,6 +6,26 @@ const pages = [
   { name: 'catalogue', path: '/', ready: (p) => p.getByRole('link', { name: /Configure|定制/ }).first() },
   { name: 'PC configurator', path: '/p/pc-starter', ready: (p) => p.getByTestId('total') },
   { name: 'not found', path: '/nowhere', ready: (p) => p.getByRole('heading', { level: 1 }) },
+  {
+    name: 'full PC configurator with meters and QR code',
+    path: '/p/pc',
+    ready: async (p) => {
+      await p.locator('details.share summary').click();
+      await expect(p.locator('.qr img')).toBeVisible();
+      return p.getByRole('meter').first();
+    },
+  },
+  {
+    name: 'jeans with the fit panel and a recommendation',
+    path: '/p/jeans',
+    ready: async (p) => {
+      await p.locator('#fit-waist').fill('81');
+      await p.locator('#fit-hip').fill('100');
+      await p.locator('#fit-inseam').fill('80');
+      await p.locator('.fit-form button.button-primary').click();
+      return p.getByTestId('fit-result').locator('p');
+    },
+  },
 ];
 
 for (const lang of ['English', '简体中文']) {
@@ -14,7 +34,7 @@ for (const lang of ['English', '简体中文']) {
       await page.goto('/');
       await page.getByRole('button', { name: lang }).click();
       await page.goto(path);
-      await expect(ready(page)).toBeVisible();
+      await expect(await ready(page)).toBeVisible();
       const results = await new AxeBuilder({ page }).analyze();
       expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
     });
@@ -33,6 +53,21 @@ for (const lang of ['English', '简体中文']) {
     await nav.last().click();
     await page.getByRole('button', { name: /Review and order|确认并下单/ }).click();
     await page.getByRole('button', { name: /Place order|提交订单/ }).click();
+    results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+
+    // The confirmation and the order status page.
+    await page.locator('#f-contact-name').fill('Test Customer');
+    await page.locator('#f-contact-email').fill('test.customer@example.org');
+    await page.locator('#f-shipping-line1').fill('Hauptstr. 1');
+    await page.locator('#f-shipping-city').fill('Berlin');
+    await page.locator('#f-shipping-postcode').fill('10115');
+    await page.getByRole('button', { name: /Place order|提交订单/ }).click();
+    await expect(page.getByTestId('order-id')).toBeVisible();
+    results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+    await page.locator('.notice-success a').click();
+    await expect(page.locator('dl.summary-list')).toBeVisible();
     results = await new AxeBuilder({ page }).analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
   });

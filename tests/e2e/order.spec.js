@@ -141,3 +141,20 @@ test('an unknown page and an unknown product say so', async ({ page }) => {
   await page.goto('/p/toaster');
   await expect(page.getByRole('alert')).toContainText('unknown product "toaster"');
 });
+
+test('links move between pages without reloading, and Back returns', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.evaluate(() => { window.samePage = true; });
+  await page.getByRole('link', { name: 'Configure', exact: true }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Starter desktop PC');
+  expect(await page.evaluate(() => window.samePage)).toBe(true);
+  await expect(page.locator('#main')).toBeFocused();
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Starter desktop PC');
+  await page.getByRole('link', { name: 'All products' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  expect(await page.evaluate(() => window.samePage)).toBe(true);
+});

@@ -1,17 +1,63 @@
 //! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]`
+//! `cargo xtask bench ui [--clicks N] [--seed S]`
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Result, project_root, run, step, tools};
+use crate::{Result, build_server, build_site, project_root, run, start_server, step, tools};
+
+const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]";
 
 pub fn cmd_bench(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("engine") => engine(&args[1..]),
-        _ => Err("usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]".into()),
+        Some("ui") => ui(&args[1..]),
+        _ => Err(USAGE.into()),
     }
+}
+
+/// The built site in headless Chromium: first-screen bytes and PC click latency.
+fn ui(args: &[String]) -> Result<()> {
+    let mut clicks = "300".to_string();
+    let mut seed = "1".to_string();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
+        match flag.as_str() {
+            "--clicks" => clicks = value,
+            "--seed" => seed = value,
+            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
+        }
+    }
+    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
+    build_site()?;
+    let server = build_server()?;
+    let root = project_root();
+    let dir = root.join("target/bench-ui");
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join("bench.db");
+    let _ = std::fs::remove_file(&db);
+    let server_args = vec![
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--database-url".into(),
+        format!("sqlite://{}", db.display()),
+        "--site".into(),
+        "dist".into(),
+    ];
+    let (mut child, url) = start_server(&server, &server_args)?;
+    step(&format!("measuring the portal in headless Chromium ({url})"));
+    let outcome = run(Command::new("node")
+        .arg(root.join("tests/e2e/ui-bench.mjs"))
+        .args([url.as_str(), &clicks, &seed])
+        .env("CHROMIUM", tools::CHROMIUM)
+        .current_dir(root.join("tests/e2e")));
+    let _ = child.kill();
+    let _ = child.wait();
+    outcome
 }
 
 fn engine(args: &[String]) -> Result<()> {

@@ -1,6 +1,7 @@
 //! The project's own commands. See `cargo xtask help`.
 
 mod bench;
+mod compress;
 mod test;
 mod tools;
 
@@ -90,7 +91,10 @@ fn describe(cmd: &Command) -> String {
 /// `trunk build --release --offline` into dist/.
 pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
-    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(project_root()))
+    let root = project_root();
+    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
+    step("compressing the hashed assets (zopfli gzip, brotli 11)");
+    compress::precompress(&root.join("dist"), &root.join("target/precompressed"))
 }
 
 /// The server binary, built with the `native` profile.

@@ -1,0 +1,61 @@
+//! The static site: types, precompressed assets, caching and client routes.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tailor_server::site::Site;
+use tower::ServiceExt;
+
+const WASM: &str = "tailor-web-0123456789abcdef_bg.wasm";
+
+fn site() -> (axum::Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>t</title><script type=\"module\">init()</script>").unwrap();
+    std::fs::write(dir.path().join(WASM), b"\0asm-plain").unwrap();
+    std::fs::write(dir.path().join(format!("{WASM}.gz")), b"gzip-copy").unwrap();
+    std::fs::write(dir.path().join(format!("{WASM}.br")), b"brotli-copy").unwrap();
+    (Site::load(dir.path()).router(), dir)
+}
+
+async fn get(router: &axum::Router, path: &str, accept: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut request = Request::get(path);
+    if let Some(a) = accept {
+        request = request.header(header::ACCEPT_ENCODING, a);
+    }
+    let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let (parts, body) = response.into_parts();
+    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
+}
+
+#[tokio::test]
+async fn hashed_assets_are_sent_precompressed_by_what_the_browser_accepts() {
+    let (router, _dir) = site();
+    let path = format!("/{WASM}");
+    let (status, headers, body) = get(&router, &path, Some("gzip, deflate, br")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    assert!(headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
+    assert_eq!(body, b"brotli-copy");
+
+    let (_, headers, body) = get(&router, &path, Some("gzip")).await;
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(body, b"gzip-copy");
+
+    let (_, headers, body) = get(&router, &path, None).await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(body, b"\0asm-plain");
+}
+
+#[tokio::test]
+async fn client_routes_get_the_page_with_its_security_headers() {
+    let (router, _dir) = site();
+    for path in ["/", "/p/jeans", "/orders/abc"] {
+        let (status, headers, body) = get(&router, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(String::from_utf8(body).unwrap().contains("<title>t</title>"));
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'sha256-"), "{csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+    }
+}

@@ -1,0 +1,120 @@
+// The portal as a browser sees it, in numbers. Called by `cargo xtask bench ui`.
+//
+// 1. First screen: every request the catalogue page makes, counted twice:
+//    as Chromium transferred it (it accepts brotli) and as gzip (each URL
+//    fetched again with `Accept-Encoding: gzip`, counting the bytes on the
+//    wire). Also when the largest content was painted and when the wasm
+//    finished loading.
+// 2. Click latency on the PC configurator, measured inside the page: from
+//    just before an option's click to the page having updated (the app's
+//    reactive updates run in the click handler and in microtasks, so a
+//    zero-delay timeout plus a forced layout marks "updated"). Options are
+//    picked at random among the available ones on a random step.
+import http from 'node:http';
+import { chromium } from 'playwright-core';
+
+const [baseArg, clicksArg, seedArg] = process.argv.slice(2);
+const base = baseArg.replace(/\/$/, '');
+const clicks = Number(clicksArg || 300);
+let seed = Number(seedArg || 1);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+function gzipBytes(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      let n = 0;
+      res.on('data', (c) => { n += c.length; });
+      res.on('end', () => resolve({ bytes: n, encoding: res.headers['content-encoding'] || 'identity' }));
+    }).on('error', reject);
+  });
+}
+
+try {
+  // --- first screen -------------------------------------------------------
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.addInitScript(() => {
+    window.__lcp = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__lcp.push({ t: e.startTime, tag: e.element ? e.element.tagName : '?', cls: e.element ? e.element.className : '' });
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
+  });
+  await page.goto(`${base}/`);
+  await page.locator('.product-card').first().waitFor();
+  await page.waitForTimeout(300);
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const all = [nav, ...resources].map((e) => ({ url: e.name, transfer: e.transferSize, body: e.encodedBodySize, decoded: e.decodedBodySize, end: e.responseEnd }));
+    return { all, lcp: window.__lcp };
+  });
+  let transferred = 0;
+  let gzipTotal = 0;
+  const rows = [];
+  for (const r of timing.all) {
+    const g = await gzipBytes(r.url);
+    transferred += r.transfer;
+    gzipTotal += g.bytes;
+    rows.push({ path: new URL(r.url).pathname, transferred: r.transfer, gzip: g.bytes, gzip_encoding: g.encoding, decoded: r.decoded });
+  }
+  const wasm = timing.all.find((r) => r.url.endsWith('.wasm'));
+  const lcp = timing.lcp[timing.lcp.length - 1] || null;
+  console.log(JSON.stringify({
+    bench: 'first-screen',
+    requests: rows,
+    transferred_bytes: transferred,
+    gzip_bytes: gzipTotal,
+    largest_content_paint_ms: lcp && Math.round(lcp.t),
+    largest_content: lcp && `${lcp.tag.toLowerCase()}.${lcp.cls}`,
+    wasm_loaded_ms: wasm && Math.round(wasm.end),
+  }));
+  await context.close();
+
+  // --- click latency ------------------------------------------------------
+  const pc = await browser.newPage();
+  pc.on('pageerror', (e) => console.error('page error:', e.message));
+  await pc.goto(`${base}/p/pc`);
+  await pc.locator('.stepper button').first().waitFor();
+  const result = await pc.evaluate(async ([clicks, seed]) => {
+    let s = seed >>> 0 || 1;
+    const rand = (n) => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s % n; };
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+    const times = [];
+    let misses = 0;
+    while (times.length < clicks && misses < clicks * 10) {
+      const steps = document.querySelectorAll('.stepper button');
+      steps[rand(steps.length)].click();
+      await settle();
+      const options = [...document.querySelectorAll('.step-panel input[type=radio]')].filter((i) => !i.disabled && !i.checked && !i.name.startsWith('fit-'));
+      if (options.length === 0) { misses += 1; continue; }
+      const input = options[rand(options.length)];
+      const before = document.querySelector('[data-testid=total]').textContent;
+      const t0 = performance.now();
+      input.click();
+      await settle();
+      void document.body.offsetHeight;
+      const t1 = performance.now();
+      if (!input.checked) throw new Error(`option ${input.id} was not chosen`);
+      times.push({ ms: t1 - t0, changedTotal: before !== document.querySelector('[data-testid=total]').textContent });
+    }
+    return times;
+  }, [clicks, seed]);
+  const ms = result.map((r) => r.ms).sort((a, b) => a - b);
+  const q = (p) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+  console.log(JSON.stringify({
+    bench: 'pc-click-latency',
+    clicks: ms.length,
+    total_changed: result.filter((r) => r.changedTotal).length,
+    p50_ms: +q(0.5).toFixed(2),
+    p99_ms: +q(0.99).toFixed(2),
+    max_ms: +ms[ms.length - 1].toFixed(2),
+  }));
+} finally {
+  await browser.close();
+}

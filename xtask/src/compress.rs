@@ -1,0 +1,83 @@
+//! Compresses the site's hashed assets once, at build time, at levels too slow
+//! for per-request compression: gzip by zopfli and brotli at quality 11. The
+//! server sends `name.br` or `name.gz` when the browser accepts it. Only files
+//! whose names carry Trunk's content hash are compressed, so a compressed copy
+//! can never go stale; results are kept in `target/precompressed/` by name.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::Result;
+
+const EXTENSIONS: [&str; 4] = ["wasm", "js", "css", "svg"];
+
+/// `name-0123456789abcdef.ext` or `name-0123456789abcdef_bg.wasm`.
+fn is_hashed(name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn gzip(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, data, &mut out)?;
+    Ok(out)
+}
+
+fn brotli(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 1 << 16, 11, 22);
+        w.write_all(data)?;
+    }
+    Ok(out)
+}
+
+/// Writes `x.gz` and `x.br` beside every hashed asset `x` in `dist`.
+pub fn precompress(dist: &Path, cache: &Path) -> Result<()> {
+    fs::create_dir_all(cache)?;
+    for entry in fs::read_dir(dist)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !path.is_file() || !EXTENSIONS.contains(&ext) || !is_hashed(&name) {
+            continue;
+        }
+        for (suffix, compress) in [("gz", gzip as fn(&[u8]) -> Result<Vec<u8>>), ("br", brotli)] {
+            let cached = cache.join(format!("{name}.{suffix}"));
+            if !cached.exists() {
+                let packed = compress(&fs::read(&path)?)?;
+                let partial = cache.join(format!("{name}.{suffix}.partial"));
+                fs::write(&partial, packed)?;
+                fs::rename(&partial, &cached)?;
+            }
+            fs::copy(&cached, dist.join(format!("{name}.{suffix}")))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_hashed_names_count() {
+        assert!(is_hashed("tailor-web-bec838d76be0d2f0_bg.wasm"));
+        assert!(is_hashed("main-ef635923b502b7e7.css"));
+        assert!(!is_hashed("index.html"));
+        assert!(!is_hashed("pc-starter.json"));
+        assert!(!is_hashed("main-ef635923b502b7e.css"));
+    }
+
+    #[test]
+    fn compressed_copies_round_trip() {
+        let data: Vec<u8> = (0..50_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let gz = gzip(&data).unwrap();
+        assert!(gz.len() < data.len() / 4 && gz.starts_with(&[0x1f, 0x8b]));
+        let mut back = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli(&data).unwrap()[..], &mut back).unwrap();
+        assert_eq!(back, data);
+    }
+}
