@@ -27,6 +27,11 @@ pub struct Text {
 }
 
 impl Text {
+    /// The same text in every language (a code, a name as written).
+    pub fn plain(s: &str) -> Text {
+        Text { en: s.to_string(), zh: None }
+    }
+
     /// The text in `lang` (`"en"` or `"zh"`), English when there is none.
     pub fn get(&self, lang: &str) -> &str {
         match (lang, &self.zh) {
@@ -183,6 +188,8 @@ pub struct MeterDef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Meter {
     pub rule: usize,
+    /// The attributes the rule reads.
+    pub attributes: Vec<usize>,
     pub label: Text,
     pub unit: String,
     pub load: f64,
@@ -743,7 +750,7 @@ impl Model {
                         None => known = false,
                     }
                 }
-                Some(Meter { rule: r, label: meter.label.clone(), unit: meter.unit.clone(), load: load as f64 / unit, capacity: capacity as f64 / unit, known })
+                Some(Meter { rule: r, attributes: terms.iter().map(|(a, _)| *a).collect(), label: meter.label.clone(), unit: meter.unit.clone(), load: load as f64 / unit, capacity: capacity as f64 / unit, known })
             })
             .collect()
     }

@@ -47,7 +47,7 @@ enum Stage {
     Placed(String),
 }
 
-async fn load_model(product: String) -> Result<Model, String> {
+pub(crate) async fn load_model(product: String) -> Result<Model, String> {
     let index = load_index().await?;
     let entry = index.product(&product).ok_or_else(|| format!("unknown product \"{product}\""))?;
     let path = format!("/catalogue/{}", entry.file);
@@ -152,7 +152,8 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                     {move || label.get(lang()).to_string()}
                 </h2>
                 {fit_here.then(|| view! { <FitPanel ctx/> })}
-                {attrs.into_iter().map(|a| view! { <Attribute ctx a/> }).collect_view()}
+                {attrs.clone().into_iter().map(|a| view! { <Attribute ctx a/> }).collect_view()}
+                <Meters ctx only=Some(attrs)/>
                 <div class="step-buttons">
                     <button type="button" class="button" disabled=move || step.get() == 0 on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>
                         {move || t(locale.get(), Key::Previous)}
@@ -602,41 +603,6 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
         let url = share_url();
         format!("/api/qr?text={}", String::from(js_sys::encode_uri_component(&url)))
     };
-    let meters = move || model.with_value(|m| session.with(|s| m.meters(s.choices())));
-    let meter_view = move || {
-        let list = meters();
-        (!list.is_empty()).then(|| {
-            let l = locale.get();
-            view! {
-                <section class="meters" aria-labelledby="meters-title">
-                    <h3 id="meters-title">{t(l, Key::Compatibility)}</h3>
-                    <ul>
-                        {list.into_iter().map(|m| {
-                            let id = format!("meter-{}", m.rule);
-                            let (testid, label_for) = (id.clone(), id.clone());
-                            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
-                            let places = |x: f64| if x.fract() == 0.0 { 0 } else { 1 };
-                            let state = if !m.known {
-                                t(l, Key::NotYetKnown).to_string()
-                            } else if m.fits() {
-                                format!("✓ {}", t(l, Key::Fits))
-                            } else {
-                                format!("✗ {} {}{unit}", t(l, Key::OverBy), number(l, m.load - m.capacity, places(m.load - m.capacity)))
-                            };
-                            let text = format!("{}{unit} / {}{unit}", number(l, m.load, places(m.load)), number(l, m.capacity, places(m.capacity)));
-                            view! {
-                                <li class="meter" class:over=!m.fits() data-testid=testid>
-                                    <label for=label_for>{m.label.get(l.key()).to_string()}</label>
-                                    <meter id=id min="0" max=m.capacity.max(m.load).max(1.0) value=m.load high=m.capacity * 0.9 optimum="0"></meter>
-                                    <span class="meter-text">{text} " " <span class="meter-state">{state}</span></span>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </section>
-            }
-        })
-    };
     let copied = RwSignal::new(false);
     let copy = move |_| {
         if let Some(w) = web_sys::window() {
@@ -653,7 +619,7 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <output data-testid="total" aria-live="polite">{total}</output>
             </p>
             <p class="muted price-range">{range}</p>
-            {meter_view}
+            <Meters ctx only=None/>
             <div class="history">
                 <button type="button" class="button button-small" disabled=move || !session.with(|s| s.can_undo()) on:click=move |_| { ctx.proposal.set(None); session.update(|s| s.undo()) }>
                     {move || t(locale.get(), Key::Undo)}
@@ -677,6 +643,55 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 </figure>
             </details>
         </aside>
+    }
+}
+
+/// The compatibility gauges of the model (power budget, clearances), all of
+/// them or those reading one of `only`'s attributes.
+#[component]
+fn Meters(ctx: Ctx, only: Option<Vec<usize>>) -> impl IntoView {
+    let locale = use_locale();
+    let Ctx { model, session, .. } = ctx;
+    let id_prefix = if only.is_some() { "step-meter" } else { "meter" };
+    let meters = move || {
+        model.with_value(|m| session.with(|s| m.meters(s.choices())))
+            .into_iter()
+            .filter(|m| only.as_ref().is_none_or(|only| m.attributes.iter().any(|a| only.contains(a))))
+            .collect::<Vec<_>>()
+    };
+    move || {
+        let list = meters();
+        (!list.is_empty()).then(|| {
+            let l = locale.get();
+            view! {
+                <div class="meters">
+                    <h3>{t(l, Key::Compatibility)}</h3>
+                    <ul>
+                        {list.into_iter().map(|m| {
+                            let id = format!("{id_prefix}-{}", m.rule);
+                            let (testid, label_for) = (id.clone(), id.clone());
+                            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
+                            let places = |x: f64| if x.fract() == 0.0 { 0 } else { 1 };
+                            let state = if !m.known {
+                                t(l, Key::NotYetKnown).to_string()
+                            } else if m.fits() {
+                                format!("✓ {}", t(l, Key::Fits))
+                            } else {
+                                format!("✗ {} {}{unit}", t(l, Key::OverBy), number(l, m.load - m.capacity, places(m.load - m.capacity)))
+                            };
+                            let text = format!("{}{unit} / {}{unit}", number(l, m.load, places(m.load)), number(l, m.capacity, places(m.capacity)));
+                            view! {
+                                <li class="meter" class:over=!m.fits() data-testid=testid>
+                                    <label for=label_for>{m.label.get(l.key()).to_string()}</label>
+                                    <meter id=id min="0" max=m.capacity.max(m.load).max(1.0) value=m.load high=m.capacity * 0.9 optimum="0"></meter>
+                                    <span class="meter-text">{text} " " <span class="meter-state">{state}</span></span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
     }
 }
 
@@ -834,7 +849,7 @@ fn Review(ctx: Ctx) -> impl IntoView {
 }
 
 /// A country's name in the customer's language, by the browser's `Intl`.
-fn country_name(locale: Locale, code: &str) -> String {
+pub(crate) fn country_name(locale: Locale, code: &str) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
     let locales = js_sys::Array::of1(&locale.tag().into());

@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use tailor_engine::contact::Shipping;
+use tailor_engine::{Model, Text};
+
 use crate::api;
-use crate::i18n::{Key, money, t, use_locale};
+use crate::i18n::{Key, Locale, money, t, use_locale};
+use crate::pages::configure::{country_name, load_model};
 use crate::pages::{LoadError, Loading, load};
 
 #[derive(Clone, Deserialize)]
@@ -15,9 +19,53 @@ struct OrderView {
     status: String,
     product: String,
     choices: BTreeMap<String, String>,
+    #[serde(default)]
+    texts: BTreeMap<String, String>,
     currency: String,
     total: i64,
     created_at: String,
+    shipping: Shipping,
+}
+
+/// The order's choices in the product's words, in step order: (attribute,
+/// option) labels; ids the catalogue no longer knows are shown as stored.
+fn described(model: Option<&Model>, order: &OrderView) -> Vec<(Text, Text)> {
+    let plain = |s: &str| Text::plain(s);
+    let Some(m) = model else {
+        return order.choices.iter().map(|(k, v)| (plain(k), plain(v))).collect();
+    };
+    let mut rows = Vec::new();
+    for (_, attrs) in m.steps() {
+        for a in attrs {
+            let attr = &m.attributes()[a];
+            if let Some(v) = order.choices.get(&attr.id) {
+                let option = m.option(a, v).map(|o| attr.options[o].label.clone()).unwrap_or_else(|| plain(v));
+                rows.push((attr.label.clone(), option));
+            }
+        }
+    }
+    for (k, v) in &order.choices {
+        if m.attribute(k).is_none() {
+            rows.push((plain(k), plain(v)));
+        }
+    }
+    for (k, v) in &order.texts {
+        let label = m.def().texts.iter().find(|t| &t.id == k).map(|t| t.label.clone()).unwrap_or_else(|| plain(k));
+        rows.push((label, plain(v)));
+    }
+    rows
+}
+
+/// A timestamp in the customer's language and time zone.
+fn date_time(locale: Locale, iso: &str) -> String {
+    let date = js_sys::Date::new(&iso.into());
+    if date.get_time().is_nan() {
+        return iso.to_string();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(locale.tag(), &options).into()
 }
 
 #[component]
@@ -27,7 +75,10 @@ pub fn OrderPage(id: String) -> impl IntoView {
         let id = id.clone();
         async move {
             let token = api::token_for(&id);
-            api::get_json::<OrderView>(&format!("/api/orders/{id}"), token.as_deref()).await.map_err(|e| e.message)
+            let order = api::get_json::<OrderView>(&format!("/api/orders/{id}"), token.as_deref()).await.map_err(|e| e.message)?;
+            // Without the catalogue the ids are still shown, as stored.
+            let model = load_model(order.product.clone()).await.ok();
+            Ok((order, model))
         }
     });
     view! {
@@ -36,16 +87,30 @@ pub fn OrderPage(id: String) -> impl IntoView {
                 {move || match order.get() {
                     None => view! { <Loading/> }.into_any(),
                     Some(result) => match result {
-                    Ok(o) => {
-                        let status = if o.status == "new" { t(locale.get(), Key::StatusNew).to_string() } else { o.status.clone() };
+                    Ok((o, model)) => {
+                        let l = locale.get();
+                        let status = if o.status == "new" { t(l, Key::StatusNew).to_string() } else { o.status.clone() };
+                        let product = model.as_ref().map(|m| m.def().name.get(l.key()).to_string()).unwrap_or_else(|| o.product.clone());
+                        let rows = described(model.as_ref(), &o);
+                        let s = &o.shipping;
+                        let lines: Vec<String> = [s.line1.clone(), s.line2.clone(), format!("{} {}", s.postcode, s.city), country_name(l, &s.country)]
+                            .into_iter()
+                            .filter(|x| !x.trim().is_empty())
+                            .collect();
                         view! {
                             <dl class="summary-list">
-                                <dt>{t(locale.get(), Key::OrderNumber)}</dt><dd data-testid="order-id">{o.id.clone()}</dd>
-                                <dt>{t(locale.get(), Key::Status)}</dt><dd>{status}</dd>
-                                <dt>{t(locale.get(), Key::Total)}</dt><dd>{money(locale.get(), &o.currency, o.total)}</dd>
+                                <dt>{t(l, Key::OrderNumber)}</dt><dd data-testid="order-id">{o.id.clone()}</dd>
+                                <dt>{t(l, Key::Status)}</dt><dd data-testid="order-status">{status}</dd>
+                                <dt>{t(l, Key::PlacedOn)}</dt><dd>{date_time(l, &o.created_at)}</dd>
+                                <dt>{t(l, Key::Total)}</dt><dd data-testid="order-total">{money(l, &o.currency, o.total)}</dd>
                             </dl>
-                            <p class="muted">{o.product.clone()} " · " {o.created_at.clone()}</p>
-                            <ul class="muted">{o.choices.iter().map(|(k, v)| view! { <li>{format!("{k}: {v}")}</li> }).collect_view()}</ul>
+                            <h2>{product}</h2>
+                            <h3>{t(l, Key::YourChoices)}</h3>
+                            <dl class="summary-list" data-testid="order-choices">
+                                {rows.into_iter().map(|(k, v)| view! { <dt>{k.get(l.key()).to_string()}</dt><dd>{v.get(l.key()).to_string()}</dd> }).collect_view()}
+                            </dl>
+                            <h3>{t(l, Key::Shipping)}</h3>
+                            <address data-testid="order-address">{lines.into_iter().map(|x| view! { <span class="address-line">{x}</span> }).collect_view()}</address>
                         }.into_any()
                     }
                     Err(message) => view! { <LoadError message retry/> }.into_any(),

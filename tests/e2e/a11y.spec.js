@@ -67,7 +67,7 @@ for (const lang of ['English', '简体中文']) {
     results = await new AxeBuilder({ page }).analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
     await page.locator('.notice-success a').click();
-    await expect(page.locator('dl.summary-list')).toBeVisible();
+    await expect(page.getByTestId('order-choices')).toBeVisible();
     results = await new AxeBuilder({ page }).analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
   });

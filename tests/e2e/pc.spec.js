@@ -13,14 +13,15 @@ test('the full PC path: meter, choose anyway, share, order', async ({ page, brow
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Build-to-order desktop PC');
 
   // The defaults fit: the power meter says so, with numbers.
-  const power = page.getByRole('meter', { name: 'Power budget (80% of the supply)' });
-  await expect(power).toBeVisible();
-  const powerRow = page.locator('.meter').filter({ has: power });
+  const powerRow = page.locator('.summary .meter').filter({ has: page.getByRole('meter', { name: 'Power budget (80% of the supply)' }) });
+  await expect(powerRow.getByRole('meter')).toBeVisible();
   await expect(powerRow).toContainText('/ 600 W');
   await expect(powerRow).toContainText('fits');
 
   // The strongest card needs more than the 750 W supply gives.
   await step(page, 'Graphics and power').click();
+  // The step shows the gauges its parts affect, next to the options.
+  await expect(page.locator('.step-panel').getByRole('meter', { name: 'Power budget (80% of the supply)' })).toBeVisible();
   const rtx5090 = page.getByRole('radio', { name: /MSI GeForce RTX 5090/ });
   await expect(rtx5090).toBeDisabled();
   const why = page.locator('.option').filter({ has: rtx5090 }).locator('.option-why');
@@ -44,7 +45,7 @@ test('the full PC path: meter, choose anyway, share, order', async ({ page, brow
   await step(page, 'Case').click();
   await expect(page.getByRole('radio', { name: /Fractal Design North/ })).toBeDisabled();
   await page.getByRole('radio', { name: /Lian Li O11 Dynamic EVO/ }).check();
-  const length = page.locator('.meter').filter({ has: page.getByRole('meter', { name: 'Graphics card length' }) });
+  const length = page.locator('.summary .meter').filter({ has: page.getByRole('meter', { name: 'Graphics card length' }) });
   await expect(length).toContainText('359 mm / 422 mm');
 
   // Share: the link and its QR code.
@@ -91,4 +92,15 @@ test('the full PC path: meter, choose anyway, share, order', async ({ page, brow
   await page.getByRole('link', { name: "See the order's status" }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Order status');
   await expect(page.getByTestId('order-id')).toHaveText(id);
+  await expect(page.getByTestId('order-status')).toHaveText('received, waiting to be built');
+  await expect(page.getByTestId('order-total')).toHaveText(total);
+  const choices = page.getByTestId('order-choices');
+  await expect(choices).toContainText('GraphicsMSI GeForce RTX 5090');
+  await expect(choices).toContainText('Power supplyCorsair HX1200i');
+  await expect(page.getByTestId('order-address')).toContainText('10115 Berlin');
+  await expect(page.getByTestId('order-address')).toContainText('Germany');
+  // The same page in Chinese: labels, status and country follow.
+  await page.getByRole('button', { name: '简体中文' }).click();
+  await expect(page.getByTestId('order-status')).toHaveText('已收到，等待生产');
+  await expect(page.getByTestId('order-address')).toContainText('德国');
 });

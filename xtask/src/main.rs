@@ -2,6 +2,7 @@
 
 mod bench;
 mod compress;
+mod shell;
 mod test;
 mod tools;
 
@@ -93,6 +94,7 @@ pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
+    shell::fill(&root.join("dist/index.html"), &root.join("public/catalogue/index.json"))?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))
 }
