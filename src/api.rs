@@ -1,6 +1,5 @@
 //! Talking to the server: small JSON helpers over the browser's `fetch`.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -56,15 +55,22 @@ pub async fn get_json<T: DeserializeOwned>(url: &str, bearer: Option<&str>) -> R
     decode(200, &text)
 }
 
-pub async fn post_json<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+/// POSTs a JSON text with an `Idempotency-Key`: send the same key when
+/// retrying the same body, so the server acts on it once.
+pub async fn post_json<T: DeserializeOwned>(url: &str, json: &str, idempotency_key: &str) -> Result<T, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    let json = serde_json::to_string(body).map_err(|e| ApiError { status: 0, message: e.to_string() })?;
-    init.set_body(&JsValue::from_str(&json));
+    init.set_body(&JsValue::from_str(json));
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
     request.headers().set("Content-Type", "application/json").map_err(network)?;
+    request.headers().set("Idempotency-Key", idempotency_key).map_err(network)?;
     let (status, text) = send(request).await?;
     decode(status, &text)
+}
+
+/// A random key (a UUID) for a new request.
+pub fn new_key() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| format!("k{}", js_sys::Date::now()))
 }
 
 /// Where order access tokens are kept, so the status page can read the order.

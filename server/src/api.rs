@@ -16,7 +16,11 @@ use tailor_engine::{CodeError, OrderError};
 
 use crate::AppState;
 use crate::problem::Problem;
-use crate::store::OrderRow;
+use crate::store::{Idempotency, Inserted, OrderRow};
+
+/// The header a client sends with every new order: the same key for every
+/// retry of one order, a new key for a new order.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Where an order was placed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +110,7 @@ pub async fn create_order(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     require_json(&headers)?;
+    let key = idempotency_key(&headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Problem::new(
@@ -118,7 +123,91 @@ pub async fn create_order(
             Problem::new(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", e.body_text())
         }
     })?;
-    let order: NewOrder = serde_json::from_slice(&body).map_err(|e| {
+    let key = Idempotency { key, request_sha256: sha256_hex(&body) };
+    let row = match priced_order(&state, &body) {
+        Ok(row) => row,
+        Err(problem) => {
+            // A retry of an order stored before (say, before the catalogue
+            // changed) still gets that order.
+            return match state.store.by_key(&key.key).await.map_err(store_failed)? {
+                Some((order, digest)) => replay(&state, &order, &digest, &key),
+                None => Err(problem),
+            };
+        }
+    };
+    match state.store.insert(row.clone(), key.clone()).await.map_err(store_failed)? {
+        Inserted::Created => {
+            tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
+            created(&state, &row, false)
+        }
+        Inserted::Existing { order, request_sha256 } => replay(&state, &order, &request_sha256, &key),
+    }
+}
+
+fn store_failed(e: crate::store::StoreError) -> Problem {
+    tracing::error!(error = %e, "the order store failed");
+    Problem::internal()
+}
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
+    let value = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "missing-idempotency-key",
+            "Idempotency-Key required",
+            "Send a new order with an \"Idempotency-Key\" header (a random value such as a UUID), and the same key when you retry it.",
+        )
+    })?;
+    let key = value.to_str().ok().filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+    key.map(str::to_string).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-idempotency-key",
+            "Invalid Idempotency-Key",
+            "The Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces).",
+        )
+    })
+}
+
+/// The answer to a key seen before: the same order for the same body, a
+/// conflict for another.
+fn replay(state: &AppState, order: &OrderRow, digest: &str, key: &Idempotency) -> Result<Response, Problem> {
+    if digest != key.request_sha256 {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-reused",
+            "Key used for another order",
+            "This Idempotency-Key was already used with a different order body; send a new key for a new order.",
+        ));
+    }
+    created(state, order, true)
+}
+
+fn created(state: &AppState, row: &OrderRow, replayed: bool) -> Result<Response, Problem> {
+    let created = Created { order: view(row)?, access_token: order_token(state.store.token_secret(), &row.id) };
+    let location = format!("/api/orders/{}", created.order.id);
+    let mut response = (StatusCode::CREATED, [(header::LOCATION, location)], Json(created)).into_response();
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// The order access token: derived from the order id with the server's
+/// secret, so a replayed answer carries the same token without the token
+/// itself being stored (only its digest is).
+pub fn order_token(secret: &[u8; 32], order_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"tailor order token\0");
+    mac.update(order_id.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Checks and prices an order body with the engine; the row to store.
+fn priced_order(state: &AppState, body: &[u8]) -> Result<OrderRow, Problem> {
+    let order: NewOrder = serde_json::from_slice(body).map_err(|e| {
         Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed order", format!("The order body is not valid: {e}"))
     })?;
     let model = state.catalogue.model(&order.product).ok_or_else(|| {
@@ -201,10 +290,11 @@ pub async fn create_order(
         )
         .with("price", quote.total));
     }
-    let token = random_token();
-    let row = OrderRow {
-        id: new_order_id(),
-        token_sha256: sha256_hex(&token),
+    let id = new_order_id();
+    let token = order_token(state.store.token_secret(), &id);
+    Ok(OrderRow {
+        id,
+        token_sha256: sha256_hex(token.as_bytes()),
         product: order.product.clone(),
         catalogue_version: order.catalogue_version.clone(),
         choices_json: serde_json::to_string(&choices.to_ids(model)).map_err(|_| Problem::internal())?,
@@ -219,15 +309,7 @@ pub async fn create_order(
         locale: order.locale.clone(),
         channel: order.channel.as_str().to_string(),
         partner_id: order.partner_id.clone(),
-    };
-    state.store.insert(row.clone()).await.map_err(|e| {
-        tracing::error!(error = %e, "storing an order failed");
-        Problem::internal()
-    })?;
-    tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
-    let created = Created { order: view(&row)?, access_token: token };
-    let location = format!("/api/orders/{}", created.order.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)).into_response())
+    })
 }
 
 pub async fn get_order(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<OrderView>, Problem> {
@@ -254,7 +336,7 @@ pub async fn get_order(State(state): State<AppState>, Path(id): Path<String>, he
         })?
         .ok_or_else(not_found)?;
     // Compare digests, so the comparison time says nothing about the token.
-    if sha256_hex(token) != row.token_sha256 {
+    if sha256_hex(token.as_bytes()) != row.token_sha256 {
         return Err(not_found());
     }
     Ok(Json(view(&row)?))
@@ -326,10 +408,6 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
-fn random_token() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
-}
-
 /// `T` and 12 Crockford base-32 characters: 60 random bits, easy to read aloud.
 fn new_order_id() -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -341,8 +419,8 @@ fn new_order_id() -> String {
     id
 }
 
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn now_rfc3339() -> String {

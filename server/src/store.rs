@@ -16,6 +16,7 @@ use tokio::sync::oneshot;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_orders.sql")),
     (2, include_str!("../migrations/0002_order_details.sql")),
+    (3, include_str!("../migrations/0003_idempotency.sql")),
 ];
 
 /// The most requests committed in one transaction.
@@ -68,15 +69,35 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The client's idempotency key for a new order and the digest of the
+/// request body it came with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Idempotency {
+    pub key: String,
+    pub request_sha256: String,
+}
+
+/// What storing an order did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// The order is new and now committed.
+    Created,
+    /// The key was used before: this is the order it created then, and the
+    /// digest of that request's body.
+    Existing { order: OrderRow, request_sha256: String },
+}
+
 enum Request {
-    Insert(OrderRow, oneshot::Sender<Result<(), StoreError>>),
+    Insert(OrderRow, Idempotency, oneshot::Sender<Result<Inserted, StoreError>>),
     Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
+    ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
 }
 
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     tx: mpsc::Sender<Request>,
+    token_secret: std::sync::Arc<[u8; 32]>,
 }
 
 /// Where the data lives, parsed from a database URL.
@@ -109,18 +130,32 @@ impl Store {
     pub fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
         let DatabaseUrl::Sqlite(path) = url;
         let conn = open_sqlite(path)?;
+        let token_secret = std::sync::Arc::new(secret(&conn, "order-token")?);
         let (tx, rx) = mpsc::channel();
         thread::Builder::new()
             .name("order-store".into())
             .spawn(move || writer(conn, rx))
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(Store { tx })
+        Ok(Store { tx, token_secret })
     }
 
-    /// Stores a new order; returns once it is durably committed.
-    pub async fn insert(&self, row: OrderRow) -> Result<(), StoreError> {
+    /// The secret order access tokens are derived from.
+    pub fn token_secret(&self) -> &[u8; 32] {
+        &self.token_secret
+    }
+
+    /// Stores a new order under its idempotency key, or finds the order the
+    /// key made before; returns once the answer is durably committed.
+    pub async fn insert(&self, row: OrderRow, key: Idempotency) -> Result<Inserted, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(Request::Insert(row, tx)).map_err(|_| StoreError::Closed)?;
+        self.tx.send(Request::Insert(row, key, tx)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// The order an idempotency key made, with its request digest.
+    pub async fn by_key(&self, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Request::ByKey(key.to_string(), tx)).map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -144,6 +179,15 @@ fn open_sqlite(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// The named secret, made (32 random bytes) the first time it is asked for.
+fn secret(conn: &Connection, name: &str) -> Result<[u8; 32], StoreError> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+    conn.execute("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)", params![name, fresh.to_vec()])?;
+    let value: Vec<u8> = conn.query_row("SELECT value FROM server_secrets WHERE name = ?1", params![name], |r| r.get(0))?;
+    value.try_into().map_err(|_| StoreError::Database(format!("server secret \"{name}\" is damaged")))
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -175,8 +219,14 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
             commit_group(&mut conn, inserts);
         }
         for request in gets {
-            if let Request::Get(id, reply) = request {
-                let _ = reply.send(get(&conn, &id));
+            match request {
+                Request::Get(id, reply) => {
+                    let _ = reply.send(get(&conn, &id));
+                }
+                Request::ByKey(key, reply) => {
+                    let _ = reply.send(by_key(&conn, &key));
+                }
+                Request::Insert(..) => {}
             }
         }
     }
@@ -190,7 +240,7 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
         Err(e) => {
             let msg = e.to_string();
             for r in inserts {
-                if let Request::Insert(_, reply) = r {
+                if let Request::Insert(_, _, reply) = r {
                     let _ = reply.send(Err(StoreError::Database(msg.clone())));
                 }
             }
@@ -199,13 +249,13 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
     };
     let mut results = Vec::with_capacity(inserts.len());
     for r in inserts {
-        if let Request::Insert(row, reply) = r {
+        if let Request::Insert(row, key, reply) = r {
             let outcome = tx
                 .execute("SAVEPOINT one", [])
-                .and_then(|_| insert(&tx, &row))
-                .and_then(|_| tx.execute("RELEASE one", []));
+                .and_then(|_| insert_once(&tx, &row, &key))
+                .and_then(|done| tx.execute("RELEASE one", []).map(|_| done));
             let outcome = match outcome {
-                Ok(_) => Ok(()),
+                Ok(done) => Ok(done),
                 Err(e) => {
                     let _ = tx.execute("ROLLBACK TO one", []);
                     let _ = tx.execute("RELEASE one", []);
@@ -220,18 +270,45 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
         let answer = match (&committed, outcome) {
             (Err(e), _) => Err(StoreError::Database(e.clone())),
             (Ok(()), Err(e)) => Err(StoreError::Database(e)),
-            (Ok(()), Ok(())) => Ok(()),
+            (Ok(()), Ok(done)) => Ok(done),
         };
         let _ = reply.send(answer);
     }
 }
 
+/// Inserts the order and its key, unless the key is known: then answers the
+/// order it made (in the same transaction, so two requests with one key in
+/// one group also get one order).
+fn insert_once(conn: &Connection, row: &OrderRow, key: &Idempotency) -> rusqlite::Result<Inserted> {
+    if let Some((order, request_sha256)) = by_key(conn, &key.key).map_err(|e| match e {
+        StoreError::Database(m) => rusqlite::Error::ToSqlConversionFailure(m.into()),
+        StoreError::Closed => rusqlite::Error::InvalidQuery,
+    })? {
+        return Ok(Inserted::Existing { order, request_sha256 });
+    }
+    insert(conn, row)?;
+    conn.prepare_cached("INSERT INTO idempotency_keys (key, request_sha256, order_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![key.key, key.request_sha256, row.id, row.created_at])?;
+    Ok(Inserted::Created)
+}
+
+fn by_key(conn: &Connection, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
+    let found: Option<(String, String)> = conn
+        .prepare_cached("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = ?1")?
+        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((id, digest)) = found else { return Ok(None) };
+    let order = get(conn, &id)?.ok_or_else(|| StoreError::Database(format!("idempotency key points at missing order {id}")))?;
+    Ok(Some((order, digest)))
+}
+
 fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
                              code, texts_json, contact_json, shipping_json, locale, channel, partner_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
+    )?
+    .execute(params![
             row.id,
             row.token_sha256,
             row.product,
@@ -248,8 +325,7 @@ fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
             row.locale,
             row.channel,
             row.partner_id
-        ],
-    )
+        ])
 }
 
 fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
@@ -307,6 +383,47 @@ mod tests {
         }
     }
 
+    fn key(k: &str) -> Idempotency {
+        Idempotency { key: k.into(), request_sha256: format!("digest-{k}") }
+    }
+
+    #[tokio::test]
+    async fn a_key_makes_one_order_even_when_sent_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("orders.db"));
+        let store = Store::open(&url).unwrap();
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.insert(row(&format!("X{i}")), key("same")).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for h in handles {
+            results.push(h.await.unwrap());
+        }
+        let created: Vec<_> = results.iter().filter(|r| matches!(r, Ok(Inserted::Created))).collect();
+        assert_eq!(created.len(), 1, "{results:?}");
+        let winner = results.iter().position(|r| matches!(r, Ok(Inserted::Created))).unwrap();
+        for r in &results {
+            match r {
+                Ok(Inserted::Existing { order, request_sha256 }) => {
+                    assert_eq!(order.id, format!("X{winner}"));
+                    assert_eq!(request_sha256, "digest-same");
+                }
+                Ok(Inserted::Created) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let (order, digest) = store.by_key("same").await.unwrap().unwrap();
+        assert_eq!((order.id.as_str(), digest.as_str()), (format!("X{winner}").as_str(), "digest-same"));
+        assert!(store.by_key("other").await.unwrap().is_none());
+        // The secret survives a reopen (tokens stay valid).
+        let secret = *store.token_secret();
+        drop(store);
+        assert_eq!(*Store::open(&url).unwrap().token_secret(), secret);
+    }
+
     #[test]
     fn urls_are_parsed_or_refused_with_a_reason() {
         assert_eq!(DatabaseUrl::parse("sqlite://data/t.db"), Ok(DatabaseUrl::Sqlite("data/t.db".into())));
@@ -321,7 +438,7 @@ mod tests {
         let url = DatabaseUrl::Sqlite(dir.path().join("nested/orders.db"));
         {
             let store = Store::open(&url).unwrap();
-            let (a, b, dup) = tokio::join!(store.insert(row("A")), store.insert(row("B")), store.insert(row("A")));
+            let (a, b, dup) = tokio::join!(store.insert(row("A"), key("ka")), store.insert(row("B"), key("kb")), store.insert(row("A"), key("kc")));
             let oks = [a.is_ok(), b.is_ok(), dup.is_ok()];
             assert_eq!(oks.iter().filter(|&&x| x).count(), 2, "{oks:?}");
             assert!(b.is_ok());

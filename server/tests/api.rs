@@ -36,8 +36,19 @@ async fn send(env: &Env, request: Request<Body>) -> (StatusCode, String, Value) 
     (status, ctype, body)
 }
 
+/// A new order with a fresh idempotency key.
 fn post(body: &str) -> Request<Body> {
-    Request::post("/api/orders").header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let key = format!("test-{}-{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    post_with_key(body, &key)
+}
+
+fn post_with_key(body: &str, key: &str) -> Request<Body> {
+    Request::post("/api/orders")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap()
 }
 
 /// The default PC configuration and the price the engine gives it.
@@ -95,10 +106,102 @@ async fn an_order_is_checked_priced_stored_and_read_back_with_its_token() {
     let (status, _, _) = send(&env, read(Some("Bearer wrong".into()))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // A second order with the same body is a different order with its own token.
+    // A second order with the same body and a new key is a different order with its own token.
     let (status, _, again) = send(&env, post(&order.to_string())).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_ne!(again["id"], created["id"]);
+    assert_ne!(again["access_token"], created["access_token"]);
+}
+
+#[tokio::test]
+async fn one_key_makes_one_order_and_a_changed_body_is_a_conflict() {
+    let env = env();
+    let order = default_order(&env).to_string();
+    let (status, _, first) = send(&env, post_with_key(&order, "retry-me")).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+
+    // The retry answers the same order and token, and says it is a replay.
+    let response = env.router.clone().oneshot(post_with_key(&order, "retry-me")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["idempotent-replayed"], "true");
+    let again: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(again, first);
+
+    // Many retries at once still make one order.
+    let many = futures::future::join_all((0..16).map(|_| send(&env, post_with_key(&order, "burst")))).await;
+    let ids: std::collections::BTreeSet<_> = many.iter().map(|(s, _, v)| {
+        assert_eq!(*s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().to_string()
+    }).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+
+    // Another body under a used key is refused, and makes nothing.
+    let mut other: Value = serde_json::from_str(&order).unwrap();
+    other["contact"]["name"] = json!("Someone Else");
+    let (status, ctype, problem) = send(&env, post_with_key(&other.to_string(), "retry-me")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(ctype, "application/problem+json");
+    assert_eq!(problem["type"], "/problems/idempotency-key-reused");
+
+    // A refused order stores nothing under its key: the retry is refused alike.
+    let mut stale: Value = serde_json::from_str(&order).unwrap();
+    stale["price_seen"] = json!(1);
+    for _ in 0..2 {
+        let (status, _, refused) = send(&env, post_with_key(&stale.to_string(), "fresh")).await;
+        assert_eq!((status, refused["type"].clone()), (StatusCode::CONFLICT, json!("/problems/price-mismatch")));
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_the_catalogue_changed_still_gets_its_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
+    let catalogue_dir = dir.path().join("catalogue");
+    std::fs::create_dir(&catalogue_dir).unwrap();
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, catalogue_dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let db = store::DatabaseUrl::Sqlite(dir.path().join("t.db"));
+    let start = || {
+        let catalogue = Arc::new(Catalogue::load(&catalogue_dir).unwrap());
+        let store = store::Store::open(&db).unwrap();
+        Env { router: app(AppState { catalogue: catalogue.clone(), store }, Site::load(&dir.path().join("no-site"))), catalogue, _dir: tempfile::tempdir().unwrap() }
+    };
+    let before = start();
+    let order = default_order(&before).to_string();
+    let (status, _, first) = send(&before, post_with_key(&order, "k1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    drop(before);
+
+    let file = catalogue_dir.join("pc-starter.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let version = format!("\"version\": \"{}\"", serde_json::from_str::<Value>(&order).unwrap()["catalogue_version"].as_str().unwrap());
+    assert!(text.contains(&version));
+    std::fs::write(&file, text.replacen(&version, "\"version\": \"2099.1\"", 1)).unwrap();
+    let after = start();
+    let (status, _, retried) = send(&after, post_with_key(&order, "k1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{retried}");
+    assert_eq!(retried, first);
+    let (status, _, fresh) = send(&after, post_with_key(&order, "k2")).await;
+    assert_eq!((status, fresh["type"].clone()), (StatusCode::CONFLICT, json!("/problems/outdated-catalogue")));
+}
+
+#[tokio::test]
+async fn the_idempotency_key_is_required_and_checked() {
+    let env = env();
+    let order = default_order(&env).to_string();
+    let bare = Request::post("/api/orders").header(header::CONTENT_TYPE, "application/json").body(Body::from(order.clone())).unwrap();
+    let (status, _, problem) = send(&env, bare).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["type"], "/problems/missing-idempotency-key");
+    for bad in ["", "has space", &"k".repeat(256)] {
+        let (status, _, problem) = send(&env, post_with_key(&order, bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert_eq!(problem["type"], "/problems/invalid-idempotency-key");
+    }
+    let (status, _, _) = send(&env, post_with_key(&order, &"k".repeat(255))).await;
+    assert_eq!(status, StatusCode::CREATED);
 }
 
 #[tokio::test]

@@ -112,6 +112,10 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let eval = Memo::new(move |_| model.with_value(|m| session.with(|s| m.evaluate(s.choices()))));
     let ctx = Ctx { model, session, eval, proposal: RwSignal::new(None), stage: RwSignal::new(Stage::Configure) };
     let step = RwSignal::new(0usize);
+    // Only a move between configuring and reviewing rebuilds the panel (not
+    // the review's own stages, which would drop what was typed).
+    let configuring = Memo::new(move |_| ctx.stage.get() == Stage::Configure);
+    let form = ReviewForm::new();
     let name = model.with_value(|m| m.def().name.clone());
     let steps = StoredValue::new(steps);
 
@@ -181,9 +185,10 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                 <nav aria-label=move || t(locale.get(), Key::StepOf)>
                     <ol class="stepper">{nav}</ol>
                 </nav>
-                {move || match ctx.stage.get() {
-                    Stage::Configure => current_step().into_any(),
-                    _ => view! { <Review ctx/> }.into_any(),
+                {move || if configuring.get() {
+                    current_step().into_any()
+                } else {
+                    view! { <Review ctx form/> }.into_any()
                 }}
             </div>
             <Summary ctx steps/>
@@ -695,20 +700,49 @@ fn Meters(ctx: Ctx, only: Option<Vec<usize>>) -> impl IntoView {
     }
 }
 
+/// What the customer typed into the review form, kept while they go back to
+/// change the configuration or an attempt to order fails.
+#[derive(Clone, Copy)]
+struct ReviewForm {
+    name: RwSignal<String>,
+    email: RwSignal<String>,
+    phone: RwSignal<String>,
+    line1: RwSignal<String>,
+    line2: RwSignal<String>,
+    city: RwSignal<String>,
+    postcode: RwSignal<String>,
+    country: RwSignal<String>,
+    tried: RwSignal<bool>,
+    server_error: RwSignal<Option<String>>,
+    /// The body last sent and its idempotency key: sending the same order
+    /// again (after a lost answer) reuses the key, so it is stored once.
+    last_sent: StoredValue<Option<(String, String)>>,
+}
+
+impl ReviewForm {
+    fn new() -> ReviewForm {
+        let text = || RwSignal::new(String::new());
+        ReviewForm {
+            name: text(),
+            email: text(),
+            phone: text(),
+            line1: text(),
+            line2: text(),
+            city: text(),
+            postcode: text(),
+            country: RwSignal::new("DE".to_string()),
+            tried: RwSignal::new(false),
+            server_error: RwSignal::new(None),
+            last_sent: StoredValue::new(None),
+        }
+    }
+}
+
 /// Contact and shipping details, then the order.
 #[component]
-fn Review(ctx: Ctx) -> impl IntoView {
+fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
     let locale = use_locale();
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let line1 = RwSignal::new(String::new());
-    let line2 = RwSignal::new(String::new());
-    let city = RwSignal::new(String::new());
-    let postcode = RwSignal::new(String::new());
-    let country = RwSignal::new("DE".to_string());
-    let tried = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<String>);
+    let ReviewForm { name, email, phone, line1, line2, city, postcode, country, tried, server_error, last_sent } = form;
 
     let details = move || {
         (
@@ -784,9 +818,15 @@ fn Review(ctx: Ctx) -> impl IntoView {
         }) else {
             return;
         };
+        let Ok(json) = serde_json::to_string(&body) else { return };
+        let key = match last_sent.get_value() {
+            Some((sent, key)) if sent == json => key,
+            _ => api::new_key(),
+        };
+        last_sent.set_value(Some((json.clone(), key.clone())));
         ctx.stage.set(Stage::Sending);
         spawn_local(async move {
-            match api::post_json::<_, Created>("/api/orders", &body).await {
+            match api::post_json::<Created>("/api/orders", &json, &key).await {
                 Ok(created) => {
                     api::remember_token(&created.id, &created.access_token);
                     ctx.stage.set(Stage::Placed(created.id));
@@ -799,16 +839,20 @@ fn Review(ctx: Ctx) -> impl IntoView {
         });
     };
 
+    let placed = Memo::new(move |_| match ctx.stage.get() {
+        Stage::Placed(id) => Some(id),
+        _ => None,
+    });
     view! {
-        {move || match ctx.stage.get() {
-            Stage::Placed(id) => view! {
+        {move || match placed.get() {
+            Some(id) => view! {
                 <section class="step-panel notice notice-success" aria-labelledby="placed-title">
                     <h2 id="placed-title" tabindex="-1">{t(locale.get(), Key::OrderPlaced)}</h2>
                     <p>{t(locale.get(), Key::OrderNumber)} ": " <strong data-testid="order-id">{id.clone()}</strong></p>
                     <a href=format!("/orders/{id}")>{t(locale.get(), Key::ViewOrder)}</a>
                 </section>
             }.into_any(),
-            _ => view! {
+            None => view! {
                 <form class="step-panel review" on:submit=submit novalidate>
                     <h2>{move || t(locale.get(), Key::Review)}</h2>
                     <p><button type="button" class="button" on:click=move |_| ctx.stage.set(Stage::Configure)>{move || t(locale.get(), Key::BackToConfig)}</button></p>

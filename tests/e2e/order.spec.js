@@ -158,3 +158,45 @@ test('links move between pages without reloading, and Back returns', async ({ pa
   await expect(page).toHaveURL(/\/$/);
   expect(await page.evaluate(() => window.samePage)).toBe(true);
 });
+
+test('an order whose answer was lost is sent again with the same key and stored once', async ({ page }) => {
+  await openStarterPc(page);
+  await step(page, 'Storage').click();
+  await page.getByRole('button', { name: 'Review and order' }).click();
+  await page.getByLabel('Full name').fill('Test Customer');
+  await page.getByLabel('E-mail').fill('test.customer@example.org');
+  await page.getByLabel('Street and number').fill('Hauptstr. 1');
+  await page.getByLabel('City').fill('Berlin');
+  await page.getByLabel('Postcode').fill('10115');
+
+  // The first attempt reaches the server, but its answer never reaches the page.
+  const sent = [];
+  let first = null;
+  await page.route('**/api/orders', async (route) => {
+    const request = route.request();
+    sent.push(request.headers()['idempotency-key']);
+    if (sent.length === 1) {
+      first = await (await route.fetch()).json();
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByText('The order was not accepted')).toBeVisible();
+  expect(first && first.id).toMatch(/^T[0-9A-Z]{12}$/);
+  // What was typed survives the failure and a trip back to the configuration.
+  await expect(page.getByLabel('Full name')).toHaveValue('Test Customer');
+  await page.getByRole('button', { name: 'Change the configuration' }).click();
+  await page.getByRole('button', { name: 'Review and order' }).click();
+  await expect(page.getByLabel('Postcode')).toHaveValue('10115');
+
+  const replay = page.waitForResponse('**/api/orders');
+  await page.getByRole('button', { name: 'Place order' }).click();
+  const response = await replay;
+  expect(response.headers()['idempotent-replayed']).toBe('true');
+  await expect(page.getByTestId('order-id')).toHaveText(first.id);
+  expect(sent).toHaveLength(2);
+  expect(sent[0]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(sent[1]).toBe(sent[0]);
+});
