@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod load;
+pub mod client;
 pub mod problem;
 pub mod qr;
 pub mod site;

@@ -15,21 +15,27 @@ use sha2::{Digest, Sha256};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
-/// The site folder and what is derived from its `index.html` at start-up.
+/// The site folder and what is derived from its pages at start-up.
 #[derive(Clone)]
 pub struct Site {
     dir: PathBuf,
+    /// The app, for every client-side route.
     index: Option<String>,
+    /// The home page without the app (`cargo xtask build` derives it from
+    /// `index.html`), for `/`; the app's page when there is none.
+    home: Option<String>,
     csp: HeaderValue,
 }
 
 impl Site {
-    /// Reads `dir/index.html`. A missing site is not an error (the API still
-    /// works); the pages then say how to build it.
+    /// Reads `dir/index.html` and `dir/home.html`. A missing site is not an
+    /// error (the API still works); the pages then say how to build it.
     pub fn load(dir: &Path) -> Site {
         let index = std::fs::read_to_string(dir.join("index.html")).ok();
-        let csp = content_security_policy(index.as_deref().unwrap_or(""));
-        Site { dir: dir.to_path_buf(), index, csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
+        let home = std::fs::read_to_string(dir.join("home.html")).ok();
+        let pages = format!("{}{}", index.as_deref().unwrap_or(""), home.as_deref().unwrap_or(""));
+        let csp = content_security_policy(&pages);
+        Site { dir: dir.to_path_buf(), index, home, csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
     pub fn is_built(&self) -> bool {
@@ -41,7 +47,7 @@ impl Site {
         // asset; other files are compressed per request.
         let files = ServeDir::new(&self.dir).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
         Router::new()
-            .route("/", axum::routing::get(index))
+            .route("/", axum::routing::get(home))
             .fallback_service(files.fallback(axum::routing::get(client_route).with_state(self.clone())))
             .with_state(self.clone())
             .layer(middleware::from_fn_with_state(self, headers))
@@ -72,6 +78,13 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
         let body = &rest[open_end + 1..];
         Some(&body[..body.find("</script>")?])
     })
+}
+
+async fn home(State(site): State<Site>) -> Response {
+    match &site.home {
+        Some(html) => Html(html.clone()).into_response(),
+        None => index(State(site)).await,
+    }
 }
 
 async fn index(State(site): State<Site>) -> Response {

@@ -3,7 +3,15 @@ import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 const pages = [
-  { name: 'catalogue', path: '/', ready: (p) => p.getByRole('link', { name: /Configure|定制/ }).first() },
+  { name: 'home page', path: '/', ready: (p) => p.getByRole('link', { name: /Configure|定制/ }).first() },
+  {
+    name: 'catalogue in the app',
+    path: '/p/pc-starter',
+    ready: async (p) => {
+      await p.getByRole('link', { name: /All products|全部产品/ }).click();
+      return p.locator('#main .product-card').first();
+    },
+  },
   { name: 'PC configurator', path: '/p/pc-starter', ready: (p) => p.getByTestId('total') },
   { name: 'not found', path: '/nowhere', ready: (p) => p.getByRole('heading', { level: 1 }) },
   {

@@ -142,20 +142,22 @@ test('an unknown page and an unknown product say so', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('unknown product "toaster"');
 });
 
-test('links move between pages without reloading, and Back returns', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'English' }).click();
+test('inside the app, links move between pages without reloading, and Back returns', async ({ page }) => {
+  await openStarterPc(page);
   await page.evaluate(() => { window.samePage = true; });
-  await page.getByRole('link', { name: 'Configure', exact: true }).first().click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Starter desktop PC');
-  expect(await page.evaluate(() => window.samePage)).toBe(true);
+  await page.getByRole('link', { name: 'All products' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
+  await expect(page).toHaveURL(/\/$/);
   await expect(page.locator('#main')).toBeFocused();
+  await page.getByRole('link', { name: 'Configure', exact: true }).nth(2).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Custom jeans');
+  expect(await page.evaluate(() => window.samePage)).toBe(true);
   await page.goBack();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
-  await page.goForward();
+  await page.goBack();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Starter desktop PC');
-  await page.getByRole('link', { name: 'All products' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
   expect(await page.evaluate(() => window.samePage)).toBe(true);
 });
 

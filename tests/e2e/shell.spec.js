@@ -1,40 +1,55 @@
-// The first screen is plain HTML, painted before the wasm arrives, in the
-// visitor's language, and replaced by the app without a trace.
+// The home page is plain HTML: the catalogue and the language buttons work
+// without the app, which loads only when a product is opened (and is fetched
+// ahead when one is pointed at). Deep links show the page's frame while the
+// app loads, and the app replaces it without a trace.
 import { test, expect } from '@playwright/test';
 
-test('the catalogue is on screen without the app, in English and in Chinese', async ({ browser, request }) => {
+test('the home page needs no app and speaks both languages', async ({ page, request }) => {
   const index = await (await request.get('/catalogue/index.json')).json();
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
+  await expect(page.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'true');
+  for (const p of index.products) {
+    const card = page.locator('.product-card').filter({ has: page.getByRole('heading', { level: 2, name: p.name.en, exact: true }) });
+    await expect(card).toContainText(p.summary.en);
+    await expect(card.getByRole('link', { name: 'Configure' })).toHaveAttribute('href', `/p/${p.id}`);
+  }
+  expect(requested.filter((u) => u.endsWith('.wasm') || /tailor-web.*\.js$/.test(u))).toEqual([]);
 
+  await page.getByRole('button', { name: '简体中文' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('选择一件产品，按您的需要定制');
+  await expect(page.getByRole('heading', { level: 2, name: index.products[0].name.zh })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('选择一件产品，按您的需要定制');
+
+  // Pointing at a product fetches the app ahead; opening it starts the app in Chinese.
+  const prefetch = page.waitForRequest((r) => r.url().endsWith('.wasm'));
+  await page.getByRole('link', { name: '定制', exact: true }).first().hover();
+  await prefetch;
+  await page.getByRole('link', { name: '定制', exact: true }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(index.products[0].name.zh);
+  await expect(page.locator('#shell')).toHaveCount(0);
+});
+
+test('without JavaScript the catalogue is still there', async ({ browser }) => {
   const plain = await browser.newContext({ javaScriptEnabled: false });
   const page = await plain.newPage();
   await page.goto('/');
-  // innerText: what is shown (the other language is in the page, hidden).
-  expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Choose a product to make your own');
-  for (const p of index.products) {
-    const card = page.locator('.product-card').filter({ has: page.getByRole('heading', { level: 2, name: p.name.en }) });
-    await expect(card).toBeVisible();
-    await expect(card.getByRole('link')).toHaveAttribute('href', `/p/${p.id}`);
-  }
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
+  await expect(page.locator('.product-card').first().getByRole('link')).toHaveAttribute('href', /^\/p\//);
   await plain.close();
-
-  // A Chinese browser whose wasm has not arrived (here: never does).
-  const zh = await browser.newContext({ locale: 'zh-CN' });
-  const waiting = await zh.newPage();
-  await waiting.route('**/*.wasm', (route) => route.abort());
-  await waiting.goto('/');
-  await expect.poll(() => waiting.getByRole('heading', { level: 1 }).innerText()).toBe('选择一件产品，按您的需要定制');
-  await expect(waiting.getByRole('heading', { level: 2, name: index.products[0].name.zh })).toBeVisible();
-  // Other addresses do not show the catalogue while loading.
-  await waiting.goto('/p/pc');
-  await expect(waiting.getByRole('heading', { level: 1 })).toBeHidden();
-  await zh.close();
 });
 
-test('the app replaces the first screen with the same content', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'English' }).click();
-  await expect(page.locator('#shell')).toHaveCount(0);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a product to make your own');
-  await expect(page.getByRole('banner')).toHaveCount(1);
-  await expect(page.locator('main')).toHaveCount(1);
+test('a deep link shows the frame, not the catalogue, until the app starts', async ({ browser }) => {
+  const zh = await browser.newContext({ locale: 'zh-CN' });
+  const page = await zh.newPage();
+  await page.route('**/*.wasm', (route) => route.abort());
+  await page.goto('/p/pc');
+  await expect(page.getByRole('link', { name: 'Tailor 为您量身定制' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toBeHidden();
+  await zh.close();
 });

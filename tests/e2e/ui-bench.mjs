@@ -1,6 +1,7 @@
 // The portal as a browser sees it, in numbers. Called by `cargo xtask bench ui`.
 //
-// 1. First screen: every request the catalogue page makes, counted twice:
+// 1. First screen (the home page) and a configurator's first load: every
+//    request the page makes, counted twice:
 //    as Chromium transferred it (it accepts brotli) and as gzip (each URL
 //    fetched again with `Accept-Encoding: gzip`, counting the bytes on the
 //    wire). Then, on a link throttled like Lighthouse's "slow 4G" (150 ms,
@@ -37,28 +38,29 @@ function gzipBytes(url) {
 
 try {
   // --- first screen -------------------------------------------------------
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${base}/`);
-  await page.locator('.product-card').first().waitFor();
-  await page.waitForTimeout(300);
-  const timing = await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0];
-    const resources = performance.getEntriesByType('resource');
-    const all = [nav, ...resources].map((e) => ({ url: e.name, transfer: e.transferSize, body: e.encodedBodySize, decoded: e.decodedBodySize, end: e.responseEnd }));
-    return { all };
-  });
-  let transferred = 0;
-  let gzipTotal = 0;
-  const rows = [];
-  for (const r of timing.all) {
-    const g = await gzipBytes(r.url);
-    transferred += r.transfer;
-    gzipTotal += g.bytes;
-    rows.push({ path: new URL(r.url).pathname, transferred: r.transfer, gzip: g.bytes, gzip_encoding: g.encoding, decoded: r.decoded });
+  // Every request a page makes until it is loaded and quiet, in bytes.
+  async function bytesOf(path, ready) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+    await ready(page);
+    const all = await page.evaluate(() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
+      .map((e) => ({ url: e.name, transfer: e.transferSize, decoded: e.decodedBodySize })));
+    let transferred = 0;
+    let gzip = 0;
+    const requests = [];
+    for (const r of all) {
+      const g = await gzipBytes(r.url);
+      transferred += r.transfer;
+      gzip += g.bytes;
+      requests.push({ path: new URL(r.url).pathname, transferred: r.transfer, gzip: g.bytes, gzip_encoding: g.encoding, decoded: r.decoded });
+    }
+    await context.close();
+    return { requests, transferred, gzip };
   }
-  await context.close();
+  const home = await bytesOf('/', (p) => p.locator('.product-card').first().waitFor());
+  const configurator = await bytesOf('/p/pc', (p) => p.locator('[data-testid=total]').waitFor());
 
   const slow = await browser.newContext();
   const slowPage = await slow.newPage();
@@ -73,8 +75,8 @@ try {
       for (const e of list.getEntries()) window.__lcp.push({ t: e.startTime, tag: e.element ? e.element.tagName : '?', app: !!(e.element && !e.element.closest('#shell')) && !!e.element.isConnected });
     }).observe({ type: 'largest-contentful-paint', buffered: true });
   });
-  await slowPage.goto(`${base}/`);
-  await slowPage.locator('#main .product-card').first().waitFor({ timeout: 60_000 });
+  await slowPage.goto(`${base}/p/pc`);
+  await slowPage.locator('[data-testid=total]').waitFor({ timeout: 60_000 });
   await slowPage.waitForTimeout(500);
   const slowTiming = await slowPage.evaluate(() => ({
     lcp: window.__lcp,
@@ -83,11 +85,13 @@ try {
   }));
   await slow.close();
   const lcp = slowTiming.lcp[slowTiming.lcp.length - 1] || null;
+  console.log(JSON.stringify({ bench: 'first-screen', page: '/', requests: home.requests, transferred_bytes: home.transferred, gzip_bytes: home.gzip }));
   console.log(JSON.stringify({
-    bench: 'first-screen',
-    requests: rows,
-    transferred_bytes: transferred,
-    gzip_bytes: gzipTotal,
+    bench: 'configurator-first-load',
+    page: '/p/pc',
+    requests: configurator.requests,
+    transferred_bytes: configurator.transferred,
+    gzip_bytes: configurator.gzip,
     slow_4g_first_contentful_paint_ms: Math.round(slowTiming.fcp),
     slow_4g_largest_content_paint_ms: lcp && Math.round(lcp.t),
     slow_4g_largest_content: lcp && lcp.tag.toLowerCase(),

@@ -1,8 +1,11 @@
-//! The first screen as static HTML: `index.html` carries the page's frame,
-//! and the build writes the catalogue's product cards into it, in English and
-//! Chinese, so the largest content is painted before the wasm has loaded.
-//! The cards copy the markup of the app's catalogue page (same classes), so
-//! nothing moves when the app takes over.
+//! The first screen as static HTML. `index.html` carries a frame of the page
+//! (header, heading, an empty product list); the build writes the catalogue's
+//! product cards into it, so the largest content is painted before the wasm
+//! arrives, and derives `home.html` from it: the same page without the app,
+//! which the server sends for `/`. The home page needs no wasm at all (a few
+//! lines of inline script switch its language); the app loads when the
+//! customer opens a product, and is fetched ahead when they point at one.
+//! The cards copy the markup of the app's catalogue page (same classes).
 
 use std::fs;
 use std::path::Path;
@@ -17,11 +20,12 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Both languages of a `{"en": ..., "zh": ...}` text; Chinese falls back to English.
-fn both(text: &Value) -> Result<String> {
+/// An element's text in English with its Chinese in `data-zh` (English when
+/// there is none), for the page's script to switch between.
+fn element(tag: &str, attrs: &str, text: &Value) -> Result<String> {
     let en = text["en"].as_str().ok_or("index.json: a text without \"en\"")?;
     let zh = text["zh"].as_str().unwrap_or(en);
-    Ok(format!("<span lang=\"en\">{}</span><span lang=\"zh-CN\">{}</span>", escape(en), escape(zh)))
+    Ok(format!("<{tag}{attrs} data-zh=\"{}\">{}</{tag}>", escape(zh), escape(en)))
 }
 
 /// The product cards for the catalogue index `index`.
@@ -29,18 +33,50 @@ pub fn cards(index: &Value) -> Result<String> {
     let mut html = String::new();
     for p in index["products"].as_array().ok_or("index.json: no \"products\" list")? {
         let id = p["id"].as_str().ok_or("index.json: a product without \"id\"")?;
+        let configure = serde_json::json!({"en": "Configure", "zh": "定制"});
         html.push_str(&format!(
-            "<li class=\"product-card\"><h2>{}</h2><p>{}</p><a class=\"button button-primary\" href=\"/p/{}\">\
-             <span lang=\"en\">Configure</span><span lang=\"zh-CN\">定制</span></a></li>",
-            both(&p["name"])?,
-            both(&p["summary"])?,
-            escape(id)
+            "<li class=\"product-card\">{}{}{}</li>",
+            element("h2", "", &p["name"])?,
+            element("p", "", &p["summary"])?,
+            element("a", &format!(" class=\"button button-primary\" href=\"/p/{}\"", escape(id)), &configure)?,
         ));
     }
     Ok(html)
 }
 
-/// Fills the product slot of the built `index.html`.
+/// The page without Trunk's loader: no module script, no preloads of the
+/// app; instead the app is prefetched when a product link is pointed at or
+/// focused.
+pub fn home(index_html: &str) -> Result<String> {
+    let mut html = index_html.to_string();
+    let start = html.find("<script type=\"module\">").ok_or("index.html has no Trunk loader script")?;
+    let end = html[start..].find("</script>").ok_or("unterminated loader script")? + start + "</script>".len();
+    html.replace_range(start..end, "");
+    let mut app = Vec::new();
+    while let Some(start) = html.find("<link rel=\"modulepreload\"").or_else(|| html.find("<link rel=\"preload\"")) {
+        let end = html[start..].find('>').ok_or("unterminated link")? + start + 1;
+        let tag = html[start..end].to_string();
+        if let Some(href) = tag.split("href=\"").nth(1).and_then(|r| r.split('"').next()) {
+            app.push(href.to_string());
+        }
+        html.replace_range(start..end, "");
+    }
+    if app.is_empty() {
+        return Err("index.html preloads no app files".into());
+    }
+    let list: Vec<String> = app.iter().map(|u| format!("'{}'", u.replace('\'', ""))).collect();
+    let warm = format!(
+        "<script>(function(){{var done=false;function warm(){{if(done)return;done=true;[{}].forEach(function(u){{var l=document.createElement('link');l.rel='prefetch';l.href=u;document.head.appendChild(l)}})}}document.querySelectorAll('.product-card a').forEach(function(a){{['pointerenter','focus','touchstart'].forEach(function(e){{a.addEventListener(e,warm,{{passive:true}})}})}})}})()</script>\n  </body>",
+        list.join(",")
+    );
+    if !html.contains("</body>") {
+        return Err("index.html has no </body>".into());
+    }
+    Ok(html.replacen("</body>", &warm, 1))
+}
+
+/// Fills the product slot of the built `index.html` and writes `home.html`
+/// beside it.
 pub fn fill(index_html: &Path, catalogue_index: &Path) -> Result<()> {
     let html = fs::read_to_string(index_html)?;
     if !html.contains(SLOT) {
@@ -49,7 +85,8 @@ pub fn fill(index_html: &Path, catalogue_index: &Path) -> Result<()> {
     let index: Value = serde_json::from_str(&fs::read_to_string(catalogue_index)?)
         .map_err(|e| format!("{}: {e}", catalogue_index.display()))?;
     let filled = html.replace(SLOT, &format!("<ul class=\"product-list\" data-shell-products>{}</ul>", cards(&index)?));
-    fs::write(index_html, filled)?;
+    fs::write(index_html, &filled)?;
+    fs::write(index_html.with_file_name("home.html"), home(&filled)?)?;
     Ok(())
 }
 
@@ -63,9 +100,22 @@ mod tests {
             {"id": "pc", "name": {"en": "PC <b>", "zh": "电脑"}, "summary": {"en": "A & B"}}
         ]});
         let html = cards(&index).unwrap();
-        assert!(html.contains("<span lang=\"en\">PC &lt;b&gt;</span><span lang=\"zh-CN\">电脑</span>"), "{html}");
-        assert!(html.contains("<span lang=\"zh-CN\">A &amp; B</span>"), "{html}");
-        assert!(html.contains("href=\"/p/pc\""));
+        assert!(html.contains("<h2 data-zh=\"电脑\">PC &lt;b&gt;</h2>"), "{html}");
+        assert!(html.contains("<p data-zh=\"A &amp; B\">A &amp; B</p>"), "{html}");
+        assert!(html.contains("href=\"/p/pc\" data-zh=\"定制\">Configure</a>"), "{html}");
         assert!(cards(&serde_json::json!({"products": [{"name": {"en": "x"}}]})).is_err());
+    }
+
+    #[test]
+    fn the_home_page_loads_no_app_but_warms_it() {
+        let index = "<html><head><script>lang()</script>\n<script type=\"module\">\nimport init from '/app-1.js';\nawait init();\n</script>\
+                     <link rel=\"modulepreload\" href=\"/app-1.js\" crossorigin=\"anonymous\"><link rel=\"preload\" href=\"/app-1_bg.wasm\" as=\"fetch\"></head>\
+                     <body><ul class=\"product-list\"></ul></body></html>";
+        let page = home(index).unwrap();
+        assert!(!page.contains("type=\"module\"") && !page.contains("import init"), "{page}");
+        assert!(!page.contains("rel=\"modulepreload\"") && !page.contains("rel=\"preload\""), "{page}");
+        assert!(page.contains("<script>lang()</script>"));
+        assert!(page.contains("['/app-1.js','/app-1_bg.wasm']"), "{page}");
+        assert!(home("<html><body></body></html>").is_err());
     }
 }

@@ -1,0 +1,132 @@
+//! Load for benchmarks and the crash test: valid orders made with the engine
+//! (random configurations of real catalogue products), posted over many
+//! keep-alive connections, with every answer's latency recorded.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tailor_engine::bench::Rng;
+use tailor_engine::{Choices, Model};
+
+use crate::catalogue::Catalogue;
+use crate::client::Connection;
+
+/// A random valid, complete configuration: attributes in random order, each
+/// given a random option among those the engine still offers.
+pub fn random_choices(model: &Model, rng: &mut Rng) -> Choices {
+    let mut choices = Choices::empty(model);
+    let mut order: Vec<usize> = (0..model.attributes().len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    for a in order {
+        let eval = model.evaluate(&choices);
+        let open: Vec<usize> = (0..model.attributes()[a].options.len()).filter(|&o| eval.attributes[a].available[o]).collect();
+        choices.0[a] = Some(open[rng.below(open.len())]);
+    }
+    choices
+}
+
+/// `count` order bodies (JSON) for the given products, in turn.
+pub fn random_orders(catalogue: &Catalogue, products: &[&str], count: usize, seed: u64) -> Result<Vec<String>, String> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let product = products[i % products.len()];
+        let model = catalogue.model(product).ok_or_else(|| format!("no product \"{product}\" in the catalogue"))?;
+        let choices = random_choices(model, &mut rng);
+        let quote = model.quote(&choices).map_err(|e| format!("{product}: a random configuration is invalid: {e:?}"))?;
+        let texts: BTreeMap<String, String> =
+            model.def().texts.iter().filter(|t| model.text_wanted(&t.id, &choices)).map(|t| (t.id.clone(), "A.B.".to_string())).collect();
+        out.push(
+            json!({
+                "product": product,
+                "catalogue_version": model.version(),
+                "code": model.encode(&choices),
+                "price_seen": quote.total,
+                "texts": texts,
+                "contact": {"name": "Load Test", "email": "load.test@example.org"},
+                "shipping": {"line1": "Teststr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"},
+                "locale": "en",
+            })
+            .to_string(),
+        );
+    }
+    Ok(out)
+}
+
+/// What a load run saw.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sent: u64,
+    /// Answers by status code.
+    pub statuses: BTreeMap<u16, u64>,
+    /// Requests that got no answer (connection errors).
+    pub failed: u64,
+    /// Latency of every answered request, in microseconds, sorted.
+    pub latencies_us: Vec<u32>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies_us.len() as f64 * q) as usize).min(self.latencies_us.len() - 1);
+        self.latencies_us[i] as f64 / 1000.0
+    }
+
+    pub fn created_per_second(&self) -> f64 {
+        self.statuses.get(&201).copied().unwrap_or(0) as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Posts the bodies in turn, each with a new idempotency key, over
+/// `connections` connections to `addr` (`host:port`) for `duration`.
+pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: usize, duration: Duration) -> Result<Report, String> {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let addr = addr.to_string();
+        let bodies = bodies.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut report = Report::default();
+            let mut conn = Connection::open(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
+            let mut i = c;
+            while Instant::now() < deadline {
+                let key = format!("load-{c}-{i}-{}", started.elapsed().as_nanos());
+                let t0 = Instant::now();
+                report.sent += 1;
+                let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];
+                match conn.request("POST", "/api/orders", &headers, bodies[i % bodies.len()].as_bytes()).await {
+                    Ok(answer) => {
+                        report.latencies_us.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        *report.statuses.entry(answer.status).or_default() += 1;
+                    }
+                    Err(_) => {
+                        report.failed += 1;
+                        conn = Connection::open(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
+                    }
+                }
+                i += connections;
+            }
+            Ok::<Report, String>(report)
+        }));
+    }
+    let mut total = Report::default();
+    for t in tasks {
+        let r = t.await.map_err(|e| e.to_string())??;
+        total.sent += r.sent;
+        total.failed += r.failed;
+        for (s, n) in r.statuses {
+            *total.statuses.entry(s).or_default() += n;
+        }
+        total.latencies_us.extend(r.latencies_us);
+    }
+    total.elapsed = started.elapsed();
+    total.latencies_us.sort_unstable();
+    Ok(total)
+}
