@@ -72,8 +72,13 @@ fn digit(c: u8) -> Option<u32> {
 }
 
 impl Model {
-    /// The catalogue part of this model's codes.
-    pub fn fingerprint(&self) -> String {
+    /// The catalogue part of this model's codes (computed once, when the
+    /// model is built).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    pub(crate) fn compute_fingerprint(&self) -> String {
         let mut parts: Vec<&[u8]> = vec![self.id().as_bytes(), self.version().as_bytes()];
         for a in self.attributes() {
             parts.push(a.id.as_bytes());
@@ -119,7 +124,7 @@ impl Model {
         if chars(fnv(&[body.as_bytes()]), 2) != check {
             return Err(CodeError::Damaged);
         }
-        if body[1..7] != self.fingerprint() {
+        if &body[1..7] != self.fingerprint() {
             return Err(CodeError::OtherCatalogue);
         }
         let digits: Vec<u8> = body[7..].bytes().map(|b| digit(b).expect("checked") as u8).collect();

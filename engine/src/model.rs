@@ -323,6 +323,8 @@ pub struct Model {
     /// For each constraint of `problem`, the rule it came from (`None` for
     /// the definitions of surcharge variables).
     pub(crate) constraint_rule: Vec<Option<usize>>,
+    /// The catalogue part of configuration codes (see `code.rs`).
+    pub(crate) fingerprint: String,
 }
 
 /// Linear rules work in integers: factors and properties are scaled by this
@@ -682,7 +684,9 @@ impl Model {
                 format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
             ),
         })?;
-        Ok(Model { def, attr_index, option_index, problem, forest, prices, constraint_rule })
+        let mut model = Model { def, attr_index, option_index, problem, forest, prices, constraint_rule, fingerprint: String::new() };
+        model.fingerprint = model.compute_fingerprint();
+        Ok(model)
     }
 
     /// The model as written in its file (numeric inputs with their options).

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tailor_engine::contact::{self, Contact, Shipping};
 use tailor_engine::{CodeError, OrderError};
@@ -78,13 +79,15 @@ pub struct OrderView {
     pub product: String,
     pub catalogue_version: String,
     pub code: String,
-    pub choices: BTreeMap<String, String>,
-    pub texts: BTreeMap<String, String>,
+    /// Attribute id to option id. The JSON objects are sent as stored.
+    pub choices: Box<RawValue>,
+    pub texts: Box<RawValue>,
     pub currency: String,
     pub total: i64,
     pub created_at: String,
-    pub contact: Contact,
-    pub shipping: Shipping,
+    /// `Contact` and `Shipping` as stored (trimmed).
+    pub contact: Box<RawValue>,
+    pub shipping: Box<RawValue>,
     pub locale: String,
     pub channel: Channel,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,7 +138,19 @@ pub async fn create_order(
             };
         }
     };
-    match state.store.insert(row.clone(), key.clone()).await.map_err(store_failed)? {
+    let mut row = row;
+    let mut attempts = 0;
+    let inserted = loop {
+        match state.store.insert(row.clone(), key.clone()).await {
+            Err(crate::store::StoreError::DuplicateId) if attempts < 5 => {
+                attempts += 1;
+                row.id = new_order_id(unix_seconds());
+                row.token_sha256 = sha256_hex(order_token(state.store.token_secret(), &row.id).as_bytes());
+            }
+            other => break other.map_err(store_failed)?,
+        }
+    };
+    match inserted {
         Inserted::Created => {
             tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
             created(&state, &row, false)
@@ -290,7 +305,7 @@ fn priced_order(state: &AppState, body: &[u8]) -> Result<OrderRow, Problem> {
         )
         .with("price", quote.total));
     }
-    let id = new_order_id();
+    let id = new_order_id(unix_seconds());
     let token = order_token(state.store.token_secret(), &id);
     Ok(OrderRow {
         id,
@@ -371,17 +386,21 @@ fn view(row: &OrderRow) -> Result<OrderView, Problem> {
         product: row.product.clone(),
         catalogue_version: row.catalogue_version.clone(),
         code: row.code.clone(),
-        choices: json(&row.choices_json)?,
-        texts: json(&row.texts_json)?,
+        choices: raw(&row.choices_json)?,
+        texts: raw(&row.texts_json)?,
         currency: row.currency.clone(),
         total: row.total_minor,
         created_at: row.created_at.clone(),
-        contact: json(&row.contact_json)?,
-        shipping: json(&row.shipping_json)?,
+        contact: raw(&row.contact_json)?,
+        shipping: raw(&row.shipping_json)?,
         locale: row.locale.clone(),
         channel: json(&format!("\"{}\"", row.channel))?,
         partner_id: row.partner_id.clone(),
     })
+}
+
+fn raw(text: &str) -> Result<Box<RawValue>, Problem> {
+    RawValue::from_string(text.to_string()).map_err(|_| Problem::internal())
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Problem> {
@@ -408,19 +427,38 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
-/// `T` and 12 Crockford base-32 characters: 60 random bits, easy to read aloud.
-fn new_order_id() -> String {
+/// `T`, 6 Crockford base-32 characters of the second it was made (since
+/// 2025; they sort in time order, so new orders land at the end of the
+/// index instead of all over it) and 7 random ones (35 bits). A clash in one
+/// second is possible and handled: the store refuses it and a new id is
+/// drawn.
+pub fn new_order_id(unix_seconds: u64) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bits = u64::from_le_bytes(random_bytes::<8>());
-    let mut id = String::from("T");
-    for i in 0..12 {
-        id.push(ALPHABET[((bits >> (i * 5)) & 31) as usize] as char);
+    let since = unix_seconds.saturating_sub(1_735_689_600) & ((1 << 30) - 1);
+    let random = u64::from_le_bytes(random_bytes::<8>());
+    let mut id = String::with_capacity(14);
+    id.push('T');
+    for i in (0..6).rev() {
+        id.push(ALPHABET[((since >> (i * 5)) & 31) as usize] as char);
+    }
+    for i in 0..7 {
+        id.push(ALPHABET[((random >> (i * 5)) & 31) as usize] as char);
     }
     id
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
 }
 
 fn now_rfc3339() -> String {

@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod limits;
 pub mod load;
 pub mod client;
 pub mod problem;
 pub mod qr;
 pub mod site;
+pub mod staff;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -39,6 +41,7 @@ pub struct Config {
     pub site_dir: PathBuf,
     /// The catalogue files (`public/catalogue`, copied into the site by Trunk).
     pub catalogue_dir: PathBuf,
+    pub limits: limits::Limits,
 }
 
 /// Shared by every request.
@@ -48,26 +51,45 @@ pub struct AppState {
     pub store: Store,
 }
 
-/// The whole service: API, then the site for every other path.
+/// The whole service with the production limits.
 pub fn app(state: AppState, site: site::Site) -> Router {
+    app_with_limits(state, site, limits::Limits::default())
+}
+
+/// The whole service: API, then the site for every other path.
+pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
+    let limiter = limits::RateLimiter::new(limits);
     let api = Router::new()
         .route("/health", get(api::health))
         .route("/orders", post(api::create_order))
         .route("/orders/{id}", get(api::get_order))
         .route("/qr", get(qr::qr))
+        .route("/staff/orders", get(staff::list_orders))
+        .route("/staff/orders/{id}/status", post(staff::set_status))
         .fallback(api::not_found)
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(|err: tower::BoxError| async move {
-                    if err.is::<tower::timeout::error::Elapsed>() {
-                        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "Timed out", "The request took too long; nothing was stored. Please try again.")
+                    let problem = if err.is::<tower::timeout::error::Elapsed>() {
+                        Problem::new(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "timeout",
+                            "Timed out",
+                            "The request took too long. Send it again with the same Idempotency-Key: an order is never made twice.",
+                        )
                     } else {
                         Problem::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "Busy", "The server is busy; please try again in a moment.")
-                    }
+                    };
+                    ([(axum::http::header::RETRY_AFTER, "1")], problem)
                 }))
+                // Beyond `max_in_flight` (over all API routes together),
+                // refuse at once rather than queue.
+                .load_shed()
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.max_in_flight))
                 .timeout(Duration::from_secs(10))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
+        .layer(axum::middleware::from_fn_with_state(limiter, limits::rate_limit))
         .with_state(state);
     Router::new().nest("/api", api).merge(site.router())
 }

@@ -96,8 +96,19 @@ pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: u
             let mut report = Report::default();
             let mut conn = Connection::open(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
             let mut i = c;
+            // Keys as browsers make them: random (UUID v4 form), so they
+            // land all over the key index as real ones do.
+            let mut rng = Rng::new(0x5EED ^ (c as u64) << 32 ^ started.elapsed().as_nanos() as u64);
             while Instant::now() < deadline {
-                let key = format!("load-{c}-{i}-{}", started.elapsed().as_nanos());
+                let (a, b) = (rng.next(), rng.next());
+                let key = format!(
+                    "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                    a >> 32,
+                    (a >> 16) & 0xffff,
+                    a & 0xfff,
+                    0x8000 | (b >> 48) & 0x3fff,
+                    b & 0xffff_ffff_ffff
+                );
                 let t0 = Instant::now();
                 report.sent += 1;
                 let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];

@@ -1,15 +1,22 @@
-//! `tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]`
+//! `tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]
+//!  [--order-rate N] [--max-in-flight N]`
 //!
 //! Each flag may also come from the environment: `TAILOR_ADDR`, `DATABASE_URL`,
-//! `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`.
+//! `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`, `TAILOR_ORDER_RATE` (new orders
+//! per second per client address, 0 for no limit), `TAILOR_MAX_IN_FLIGHT`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tailor_server::{AppState, Config, app, catalogue::Catalogue, site::Site, store};
+use tailor_server::{AppState, Config, app_with_limits, catalogue::Catalogue, site::Site, store};
 
-const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]";
+// Order handling allocates many small strings; mimalloc serves them faster
+// than the system allocator under two busy threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N]";
 
 fn config() -> Result<Config, String> {
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
@@ -17,6 +24,9 @@ fn config() -> Result<Config, String> {
     let mut database_url = env("DATABASE_URL", "sqlite://data/tailor.db");
     let mut site = env("TAILOR_SITE_DIR", "dist");
     let mut catalogue = std::env::var("TAILOR_CATALOGUE_DIR").ok();
+    let defaults = tailor_server::limits::Limits::default();
+    let mut order_rate = env("TAILOR_ORDER_RATE", &defaults.orders_per_second.to_string());
+    let mut max_in_flight = env("TAILOR_MAX_IN_FLIGHT", &defaults.max_in_flight.to_string());
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let slot = match flag.as_str() {
@@ -24,6 +34,8 @@ fn config() -> Result<Config, String> {
             "--database-url" => &mut database_url,
             "--site" => &mut site,
             "--catalogue" => catalogue.insert(String::new()),
+            "--order-rate" => &mut order_rate,
+            "--max-in-flight" => &mut max_in_flight,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
         };
@@ -38,7 +50,10 @@ fn config() -> Result<Config, String> {
         None if site_dir.join("catalogue/index.json").exists() => site_dir.join("catalogue"),
         None => PathBuf::from("public/catalogue"),
     };
-    Ok(Config { addr, database_url, site_dir, catalogue_dir })
+    let orders_per_second: f64 = order_rate.parse().ok().filter(|r: &f64| r.is_finite() && *r >= 0.0).ok_or_else(|| format!("--order-rate \"{order_rate}\": expected a number >= 0"))?;
+    let max_in_flight: usize = max_in_flight.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--max-in-flight \"{max_in_flight}\": expected a whole number > 0"))?;
+    let limits = tailor_server::limits::Limits { max_in_flight, orders_per_second, orders_burst: defaults.orders_burst.max(orders_per_second * 2.0) };
+    Ok(Config { addr, database_url, site_dir, catalogue_dir, limits })
 }
 
 #[tokio::main]
@@ -72,7 +87,8 @@ async fn run() -> Result<(), String> {
     tracing::info!(addr = %local, products = catalogue.index.products.len(), "listening");
     println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
     let state = AppState { catalogue: Arc::new(catalogue), store };
-    axum::serve(listener, app(state, site))
+    let service = app_with_limits(state, site, config.limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_orders.sql")),
     (2, include_str!("../migrations/0002_order_details.sql")),
     (3, include_str!("../migrations/0003_idempotency.sql")),
+    (4, include_str!("../migrations/0004_staff.sql")),
 ];
 
 /// The most requests committed in one transaction.
@@ -50,6 +51,8 @@ pub enum StoreError {
     Database(String),
     /// The writer thread is gone (the server is shutting down).
     Closed,
+    /// Another order already has this id (draw a new one).
+    DuplicateId,
 }
 
 impl std::fmt::Display for StoreError {
@@ -57,6 +60,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Database(e) => write!(f, "database error: {e}"),
             StoreError::Closed => write!(f, "the order store is closed"),
+            StoreError::DuplicateId => write!(f, "an order with this id exists"),
         }
     }
 }
@@ -87,8 +91,33 @@ pub enum Inserted {
     Existing { order: OrderRow, request_sha256: String },
 }
 
+/// A staff member's key, as stored (without the key itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffKey {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// What a status change found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusChange {
+    Changed,
+    NotFound,
+    /// The order's status is not one of those the change starts from.
+    Conflict { current: String },
+}
+
 enum Request {
     Insert(OrderRow, Idempotency, oneshot::Sender<Result<Inserted, StoreError>>),
+    List { status: String, after: String, limit: usize, reply: oneshot::Sender<Result<Vec<OrderRow>, StoreError>> },
+    SetStatus { id: String, from: Vec<String>, to: String, reply: oneshot::Sender<Result<StatusChange, StoreError>> },
+    StaffByDigest(String, oneshot::Sender<Result<Option<StaffKey>, StoreError>>),
+    AddStaff(StaffKey, String, oneshot::Sender<Result<(), StoreError>>),
+    ListStaff(oneshot::Sender<Result<Vec<StaffKey>, StoreError>>),
+    RevokeStaff(String, String, oneshot::Sender<Result<bool, StoreError>>),
     Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
     ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
 }
@@ -150,6 +179,41 @@ impl Store {
         let (tx, rx) = oneshot::channel();
         self.tx.send(Request::Insert(row, key, tx)).map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(make(tx)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Orders with `status`, oldest first, with ids after `after` (for paging).
+    pub async fn list(&self, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
+        self.ask(|reply| Request::List { status: status.into(), after: after.into(), limit, reply }).await
+    }
+
+    /// Moves order `id` to `to` if its status is one of `from`.
+    pub async fn set_status(&self, id: &str, from: &[&str], to: &str) -> Result<StatusChange, StoreError> {
+        let from = from.iter().map(|s| s.to_string()).collect();
+        self.ask(|reply| Request::SetStatus { id: id.into(), from, to: to.into(), reply }).await
+    }
+
+    /// The staff key whose digest is `key_sha256`, unless revoked.
+    pub async fn staff_by_digest(&self, key_sha256: &str) -> Result<Option<StaffKey>, StoreError> {
+        self.ask(|reply| Request::StaffByDigest(key_sha256.into(), reply)).await
+    }
+
+    pub async fn add_staff(&self, key: StaffKey, key_sha256: &str) -> Result<(), StoreError> {
+        self.ask(|reply| Request::AddStaff(key, key_sha256.into(), reply)).await
+    }
+
+    pub async fn list_staff(&self) -> Result<Vec<StaffKey>, StoreError> {
+        self.ask(Request::ListStaff).await
+    }
+
+    /// Revokes key `id` at `when`; false when there is no such active key.
+    pub async fn revoke_staff(&self, id: &str, when: &str) -> Result<bool, StoreError> {
+        self.ask(|reply| Request::RevokeStaff(id.into(), when.into(), reply)).await
     }
 
     /// The order an idempotency key made, with its request digest.
@@ -226,6 +290,28 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
                 Request::ByKey(key, reply) => {
                     let _ = reply.send(by_key(&conn, &key));
                 }
+                Request::List { status, after, limit, reply } => {
+                    let _ = reply.send(list(&conn, &status, &after, limit));
+                }
+                Request::SetStatus { id, from, to, reply } => {
+                    let _ = reply.send(set_status(&conn, &id, &from, &to));
+                }
+                Request::StaffByDigest(digest, reply) => {
+                    let _ = reply.send(staff_by_digest(&conn, &digest));
+                }
+                Request::AddStaff(key, digest, reply) => {
+                    let _ = reply.send(add_staff(&conn, &key, &digest));
+                }
+                Request::ListStaff(reply) => {
+                    let _ = reply.send(list_staff(&conn));
+                }
+                Request::RevokeStaff(id, when, reply) => {
+                    let _ = reply.send(
+                        conn.execute("UPDATE staff_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, when])
+                            .map(|n| n == 1)
+                            .map_err(StoreError::from),
+                    );
+                }
                 Request::Insert(..) => {}
             }
         }
@@ -269,6 +355,7 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
     for (outcome, reply) in results {
         let answer = match (&committed, outcome) {
             (Err(e), _) => Err(StoreError::Database(e.clone())),
+            (Ok(()), Err(e)) if e.contains("UNIQUE constraint failed: orders.id") => Err(StoreError::DuplicateId),
             (Ok(()), Err(e)) => Err(StoreError::Database(e)),
             (Ok(()), Ok(done)) => Ok(done),
         };
@@ -282,7 +369,7 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
 fn insert_once(conn: &Connection, row: &OrderRow, key: &Idempotency) -> rusqlite::Result<Inserted> {
     if let Some((order, request_sha256)) = by_key(conn, &key.key).map_err(|e| match e {
         StoreError::Database(m) => rusqlite::Error::ToSqlConversionFailure(m.into()),
-        StoreError::Closed => rusqlite::Error::InvalidQuery,
+        StoreError::Closed | StoreError::DuplicateId => rusqlite::Error::InvalidQuery,
     })? {
         return Ok(Inserted::Existing { order, request_sha256 });
     }
@@ -328,34 +415,75 @@ fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
         ])
 }
 
-fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
-                code, texts_json, contact_json, shipping_json, locale, channel, partner_id
-         FROM orders WHERE id = ?1",
-    )?;
-    Ok(stmt
-        .query_row(params![id], |r| {
-            Ok(OrderRow {
-                id: r.get(0)?,
-                token_sha256: r.get(1)?,
-                product: r.get(2)?,
-                catalogue_version: r.get(3)?,
-                choices_json: r.get(4)?,
-                currency: r.get(5)?,
-                total_minor: r.get(6)?,
-                status: r.get(7)?,
-                created_at: r.get(8)?,
-                code: r.get(9)?,
-                texts_json: r.get(10)?,
-                contact_json: r.get(11)?,
-                shipping_json: r.get(12)?,
-                locale: r.get(13)?,
-                channel: r.get(14)?,
-                partner_id: r.get(15)?,
-            })
-        })
+const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
+     code, texts_json, contact_json, shipping_json, locale, channel, partner_id";
+
+fn list(conn: &Connection, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE status = ?1 AND id > ?2 ORDER BY id LIMIT ?3"))?;
+    let rows = stmt.query_map(params![status, after, limit as i64], order_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// One transaction: read the status, check it, write the new one.
+fn set_status(conn: &Connection, id: &str, from: &[String], to: &str) -> Result<StatusChange, StoreError> {
+    let current: Option<String> = conn.query_row("SELECT status FROM orders WHERE id = ?1", params![id], |r| r.get(0)).optional()?;
+    let Some(current) = current else { return Ok(StatusChange::NotFound) };
+    if !from.contains(&current) {
+        return Ok(StatusChange::Conflict { current });
+    }
+    let n = conn.execute("UPDATE orders SET status = ?2 WHERE id = ?1 AND status = ?3", params![id, to, current])?;
+    Ok(if n == 1 { StatusChange::Changed } else { StatusChange::Conflict { current } })
+}
+
+fn staff_row(r: &rusqlite::Row) -> rusqlite::Result<StaffKey> {
+    Ok(StaffKey { id: r.get(0)?, name: r.get(1)?, role: r.get(2)?, created_at: r.get(3)?, revoked_at: r.get(4)? })
+}
+
+fn staff_by_digest(conn: &Connection, digest: &str) -> Result<Option<StaffKey>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id, name, role, created_at, revoked_at FROM staff_keys WHERE key_sha256 = ?1 AND revoked_at IS NULL")?
+        .query_row(params![digest], staff_row)
         .optional()?)
+}
+
+fn add_staff(conn: &Connection, key: &StaffKey, digest: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO staff_keys (id, name, role, key_sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![key.id, key.name, key.role, digest, key.created_at],
+    )?;
+    Ok(())
+}
+
+fn list_staff(conn: &Connection) -> Result<Vec<StaffKey>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, name, role, created_at, revoked_at FROM staff_keys ORDER BY created_at, id")?;
+    let rows = stmt.query_map([], staff_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
+    Ok(OrderRow {
+        id: r.get(0)?,
+        token_sha256: r.get(1)?,
+        product: r.get(2)?,
+        catalogue_version: r.get(3)?,
+        choices_json: r.get(4)?,
+        currency: r.get(5)?,
+        total_minor: r.get(6)?,
+        status: r.get(7)?,
+        created_at: r.get(8)?,
+        code: r.get(9)?,
+        texts_json: r.get(10)?,
+        contact_json: r.get(11)?,
+        shipping_json: r.get(12)?,
+        locale: r.get(13)?,
+        channel: r.get(14)?,
+        partner_id: r.get(15)?,
+    })
+}
+
+fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?;
+    Ok(stmt.query_row(params![id], order_row).optional()?)
 }
 
 #[cfg(test)]
@@ -442,6 +570,10 @@ mod tests {
             let oks = [a.is_ok(), b.is_ok(), dup.is_ok()];
             assert_eq!(oks.iter().filter(|&&x| x).count(), 2, "{oks:?}");
             assert!(b.is_ok());
+            // The clash is reported as such (the API then draws a new id), and
+            // its key was not kept.
+            let clash = [a, dup].into_iter().find_map(Result::err).unwrap();
+            assert!(matches!(clash, StoreError::DuplicateId), "{clash}");
         }
         let store = Store::open(&url).unwrap();
         assert_eq!(store.get("A").await.unwrap().unwrap().total_minor, 100);

@@ -278,3 +278,63 @@ async fn unknown_api_paths_and_a_missing_site_answer_clearly() {
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("'wasm-unsafe-eval'"));
 }
+
+#[tokio::test]
+async fn too_many_orders_from_one_address_are_refused_for_a_while() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
+    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
+    let limits = tailor_server::limits::Limits { max_in_flight: 64, orders_per_second: 1.0, orders_burst: 2.0 };
+    let router = tailor_server::app_with_limits(AppState { catalogue: catalogue.clone(), store }, Site::load(&dir.path().join("no-site")), limits);
+    let env = Env { router, catalogue, _dir: dir };
+    let order = default_order(&env).to_string();
+    let from = |ip: &str| {
+        let mut r = post(&order);
+        r.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip.parse().unwrap(), 5000)));
+        r
+    };
+    for _ in 0..2 {
+        assert_eq!(send(&env, from("192.0.2.1")).await.0, StatusCode::CREATED);
+    }
+    let response = env.router.clone().oneshot(from("192.0.2.1")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert_eq!(send(&env, from("192.0.2.2")).await.0, StatusCode::CREATED, "other clients are not held up");
+    // Reading is not limited.
+    let read = Request::get("/api/health").body(Body::empty()).unwrap();
+    assert_eq!(send(&env, read).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
+    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
+    let limits = tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0 };
+    let router = tailor_server::app_with_limits(AppState { catalogue, store }, Site::load(&dir.path().join("no-site")), limits);
+    // One order whose body is still arriving holds the only slot.
+    let (mut tx, rx) = futures::channel::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
+    let slow = Request::post("/api/orders")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", "slow")
+        .body(Body::from_stream(rx))
+        .unwrap();
+    let held = tokio::spawn(router.clone().oneshot(slow));
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let t0 = std::time::Instant::now();
+    let response = router.clone().oneshot(Request::get("/api/health").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(1), "shed at once, not queued");
+    let body: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["type"], "/problems/overloaded");
+    // The slot frees when the slow request ends.
+    use futures::SinkExt;
+    tx.send(Ok(axum::body::Bytes::from_static(b"{"))).await.unwrap();
+    drop(tx);
+    assert_eq!(held.await.unwrap().unwrap().status(), StatusCode::BAD_REQUEST);
+    let response = router.clone().oneshot(Request::get("/api/health").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -45,7 +45,7 @@ test('measurements recommend a size, a monogram is checked, and the jeans are or
   await page.getByLabel('Country').selectOption('GB');
   await page.getByRole('button', { name: 'Place order' }).click();
   const id = await page.getByTestId('order-id').textContent();
-  expect(id).toMatch(/^T[0-9A-Z]{12}$/);
+  expect(id).toMatch(/^T[0-9A-Z]{13}$/);
   const token = await page.evaluate((id) => localStorage.getItem(`tailor.order.${id}`), id);
   const order = await (await request.get(`/api/orders/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
   expect(order.product).toBe('jeans');

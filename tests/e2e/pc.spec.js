@@ -80,7 +80,7 @@ test('the full PC path: meter, choose anyway, share, order', async ({ page, brow
   await page.getByLabel('Postcode').fill('10115');
   await page.getByRole('button', { name: 'Place order' }).click();
   const orderId = page.getByTestId('order-id');
-  await expect(orderId).toHaveText(/^T[0-9A-Z]{12}$/);
+  await expect(orderId).toHaveText(/^T[0-9A-Z]{13}$/);
   const id = await orderId.textContent();
   const token = await page.evaluate((id) => localStorage.getItem(`tailor.order.${id}`), id);
   const order = await (await request.get(`/api/orders/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();

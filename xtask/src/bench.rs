@@ -1,5 +1,6 @@
 //! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]`
 //! `cargo xtask bench ui [--clicks N] [--seed S]`
+//! `cargo xtask bench server [--seconds N] [--connections C]`
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -8,14 +9,119 @@ use std::process::Command;
 
 use crate::{Result, build_server, build_site, project_root, run, start_server, step, tools};
 
-const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]";
+const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]\n       cargo xtask bench server [--seconds N] [--connections C]";
 
 pub fn cmd_bench(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("engine") => engine(&args[1..]),
         Some("ui") => ui(&args[1..]),
+        Some("server") => server(&args[1..]),
         _ => Err(USAGE.into()),
     }
+}
+
+/// Starts `cmd` with its standard output piped, returns the child and the
+/// first line containing `marker` (what follows the marker, trimmed); the
+/// rest of its output is read and dropped, so logging costs what it costs
+/// in production without flooding the terminal.
+fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, String)> {
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let found = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(rest) = line.split(marker).nth(1) {
+                    break rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_string();
+                }
+            }
+            _ => return Err(format!("{cmd:?} stopped before saying \"{marker}\"").into()),
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(|l| l.ok()) {});
+    Ok((child, found))
+}
+
+fn stop(mut child: std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    }
+    let _ = child.wait();
+}
+
+/// Orders per second against the real server (SQLite, durable commits),
+/// then against a bare handler with a fixed answer, with the same generator.
+fn server(args: &[String]) -> Result<()> {
+    let mut seconds = "30".to_string();
+    let mut connections = "32".to_string();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
+        match flag.as_str() {
+            "--seconds" => seconds = value,
+            "--connections" => connections = value,
+            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
+        }
+    }
+    let root = project_root();
+    let server = build_server()?;
+    let load = server.with_file_name("tailor-load");
+    let dir = root.join("target/bench-server");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let catalogue = root.join("public/catalogue");
+
+    step(&format!("posting orders to the server (SQLite, durable commits) for {seconds} s"));
+    // The server logs (a line per order, as in production) go to a file. All
+    // load comes from one address, so the per-client order limit is off.
+    let addr = {
+        let probe = TcpListener::bind("127.0.0.1:0")?;
+        probe.local_addr()?.to_string()
+    };
+    let log = std::fs::File::create(dir.join("server.log"))?;
+    let child = Command::new(&server)
+        .args(["--addr", &addr, "--order-rate", "0", "--site"])
+        .arg(dir.join("no-site"))
+        .arg("--catalogue")
+        .arg(&catalogue)
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.join("bench.db").display()))
+        .current_dir(&root)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?;
+    let ready = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        if ready.elapsed() > std::time::Duration::from_secs(20) {
+            return Err(format!("the server did not start; see {}", dir.join("server.log").display()).into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let orders = crate::cmd_output(
+        Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
+    );
+    stop(child);
+    let orders = orders?;
+    print!("{orders}");
+
+    step(&format!("the same load against a bare handler with a fixed answer, {seconds} s"));
+    let mut cmd = Command::new(&load);
+    cmd.args(["bare", "--addr", "127.0.0.1:0"]);
+    let (child, addr) = start_quiet(cmd, "bare handler at ")?;
+    let bare = crate::cmd_output(
+        Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
+    );
+    stop(child);
+    let bare = bare?;
+    print!("{bare}");
+
+    let rate = |json: &str| -> Result<f64> {
+        let v: serde_json::Value = serde_json::from_str(json.trim())?;
+        v["created_per_s"].as_f64().ok_or_else(|| "no created_per_s".into())
+    };
+    let (o, b) = (rate(&orders)?, rate(&bare)?);
+    println!("{}", serde_json::json!({"bench": "server", "orders_per_s": o, "bare_per_s": b, "share_of_bare": (o / b * 1000.0).round() / 1000.0}));
+    Ok(())
 }
 
 /// The built site in headless Chromium: first-screen bytes and PC click latency.

@@ -1,0 +1,117 @@
+//! Protection against load: at most so many API requests in flight (the
+//! rest are refused at once with 503 and `Retry-After`, instead of queueing
+//! until they time out), and a per-client rate limit on new orders (a token
+//! bucket per client address; 429 with `Retry-After` when empty).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::problem::Problem;
+
+/// The server's limits; `Limits::default()` is what production uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// API requests handled at once; more are refused with 503.
+    pub max_in_flight: usize,
+    /// New orders per second per client address (0 = no limit), and how
+    /// many may come at once.
+    pub orders_per_second: f64,
+    pub orders_burst: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_in_flight: 1024, orders_per_second: 5.0, orders_burst: 20.0 }
+    }
+}
+
+/// Token buckets by client address.
+#[derive(Clone)]
+pub struct RateLimiter {
+    limits: Limits,
+    buckets: Arc<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
+}
+
+impl RateLimiter {
+    pub fn new(limits: Limits) -> RateLimiter {
+        RateLimiter { limits, buckets: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// Takes a token for `ip` at `now`; `Err(seconds)` until the next one.
+    pub fn take(&self, ip: IpAddr, now: Instant) -> Result<(), f64> {
+        let (rate, burst) = (self.limits.orders_per_second, self.limits.orders_burst.max(1.0));
+        if rate <= 0.0 {
+            return Ok(());
+        }
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 100_000 {
+            // Forget clients whose buckets have refilled: they lose nothing.
+            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+        }
+        let (tokens, at) = buckets.entry(ip).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err((1.0 - *tokens) / rate)
+        }
+    }
+}
+
+/// Middleware: new orders (`POST`) pass through the client's bucket. The
+/// client is the connection's peer address (behind a proxy, configure the
+/// proxy to limit instead).
+pub async fn rate_limit(State(limiter): State<RateLimiter>, request: Request<Body>, next: Next) -> Response {
+    if request.method() == Method::POST {
+        if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+            if let Err(wait) = limiter.take(peer.ip(), Instant::now()) {
+                let seconds = wait.ceil().max(1.0) as u64;
+                let mut response = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many orders",
+                    format!("Too many new orders from your address; please try again in {seconds} s."),
+                )
+                .into_response();
+                response.headers_mut().insert("retry-after", seconds.into());
+                return response;
+            }
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate() {
+        let limiter = RateLimiter::new(Limits { max_in_flight: 1, orders_per_second: 2.0, orders_burst: 3.0 });
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(limiter.take(a, t0).is_ok());
+        }
+        let wait = limiter.take(a, t0).unwrap_err();
+        assert!((wait - 0.5).abs() < 1e-9, "{wait}");
+        assert!(limiter.take(b, t0).is_ok(), "another client has its own bucket");
+        assert!(limiter.take(a, t0 + Duration::from_millis(500)).is_ok());
+        assert!(limiter.take(a, t0 + Duration::from_millis(500)).is_err());
+        let off = RateLimiter::new(Limits { orders_per_second: 0.0, ..Limits::default() });
+        for _ in 0..1000 {
+            assert!(off.take(a, t0).is_ok());
+        }
+    }
+}
