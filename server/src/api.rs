@@ -358,7 +358,7 @@ pub async fn get_order(State(state): State<AppState>, Path(id): Path<String>, he
 }
 
 pub async fn not_found() -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "There is no such API endpoint.")
+    Problem::new(StatusCode::NOT_FOUND, "no-endpoint", "No such endpoint", "There is no such API endpoint; see /api/openapi.json.")
 }
 
 fn require_json(headers: &HeaderMap) -> Result<(), Problem> {

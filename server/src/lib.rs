@@ -51,6 +51,34 @@ pub struct AppState {
     pub store: Store,
 }
 
+/// The OpenAPI document of the API (served at `/api/openapi.json`; a test
+/// checks that it lists exactly [`API_ROUTES`]).
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// Every API route, as (method, path under `/api`).
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/openapi.json"),
+    ("POST", "/orders"),
+    ("GET", "/orders/{id}"),
+    ("GET", "/qr"),
+    ("GET", "/staff/orders"),
+    ("POST", "/staff/orders/{id}/status"),
+];
+
+fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
+    match (method, path) {
+        ("GET", "/health") => get(api::health),
+        ("GET", "/openapi.json") => get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        ("POST", "/orders") => post(api::create_order),
+        ("GET", "/orders/{id}") => get(api::get_order),
+        ("GET", "/qr") => get(qr::qr),
+        ("GET", "/staff/orders") => get(staff::list_orders),
+        ("POST", "/staff/orders/{id}/status") => post(staff::set_status),
+        _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),
+    }
+}
+
 /// The whole service with the production limits.
 pub fn app(state: AppState, site: site::Site) -> Router {
     app_with_limits(state, site, limits::Limits::default())
@@ -59,13 +87,9 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 /// The whole service: API, then the site for every other path.
 pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
     let limiter = limits::RateLimiter::new(limits);
-    let api = Router::new()
-        .route("/health", get(api::health))
-        .route("/orders", post(api::create_order))
-        .route("/orders/{id}", get(api::get_order))
-        .route("/qr", get(qr::qr))
-        .route("/staff/orders", get(staff::list_orders))
-        .route("/staff/orders/{id}/status", post(staff::set_status))
+    let api = API_ROUTES
+        .iter()
+        .fold(Router::new(), |router, &(method, path)| router.route(path, handler(method, path)))
         .fallback(api::not_found)
         .layer(
             ServiceBuilder::new()

@@ -62,12 +62,76 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .json()
         .init();
-    match run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = if args.first().map(String::as_str) == Some("staff") { staff(&args[1..]).await } else { run().await };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tailor-server: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+const STAFF_USAGE: &str = "usage: tailor-server staff add --name NAME --role fulfilment|support|marketing [--database-url URL]
+       tailor-server staff list [--database-url URL]
+       tailor-server staff revoke ID [--database-url URL]";
+
+/// Staff keys: made here and shown once; only their digest is stored.
+async fn staff(args: &[String]) -> Result<(), String> {
+    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
+    let mut name = None;
+    let mut role = None;
+    let mut positional = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let slot = match a.as_str() {
+            "--database-url" => &mut database_url,
+            "--name" => name.insert(String::new()),
+            "--role" => role.insert(String::new()),
+            _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{STAFF_USAGE}")),
+            _ => {
+                positional.push(a.clone());
+                continue;
+            }
+        };
+        *slot = it.next().ok_or_else(|| format!("{a} needs a value\n{STAFF_USAGE}"))?.clone();
+    }
+    let store = store::Store::open(&store::DatabaseUrl::parse(&database_url)?).map_err(|e| e.to_string())?;
+    let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    match positional.first().map(String::as_str) {
+        Some("add") => {
+            let name = name.filter(|n| !n.trim().is_empty()).ok_or(format!("staff add needs --name\n{STAFF_USAGE}"))?;
+            let role = role.ok_or(format!("staff add needs --role\n{STAFF_USAGE}"))?;
+            if !tailor_server::staff::ROLES.contains(&role.as_str()) {
+                return Err(format!("unknown role \"{role}\": one of {}", tailor_server::staff::ROLES.join(", ")));
+            }
+            let (key, digest) = tailor_server::staff::new_key();
+            let id = format!("S{}", &digest[..10]);
+            store
+                .add_staff(store::StaffKey { id: id.clone(), name, role: role.clone(), created_at: now, revoked_at: None }, &digest)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("staff key {id} ({role}); keep it safe, it is not shown again:\n{key}");
+            Ok(())
+        }
+        Some("list") => {
+            for k in store.list_staff().await.map_err(|e| e.to_string())? {
+                let state = k.revoked_at.map_or("active".to_string(), |r| format!("revoked {r}"));
+                println!("{}\t{}\t{}\t{}\t{state}", k.id, k.role, k.name, k.created_at);
+            }
+            Ok(())
+        }
+        Some("revoke") => {
+            let id = positional.get(1).ok_or(format!("staff revoke needs an ID\n{STAFF_USAGE}"))?;
+            if store.revoke_staff(id, &now).await.map_err(|e| e.to_string())? {
+                println!("revoked {id}");
+                Ok(())
+            } else {
+                Err(format!("no active staff key {id}"))
+            }
+        }
+        _ => Err(STAFF_USAGE.to_string()),
     }
 }
 

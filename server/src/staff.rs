@@ -17,6 +17,16 @@ use crate::store::{StaffKey, StatusChange, StoreError};
 pub const ROLES: [&str; 3] = ["fulfilment", "support", "marketing"];
 pub const STATUSES: [&str; 4] = ["new", "in_production", "shipped", "cancelled"];
 
+/// A new staff key (`tsk_` and 32 random bytes) and its digest.
+pub fn new_key() -> (String, String) {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    let key = format!("tsk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let digest = crate::api::sha256_hex(key.as_bytes());
+    (key, digest)
+}
+
 /// The statuses an order may move to from each status.
 fn allowed_from(to: &str) -> Option<&'static [&'static str]> {
     match to {

@@ -18,6 +18,39 @@ struct Env {
     _dir: tempfile::TempDir,
 }
 
+/// The store behind an `env()`, for tests that need to set up staff keys.
+fn env_and_store() -> (Env, store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
+    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
+    let state = AppState { catalogue: catalogue.clone(), store: store.clone() };
+    (Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, _dir: dir }, store)
+}
+
+async fn staff_key(store: &store::Store, id: &str, role: &str) -> String {
+    let (key, digest) = tailor_server::staff::new_key();
+    let row = store::StaffKey { id: id.into(), name: format!("{role} tester"), role: role.into(), created_at: "2026-01-01T00:00:00Z".into(), revoked_at: None };
+    store.add_staff(row, &digest).await.unwrap();
+    key
+}
+
+fn staff_get(path: &str, key: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(path);
+    if let Some(k) = key {
+        r = r.header(header::AUTHORIZATION, format!("Bearer {k}"));
+    }
+    r.body(Body::empty()).unwrap()
+}
+
+fn staff_status(id: &str, key: &str, status: &str) -> Request<Body> {
+    Request::post(format!("/api/staff/orders/{id}/status"))
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({ "status": status }).to_string()))
+        .unwrap()
+}
+
 fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -337,4 +370,129 @@ async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
     assert_eq!(held.await.unwrap().unwrap().status(), StatusCode::BAD_REQUEST);
     let response = router.clone().oneshot(Request::get("/api/health").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn fulfilment_sees_what_to_make_and_where_to_ship_and_moves_the_status() {
+    let (env, store) = env_and_store();
+    let (status, _, first) = send(&env, post(&default_order(&env).to_string())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, _, second) = send(&env, post(&default_order(&env).to_string())).await;
+    let id = first["id"].as_str().unwrap();
+    let fulfilment = staff_key(&store, "S1", "fulfilment").await;
+    let marketing = staff_key(&store, "S2", "marketing").await;
+
+    // Need to know: what to make and where to ship, nothing else.
+    let response = env.router.clone().oneshot(staff_get("/api/staff/orders", Some(&fulfilment))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let list: Value = serde_json::from_str(&text).unwrap();
+    let mine = list["orders"].as_array().unwrap().iter().find(|o| o["id"] == id).expect("the new order is listed");
+    assert_eq!(mine["ship_to"]["name"], "Test Customer");
+    assert_eq!(mine["ship_to"]["city"], "Berlin");
+    assert_eq!(mine["choices"]["cpu"], "r5-7600");
+    for secret in ["test.customer@example.org", "access_token", "token_sha256", "\"total\"", "phone"] {
+        assert!(!text.contains(secret), "fulfilment sees {secret}: {text}");
+    }
+
+    // Other roles, no key, unknown keys.
+    for (key, want) in [(Some(marketing.as_str()), StatusCode::FORBIDDEN), (None, StatusCode::UNAUTHORIZED), (Some("tsk_nope"), StatusCode::UNAUTHORIZED)] {
+        let (got, ctype, problem) = send(&env, staff_get("/api/staff/orders", key)).await;
+        assert_eq!(got, want, "{problem}");
+        assert_eq!(ctype, "application/problem+json");
+    }
+    // A customer token is not a staff key, and a staff key does not read a customer's order.
+    let (got, _, _) = send(&env, staff_get("/api/staff/orders", Some(first["access_token"].as_str().unwrap()))).await;
+    assert_eq!(got, StatusCode::UNAUTHORIZED);
+    let (got, _, _) = send(&env, staff_get(&format!("/api/orders/{id}"), Some(&fulfilment))).await;
+    assert_eq!(got, StatusCode::NOT_FOUND);
+
+    // Status moves only along new -> in_production -> shipped.
+    let (got, _, problem) = send(&env, staff_status(id, &fulfilment, "shipped")).await;
+    assert_eq!((got, problem["current"].clone()), (StatusCode::CONFLICT, json!("new")));
+    for next in ["in_production", "shipped"] {
+        let (got, _, body) = send(&env, staff_status(id, &fulfilment, next)).await;
+        assert_eq!((got, body["status"].clone()), (StatusCode::OK, json!(next)));
+    }
+    let (got, _, _) = send(&env, staff_status(id, &fulfilment, "cancelled")).await;
+    assert_eq!(got, StatusCode::CONFLICT);
+    let (got, _, problem) = send(&env, staff_status(id, &fulfilment, "lost")).await;
+    assert_eq!((got, problem["type"].clone()), (StatusCode::BAD_REQUEST, json!("/problems/invalid-status")));
+    let (got, _, _) = send(&env, staff_status("T00000000000000", &fulfilment, "cancelled")).await;
+    assert_eq!(got, StatusCode::NOT_FOUND);
+    let (got, _, _) = send(&env, staff_status(id, &marketing, "cancelled")).await;
+    assert_eq!(got, StatusCode::FORBIDDEN);
+
+    // The customer sees it; the lists follow.
+    let token = first["access_token"].as_str().unwrap();
+    let (_, _, mine) = send(&env, staff_get(&format!("/api/orders/{id}"), Some(token))).await;
+    assert_eq!(mine["status"], "shipped");
+    let (_, _, shipped) = send(&env, staff_get("/api/staff/orders?status=shipped", Some(&fulfilment))).await;
+    assert_eq!(shipped["orders"].as_array().unwrap().len(), 1);
+    let (_, _, new) = send(&env, staff_get("/api/staff/orders?status=new&limit=1", Some(&fulfilment))).await;
+    assert_eq!(new["orders"][0]["id"], second["id"]);
+    let (got, _, _) = send(&env, staff_get("/api/staff/orders?status=lost", Some(&fulfilment))).await;
+    assert_eq!(got, StatusCode::BAD_REQUEST);
+    let (got, _, _) = send(&env, staff_get("/api/staff/orders?limit=0", Some(&fulfilment))).await;
+    assert_eq!(got, StatusCode::BAD_REQUEST);
+
+    // A revoked key opens nothing.
+    assert!(store.revoke_staff("S1", "2026-01-02T00:00:00Z").await.unwrap());
+    let (got, _, _) = send(&env, staff_get("/api/staff/orders", Some(&fulfilment))).await;
+    assert_eq!(got, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn staff_lists_page_through_every_order_once() {
+    let (env, store) = env_and_store();
+    let mut made = std::collections::BTreeSet::new();
+    for _ in 0..5 {
+        let (_, _, o) = send(&env, post(&default_order(&env).to_string())).await;
+        made.insert(o["id"].as_str().unwrap().to_string());
+    }
+    let key = staff_key(&store, "S9", "fulfilment").await;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut after = String::new();
+    loop {
+        let (_, _, page) = send(&env, staff_get(&format!("/api/staff/orders?limit=2&after={after}"), Some(&key))).await;
+        for o in page["orders"].as_array().unwrap() {
+            assert!(seen.insert(o["id"].as_str().unwrap().to_string()), "listed twice");
+        }
+        match page["next_after"].as_str() {
+            Some(next) => after = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_routes_served() {
+    let env = env();
+    let (status, ctype, doc) = send(&env, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, ctype.as_str()), (StatusCode::OK, "application/json"));
+    let mut documented = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let served: std::collections::BTreeSet<_> = tailor_server::API_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, served);
+    // Every documented route answers (not "no such endpoint", not 405).
+    for (method, path) in &served {
+        let path = format!("/api{}", path.replace("{id}", "T00000000000000"));
+        let request = Request::builder().method(method.as_str()).uri(&path).header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        let (status, _, body) = send(&env, request).await;
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_ne!(body["type"], "/problems/no-endpoint", "{method} {path}");
+    }
+    let (status, _, body) = send(&env, Request::get("/api/nothing-here").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, body["type"].clone()), (StatusCode::NOT_FOUND, json!("/problems/no-endpoint")));
+    // Every operation documents its answers.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} documents no response");
+        }
+    }
 }

@@ -89,7 +89,13 @@ pub fn OrderPage(id: String) -> impl IntoView {
                     Some(result) => match result {
                     Ok((o, model)) => {
                         let l = locale.get();
-                        let status = if o.status == "new" { t(l, Key::StatusNew).to_string() } else { o.status.clone() };
+                        let status = match o.status.as_str() {
+                            "new" => t(l, Key::StatusNew).to_string(),
+                            "in_production" => t(l, Key::StatusInProduction).to_string(),
+                            "shipped" => t(l, Key::StatusShipped).to_string(),
+                            "cancelled" => t(l, Key::StatusCancelled).to_string(),
+                            other => other.to_string(),
+                        };
                         let product = model.as_ref().map(|m| m.def().name.get(l.key()).to_string()).unwrap_or_else(|| o.product.clone());
                         let rows = described(model.as_ref(), &o);
                         let s = &o.shipping;

@@ -36,6 +36,7 @@ pub fn cmd_test(args: &[String]) -> Result<()> {
         timed("native unit and integration tests", native_tests),
         timed("wasm tests in headless Chromium", wasm_tests),
         timed("end-to-end tests (Playwright, Chromium)", e2e_tests),
+        timed("API fuzzing against the OpenAPI document (schemathesis)", api_fuzzing),
     ];
 
     println!("\n==> summary (tool check {setup:.0} s, total {:.0} s)", started.elapsed().as_secs_f64());
@@ -88,6 +89,42 @@ fn count(text: &str, word: &str) -> u64 {
             (words.next() == Some(word)).then(|| words.next()?.parse::<u64>().ok())?
         })
         .sum()
+}
+
+/// schemathesis generates requests from `/api/openapi.json` (with a
+/// fulfilment key, so the staff routes are reached) and checks that no
+/// answer is a server error.
+fn api_fuzzing(tally: &mut Tally) -> Result<()> {
+    let st = tools::ensure_schemathesis()?;
+    let server = build_server()?;
+    let scratch = project_root().join("target/schemathesis");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let db = format!("sqlite://{}", scratch.join("fuzz.db").display());
+    let made = crate::cmd_output(Command::new(&server).args(["staff", "add", "--name", "schemathesis", "--role", "fulfilment", "--database-url", &db]))?;
+    let key = made.lines().last().unwrap_or_default().trim().to_string();
+    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--order-rate".into(), "0".into(), "--database-url".into(), db, "--site".into(), scratch.join("no-site").display().to_string()];
+    let (mut child, url) = start_server(&server, &args)?;
+    let base = url.trim_end_matches('/');
+    let mut cmd = Command::new(&st);
+    cmd.args(["run", &format!("{base}/api/openapi.json"), "--url", &format!("{base}/api"), "--checks", "not_a_server_error"])
+        .args(["--max-examples", "50", "--seed", "1", "--header", &format!("Authorization: Bearer {key}")])
+        .stdout(Stdio::piped());
+    let outcome = (|| -> Result<()> {
+        let mut run = cmd.spawn()?;
+        let out = run.stdout.take().expect("piped");
+        for line in BufReader::new(out).lines().map_while(|l| l.ok()) {
+            println!("{line}");
+        }
+        // One test: the whole run (its own summary above says how many
+        // requests it generated).
+        let status = run.wait()?;
+        *(if status.success() { &mut tally.passed } else { &mut tally.failed }) += 1;
+        if status.success() { Ok(()) } else { Err(format!("schemathesis exited with {status}").into()) }
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    outcome
 }
 
 fn native_tests(tally: &mut Tally) -> Result<()> {

@@ -11,6 +11,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 
 /// Chromium and its WebDriver, from Debian's packages.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// schemathesis (PyPI), in its own virtual environment under target/tools.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Prepends cargo's bin folder to PATH so tools installed now are found.
@@ -128,4 +130,18 @@ fn ensure_npm_packages() -> Result<()> {
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
     std::fs::write(&stamp, &lock).map_err(|e| format!("{}: {e}", stamp.display()))?;
     Ok(())
+}
+
+/// schemathesis at the pinned version in `target/tools/schemathesis`; the
+/// path of its `st` command. Made with the machine's python3 when missing.
+pub fn ensure_schemathesis() -> Result<std::path::PathBuf> {
+    let venv = project_root().join("target/tools/schemathesis");
+    let st = venv.join("bin/st");
+    if cmd_output(Command::new(&st).arg("--version")).is_ok_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
+        return Ok(st);
+    }
+    step(&format!("installing schemathesis {SCHEMATHESIS_VERSION} (PyPI) into target/tools/schemathesis"));
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))?;
+    Ok(st)
 }
