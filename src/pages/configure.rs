@@ -532,11 +532,15 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                         <label><input type="radio" name="fit-unit" prop:checked=move || inches.get() on:change=move |_| inches.set(true)/> " in"</label>
                     </div>
                     <div class="field-grid">
-                        {fields.into_iter().enumerate().map(|(i, (key, id, _required))| {
+                        {fields.into_iter().enumerate().map(|(i, (key, id, required))| {
                             let input_id = format!("fit-{id}");
                             view! {
                                 <div class="field">
-                                    <label for=input_id.clone()>{move || format!("{} ({})", t(locale.get(), key), unit())}</label>
+                                    <label for=input_id.clone()>{move || if required {
+                                        format!("{} ({})", t(locale.get(), key), unit())
+                                    } else {
+                                        format!("{} ({}, {})", t(locale.get(), key), unit(), t(locale.get(), Key::Optional))
+                                    }}</label>
                                     <input id=input_id type="text" inputmode="decimal" autocomplete="off" prop:value=move || values[i].get() on:input=move |ev| values[i].set(event_target_value(&ev))/>
                                 </div>
                             }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod compress;
+mod fuzz;
 mod shell;
 mod test;
 mod tools;
@@ -25,7 +26,14 @@ cargo xtask build
     Installs what is missing and builds the site and the server only.
 cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]
     Replays click sessions on MODEL (Tailor .json, XCSP .xml, DIMACS) natively
-    or compiled to wasm in headless Chromium; prints one JSON line.";
+    or compiled to wasm in headless Chromium; prints one JSON line.
+cargo xtask bench ui [--clicks N] [--seed S]
+    First-screen bytes, configurator load and click latency in Chromium.
+cargo xtask bench server [--seconds N] [--connections C]
+    Orders per second and latency against the server and a bare handler.
+cargo xtask fuzz [--seconds N]
+    Fuzzes the engine's model and configuration-code decoders (cargo-fuzz,
+    nightly toolchain), N seconds each.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +42,7 @@ fn main() -> ExitCode {
         Some("run") => cmd_run(&args[1..]),
         Some("test") => test::cmd_test(&args[1..]),
         Some("bench") => bench::cmd_bench(&args[1..]),
+        Some("fuzz") => fuzz::cmd_fuzz(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
         Some("help" | "-h" | "--help") | None => {
             println!("{HELP}");
