@@ -159,7 +159,7 @@ pub async fn create_order(
     }
 }
 
-fn store_failed(e: crate::store::StoreError) -> Problem {
+pub(crate) fn store_failed(e: crate::store::StoreError) -> Problem {
     tracing::error!(error = %e, "the order store failed");
     Problem::internal()
 }
@@ -399,7 +399,7 @@ fn view(row: &OrderRow) -> Result<OrderView, Problem> {
     })
 }
 
-fn raw(text: &str) -> Result<Box<RawValue>, Problem> {
+pub(crate) fn raw(text: &str) -> Result<Box<RawValue>, Problem> {
     RawValue::from_string(text.to_string()).map_err(|_| Problem::internal())
 }
 

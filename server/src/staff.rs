@@ -12,7 +12,8 @@ use serde_json::value::RawValue;
 
 use crate::AppState;
 use crate::problem::Problem;
-use crate::store::{StaffKey, StatusChange, StoreError};
+use crate::api::{raw, store_failed};
+use crate::store::{StaffKey, StatusChange};
 
 pub const ROLES: [&str; 3] = ["fulfilment", "support", "marketing"];
 pub const STATUSES: [&str; 4] = ["new", "in_production", "shipped", "cancelled"];
@@ -35,11 +36,6 @@ fn allowed_from(to: &str) -> Option<&'static [&'static str]> {
         "cancelled" => Some(&["new", "in_production"]),
         _ => None,
     }
-}
-
-fn store_failed(e: StoreError) -> Problem {
-    tracing::error!(error = %e, "the order store failed");
-    Problem::internal()
 }
 
 /// The key's holder, if the key is valid and its role is one of `roles`.
@@ -106,10 +102,6 @@ pub struct WorkList {
     /// Pass as `after` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     next_after: Option<String>,
-}
-
-fn raw(text: &str) -> Result<Box<RawValue>, Problem> {
-    RawValue::from_string(text.to_string()).map_err(|_| Problem::internal())
 }
 
 pub async fn list_orders(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WorkList>, Problem> {

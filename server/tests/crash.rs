@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,27 +11,12 @@ use tailor_server::catalogue::Catalogue;
 use tailor_server::client::Connection;
 use tailor_server::load;
 
-fn free_addr() -> String {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().to_string()
-}
+mod common;
+use common::free_addr;
 
-fn start(addr: &str, db: &Path, catalogue: &Path) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_tailor-server"))
-        .args(["--addr", addr, "--order-rate", "0", "--site", "/nonexistent-site", "--catalogue"])
-        .arg(catalogue)
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
+fn start(addr: &str, db: &Path) -> std::process::Child {
+    // All load comes from one address: no per-client order limit.
+    common::start_server(addr, db, &["--order-rate", "0"], None, &[])
 }
 
 #[derive(Default)]
@@ -51,7 +35,7 @@ async fn acknowledged_orders_survive_sigkill_and_retries_make_no_duplicates() {
     let catalogue = Catalogue::load(&catalogue_dir).unwrap();
     let bodies = Arc::new(load::random_orders(&catalogue, &["pc", "jeans"], 300, 7).unwrap());
     let addr = free_addr();
-    let mut server = start(&addr, &db, &catalogue_dir);
+    let mut server = start(&addr, &db);
 
     let log = Arc::new(Mutex::new(Log::default()));
     let mut clients = Vec::new();
@@ -93,7 +77,7 @@ async fn acknowledged_orders_survive_sigkill_and_retries_make_no_duplicates() {
     };
     assert!(acked.len() >= 500, "only {} orders before the kill", acked.len());
 
-    let mut server = start(&addr, &db, &catalogue_dir);
+    let mut server = start(&addr, &db);
     let mut conn = Connection::open(&addr).await.unwrap();
     // Every acknowledged order is there, readable with its token.
     for (id, token) in acked.values() {

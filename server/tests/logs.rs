@@ -3,36 +3,22 @@
 //! stored, refused or read back.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use tailor_server::catalogue::Catalogue;
 use tailor_server::client::Connection;
 use tailor_server::load;
+
+mod common;
 
 #[tokio::test]
 async fn no_personal_data_reaches_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let addr = common::free_addr();
     let catalogue_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_tailor-server"))
-        .args(["--addr", &addr, "--site", "/nonexistent-site", "--catalogue"])
-        .arg(&catalogue_dir)
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.path().join("t.db").display()))
-        .env("RUST_LOG", "debug")
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut server = common::start_server(&addr, &dir.path().join("t.db"), &[], Some(log), &[("RUST_LOG", "debug")]);
 
     let catalogue = Catalogue::load(&catalogue_dir).unwrap();
     let body = load::random_orders(&catalogue, &["jeans"], 1, 3).unwrap().remove(0);
