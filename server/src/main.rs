@@ -97,7 +97,7 @@ async fn staff(args: &[String]) -> Result<(), String> {
         };
         *slot = it.next().ok_or_else(|| format!("{a} needs a value\n{STAFF_USAGE}"))?.clone();
     }
-    let store = store::Store::open(&store::DatabaseUrl::parse(&database_url)?).map_err(|e| e.to_string())?;
+    let store = store::Store::connect(&store::DatabaseUrl::parse(&database_url)?).await.map_err(|e| e.to_string())?;
     let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     match positional.first().map(String::as_str) {
         Some("add") => {
@@ -139,7 +139,7 @@ async fn run() -> Result<(), String> {
     let config = config()?;
     let catalogue = Catalogue::load(&config.catalogue_dir)?;
     let url = store::DatabaseUrl::parse(&config.database_url)?;
-    let store = store::Store::open(&url).map_err(|e| e.to_string())?;
+    let store = store::Store::connect(&url).await.map_err(|e| e.to_string())?;
     let site = Site::load(&config.site_dir);
     if !site.is_built() {
         tracing::warn!(dir = %config.site_dir.display(), "no built site found; serving the API only");

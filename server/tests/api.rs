@@ -12,6 +12,8 @@ use tailor_engine::Choices;
 use tailor_server::{AppState, app, catalogue::Catalogue, site::Site, store};
 use tower::ServiceExt;
 
+mod common;
+
 struct Env {
     router: axum::Router,
     catalogue: Arc<Catalogue>,
@@ -23,7 +25,7 @@ fn env_and_store() -> (Env, store::Store) {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
-    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
+    let store = test_store(dir.path());
     let state = AppState { catalogue: catalogue.clone(), store: store.clone() };
     (Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, _dir: dir }, store)
 }
@@ -51,11 +53,26 @@ fn staff_status(id: &str, key: &str, status: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// A store for a test: SQLite, or a fresh PostgreSQL database when
+/// `TAILOR_TEST_BACKEND=postgres` (`cargo xtask test` runs this file both ways).
+fn test_store(dir: &Path) -> store::Store {
+    if std::env::var("TAILOR_TEST_BACKEND").as_deref() == Ok("postgres") {
+        let server = common::postgres_url().expect("TAILOR_TEST_BACKEND=postgres needs TAILOR_TEST_POSTGRES_URL");
+        return tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let url = common::fresh_postgres_database(&server).await;
+                store::Store::connect(&store::DatabaseUrl::parse(&url).unwrap()).await.unwrap()
+            })
+        });
+    }
+    store::Store::open(&store::DatabaseUrl::Sqlite(dir.join("t.db"))).unwrap()
+}
+
 fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
-    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
+    let store = test_store(dir.path());
     let state = AppState { catalogue: catalogue.clone(), store };
     Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, _dir: dir }
 }
@@ -106,7 +123,7 @@ fn order_for(env: &Env, change: impl Fn(&mut Choices)) -> Value {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_is_checked_priced_stored_and_read_back_with_its_token() {
     let env = env();
     let order = default_order(&env);
@@ -146,7 +163,7 @@ async fn an_order_is_checked_priced_stored_and_read_back_with_its_token() {
     assert_ne!(again["access_token"], created["access_token"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_key_makes_one_order_and_a_changed_body_is_a_conflict() {
     let env = env();
     let order = default_order(&env).to_string();
@@ -185,7 +202,7 @@ async fn one_key_makes_one_order_and_a_changed_body_is_a_conflict() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_the_catalogue_changed_still_gets_its_order() {
     let dir = tempfile::tempdir().unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
@@ -220,7 +237,7 @@ async fn a_retry_after_the_catalogue_changed_still_gets_its_order() {
     assert_eq!((status, fresh["type"].clone()), (StatusCode::CONFLICT, json!("/problems/outdated-catalogue")));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_idempotency_key_is_required_and_checked() {
     let env = env();
     let order = default_order(&env).to_string();
@@ -237,7 +254,7 @@ async fn the_idempotency_key_is_required_and_checked() {
     assert_eq!(status, StatusCode::CREATED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_are_problem_details_that_say_what_is_wrong() {
     let env = env();
     let good = default_order(&env);
@@ -300,7 +317,7 @@ async fn refusals_are_problem_details_that_say_what_is_wrong() {
     assert_eq!(problem["type"], "/problems/unsupported-media-type");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_api_paths_and_a_missing_site_answer_clearly() {
     let env = env();
     let (status, ctype, _) = send(&env, Request::get("/api/nope").body(Body::empty()).unwrap()).await;
@@ -312,7 +329,7 @@ async fn unknown_api_paths_and_a_missing_site_answer_clearly() {
     assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("'wasm-unsafe-eval'"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_orders_from_one_address_are_refused_for_a_while() {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -339,7 +356,7 @@ async fn too_many_orders_from_one_address_are_refused_for_a_while() {
     assert_eq!(send(&env, read).await.0, StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -372,7 +389,7 @@ async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fulfilment_sees_what_to_make_and_where_to_ship_and_moves_the_status() {
     let (env, store) = env_and_store();
     let (status, _, first) = send(&env, post(&default_order(&env).to_string())).await;
@@ -442,7 +459,7 @@ async fn fulfilment_sees_what_to_make_and_where_to_ship_and_moves_the_status() {
     assert_eq!(got, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_lists_page_through_every_order_once() {
     let (env, store) = env_and_store();
     let mut made = std::collections::BTreeSet::new();
@@ -466,7 +483,7 @@ async fn staff_lists_page_through_every_order_once() {
     assert_eq!(seen, made);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_exactly_the_routes_served() {
     let env = env();
     let (status, ctype, doc) = send(&env, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;

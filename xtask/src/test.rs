@@ -30,15 +30,21 @@ pub fn cmd_test(args: &[String]) -> Result<()> {
     let started = Instant::now();
     step("checking the tools the tests need");
     tools::ensure_test_tools()?;
+    let (pg_url, pg_started) = tools::ensure_postgres()?;
+    let _ = PG_URL.set(pg_url);
     let setup = started.elapsed().as_secs_f64();
 
     let suites = vec![
         timed("native unit and integration tests", native_tests),
+        timed("storage and API tests on PostgreSQL", postgres_tests),
         timed("wasm tests in headless Chromium", wasm_tests),
         timed("end-to-end tests (Playwright, Chromium)", e2e_tests),
         timed("API fuzzing against the OpenAPI document (schemathesis)", api_fuzzing),
     ];
 
+    if pg_started {
+        tools::stop_postgres()?;
+    }
     println!("\n==> summary (tool check {setup:.0} s, total {:.0} s)", started.elapsed().as_secs_f64());
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for s in &suites {
@@ -127,8 +133,30 @@ fn api_fuzzing(tally: &mut Tally) -> Result<()> {
     outcome
 }
 
+/// The PostgreSQL server the tests use (started by `cmd_test`).
+static PG_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn pg_url() -> &'static str {
+    PG_URL.get().map_or("", String::as_str)
+}
+
+/// The API tests once more, on PostgreSQL (the store's own tests run on
+/// both backends in the native suite).
+fn postgres_tests(tally: &mut Tally) -> Result<()> {
+    cargo_tests(
+        Command::new("cargo")
+            .args(["test", "-p", "tailor-server", "--test", "api"])
+            .env("TAILOR_TEST_POSTGRES_URL", pg_url())
+            .env("TAILOR_TEST_BACKEND", "postgres"),
+        tally,
+    )
+}
+
 fn native_tests(tally: &mut Tally) -> Result<()> {
-    cargo_tests(Command::new("cargo").args(["test", "-p", "tailor-engine", "-p", "tailor-server", "-p", "xtask"]), tally)
+    cargo_tests(
+        Command::new("cargo").args(["test", "-p", "tailor-engine", "-p", "tailor-server", "-p", "xtask"]).env("TAILOR_TEST_POSTGRES_URL", pg_url()),
+        tally,
+    )
 }
 
 fn wasm_tests(tally: &mut Tally) -> Result<()> {

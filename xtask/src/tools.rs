@@ -145,3 +145,65 @@ pub fn ensure_schemathesis() -> Result<std::path::PathBuf> {
     run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))?;
     Ok(st)
 }
+
+/// Debian's PostgreSQL binaries.
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// The port of the test server `ensure_postgres` starts.
+pub const PG_PORT: u16 = 55432;
+
+/// A PostgreSQL server for the tests on 127.0.0.1:PG_PORT: installed from
+/// Debian's packages when missing, its cluster made under target/pg and
+/// started when not already running. Returns the URL of its `postgres`
+/// database and whether this call started it (so the caller stops it).
+pub fn ensure_postgres() -> Result<(String, bool)> {
+    let url = format!("postgres://postgres@127.0.0.1:{PG_PORT}/postgres");
+    if std::net::TcpStream::connect(("127.0.0.1", PG_PORT)).is_ok() {
+        return Ok((url, false));
+    }
+    if !Path::new(PG_BIN).join("pg_ctl").exists() {
+        apt_install(&["postgresql"], "The storage tests on PostgreSQL")?;
+    }
+    let dir = project_root().join("target/pg");
+    std::fs::create_dir_all(&dir)?;
+    // PostgreSQL will not run as root: as root, run it as the postgres user.
+    let root = cmd_output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
+    let as_pg = |program: &str| -> Command {
+        if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join(program));
+            c
+        } else {
+            Command::new(Path::new(PG_BIN).join(program))
+        }
+    };
+    if root {
+        run(Command::new("chown").arg("-R").arg("postgres").arg(&dir))?;
+    }
+    let data = dir.join("data");
+    if !data.join("PG_VERSION").exists() {
+        step("making a PostgreSQL cluster for the tests (target/pg)");
+        run(as_pg("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]))?;
+    }
+    step(&format!("starting PostgreSQL on 127.0.0.1:{PG_PORT}"));
+    run(as_pg("pg_ctl")
+        .arg("-D")
+        .arg(&data)
+        .args(["-o", &format!("-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on"), "-w", "-l"])
+        .arg(dir.join("log"))
+        .arg("start"))?;
+    Ok((url, true))
+}
+
+/// Stops the server `ensure_postgres` started.
+pub fn stop_postgres() -> Result<()> {
+    let data = project_root().join("target/pg/data");
+    let root = cmd_output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
+    let mut cmd = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join("pg_ctl"));
+        c
+    } else {
+        Command::new(Path::new(PG_BIN).join("pg_ctl"))
+    };
+    run(cmd.arg("-D").arg(&data).args(["-m", "fast", "-w", "stop"]))
+}

@@ -1,4 +1,5 @@
-//! Order storage.
+//! Order storage. SQLite by default (below); PostgreSQL for a `postgres://`
+//! URL (`pg.rs`), with the same operations and answers.
 //!
 //! SQLite (WAL, `synchronous=FULL`) owned by one writer thread. Requests wait
 //! in a channel; the thread takes every request waiting at that moment and
@@ -14,10 +15,10 @@ use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order at start-up; never edit a released one.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_orders.sql")),
-    (2, include_str!("../migrations/0002_order_details.sql")),
-    (3, include_str!("../migrations/0003_idempotency.sql")),
-    (4, include_str!("../migrations/0004_staff.sql")),
+    (1, include_str!("../../migrations/0001_orders.sql")),
+    (2, include_str!("../../migrations/0002_order_details.sql")),
+    (3, include_str!("../../migrations/0003_idempotency.sql")),
+    (4, include_str!("../../migrations/0004_staff.sql")),
 ];
 
 /// The most requests committed in one transaction.
@@ -122,17 +123,28 @@ enum Request {
     ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
 }
 
+mod pg;
+
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    tx: mpsc::Sender<Request>,
+    backend: Backend,
     token_secret: std::sync::Arc<[u8; 32]>,
+}
+
+#[derive(Clone)]
+enum Backend {
+    /// Requests to the SQLite writer thread.
+    Sqlite(mpsc::Sender<Request>),
+    Postgres(pg::Pg),
 }
 
 /// Where the data lives, parsed from a database URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL, as given.
+    Postgres(String),
 }
 
 impl DatabaseUrl {
@@ -147,17 +159,31 @@ impl DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err("PostgreSQL support is not built yet; use a sqlite:// URL".into());
+            url.parse::<tokio_postgres::Config>().map_err(|e| format!("database URL \"{url}\": {e}"))?;
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
         }
-        Err(format!("unsupported database URL \"{url}\": expected sqlite://PATH"))
+        Err(format!("unsupported database URL \"{url}\": expected sqlite://PATH or postgres://USER@HOST/DB"))
     }
 }
 
 impl Store {
-    /// Opens (creating file and folder when missing) and migrates the store,
-    /// then starts its writer thread.
+    /// Opens and migrates the store: SQLite (creating file and folder when
+    /// missing, then starting its writer thread) or PostgreSQL.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        match url {
+            DatabaseUrl::Sqlite(_) => Store::open(url),
+            DatabaseUrl::Postgres(u) => {
+                let (pg, secret) = pg::Pg::connect(u).await?;
+                Ok(Store { backend: Backend::Postgres(pg), token_secret: std::sync::Arc::new(secret) })
+            }
+        }
+    }
+
+    /// Opens a SQLite store (see [`Store::connect`] for both kinds).
     pub fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
-        let DatabaseUrl::Sqlite(path) = url;
+        let DatabaseUrl::Sqlite(path) = url else {
+            return Err(StoreError::Database("Store::open takes a sqlite:// URL; use Store::connect".into()));
+        };
         let conn = open_sqlite(path)?;
         let token_secret = std::sync::Arc::new(secret(&conn, "order-token")?);
         let (tx, rx) = mpsc::channel();
@@ -165,7 +191,7 @@ impl Store {
             .name("order-store".into())
             .spawn(move || writer(conn, rx))
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(Store { tx, token_secret })
+        Ok(Store { backend: Backend::Sqlite(tx), token_secret })
     }
 
     /// The secret order access tokens are derived from.
@@ -176,58 +202,80 @@ impl Store {
     /// Stores a new order under its idempotency key, or finds the order the
     /// key made before; returns once the answer is durably committed.
     pub async fn insert(&self, row: OrderRow, key: Idempotency) -> Result<Inserted, StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(Request::Insert(row, key, tx)).map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
-    }
-
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request) -> Result<T, StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(make(tx)).map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::Insert(row, key, reply)).await,
+            Backend::Postgres(pg) => pg.insert(&row, &key).await,
+        }
     }
 
     /// Orders with `status`, oldest first, with ids after `after` (for paging).
     pub async fn list(&self, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
-        self.ask(|reply| Request::List { status: status.into(), after: after.into(), limit, reply }).await
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::List { status: status.into(), after: after.into(), limit, reply }).await,
+            Backend::Postgres(pg) => pg.list(status, after, limit).await,
+        }
     }
 
     /// Moves order `id` to `to` if its status is one of `from`.
     pub async fn set_status(&self, id: &str, from: &[&str], to: &str) -> Result<StatusChange, StoreError> {
-        let from = from.iter().map(|s| s.to_string()).collect();
-        self.ask(|reply| Request::SetStatus { id: id.into(), from, to: to.into(), reply }).await
+        let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::SetStatus { id: id.into(), from, to: to.into(), reply }).await,
+            Backend::Postgres(pg) => pg.set_status(id, &from, to).await,
+        }
     }
 
     /// The staff key whose digest is `key_sha256`, unless revoked.
     pub async fn staff_by_digest(&self, key_sha256: &str) -> Result<Option<StaffKey>, StoreError> {
-        self.ask(|reply| Request::StaffByDigest(key_sha256.into(), reply)).await
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::StaffByDigest(key_sha256.into(), reply)).await,
+            Backend::Postgres(pg) => pg.staff_by_digest(key_sha256).await,
+        }
     }
 
     pub async fn add_staff(&self, key: StaffKey, key_sha256: &str) -> Result<(), StoreError> {
-        self.ask(|reply| Request::AddStaff(key, key_sha256.into(), reply)).await
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::AddStaff(key, key_sha256.into(), reply)).await,
+            Backend::Postgres(pg) => pg.add_staff(&key, key_sha256).await,
+        }
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffKey>, StoreError> {
-        self.ask(Request::ListStaff).await
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, Request::ListStaff).await,
+            Backend::Postgres(pg) => pg.list_staff().await,
+        }
     }
 
     /// Revokes key `id` at `when`; false when there is no such active key.
     pub async fn revoke_staff(&self, id: &str, when: &str) -> Result<bool, StoreError> {
-        self.ask(|reply| Request::RevokeStaff(id.into(), when.into(), reply)).await
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::RevokeStaff(id.into(), when.into(), reply)).await,
+            Backend::Postgres(pg) => pg.revoke_staff(id, when).await,
+        }
     }
 
     /// The order an idempotency key made, with its request digest.
     pub async fn by_key(&self, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(Request::ByKey(key.to_string(), tx)).map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::ByKey(key.to_string(), reply)).await,
+            Backend::Postgres(pg) => pg.by_key(key).await,
+        }
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<OrderRow>, StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(Request::Get(id.to_string(), tx)).map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, |reply| Request::Get(id.to_string(), reply)).await,
+            Backend::Postgres(pg) => pg.get(id).await,
+        }
     }
+}
+
+/// Sends a request to the SQLite writer thread and waits for its answer.
+async fn ask<T>(tx: &mpsc::Sender<Request>, make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request) -> Result<T, StoreError> {
+    let (reply, rx) = oneshot::channel();
+    tx.send(make(reply)).map_err(|_| StoreError::Closed)?;
+    rx.await.map_err(|_| StoreError::Closed)?
 }
 
 fn open_sqlite(path: &Path) -> Result<Connection, StoreError> {

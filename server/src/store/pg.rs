@@ -1,0 +1,210 @@
+//! The order store on PostgreSQL (a `postgres://` database URL): the same
+//! operations and answers as the SQLite store, for several stateless server
+//! instances sharing one database. Each operation is one transaction on a
+//! pooled connection; an order is acknowledged after its COMMIT returns
+//! (PostgreSQL's `synchronous_commit`, on by default, makes that durable and
+//! groups concurrent commits itself).
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{NoTls, Row};
+
+use super::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_schema.sql"))];
+
+const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
+     code, texts_json, contact_json, shipping_json, locale, channel, partner_id";
+
+#[derive(Clone)]
+pub struct Pg {
+    pool: Pool,
+}
+
+fn db(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn order_row(r: &Row) -> OrderRow {
+    OrderRow {
+        id: r.get(0),
+        token_sha256: r.get(1),
+        product: r.get(2),
+        catalogue_version: r.get(3),
+        choices_json: r.get(4),
+        currency: r.get(5),
+        total_minor: r.get(6),
+        status: r.get(7),
+        created_at: r.get(8),
+        code: r.get(9),
+        texts_json: r.get(10),
+        contact_json: r.get(11),
+        shipping_json: r.get(12),
+        locale: r.get(13),
+        channel: r.get(14),
+        partner_id: r.get(15),
+    }
+}
+
+fn staff_row(r: &Row) -> StaffKey {
+    StaffKey { id: r.get(0), name: r.get(1), role: r.get(2), created_at: r.get(3), revoked_at: r.get(4) }
+}
+
+impl Pg {
+    /// Connects, applies the migrations (one instance at a time, under an
+    /// advisory lock) and reads or makes the token secret.
+    pub async fn connect(url: &str) -> Result<(Pg, [u8; 32]), StoreError> {
+        let config: tokio_postgres::Config = url.parse().map_err(|e| db(format!("database URL: {e}")))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager).max_size(32).build().map_err(db)?;
+        let pg = Pg { pool };
+        let mut client = pg.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        tx.execute("SELECT pg_advisory_xact_lock(7241)", &[]).await.map_err(db)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            .await
+            .map_err(db)?;
+        let current: i64 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[]).await.map_err(db)?.get(0);
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            tx.batch_execute(sql).await.map_err(db)?;
+            tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version]).await.map_err(db)?;
+        }
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| db(format!("no randomness: {e}")))?;
+        tx.execute("INSERT INTO server_secrets (name, value) VALUES ('order-token', $1) ON CONFLICT (name) DO NOTHING", &[&fresh.to_vec()])
+            .await
+            .map_err(db)?;
+        let value: Vec<u8> = tx.query_one("SELECT value FROM server_secrets WHERE name = 'order-token'", &[]).await.map_err(db)?.get(0);
+        tx.commit().await.map_err(db)?;
+        let secret: [u8; 32] = value.try_into().map_err(|_| db("server secret \"order-token\" is damaged"))?;
+        drop(client);
+        Ok((pg, secret))
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(db)
+    }
+
+    pub async fn insert(&self, row: &OrderRow, key: &Idempotency) -> Result<Inserted, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
+                                     code, texts_json, contact_json, shipping_json, locale, channel, partner_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                &[
+                    &row.id,
+                    &row.token_sha256,
+                    &row.product,
+                    &row.catalogue_version,
+                    &row.choices_json,
+                    &row.currency,
+                    &row.total_minor,
+                    &row.status,
+                    &row.created_at,
+                    &row.code,
+                    &row.texts_json,
+                    &row.contact_json,
+                    &row.shipping_json,
+                    &row.locale,
+                    &row.channel,
+                    &row.partner_id,
+                ],
+            )
+            .await;
+        if let Err(e) = inserted {
+            return Err(if e.code() == Some(&SqlState::UNIQUE_VIOLATION) { StoreError::DuplicateId } else { db(e) });
+        }
+        // A key in use (committed, or being committed by another instance:
+        // then this waits for it) makes nothing; the order it made answers.
+        let keyed = tx
+            .execute(
+                "INSERT INTO idempotency_keys (key, request_sha256, order_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+                &[&key.key, &key.request_sha256, &row.id, &row.created_at],
+            )
+            .await
+            .map_err(db)?;
+        if keyed == 1 {
+            tx.commit().await.map_err(db)?;
+            return Ok(Inserted::Created);
+        }
+        tx.rollback().await.map_err(db)?;
+        drop(client);
+        match self.by_key(&key.key).await? {
+            Some((order, request_sha256)) => Ok(Inserted::Existing { order, request_sha256 }),
+            None => Err(db("idempotency key vanished")),
+        }
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<OrderRow>, StoreError> {
+        let client = self.client().await?;
+        let row = client.query_opt(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"), &[&id]).await.map_err(db)?;
+        Ok(row.as_ref().map(order_row))
+    }
+
+    pub async fn by_key(&self, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
+        let client = self.client().await?;
+        let found = client.query_opt("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = $1", &[&key]).await.map_err(db)?;
+        let Some(found) = found else { return Ok(None) };
+        let (id, digest): (String, String) = (found.get(0), found.get(1));
+        drop(client);
+        let order = self.get(&id).await?.ok_or_else(|| db(format!("idempotency key points at missing order {id}")))?;
+        Ok(Some((order, digest)))
+    }
+
+    pub async fn list(&self, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3"), &[&status, &after, &(limit as i64)])
+            .await
+            .map_err(db)?;
+        Ok(rows.iter().map(order_row).collect())
+    }
+
+    pub async fn set_status(&self, id: &str, from: &[String], to: &str) -> Result<StatusChange, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let current: Option<String> = tx.query_opt("SELECT status FROM orders WHERE id = $1 FOR UPDATE", &[&id]).await.map_err(db)?.map(|r| r.get(0));
+        let Some(current) = current else { return Ok(StatusChange::NotFound) };
+        if !from.contains(&current) {
+            return Ok(StatusChange::Conflict { current });
+        }
+        tx.execute("UPDATE orders SET status = $2 WHERE id = $1", &[&id, &to]).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(StatusChange::Changed)
+    }
+
+    pub async fn staff_by_digest(&self, digest: &str) -> Result<Option<StaffKey>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT id, name, role, created_at, revoked_at FROM staff_keys WHERE key_sha256 = $1 AND revoked_at IS NULL", &[&digest])
+            .await
+            .map_err(db)?;
+        Ok(row.as_ref().map(staff_row))
+    }
+
+    pub async fn add_staff(&self, key: &StaffKey, digest: &str) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO staff_keys (id, name, role, key_sha256, created_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&key.id, &key.name, &key.role, &digest, &key.created_at],
+            )
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn list_staff(&self) -> Result<Vec<StaffKey>, StoreError> {
+        let client = self.client().await?;
+        let rows = client.query("SELECT id, name, role, created_at, revoked_at FROM staff_keys ORDER BY created_at, id", &[]).await.map_err(db)?;
+        Ok(rows.iter().map(staff_row).collect())
+    }
+
+    pub async fn revoke_staff(&self, id: &str, when: &str) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let n = client.execute("UPDATE staff_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &when]).await.map_err(db)?;
+        Ok(n == 1)
+    }
+}

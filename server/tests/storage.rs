@@ -1,0 +1,123 @@
+//! The order store's behaviour, on SQLite and on PostgreSQL alike.
+
+use tailor_server::store::{DatabaseUrl, Idempotency, Inserted, OrderRow, StaffKey, StatusChange, Store, StoreError};
+
+mod common;
+
+fn row(id: &str) -> OrderRow {
+    OrderRow {
+        id: id.into(),
+        token_sha256: "t".into(),
+        product: "p".into(),
+        catalogue_version: "1".into(),
+        choices_json: "{\"a\":\"b\"}".into(),
+        currency: "EUR".into(),
+        total_minor: 12_345,
+        status: "new".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        code: "1abc".into(),
+        texts_json: "{}".into(),
+        contact_json: "{\"name\":\"N\",\"email\":\"e@example.org\"}".into(),
+        shipping_json: "{}".into(),
+        locale: "en".into(),
+        channel: "web".into(),
+        partner_id: None,
+    }
+}
+
+fn key(k: &str) -> Idempotency {
+    Idempotency { key: k.into(), request_sha256: format!("digest-{k}") }
+}
+
+/// Runs `check` on a fresh SQLite store and, when there is one, a fresh
+/// PostgreSQL database.
+async fn on_both<F, Fut>(check: F)
+where
+    F: Fn(Store, DatabaseUrl) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = DatabaseUrl::Sqlite(dir.path().join("s.db"));
+    check(Store::connect(&sqlite).await.unwrap(), sqlite).await;
+    if let Some(server) = common::postgres_url() {
+        let url = DatabaseUrl::parse(&common::fresh_postgres_database(&server).await).unwrap();
+        check(Store::connect(&url).await.unwrap(), url).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_key_makes_one_order_under_concurrent_retries() {
+    on_both(|store, _| async move {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.insert(row(&format!("X{i:02}")), key("same")).await })
+            })
+            .collect();
+        let mut created = Vec::new();
+        let mut existing = Vec::new();
+        for h in handles {
+            match h.await.unwrap().unwrap() {
+                Inserted::Created => created.push(()),
+                Inserted::Existing { order, request_sha256 } => existing.push((order.id, request_sha256)),
+            }
+        }
+        assert_eq!(created.len(), 1);
+        let (winner, digest) = store.by_key("same").await.unwrap().unwrap();
+        assert_eq!(digest, "digest-same");
+        assert!(existing.iter().all(|(id, d)| *id == winner.id && d == "digest-same"), "{existing:?}");
+        assert_eq!(store.list("new", "", 100).await.unwrap().len(), 1, "the losers left no order behind");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_read_back_and_a_clashing_id_is_reported() {
+    on_both(|store, url| async move {
+        assert_eq!(store.insert(row("A1"), key("k1")).await.unwrap(), Inserted::Created);
+        let clash = store.insert(row("A1"), key("k2")).await.unwrap_err();
+        assert!(matches!(clash, StoreError::DuplicateId), "{clash}");
+        assert!(store.by_key("k2").await.unwrap().is_none(), "the clashing key was not kept");
+        let back = store.get("A1").await.unwrap().unwrap();
+        assert_eq!(back, row("A1"));
+        assert!(store.get("nope").await.unwrap().is_none());
+        // The token secret stays across a reconnect.
+        let secret = *store.token_secret();
+        drop(store);
+        assert_eq!(*Store::connect(&url).await.unwrap().token_secret(), secret);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statuses_move_only_forward_and_lists_page() {
+    on_both(|store, _| async move {
+        for i in 0..5 {
+            store.insert(row(&format!("B{i}")), key(&format!("kb{i}"))).await.unwrap();
+        }
+        let page: Vec<String> = store.list("new", "B1", 2).await.unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(page, ["B2", "B3"]);
+        assert_eq!(store.set_status("B0", &["new"], "in_production").await.unwrap(), StatusChange::Changed);
+        assert_eq!(store.set_status("B0", &["new"], "in_production").await.unwrap(), StatusChange::Conflict { current: "in_production".into() });
+        assert_eq!(store.set_status("ZZ", &["new"], "shipped").await.unwrap(), StatusChange::NotFound);
+        assert_eq!(store.list("in_production", "", 10).await.unwrap().len(), 1);
+        assert_eq!(store.get("B0").await.unwrap().unwrap().status, "in_production");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_keys_are_found_by_digest_until_revoked() {
+    on_both(|store, _| async move {
+        let k = StaffKey { id: "S1".into(), name: "Lin".into(), role: "fulfilment".into(), created_at: "2026-01-01T00:00:00Z".into(), revoked_at: None };
+        store.add_staff(k.clone(), "d1").await.unwrap();
+        assert!(store.add_staff(StaffKey { id: "S2".into(), role: "boss".into(), ..k.clone() }, "d2").await.is_err(), "unknown roles are refused");
+        assert_eq!(store.staff_by_digest("d1").await.unwrap(), Some(k.clone()));
+        assert!(store.staff_by_digest("d9").await.unwrap().is_none());
+        assert!(store.revoke_staff("S1", "2026-02-01T00:00:00Z").await.unwrap());
+        assert!(!store.revoke_staff("S1", "2026-02-02T00:00:00Z").await.unwrap());
+        assert!(store.staff_by_digest("d1").await.unwrap().is_none());
+        assert_eq!(store.list_staff().await.unwrap()[0].revoked_at.as_deref(), Some("2026-02-01T00:00:00Z"));
+    })
+    .await;
+}
