@@ -1,6 +1,6 @@
 //! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]`
 //! `cargo xtask bench ui [--clicks N] [--seed S]`
-//! `cargo xtask bench server [--seconds N] [--connections C]`
+//! `cargo xtask bench server [--seconds N] [--connections C] [--database-url URL]`
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -9,7 +9,7 @@ use std::process::Command;
 
 use crate::{Result, build_server, build_site, project_root, run, start_server, step, tools};
 
-const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]\n       cargo xtask bench server [--seconds N] [--connections C]";
+const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]\n       cargo xtask bench server [--seconds N] [--connections C] [--database-url URL]";
 
 pub fn cmd_bench(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
@@ -54,12 +54,14 @@ fn stop(mut child: std::process::Child) {
 fn server(args: &[String]) -> Result<()> {
     let mut seconds = "30".to_string();
     let mut connections = "32".to_string();
+    let mut database_url = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
         match flag.as_str() {
             "--seconds" => seconds = value,
             "--connections" => connections = value,
+            "--database-url" => database_url = Some(value),
             other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
         }
     }
@@ -71,7 +73,8 @@ fn server(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let catalogue = root.join("public/catalogue");
 
-    step(&format!("posting orders to the server (SQLite, durable commits) for {seconds} s"));
+    let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+    step(&format!("posting orders to the server ({}, durable commits) for {seconds} s", database_url.split(':').next().unwrap_or("")));
     // The server logs (a line per order, as in production) go to a file. All
     // load comes from one address, so the per-client order limit is off.
     let addr = {
@@ -85,7 +88,7 @@ fn server(args: &[String]) -> Result<()> {
         .arg("--catalogue")
         .arg(&catalogue)
         .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.join("bench.db").display()))
+        .arg(&database_url)
         .current_dir(&root)
         .stdout(log.try_clone()?)
         .stderr(log)
