@@ -20,6 +20,15 @@ struct Env {
     _dir: tempfile::TempDir,
 }
 
+/// An `env()` whose server has the given limits.
+fn env_with_limits(limits: tailor_server::limits::Limits) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
+    let state = AppState { catalogue: catalogue.clone(), store: test_store(dir.path()) };
+    Env { router: tailor_server::app_with_limits(state, Site::load(&dir.path().join("no-site")), limits), catalogue, _dir: dir }
+}
+
 /// The store behind an `env()`, for tests that need to set up staff keys.
 fn env_and_store() -> (Env, store::Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -331,13 +340,7 @@ async fn unknown_api_paths_and_a_missing_site_answer_clearly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_orders_from_one_address_are_refused_for_a_while() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
-    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
-    let limits = tailor_server::limits::Limits { max_in_flight: 64, orders_per_second: 1.0, orders_burst: 2.0 };
-    let router = tailor_server::app_with_limits(AppState { catalogue: catalogue.clone(), store }, Site::load(&dir.path().join("no-site")), limits);
-    let env = Env { router, catalogue, _dir: dir };
+    let env = env_with_limits(tailor_server::limits::Limits { max_in_flight: 64, orders_per_second: 1.0, orders_burst: 2.0 });
     let order = default_order(&env).to_string();
     let from = |ip: &str| {
         let mut r = post(&order);
@@ -358,12 +361,7 @@ async fn too_many_orders_from_one_address_are_refused_for_a_while() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
-    let store = store::Store::open(&store::DatabaseUrl::Sqlite(dir.path().join("t.db"))).unwrap();
-    let limits = tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0 };
-    let router = tailor_server::app_with_limits(AppState { catalogue, store }, Site::load(&dir.path().join("no-site")), limits);
+    let router = env_with_limits(tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0 }).router;
     // One order whose body is still arriving holds the only slot.
     let (mut tx, rx) = futures::channel::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
     let slow = Request::post("/api/orders")

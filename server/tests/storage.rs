@@ -81,10 +81,13 @@ async fn orders_read_back_and_a_clashing_id_is_reported() {
         let back = store.get("A1").await.unwrap().unwrap();
         assert_eq!(back, row("A1"));
         assert!(store.get("nope").await.unwrap().is_none());
-        // The token secret stays across a reconnect.
+        // Orders and the token secret stay across a reopen.
         let secret = *store.token_secret();
         drop(store);
-        assert_eq!(*Store::connect(&url).await.unwrap().token_secret(), secret);
+        let again = Store::connect(&url).await.unwrap();
+        assert_eq!(*again.token_secret(), secret);
+        assert_eq!(again.get("A1").await.unwrap().unwrap(), row("A1"));
+        assert_eq!(again.by_key("k1").await.unwrap().unwrap().1, "digest-k1");
     })
     .await;
 }

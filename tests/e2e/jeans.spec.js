@@ -1,6 +1,7 @@
 // Custom jeans: size from measurements (with a plausibility check), a
 // monogram with its length limit, and the order.
 import { test, expect } from '@playwright/test';
+import { fillDetails } from './details.js';
 
 test('measurements recommend a size, a monogram is checked, and the jeans are ordered', async ({ page, request }) => {
   await page.goto('/');
@@ -37,12 +38,7 @@ test('measurements recommend a size, a monogram is checked, and the jeans are or
   await expect(page.getByText('This is too long.')).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Review and order' }).click();
-  await page.getByLabel('Full name').fill('Mei Chen');
-  await page.getByLabel('E-mail').fill('mei@example.org');
-  await page.getByLabel('Street and number').fill('1 High Street');
-  await page.getByLabel('City').fill('London');
-  await page.getByLabel('Postcode').fill('N1 9GU');
-  await page.getByLabel('Country').selectOption('GB');
+  await fillDetails(page, { name: 'Mei Chen', email: 'mei@example.org', line1: '1 High Street', city: 'London', postcode: 'N1 9GU', country: 'GB' });
   await page.getByRole('button', { name: 'Place order' }).click();
   const id = await page.getByTestId('order-id').textContent();
   expect(id).toMatch(/^T[0-9A-Z]{13}$/);

@@ -2,6 +2,7 @@
 // chosen anyway after accepting the proposed change, undo and redo, a share
 // link, the review form with validation, the order, and reading it back.
 import { test, expect } from '@playwright/test';
+import { fillDetails } from './details.js';
 
 const money = (s) => Number(s.replace(/[^0-9.]/g, ''));
 
@@ -58,11 +59,7 @@ test('a customer configures the starter PC and places an order', async ({ page, 
   await page.getByRole('button', { name: 'Place order' }).click();
   await expect(page.getByText('Please correct the marked fields.')).toBeVisible();
   await expect(page.getByLabel('E-mail')).toHaveAttribute('aria-invalid', 'true');
-  await page.getByLabel('Full name').fill('Test Customer');
-  await page.getByLabel('E-mail').fill('test.customer@example.org');
-  await page.getByLabel('Street and number').fill('Hauptstr. 1');
-  await page.getByLabel('City').fill('Berlin');
-  await page.getByLabel('Postcode').fill('10115');
+  await fillDetails(page);
   await page.getByRole('button', { name: 'Place order' }).click();
 
   const orderId = page.getByTestId('order-id');
@@ -165,11 +162,7 @@ test('an order whose answer was lost is sent again with the same key and stored 
   await openStarterPc(page);
   await step(page, 'Storage').click();
   await page.getByRole('button', { name: 'Review and order' }).click();
-  await page.getByLabel('Full name').fill('Test Customer');
-  await page.getByLabel('E-mail').fill('test.customer@example.org');
-  await page.getByLabel('Street and number').fill('Hauptstr. 1');
-  await page.getByLabel('City').fill('Berlin');
-  await page.getByLabel('Postcode').fill('10115');
+  await fillDetails(page);
 
   // The first attempt reaches the server, but its answer never reaches the page.
   const sent = [];

@@ -3,6 +3,7 @@
 // accepted, a share link and its QR code restoring the same configuration
 // and price on another device, then the order and its status page.
 import { test, expect } from '@playwright/test';
+import { fillDetails } from './details.js';
 
 const step = (page, name) => page.getByRole('navigation').getByRole('button', { name: new RegExp(name) });
 
@@ -73,11 +74,7 @@ test('the full PC path: meter, choose anyway, share, order', async ({ page, brow
   // Order it.
   await step(page, 'Software and service').click();
   await page.getByRole('button', { name: 'Review and order' }).click();
-  await page.getByLabel('Full name').fill('Test Customer');
-  await page.getByLabel('E-mail').fill('test.customer@example.org');
-  await page.getByLabel('Street and number').fill('Hauptstr. 1');
-  await page.getByLabel('City', { exact: true }).fill('Berlin');
-  await page.getByLabel('Postcode').fill('10115');
+  await fillDetails(page);
   await page.getByRole('button', { name: 'Place order' }).click();
   const orderId = page.getByTestId('order-id');
   await expect(orderId).toHaveText(/^T[0-9A-Z]{13}$/);

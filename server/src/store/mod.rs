@@ -538,67 +538,7 @@ fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
 mod tests {
     use super::*;
 
-    fn row(id: &str) -> OrderRow {
-        OrderRow {
-            id: id.into(),
-            token_sha256: "t".into(),
-            product: "p".into(),
-            catalogue_version: "1".into(),
-            choices_json: "{}".into(),
-            currency: "EUR".into(),
-            total_minor: 100,
-            status: "new".into(),
-            created_at: "2026-01-01T00:00:00Z".into(),
-            code: "1abc".into(),
-            texts_json: "{}".into(),
-            contact_json: "{}".into(),
-            shipping_json: "{}".into(),
-            locale: "en".into(),
-            channel: "web".into(),
-            partner_id: None,
-        }
-    }
-
-    fn key(k: &str) -> Idempotency {
-        Idempotency { key: k.into(), request_sha256: format!("digest-{k}") }
-    }
-
-    #[tokio::test]
-    async fn a_key_makes_one_order_even_when_sent_together() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::Sqlite(dir.path().join("orders.db"));
-        let store = Store::open(&url).unwrap();
-        let handles: Vec<_> = (0..20)
-            .map(|i| {
-                let store = store.clone();
-                tokio::spawn(async move { store.insert(row(&format!("X{i}")), key("same")).await })
-            })
-            .collect();
-        let mut results = Vec::new();
-        for h in handles {
-            results.push(h.await.unwrap());
-        }
-        let created: Vec<_> = results.iter().filter(|r| matches!(r, Ok(Inserted::Created))).collect();
-        assert_eq!(created.len(), 1, "{results:?}");
-        let winner = results.iter().position(|r| matches!(r, Ok(Inserted::Created))).unwrap();
-        for r in &results {
-            match r {
-                Ok(Inserted::Existing { order, request_sha256 }) => {
-                    assert_eq!(order.id, format!("X{winner}"));
-                    assert_eq!(request_sha256, "digest-same");
-                }
-                Ok(Inserted::Created) => {}
-                Err(e) => panic!("{e}"),
-            }
-        }
-        let (order, digest) = store.by_key("same").await.unwrap().unwrap();
-        assert_eq!((order.id.as_str(), digest.as_str()), (format!("X{winner}").as_str(), "digest-same"));
-        assert!(store.by_key("other").await.unwrap().is_none());
-        // The secret survives a reopen (tokens stay valid).
-        let secret = *store.token_secret();
-        drop(store);
-        assert_eq!(*Store::open(&url).unwrap().token_secret(), secret);
-    }
+    // The store's behaviour is tested on both backends in tests/storage.rs.
 
     #[test]
     fn urls_are_parsed_or_refused_with_a_reason() {
@@ -606,26 +546,8 @@ mod tests {
         assert_eq!(DatabaseUrl::parse("sqlite:///tmp/t.db"), Ok(DatabaseUrl::Sqlite("/tmp/t.db".into())));
         assert!(DatabaseUrl::parse("sqlite://").unwrap_err().contains("names no file"));
         assert!(DatabaseUrl::parse("mysql://x").unwrap_err().contains("unsupported"));
-    }
-
-    #[tokio::test]
-    async fn orders_survive_a_reopen_and_a_duplicate_fails_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::Sqlite(dir.path().join("nested/orders.db"));
-        {
-            let store = Store::open(&url).unwrap();
-            let (a, b, dup) = tokio::join!(store.insert(row("A"), key("ka")), store.insert(row("B"), key("kb")), store.insert(row("A"), key("kc")));
-            let oks = [a.is_ok(), b.is_ok(), dup.is_ok()];
-            assert_eq!(oks.iter().filter(|&&x| x).count(), 2, "{oks:?}");
-            assert!(b.is_ok());
-            // The clash is reported as such (the API then draws a new id), and
-            // its key was not kept.
-            let clash = [a, dup].into_iter().find_map(Result::err).unwrap();
-            assert!(matches!(clash, StoreError::DuplicateId), "{clash}");
-        }
-        let store = Store::open(&url).unwrap();
-        assert_eq!(store.get("A").await.unwrap().unwrap().total_minor, 100);
-        assert!(store.get("B").await.unwrap().is_some());
-        assert!(store.get("C").await.unwrap().is_none());
+        let pg = "postgres://tailor@127.0.0.1:5432/shop";
+        assert_eq!(DatabaseUrl::parse(pg), Ok(DatabaseUrl::Postgres(pg.into())));
+        assert!(DatabaseUrl::parse("postgres://host:notaport/db").is_err());
     }
 }

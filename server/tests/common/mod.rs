@@ -43,6 +43,7 @@ pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::
 /// The PostgreSQL server tests may use, from `TAILOR_TEST_POSTGRES_URL`
 /// (`cargo xtask test` starts one and sets it). Without it the PostgreSQL
 /// half of a test is skipped with a note, except under CI, where that fails.
+#[allow(dead_code)]
 pub fn postgres_url() -> Option<String> {
     match std::env::var("TAILOR_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
