@@ -151,9 +151,15 @@ const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 /// The port of the test server `ensure_postgres` starts.
 pub const PG_PORT: u16 = 55432;
 
+/// Where the test cluster lives: under the system's temporary folder, which
+/// the postgres user can reach wherever the project is checked out.
+fn pg_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("tailor-test-pg")
+}
+
 /// A PostgreSQL server for the tests on 127.0.0.1:PG_PORT: installed from
-/// Debian's packages when missing, its cluster made under target/pg and
-/// started when not already running. Returns the URL of its `postgres`
+/// Debian's packages when missing, its cluster made in the temporary folder
+/// (`tailor-test-pg`) and started when not already running. Returns the URL of its `postgres`
 /// database and whether this call started it (so the caller stops it).
 pub fn ensure_postgres() -> Result<(String, bool)> {
     let url = format!("postgres://postgres@127.0.0.1:{PG_PORT}/postgres");
@@ -163,7 +169,7 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
     if !Path::new(PG_BIN).join("pg_ctl").exists() {
         apt_install(&["postgresql"], "The storage tests on PostgreSQL")?;
     }
-    let dir = project_root().join("target/pg");
+    let dir = pg_dir();
     std::fs::create_dir_all(&dir)?;
     // PostgreSQL will not run as root: as root, run it as the postgres user.
     let root = cmd_output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
@@ -181,7 +187,7 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
     }
     let data = dir.join("data");
     if !data.join("PG_VERSION").exists() {
-        step("making a PostgreSQL cluster for the tests (target/pg)");
+        step(&format!("making a PostgreSQL cluster for the tests ({})", dir.display()));
         run(as_pg("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]))?;
     }
     step(&format!("starting PostgreSQL on 127.0.0.1:{PG_PORT}"));
@@ -196,7 +202,7 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
 
 /// Stops the server `ensure_postgres` started.
 pub fn stop_postgres() -> Result<()> {
-    let data = project_root().join("target/pg/data");
+    let data = pg_dir().join("data");
     let root = cmd_output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
     let mut cmd = if root {
         let mut c = Command::new("runuser");
