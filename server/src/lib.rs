@@ -9,6 +9,7 @@ pub mod load;
 pub mod client;
 pub mod problem;
 pub mod qr;
+pub mod serve;
 pub mod site;
 pub mod staff;
 pub mod store;

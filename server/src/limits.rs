@@ -25,11 +25,14 @@ pub struct Limits {
     /// many may come at once.
     pub orders_per_second: f64,
     pub orders_burst: f64,
+    /// How long a client may take to send a request's headers before its
+    /// connection is closed.
+    pub header_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_in_flight: 1024, orders_per_second: 5.0, orders_burst: 20.0 }
+        Limits { max_in_flight: 1024, orders_per_second: 5.0, orders_burst: 20.0, header_timeout: std::time::Duration::from_secs(10) }
     }
 }
 
@@ -98,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_bucket_allows_its_burst_then_its_rate() {
-        let limiter = RateLimiter::new(Limits { max_in_flight: 1, orders_per_second: 2.0, orders_burst: 3.0 });
+        let limiter = RateLimiter::new(Limits { max_in_flight: 1, orders_per_second: 2.0, orders_burst: 3.0, ..Limits::default() });
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let t0 = Instant::now();
         for _ in 0..3 {

@@ -1,9 +1,10 @@
 //! `tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]
-//!  [--order-rate N] [--max-in-flight N]`
+//!  [--order-rate N] [--max-in-flight N] [--header-timeout-ms N]`
 //!
 //! Each flag may also come from the environment: `TAILOR_ADDR`, `DATABASE_URL`,
 //! `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`, `TAILOR_ORDER_RATE` (new orders
-//! per second per client address, 0 for no limit), `TAILOR_MAX_IN_FLIGHT`.
+//! per second per client address, 0 for no limit), `TAILOR_MAX_IN_FLIGHT`,
+//! `TAILOR_HEADER_TIMEOUT_MS` (how long a client may take to send headers).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +17,7 @@ use tailor_server::{AppState, Config, app_with_limits, catalogue::Catalogue, sit
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N]";
+const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N] [--header-timeout-ms N]";
 
 fn config() -> Result<Config, String> {
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
@@ -27,6 +28,7 @@ fn config() -> Result<Config, String> {
     let defaults = tailor_server::limits::Limits::default();
     let mut order_rate = env("TAILOR_ORDER_RATE", &defaults.orders_per_second.to_string());
     let mut max_in_flight = env("TAILOR_MAX_IN_FLIGHT", &defaults.max_in_flight.to_string());
+    let mut header_timeout = env("TAILOR_HEADER_TIMEOUT_MS", &defaults.header_timeout.as_millis().to_string());
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let slot = match flag.as_str() {
@@ -36,6 +38,7 @@ fn config() -> Result<Config, String> {
             "--catalogue" => catalogue.insert(String::new()),
             "--order-rate" => &mut order_rate,
             "--max-in-flight" => &mut max_in_flight,
+            "--header-timeout-ms" => &mut header_timeout,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
         };
@@ -52,7 +55,13 @@ fn config() -> Result<Config, String> {
     };
     let orders_per_second: f64 = order_rate.parse().ok().filter(|r: &f64| r.is_finite() && *r >= 0.0).ok_or_else(|| format!("--order-rate \"{order_rate}\": expected a number >= 0"))?;
     let max_in_flight: usize = max_in_flight.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--max-in-flight \"{max_in_flight}\": expected a whole number > 0"))?;
-    let limits = tailor_server::limits::Limits { max_in_flight, orders_per_second, orders_burst: defaults.orders_burst.max(orders_per_second * 2.0) };
+    let header_timeout: u64 = header_timeout.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--header-timeout-ms \"{header_timeout}\": expected a whole number > 0"))?;
+    let limits = tailor_server::limits::Limits {
+        max_in_flight,
+        orders_per_second,
+        orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
+        header_timeout: std::time::Duration::from_millis(header_timeout),
+    };
     Ok(Config { addr, database_url, site_dir, catalogue_dir, limits })
 }
 
@@ -151,11 +160,8 @@ async fn run() -> Result<(), String> {
     tracing::info!(addr = %local, products = catalogue.index.products.len(), "listening");
     println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
     let state = AppState { catalogue: Arc::new(catalogue), store };
-    let service = app_with_limits(state, site, config.limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = app_with_limits(state, site, config.limits);
+    tailor_server::serve::serve(listener, app, config.limits.header_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");
     Ok(())
 }

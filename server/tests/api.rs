@@ -340,7 +340,7 @@ async fn unknown_api_paths_and_a_missing_site_answer_clearly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_orders_from_one_address_are_refused_for_a_while() {
-    let env = env_with_limits(tailor_server::limits::Limits { max_in_flight: 64, orders_per_second: 1.0, orders_burst: 2.0 });
+    let env = env_with_limits(tailor_server::limits::Limits { max_in_flight: 64, orders_per_second: 1.0, orders_burst: 2.0, ..Default::default() });
     let order = default_order(&env).to_string();
     let from = |ip: &str| {
         let mut r = post(&order);
@@ -361,7 +361,7 @@ async fn too_many_orders_from_one_address_are_refused_for_a_while() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
-    let router = env_with_limits(tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0 }).router;
+    let router = env_with_limits(tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0, ..Default::default() }).router;
     // One order whose body is still arriving holds the only slot.
     let (mut tx, rx) = futures::channel::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
     let slow = Request::post("/api/orders")
