@@ -333,10 +333,10 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
         for request in gets {
             match request {
                 Request::Get(id, reply) => {
-                    let _ = reply.send(get(&conn, &id));
+                    let _ = reply.send(get(&conn, &id).map_err(StoreError::from));
                 }
                 Request::ByKey(key, reply) => {
-                    let _ = reply.send(by_key(&conn, &key));
+                    let _ = reply.send(by_key(&conn, &key).map_err(StoreError::from));
                 }
                 Request::List { status, after, limit, reply } => {
                     let _ = reply.send(list(&conn, &status, &after, limit));
@@ -415,10 +415,7 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
 /// order it made (in the same transaction, so two requests with one key in
 /// one group also get one order).
 fn insert_once(conn: &Connection, row: &OrderRow, key: &Idempotency) -> rusqlite::Result<Inserted> {
-    if let Some((order, request_sha256)) = by_key(conn, &key.key).map_err(|e| match e {
-        StoreError::Database(m) => rusqlite::Error::ToSqlConversionFailure(m.into()),
-        StoreError::Closed | StoreError::DuplicateId => rusqlite::Error::InvalidQuery,
-    })? {
+    if let Some((order, request_sha256)) = by_key(conn, &key.key)? {
         return Ok(Inserted::Existing { order, request_sha256 });
     }
     insert(conn, row)?;
@@ -427,13 +424,15 @@ fn insert_once(conn: &Connection, row: &OrderRow, key: &Idempotency) -> rusqlite
     Ok(Inserted::Created)
 }
 
-fn by_key(conn: &Connection, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
+/// The order a key made and the key's request digest. (The key's order
+/// always exists: a foreign key says so.)
+fn by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<(OrderRow, String)>> {
     let found: Option<(String, String)> = conn
         .prepare_cached("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = ?1")?
         .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((id, digest)) = found else { return Ok(None) };
-    let order = get(conn, &id)?.ok_or_else(|| StoreError::Database(format!("idempotency key points at missing order {id}")))?;
+    let order = get(conn, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     Ok(Some((order, digest)))
 }
 
@@ -529,9 +528,8 @@ fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
     })
 }
 
-fn get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?;
-    Ok(stmt.query_row(params![id], order_row).optional()?)
+fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrderRow>> {
+    conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?.query_row(params![id], order_row).optional()
 }
 
 #[cfg(test)]
