@@ -149,6 +149,7 @@ async fn run() -> Result<(), String> {
     let catalogue = Catalogue::load(&config.catalogue_dir)?;
     let url = store::DatabaseUrl::parse(&config.database_url)?;
     let store = store::Store::connect(&url).await.map_err(|e| e.to_string())?;
+    store.prepare_orders().await.map_err(|e| e.to_string())?;
     let site = Site::load(&config.site_dir);
     if !site.is_built() {
         tracing::warn!(dir = %config.site_dir.display(), "no built site found; serving the API only");

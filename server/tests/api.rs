@@ -361,7 +361,8 @@ async fn too_many_orders_from_one_address_are_refused_for_a_while() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
-    let router = env_with_limits(tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0, ..Default::default() }).router;
+    let env = env_with_limits(tailor_server::limits::Limits { max_in_flight: 1, orders_per_second: 0.0, orders_burst: 1.0, ..Default::default() });
+    let router = env.router.clone();
     // One order whose body is still arriving holds the only slot.
     let (mut tx, rx) = futures::channel::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
     let slow = Request::post("/api/orders")

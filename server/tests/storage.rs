@@ -78,6 +78,7 @@ async fn orders_read_back_and_a_clashing_id_is_reported() {
         let clash = store.insert(row("A1"), key("k2")).await.unwrap_err();
         assert!(matches!(clash, StoreError::DuplicateId), "{clash}");
         assert!(store.by_key("k2").await.unwrap().is_none(), "the clashing key was not kept");
+        assert_eq!(store.insert(row("A2"), key("k2")).await.unwrap(), Inserted::Created, "and can be used again");
         let back = store.get("A1").await.unwrap().unwrap();
         assert_eq!(back, row("A1"));
         assert!(store.get("nope").await.unwrap().is_none());
@@ -90,6 +91,32 @@ async fn orders_read_back_and_a_clashing_id_is_reported() {
         assert_eq!(again.by_key("k1").await.unwrap().unwrap().1, "digest-k1");
     })
     .await;
+}
+
+/// SQLite keeps the idempotency index in the writer's memory, so only one
+/// process (or store) may add orders to a file at a time; others still work
+/// with the rest of the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sqlite_store_at_a_time_takes_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("s.db"));
+    let first = Store::connect(&url).await.unwrap();
+    first.prepare_orders().await.unwrap();
+    assert_eq!(first.insert(row("B1"), key("b1")).await.unwrap(), Inserted::Created);
+
+    let second = Store::connect(&url).await.unwrap();
+    let refused = second.insert(row("B2"), key("b2")).await.unwrap_err();
+    assert!(refused.to_string().contains("another process is storing orders"), "{refused}");
+    assert!(second.prepare_orders().await.is_err());
+    // Everything else works from the second store.
+    assert_eq!(second.get("B1").await.unwrap().unwrap().id, "B1");
+    let staff = StaffKey { id: "S1".into(), name: "n".into(), role: "support".into(), created_at: "t".into(), revoked_at: None };
+    second.add_staff(staff, "digest").await.unwrap();
+
+    drop(first);
+    second.prepare_orders().await.unwrap();
+    assert!(matches!(second.insert(row("B3"), key("b1")).await.unwrap(), Inserted::Existing { .. }), "the key log was loaded");
+    assert_eq!(second.insert(row("B2"), key("b2")).await.unwrap(), Inserted::Created);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,14 @@
 //! in a channel; the thread takes every request waiting at that moment and
 //! commits them in one transaction (group commit), then answers each. An order
 //! is acknowledged only after its transaction is durably committed.
+//!
+//! Idempotency keys are an append-only log on disk; the writer finds a key
+//! through a map in memory (a 128-bit digest of the key to its log row),
+//! loaded from the log before the first order. A random-keyed index on disk
+//! cost a page write per new order. The map is only right while one process
+//! writes orders to the file, so the writer holds a lock file for that
+//! (`<db>.orders-lock`); other processes (say, `tailor-server staff add`)
+//! may still open the database for everything else.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -19,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/0002_order_details.sql")),
     (3, include_str!("../../migrations/0003_idempotency.sql")),
     (4, include_str!("../../migrations/0004_staff.sql")),
+    (5, include_str!("../../migrations/0005_idempotency_log.sql")),
 ];
 
 /// The most requests committed in one transaction.
@@ -121,6 +130,7 @@ enum Request {
     RevokeStaff(String, String, oneshot::Sender<Result<bool, StoreError>>),
     Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
     ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
+    PrepareOrders(oneshot::Sender<Result<(), StoreError>>),
 }
 
 mod pg;
@@ -187,11 +197,22 @@ impl Store {
         let conn = open_sqlite(path)?;
         let token_secret = std::sync::Arc::new(secret(&conn, "order-token")?);
         let (tx, rx) = mpsc::channel();
+        let lock_path = lock_path(path);
         thread::Builder::new()
             .name("order-store".into())
-            .spawn(move || writer(conn, rx))
+            .spawn(move || writer(conn, lock_path, rx))
             .map_err(|e| StoreError::Database(e.to_string()))?;
         Ok(Store { backend: Backend::Sqlite(tx), token_secret })
+    }
+
+    /// Makes the store ready to take orders now rather than at the first
+    /// one: for SQLite, takes the file's order lock and loads the
+    /// idempotency keys, failing when another process holds the lock.
+    pub async fn prepare_orders(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(tx) => ask(tx, Request::PrepareOrders).await,
+            Backend::Postgres(_) => Ok(()),
+        }
     }
 
     /// The secret order access tokens are derived from.
@@ -317,7 +338,75 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
+/// The idempotency keys' index in memory, and the lock that makes this
+/// process the only one adding to the log.
+struct KeyIndex {
+    rows: std::collections::HashMap<u128, i64>,
+    _lock: std::fs::File,
+}
+
+fn lock_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".orders-lock");
+    PathBuf::from(name)
+}
+
+/// The first 128 bits of the key's SHA-256 (a match is checked against the
+/// key in the log).
+fn key_digest(key: &str) -> u128 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(key.as_bytes());
+    u128::from_be_bytes(d[..16].try_into().expect("32-byte digest"))
+}
+
+/// Takes the order lock (waiting up to 5 s for a process or store that is
+/// closing) and loads every key in the log.
+fn load_keys(conn: &Connection, lock_path: &Path) -> Result<KeyIndex, StoreError> {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+        .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", lock_path.display())))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match lock.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Database(format!(
+                    "another process is storing orders in this database (it holds {}); \
+                     run one server per SQLite file, or use PostgreSQL for several",
+                    lock_path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::Database(format!("cannot lock {}: {e}", lock_path.display())));
+            }
+        }
+    }
+    let mut rows = std::collections::HashMap::new();
+    let mut stmt = conn.prepare("SELECT rowid, key FROM idempotency_log")?;
+    let mut found = stmt.query([])?;
+    while let Some(r) = found.next()? {
+        let key: String = r.get(1)?;
+        rows.insert(key_digest(&key), r.get::<_, i64>(0)?);
+    }
+    Ok(KeyIndex { rows, _lock: lock })
+}
+
+/// The loaded key index, loading it first when needed.
+fn keys<'a>(conn: &Connection, lock_path: &Path, keys: &'a mut Option<KeyIndex>) -> Result<&'a mut KeyIndex, StoreError> {
+    if keys.is_none() {
+        *keys = Some(load_keys(conn, lock_path)?);
+    }
+    Ok(keys.as_mut().expect("loaded above"))
+}
+
+fn writer(mut conn: Connection, lock_path: PathBuf, rx: mpsc::Receiver<Request>) {
+    let mut index: Option<KeyIndex> = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_GROUP {
@@ -328,7 +417,16 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
         }
         let (inserts, gets): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| matches!(r, Request::Insert(..)));
         if !inserts.is_empty() {
-            commit_group(&mut conn, inserts);
+            match keys(&conn, &lock_path, &mut index) {
+                Ok(index) => commit_group(&mut conn, index, inserts),
+                Err(e) => {
+                    for r in inserts {
+                        if let Request::Insert(_, _, reply) = r {
+                            let _ = reply.send(Err(StoreError::Database(e.to_string())));
+                        }
+                    }
+                }
+            }
         }
         for request in gets {
             match request {
@@ -336,7 +434,10 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
                     let _ = reply.send(get(&conn, &id).map_err(StoreError::from));
                 }
                 Request::ByKey(key, reply) => {
-                    let _ = reply.send(by_key(&conn, &key).map_err(StoreError::from));
+                    let _ = reply.send(keys(&conn, &lock_path, &mut index).and_then(|index| by_key(&conn, index, &key)));
+                }
+                Request::PrepareOrders(reply) => {
+                    let _ = reply.send(keys(&conn, &lock_path, &mut index).map(|_| ()));
                 }
                 Request::List { status, after, limit, reply } => {
                     let _ = reply.send(list(&conn, &status, &after, limit));
@@ -366,9 +467,22 @@ fn writer(mut conn: Connection, rx: mpsc::Receiver<Request>) {
     }
 }
 
+/// A database error, or `DuplicateId` when it is the orders' id constraint.
+fn insert_error(e: rusqlite::Error) -> StoreError {
+    let text = e.to_string();
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) && text.contains("orders.id") {
+        StoreError::DuplicateId
+    } else {
+        StoreError::Database(text)
+    }
+}
+
 /// Commits a group of inserts in one transaction. A row that fails on its
 /// own (say, a duplicate id) is answered with its error and the rest commit.
-fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
+/// Keys enter the index as they are inserted (so two requests with one key
+/// in one group make one order) and leave it again if their row or the
+/// transaction fails.
+fn commit_group(conn: &mut Connection, index: &mut KeyIndex, inserts: Vec<Request>) {
     let tx = match conn.transaction() {
         Ok(tx) => tx,
         Err(e) => {
@@ -381,58 +495,79 @@ fn commit_group(conn: &mut Connection, inserts: Vec<Request>) {
             return;
         }
     };
+    let mut added = Vec::new();
     let mut results = Vec::with_capacity(inserts.len());
     for r in inserts {
         if let Request::Insert(row, key, reply) = r {
+            let mut fresh = None;
             let outcome = tx
-                .execute("SAVEPOINT one", [])
-                .and_then(|_| insert_once(&tx, &row, &key))
-                .and_then(|done| tx.execute("RELEASE one", []).map(|_| done));
-            let outcome = match outcome {
-                Ok(done) => Ok(done),
-                Err(e) => {
-                    let _ = tx.execute("ROLLBACK TO one", []);
-                    let _ = tx.execute("RELEASE one", []);
-                    Err(e.to_string())
+                .prepare_cached("SAVEPOINT one")
+                .and_then(|mut st| st.execute([]))
+                .map_err(StoreError::from)
+                .and_then(|_| insert_once(&tx, index, &row, &key, &mut fresh))
+                .and_then(|done| tx.prepare_cached("RELEASE one").and_then(|mut st| st.execute([])).map(|_| done).map_err(StoreError::from));
+            match (&outcome, fresh) {
+                (Ok(_), Some(digest)) => added.push(digest),
+                (Err(_), fresh) => {
+                    if let Some(digest) = fresh {
+                        index.rows.remove(&digest);
+                    }
+                    let _ = tx.prepare_cached("ROLLBACK TO one").and_then(|mut st| st.execute([]));
+                    let _ = tx.prepare_cached("RELEASE one").and_then(|mut st| st.execute([]));
                 }
-            };
+                (Ok(_), None) => {}
+            }
             results.push((outcome, reply));
         }
     }
     let committed = tx.commit().map_err(|e| e.to_string());
+    if committed.is_err() {
+        for digest in added {
+            index.rows.remove(&digest);
+        }
+    }
     for (outcome, reply) in results {
         let answer = match (&committed, outcome) {
             (Err(e), _) => Err(StoreError::Database(e.clone())),
-            (Ok(()), Err(e)) if e.contains("UNIQUE constraint failed: orders.id") => Err(StoreError::DuplicateId),
-            (Ok(()), Err(e)) => Err(StoreError::Database(e)),
-            (Ok(()), Ok(done)) => Ok(done),
+            (Ok(()), outcome) => outcome,
         };
         let _ = reply.send(answer);
     }
 }
 
-/// Inserts the order and its key, unless the key is known: then answers the
-/// order it made (in the same transaction, so two requests with one key in
-/// one group also get one order).
-fn insert_once(conn: &Connection, row: &OrderRow, key: &Idempotency) -> rusqlite::Result<Inserted> {
-    if let Some((order, request_sha256)) = by_key(conn, &key.key)? {
+/// Inserts the order and logs its key, unless the key is known: then
+/// answers the order it made. `fresh` gets the digest of a key it added to
+/// the index.
+fn insert_once(
+    conn: &Connection,
+    index: &mut KeyIndex,
+    row: &OrderRow,
+    key: &Idempotency,
+    fresh: &mut Option<u128>,
+) -> Result<Inserted, StoreError> {
+    if let Some((order, request_sha256)) = by_key(conn, index, &key.key)? {
         return Ok(Inserted::Existing { order, request_sha256 });
     }
-    insert(conn, row)?;
-    conn.prepare_cached("INSERT INTO idempotency_keys (key, request_sha256, order_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
+    insert(conn, row).map_err(insert_error)?;
+    conn.prepare_cached("INSERT INTO idempotency_log (key, request_sha256, order_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![key.key, key.request_sha256, row.id, row.created_at])?;
+    let digest = key_digest(&key.key);
+    index.rows.insert(digest, conn.last_insert_rowid());
+    *fresh = Some(digest);
     Ok(Inserted::Created)
 }
 
 /// The order a key made and the key's request digest. (The key's order
 /// always exists: a foreign key says so.)
-fn by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<(OrderRow, String)>> {
-    let found: Option<(String, String)> = conn
-        .prepare_cached("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = ?1")?
-        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((id, digest)) = found else { return Ok(None) };
-    let order = get(conn, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+fn by_key(conn: &Connection, index: &KeyIndex, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
+    let Some(&rowid) = index.rows.get(&key_digest(key)) else { return Ok(None) };
+    let (logged, id, digest): (String, String, String) = conn
+        .prepare_cached("SELECT key, order_id, request_sha256 FROM idempotency_log WHERE rowid = ?1")?
+        .query_row(params![rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    if logged != key {
+        return Err(StoreError::Database("two idempotency keys share a 128-bit digest".into()));
+    }
+    let order = get(conn, &id)?.ok_or_else(|| StoreError::Database(format!("idempotency key points at missing order {id}")))?;
     Ok(Some((order, digest)))
 }
 
