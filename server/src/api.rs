@@ -127,7 +127,9 @@ pub async fn create_order(
         }
     })?;
     let key = Idempotency { key, request_sha256: sha256_hex(&body) };
-    let row = match priced_order(&state, &body) {
+    // A member's orders carry the member discount (the page shows it too).
+    let percent_off = crate::privacy::member_discount(&state, &headers).await;
+    let row = match priced_order(&state, &body, percent_off) {
         Ok(row) => row,
         Err(problem) => {
             // A retry of an order stored before (say, before the catalogue
@@ -150,6 +152,9 @@ pub async fn create_order(
             other => break other.map_err(store_failed)?,
         }
     };
+    if let Inserted::Created = inserted {
+        crate::privacy::link_order(&state, &headers, &row.id).await;
+    }
     match inserted {
         Inserted::Created => {
             tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
@@ -221,7 +226,7 @@ pub fn order_token(secret: &[u8; 32], order_id: &str) -> String {
 }
 
 /// Checks and prices an order body with the engine; the row to store.
-fn priced_order(state: &AppState, body: &[u8]) -> Result<OrderRow, Problem> {
+fn priced_order(state: &AppState, body: &[u8], percent_off: Option<u32>) -> Result<OrderRow, Problem> {
     let order: NewOrder = serde_json::from_slice(body).map_err(|e| {
         Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed order", format!("The order body is not valid: {e}"))
     })?;
@@ -293,17 +298,18 @@ fn priced_order(state: &AppState, body: &[u8]) -> Result<OrderRow, Problem> {
             "A partner id is given exactly when the channel is \"partner\".",
         ));
     }
-    if quote.total != order.price_seen {
+    let total = crate::privacy::discounted(quote.total, percent_off);
+    if total != order.price_seen {
         return Err(Problem::new(
             StatusCode::CONFLICT,
             "price-mismatch",
             "Price changed",
             format!(
                 "The price shown was {} but this configuration costs {} ({} minor units). Please check the new price.",
-                order.price_seen, quote.total, quote.currency
+                order.price_seen, total, quote.currency
             ),
         )
-        .with("price", quote.total));
+        .with("price", total));
     }
     let id = new_order_id(unix_seconds());
     let token = order_token(state.store.token_secret(), &id);
@@ -314,7 +320,7 @@ fn priced_order(state: &AppState, body: &[u8]) -> Result<OrderRow, Problem> {
         catalogue_version: order.catalogue_version.clone(),
         choices_json: serde_json::to_string(&choices.to_ids(model)).map_err(|_| Problem::internal())?,
         currency: quote.currency.clone(),
-        total_minor: quote.total,
+        total_minor: total,
         status: "new".into(),
         created_at: now_rfc3339(),
         code: model.encode(&choices),
@@ -361,7 +367,7 @@ pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "no-endpoint", "No such endpoint", "There is no such API endpoint; see /api/openapi.json.")
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
+pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     let ok = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -379,7 +385,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     }
 }
 
-fn view(row: &OrderRow) -> Result<OrderView, Problem> {
+pub(crate) fn view(row: &OrderRow) -> Result<OrderView, Problem> {
     Ok(OrderView {
         id: row.id.clone(),
         status: row.status.clone(),
@@ -421,7 +427,7 @@ fn trimmed_shipping(s: &Shipping) -> Shipping {
     }
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).expect("the operating system's random source failed");
     buf
@@ -447,21 +453,26 @@ pub fn new_order_id(unix_seconds: u64) -> String {
     id
 }
 
-fn unix_seconds() -> u64 {
+pub(crate) fn unix_seconds() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    sha256_hex_of_digest(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of bytes (a digest).
+pub fn sha256_hex_of_digest(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in Sha256::digest(bytes) {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
         out.push(HEX[(b >> 4) as usize] as char);
         out.push(HEX[(b & 15) as usize] as char);
     }
     out
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()

@@ -8,6 +8,8 @@ use tailor_engine::{CatalogueIndex, Model};
 
 pub struct Catalogue {
     pub index: CatalogueIndex,
+    /// The privacy notice (`privacy.json`).
+    pub notice: crate::privacy::notice::Notice,
     models: HashMap<String, Model>,
 }
 
@@ -34,7 +36,10 @@ impl Catalogue {
             }
             models.insert(entry.id.clone(), model);
         }
-        Ok(Catalogue { index, models })
+        let notice_path = dir.join("privacy.json");
+        let text = std::fs::read_to_string(&notice_path).map_err(|e| format!("{}: cannot read: {e}", notice_path.display()))?;
+        let notice = crate::privacy::notice::Notice::from_json(&notice_path.display().to_string(), &text)?;
+        Ok(Catalogue { index, notice, models })
     }
 
     pub fn model(&self, product: &str) -> Option<&Model> {

@@ -5,6 +5,8 @@
 pub mod api;
 pub mod catalogue;
 pub mod limits;
+pub mod mail;
+pub mod privacy;
 pub mod load;
 pub mod client;
 pub mod problem;
@@ -23,7 +25,7 @@ use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use tower::ServiceBuilder;
 
 use crate::catalogue::Catalogue;
@@ -50,6 +52,8 @@ pub struct Config {
 pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub store: Store,
+    /// Sends sign-in codes.
+    pub mailer: mail::Mailer,
 }
 
 /// The OpenAPI document of the API (served at `/api/openapi.json`; a test
@@ -65,6 +69,24 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/qr"),
     ("GET", "/staff/orders"),
     ("POST", "/staff/orders/{id}/status"),
+    ("GET", "/staff/customers"),
+    ("GET", "/staff/customers/{id}"),
+    ("GET", "/staff/consents"),
+    ("GET", "/privacy/notice"),
+    ("GET", "/me"),
+    ("POST", "/me/gpc"),
+    ("POST", "/me/consents"),
+    ("GET", "/me/consents/{id}/receipt"),
+    ("PUT", "/me/measurements"),
+    ("POST", "/me/configurations"),
+    ("DELETE", "/me/configurations/{id}"),
+    ("POST", "/me/answers"),
+    ("POST", "/me/orders/{id}/again"),
+    ("GET", "/me/export"),
+    ("POST", "/me/erase"),
+    ("POST", "/me/sign-out"),
+    ("POST", "/sign-in"),
+    ("POST", "/sign-in/verify"),
 ];
 
 fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
@@ -76,6 +98,24 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("GET", "/qr") => get(qr::qr),
         ("GET", "/staff/orders") => get(staff::list_orders),
         ("POST", "/staff/orders/{id}/status") => post(staff::set_status),
+        ("GET", "/staff/customers") => get(privacy::staff_find),
+        ("GET", "/staff/customers/{id}") => get(privacy::staff_customer),
+        ("GET", "/staff/consents") => get(privacy::staff_consent_counts),
+        ("GET", "/privacy/notice") => get(privacy::get_notice),
+        ("GET", "/me") => get(privacy::get_me),
+        ("POST", "/me/gpc") => post(privacy::post_gpc),
+        ("POST", "/me/consents") => post(privacy::post_consents),
+        ("GET", "/me/consents/{id}/receipt") => get(privacy::get_receipt),
+        ("PUT", "/me/measurements") => put(privacy::put_measurements),
+        ("POST", "/me/configurations") => post(privacy::post_configuration),
+        ("DELETE", "/me/configurations/{id}") => delete(privacy::delete_configuration),
+        ("POST", "/me/answers") => post(privacy::post_answer),
+        ("POST", "/me/orders/{id}/again") => post(privacy::post_again),
+        ("GET", "/me/export") => get(privacy::get_export),
+        ("POST", "/me/erase") => post(privacy::post_erase),
+        ("POST", "/me/sign-out") => post(privacy::post_sign_out),
+        ("POST", "/sign-in") => post(privacy::post_sign_in),
+        ("POST", "/sign-in/verify") => post(privacy::post_verify),
         _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),
     }
 }
@@ -88,6 +128,7 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 /// The whole service: API, then the site for every other path.
 pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
     let limiter = limits::RateLimiter::new(limits);
+    let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::gpc_json)).with_state(state.catalogue.clone());
     let api = API_ROUTES
         .iter()
         .fold(Router::new(), |router, &(method, path)| router.route(path, handler(method, path)))
@@ -116,5 +157,5 @@ pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits
         )
         .layer(axum::middleware::from_fn_with_state(limiter, limits::rate_limit))
         .with_state(state);
-    Router::new().nest("/api", api).merge(site.router())
+    Router::new().nest("/api", api).merge(well_known).merge(site.router())
 }

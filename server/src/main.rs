@@ -1,10 +1,12 @@
 //! `tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]
-//!  [--order-rate N] [--max-in-flight N] [--header-timeout-ms N]`
+//!  [--order-rate N] [--max-in-flight N] [--header-timeout-ms N] [--outbox DIR]`
+//! `tailor-server staff ...`, `tailor-server consent verify`, `tailor-server outbox`
 //!
 //! Each flag may also come from the environment: `TAILOR_ADDR`, `DATABASE_URL`,
 //! `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`, `TAILOR_ORDER_RATE` (new orders
 //! per second per client address, 0 for no limit), `TAILOR_MAX_IN_FLIGHT`,
-//! `TAILOR_HEADER_TIMEOUT_MS` (how long a client may take to send headers).
+//! `TAILOR_HEADER_TIMEOUT_MS` (how long a client may take to send headers),
+//! `TAILOR_OUTBOX` (the folder the default mailer writes e-mails to).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,9 +19,16 @@ use tailor_server::{AppState, Config, app_with_limits, catalogue::Catalogue, sit
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N] [--header-timeout-ms N]";
+const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N] [--header-timeout-ms N] [--outbox DIR]
+       tailor-server staff add|list|revoke ...
+       tailor-server consent verify [--database-url URL]
+       tailor-server outbox [--outbox DIR]";
 
-fn config() -> Result<Config, String> {
+fn outbox_dir() -> PathBuf {
+    PathBuf::from(std::env::var("TAILOR_OUTBOX").unwrap_or_else(|_| "data/outbox".into()))
+}
+
+fn config() -> Result<(Config, PathBuf), String> {
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
     let mut addr = env("TAILOR_ADDR", "127.0.0.1:8080");
     let mut database_url = env("DATABASE_URL", "sqlite://data/tailor.db");
@@ -29,6 +38,7 @@ fn config() -> Result<Config, String> {
     let mut order_rate = env("TAILOR_ORDER_RATE", &defaults.orders_per_second.to_string());
     let mut max_in_flight = env("TAILOR_MAX_IN_FLIGHT", &defaults.max_in_flight.to_string());
     let mut header_timeout = env("TAILOR_HEADER_TIMEOUT_MS", &defaults.header_timeout.as_millis().to_string());
+    let mut outbox = outbox_dir().display().to_string();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let slot = match flag.as_str() {
@@ -39,6 +49,7 @@ fn config() -> Result<Config, String> {
             "--order-rate" => &mut order_rate,
             "--max-in-flight" => &mut max_in_flight,
             "--header-timeout-ms" => &mut header_timeout,
+            "--outbox" => &mut outbox,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
         };
@@ -62,7 +73,7 @@ fn config() -> Result<Config, String> {
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
         header_timeout: std::time::Duration::from_millis(header_timeout),
     };
-    Ok(Config { addr, database_url, site_dir, catalogue_dir, limits })
+    Ok((Config { addr, database_url, site_dir, catalogue_dir, limits }, PathBuf::from(outbox)))
 }
 
 #[tokio::main]
@@ -72,7 +83,12 @@ async fn main() -> ExitCode {
         .json()
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = if args.first().map(String::as_str) == Some("staff") { staff(&args[1..]).await } else { run().await };
+    let outcome = match args.first().map(String::as_str) {
+        Some("staff") => staff(&args[1..]).await,
+        Some("consent") => consent(&args[1..]).await,
+        Some("outbox") => outbox(&args[1..]),
+        _ => run().await,
+    };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -144,8 +160,52 @@ async fn staff(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// `consent verify`: checks every customer's consent chain; any break is
+/// listed and the exit status is 1.
+async fn consent(args: &[String]) -> Result<(), String> {
+    const CONSENT_USAGE: &str = "usage: tailor-server consent verify [--database-url URL]";
+    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
+    match args {
+        [verb] if verb == "verify" => {}
+        [verb, flag, url] if verb == "verify" && flag == "--database-url" => database_url = url.clone(),
+        _ => return Err(CONSENT_USAGE.into()),
+    }
+    let store = store::Store::connect(&store::DatabaseUrl::parse(&database_url)?).await.map_err(|e| e.to_string())?;
+    let report = tailor_server::privacy::verify_chain(&store).await.map_err(|e| e.to_string())?;
+    for b in &report.breaks {
+        println!("BROKEN {b}");
+    }
+    if report.breaks.is_empty() {
+        println!("consent log intact: {} events of {} customers, every hash chain checks", report.events, report.customers);
+        Ok(())
+    } else {
+        Err(format!("consent log broken: {} problems in {} events of {} customers", report.breaks.len(), report.events, report.customers))
+    }
+}
+
+/// `outbox`: the newest messages the default mailer wrote.
+fn outbox(args: &[String]) -> Result<(), String> {
+    let dir = match args {
+        [] => outbox_dir(),
+        [flag, dir] if flag == "--outbox" => PathBuf::from(dir),
+        _ => return Err("usage: tailor-server outbox [--outbox DIR]".into()),
+    };
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    if files.is_empty() {
+        println!("no messages in {}", dir.display());
+    }
+    for f in files.iter().rev().take(5).rev() {
+        println!("--- {}\n{}", f.display(), std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?);
+    }
+    Ok(())
+}
+
 async fn run() -> Result<(), String> {
-    let config = config()?;
+    let (config, outbox) = config()?;
     let catalogue = Catalogue::load(&config.catalogue_dir)?;
     let url = store::DatabaseUrl::parse(&config.database_url)?;
     let store = store::Store::connect(&url).await.map_err(|e| e.to_string())?;
@@ -160,7 +220,8 @@ async fn run() -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, products = catalogue.index.products.len(), "listening");
     println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
-    let state = AppState { catalogue: Arc::new(catalogue), store };
+    println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
+    let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox) };
     let app = app_with_limits(state, site, config.limits);
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");

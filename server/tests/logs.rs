@@ -1,6 +1,8 @@
 //! The server's logs hold no personal data: a customer's name, e-mail,
 //! phone, address and access token never appear, whether the order is
-//! stored, refused or read back.
+//! stored, refused or read back, nor when the customer signs in, saves,
+//! consents, downloads and erases their data. Also: `tailor-server consent
+//! verify` on the real database, before and after tampering.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,7 +20,10 @@ async fn no_personal_data_reaches_the_logs() {
     let log = std::fs::File::create(&log_path).unwrap();
     let addr = common::free_addr();
     let catalogue_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-    let mut server = common::start_server(&addr, &dir.path().join("t.db"), &[], Some(log), &[("RUST_LOG", "debug")]);
+    let outbox = dir.path().join("outbox");
+    let outbox_text = outbox.display().to_string();
+    let db = dir.path().join("t.db");
+    let mut server = common::start_server(&addr, &db, &["--outbox", &outbox_text], Some(log), &[("RUST_LOG", "debug")]);
 
     let catalogue = Catalogue::load(&catalogue_dir).unwrap();
     let body = load::random_orders(&catalogue, &["jeans"], 1, 3).unwrap().remove(0);
@@ -42,11 +47,59 @@ async fn no_personal_data_reaches_the_logs() {
     cheap["price_seen"] = serde_json::json!(1);
     assert_eq!(conn.request("POST", "/api/orders", &post("log-3"), cheap.to_string().as_bytes()).await.unwrap().status, 409);
 
+    // The profile side: sign in by code (from the outbox), save, consent,
+    // place an order, download, erase.
+    let json = [("Content-Type", "application/json")];
+    let asked = conn.request("POST", "/api/sign-in", &json, br#"{"email":"zhang.weiqing@example.org"}"#).await.unwrap();
+    assert_eq!(asked.status, 202);
+    let mail = std::fs::read_dir(&outbox).unwrap().next().unwrap().unwrap().path();
+    let mail = std::fs::read_to_string(mail).unwrap();
+    assert!(mail.contains("To: zhang.weiqing@example.org"), "{mail}");
+    let code = mail.split("Your code is ").nth(1).unwrap()[..6].to_string();
+    let verify = format!(r#"{{"email":"zhang.weiqing@example.org","code":"{code}"}}"#);
+    let signed = conn.request("POST", "/api/sign-in/verify", &json, verify.as_bytes()).await.unwrap();
+    assert_eq!(signed.status, 200, "{}", String::from_utf8_lossy(&signed.body));
+    let set = signed.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).unwrap().1.clone();
+    let cookie = set.split(';').next().unwrap().to_string();
+    let with_cookie = [("Content-Type", "application/json"), ("Cookie", cookie.as_str())];
+    let model = catalogue.model("jeans").unwrap();
+    let saved = format!(r#"{{"product":"jeans","code":"{}","name":"Zhang Weiqing's jeans"}}"#, order["code"].as_str().unwrap());
+    assert_eq!(conn.request("POST", "/api/me/configurations", &with_cookie, saved.as_bytes()).await.unwrap().status, 201, "{}", model.id());
+    let consent = format!(
+        r#"{{"notice_version":{},"notice_sha256":"{}","place":"account","changes":[{{"purpose":"marketing","channel":"email","state":"given"}}]}}"#,
+        catalogue.notice.version, catalogue.notice.sha256
+    );
+    assert_eq!(conn.request("POST", "/api/me/consents", &with_cookie, consent.as_bytes()).await.unwrap().status, 200);
+    let placed = conn.request("POST", "/api/orders", &[with_cookie[0], with_cookie[1], ("Idempotency-Key", "log-4")], order.to_string().as_bytes()).await.unwrap();
+    assert_eq!(placed.status, 201);
+    let export = conn.request("GET", "/api/me/export", &with_cookie[1..], b"").await.unwrap();
+    assert!(String::from_utf8_lossy(&export.body).contains("Zhang Weiqing's jeans"));
+    assert_eq!(conn.request("POST", "/api/me/erase", &with_cookie[1..], b"").await.unwrap().status, 204);
+
     let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
     server.wait().unwrap();
     let text = std::fs::read_to_string(&log_path).unwrap();
     assert!(text.contains("order stored") && text.contains(&id), "the order is logged by id:\n{text}");
-    for personal in ["Zhang", "Weiqing", "zhang.weiqing", "1234 5678", "Kastanienallee", "10435", token.as_str()] {
+    assert!(text.contains("signed in") && text.contains("profile erased"), "{text}");
+    for personal in ["Zhang", "Weiqing", "zhang.weiqing", "1234 5678", "Kastanienallee", "10435", token.as_str(), &code, &cookie[11..]] {
         assert!(!text.contains(personal), "the log holds \"{personal}\":\n{text}");
     }
+
+    // The consent log checks; after tampering it does not.
+    let verify = |db: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_tailor-server"))
+            .args(["consent", "verify", "--database-url", &format!("sqlite://{}", db.display())])
+            .output()
+            .unwrap()
+    };
+    let ok = verify(&db);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("consent log intact: 1 events of 1 customers"), "{}", String::from_utf8_lossy(&ok.stdout));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE consent_events SET event_json = replace(event_json, 'erasure-request', 'toggle')", []).unwrap();
+    drop(conn);
+    let broken = verify(&db);
+    assert!(!broken.status.success());
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert!(out.contains("BROKEN") && out.contains("was changed"), "{out}");
 }

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/0003_idempotency.sql")),
     (4, include_str!("../../migrations/0004_staff.sql")),
     (5, include_str!("../../migrations/0005_idempotency_log.sql")),
+    (6, include_str!("../../migrations/0006_privacy.sql")),
 ];
 
 /// The most requests committed in one transaction.
@@ -63,6 +64,8 @@ pub enum StoreError {
     Closed,
     /// Another order already has this id (draw a new one).
     DuplicateId,
+    /// This backend cannot do this yet.
+    Unsupported(&'static str),
 }
 
 impl std::fmt::Display for StoreError {
@@ -71,6 +74,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Database(e) => write!(f, "database error: {e}"),
             StoreError::Closed => write!(f, "the order store is closed"),
             StoreError::DuplicateId => write!(f, "an order with this id exists"),
+            StoreError::Unsupported(what) => write!(f, "{what}"),
         }
     }
 }
@@ -131,6 +135,8 @@ enum Request {
     Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
     ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
     PrepareOrders(oneshot::Sender<Result<(), StoreError>>),
+    /// Any other work on the SQLite connection (the privacy tables).
+    Run(Box<dyn FnOnce(&mut Connection) + Send>),
 }
 
 mod pg;
@@ -212,6 +218,26 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(tx) => ask(tx, Request::PrepareOrders).await,
             Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Runs `work` on the SQLite connection, in the writer thread, between
+    /// order groups. The customer-profile and consent tables live only in
+    /// SQLite so far: on PostgreSQL this answers `Unsupported`.
+    pub async fn sqlite<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(tx) => {
+                let (reply, rx) = oneshot::channel();
+                tx.send(Request::Run(Box::new(move |conn| {
+                    let _ = reply.send(work(conn));
+                })))
+                .map_err(|_| StoreError::Closed)?;
+                rx.await.map_err(|_| StoreError::Closed)?
+            }
+            Backend::Postgres(_) => Err(StoreError::Unsupported("customer profiles and consents need the SQLite store for now")),
         }
     }
 
@@ -309,6 +335,9 @@ fn open_sqlite(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted and overwritten content is zeroed, so erased personal data
+    // does not linger in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrate(&mut conn)?;
     Ok(conn)
@@ -461,6 +490,7 @@ fn writer(mut conn: Connection, lock_path: PathBuf, rx: mpsc::Receiver<Request>)
                             .map_err(StoreError::from),
                     );
                 }
+                Request::Run(work) => work(&mut conn),
                 Request::Insert(..) => {}
             }
         }
@@ -661,6 +691,11 @@ fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
         channel: r.get(14)?,
         partner_id: r.get(15)?,
     })
+}
+
+/// An order by id, on a SQLite connection the caller holds.
+pub(crate) fn sqlite_get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
+    Ok(get(conn, id)?)
 }
 
 fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrderRow>> {

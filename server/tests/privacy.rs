@@ -1,0 +1,607 @@
+//! Customer profiles, consent, GPC, sign-in, export, erasure and the staff
+//! roles that need to know, driven through the router in-process (SQLite).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tailor_engine::Choices;
+use tailor_server::catalogue::Catalogue;
+use tailor_server::mail::Mailer;
+use tailor_server::site::Site;
+use tailor_server::{AppState, app, store};
+use tower::ServiceExt;
+
+struct Env {
+    router: Router,
+    catalogue: Arc<Catalogue>,
+    store: store::Store,
+    mailer: Mailer,
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn env() -> Env {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    env_with_catalogue(&root.join("public/catalogue"))
+}
+
+fn env_with_catalogue(dir: &Path) -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let catalogue = Arc::new(Catalogue::load(dir).unwrap());
+    let db = tmp.path().join("t.db");
+    let store = store::Store::open(&store::DatabaseUrl::Sqlite(db.clone())).unwrap();
+    let mailer = Mailer::default();
+    let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: mailer.clone() };
+    Env { router: app(state, Site::load(&tmp.path().join("no-site"))), catalogue, store, mailer, db, _dir: tmp }
+}
+
+/// A browser: keeps the session cookie it is given, may send GPC.
+#[derive(Default, Clone)]
+struct Browser {
+    cookie: Option<String>,
+    gpc: bool,
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    headers: axum::http::HeaderMap,
+}
+
+impl Browser {
+    async fn send(&mut self, env: &Env, method: &str, uri: &str, body: Option<Value>) -> Answer {
+        self.send_with(env, method, uri, body, &[]).await
+    }
+
+    async fn send_with(&mut self, env: &Env, method: &str, uri: &str, body: Option<Value>, extra: &[(&str, &str)]) -> Answer {
+        let mut r = Request::builder().method(method).uri(uri);
+        if let Some(c) = &self.cookie {
+            r = r.header(header::COOKIE, format!("tailor_sid={c}"));
+        }
+        if self.gpc {
+            r = r.header("sec-gpc", "1");
+        }
+        for (k, v) in extra {
+            r = r.header(*k, *v);
+        }
+        let request = match body {
+            Some(b) => r.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
+            None => r.body(Body::empty()).unwrap(),
+        };
+        let response = env.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let text = set.to_str().unwrap();
+            assert!(text.contains("HttpOnly") && text.contains("Secure") && text.contains("SameSite=Lax"), "{text}");
+            let value = text.split(';').next().unwrap().strip_prefix("tailor_sid=").unwrap().to_string();
+            self.cookie = (!value.is_empty()).then_some(value);
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), headers }
+    }
+
+    async fn me(&mut self, env: &Env) -> Value {
+        let a = self.send(env, "GET", "/api/me", None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.body
+    }
+
+    async fn consent(&mut self, env: &Env, changes: Value) -> Answer {
+        let n = &env.catalogue.notice;
+        let body = json!({ "notice_version": n.version, "notice_sha256": n.sha256, "place": "preference-centre", "changes": changes });
+        self.send(env, "POST", "/api/me/consents", Some(body)).await
+    }
+
+    async fn save(&mut self, env: &Env, name: &str) -> Answer {
+        let model = env.catalogue.model("pc-starter").unwrap();
+        let code = model.encode(&Choices::defaults(model));
+        self.send(env, "POST", "/api/me/configurations", Some(json!({ "product": "pc-starter", "code": code, "name": name }))).await
+    }
+
+    async fn sign_in(&mut self, env: &Env, email: &str) -> Answer {
+        let a = self.send(env, "POST", "/api/sign-in", Some(json!({ "email": email }))).await;
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
+        let mail = env.mailer.sent().into_iter().rev().find(|m| m.to == email.to_lowercase()).expect("a mail to the address");
+        let code: String = mail.body.split_whitespace().nth(3).unwrap().trim_end_matches('.').to_string();
+        assert_eq!(code.len(), 6, "{}", mail.body);
+        self.send(env, "POST", "/api/sign-in/verify", Some(json!({ "email": email, "code": code }))).await
+    }
+}
+
+fn switch<'a>(me: &'a Value, purpose: &str, channel: &str) -> &'a Value {
+    me["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["purpose"] == purpose && s["channel"].as_str().unwrap_or("") == channel)
+        .unwrap_or_else(|| panic!("no switch {purpose}/{channel} in {me}"))
+}
+
+fn order_body(env: &Env, price: Option<i64>) -> Value {
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let choices = Choices::defaults(model);
+    let total = model.quote(&choices).unwrap().total;
+    json!({
+        "product": "pc-starter",
+        "catalogue_version": model.version(),
+        "code": model.encode(&choices),
+        "price_seen": price.unwrap_or(total),
+        "contact": {"name": "Private Person", "email": "private.person@example.org"},
+        "shipping": {"line1": "Geheimweg 7", "city": "Berlin", "postcode": "10115", "country": "DE"},
+        "locale": "en",
+    })
+}
+
+async fn place(env: &Env, browser: &mut Browser, body: Value) -> Answer {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let key = format!("p-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    browser.send_with(env, "POST", "/api/orders", Some(body), &[("idempotency-key", &key)]).await
+}
+
+async fn staff_key(env: &Env, id: &str, role: &str) -> String {
+    let (key, digest) = tailor_server::staff::new_key();
+    let row = store::StaffKey { id: id.into(), name: format!("{role} tester"), role: role.into(), created_at: "2026-01-01T00:00:00Z".into(), revoked_at: None };
+    env.store.add_staff(row, &digest).await.unwrap();
+    key
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_optional_is_on_and_each_channel_is_given_and_withdrawn_on_its_own() {
+    let env = env();
+    let mut b = Browser::default();
+    let me = b.me(&env).await;
+    assert!(me["profile"].is_null(), "no profile before anything is saved");
+    assert!(b.cookie.is_none(), "and no cookie");
+    let switches = me["consents"].as_array().unwrap();
+    assert_eq!(switches.len(), 3 + 4, "measurements, recommendations, partners and marketing by 4 channels");
+    assert!(switches.iter().all(|s| s["state"] == "off"), "nothing optional is on by default: {me}");
+
+    let given = b.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.body);
+    assert!(b.cookie.is_some(), "the first choice makes the profile");
+    let me = &given.body["me"];
+    assert_eq!(switch(me, "marketing", "email")["state"], "on");
+    assert_eq!(switch(me, "marketing", "sms")["state"], "off", "one channel at a time");
+    let gave = given.body["events"][0].as_str().unwrap().to_string();
+
+    // Withdrawing: the same single request.
+    let withdrawn = b.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "withdrawn" }])).await;
+    assert_eq!(switch(&withdrawn.body["me"], "marketing", "email")["state"], "off");
+    assert_eq!(switch(&withdrawn.body["me"], "marketing", "email")["last"]["state"], "withdrawn");
+    // Refusing what was never given is "refused".
+    let refused = b.consent(&env, json!([{ "purpose": "marketing", "channel": "post", "state": "withdrawn" }])).await;
+    assert_eq!(switch(&refused.body["me"], "marketing", "post")["last"]["state"], "refused");
+
+    // A receipt for each change, with the notice and the chain.
+    let receipt = b.send(&env, "GET", &format!("/api/me/consents/{gave}/receipt"), None).await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    assert!(receipt.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+    let event = &receipt.body["event"];
+    assert_eq!(event["state"], "given");
+    assert_eq!(event["channel"], "email");
+    assert_eq!(event["dpv"], "DirectMarketing");
+    assert_eq!(event["notice_sha256"], env.catalogue.notice.sha256);
+    assert_eq!(event["method"], "toggle");
+    assert_eq!(receipt.body["chain"]["prev_sha256"], "0".repeat(64));
+    // Nobody else's receipt.
+    let mut other = Browser::default();
+    other.save(&env, "mine").await;
+    assert_eq!(other.send(&env, "GET", &format!("/api/me/consents/{gave}/receipt"), None).await.status, StatusCode::NOT_FOUND);
+
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert_eq!((report.events, report.customers), (3, 1));
+    assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_consent_requests_are_refused_with_the_reason() {
+    let env = env();
+    let mut b = Browser::default();
+    let cases = [
+        (json!([{ "purpose": "fulfilment", "state": "withdrawn" }]), "/problems/required-purpose"),
+        (json!([{ "purpose": "nope", "state": "given" }]), "/problems/unknown-purpose"),
+        (json!([{ "purpose": "marketing", "state": "given" }]), "/problems/invalid-channel"),
+        (json!([{ "purpose": "marketing", "channel": "fax", "state": "given" }]), "/problems/invalid-channel"),
+        (json!([{ "purpose": "measurements", "state": "maybe" }]), "/problems/invalid-state"),
+        (json!([]), "/problems/invalid-changes"),
+    ];
+    for (changes, kind) in cases {
+        let a = b.consent(&env, changes.clone()).await;
+        assert_eq!(a.body["type"], kind, "{changes}: {}", a.body);
+    }
+    let stale = json!({ "notice_version": 0, "notice_sha256": "x", "place": "preference-centre", "changes": [{ "purpose": "measurements", "state": "given" }] });
+    let a = b.send(&env, "POST", "/api/me/consents", Some(stale)).await;
+    assert_eq!((a.status, a.body["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/notice-changed")));
+    assert!(b.cookie.is_none(), "refusals make no profile");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_widened_purpose_is_asked_again() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
+    let v1 = env();
+    let mut b = Browser::default();
+    b.consent(&v1, json!([{ "purpose": "recommendations", "state": "given" }, { "purpose": "measurements", "state": "given" }])).await;
+    // Version 2 widens recommendations (and only that).
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(&root).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let mut notice: Value = serde_json::from_str(&std::fs::read_to_string(root.join("privacy.json")).unwrap()).unwrap();
+    notice["version"] = json!(2);
+    let rec = notice["purposes"].as_array_mut().unwrap().iter_mut().find(|p| p["id"] == "recommendations").unwrap();
+    rec["scope_version"] = json!(2);
+    rec["data"].as_array_mut().unwrap().push(json!("browsing"));
+    std::fs::write(dir.path().join("privacy.json"), notice.to_string()).unwrap();
+    let catalogue = Arc::new(Catalogue::load(dir.path()).unwrap());
+    let state = AppState { catalogue: catalogue.clone(), store: v1.store.clone(), mailer: Mailer::default() };
+    let v2 = Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, store: v1.store.clone(), mailer: Mailer::default(), db: v1.db.clone(), _dir: tempfile::tempdir().unwrap() };
+    let me = b.me(&v2).await;
+    assert_eq!(switch(&me, "recommendations", "")["state"], "ask-again");
+    assert_eq!(switch(&me, "measurements", "")["state"], "on", "an unchanged purpose stands");
+    let again = b.consent(&v2, json!([{ "purpose": "recommendations", "state": "given" }])).await;
+    assert_eq!(switch(&again.body["me"], "recommendations", "")["state"], "on");
+    assert_eq!(switch(&again.body["me"], "recommendations", "")["last"]["state"], "renewed");
+    assert_eq!(switch(&again.body["me"], "recommendations", "")["last"]["notice_version"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_privacy_control_opts_out_of_sharing_and_is_recorded_as_such() {
+    let env = env();
+    // A profile that had said yes to sharing...
+    let mut b = Browser::default();
+    let a = b.consent(&env, json!([{ "purpose": "partners", "state": "given" }])).await;
+    assert_eq!(switch(&a.body["me"], "partners", "")["state"], "on");
+    // ...then the browser sends GPC.
+    b.gpc = true;
+    let me = b.me(&env).await;
+    assert_eq!(me["gpc"], true);
+    let s = switch(&me, "partners", "");
+    assert_eq!((s["state"].as_str(), s["last"]["state"].as_str(), s["last"]["method"].as_str()), (Some("off"), Some("withdrawn"), Some("gpc")));
+    // Recorded once, not on every request.
+    b.me(&env).await;
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert_eq!(report.events, 2);
+    // Not switched back on from a GPC browser.
+    let on = b.consent(&env, json!([{ "purpose": "partners", "state": "given" }])).await;
+    assert_eq!((on.status, on.body["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/gpc-opt-out")));
+    // Other purposes are unaffected.
+    let m = b.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await;
+    assert_eq!(switch(&m.body["me"], "marketing", "email")["state"], "on");
+
+    // A new profile from a GPC browser starts with the opt-out recorded.
+    let mut fresh = Browser { gpc: true, ..Default::default() };
+    fresh.save(&env, "x").await;
+    let me = fresh.me(&env).await;
+    assert_eq!(switch(&me, "partners", "")["last"]["state"], "refused");
+    assert_eq!(switch(&me, "partners", "")["last"]["method"], "gpc");
+    // The page's navigator.globalPrivacyControl, posted, counts the same.
+    let mut page = Browser::default();
+    page.save(&env, "y").await;
+    let a = page.send(&env, "POST", "/api/me/gpc", Some(json!({ "global_privacy_control": true }))).await;
+    assert_eq!(switch(&a.body, "partners", "")["last"]["method"], "gpc");
+    assert_eq!(a.body["gpc"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_well_known_gpc_file_is_served() {
+    let env = env();
+    let a = Browser::default().send(&env, "GET", "/.well-known/gpc.json", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body["gpc"], true);
+    let date = a.body["lastUpdate"].as_str().unwrap();
+    assert!(date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-', "{date}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_on_two_devices_merges_them_into_one_customer() {
+    let env = env();
+    let mut phone = Browser::default();
+    phone.save(&env, "from the phone").await;
+    let signed = phone.sign_in(&env, "Ana@Example.org").await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    assert_eq!(signed.body["merged"], false);
+    assert_eq!(signed.body["me"]["profile"]["email"], "ana@example.org");
+
+    let mut laptop = Browser::default();
+    laptop.save(&env, "from the laptop").await;
+    laptop.consent(&env, json!([{ "purpose": "marketing", "channel": "sms", "state": "given" }])).await;
+    let laptop_id = laptop.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    let signed = laptop.sign_in(&env, "ana@example.org").await;
+    assert_eq!(signed.body["merged"], true, "{}", signed.body);
+
+    for device in [&mut phone, &mut laptop] {
+        let me = device.me(&env).await;
+        let names: Vec<&str> = me["profile"]["saved"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&"from the phone") && names.contains(&"from the laptop"));
+        assert_eq!(switch(&me, "marketing", "sms")["state"], "on", "the laptop's choice came along");
+        assert_ne!(me["profile"]["id"], laptop_id.as_str(), "one customer: the address's profile");
+    }
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_codes_are_single_use_and_tries_are_limited() {
+    let env = env();
+    let mut b = Browser::default();
+    let a = b.send(&env, "POST", "/api/sign-in", Some(json!({ "email": "not an address" }))).await;
+    assert_eq!(a.body["type"], "/problems/invalid-email");
+    assert_eq!(b.send(&env, "POST", "/api/sign-in", Some(json!({ "email": "bo@example.org" }))).await.status, StatusCode::ACCEPTED);
+    let again = b.send(&env, "POST", "/api/sign-in", Some(json!({ "email": "bo@example.org" }))).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS, "one code per 30 s");
+    let real = env.mailer.sent().last().unwrap().body.split_whitespace().nth(3).unwrap().trim_end_matches('.').to_string();
+    let wrong = if real == "000000" { "111111" } else { "000000" };
+    for left in (1..5).rev() {
+        let a = b.send(&env, "POST", "/api/sign-in/verify", Some(json!({ "email": "bo@example.org", "code": wrong }))).await;
+        assert_eq!((a.body["type"].as_str(), a.body["tries_left"].as_i64()), (Some("/problems/wrong-code"), Some(left)));
+    }
+    b.send(&env, "POST", "/api/sign-in/verify", Some(json!({ "email": "bo@example.org", "code": wrong }))).await;
+    let late = b.send(&env, "POST", "/api/sign-in/verify", Some(json!({ "email": "bo@example.org", "code": real }))).await;
+    assert_eq!(late.body["type"], "/problems/code-expired", "five wrong tries end the code: {}", late.body);
+    assert!(b.cookie.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_are_remembered_and_ordered_again_in_one_request() {
+    let env = env();
+    let mut b = Browser::default();
+    b.save(&env, "starter").await;
+    let first = place(&env, &mut b, order_body(&env, None)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let me = b.me(&env).await;
+    let orders = me["profile"]["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["id"], first.body["id"]);
+    assert_eq!(orders[0]["again"]["available"], true);
+    let price = orders[0]["again"]["total"].as_i64().unwrap();
+    assert_eq!(price, first.body["total"].as_i64().unwrap());
+    // The token in the profile reads the order.
+    let token = orders[0]["access_token"].as_str().unwrap().to_string();
+    let read = Browser::default()
+        .send_with(&env, "GET", &format!("/api/orders/{}", first.body["id"].as_str().unwrap()), None, &[("authorization", &format!("Bearer {token}"))])
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+
+    let uri = format!("/api/me/orders/{}/again", first.body["id"].as_str().unwrap());
+    let again = b.send_with(&env, "POST", &uri, Some(json!({ "price_seen": price })), &[("idempotency-key", "again-1")]).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_ne!(again.body["id"], first.body["id"]);
+    assert_eq!(again.body["code"], first.body["code"]);
+    assert_eq!(again.body["shipping"], first.body["shipping"]);
+    // A retry is the same order.
+    let retry = b.send_with(&env, "POST", &uri, Some(json!({ "price_seen": price })), &[("idempotency-key", "again-1")]).await;
+    assert_eq!(retry.body["id"], again.body["id"]);
+    assert_eq!(b.me(&env).await["profile"]["orders"].as_array().unwrap().len(), 2);
+    // A wrong price is refused; someone else cannot order mine again.
+    let wrong = b.send_with(&env, "POST", &uri, Some(json!({ "price_seen": price + 1 })), &[("idempotency-key", "again-2")]).await;
+    assert_eq!(wrong.body["type"], "/problems/price-mismatch");
+    let mut other = Browser::default();
+    other.save(&env, "other").await;
+    let theirs = other.send_with(&env, "POST", &uri, Some(json!({ "price_seen": price })), &[("idempotency-key", "again-3")]).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn measurements_are_kept_only_with_consent() {
+    let env = env();
+    let mut b = Browser::default();
+    b.save(&env, "x").await;
+    let m = json!({ "waist_cm": 84.0, "hip_cm": 100.0, "inseam_cm": 81.0, "preference": "regular" });
+    let refused = b.send(&env, "PUT", "/api/me/measurements", Some(m.clone())).await;
+    assert_eq!(refused.body["type"], "/problems/consent-needed");
+    b.consent(&env, json!([{ "purpose": "measurements", "state": "given" }])).await;
+    let kept = b.send(&env, "PUT", "/api/me/measurements", Some(m.clone())).await;
+    assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+    assert_eq!(kept.body["profile"]["measurements"]["waist_cm"], 84.0);
+    let implausible = b.send(&env, "PUT", "/api/me/measurements", Some(json!({ "waist_cm": 8.4, "hip_cm": 100.0, "inseam_cm": 81.0 }))).await;
+    assert_eq!(implausible.body["type"], "/problems/implausible-measurements");
+    let off = b.consent(&env, json!([{ "purpose": "measurements", "state": "withdrawn" }])).await;
+    assert!(off.body["me"]["profile"]["measurements"].is_null(), "withdrawing deletes them");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_member_offer_gives_its_discount_and_declining_changes_nothing() {
+    let env = env();
+    let mut b = Browser::default();
+    let offer = env.catalogue.notice.offer.clone().unwrap();
+    // Giving the purposes without the offer is not membership.
+    let plain = b.consent(&env, json!([{ "purpose": "measurements", "state": "given" }])).await;
+    assert!(plain.body["me"]["profile"]["member_percent_off"].is_null());
+    let full = order_body(&env, None)["price_seen"].as_i64().unwrap();
+    assert_eq!(place(&env, &mut b, order_body(&env, None)).await.status, StatusCode::CREATED, "the full price without the offer");
+
+    let n = &env.catalogue.notice;
+    let changes: Vec<Value> = offer.purposes.iter().map(|p| json!({ "purpose": p, "state": "given" })).collect();
+    let body = json!({ "notice_version": n.version, "notice_sha256": n.sha256, "place": "account", "changes": changes, "offer": offer.id });
+    let accepted = b.send(&env, "POST", "/api/me/consents", Some(body)).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(accepted.body["me"]["profile"]["member_percent_off"], offer.percent_off);
+    let receipt = b.send(&env, "GET", &format!("/api/me/consents/{}/receipt", accepted.body["events"][0].as_str().unwrap()), None).await;
+    assert_eq!(receipt.body["event"]["offer"]["id"], offer.id.as_str());
+    assert_eq!(receipt.body["event"]["offer"]["terms_version"], offer.terms_version);
+
+    let member_price = tailor_server::privacy::discounted(full, Some(offer.percent_off));
+    assert!(member_price < full);
+    let refused = place(&env, &mut b, order_body(&env, Some(full))).await;
+    assert_eq!((refused.body["type"].as_str(), refused.body["price"].as_i64()), (Some("/problems/price-mismatch"), Some(member_price)));
+    let ok = place(&env, &mut b, order_body(&env, Some(member_price))).await;
+    assert_eq!((ok.status, ok.body["total"].as_i64()), (StatusCode::CREATED, Some(member_price)));
+    // Switching one purpose off ends the membership.
+    let off = b.consent(&env, json!([{ "purpose": "recommendations", "state": "withdrawn" }])).await;
+    assert!(off.body["me"]["profile"]["member_percent_off"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn download_then_erase_leaves_nothing_personal() {
+    let env = env();
+    let mut b = Browser::default();
+    b.consent(&env, json!([{ "purpose": "measurements", "state": "given" }, { "purpose": "marketing", "channel": "email", "state": "given" }])).await;
+    b.send(&env, "PUT", "/api/me/measurements", Some(json!({ "waist_cm": 84.0, "hip_cm": 100.0, "inseam_cm": 81.0 }))).await;
+    b.save(&env, "my build").await;
+    b.sign_in(&env, "cleo@example.org").await;
+    let order = place(&env, &mut b, order_body(&env, None)).await;
+    let order_id = order.body["id"].as_str().unwrap().to_string();
+    let token = order.body["access_token"].as_str().unwrap().to_string();
+
+    let export = b.send(&env, "GET", "/api/me/export", None).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("attachment"));
+    let text = export.body.to_string();
+    for personal in ["cleo@example.org", "Private Person", "Geheimweg 7", "my build", "84.0"] {
+        assert!(text.contains(personal), "the export holds {personal}: {text}");
+    }
+    assert_eq!(export.body["consent_events"].as_array().unwrap().len(), 2);
+    let customer = export.body["profile"]["id"].as_str().unwrap().to_string();
+
+    let mut other_device = b.clone();
+    let erased = b.send(&env, "POST", "/api/me/erase", None).await;
+    assert_eq!(erased.status, StatusCode::NO_CONTENT);
+    assert!(b.cookie.is_none(), "signed out");
+    assert!(b.me(&env).await["profile"].is_null());
+    assert!(other_device.me(&env).await["profile"].is_null(), "every device is signed out");
+    assert_eq!(other_device.send(&env, "GET", "/api/me/export", None).await.status, StatusCode::NOT_FOUND);
+
+    // The order record stays, without personal fields.
+    let kept = Browser::default()
+        .send_with(&env, "GET", &format!("/api/orders/{order_id}"), None, &[("authorization", &format!("Bearer {token}"))])
+        .await;
+    assert_eq!(kept.status, StatusCode::OK);
+    assert_eq!(kept.body["contact"], json!({}));
+    assert_eq!(kept.body["shipping"], json!({}));
+    assert_eq!(kept.body["code"], order.body["code"]);
+    // Nothing personal is left anywhere in the database files (erased
+    // content is overwritten, not left in free pages).
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    drop(conn);
+    let mut bytes = std::fs::read(&env.db).unwrap();
+    bytes.extend(std::fs::read(env.db.with_extension("db-wal")).unwrap_or_default());
+    let raw = String::from_utf8_lossy(&bytes);
+    for personal in ["cleo@example.org", "Private Person", "Geheimweg", "my build"] {
+        assert!(!raw.contains(personal), "{personal} is still in the database");
+    }
+    // The consent log keeps only the erasure, and the chain checks.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let events: Vec<String> = conn
+        .prepare("SELECT event_json FROM consent_events WHERE customer_id = ?1")
+        .unwrap()
+        .query_map([&customer], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(events.len(), 1);
+    let e: Value = serde_json::from_str(&events[0]).unwrap();
+    assert_eq!((e["state"].as_str(), e["method"].as_str(), e["erased"]["events"].as_u64()), (Some("erased"), Some("erasure-request"), Some(2)));
+    assert!(tailor_server::privacy::verify_chain(&env.store).await.unwrap().breaks.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_consent_log_is_detected() {
+    let env = env();
+    let mut b = Browser::default();
+    for ch in ["email", "sms", "phone"] {
+        b.consent(&env, json!([{ "purpose": "marketing", "channel": ch, "state": "given" }])).await;
+    }
+    let mut c = Browser::default();
+    c.consent(&env, json!([{ "purpose": "partners", "state": "given" }])).await;
+    assert!(tailor_server::privacy::verify_chain(&env.store).await.unwrap().breaks.is_empty());
+    // Someone turns an event of the first customer from "given" to "refused".
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let changed = conn
+        .execute("UPDATE consent_events SET event_json = replace(event_json, '\"state\":\"given\"', '\"state\":\"refused\"') WHERE seq = 2", [])
+        .unwrap();
+    assert_eq!(changed, 1);
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert_eq!(report.breaks.len(), 1, "{:?}", report.breaks);
+    assert!(report.breaks[0].contains("seq 2") && report.breaks[0].contains("changed"), "{:?}", report.breaks);
+    // Deleting an event breaks the next link.
+    conn.execute("DELETE FROM consent_events WHERE seq = 1", []).unwrap();
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert!(report.breaks.iter().any(|b| b.contains("seq 2") && b.contains("does not follow")), "{:?}", report.breaks);
+    assert!(!report.breaks.iter().any(|b| b.contains("seq 4")), "the other customer's chain is intact: {:?}", report.breaks);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_only_what_their_role_needs_and_support_reads_are_logged() {
+    let env = env();
+    let mut b = Browser::default();
+    b.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await;
+    b.sign_in(&env, "dana@example.org").await;
+    place(&env, &mut b, order_body(&env, None)).await;
+    let customer = b.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    let support = staff_key(&env, "S1", "support").await;
+    let marketing = staff_key(&env, "S2", "marketing").await;
+    let fulfilment = staff_key(&env, "S3", "fulfilment").await;
+    let bearer = |k: &str| format!("Bearer {k}");
+    let get = |uri: String, key: Option<String>| {
+        let mut browser = Browser::default();
+        let env = &env;
+        async move {
+            let h = key.map(|k| vec![("authorization".to_string(), k)]).unwrap_or_default();
+            let extra: Vec<(&str, &str)> = h.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            browser.send_with(env, "GET", &uri, None, &extra).await
+        }
+    };
+    let profile_uri = format!("/api/staff/customers/{customer}?reason=ticket%2042");
+
+    // Support, with a reason: the profile and orders; the read is logged.
+    let read = get(profile_uri.clone(), Some(bearer(&support))).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.body["email"], "dana@example.org");
+    assert_eq!(read.body["orders"].as_array().unwrap().len(), 1);
+    let no_reason = get(format!("/api/staff/customers/{customer}"), Some(bearer(&support))).await;
+    assert_eq!(no_reason.body["type"], "/problems/reason-required");
+    let found = get("/api/staff/customers?email=DANA@example.org&reason=call".into(), Some(bearer(&support))).await;
+    assert_eq!(found.body["customers"], json!([customer]));
+    let export = b.send(&env, "GET", "/api/me/export", None).await;
+    let reads = export.body["staff_reads"].as_array().unwrap();
+    assert_eq!(reads.len(), 2, "each read is logged and shown to the customer: {reads:?}");
+    assert_eq!(reads[0]["reason"], "ticket 42");
+    assert_eq!(reads[0]["role"], "support");
+
+    // Marketing: counts, never names or ids; no profiles.
+    let counts = get("/api/staff/consents".into(), Some(bearer(&marketing))).await;
+    assert_eq!(counts.status, StatusCode::OK);
+    let text = counts.body.to_string();
+    assert!(!text.contains(&customer) && !text.contains("dana"), "{text}");
+    let email_given = counts.body["counts"].as_array().unwrap().iter().find(|c| c["purpose"] == "marketing" && c["channel"] == "email").unwrap().clone();
+    assert_eq!((email_given["state"].as_str(), email_given["count"].as_i64()), (Some("given"), Some(1)));
+    assert_eq!(get(profile_uri.clone(), Some(bearer(&marketing))).await.status, StatusCode::FORBIDDEN);
+    // Fulfilment: neither profiles nor consents.
+    assert_eq!(get(profile_uri.clone(), Some(bearer(&fulfilment))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(get("/api/staff/consents".into(), Some(bearer(&fulfilment))).await.status, StatusCode::FORBIDDEN);
+    // Support sees no marketing counts; nobody without a key sees anything;
+    // a customer's cookie is no staff key.
+    assert_eq!(get("/api/staff/consents".into(), Some(bearer(&support))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(get(profile_uri.clone(), None).await.status, StatusCode::UNAUTHORIZED);
+    let with_cookie = b.send(&env, "GET", &profile_uri, None).await;
+    assert_eq!(with_cookie.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_customer_cannot_reach_anothers_data() {
+    let env = env();
+    let mut a = Browser::default();
+    let saved = a.save(&env, "a's build").await;
+    let saved_id = saved.body["profile"]["saved"][0]["id"].as_str().unwrap().to_string();
+    let mut b = Browser::default();
+    b.save(&env, "b's build").await;
+    let me = b.me(&env).await;
+    assert_eq!(me["profile"]["saved"].as_array().unwrap().len(), 1);
+    assert!(!me.to_string().contains("a's build"));
+    let del = b.send(&env, "DELETE", &format!("/api/me/configurations/{saved_id}"), None).await;
+    assert_eq!(del.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.me(&env).await["profile"]["saved"].as_array().unwrap().len(), 1, "still there");
+    // A made-up cookie is no profile.
+    let mut forged = Browser { cookie: Some("forged-token".into()), gpc: false };
+    assert!(forged.me(&env).await["profile"].is_null());
+    assert_eq!(forged.send(&env, "GET", "/api/me/export", None).await.status, StatusCode::NOT_FOUND);
+}
