@@ -9,10 +9,12 @@ use wasm_bindgen_futures::JsFuture;
 pub struct ApiError {
     pub status: u16,
     pub message: String,
+    /// The problem's `type` (such as `/problems/gpc-opt-out`), if any.
+    pub kind: String,
 }
 
 fn network(e: JsValue) -> ApiError {
-    ApiError { status: 0, message: e.as_string().unwrap_or_else(|| "network error".into()) }
+    ApiError { status: 0, message: e.as_string().unwrap_or_else(|| "network error".into()), kind: String::new() }
 }
 
 async fn send(request: web_sys::Request) -> Result<(u16, String), ApiError> {
@@ -24,11 +26,13 @@ async fn send(request: web_sys::Request) -> Result<(u16, String), ApiError> {
 
 fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        serde_json::from_str(text).map_err(|e| ApiError { status, message: e.to_string() })
+        serde_json::from_str(text).map_err(|e| ApiError { status, message: e.to_string(), kind: String::new() })
     } else {
         // Problem details (RFC 9457) carry the reason in `detail`.
-        let detail = serde_json::from_str::<Problem>(text).ok().and_then(|p| p.detail).unwrap_or_else(|| format!("HTTP {status}"));
-        Err(ApiError { status, message: detail })
+        let problem = serde_json::from_str::<Problem>(text).ok();
+        let kind = problem.as_ref().and_then(|p| p.kind.clone()).unwrap_or_default();
+        let detail = problem.and_then(|p| p.detail).unwrap_or_else(|| format!("HTTP {status}"));
+        Err(ApiError { status, message: detail, kind })
     }
 }
 
@@ -36,6 +40,8 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
 #[derive(serde::Deserialize)]
 struct Problem {
     detail: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 /// GETs `url` and returns the body text.
@@ -84,4 +90,23 @@ pub fn token_for(order_id: &str) -> Option<String> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(&format!("tailor.order.{order_id}")).ok().flatten())
+}
+
+/// Sends `method url` with an optional JSON body and idempotency key; the
+/// answer's JSON (`null` for an empty answer such as 204).
+pub async fn request<T: DeserializeOwned>(method: &str, url: &str, json: Option<&str>, idempotency_key: Option<&str>) -> Result<T, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(json) = json {
+        init.set_body(&JsValue::from_str(json));
+    }
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
+    if json.is_some() {
+        request.headers().set("Content-Type", "application/json").map_err(network)?;
+    }
+    if let Some(key) = idempotency_key {
+        request.headers().set("Idempotency-Key", key).map_err(network)?;
+    }
+    let (status, text) = send(request).await?;
+    decode(status, if text.is_empty() { "null" } else { &text })
 }

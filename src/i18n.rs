@@ -70,6 +70,15 @@ pub fn use_locale() -> RwSignal<Locale> {
     expect_context::<RwSignal<Locale>>()
 }
 
+/// A text given in place, in both languages (the privacy and account
+/// pages keep their texts beside their markup).
+pub fn pick(locale: Locale, en: &'static str, zh: &'static str) -> &'static str {
+    match locale {
+        Locale::En => en,
+        Locale::Zh => zh,
+    }
+}
+
 /// Every fixed text of the portal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod i18n;
 mod pages;
+pub mod profile;
 pub mod route;
 
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ pub fn App() -> impl IntoView {
     let tr = move |k| t(locale.get(), k);
     let location = route::provide_location();
     let page = Memo::new(move |_| location.0.get());
+    profile::provide_me();
     view! {
             <a class="skip-link" href="#main">{move || tr(Key::SkipToContent)}</a>
             <header class="site-header">
@@ -26,6 +28,10 @@ pub fn App() -> impl IntoView {
                     <span class="brand-name">"Tailor"</span>
                     <span class="brand-tagline">{move || tr(Key::Tagline)}</span>
                 </a>
+                <nav class="site-nav" aria-label=move || i18n::pick(locale.get(), "Your account", "您的账户")>
+                    <a href="/account" aria-current=move || (page.get() == Page::Account).then_some("page")>{move || i18n::pick(locale.get(), "My account", "我的账户")}</a>
+                    <a href="/privacy" aria-current=move || (page.get() == Page::Privacy).then_some("page")>{move || i18n::pick(locale.get(), "Privacy", "隐私")}</a>
+                </nav>
                 <LanguageSwitch/>
             </header>
             <main id="main" tabindex="-1">
@@ -33,6 +39,8 @@ pub fn App() -> impl IntoView {
                     Page::Catalogue => view! { <pages::catalogue::CataloguePage/> }.into_any(),
                     Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
                     Page::Order { id } => view! { <pages::order::OrderPage id/> }.into_any(),
+                    Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
+                    Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
                     Page::NotFound => view! { <pages::NotFound/> }.into_any(),
                 }}
             </main>

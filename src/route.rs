@@ -14,6 +14,8 @@ pub enum Page {
     Catalogue,
     Configure { product: String, code: Option<String> },
     Order { id: String },
+    Account,
+    Privacy,
     NotFound,
 }
 
@@ -26,6 +28,8 @@ impl Page {
             [] => Page::Catalogue,
             [p, product] if p == "p" => Page::Configure { product: product.clone(), code: query_param(query, "c") },
             [o, id] if o == "orders" => Page::Order { id: id.clone() },
+            [a] if a == "account" => Page::Account,
+            [p] if p == "privacy" => Page::Privacy,
             _ => Page::NotFound,
         }
     }

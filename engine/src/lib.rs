@@ -53,3 +53,27 @@ pub use texts::TextError;
 pub use engine::Engine;
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
 pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, Meter, MeterDef, format_number};
+
+/// A member's price: `percent_off` taken off `total` (minor units), the
+/// discount rounded half up to a whole minor unit. `None` is no discount.
+/// The browser shows it and the server charges it, from this one rule.
+pub fn member_price(total: i64, percent_off: Option<u32>) -> i64 {
+    match percent_off {
+        Some(p) => total - (total * i64::from(p.min(100)) + 50) / 100,
+        None => total,
+    }
+}
+
+#[cfg(test)]
+mod member_price_tests {
+    use super::member_price;
+
+    #[test]
+    fn ten_percent_off_rounds_the_discount_half_up() {
+        assert_eq!(member_price(10_000, Some(10)), 9_000);
+        assert_eq!(member_price(12_345, Some(10)), 12_345 - 1_235);
+        assert_eq!(member_price(12_344, Some(10)), 12_344 - 1_234);
+        assert_eq!(member_price(999, None), 999);
+        assert_eq!(member_price(500, Some(250)), 0, "never below zero");
+    }
+}

@@ -71,19 +71,22 @@ impl RateLimiter {
     }
 }
 
-/// Middleware: new orders (`POST`) pass through the client's bucket. The
-/// client is the connection's peer address (behind a proxy, configure the
-/// proxy to limit instead).
+/// Middleware: new orders and sign-in attempts (`POST`) pass through the
+/// client's bucket; other changes (a consent switch, a saved configuration)
+/// do not. The client is the connection's peer address (behind a proxy,
+/// configure the proxy to limit instead).
 pub async fn rate_limit(State(limiter): State<RateLimiter>, request: Request<Body>, next: Next) -> Response {
-    if request.method() == Method::POST {
+    let path = request.uri().path();
+    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in");
+    if request.method() == Method::POST && limited {
         if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
             if let Err(wait) = limiter.take(peer.ip(), Instant::now()) {
                 let seconds = wait.ceil().max(1.0) as u64;
                 let mut response = Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate-limited",
-                    "Too many orders",
-                    format!("Too many new orders from your address; please try again in {seconds} s."),
+                    "Too many requests",
+                    format!("Too many new orders or sign-in attempts from your address; please try again in {seconds} s."),
                 )
                 .into_response();
                 response.headers_mut().insert("retry-after", seconds.into());

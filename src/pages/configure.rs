@@ -15,7 +15,7 @@ use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
 use tailor_engine::{Evaluation, Model, Proposal, Session};
 
 use crate::api;
-use crate::i18n::{Key, Locale, money, number, price_effect, t, use_locale};
+use crate::i18n::{Key, Locale, money, number, pick, price_effect, t, use_locale};
 use crate::pages::{LoadError, Loading, load};
 use crate::pages::catalogue::load_index;
 
@@ -451,6 +451,54 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
     let values: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let preference = RwSignal::new(Preference::Regular);
     let result = RwSignal::new(None::<Result<String, String>>);
+    // Remembered measurements (kept by the server only with consent) fill
+    // the form; "remember" is off until the customer ticks it.
+    let me = crate::profile::use_me();
+    let remember = RwSignal::new(false);
+    let remember_status = RwSignal::new(None::<String>);
+    let filled = StoredValue::new(false);
+    Effect::new(move |_| {
+        let m = me.0.with(|m| m.as_ref().and_then(|m| m.profile.as_ref()).and_then(|p| p.measurements.clone()));
+        if let Some(m) = m {
+            remember.set(me.switch("measurements", "") == "on");
+            if !filled.get_value() && values.iter().all(|v| v.get_untracked().is_empty()) {
+                filled.set_value(true);
+                for (i, key) in ["waist_cm", "hip_cm", "inseam_cm", "rise_cm", "thigh_cm"].iter().enumerate() {
+                    if let Some(v) = m.get(*key).and_then(|v| v.as_f64()) {
+                        values[i].set(v.to_string());
+                    }
+                }
+                match m.get("preference").and_then(|p| p.as_str()) {
+                    Some("slim") => preference.set(Preference::Slim),
+                    Some("relaxed") => preference.set(Preference::Relaxed),
+                    _ => {}
+                }
+            }
+        }
+    });
+    let keep = move |m: Measurements, pref: Preference| {
+        let l = locale.get_untracked();
+        let body = serde_json::json!({
+            "waist_cm": m.waist_cm, "hip_cm": m.hip_cm, "inseam_cm": m.inseam_cm, "rise_cm": m.rise_cm, "thigh_cm": m.thigh_cm,
+            "preference": match pref { Preference::Slim => "slim", Preference::Regular => "regular", Preference::Relaxed => "relaxed" },
+        })
+        .to_string();
+        spawn_local(async move {
+            if me.switch("measurements", "") != "on"
+                && let Err(e) = crate::profile::change(me, l, "checkout", vec![("measurements".into(), String::new(), true)], None).await
+            {
+                remember_status.set(Some(e.message));
+                return;
+            }
+            match api::request::<crate::profile::Me>("PUT", "/api/me/measurements", Some(&body), None).await {
+                Ok(m) => {
+                    me.0.set(Some(m));
+                    remember_status.set(Some(pick(l, "Your measurements are remembered.", "已记住您的尺寸。").to_string()));
+                }
+                Err(e) => remember_status.set(Some(e.message)),
+            }
+        });
+    };
     let unit = move || if inches.get() { "in" } else { "cm" };
 
     let recommend = move |_| {
@@ -476,6 +524,9 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                     }
                 });
                 ctx.proposal.set(None);
+                if remember.get_untracked() {
+                    keep(m, pref);
+                }
                 let size_label = ctx.model.with_value(|model| model.attributes()[sa].options[r.size].label.get(l.key()).to_string());
                 let pref_word = t(l, match pref {
                     Preference::Slim => Key::Slim,
@@ -551,7 +602,14 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                             <label><input type="radio" name="fit-pref" prop:checked=move || preference.get() == p on:change=move |_| preference.set(p)/> " " {move || t(locale.get(), k)}</label>
                         }).collect_view()}
                     </div>
+                    <div class="field-row">
+                        <label>
+                            <input type="checkbox" data-testid="remember-measurements" prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev))/>
+                            " " {move || pick(locale.get(), "Remember my measurements for next time (you can switch this off in Privacy)", "下次记住我的尺寸（可在“隐私”中关闭）")}
+                        </label>
+                    </div>
                     <button type="button" class="button button-primary" on:click=recommend>{move || t(locale.get(), Key::Recommend)}</button>
+                    <p role="status" class="muted" data-testid="remember-status">{move || remember_status.get()}</p>
                     <div aria-live="polite" data-testid="fit-result">
                         {move || result.get().map(|r| match r {
                             Ok(text) => view! { <p class="notice notice-success"><strong>{t(locale.get(), Key::Recommended)} ": "</strong>{text}</p> }.into_any(),
@@ -612,6 +670,26 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
         let url = share_url();
         format!("/api/qr?text={}", String::from(js_sys::encode_uri_component(&url)))
     };
+    let me = crate::profile::use_me();
+    let member_currency = currency.clone();
+    let save_name = RwSignal::new(String::new());
+    let save_status = RwSignal::new(None::<(bool, String)>);
+    let save = move |_| {
+        let l = locale.get_untracked();
+        let (product, code, default_name) =
+            model.with_value(|m| session.with_untracked(|s| (m.id().to_string(), m.encode(s.choices()), m.def().name.get(l.key()).to_string())));
+        let name = Some(save_name.get_untracked().trim().to_string()).filter(|n| !n.is_empty()).unwrap_or(default_name);
+        let body = serde_json::json!({ "product": product, "code": code, "name": name }).to_string();
+        spawn_local(async move {
+            match api::request::<crate::profile::Me>("POST", "/api/me/configurations", Some(&body), None).await {
+                Ok(m) => {
+                    me.0.set(Some(m));
+                    save_status.set(Some((true, pick(l, "Saved to your account.", "已保存到您的账户。").to_string())));
+                }
+                Err(e) => save_status.set(Some((false, e.message))),
+            }
+        });
+    };
     let copied = RwSignal::new(false);
     let copy = move |_| {
         if let Some(w) = web_sys::window() {
@@ -627,6 +705,12 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <span>{move || t(locale.get(), Key::Total)}</span>
                 <output data-testid="total" aria-live="polite">{total}</output>
             </p>
+            {move || me.member_percent().map(|p| view! {
+                <p class="member-total">
+                    <span>{format!("{} ({p}% {})", pick(locale.get(), "Member price", "会员价"), pick(locale.get(), "off", "折扣"))}</span>
+                    <output data-testid="member-total">{money(locale.get(), &member_currency, tailor_engine::member_price(eval.get().total, Some(p)))}</output>
+                </p>
+            })}
             <p class="muted price-range">{range}</p>
             <Meters ctx only=None/>
             <div class="history">
@@ -646,6 +730,12 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <input id="share-link" type="text" readonly prop:value=share_url data-testid="share-link"/>
                 <button type="button" class="button button-small" on:click=copy>{move || t(locale.get(), Key::CopyLink)}</button>
                 <span role="status">{move || copied.get().then(|| t(locale.get(), Key::Copied))}</span>
+                <div class="save-config">
+                    <label for="save-name">{move || pick(locale.get(), "Name (optional)", "名称（可选）")}</label>
+                    <input id="save-name" type="text" maxlength="80" prop:value=move || save_name.get() on:input=move |ev| save_name.set(event_target_value(&ev))/>
+                    <button type="button" class="button button-small" data-testid="save-config" on:click=save>{move || pick(locale.get(), "Save to my account", "保存到我的账户")}</button>
+                    <span role="status">{move || save_status.get().map(|(_, text)| text)}</span>
+                </div>
                 <figure class="qr">
                     <img src=qr_src alt=move || t(locale.get(), Key::QrCode) width="160" height="160" loading="lazy" data-testid="share-qr"/>
                     <figcaption>{move || t(locale.get(), Key::ScanQr)}</figcaption>
@@ -798,6 +888,7 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
         }
     };
 
+    let me_state = crate::profile::use_me();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
@@ -806,13 +897,14 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             return;
         }
         let (contact, shipping) = details();
+        let member = me_state.member_percent();
         let Some(body) = ctx.model.with_value(|m| {
             ctx.session.with_untracked(|s| {
                 m.quote(s.choices()).ok().map(|q| NewOrder {
                     product: m.id().to_string(),
                     catalogue_version: m.version().to_string(),
                     code: m.encode(s.choices()),
-                    price_seen: q.total,
+                    price_seen: tailor_engine::member_price(q.total, member),
                     texts: s.texts().clone(),
                     contact,
                     shipping,

@@ -1,6 +1,8 @@
+pub mod account;
 pub mod catalogue;
 pub mod configure;
 pub mod order;
+pub mod privacy;
 
 use std::future::Future;
 

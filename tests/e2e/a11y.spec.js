@@ -34,6 +34,27 @@ const pages = [
       return p.getByTestId('fit-result').locator('p');
     },
   },
+  { name: 'privacy preference centre', path: '/privacy', ready: (p) => p.getByRole('switch').first() },
+  { name: 'account without a profile', path: '/account', ready: (p) => p.getByTestId('no-profile') },
+  {
+    name: 'privacy and account with a profile, a member, a saved configuration and the question',
+    path: '/privacy',
+    ready: async (p) => {
+      await p.getByTestId('join').click();
+      await expect(p.getByTestId('member')).toBeVisible();
+      await p.getByRole('switch').nth(2).click();
+      await expect(p.getByTestId('receipt').first()).toBeVisible();
+      const axe = await new AxeBuilder({ page: p }).analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+      await p.goto('/p/pc-starter');
+      await p.locator('details.share summary').click();
+      await p.getByTestId('save-config').click();
+      await expect(p.locator('.save-config [role=status]')).not.toBeEmpty();
+      await p.goto('/account');
+      await expect(p.getByTestId('saved')).toHaveCount(1);
+      return p.getByTestId('question');
+    },
+  },
 ];
 
 for (const lang of ['English', '简体中文']) {

@@ -179,7 +179,8 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
     std::fs::create_dir_all(&scratch)?;
     let db = format!("sqlite://{}", scratch.join("e2e.db").display());
     step("starting a server on a free port with a fresh database");
-    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into()];
+    let outbox = scratch.join("outbox").display().to_string();
+    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone()];
     let (mut child, url) = start_server(&server, &args)?;
     let report = scratch.join("report.json");
     let result = (|| -> Result<()> {
@@ -189,6 +190,7 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
             .current_dir(project_root().join("tests/e2e"))
             .env("TAILOR_URL", url.trim_end_matches('/'))
             .env("TAILOR_E2E_REPORT", &report)
+            .env("TAILOR_OUTBOX", &outbox)
             .env("CHROMIUM", tools::CHROMIUM)
             .status()?;
         read_playwright_report(&report, tally)?;

@@ -343,10 +343,7 @@ fn again(catalogue: &Catalogue, row: &crate::store::OrderRow, percent_off: Optio
 
 /// The member price: `percent` off, rounded to the nearest minor unit.
 pub fn discounted(total: i64, percent: Option<u32>) -> i64 {
-    match percent {
-        Some(p) => total - (total * p as i64 + 50) / 100,
-        None => total,
-    }
+    tailor_engine::member_price(total, percent)
 }
 
 fn me_view(conn: &Connection, catalogue: &Catalogue, secret: &[u8; 32], visitor: &Visitor) -> Result<MeView, Problem> {
