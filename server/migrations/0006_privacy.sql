@@ -41,6 +41,7 @@ CREATE TABLE consent_events (
     customer_id TEXT NOT NULL,
     purpose     TEXT NOT NULL,
     channel     TEXT NOT NULL DEFAULT '',
+    state       TEXT NOT NULL,
     event_json  TEXT NOT NULL,
     prev_sha256 TEXT NOT NULL,
     sha256      TEXT NOT NULL

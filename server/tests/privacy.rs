@@ -1,5 +1,7 @@
 //! Customer profiles, consent, GPC, sign-in, export, erasure and the staff
-//! roles that need to know, driven through the router in-process (SQLite).
+//! roles that need to know, driven through the router in-process: on SQLite,
+//! or on a fresh PostgreSQL database when `TAILOR_TEST_BACKEND=postgres`
+//! (`cargo xtask test` runs this file both ways).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,13 +18,56 @@ use tailor_server::site::Site;
 use tailor_server::{AppState, app, store};
 use tower::ServiceExt;
 
+mod common;
+
 struct Env {
     router: Router,
     catalogue: Arc<Catalogue>,
     store: store::Store,
     mailer: Mailer,
     db: std::path::PathBuf,
+    /// The PostgreSQL database, when the tests run there.
+    pg: Option<String>,
     _dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// Runs SQL on the test's database, behind the server's back (to tamper
+    /// with it or to look inside); the first column of each row, as text.
+    async fn sql(&self, statement: &str) -> Vec<String> {
+        match &self.pg {
+            Some(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+                tokio::spawn(connection);
+                let rows = client.simple_query(statement).await.unwrap();
+                rows.iter()
+                    .filter_map(|m| match m {
+                        tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap_or_default().to_string()),
+                        tokio_postgres::SimpleQueryMessage::CommandComplete(n) if !statement.trim_start().to_uppercase().starts_with("SELECT") => {
+                            Some(format!("changed {n}"))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+            None => {
+                let conn = rusqlite::Connection::open(&self.db).unwrap();
+                let mut stmt = conn.prepare(statement).unwrap();
+                if stmt.column_count() == 0 {
+                    let n = stmt.execute([]).unwrap();
+                    return vec![format!("changed {n}")];
+                }
+                stmt.query_map([], |r| r.get::<_, rusqlite::types::Value>(0))
+                    .unwrap()
+                    .map(|v| match v.unwrap() {
+                        rusqlite::types::Value::Text(t) => t,
+                        rusqlite::types::Value::Integer(n) => n.to_string(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect()
+            }
+        }
+    }
 }
 
 fn env() -> Env {
@@ -34,10 +79,20 @@ fn env_with_catalogue(dir: &Path) -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let catalogue = Arc::new(Catalogue::load(dir).unwrap());
     let db = tmp.path().join("t.db");
-    let store = store::Store::open(&store::DatabaseUrl::Sqlite(db.clone())).unwrap();
+    let (store, pg) = if std::env::var("TAILOR_TEST_BACKEND").as_deref() == Ok("postgres") {
+        let server = common::postgres_url().expect("TAILOR_TEST_BACKEND=postgres needs TAILOR_TEST_POSTGRES_URL");
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let url = common::fresh_postgres_database(&server).await;
+                (store::Store::connect(&store::DatabaseUrl::parse(&url).unwrap()).await.unwrap(), Some(url))
+            })
+        })
+    } else {
+        (store::Store::open(&store::DatabaseUrl::Sqlite(db.clone())).unwrap(), None)
+    };
     let mailer = Mailer::default();
     let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: mailer.clone() };
-    Env { router: app(state, Site::load(&tmp.path().join("no-site"))), catalogue, store, mailer, db, _dir: tmp }
+    Env { router: app(state, Site::load(&tmp.path().join("no-site"))), catalogue, store, mailer, db, pg, _dir: tmp }
 }
 
 /// A browser: keeps the session cookie it is given, may send GPC.
@@ -241,7 +296,7 @@ async fn a_widened_purpose_is_asked_again() {
     std::fs::write(dir.path().join("privacy.json"), notice.to_string()).unwrap();
     let catalogue = Arc::new(Catalogue::load(dir.path()).unwrap());
     let state = AppState { catalogue: catalogue.clone(), store: v1.store.clone(), mailer: Mailer::default() };
-    let v2 = Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, store: v1.store.clone(), mailer: Mailer::default(), db: v1.db.clone(), _dir: tempfile::tempdir().unwrap() };
+    let v2 = Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, store: v1.store.clone(), mailer: Mailer::default(), db: v1.db.clone(), pg: v1.pg.clone(), _dir: tempfile::tempdir().unwrap() };
     let me = b.me(&v2).await;
     assert_eq!(switch(&me, "recommendations", "")["state"], "ask-again");
     assert_eq!(switch(&me, "measurements", "")["state"], "on", "an unchanged purpose stands");
@@ -477,26 +532,24 @@ async fn download_then_erase_leaves_nothing_personal() {
     assert_eq!(kept.body["contact"], json!({}));
     assert_eq!(kept.body["shipping"], json!({}));
     assert_eq!(kept.body["code"], order.body["code"]);
-    // Nothing personal is left anywhere in the database files (erased
-    // content is overwritten, not left in free pages).
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
-    drop(conn);
-    let mut bytes = std::fs::read(&env.db).unwrap();
-    bytes.extend(std::fs::read(env.db.with_extension("db-wal")).unwrap_or_default());
-    let raw = String::from_utf8_lossy(&bytes);
-    for personal in ["cleo@example.org", "Private Person", "Geheimweg", "my build"] {
-        assert!(!raw.contains(personal), "{personal} is still in the database");
+    if env.pg.is_none() {
+        // Nothing personal is left anywhere in the database files (erased
+        // content is overwritten, not left in free pages).
+        env.sql("PRAGMA wal_checkpoint(TRUNCATE)").await;
+        let mut bytes = std::fs::read(&env.db).unwrap();
+        bytes.extend(std::fs::read(env.db.with_extension("db-wal")).unwrap_or_default());
+        let raw = String::from_utf8_lossy(&bytes);
+        for personal in ["cleo@example.org", "Private Person", "Geheimweg", "my build"] {
+            assert!(!raw.contains(personal), "{personal} is still in the database");
+        }
     }
+    // No table holds the personal data any more.
+    let dump = env.sql("SELECT email FROM customers WHERE email IS NOT NULL").await;
+    assert!(dump.is_empty(), "{dump:?}");
+    let contacts = env.sql("SELECT contact_json || shipping_json FROM orders").await;
+    assert!(contacts.iter().all(|c| !c.contains("Private Person") && !c.contains("Geheimweg")), "{contacts:?}");
     // The consent log keeps only the erasure, and the chain checks.
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let events: Vec<String> = conn
-        .prepare("SELECT event_json FROM consent_events WHERE customer_id = ?1")
-        .unwrap()
-        .query_map([&customer], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let events = env.sql(&format!("SELECT event_json FROM consent_events WHERE customer_id = '{customer}'")).await;
     assert_eq!(events.len(), 1);
     let e: Value = serde_json::from_str(&events[0]).unwrap();
     assert_eq!((e["state"].as_str(), e["method"].as_str(), e["erased"]["events"].as_u64()), (Some("erased"), Some("erasure-request"), Some(2)));
@@ -514,16 +567,13 @@ async fn a_tampered_consent_log_is_detected() {
     c.consent(&env, json!([{ "purpose": "partners", "state": "given" }])).await;
     assert!(tailor_server::privacy::verify_chain(&env.store).await.unwrap().breaks.is_empty());
     // Someone turns an event of the first customer from "given" to "refused".
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let changed = conn
-        .execute("UPDATE consent_events SET event_json = replace(event_json, '\"state\":\"given\"', '\"state\":\"refused\"') WHERE seq = 2", [])
-        .unwrap();
-    assert_eq!(changed, 1);
+    let changed = env.sql("UPDATE consent_events SET event_json = replace(event_json, '\"state\":\"given\"', '\"state\":\"refused\"') WHERE seq = 2").await;
+    assert_eq!(changed.last().map(String::as_str), Some("changed 1"));
     let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
     assert_eq!(report.breaks.len(), 1, "{:?}", report.breaks);
     assert!(report.breaks[0].contains("seq 2") && report.breaks[0].contains("changed"), "{:?}", report.breaks);
     // Deleting an event breaks the next link.
-    conn.execute("DELETE FROM consent_events WHERE seq = 1", []).unwrap();
+    env.sql("DELETE FROM consent_events WHERE seq = 1").await;
     let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
     assert!(report.breaks.iter().any(|b| b.contains("seq 2") && b.contains("does not follow")), "{:?}", report.breaks);
     assert!(!report.breaks.iter().any(|b| b.contains("seq 4")), "the other customer's chain is intact: {:?}", report.breaks);

@@ -11,16 +11,20 @@ const outbox = process.env.TAILOR_OUTBOX;
 const money = (s) => Number(s.replace(/[^0-9.]/g, ''));
 const unique = (name) => `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.org`;
 
-// The newest sign-in code mailed to `email`, read from the outbox folder.
-async function codeFor(email) {
+// The mails to `email` in the outbox folder, oldest first.
+function mailsTo(email) {
+  if (!outbox || !fs.existsSync(outbox)) return [];
+  return fs.readdirSync(outbox).sort().map((f) => fs.readFileSync(path.join(outbox, f), 'utf8')).filter((m) => m.includes(`To: ${email}`));
+}
+
+// The code of the first mail to `email` after the `before` already there.
+async function codeFor(email, before) {
   let code = null;
   await expect.poll(() => {
-    if (!outbox || !fs.existsSync(outbox)) return null;
-    const mails = fs.readdirSync(outbox).sort().reverse().map((f) => fs.readFileSync(path.join(outbox, f), 'utf8'));
-    const mail = mails.find((m) => m.includes(`To: ${email}`));
-    code = mail && /Your code is (\d{6})/.exec(mail)?.[1];
+    const mails = mailsTo(email);
+    code = mails.length > before ? /Your code is (\d{6})/.exec(mails[mails.length - 1])?.[1] : null;
     return code;
-  }, { message: `a code mailed to ${email} in ${outbox}` }).toMatch(/^\d{6}$/);
+  }, { message: `a new code mailed to ${email} in ${outbox}` }).toMatch(/^\d{6}$/);
   return code;
 }
 
@@ -39,8 +43,9 @@ async function newPage(browser, options = {}) {
 async function signIn(page, email) {
   await page.goto('/account');
   await page.getByLabel('E-mail address').fill(email);
+  const before = mailsTo(email).length;
   await page.getByRole('button', { name: 'Send me a code' }).click();
-  await page.getByLabel('The 6-digit code from the e-mail').fill(await codeFor(email));
+  await page.getByLabel('The 6-digit code from the e-mail').fill(await codeFor(email, before));
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('signed-in')).toContainText(email);
 }

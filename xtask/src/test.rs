@@ -140,12 +140,12 @@ fn pg_url() -> &'static str {
     PG_URL.get().map_or("", String::as_str)
 }
 
-/// The API tests once more, on PostgreSQL (the store's own tests run on
-/// both backends in the native suite).
+/// The API and privacy tests once more, on PostgreSQL (the store's own
+/// tests run on both backends in the native suite).
 fn postgres_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(
         Command::new("cargo")
-            .args(["test", "-p", "tailor-server", "--test", "api"])
+            .args(["test", "-p", "tailor-server", "--test", "api", "--test", "privacy"])
             .env("TAILOR_TEST_POSTGRES_URL", pg_url())
             .env("TAILOR_TEST_BACKEND", "postgres"),
         tally,

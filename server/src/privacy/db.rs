@@ -1,11 +1,10 @@
-//! The profile and consent tables (SQLite; run in the store's writer
-//! thread through `Store::sqlite`).
+//! The profile and consent tables, written once for both backends (see
+//! `store::sql`): run inside `Store::transaction`.
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
-
 use super::consent::{self, ConsentEvent, Link};
+use crate::store::sql::{Db, Param, Row};
 use crate::store::{OrderRow, StoreError};
 
 #[derive(Clone, Debug, Default)]
@@ -26,128 +25,145 @@ pub struct Saved {
     pub created_at: String,
 }
 
-pub fn session_customer(conn: &Connection, token_sha256: &str) -> Result<Option<(String, bool)>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT customer_id, gpc FROM sessions WHERE token_sha256 = ?1")?
-        .query_row(params![token_sha256], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))
-        .optional()?)
+use Param::{Int, OptText, Text};
+
+pub fn session_customer(db: &mut dyn Db, token_sha256: &str) -> Result<Option<(String, bool)>, StoreError> {
+    db.row("SELECT customer_id, gpc FROM sessions WHERE token_sha256 = $1", &[Text(token_sha256)])?
+        .map(|r| Ok((r.text(0)?, r.int(1)? != 0)))
+        .transpose()
 }
 
-pub fn create_customer(conn: &Connection, id: &str, now: &str) -> Result<(), StoreError> {
-    conn.execute("INSERT INTO customers (id, created_at) VALUES (?1, ?2)", params![id, now])?;
+pub fn create_customer(db: &mut dyn Db, id: &str, now: &str) -> Result<(), StoreError> {
+    db.exec("INSERT INTO customers (id, created_at) VALUES ($1, $2)", &[Text(id), Text(now)])?;
     Ok(())
 }
 
-pub fn create_session(conn: &Connection, token_sha256: &str, customer: &str, now: &str, gpc: bool) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO sessions (token_sha256, customer_id, created_at, gpc) VALUES (?1, ?2, ?3, ?4)",
-        params![token_sha256, customer, now, gpc as i64],
+pub fn create_session(db: &mut dyn Db, token_sha256: &str, customer: &str, now: &str, gpc: bool) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO sessions (token_sha256, customer_id, created_at, gpc) VALUES ($1, $2, $3, $4)",
+        &[Text(token_sha256), Text(customer), Text(now), Int(gpc as i64)],
     )?;
     Ok(())
 }
 
-pub fn mark_session_gpc(conn: &Connection, token_sha256: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE sessions SET gpc = 1 WHERE token_sha256 = ?1", params![token_sha256])?;
+pub fn delete_session(db: &mut dyn Db, token_sha256: &str) -> Result<(), StoreError> {
+    db.exec("DELETE FROM sessions WHERE token_sha256 = $1", &[Text(token_sha256)])?;
     Ok(())
 }
 
-pub fn profile(conn: &Connection, customer: &str) -> Result<Option<Profile>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT id, created_at, email, measurements_json, answers_json FROM customers WHERE id = ?1 AND erased_at IS NULL")?
-        .query_row(params![customer], |r| {
-            Ok(Profile { id: r.get(0)?, created_at: r.get(1)?, email: r.get(2)?, measurements_json: r.get(3)?, answers_json: r.get(4)? })
-        })
-        .optional()?)
-}
-
-pub fn customer_by_email(conn: &Connection, email_sha256: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .query_row("SELECT id FROM customers WHERE email_sha256 = ?1 AND erased_at IS NULL", params![email_sha256], |r| r.get(0))
-        .optional()?)
-}
-
-pub fn set_email(conn: &Connection, customer: &str, email: &str, email_sha256: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE customers SET email = ?2, email_sha256 = ?3 WHERE id = ?1", params![customer, email, email_sha256])?;
+pub fn mark_session_gpc(db: &mut dyn Db, token_sha256: &str) -> Result<(), StoreError> {
+    db.exec("UPDATE sessions SET gpc = 1 WHERE token_sha256 = $1", &[Text(token_sha256)])?;
     Ok(())
 }
 
-pub fn set_measurements(conn: &Connection, customer: &str, json: Option<&str>) -> Result<(), StoreError> {
-    conn.execute("UPDATE customers SET measurements_json = ?2 WHERE id = ?1", params![customer, json])?;
+pub fn profile(db: &mut dyn Db, customer: &str) -> Result<Option<Profile>, StoreError> {
+    db.row(
+        "SELECT id, created_at, email, measurements_json, answers_json FROM customers WHERE id = $1 AND erased_at IS NULL",
+        &[Text(customer)],
+    )?
+    .map(|r| Ok(Profile { id: r.text(0)?, created_at: r.text(1)?, email: r.opt_text(2)?, measurements_json: r.opt_text(3)?, answers_json: r.text(4)? }))
+    .transpose()
+}
+
+pub fn customer_by_email(db: &mut dyn Db, email_sha256: &str) -> Result<Option<String>, StoreError> {
+    db.row("SELECT id FROM customers WHERE email_sha256 = $1 AND erased_at IS NULL", &[Text(email_sha256)])?.map(|r| r.text(0)).transpose()
+}
+
+pub fn set_email(db: &mut dyn Db, customer: &str, email: &str, email_sha256: &str) -> Result<(), StoreError> {
+    db.exec("UPDATE customers SET email = $2, email_sha256 = $3 WHERE id = $1", &[Text(customer), Text(email), Text(email_sha256)])?;
     Ok(())
 }
 
-pub fn set_answers(conn: &Connection, customer: &str, json: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE customers SET answers_json = ?2 WHERE id = ?1", params![customer, json])?;
+pub fn set_measurements(db: &mut dyn Db, customer: &str, json: Option<&str>) -> Result<(), StoreError> {
+    db.exec("UPDATE customers SET measurements_json = $2 WHERE id = $1", &[Text(customer), OptText(json)])?;
     Ok(())
 }
 
-pub fn saved(conn: &Connection, customer: &str) -> Result<Vec<Saved>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, product, code, name, created_at FROM saved_configurations WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC",
+pub fn set_answers(db: &mut dyn Db, customer: &str, json: &str) -> Result<(), StoreError> {
+    db.exec("UPDATE customers SET answers_json = $2 WHERE id = $1", &[Text(customer), Text(json)])?;
+    Ok(())
+}
+
+pub fn saved(db: &mut dyn Db, customer: &str) -> Result<Vec<Saved>, StoreError> {
+    db.rows(
+        "SELECT id, product, code, name, created_at FROM saved_configurations WHERE customer_id = $1 ORDER BY created_at DESC, id DESC",
+        &[Text(customer)],
+    )?
+    .iter()
+    .map(|r| Ok(Saved { id: r.text(0)?, product: r.text(1)?, code: r.text(2)?, name: r.text(3)?, created_at: r.text(4)? }))
+    .collect()
+}
+
+pub fn save_configuration(db: &mut dyn Db, customer: &str, saved: &Saved) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO saved_configurations (id, customer_id, product, code, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[Text(&saved.id), Text(customer), Text(&saved.product), Text(&saved.code), Text(&saved.name), Text(&saved.created_at)],
     )?;
-    let rows = stmt.query_map(params![customer], |r| {
-        Ok(Saved { id: r.get(0)?, product: r.get(1)?, code: r.get(2)?, name: r.get(3)?, created_at: r.get(4)? })
-    })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-pub fn save_configuration(conn: &Connection, customer: &str, saved: &Saved) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO saved_configurations (id, customer_id, product, code, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![saved.id, customer, saved.product, saved.code, saved.name, saved.created_at],
-    )?;
     Ok(())
 }
 
-pub fn delete_configuration(conn: &Connection, customer: &str, id: &str) -> Result<bool, StoreError> {
-    Ok(conn.execute("DELETE FROM saved_configurations WHERE id = ?1 AND customer_id = ?2", params![id, customer])? == 1)
+pub fn delete_configuration(db: &mut dyn Db, customer: &str, id: &str) -> Result<bool, StoreError> {
+    Ok(db.exec("DELETE FROM saved_configurations WHERE id = $1 AND customer_id = $2", &[Text(id), Text(customer)])? == 1)
 }
 
-pub fn link_order(conn: &Connection, customer: &str, order: &str) -> Result<(), StoreError> {
-    conn.execute("INSERT OR IGNORE INTO customer_orders (order_id, customer_id) VALUES (?1, ?2)", params![order, customer])?;
+pub fn link_order(db: &mut dyn Db, customer: &str, order: &str) -> Result<(), StoreError> {
+    db.exec("INSERT INTO customer_orders (order_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", &[Text(order), Text(customer)])?;
     Ok(())
 }
 
-pub fn orders(conn: &Connection, customer: &str) -> Result<Vec<OrderRow>, StoreError> {
-    let mut ids: Vec<String> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached("SELECT order_id FROM customer_orders WHERE customer_id = ?1 ORDER BY order_id DESC")?;
-        for id in stmt.query_map(params![customer], |r| r.get(0))? {
-            ids.push(id?);
-        }
-    }
-    let mut out = Vec::new();
-    for id in ids {
-        if let Some(row) = crate::store::sqlite_get(conn, &id)? {
-            out.push(row);
-        }
-    }
-    Ok(out)
+fn order_row(r: &Row) -> Result<OrderRow, StoreError> {
+    Ok(OrderRow {
+        id: r.text(0)?,
+        token_sha256: r.text(1)?,
+        product: r.text(2)?,
+        catalogue_version: r.text(3)?,
+        choices_json: r.text(4)?,
+        currency: r.text(5)?,
+        total_minor: r.int(6)?,
+        status: r.text(7)?,
+        created_at: r.text(8)?,
+        code: r.text(9)?,
+        texts_json: r.text(10)?,
+        contact_json: r.text(11)?,
+        shipping_json: r.text(12)?,
+        locale: r.text(13)?,
+        channel: r.text(14)?,
+        partner_id: r.opt_text(15)?,
+    })
+}
+
+/// The customer's orders, newest first.
+pub fn orders(db: &mut dyn Db, customer: &str) -> Result<Vec<OrderRow>, StoreError> {
+    db.rows(
+        "SELECT o.id, o.token_sha256, o.product, o.catalogue_version, o.choices_json, o.currency, o.total_minor, o.status, o.created_at,
+                o.code, o.texts_json, o.contact_json, o.shipping_json, o.locale, o.channel, o.partner_id
+         FROM customer_orders c JOIN orders o ON o.id = c.order_id WHERE c.customer_id = $1 ORDER BY o.id DESC",
+        &[Text(customer)],
+    )?
+    .iter()
+    .map(order_row)
+    .collect()
+}
+
+const LINK_COLUMNS: &str = "seq, id, customer_id, event_json, prev_sha256, sha256";
+
+fn link_row(r: &Row) -> Result<Link, StoreError> {
+    Ok(Link { seq: r.int(0)?, id: r.text(1)?, customer_id: r.text(2)?, event_json: r.text(3)?, prev_sha256: r.text(4)?, sha256: r.text(5)? })
 }
 
 /// The customer's events in log order.
-pub fn links(conn: &Connection, customer: &str) -> Result<Vec<Link>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, id, customer_id, event_json, prev_sha256, sha256 FROM consent_events WHERE customer_id = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![customer], link_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+pub fn links(db: &mut dyn Db, customer: &str) -> Result<Vec<Link>, StoreError> {
+    db.rows(&format!("SELECT {LINK_COLUMNS} FROM consent_events WHERE customer_id = $1 ORDER BY seq"), &[Text(customer)])?.iter().map(link_row).collect()
 }
 
-pub fn all_links(conn: &Connection) -> Result<Vec<Link>, StoreError> {
-    let mut stmt = conn.prepare("SELECT seq, id, customer_id, event_json, prev_sha256, sha256 FROM consent_events ORDER BY seq")?;
-    let rows = stmt.query_map([], link_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-fn link_row(r: &rusqlite::Row) -> rusqlite::Result<Link> {
-    Ok(Link { seq: r.get(0)?, id: r.get(1)?, customer_id: r.get(2)?, event_json: r.get(3)?, prev_sha256: r.get(4)?, sha256: r.get(5)? })
+pub fn all_links(db: &mut dyn Db) -> Result<Vec<Link>, StoreError> {
+    db.rows(&format!("SELECT {LINK_COLUMNS} FROM consent_events ORDER BY seq"), &[])?.iter().map(link_row).collect()
 }
 
 /// The newest event of each (purpose, channel) of the customer.
-pub fn latest(conn: &Connection, customer: &str) -> Result<BTreeMap<(String, String), ConsentEvent>, StoreError> {
+pub fn latest(db: &mut dyn Db, customer: &str) -> Result<BTreeMap<(String, String), ConsentEvent>, StoreError> {
     let mut out = BTreeMap::new();
-    for link in links(conn, customer)? {
+    for link in links(db, customer)? {
         let event: ConsentEvent =
             serde_json::from_str(&link.event_json).map_err(|e| StoreError::Database(format!("consent event {}: {e}", link.id)))?;
         out.insert((event.purpose.clone(), event.channel.clone()), event);
@@ -155,53 +171,62 @@ pub fn latest(conn: &Connection, customer: &str) -> Result<BTreeMap<(String, Str
     Ok(out)
 }
 
-/// Appends an event to its customer's chain.
-pub fn append(conn: &Connection, event: &ConsentEvent) -> Result<Link, StoreError> {
-    let prev: String = conn
-        .prepare_cached("SELECT sha256 FROM consent_events WHERE customer_id = ?1 ORDER BY seq DESC LIMIT 1")?
-        .query_row(params![event.customer], |r| r.get(0))
-        .optional()?
+/// Appends an event to its customer's chain (with the customer locked, so
+/// two appends cannot both follow the same event).
+pub fn append(db: &mut dyn Db, event: &ConsentEvent) -> Result<Link, StoreError> {
+    db.lock_customer(&event.customer)?;
+    let prev = db
+        .row("SELECT sha256 FROM consent_events WHERE customer_id = $1 ORDER BY seq DESC LIMIT 1", &[Text(&event.customer)])?
+        .map(|r| r.text(0))
+        .transpose()?
         .unwrap_or_else(|| consent::GENESIS.to_string());
     let json = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
     let hash = consent::link_hash(&prev, &json);
-    conn.execute(
-        "INSERT INTO consent_events (id, customer_id, purpose, channel, event_json, prev_sha256, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![event.id, event.customer, event.purpose, event.channel, json, prev, hash],
-    )?;
-    Ok(Link { seq: conn.last_insert_rowid(), id: event.id.clone(), customer_id: event.customer.clone(), event_json: json, prev_sha256: prev, sha256: hash })
+    let seq = db
+        .row(
+            "INSERT INTO consent_events (id, customer_id, purpose, channel, state, event_json, prev_sha256, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+            &[Text(&event.id), Text(&event.customer), Text(&event.purpose), Text(&event.channel), Text(&event.state), Text(&json), Text(&prev), Text(&hash)],
+        )?
+        .ok_or_else(|| StoreError::Database("no seq returned".into()))?
+        .int(0)?;
+    Ok(Link { seq, id: event.id.clone(), customer_id: event.customer.clone(), event_json: json, prev_sha256: prev, sha256: hash })
 }
 
-pub fn event(conn: &Connection, customer: &str, id: &str) -> Result<Option<Link>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT seq, id, customer_id, event_json, prev_sha256, sha256 FROM consent_events WHERE id = ?1 AND customer_id = ?2",
-            params![id, customer],
-            link_row,
-        )
-        .optional()?)
+pub fn event(db: &mut dyn Db, customer: &str, id: &str) -> Result<Option<Link>, StoreError> {
+    db.row(&format!("SELECT {LINK_COLUMNS} FROM consent_events WHERE id = $1 AND customer_id = $2"), &[Text(id), Text(customer)])?
+        .map(|r| link_row(&r))
+        .transpose()
+}
+
+fn personal(db: &mut dyn Db, customer: &str) -> Result<(Option<String>, String), StoreError> {
+    let r = db
+        .row("SELECT measurements_json, answers_json FROM customers WHERE id = $1", &[Text(customer)])?
+        .ok_or_else(|| StoreError::Database(format!("no customer {customer}")))?;
+    Ok((r.opt_text(0)?, r.text(1)?))
 }
 
 /// Moves everything of `from` to `to` (saved configurations, orders,
 /// sessions; measurements when `to` has none; answers `to` lacks), then
 /// empties `from` and marks it merged.
-pub fn merge(conn: &Connection, from: &str, to: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE saved_configurations SET customer_id = ?2 WHERE customer_id = ?1", params![from, to])?;
-    conn.execute("UPDATE customer_orders SET customer_id = ?2 WHERE customer_id = ?1", params![from, to])?;
-    conn.execute("UPDATE sessions SET customer_id = ?2 WHERE customer_id = ?1", params![from, to])?;
-    let (from_m, from_a): (Option<String>, String) =
-        conn.query_row("SELECT measurements_json, answers_json FROM customers WHERE id = ?1", params![from], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let (to_m, to_a): (Option<String>, String) =
-        conn.query_row("SELECT measurements_json, answers_json FROM customers WHERE id = ?1", params![to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+pub fn merge(db: &mut dyn Db, from: &str, to: &str) -> Result<(), StoreError> {
+    for table in ["saved_configurations", "customer_orders", "sessions"] {
+        db.exec(&format!("UPDATE {table} SET customer_id = $2 WHERE customer_id = $1"), &[Text(from), Text(to)])?;
+    }
+    let (from_m, from_a) = personal(db, from)?;
+    let (to_m, to_a) = personal(db, to)?;
     let mut answers: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&from_a).unwrap_or_default();
     let theirs: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&to_a).unwrap_or_default();
     answers.extend(theirs);
-    conn.execute(
-        "UPDATE customers SET measurements_json = ?2, answers_json = ?3 WHERE id = ?1",
-        params![to, to_m.or(from_m), serde_json::Value::Object(answers).to_string()],
+    let answers = serde_json::Value::Object(answers).to_string();
+    let measurements = to_m.or(from_m);
+    db.exec(
+        "UPDATE customers SET measurements_json = $2, answers_json = $3 WHERE id = $1",
+        &[Text(to), OptText(measurements.as_deref()), Text(&answers)],
     )?;
-    conn.execute(
-        "UPDATE customers SET merged_into = ?2, email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}' WHERE id = ?1",
-        params![from, to],
+    db.exec(
+        "UPDATE customers SET merged_into = $2, email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}' WHERE id = $1",
+        &[Text(from), Text(to)],
     )?;
     Ok(())
 }
@@ -209,84 +234,84 @@ pub fn merge(conn: &Connection, from: &str, to: &str) -> Result<(), StoreError> 
 /// Erasure: personal data goes; orders stay without personal fields; the
 /// consent log keeps only the erasure event (appended by the caller).
 /// Returns what was removed from the log.
-pub fn erase(conn: &Connection, customer: &str, now: &str) -> Result<consent::Erased, StoreError> {
-    let order_ids: Vec<String> = {
-        let mut stmt = conn.prepare("SELECT order_id FROM customer_orders WHERE customer_id = ?1")?;
-        stmt.query_map(params![customer], |r| r.get(0))?.collect::<Result<_, _>>()?
-    };
-    for id in &order_ids {
-        conn.execute("UPDATE orders SET contact_json = '{}', shipping_json = '{}', texts_json = '{}' WHERE id = ?1", params![id])?;
-    }
-    conn.execute("DELETE FROM customer_orders WHERE customer_id = ?1", params![customer])?;
-    conn.execute("DELETE FROM saved_configurations WHERE customer_id = ?1", params![customer])?;
-    conn.execute("DELETE FROM sessions WHERE customer_id = ?1", params![customer])?;
-    let email_sha256: Option<String> = conn.query_row("SELECT email_sha256 FROM customers WHERE id = ?1", params![customer], |r| r.get(0))?;
-    if let Some(digest) = email_sha256 {
-        conn.execute("DELETE FROM sign_in_codes WHERE email_sha256 = ?1", params![digest])?;
-    }
-    conn.execute(
-        "UPDATE customers SET email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}', erased_at = ?2 WHERE id = ?1",
-        params![customer, now],
+pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Erased, StoreError> {
+    db.lock_customer(customer)?;
+    db.exec(
+        "UPDATE orders SET contact_json = '{}', shipping_json = '{}', texts_json = '{}'
+         WHERE id IN (SELECT order_id FROM customer_orders WHERE customer_id = $1)",
+        &[Text(customer)],
     )?;
-    let links = links(conn, customer)?;
+    for table in ["customer_orders", "saved_configurations", "sessions"] {
+        db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
+    }
+    let digest = db.row("SELECT email_sha256 FROM customers WHERE id = $1", &[Text(customer)])?.map(|r| r.opt_text(0)).transpose()?.flatten();
+    if let Some(digest) = digest {
+        db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(&digest)])?;
+    }
+    db.exec(
+        "UPDATE customers SET email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}', erased_at = $2 WHERE id = $1",
+        &[Text(customer), Text(now)],
+    )?;
+    let links = links(db, customer)?;
     let head = links.last().map(|l| l.sha256.clone()).unwrap_or_else(|| consent::GENESIS.to_string());
-    conn.execute("DELETE FROM consent_events WHERE customer_id = ?1", params![customer])?;
+    db.exec("DELETE FROM consent_events WHERE customer_id = $1", &[Text(customer)])?;
     Ok(consent::Erased { events: links.len() as u64, head_sha256: head })
 }
 
 /// A new sign-in code for the e-mail (replacing any older one).
-pub fn put_code(conn: &Connection, email_sha256: &str, code_sha256: &str, expires_at: i64) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES (?1, ?2, ?3, 0)
+pub fn put_code(db: &mut dyn Db, email_sha256: &str, code_sha256: &str, expires_at: i64) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ($1, $2, $3, 0)
          ON CONFLICT (email_sha256) DO UPDATE SET code_sha256 = excluded.code_sha256, expires_at = excluded.expires_at, tries = 0",
-        params![email_sha256, code_sha256, expires_at],
+        &[Text(email_sha256), Text(code_sha256), Int(expires_at)],
     )?;
     Ok(())
 }
 
 /// (code digest, expiry, tries so far).
-pub fn code(conn: &Connection, email_sha256: &str) -> Result<Option<(String, i64, i64)>, StoreError> {
-    Ok(conn
-        .query_row("SELECT code_sha256, expires_at, tries FROM sign_in_codes WHERE email_sha256 = ?1", params![email_sha256], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?)
+pub fn code(db: &mut dyn Db, email_sha256: &str) -> Result<Option<(String, i64, i64)>, StoreError> {
+    db.row("SELECT code_sha256, expires_at, tries FROM sign_in_codes WHERE email_sha256 = $1", &[Text(email_sha256)])?
+        .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
+        .transpose()
 }
 
-pub fn count_try(conn: &Connection, email_sha256: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE sign_in_codes SET tries = tries + 1 WHERE email_sha256 = ?1", params![email_sha256])?;
+pub fn count_try(db: &mut dyn Db, email_sha256: &str) -> Result<(), StoreError> {
+    db.exec("UPDATE sign_in_codes SET tries = tries + 1 WHERE email_sha256 = $1", &[Text(email_sha256)])?;
     Ok(())
 }
 
-pub fn drop_code(conn: &Connection, email_sha256: &str) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM sign_in_codes WHERE email_sha256 = ?1", params![email_sha256])?;
+pub fn drop_code(db: &mut dyn Db, email_sha256: &str) -> Result<(), StoreError> {
+    db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(email_sha256)])?;
     Ok(())
 }
 
-pub fn log_staff_read(conn: &Connection, staff: &str, role: &str, customer: &str, reason: &str, now: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO staff_reads (staff_id, role, customer_id, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![staff, role, customer, reason, now],
+pub fn log_staff_read(db: &mut dyn Db, staff: &str, role: &str, customer: &str, reason: &str, now: &str) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO staff_reads (staff_id, role, customer_id, reason, at) VALUES ($1, $2, $3, $4, $5)",
+        &[Text(staff), Text(role), Text(customer), Text(reason), Text(now)],
     )?;
     Ok(())
 }
 
 /// (staff id, role, reason, at) of every staff read of the customer.
-pub fn staff_reads(conn: &Connection, customer: &str) -> Result<Vec<(String, String, String, String)>, StoreError> {
-    let mut stmt = conn.prepare("SELECT staff_id, role, reason, at FROM staff_reads WHERE customer_id = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map(params![customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+pub fn staff_reads(db: &mut dyn Db, customer: &str) -> Result<Vec<(String, String, String, String)>, StoreError> {
+    db.rows("SELECT staff_id, role, reason, at FROM staff_reads WHERE customer_id = $1 ORDER BY seq", &[Text(customer)])?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?)))
+        .collect()
 }
 
 /// Over every customer's newest event per (purpose, channel): how many are
 /// in each state.
-pub fn consent_counts(conn: &Connection) -> Result<Vec<(String, String, String, i64)>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT e.purpose, e.channel, json_extract(e.event_json, '$.state'), COUNT(*)
+pub fn consent_counts(db: &mut dyn Db) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+    db.rows(
+        "SELECT e.purpose, e.channel, e.state, COUNT(*)
          FROM consent_events e
-         WHERE e.seq = (SELECT MAX(seq) FROM consent_events x WHERE x.customer_id = e.customer_id AND x.purpose = e.purpose AND x.channel = e.channel)
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+         WHERE e.seq = (SELECT MAX(x.seq) FROM consent_events x WHERE x.customer_id = e.customer_id AND x.purpose = e.purpose AND x.channel = e.channel)
+         GROUP BY e.purpose, e.channel, e.state ORDER BY e.purpose, e.channel, e.state",
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.int(3)?)))
+    .collect()
 }

@@ -19,7 +19,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -27,6 +26,7 @@ use crate::api::{now_rfc3339, random_bytes, require_json, sha256_hex, store_fail
 use crate::catalogue::Catalogue;
 use crate::problem::Problem;
 use crate::store::StoreError;
+use crate::store::sql::Db;
 use consent::{ConsentEvent, OfferTerms};
 
 pub const COOKIE: &str = "tailor_sid";
@@ -85,10 +85,7 @@ impl Visitor {
 }
 
 fn db_failed(e: StoreError) -> Problem {
-    match e {
-        StoreError::Unsupported(what) => Problem::new(StatusCode::NOT_IMPLEMENTED, "not-available", "Not available here", what),
-        other => store_failed(other),
-    }
+    store_failed(e)
 }
 
 fn bad(kind: &str, title: &str, detail: impl Into<String>) -> Problem {
@@ -106,23 +103,13 @@ fn no_profile() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "no-profile", "No profile", "This browser holds no profile: nothing is stored about you here.")
 }
 
-/// Runs `work` in one transaction on the store.
+/// Runs `work` in one transaction on the store: committed when it answers
+/// `Ok`, rolled back when it refuses.
 async fn in_tx<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&Connection) -> Result<T, Problem> + Send + 'static,
+    work: impl FnOnce(&mut dyn Db) -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
-    state
-        .store
-        .sqlite(move |conn| {
-            let tx = conn.transaction()?;
-            let out = work(&tx);
-            if out.is_ok() {
-                tx.commit()?;
-            }
-            Ok(out)
-        })
-        .await
-        .map_err(db_failed)?
+    state.store.transaction(work).await.map_err(db_failed)?
 }
 
 fn from_store(e: StoreError) -> Problem {
@@ -130,7 +117,7 @@ fn from_store(e: StoreError) -> Problem {
 }
 
 /// The customer behind the visitor's session.
-fn customer(conn: &Connection, visitor: &Visitor) -> Result<Option<(String, bool)>, Problem> {
+fn customer(conn: &mut dyn Db, visitor: &Visitor) -> Result<Option<(String, bool)>, Problem> {
     match &visitor.token_sha256 {
         Some(t) => db::session_customer(conn, t).map_err(from_store),
         None => Ok(None),
@@ -139,7 +126,7 @@ fn customer(conn: &Connection, visitor: &Visitor) -> Result<Option<(String, bool
 
 /// The customer, made (with a session) when the browser has none; the
 /// second value is the new session token to set as a cookie.
-fn customer_or_new(conn: &Connection, visitor: &Visitor, catalogue: &Catalogue) -> Result<(String, Option<String>), Problem> {
+fn customer_or_new(conn: &mut dyn Db, visitor: &Visitor, catalogue: &Catalogue) -> Result<(String, Option<String>), Problem> {
     if let Some((id, _)) = customer(conn, visitor)? {
         return Ok((id, None));
     }
@@ -187,7 +174,7 @@ fn event(catalogue: &Catalogue, customer: &str, purpose: &notice::Purpose, chann
 
 /// GPC: an opt-out of every purpose marked `gpc` (sale or sharing),
 /// recorded as a GPC event once (not again while the last event is one).
-fn record_gpc(conn: &Connection, catalogue: &Catalogue, customer: &str, language: &str) -> Result<Vec<String>, Problem> {
+fn record_gpc(conn: &mut dyn Db, catalogue: &Catalogue, customer: &str, language: &str) -> Result<Vec<String>, Problem> {
     let latest = db::latest(conn, customer).map_err(from_store)?;
     let mut ids = Vec::new();
     for (p, channel) in catalogue.notice.switches() {
@@ -346,7 +333,7 @@ pub fn discounted(total: i64, percent: Option<u32>) -> i64 {
     tailor_engine::member_price(total, percent)
 }
 
-fn me_view(conn: &Connection, catalogue: &Catalogue, secret: &[u8; 32], visitor: &Visitor) -> Result<MeView, Problem> {
+fn me_view(conn: &mut dyn Db, catalogue: &Catalogue, secret: &[u8; 32], visitor: &Visitor) -> Result<MeView, Problem> {
     let found = customer(conn, visitor)?;
     let notice = NoticeRef { id: catalogue.notice.id.clone(), version: catalogue.notice.version, sha256: catalogue.notice.sha256.clone() };
     let Some((id, session_gpc)) = found else {
@@ -856,14 +843,7 @@ pub async fn post_erase(State(state): State<AppState>, headers: HeaderMap) -> Re
 /// `POST /api/me/sign-out`: this browser forgets the profile.
 pub async fn post_sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     if let Some(t) = Visitor::of(&headers).token_sha256 {
-        state
-            .store
-            .sqlite(move |conn| {
-                conn.execute("DELETE FROM sessions WHERE token_sha256 = ?1", [t])?;
-                Ok(())
-            })
-            .await
-            .map_err(db_failed)?;
+        state.store.transaction(move |db| db::delete_session(db, &t)).await.map_err(db_failed)?.map_err(db_failed)?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().append(header::SET_COOKIE, clear_cookie());
@@ -1007,7 +987,7 @@ pub async fn post_verify(State(state): State<AppState>, headers: HeaderMap, body
 /// Before merging `from` into `to`: for each switch where `from` decided
 /// later than `to`, that decision is carried over as an event in `to`'s
 /// chain (method "sign-in-merge", same state and notice version).
-fn merge_consents(conn: &Connection, catalogue: &Catalogue, from: &str, to: &str) -> Result<(), Problem> {
+fn merge_consents(conn: &mut dyn Db, catalogue: &Catalogue, from: &str, to: &str) -> Result<(), Problem> {
     let theirs = db::latest(conn, from).map_err(from_store)?;
     let ours = db::latest(conn, to).map_err(from_store)?;
     for (key, e) in theirs {
@@ -1035,18 +1015,16 @@ pub async fn link_order(state: &AppState, headers: &HeaderMap, order_id: &str) {
     let order = order_id.to_string();
     let linked = state
         .store
-        .sqlite(move |conn| {
+        .transaction(move |conn| {
             if let Some(t) = &visitor.token_sha256
                 && let Some((id, _)) = db::session_customer(conn, t)?
             {
                 db::link_order(conn, &id, &order)?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .await;
-    if let Err(e) = linked
-        && !matches!(e, StoreError::Unsupported(_))
-    {
+    if let Err(e) | Ok(Err(e)) = linked {
         tracing::error!(error = %e, "could not link the order to the profile");
     }
 }
@@ -1058,14 +1036,15 @@ pub async fn member_discount(state: &AppState, headers: &HeaderMap) -> Option<u3
     let catalogue = state.catalogue.clone();
     state
         .store
-        .sqlite(move |conn| {
+        .transaction(move |conn| {
             let Some(t) = &visitor.token_sha256 else { return Ok(None) };
             let Some((id, _)) = db::session_customer(conn, t)? else { return Ok(None) };
             let latest = db::latest(conn, &id)?;
-            Ok(member(&catalogue, &latest, &switches(&catalogue, &latest)))
+            Ok::<_, StoreError>(member(&catalogue, &latest, &switches(&catalogue, &latest)))
         })
         .await
         .ok()
+        .and_then(Result::ok)
         .flatten()
 }
 
@@ -1185,7 +1164,7 @@ pub async fn staff_customer(
 /// state; no names, no ids.
 pub async fn staff_consent_counts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, &headers, &["marketing"]).await?;
-    let counts = state.store.sqlite(|conn| db::consent_counts(conn)).await.map_err(db_failed)?;
+    let counts = state.store.transaction(|conn| db::consent_counts(conn)).await.map_err(db_failed)?.map_err(db_failed)?;
     let rows: Vec<serde_json::Value> = counts
         .into_iter()
         .map(|(purpose, channel, state, count)| serde_json::json!({ "purpose": purpose, "channel": channel, "state": state, "count": count }))
@@ -1201,5 +1180,5 @@ pub async fn gpc_json(State(catalogue): State<Arc<Catalogue>>) -> Response {
 
 /// Verifies every customer's consent chain in the store.
 pub async fn verify_chain(store: &crate::store::Store) -> Result<consent::Verification, StoreError> {
-    store.sqlite(|conn| Ok(consent::verify(&db::all_links(conn)?))).await
+    store.transaction(|conn| db::all_links(conn).map(|links| consent::verify(&links))).await?
 }

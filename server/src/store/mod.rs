@@ -64,8 +64,6 @@ pub enum StoreError {
     Closed,
     /// Another order already has this id (draw a new one).
     DuplicateId,
-    /// This backend cannot do this yet.
-    Unsupported(&'static str),
 }
 
 impl std::fmt::Display for StoreError {
@@ -74,7 +72,6 @@ impl std::fmt::Display for StoreError {
             StoreError::Database(e) => write!(f, "database error: {e}"),
             StoreError::Closed => write!(f, "the order store is closed"),
             StoreError::DuplicateId => write!(f, "an order with this id exists"),
-            StoreError::Unsupported(what) => write!(f, "{what}"),
         }
     }
 }
@@ -140,6 +137,7 @@ enum Request {
 }
 
 mod pg;
+pub mod sql;
 
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
@@ -221,23 +219,32 @@ impl Store {
         }
     }
 
-    /// Runs `work` on the SQLite connection, in the writer thread, between
-    /// order groups. The customer-profile and consent tables live only in
-    /// SQLite so far: on PostgreSQL this answers `Unsupported`.
-    pub async fn sqlite<T: Send + 'static>(
+    /// Runs `work` in one transaction on either backend (the profile and
+    /// consent tables, written once against [`sql::Db`]); commits when it
+    /// answers `Ok`, rolls back when it answers `Err`. On SQLite it runs in
+    /// the writer thread, between order groups.
+    pub async fn transaction<T: Send + 'static, E: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
+        work: impl FnOnce(&mut dyn sql::Db) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, StoreError> {
         match &self.backend {
             Backend::Sqlite(tx) => {
                 let (reply, rx) = oneshot::channel();
                 tx.send(Request::Run(Box::new(move |conn| {
-                    let _ = reply.send(work(conn));
+                    let outcome = (|| {
+                        let tx = conn.transaction()?;
+                        let out = work(&mut sql::SqliteDb(&tx));
+                        if out.is_ok() {
+                            tx.commit()?;
+                        }
+                        Ok(out)
+                    })();
+                    let _ = reply.send(outcome);
                 })))
                 .map_err(|_| StoreError::Closed)?;
                 rx.await.map_err(|_| StoreError::Closed)?
             }
-            Backend::Postgres(_) => Err(StoreError::Unsupported("customer profiles and consents need the SQLite store for now")),
+            Backend::Postgres(pg) => pg.transaction(work).await,
         }
     }
 
@@ -691,11 +698,6 @@ fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
         channel: r.get(14)?,
         partner_id: r.get(15)?,
     })
-}
-
-/// An order by id, on a SQLite connection the caller holds.
-pub(crate) fn sqlite_get(conn: &Connection, id: &str) -> Result<Option<OrderRow>, StoreError> {
-    Ok(get(conn, id)?)
 }
 
 fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrderRow>> {

@@ -11,7 +11,10 @@ use tokio_postgres::{NoTls, Row};
 
 use super::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_schema.sql")),
+    (2, include_str!("../../migrations/postgres/0002_privacy.sql")),
+];
 
 const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
      code, texts_json, contact_json, shipping_json, locale, channel, partner_id";
@@ -79,6 +82,33 @@ impl Pg {
         let secret: [u8; 32] = value.try_into().map_err(|_| db("server secret \"order-token\" is damaged"))?;
         drop(client);
         Ok((pg, secret))
+    }
+
+    /// Runs `work` in one transaction from a blocking thread; commits when it
+    /// answers `Ok`, rolls back otherwise.
+    pub async fn transaction<T: Send + 'static, E: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut dyn super::sql::Db) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, StoreError> {
+        let pool = self.pool.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let mut client = handle.block_on(pool.get()).map_err(db)?;
+            let tx = handle.block_on(client.transaction()).map_err(db)?;
+            let out = work(&mut super::sql::PgDb { handle: &handle, tx: &tx });
+            match out {
+                Ok(v) => {
+                    handle.block_on(tx.commit()).map_err(db)?;
+                    Ok(Ok(v))
+                }
+                Err(e) => {
+                    let _ = handle.block_on(tx.rollback());
+                    Ok(Err(e))
+                }
+            }
+        })
+        .await
+        .map_err(db)?
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
