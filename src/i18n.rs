@@ -52,11 +52,19 @@ pub fn initial_locale() -> Locale {
     stored.or(browser).unwrap_or(Locale::En)
 }
 
+static REMEMBER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Whether the language choice is kept in local storage (not on a kiosk,
+/// where the next customer starts afresh and storage stays empty).
+pub fn remember_choice(yes: bool) {
+    REMEMBER.store(yes, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Switches the language, remembers it and updates `<html lang>`.
 pub fn set_locale(signal: RwSignal<Locale>, locale: Locale) {
     signal.set(locale);
     if let Some(w) = web_sys::window() {
-        if let Some(storage) = w.local_storage().ok().flatten() {
+        if let Some(storage) = w.local_storage().ok().flatten().filter(|_| REMEMBER.load(std::sync::atomic::Ordering::Relaxed)) {
             let _ = storage.set_item(STORAGE_KEY, locale.tag());
         }
         if let Some(html) = w.document().and_then(|d| d.document_element()) {

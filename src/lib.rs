@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod i18n;
+pub mod kiosk;
 mod pages;
 pub mod profile;
 pub mod route;
@@ -14,6 +15,11 @@ use crate::route::Page;
 /// The whole app: header with the language switch, then the page.
 #[component]
 pub fn App() -> impl IntoView {
+    // Kiosk mode is decided once, from the address the app started at, and
+    // kept in memory only.
+    let kiosk = kiosk::from_location();
+    provide_context(kiosk);
+    i18n::remember_choice(kiosk.is_none());
     let locale = RwSignal::new(i18n::initial_locale());
     provide_context(locale);
     i18n::set_locale(locale, locale.get_untracked());
@@ -21,6 +27,11 @@ pub fn App() -> impl IntoView {
     let location = route::provide_location();
     let page = Memo::new(move |_| location.0.get());
     profile::provide_me();
+    if kiosk.is_some()
+        && let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+    {
+        let _ = html.class_list().add_1("kiosk");
+    }
     view! {
             <a class="skip-link" href="#main">{move || tr(Key::SkipToContent)}</a>
             <header class="site-header">
@@ -28,19 +39,24 @@ pub fn App() -> impl IntoView {
                     <span class="brand-name">"Tailor"</span>
                     <span class="brand-tagline">{move || tr(Key::Tagline)}</span>
                 </a>
-                <nav class="site-nav" aria-label=move || i18n::pick(locale.get(), "Your account", "您的账户")>
-                    <a href="/account" aria-current=move || (page.get() == Page::Account).then_some("page")>{move || i18n::pick(locale.get(), "My account", "我的账户")}</a>
-                    <a href="/privacy" aria-current=move || (page.get() == Page::Privacy).then_some("page")>{move || i18n::pick(locale.get(), "Privacy", "隐私")}</a>
-                </nav>
+                {kiosk.is_none().then(|| view! {
+                    <nav class="site-nav" aria-label=move || i18n::pick(locale.get(), "Your account", "您的账户")>
+                        <a href="/account" aria-current=move || (page.get() == Page::Account).then_some("page")>{move || i18n::pick(locale.get(), "My account", "我的账户")}</a>
+                        <a href="/privacy" aria-current=move || (page.get() == Page::Privacy).then_some("page")>{move || i18n::pick(locale.get(), "Privacy", "隐私")}</a>
+                    </nav>
+                })}
                 <LanguageSwitch/>
             </header>
+            {kiosk.map(|k| view! { <kiosk::KioskBar kiosk=k/> })}
             <main id="main" tabindex="-1">
                 {move || match page.get() {
+                    Page::Catalogue | Page::Kiosk if kiosk.is_some() => view! { <kiosk::Attract/> }.into_any(),
                     Page::Catalogue => view! { <pages::catalogue::CataloguePage/> }.into_any(),
                     Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
                     Page::Order { id } => view! { <pages::order::OrderPage id/> }.into_any(),
                     Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
                     Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
+                    Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
                     Page::NotFound => view! { <pages::NotFound/> }.into_any(),
                 }}
             </main>

@@ -16,6 +16,8 @@ pub enum Page {
     Order { id: String },
     Account,
     Privacy,
+    /// The kiosk's attract screen (`/kiosk`).
+    Kiosk,
     NotFound,
 }
 
@@ -30,6 +32,7 @@ impl Page {
             [o, id] if o == "orders" => Page::Order { id: id.clone() },
             [a] if a == "account" => Page::Account,
             [p] if p == "privacy" => Page::Privacy,
+            [k] if k == "kiosk" => Page::Kiosk,
             _ => Page::NotFound,
         }
     }

@@ -454,6 +454,9 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
     // Remembered measurements (kept by the server only with consent) fill
     // the form; "remember" is off until the customer ticks it.
     let me = crate::profile::use_me();
+    // A kiosk types measurements on its own keypad and remembers nothing.
+    let kiosk_mode = crate::kiosk::use_kiosk().is_some();
+    let keypad_target = RwSignal::new(Some(values[0]));
     let remember = RwSignal::new(false);
     let remember_status = RwSignal::new(None::<String>);
     let filled = StoredValue::new(false);
@@ -592,17 +595,23 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                                     } else {
                                         format!("{} ({}, {})", t(locale.get(), key), unit(), t(locale.get(), Key::Optional))
                                     }}</label>
-                                    <input id=input_id type="text" inputmode="decimal" autocomplete="off" prop:value=move || values[i].get() on:input=move |ev| values[i].set(event_target_value(&ev))/>
+                                    <input id=input_id type="text" autocomplete="off"
+                                        inputmode=if kiosk_mode { "none" } else { "decimal" }
+                                        readonly=kiosk_mode
+                                        class:keypad-target=move || keypad_target.get() == Some(values[i])
+                                        on:focus=move |_| keypad_target.set(Some(values[i]))
+                                        prop:value=move || values[i].get() on:input=move |ev| values[i].set(event_target_value(&ev))/>
                                 </div>
                             }
                         }).collect_view()}
                     </div>
+                    {kiosk_mode.then(|| view! { <crate::kiosk::Keypad target=keypad_target/> })}
                     <div class="field-row" role="radiogroup" aria-label=move || t(locale.get(), Key::FitPref)>
                         {[(Preference::Slim, Key::Slim), (Preference::Regular, Key::Regular), (Preference::Relaxed, Key::Relaxed)].into_iter().map(|(p, k)| view! {
                             <label><input type="radio" name="fit-pref" prop:checked=move || preference.get() == p on:change=move |_| preference.set(p)/> " " {move || t(locale.get(), k)}</label>
                         }).collect_view()}
                     </div>
-                    <div class="field-row">
+                    <div class="field-row" hidden=kiosk_mode>
                         <label>
                             <input type="checkbox" data-testid="remember-measurements" prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev))/>
                             " " {move || pick(locale.get(), "Remember my measurements for next time (you can switch this off in Privacy)", "下次记住我的尺寸（可在“隐私”中关闭）")}
@@ -730,7 +739,7 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <input id="share-link" type="text" readonly prop:value=share_url data-testid="share-link"/>
                 <button type="button" class="button button-small" on:click=copy>{move || t(locale.get(), Key::CopyLink)}</button>
                 <span role="status">{move || copied.get().then(|| t(locale.get(), Key::Copied))}</span>
-                <div class="save-config">
+                <div class="save-config" hidden=crate::kiosk::use_kiosk().is_some()>
                     <label for="save-name">{move || pick(locale.get(), "Name (optional)", "名称（可选）")}</label>
                     <input id="save-name" type="text" maxlength="80" prop:value=move || save_name.get() on:input=move |ev| save_name.set(event_target_value(&ev))/>
                     <button type="button" class="button button-small" data-testid="save-config" on:click=save>{move || pick(locale.get(), "Save to my account", "保存到我的账户")}</button>

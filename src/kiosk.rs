@@ -1,0 +1,209 @@
+//! In-store kiosk mode: the same app, entered at `/kiosk` (`?idle=SECONDS`
+//! sets the idle time, default 120 s). "Start over" and "Call staff" stay in
+//! view; after the idle time a warning gives the customer 30 s and one large
+//! button, then everything is reset: storage emptied, any session cookie
+//! dropped, and the page reloaded at the attract screen, so nothing of the
+//! last customer stays in memory, storage or the URL. The kiosk never
+//! offers to save, sign in or remember anything.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::api;
+use crate::i18n::{pick, use_locale};
+
+/// Seconds the warning waits for an answer before the reset.
+pub const WARNING_SECONDS: f64 = 30.0;
+pub const DEFAULT_IDLE_SECONDS: f64 = 120.0;
+
+/// Present (in context) when the app runs as a kiosk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Kiosk {
+    pub idle_seconds: f64,
+}
+
+/// The kiosk settings, when the app was opened at `/kiosk`.
+pub fn from_location() -> Option<Kiosk> {
+    let loc = web_sys::window()?.location();
+    let path = loc.pathname().ok()?;
+    if path != "/kiosk" && !path.starts_with("/kiosk/") {
+        return None;
+    }
+    let idle = crate::route::query_param(&loc.search().unwrap_or_default(), "idle")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 10.0)
+        .unwrap_or(DEFAULT_IDLE_SECONDS);
+    Some(Kiosk { idle_seconds: idle })
+}
+
+pub fn use_kiosk() -> Option<Kiosk> {
+    use_context::<Option<Kiosk>>().flatten()
+}
+
+/// The kiosk's own address (what a reset returns to).
+fn home(k: Kiosk) -> String {
+    if k.idle_seconds == DEFAULT_IDLE_SECONDS { "/kiosk".into() } else { format!("/kiosk?idle={}", k.idle_seconds) }
+}
+
+/// Forgets everything and starts again at the attract screen.
+pub fn reset(k: Kiosk) {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(Some(s)) = window.local_storage() {
+        let _ = s.clear();
+    }
+    if let Ok(Some(s)) = window.session_storage() {
+        let _ = s.clear();
+    }
+    let to = home(k);
+    spawn_local(async move {
+        // A kiosk makes no profile, but drop any session cookie all the same.
+        let _ = api::request::<serde_json::Value>("POST", "/api/me/sign-out", None, None).await;
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().replace(&to);
+        }
+    });
+}
+
+/// The bar with "Start over" and "Call staff", and the idle watch.
+#[component]
+pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
+    let locale = use_locale();
+    let last_touch = StoredValue::new(js_sys::Date::now());
+    let warning_since = RwSignal::new(None::<f64>);
+    let seconds_left = RwSignal::new(WARNING_SECONDS as i32);
+    let staff_called = RwSignal::new(false);
+
+    if let Some(window) = web_sys::window() {
+        let touched = Closure::<dyn Fn()>::new(move || {
+            if warning_since.get_untracked().is_none() {
+                last_touch.set_value(js_sys::Date::now());
+            }
+        });
+        if let Some(doc) = window.document() {
+            for ev in ["pointerdown", "keydown", "touchstart", "wheel"] {
+                let _ = doc.add_event_listener_with_callback(ev, touched.as_ref().unchecked_ref());
+            }
+        }
+        touched.forget();
+        // A tick each second compares the clock with the last touch, so a
+        // clock that jumps (a sleeping device, a test's clock) still counts.
+        let tick = Closure::<dyn Fn()>::new(move || {
+            let now = js_sys::Date::now();
+            match warning_since.get_untracked() {
+                None if now - last_touch.get_value() >= kiosk.idle_seconds * 1000.0 => {
+                    warning_since.set(Some(now));
+                    seconds_left.set(WARNING_SECONDS as i32);
+                }
+                Some(since) => {
+                    let left = WARNING_SECONDS - (now - since) / 1000.0;
+                    if left <= 0.0 {
+                        reset(kiosk);
+                    } else {
+                        seconds_left.set(left.ceil() as i32);
+                    }
+                }
+                None => {}
+            }
+        });
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000);
+        tick.forget();
+    }
+
+    let still_here = move |_| {
+        last_touch.set_value(js_sys::Date::now());
+        warning_since.set(None);
+    };
+    view! {
+        <div class="kiosk-bar" role="region" aria-label=move || pick(locale.get(), "Kiosk", "自助终端")>
+            <button type="button" class="button kiosk-button" data-testid="kiosk-start-over" on:click=move |_| reset(kiosk)>
+                {move || pick(locale.get(), "Start over", "重新开始")}
+            </button>
+            <button type="button" class="button kiosk-button" data-testid="kiosk-call-staff" on:click=move |_| staff_called.set(true)>
+                {move || pick(locale.get(), "Call staff", "呼叫店员")}
+            </button>
+            <p role="status" class="kiosk-status">
+                {move || staff_called.get().then(|| pick(locale.get(), "A member of staff is on the way.", "店员马上就来。"))}
+            </p>
+        </div>
+        {move || warning_since.get().map(|_| view! {
+            <div class="kiosk-overlay">
+                <div class="kiosk-warning" role="alertdialog" aria-modal="true" aria-labelledby="idle-title" aria-describedby="idle-text" data-testid="idle-warning">
+                    <h2 id="idle-title">{pick(locale.get(), "Are you still there?", "您还在吗？")}</h2>
+                    <p id="idle-text" aria-live="polite">{move || format!("{} {} {}",
+                        pick(locale.get(), "Everything will be cleared for the next customer in", "为了下一位顾客，所有内容将在"),
+                        seconds_left.get(),
+                        pick(locale.get(), "seconds.", "秒后清除。"))}</p>
+                    <button type="button" class="button button-primary kiosk-still-here" autofocus on:click=still_here>
+                        {pick(locale.get(), "I'm still here", "我还在")}
+                    </button>
+                </div>
+            </div>
+        })}
+    }
+}
+
+/// The attract screen: what the kiosk shows between customers.
+#[component]
+pub fn Attract() -> impl IntoView {
+    let locale = use_locale();
+    let (index, retry) = crate::pages::load(crate::pages::catalogue::load_index);
+    view! {
+        <section class="page kiosk-attract">
+            <h1>{move || pick(locale.get(), "Make it yours: touch a product to start", "打造属于您的产品：轻触一件产品开始")}</h1>
+            {move || match index.get() {
+                None => view! { <crate::pages::Loading/> }.into_any(),
+                Some(Err(message)) => view! { <crate::pages::LoadError message retry/> }.into_any(),
+                Some(Ok(index)) => view! {
+                    <ul class="product-list">
+                        {index.products.into_iter().map(|p| {
+                            let name = p.name.clone();
+                            let summary = p.summary.clone();
+                            view! {
+                                <li class="product-card">
+                                    <a class="kiosk-product" href=format!("/p/{}", p.id)>
+                                        <span class="kiosk-product-name">{move || name.get(locale.get().key()).to_string()}</span>
+                                        <span class="muted">{move || summary.get(locale.get().key()).to_string()}</span>
+                                    </a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// An on-screen numeric keypad for the measurement fields (a kiosk never
+/// opens the system keyboard): digits, a decimal point and delete, typing
+/// into `target`.
+#[component]
+pub fn Keypad(target: RwSignal<Option<RwSignal<String>>>) -> impl IntoView {
+    let locale = use_locale();
+    let press = move |key: &'static str| {
+        if let Some(field) = target.get_untracked() {
+            field.update(|v| match key {
+                "del" => {
+                    v.pop();
+                }
+                "." if v.contains('.') => {}
+                k if v.len() < 6 => v.push_str(k),
+                _ => {}
+            });
+        }
+    };
+    let keys: [&'static str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "0", "del"];
+    view! {
+        <div class="keypad" role="group" aria-label=move || pick(locale.get(), "Number keypad", "数字键盘") data-testid="keypad">
+            {keys.into_iter().map(|k| view! {
+                <button type="button" class="button keypad-key" data-key=k
+                    aria-label=move || if k == "del" { pick(locale.get(), "Delete", "删除").to_string() } else { k.to_string() }
+                    on:click=move |_| press(k)>
+                    {if k == "del" { "⌫" } else { k }}
+                </button>
+            }).collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,73 @@
+// Kiosk mode (issue 7, first part): large touch targets, an on-screen
+// keypad for measurements, "Start over" and "Call staff" always there, and
+// the idle warning then a full reset, run on a controlled clock.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+const axeViolations = async (page) =>
+  (await new AxeBuilder({ page }).analyze()).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
+
+test('a kiosk warns when idle and resets everything unless someone is still there', async ({ page }) => {
+  await page.clock.install();
+  await page.goto('/kiosk?idle=60');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('touch a product to start');
+  await expect(page.getByTestId('kiosk-start-over')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'My account' })).toHaveCount(0);
+  expect(await axeViolations(page)).toEqual([]);
+
+  await page.locator('a[href="/p/jeans"]').click();
+  await expect(page.getByTestId('kiosk-call-staff')).toBeVisible();
+  // Measurements come from the keypad, never the system keyboard.
+  const waist = page.locator('#fit-waist');
+  await expect(waist).toHaveAttribute('readonly', '');
+  await expect(waist).toHaveAttribute('inputmode', 'none');
+  await waist.click();
+  for (const k of ['8', '1', '.', '5', 'del']) await page.getByTestId('keypad').locator(`[data-key="${k}"]`).click();
+  await expect(waist).toHaveValue('81.');
+  await page.getByTestId('keypad').locator('[data-key="del"]').click();
+  await expect(waist).toHaveValue('81');
+  await expect(page.getByTestId('remember-measurements')).toBeHidden();
+  // Every control is at least 48 px in both directions.
+  const small = await page.locator('button:visible, input:visible, select:visible, summary:visible, a.button:visible').evaluateAll((els) =>
+    els.map((e) => [e.getBoundingClientRect(), e.outerHTML.slice(0, 80)]).filter(([r]) => r.width < 48 || r.height < 48).map(([, h]) => h));
+  expect(small).toEqual([]);
+  await page.getByTestId('kiosk-call-staff').click();
+  await expect(page.getByText('A member of staff is on the way.')).toBeVisible();
+  // The kiosk itself stores nothing (not even the language); whatever
+  // else lands in storage is cleared by the reset.
+  expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+  await page.evaluate(() => { sessionStorage.setItem('probe', 'x'); localStorage.setItem('probe', 'x'); });
+
+  // Idle: the warning, with one large button; answering keeps everything.
+  await page.clock.fastForward(61_000);
+  const warning = page.getByTestId('idle-warning');
+  await expect(warning).toBeVisible();
+  await expect(warning).toContainText('seconds');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: "I'm still here" }).click();
+  await expect(warning).toHaveCount(0);
+  await expect(waist).toHaveValue('81');
+
+  // Idle again and no answer: a full reset to the attract screen.
+  await page.clock.fastForward(61_000);
+  await expect(warning).toBeVisible();
+  await page.clock.fastForward(31_000);
+  await expect(page).toHaveURL(/\/kiosk\?idle=60$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(/touch a product|轻触/);
+  await expect(page.locator('#fit-waist')).toHaveCount(0);
+  expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+});
+
+test('start over resets at once', async ({ page }) => {
+  await page.goto('/kiosk');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.locator('a[href="/p/pc-starter"]').click();
+  await expect(page.getByTestId('total')).toBeVisible();
+  await page.evaluate(() => localStorage.setItem('probe', 'x'));
+  await page.getByTestId('kiosk-start-over').click();
+  await expect(page).toHaveURL(/\/kiosk$/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByTestId('total')).toHaveCount(0);
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+});
