@@ -207,3 +207,80 @@ pub fn Keypad(target: RwSignal<Option<RwSignal<String>>>) -> impl IntoView {
         </div>
     }
 }
+
+/// "Continue on your phone": keeps the configuration on the server under a
+/// one-time code, shows it as a QR code, and resets the kiosk once the
+/// phone has opened it. Contact details are then typed on the phone.
+#[component]
+pub fn Handoff(kiosk: Kiosk, product: String, code: Signal<String>) -> impl IntoView {
+    let locale = use_locale();
+    let made = RwSignal::new(None::<(String, String)>);
+    let error = RwSignal::new(None::<String>);
+    let start = move |_| {
+        let body = serde_json::json!({ "product": product, "code": code.get_untracked() }).to_string();
+        error.set(None);
+        spawn_local(async move {
+            #[derive(serde::Deserialize)]
+            struct Made {
+                code: String,
+                url: String,
+            }
+            match api::request::<Made>("POST", "/api/handoff", Some(&body), None).await {
+                Ok(m) => {
+                    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+                    made.set(Some((m.code.clone(), format!("{origin}{}", m.url))));
+                    watch(kiosk, m.code);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <div class="handoff">
+            <button type="button" class="button button-primary" data-testid="handoff" on:click=start>
+                {move || pick(locale.get(), "Continue on your phone", "在手机上继续")}
+            </button>
+            <div role="alert">{move || error.get()}</div>
+            {move || made.get().map(|(short, url)| {
+                let src = format!("/api/qr?text={}", String::from(js_sys::encode_uri_component(&url)));
+                view! {
+                    <figure class="qr" data-testid="handoff-qr" data-url=url.clone()>
+                        <img src=src alt=pick(locale.get(), "QR code to open this configuration on your phone", "用手机打开此配置的二维码") width="200" height="200"/>
+                        <figcaption>
+                            {pick(locale.get(), "Scan with your phone's camera, or open the address and type the code:", "用手机相机扫描，或打开以下地址并输入代码：")}
+                            " " <strong>{short}</strong>
+                            <br/>{pick(locale.get(), "This screen clears itself once your phone has it (the code works once, for 10 minutes).", "手机打开后此屏幕会自动清空（代码只能使用一次，10 分钟内有效）。")}
+                        </figcaption>
+                    </figure>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Asks every 2 s whether the phone has the hand-off; then resets.
+fn watch(kiosk: Kiosk, code: String) {
+    let Some(window) = web_sys::window() else { return };
+    let done = std::rc::Rc::new(std::cell::Cell::new(false));
+    let tick = Closure::<dyn Fn()>::new(move || {
+        if done.get() {
+            return;
+        }
+        let (code, done) = (code.clone(), done.clone());
+        spawn_local(async move {
+            #[derive(serde::Deserialize)]
+            struct State {
+                claimed: bool,
+                expired: bool,
+            }
+            if let Ok(s) = api::request::<State>("GET", &format!("/api/handoff/{code}/state"), None, None).await
+                && (s.claimed || s.expired)
+                && !done.replace(true)
+            {
+                reset(kiosk);
+            }
+        });
+    });
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 2000);
+    tick.forget();
+}

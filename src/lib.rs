@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
                     Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
                     Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
+                    Page::Handoff { code } => view! { <pages::HandoffPage code/> }.into_any(),
                     Page::NotFound => view! { <pages::NotFound/> }.into_any(),
                 }}
             </main>

@@ -18,6 +18,8 @@ pub enum Page {
     Privacy,
     /// The kiosk's attract screen (`/kiosk`).
     Kiosk,
+    /// A kiosk's hand-off opened on a phone (`/h/CODE`).
+    Handoff { code: String },
     NotFound,
 }
 
@@ -33,6 +35,7 @@ impl Page {
             [a] if a == "account" => Page::Account,
             [p] if p == "privacy" => Page::Privacy,
             [k] if k == "kiosk" => Page::Kiosk,
+            [h, code] if h == "h" => Page::Handoff { code: code.clone() },
             _ => Page::NotFound,
         }
     }
@@ -98,6 +101,15 @@ pub fn provide_location() -> Location {
 }
 
 impl Location {
+    /// Goes to `href` in place of the current entry (Back skips it).
+    pub fn replace(self, href: &str) {
+        let Some(window) = web_sys::window() else { return };
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+        }
+        self.0.set(current());
+    }
+
     /// Goes to `href` (a path on this site) as a link would.
     pub fn navigate(self, href: &str) {
         let Some(window) = web_sys::window() else { return };

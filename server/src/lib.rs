@@ -9,6 +9,7 @@ pub mod mail;
 pub mod privacy;
 pub mod load;
 pub mod client;
+pub mod handoff;
 pub mod problem;
 pub mod qr;
 pub mod serve;
@@ -87,6 +88,9 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/me/sign-out"),
     ("POST", "/sign-in"),
     ("POST", "/sign-in/verify"),
+    ("POST", "/handoff"),
+    ("GET", "/handoff/{code}"),
+    ("GET", "/handoff/{code}/state"),
 ];
 
 fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
@@ -116,6 +120,9 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("POST", "/me/sign-out") => post(privacy::post_sign_out),
         ("POST", "/sign-in") => post(privacy::post_sign_in),
         ("POST", "/sign-in/verify") => post(privacy::post_verify),
+        ("POST", "/handoff") => post(handoff::create),
+        ("GET", "/handoff/{code}") => get(handoff::claim),
+        ("GET", "/handoff/{code}/state") => get(handoff::status),
         _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),
     }
 }

@@ -655,3 +655,36 @@ async fn one_customer_cannot_reach_anothers_data() {
     assert!(forged.me(&env).await["profile"].is_null());
     assert_eq!(forged.send(&env, "GET", "/api/me/export", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_hand_off_is_claimed_once_by_the_phone() {
+    let env = env();
+    let mut kiosk = Browser::default();
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let code = model.encode(&Choices::defaults(model));
+    let made = kiosk.send(&env, "POST", "/api/handoff", Some(json!({ "product": "pc-starter", "code": code }))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert!(kiosk.cookie.is_none(), "a hand-off makes no profile");
+    let short = made.body["code"].as_str().unwrap().to_string();
+    assert_eq!(made.body["url"], format!("/h/{short}"));
+    let state = kiosk.send(&env, "GET", &format!("/api/handoff/{short}/state"), None).await;
+    assert_eq!(state.body["claimed"], false);
+
+    let mut phone = Browser::default();
+    let claimed = phone.send(&env, "GET", &format!("/api/handoff/{}", short.to_lowercase()), None).await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
+    assert_eq!((claimed.body["product"].as_str(), claimed.body["code"].as_str()), (Some("pc-starter"), Some(code.as_str())));
+    assert_eq!(kiosk.send(&env, "GET", &format!("/api/handoff/{short}/state"), None).await.body["claimed"], true);
+    let again = Browser::default().send(&env, "GET", &format!("/api/handoff/{short}"), None).await;
+    assert_eq!((again.status, again.body["type"].as_str()), (StatusCode::GONE, Some("/problems/handoff-used")));
+    assert_eq!(Browser::default().send(&env, "GET", "/api/handoff/ZZZZZZZZ", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(Browser::default().send(&env, "GET", "/api/handoff/nonsense!", None).await.status, StatusCode::NOT_FOUND);
+    let bad = kiosk.send(&env, "POST", "/api/handoff", Some(json!({ "product": "pc-starter", "code": "nope" }))).await;
+    assert_eq!(bad.body["type"], "/problems/invalid-code");
+    let expired = env.sql("UPDATE handoffs SET expires_at = 0").await;
+    assert!(!expired.is_empty());
+    let made = kiosk.send(&env, "POST", "/api/handoff", Some(json!({ "product": "pc-starter", "code": code }))).await;
+    env.sql("UPDATE handoffs SET expires_at = 0 WHERE claimed_at IS NULL").await;
+    let late = phone.send(&env, "GET", &format!("/api/handoff/{}", made.body["code"].as_str().unwrap()), None).await;
+    assert_eq!(late.body["type"], "/problems/handoff-expired");
+}

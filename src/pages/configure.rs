@@ -733,6 +733,11 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                     {move || t(locale.get(), Key::StartOver)}
                 </button>
             </div>
+            {crate::kiosk::use_kiosk().map(|k| {
+                let code = Signal::derive(move || model.with_value(|m| session.with(|s| m.encode(s.choices()))));
+                let product = model.with_value(|m| m.id().to_string());
+                view! { <crate::kiosk::Handoff kiosk=k product code/> }
+            })}
             <details class="share">
                 <summary>{move || t(locale.get(), Key::Share)}</summary>
                 <label class="visually-hidden" for="share-link">{move || t(locale.get(), Key::Share)}</label>

@@ -71,3 +71,33 @@ test('start over resets at once', async ({ page }) => {
   await expect(page.getByTestId('total')).toHaveCount(0);
   expect(await page.evaluate(() => localStorage.length)).toBe(0);
 });
+
+test('hand-off: the phone opens the same configuration from the QR code, once, and the kiosk resets', async ({ page, browser }) => {
+  await page.goto('/kiosk');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.locator('a[href="/p/pc-starter"]').click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radio', { name: /32 GB/ }).check();
+  const total = await page.getByTestId('total').textContent();
+  await page.getByTestId('handoff').click();
+  const qr = page.getByTestId('handoff-qr');
+  await expect(qr.locator('img')).toBeVisible();
+  const url = await qr.getAttribute('data-url');
+  expect(url).toMatch(/\/h\/[0-9A-Z]{8}$/);
+  expect(decodeURIComponent(await qr.locator('img').getAttribute('src'))).toContain(url);
+
+  const phone = await browser.newContext({ baseURL: process.env.TAILOR_URL });
+  const p2 = await phone.newPage();
+  await p2.goto(url);
+  await expect(p2).toHaveURL(/\/p\/pc-starter\?c=/);
+  await expect(p2.getByTestId('total')).toHaveText(total);
+  // The kiosk sees the claim and resets.
+  await expect(page).toHaveURL(/\/kiosk$/, { timeout: 10_000 });
+  await expect(page.getByTestId('total')).toHaveCount(0);
+  // The code works once.
+  const p3 = await phone.newPage();
+  await p3.goto(url);
+  await expect(p3.getByTestId('handoff-error')).toContainText('already opened');
+  await phone.close();
+});

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/0004_staff.sql")),
     (5, include_str!("../../migrations/0005_idempotency_log.sql")),
     (6, include_str!("../../migrations/0006_privacy.sql")),
+    (7, include_str!("../../migrations/0007_handoff.sql")),
 ];
 
 /// The most requests committed in one transaction.
