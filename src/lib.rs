@@ -4,6 +4,7 @@
 pub mod api;
 pub mod i18n;
 pub mod kiosk;
+pub mod outbox;
 mod pages;
 pub mod profile;
 pub mod route;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
     let location = route::provide_location();
     let page = Memo::new(move |_| location.0.get());
     profile::provide_me();
+    outbox::provide_outbox();
     if kiosk.is_some()
         && let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
     {

@@ -44,6 +44,8 @@ enum Stage {
     Configure,
     Review,
     Sending,
+    /// Made offline: waiting in this browser's outbox under its key.
+    Queued(String),
     Placed(String),
 }
 
@@ -903,6 +905,8 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
     };
 
     let me_state = crate::profile::use_me();
+    let outbox = crate::outbox::use_outbox();
+    let kiosk_mode = crate::kiosk::use_kiosk().is_some();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
@@ -941,6 +945,11 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                     api::remember_token(&created.id, &created.access_token);
                     ctx.stage.set(Stage::Placed(created.id));
                 }
+                // Offline (not just a lost answer): keep it and send it later.
+                Err(e) if e.status == 0 && !kiosk_mode && !crate::outbox::online() => {
+                    crate::outbox::keep(&key, &json);
+                    ctx.stage.set(Stage::Queued(key));
+                }
                 Err(e) => {
                     server_error.set(Some(e.message));
                     ctx.stage.set(Stage::Review);
@@ -948,12 +957,31 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             }
         });
     };
+    // A queued order that was sent (or refused) moves the page on.
+    Effect::new(move |_| {
+        let Stage::Queued(key) = ctx.stage.get() else { return };
+        if let Some((_, id)) = outbox.sent.get().into_iter().find(|(k, _)| *k == key) {
+            ctx.stage.set(Stage::Placed(id));
+        } else if let Some((_, reason)) = outbox.refused.get().into_iter().find(|(k, _)| *k == key) {
+            server_error.set(Some(reason));
+            ctx.stage.set(Stage::Review);
+        }
+    });
 
     let placed = Memo::new(move |_| match ctx.stage.get() {
         Stage::Placed(id) => Some(id),
         _ => None,
     });
+    let queued = Memo::new(move |_| matches!(ctx.stage.get(), Stage::Queued(_)));
     view! {
+        {move || queued.get().then(|| view! {
+            <section class="step-panel notice" role="status" data-testid="queued">
+                <h2>{pick(locale.get(), "Saved, will be sent", "已保存，稍后发送")}</h2>
+                <p>{pick(locale.get(),
+                    "There is no network right now. Your order is kept on this device and sent as soon as the network is back; it will be placed once, not twice.",
+                    "当前没有网络。您的订单已保存在此设备上，网络恢复后会立即发送；订单只会提交一次。")}</p>
+            </section>
+        })}
         {move || match placed.get() {
             Some(id) => view! {
                 <section class="step-panel notice notice-success" aria-labelledby="placed-title">
@@ -963,7 +991,7 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                 </section>
             }.into_any(),
             None => view! {
-                <form class="step-panel review" on:submit=submit novalidate>
+                <form class="step-panel review" on:submit=submit novalidate hidden=move || queued.get()>
                     <h2>{move || t(locale.get(), Key::Review)}</h2>
                     <p><button type="button" class="button" on:click=move |_| ctx.stage.set(Stage::Configure)>{move || t(locale.get(), Key::BackToConfig)}</button></p>
                     {move || {

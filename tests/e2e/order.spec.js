@@ -195,3 +195,43 @@ test('an order whose answer was lost is sent again with the same key and stored 
   expect(sent[0]).toMatch(/^[0-9a-f-]{36}$/);
   expect(sent[1]).toBe(sent[0]);
 });
+
+test('an order made offline is saved, then sent once when the network returns', async ({ page, context }) => {
+  await openStarterPc(page);
+  // A profile, so the customer's orders can be counted afterwards.
+  await page.locator('details.share summary').click();
+  await page.getByTestId('save-config').click();
+  await expect(page.locator('.save-config [role=status]')).toHaveText('Saved to your account.');
+  await step(page, 'Storage').click();
+  await page.getByRole('button', { name: 'Review and order' }).click();
+  await fillDetails(page);
+
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByTestId('queued')).toContainText('Saved, will be sent');
+  const waiting = await page.evaluate(() => JSON.parse(localStorage.getItem('tailor.outbox')));
+  expect(waiting).toHaveLength(1);
+  expect(waiting[0].key).toMatch(/^[0-9a-f-]{36}$/);
+
+  await context.setOffline(false);
+  await expect(page.getByRole('heading', { name: 'Thank you, your order is placed.' })).toBeVisible({ timeout: 15_000 });
+  expect(await page.evaluate(() => localStorage.getItem('tailor.outbox'))).toBeNull();
+  // Exactly one order on the server, even though the page kept trying.
+  await page.waitForTimeout(11_000);
+  const me = await (await context.request.get('/api/me')).json();
+  expect(me.profile.orders).toHaveLength(1);
+  await expect(page.getByTestId('order-id')).toHaveText(me.profile.orders[0].id);
+});
+
+test('the configurator works offline after one visit (service worker)', async ({ page, context }) => {
+  await page.goto('/p/jeans');
+  await expect(page.getByTestId('total')).toBeVisible();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await expect.poll(() => page.evaluate(() => caches.keys().then((k) => k.length))).toBeGreaterThan(0);
+  await expect.poll(() => page.evaluate(async () => (await (await caches.open('tailor-v1')).keys()).length)).toBeGreaterThan(4);
+  await context.setOffline(true);
+  await page.goto('/p/pc-starter');
+  await expect(page.getByTestId('total')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await context.setOffline(false);
+});
