@@ -106,6 +106,9 @@ pub struct Notice {
     pub questions: Vec<Question>,
     #[serde(default)]
     pub questions_note: Option<Text>,
+    /// Words for the ids of data categories and recipients.
+    #[serde(default)]
+    pub words: std::collections::BTreeMap<String, Text>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]

@@ -136,7 +136,7 @@ fn ConsentSwitch(purpose: String, channel: String, label: Signal<String>, descri
 }
 
 #[component]
-fn PurposeSection(purpose: Purpose, error: RwSignal<Option<String>>) -> impl IntoView {
+fn PurposeSection(purpose: Purpose, words: std::collections::BTreeMap<String, tailor_engine::Text>, error: RwSignal<Option<String>>) -> impl IntoView {
     let locale = use_locale();
     let desc_id = format!("purpose-{}-text", purpose.id);
     let title = purpose.title.clone();
@@ -145,12 +145,15 @@ fn PurposeSection(purpose: Purpose, error: RwSignal<Option<String>>) -> impl Int
         let p = purpose.clone();
         move || {
             let l = locale.get();
+            let say = |ids: &[String]| -> String {
+                ids.iter().map(|id| words.get(id).map(|w| w.get(l.key()).to_string()).unwrap_or_else(|| id.clone())).collect::<Vec<_>>().join(", ")
+            };
             format!(
                 "{} {}. {} {}. {} {}.",
                 pick(l, "Data:", "数据："),
-                p.data.join(", "),
+                say(&p.data),
                 pick(l, "Shared with:", "接收方："),
-                p.recipients.join(", "),
+                say(&p.recipients),
                 pick(l, "Kept:", "保存期限："),
                 retention(l, &p.retention)
             )
@@ -268,7 +271,7 @@ pub fn PrivacyPage() -> impl IntoView {
                             pick(locale.get(), "Notice version", "声明版本"), n.version,
                             pick(locale.get(), "updated", "更新于"), n.updated,
                             controller.get(locale.get().key()))}</p>
-                        {answer.notice.purposes.iter().cloned().map(|p| view! { <PurposeSection purpose=p error/> }).collect_view()}
+                        {answer.notice.purposes.iter().cloned().map(|p| view! { <PurposeSection purpose=p words=answer.notice.words.clone() error/> }).collect_view()}
                         <OfferCard notice=answer.notice.clone() error/>
                         <p><a href="/account">{move || pick(locale.get(), "Your account: download or erase your data", "您的账户：下载或删除您的数据")}</a></p>
                     }.into_any()
