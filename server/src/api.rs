@@ -140,6 +140,17 @@ pub async fn create_order(
             };
         }
     };
+    // An order through a partner names a registered, active partner.
+    if let Some(partner) = &row.partner_id
+        && !crate::partners::exists(&state, partner).await?
+    {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-partner",
+            "Unknown partner",
+            format!("No partner \"{partner}\" is registered."),
+        ));
+    }
     let mut row = row;
     let mut attempts = 0;
     let inserted = loop {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod limits;
+pub mod partners;
 pub mod mail;
 pub mod privacy;
 pub mod load;
@@ -91,6 +92,8 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/handoff"),
     ("GET", "/handoff/{code}"),
     ("GET", "/handoff/{code}/state"),
+    ("GET", "/partners/{id}"),
+    ("GET", "/partner/orders/{id}"),
 ];
 
 fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
@@ -123,6 +126,8 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("POST", "/handoff") => post(handoff::create),
         ("GET", "/handoff/{code}") => get(handoff::claim),
         ("GET", "/handoff/{code}/state") => get(handoff::status),
+        ("GET", "/partners/{id}") => get(partners::get_public),
+        ("GET", "/partner/orders/{id}") => get(partners::get_order),
         _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),
     }
 }

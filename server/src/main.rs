@@ -22,6 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N] [--header-timeout-ms N] [--outbox DIR]
        tailor-server staff add|list|revoke ...
        tailor-server consent verify [--database-url URL]
+       tailor-server partner add|list|revoke ...
        tailor-server outbox [--outbox DIR]";
 
 fn outbox_dir() -> PathBuf {
@@ -86,6 +87,7 @@ async fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("staff") => staff(&args[1..]).await,
         Some("consent") => consent(&args[1..]).await,
+        Some("partner") => partner(&args[1..]).await,
         Some("outbox") => outbox(&args[1..]),
         _ => run().await,
     };
@@ -180,6 +182,86 @@ async fn consent(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("consent log broken: {} problems in {} events of {} customers", report.breaks.len(), report.events, report.customers))
+    }
+}
+
+const PARTNER_USAGE: &str = "usage: tailor-server partner add --id ID --name NAME --origin https://HOST [--origin ...] [--theme TOKEN=VALUE ...] [--database-url URL]
+       tailor-server partner list [--database-url URL]
+       tailor-server partner revoke ID [--database-url URL]
+theme tokens: primary=#rrggbb, primary-text=#rrggbb, radius=0px..32px, font=system-ui|serif|sans-serif|rounded";
+
+/// Partner sites: registered here with their origins, theme and a key
+/// (shown once; only its digest is stored).
+async fn partner(args: &[String]) -> Result<(), String> {
+    use tailor_server::partners;
+    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
+    let (mut id, mut name, mut origins, mut theme, mut positional) = (None, None, Vec::new(), std::collections::BTreeMap::new(), Vec::new());
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{a} needs a value\n{PARTNER_USAGE}"));
+        match a.as_str() {
+            "--database-url" => database_url = value()?,
+            "--id" => id = Some(value()?),
+            "--name" => name = Some(value()?),
+            "--origin" => origins.push(partners::check_origin(&value()?)?),
+            "--theme" => {
+                let v = value()?;
+                let (k, val) = v.split_once('=').ok_or_else(|| format!("--theme \"{v}\": expected TOKEN=VALUE"))?;
+                partners::check_token(k, val)?;
+                theme.insert(k.to_string(), val.to_string());
+            }
+            _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{PARTNER_USAGE}")),
+            _ => positional.push(a.clone()),
+        }
+    }
+    let store = store::Store::connect(&store::DatabaseUrl::parse(&database_url)?).await.map_err(|e| e.to_string())?;
+    let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let run = |work| async { store.transaction(work).await.map_err(|e| e.to_string())?.map_err(|e: store::StoreError| e.to_string()) };
+    match positional.first().map(String::as_str) {
+        Some("add") => {
+            let id = id.ok_or(format!("partner add needs --id\n{PARTNER_USAGE}"))?;
+            partners::check_id(&id)?;
+            let name = name.filter(|n| !n.trim().is_empty()).ok_or(format!("partner add needs --name\n{PARTNER_USAGE}"))?;
+            if origins.is_empty() {
+                return Err(format!("partner add needs at least one --origin\n{PARTNER_USAGE}"));
+            }
+            let (key, digest) = partners::new_key();
+            let p = partners::Partner { id: id.clone(), name, origins, theme };
+            run(Box::new(move |db: &mut dyn store::sql::Db| partners::add(db, &p, &digest, &now).map(|_| None))
+                as Box<dyn FnOnce(&mut dyn store::sql::Db) -> Result<Option<String>, store::StoreError> + Send>)
+            .await?;
+            println!("partner {id}; its server's key (keep it safe, it is not shown again):\n{key}");
+            Ok(())
+        }
+        Some("list") => {
+            let text = run(Box::new(|db: &mut dyn store::sql::Db| {
+                let list = partners::list(db)?;
+                Ok(Some(
+                    list.iter()
+                        .map(|(p, revoked)| {
+                            let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
+                            format!("{}\t{}\t{}\t{:?}\t{state}", p.id, p.name, p.origins.join(" "), p.theme)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ))
+            }))
+            .await?;
+            println!("{}", text.unwrap_or_default());
+            Ok(())
+        }
+        Some("revoke") => {
+            let target = positional.get(1).cloned().ok_or(format!("partner revoke needs an ID\n{PARTNER_USAGE}"))?;
+            let t = target.clone();
+            let done = run(Box::new(move |db: &mut dyn store::sql::Db| partners::revoke(db, &t, &now).map(|ok| ok.then(String::new)))).await?;
+            if done.is_some() {
+                println!("revoked {target}");
+                Ok(())
+            } else {
+                Err(format!("no active partner {target}"))
+            }
+        }
+        _ => Err(PARTNER_USAGE.to_string()),
     }
 }
 

@@ -688,3 +688,56 @@ async fn a_kiosk_hand_off_is_claimed_once_by_the_phone() {
     let late = phone.send(&env, "GET", &format!("/api/handoff/{}", made.body["code"].as_str().unwrap()), None).await;
     assert_eq!(late.body["type"], "/problems/handoff-expired");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partners_read_their_own_orders_and_no_one_elses() {
+    use tailor_server::partners::{self, Partner};
+    let env = env();
+    let mut keys = Vec::new();
+    for id in ["acme", "globex"] {
+        let (key, digest) = partners::new_key();
+        let p = Partner { id: id.into(), name: id.into(), origins: vec![format!("https://{id}.example")], theme: Default::default() };
+        env.store.transaction(move |db| partners::add(db, &p, &digest, "2026-11-24T00:00:00Z")).await.unwrap().unwrap();
+        keys.push(key);
+    }
+    let mut customer = Browser::default();
+    let mut body = order_body(&env, None);
+    body["channel"] = json!("partner");
+    body["partner_id"] = json!("initech");
+    let unknown = place(&env, &mut customer, body.clone()).await;
+    assert_eq!(unknown.body["type"], "/problems/unknown-partner", "{}", unknown.body);
+    body["partner_id"] = json!("acme");
+    let placed = place(&env, &mut customer, body).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    assert_eq!(placed.body["partner_id"], "acme");
+    let id = placed.body["id"].as_str().unwrap().to_string();
+    let plain = place(&env, &mut customer, order_body(&env, None)).await.body["id"].as_str().unwrap().to_string();
+
+    let read = |key: Option<&str>, order: &str| {
+        let auth = key.map(|k| format!("Bearer {k}"));
+        let uri = format!("/api/partner/orders/{order}");
+        let env = &env;
+        async move {
+            let extra: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+            Browser::default().send_with(env, "GET", &uri, None, &extra).await
+        }
+    };
+    let mine = read(Some(&keys[0]), &id).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!((mine.body["id"].as_str(), mine.body["total"].as_i64()), (Some(id.as_str()), placed.body["total"].as_i64()));
+    let text = mine.body.to_string();
+    assert!(!text.contains("Private Person") && !text.contains("Geheimweg") && !text.contains("private.person"), "no customer details: {text}");
+    assert_eq!(read(Some(&keys[1]), &id).await.status, StatusCode::NOT_FOUND, "another partner's order is not found");
+    assert_eq!(read(Some(&keys[0]), &plain).await.status, StatusCode::NOT_FOUND, "an order placed on the portal itself is not the partner's");
+    assert_eq!(read(None, &id).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(read(Some("tpk_made-up"), &id).await.status, StatusCode::UNAUTHORIZED);
+    let staff = staff_key(&env, "S9", "fulfilment").await;
+    assert_eq!(read(Some(&staff), &id).await.status, StatusCode::UNAUTHORIZED, "a staff key is no partner key");
+    // The public settings the embedded page needs; a revoked partner is gone.
+    let public = Browser::default().send(&env, "GET", "/api/partners/acme", None).await;
+    assert_eq!(public.body["origins"], json!(["https://acme.example"]));
+    assert!(!public.body.to_string().contains("tpk_"));
+    env.store.transaction(|db| partners::revoke(db, "acme", "2026-11-24T01:00:00Z")).await.unwrap().unwrap();
+    assert_eq!(read(Some(&keys[0]), &id).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(Browser::default().send(&env, "GET", "/api/partners/acme", None).await.status, StatusCode::NOT_FOUND);
+}

@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/0005_idempotency_log.sql")),
     (6, include_str!("../../migrations/0006_privacy.sql")),
     (7, include_str!("../../migrations/0007_handoff.sql")),
+    (8, include_str!("../../migrations/0008_partners.sql")),
 ];
 
 /// The most requests committed in one transaction.

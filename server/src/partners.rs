@@ -1,0 +1,202 @@
+//! Partner sites that embed the configurator (issue 7, the server's part):
+//! each registered with the origins allowed to frame it and exchange
+//! messages with it, a small set of theme tokens (never arbitrary CSS), and
+//! a key with which the partner's server reads the orders placed through it
+//! and no one else's. Registered with `tailor-server partner add`.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::api::{sha256_hex, store_failed};
+use crate::problem::Problem;
+use crate::store::StoreError;
+use crate::store::sql::{Db, Param::Text};
+
+/// The theme tokens a partner may set, each with what its value must be.
+pub const THEME_TOKENS: [&str; 4] = ["primary", "primary-text", "radius", "font"];
+pub const FONTS: [&str; 4] = ["system-ui", "serif", "sans-serif", "rounded"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub origins: Vec<String>,
+    pub theme: BTreeMap<String, String>,
+}
+
+/// An id: 2 to 40 lower-case letters, digits and hyphens.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok = (2..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok { Ok(()) } else { Err(format!("partner id \"{id}\": 2 to 40 lower-case letters, digits and hyphens")) }
+}
+
+/// An origin as browsers send it: `https://host[:port]` (or `http://` for
+/// localhost and 127.0.0.1), nothing after the host.
+pub fn check_origin(origin: &str) -> Result<String, String> {
+    let bad = || format!("origin \"{origin}\": expected https://host or https://host:port (http only for localhost), without a path");
+    let (scheme, rest) = origin.split_once("://").ok_or_else(bad)?;
+    let host = rest.rsplit_once(':').map_or(rest, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty() { h } else { "" });
+    let host_ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let local = matches!(host, "localhost" | "127.0.0.1");
+    if !host_ok || rest.contains('/') || !(scheme == "https" || (scheme == "http" && local)) {
+        return Err(bad());
+    }
+    Ok(origin.to_ascii_lowercase())
+}
+
+/// A theme token and value, checked against the allowed set.
+pub fn check_token(name: &str, value: &str) -> Result<(), String> {
+    let colour = |v: &str| v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    let ok = match name {
+        "primary" | "primary-text" => colour(value),
+        "radius" => value.strip_suffix("px").and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| n <= 32),
+        "font" => FONTS.contains(&value),
+        _ => return Err(format!("unknown theme token \"{name}\": one of {}", THEME_TOKENS.join(", "))),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("theme {name}=\"{value}\": colours are #rrggbb, radius 0px to 32px, font one of {}", FONTS.join(", ")))
+    }
+}
+
+fn partner_row(r: &crate::store::sql::Row) -> Result<Partner, StoreError> {
+    Ok(Partner {
+        id: r.text(0)?,
+        name: r.text(1)?,
+        origins: serde_json::from_str(&r.text(2)?).map_err(|e| StoreError::Database(e.to_string()))?,
+        theme: serde_json::from_str(&r.text(3)?).map_err(|e| StoreError::Database(e.to_string()))?,
+    })
+}
+
+pub fn add(db: &mut dyn Db, p: &Partner, key_sha256: &str, now: &str) -> Result<(), StoreError> {
+    let origins = serde_json::to_string(&p.origins).map_err(|e| StoreError::Database(e.to_string()))?;
+    let theme = serde_json::to_string(&p.theme).map_err(|e| StoreError::Database(e.to_string()))?;
+    db.exec(
+        "INSERT INTO partners (id, name, origins_json, theme_json, key_sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[Text(&p.id), Text(&p.name), Text(&origins), Text(&theme), Text(key_sha256), Text(now)],
+    )?;
+    Ok(())
+}
+
+pub fn active(db: &mut dyn Db, id: &str) -> Result<Option<Partner>, StoreError> {
+    db.row("SELECT id, name, origins_json, theme_json FROM partners WHERE id = $1 AND revoked_at IS NULL", &[Text(id)])?
+        .map(|r| partner_row(&r))
+        .transpose()
+}
+
+pub fn by_key(db: &mut dyn Db, key_sha256: &str) -> Result<Option<Partner>, StoreError> {
+    db.row("SELECT id, name, origins_json, theme_json FROM partners WHERE key_sha256 = $1 AND revoked_at IS NULL", &[Text(key_sha256)])?
+        .map(|r| partner_row(&r))
+        .transpose()
+}
+
+pub fn list(db: &mut dyn Db) -> Result<Vec<(Partner, Option<String>)>, StoreError> {
+    db.rows("SELECT id, name, origins_json, theme_json, revoked_at FROM partners ORDER BY id", &[])?
+        .iter()
+        .map(|r| Ok((partner_row(r)?, r.opt_text(4)?)))
+        .collect()
+}
+
+pub fn revoke(db: &mut dyn Db, id: &str, now: &str) -> Result<bool, StoreError> {
+    Ok(db.exec("UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[Text(id), Text(now)])? == 1)
+}
+
+/// A new partner key (`tpk_` and 32 random bytes) and its digest.
+pub fn new_key() -> (String, String) {
+    use base64::Engine as _;
+    let key = format!("tpk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::api::random_bytes::<32>()));
+    let digest = sha256_hex(key.as_bytes());
+    (key, digest)
+}
+
+/// Is `id` a registered, active partner?
+pub async fn exists(state: &AppState, id: &str) -> Result<bool, Problem> {
+    let id = id.to_string();
+    Ok(state.store.transaction(move |db| active(db, &id)).await.map_err(store_failed)?.map_err(store_failed)?.is_some())
+}
+
+/// `GET /api/partners/{id}`: what the embedded page needs to know about its
+/// host: the allowed origins and the theme (public, no key).
+pub async fn get_public(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let found = state.store.transaction(move |db| active(db, &id)).await.map_err(store_failed)?.map_err(store_failed)?;
+    let p = found.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "unknown-partner", "Unknown partner", "No partner is registered with this id."))?;
+    Ok(Json(p).into_response())
+}
+
+/// An order as its partner sees it: what was ordered and its state; the
+/// customer's contact and address stay with Tailor.
+#[derive(Serialize)]
+struct PartnerOrder {
+    id: String,
+    status: String,
+    product: String,
+    code: String,
+    currency: String,
+    total: i64,
+    created_at: String,
+    partner_id: String,
+}
+
+/// `GET /api/partner/orders/{id}` with `Authorization: Bearer <partner key>`:
+/// one of the partner's own orders; any other order is "not found".
+pub async fn get_order(State(state): State<AppState>, headers: HeaderMap, Path(order): Path<String>) -> Result<Response, Problem> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
+    let digest = sha256_hex(key.as_bytes());
+    let partner = state
+        .store
+        .transaction(move |db| by_key(db, &digest))
+        .await
+        .map_err(store_failed)?
+        .map_err(store_failed)?
+        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown partner key", "This partner key is unknown or revoked."))?;
+    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id.");
+    let row = state.store.get(&order).await.map_err(store_failed)?.ok_or_else(not_found)?;
+    if row.partner_id.as_deref() != Some(partner.id.as_str()) {
+        return Err(not_found());
+    }
+    Ok(Json(PartnerOrder {
+        id: row.id,
+        status: row.status,
+        product: row.product,
+        code: row.code,
+        currency: row.currency,
+        total: row.total_minor,
+        created_at: row.created_at,
+        partner_id: partner.id,
+    })
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_ids_and_theme_tokens_are_checked() {
+        assert_eq!(check_origin("https://Shop.Example.com"), Ok("https://shop.example.com".into()));
+        assert!(check_origin("https://shop.example.com:8443").is_ok());
+        assert!(check_origin("http://localhost:5173").is_ok());
+        for bad in ["http://shop.example.com", "https://shop.example.com/path", "shop.example.com", "https://", "https://a b.com", "javascript://x"] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+        assert!(check_id("acme-shop").is_ok());
+        assert!(check_id("Acme").is_err() && check_id("a").is_err());
+        assert!(check_token("primary", "#0a7f5c").is_ok());
+        assert!(check_token("radius", "12px").is_ok());
+        assert!(check_token("font", "serif").is_ok());
+        for (k, v) in [("primary", "red; background:url(x)"), ("radius", "99px"), ("font", "Comic Sans"), ("css", "x")] {
+            assert!(check_token(k, v).is_err(), "{k}={v}");
+        }
+    }
+}
