@@ -27,7 +27,11 @@ impl Page {
     /// `path` as in `location.pathname`, `query` as in `location.search`
     /// (with or without the leading `?`).
     pub fn parse(path: &str, query: &str) -> Page {
-        let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(decode).collect();
+        let mut segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(decode).collect();
+        // A partner's frame (`/embed/...?partner=ID`) shows the same pages.
+        if segments.first().is_some_and(|s| s == "embed") {
+            segments.remove(0);
+        }
         match segments.as_slice() {
             [] => Page::Catalogue,
             [p, product] if p == "p" => Page::Configure { product: product.clone(), code: query_param(query, "c") },

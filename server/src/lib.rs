@@ -141,6 +141,7 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
     let limiter = limits::RateLimiter::new(limits);
     let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::gpc_json)).with_state(state.catalogue.clone());
+    let embed = Router::new().route("/embed/{*rest}", get(partners::embed)).with_state((state.clone(), site.clone()));
     let api = API_ROUTES
         .iter()
         .fold(Router::new(), |router, &(method, path)| router.route(path, handler(method, path)))
@@ -169,5 +170,5 @@ pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits
         )
         .layer(axum::middleware::from_fn_with_state(limiter, limits::rate_limit))
         .with_state(state);
-    Router::new().nest("/api", api).merge(well_known).merge(site.router())
+    Router::new().nest("/api", api).merge(well_known).merge(embed).merge(site.router())
 }

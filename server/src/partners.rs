@@ -122,6 +122,32 @@ pub async fn exists(state: &AppState, id: &str) -> Result<bool, Problem> {
     Ok(state.store.transaction(move |db| active(db, &id)).await.map_err(store_failed)?.map_err(store_failed)?.is_some())
 }
 
+#[derive(serde::Deserialize)]
+pub struct EmbedQuery {
+    pub partner: Option<String>,
+}
+
+/// `GET /embed/...?partner=ID`: the app, framable only by that partner's
+/// registered origins; an unknown or missing partner gets a page no one may
+/// frame.
+pub async fn embed(
+    State((state, site)): State<(AppState, crate::site::Site)>,
+    axum::extract::Query(q): axum::extract::Query<EmbedQuery>,
+) -> Response {
+    let Some(id) = q.partner.filter(|p| check_id(p).is_ok()) else {
+        return site.embed_refused("This embed address needs ?partner=ID of a registered partner.");
+    };
+    let found = state.store.transaction(move |db| active(db, &id)).await;
+    match found {
+        Ok(Ok(Some(p))) => site.embed_page(&p.origins),
+        Ok(Ok(None)) => site.embed_refused("Unknown partner."),
+        Ok(Err(e)) | Err(e) => {
+            tracing::error!(error = %e, "partner lookup failed");
+            site.embed_refused("Please try again.")
+        }
+    }
+}
+
 /// `GET /api/partners/{id}`: what the embedded page needs to know about its
 /// host: the allowed origins and the theme (public, no key).
 pub async fn get_public(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {

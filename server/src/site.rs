@@ -42,6 +42,32 @@ impl Site {
         self.index.is_some()
     }
 
+    /// The app for a partner's frame: the site's headers, except that only
+    /// the partner's `origins` may frame it (`frame-ancestors`), and it is
+    /// never cached (the origins may change).
+    pub fn embed_page(&self, origins: &[String]) -> Response {
+        let Some(html) = &self.index else {
+            return (StatusCode::SERVICE_UNAVAILABLE, "The portal is not built yet.").into_response();
+        };
+        let csp = self.csp.to_str().unwrap_or_default().replace("frame-ancestors 'none'", &format!("frame-ancestors {}", origins.join(" ")));
+        let mut response = Html(html.clone()).into_response();
+        let h = response.headers_mut();
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        response
+    }
+
+    /// A refusal page that no one may frame.
+    pub fn embed_refused(&self, message: &str) -> Response {
+        let mut response = (StatusCode::NOT_FOUND, Html(format!("<!doctype html><title>Tailor</title><p>{message}</p>"))).into_response();
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        response
+    }
+
     pub fn router(self) -> Router {
         // `cargo xtask build` leaves `x.br` and `x.gz` beside each hashed
         // asset; other files are compressed per request.

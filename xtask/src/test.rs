@@ -180,6 +180,9 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
     let db = format!("sqlite://{}", scratch.join("e2e.db").display());
     step("starting a server on a free port with a fresh database");
     let outbox = scratch.join("outbox").display().to_string();
+    // A partner site for the embedding tests (its page is served by the
+    // test itself, on this origin).
+    crate::cmd_output(Command::new(&server).args(["partner", "add", "--id", "e2e-partner", "--name", "E2E partner", "--origin", "http://localhost:9911", "--database-url", &db]))?;
     let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone()];
     let (mut child, url) = start_server(&server, &args)?;
     let report = scratch.join("report.json");
