@@ -14,8 +14,9 @@ use super::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError}
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_schema.sql")),
     (2, include_str!("../../migrations/postgres/0002_privacy.sql")),
-    (3, include_str!("../../migrations/postgres/0003_handoff.sql")),
-    (4, include_str!("../../migrations/postgres/0004_partners.sql")),
+    // Written in SQL both databases read: the same files as SQLite's.
+    (3, include_str!("../../migrations/0007_handoff.sql")),
+    (4, include_str!("../../migrations/0008_partners.sql")),
 ];
 
 const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
