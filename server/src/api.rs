@@ -175,6 +175,11 @@ pub async fn create_order(
     }
 }
 
+/// The credential in `Authorization: Bearer ...`, if any.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+}
+
 pub(crate) fn store_failed(e: crate::store::StoreError) -> Problem {
     tracing::error!(error = %e, "the order store failed");
     Problem::internal()
@@ -345,10 +350,7 @@ fn priced_order(state: &AppState, body: &[u8], percent_off: Option<u32>) -> Resu
 }
 
 pub async fn get_order(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<OrderView>, Problem> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    let token = crate::api::bearer(&headers)
         .ok_or_else(|| {
             Problem::new(
                 StatusCode::UNAUTHORIZED,

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::api::{random_bytes, require_json, sha256_hex, store_failed, unix_seconds};
+use crate::api::{random_bytes, sha256_hex, store_failed, unix_seconds};
 use crate::problem::Problem;
 use crate::store::sql::Param::{Int, Text};
 
@@ -44,10 +44,7 @@ fn unknown() -> Problem {
 
 /// `POST /api/handoff`: keeps a checked configuration under a new code.
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
-    require_json(&headers)?;
-    let body = body.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", e.body_text()))?;
-    let b: NewHandoff = serde_json::from_slice(&body)
-        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request", format!("The body is not valid: {e}")))?;
+    let b: NewHandoff = crate::privacy::json_body(&headers, body)?;
     let model = state.catalogue.model(&b.product).ok_or_else(|| {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-product", "Unknown product", format!("There is no product \"{}\".", b.product))
     })?;

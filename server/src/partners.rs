@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -173,10 +173,7 @@ struct PartnerOrder {
 /// `GET /api/partner/orders/{id}` with `Authorization: Bearer <partner key>`:
 /// one of the partner's own orders; any other order is "not found".
 pub async fn get_order(State(state): State<AppState>, headers: HeaderMap, Path(order): Path<String>) -> Result<Response, Problem> {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    let key = crate::api::bearer(&headers)
         .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
     let digest = sha256_hex(key.as_bytes());
     let partner = state

@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -40,10 +40,7 @@ fn allowed_from(to: &str) -> Option<&'static [&'static str]> {
 
 /// The key's holder, if the key is valid and its role is one of `roles`.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap, roles: &[&str]) -> Result<StaffKey, Problem> {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    let key = crate::api::bearer(headers)
         .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Staff key required", "Send a staff key as \"Authorization: Bearer KEY\"."))?;
     let staff = state
         .store

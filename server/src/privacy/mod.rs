@@ -82,17 +82,21 @@ impl Visitor {
     fn of(headers: &HeaderMap) -> Visitor {
         Visitor { token_sha256: session_token(headers).map(|t| sha256_hex(t.as_bytes())), gpc: gpc_header(headers) }
     }
-}
 
-fn db_failed(e: StoreError) -> Problem {
-    store_failed(e)
+    /// The same visitor holding `token`, a session just made for it.
+    fn with_token(&self, token: Option<&str>) -> Visitor {
+        match token {
+            Some(t) => Visitor { token_sha256: Some(sha256_hex(t.as_bytes())), gpc: self.gpc },
+            None => self.clone(),
+        }
+    }
 }
 
 fn bad(kind: &str, title: &str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, kind, title, detail)
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, Problem> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, Problem> {
     require_json(headers)?;
     let body = body.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", e.body_text()))?;
     serde_json::from_slice(&body)
@@ -109,17 +113,13 @@ async fn in_tx<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&mut dyn Db) -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
-    state.store.transaction(work).await.map_err(db_failed)?
-}
-
-fn from_store(e: StoreError) -> Problem {
-    db_failed(e)
+    state.store.transaction(work).await.map_err(store_failed)?
 }
 
 /// The customer behind the visitor's session.
 fn customer(conn: &mut dyn Db, visitor: &Visitor) -> Result<Option<(String, bool)>, Problem> {
     match &visitor.token_sha256 {
-        Some(t) => db::session_customer(conn, t).map_err(from_store),
+        Some(t) => db::session_customer(conn, t).map_err(store_failed),
         None => Ok(None),
     }
 }
@@ -132,9 +132,9 @@ fn customer_or_new(conn: &mut dyn Db, visitor: &Visitor, catalogue: &Catalogue) 
     }
     let now = now_rfc3339();
     let id = new_id('C');
-    db::create_customer(conn, &id, &now).map_err(from_store)?;
+    db::create_customer(conn, &id, &now).map_err(store_failed)?;
     let token = new_token();
-    db::create_session(conn, &sha256_hex(token.as_bytes()), &id, &now, visitor.gpc).map_err(from_store)?;
+    db::create_session(conn, &sha256_hex(token.as_bytes()), &id, &now, visitor.gpc).map_err(store_failed)?;
     if visitor.gpc {
         record_gpc(conn, catalogue, &id, "en")?;
     }
@@ -175,7 +175,7 @@ fn event(catalogue: &Catalogue, customer: &str, purpose: &notice::Purpose, chann
 /// GPC: an opt-out of every purpose marked `gpc` (sale or sharing),
 /// recorded as a GPC event once (not again while the last event is one).
 fn record_gpc(conn: &mut dyn Db, catalogue: &Catalogue, customer: &str, language: &str) -> Result<Vec<String>, Problem> {
-    let latest = db::latest(conn, customer).map_err(from_store)?;
+    let latest = db::latest(conn, customer).map_err(store_failed)?;
     let mut ids = Vec::new();
     for (p, channel) in catalogue.notice.switches() {
         if !p.gpc {
@@ -187,7 +187,7 @@ fn record_gpc(conn: &mut dyn Db, catalogue: &Catalogue, customer: &str, language
         }
         let state = if last.is_some_and(ConsentEvent::grants) { "withdrawn" } else { "refused" };
         let e = event(catalogue, customer, p, channel, state, "gpc", "preference-centre", language);
-        db::append(conn, &e).map_err(from_store)?;
+        db::append(conn, &e).map_err(store_failed)?;
         ids.push(e.id);
     }
     Ok(ids)
@@ -339,12 +339,12 @@ fn me_view(conn: &mut dyn Db, catalogue: &Catalogue, secret: &[u8; 32], visitor:
     let Some((id, session_gpc)) = found else {
         return Ok(MeView { profile: None, consents: switches(catalogue, &BTreeMap::new()), gpc: visitor.gpc, notice });
     };
-    let profile = db::profile(conn, &id).map_err(from_store)?.ok_or_else(no_profile)?;
-    let latest = db::latest(conn, &id).map_err(from_store)?;
+    let profile = db::profile(conn, &id).map_err(store_failed)?.ok_or_else(no_profile)?;
+    let latest = db::latest(conn, &id).map_err(store_failed)?;
     let consents = switches(catalogue, &latest);
     let member = member(catalogue, &latest, &consents);
     let orders = db::orders(conn, &id)
-        .map_err(from_store)?
+        .map_err(store_failed)?
         .into_iter()
         .map(|row| OrderSummary {
             again: again(catalogue, &row, member),
@@ -364,7 +364,7 @@ fn me_view(conn: &mut dyn Db, catalogue: &Catalogue, secret: &[u8; 32], visitor:
             email: profile.email,
             measurements: profile.measurements_json.as_deref().and_then(|m| serde_json::from_str(m).ok()),
             answers: serde_json::from_str(&profile.answers_json).unwrap_or_default(),
-            saved: db::saved(conn, &id).map_err(from_store)?,
+            saved: db::saved(conn, &id).map_err(store_failed)?,
             orders,
             member_percent_off: member,
             id: profile.id,
@@ -390,24 +390,27 @@ pub async fn get_notice(State(state): State<AppState>) -> Response {
     Json(serde_json::json!({ "sha256": n.sha256, "notice": n.json })).into_response()
 }
 
+/// Records a GPC signal for the visitor's profile (and session), if any;
+/// then the profile view.
+fn gpc_then_view(conn: &mut dyn Db, catalogue: &Catalogue, secret: &[u8; 32], visitor: &Visitor, language: &str) -> Result<MeView, Problem> {
+    if visitor.gpc
+        && let Some((id, _)) = customer(conn, visitor)?
+    {
+        record_gpc(conn, catalogue, &id, language)?;
+        if let Some(t) = &visitor.token_sha256 {
+            db::mark_session_gpc(conn, t).map_err(store_failed)?;
+        }
+    }
+    me_view(conn, catalogue, secret, visitor)
+}
+
 /// `GET /api/me`: the profile and every switch. A browser sending GPC with a
 /// profile gets the opt-out recorded.
 pub async fn get_me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     let visitor = Visitor::of(&headers);
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
-    let view = in_tx(&state, move |conn| {
-        if visitor.gpc
-            && let Some((id, _)) = customer(conn, &visitor)?
-        {
-            record_gpc(conn, &catalogue, &id, "en")?;
-            if let Some(t) = &visitor.token_sha256 {
-                db::mark_session_gpc(conn, t).map_err(from_store)?;
-            }
-        }
-        me_view(conn, &catalogue, &secret, &visitor)
-    })
-    .await?;
+    let view = in_tx(&state, move |conn| gpc_then_view(conn, &catalogue, &secret, &visitor, "en")).await?;
     Ok(with_cookie(Json(view).into_response(), None))
 }
 
@@ -428,18 +431,7 @@ pub async fn post_gpc(State(state): State<AppState>, headers: HeaderMap, body: R
     let language = language(signal.language.as_deref())?;
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
-    let view = in_tx(&state, move |conn| {
-        if visitor.gpc
-            && let Some((id, _)) = customer(conn, &visitor)?
-        {
-            record_gpc(conn, &catalogue, &id, &language)?;
-            if let Some(t) = &visitor.token_sha256 {
-                db::mark_session_gpc(conn, t).map_err(from_store)?;
-            }
-        }
-        me_view(conn, &catalogue, &secret, &visitor)
-    })
-    .await?;
+    let view = in_tx(&state, move |conn| gpc_then_view(conn, &catalogue, &secret, &visitor, &language)).await?;
     Ok(with_cookie(Json(view).into_response(), None))
 }
 
@@ -558,7 +550,7 @@ pub async fn post_consents(State(state): State<AppState>, headers: HeaderMap, bo
     let catalogue = state.catalogue.clone();
     let (view, token, events) = in_tx(&state, move |conn| {
         let (id, token) = customer_or_new(conn, &visitor, &catalogue)?;
-        let latest = db::latest(conn, &id).map_err(from_store)?;
+        let latest = db::latest(conn, &id).map_err(store_failed)?;
         let mut events = Vec::new();
         for c in &req.changes {
             let p = catalogue.notice.purpose(&c.purpose).expect("checked above");
@@ -575,21 +567,18 @@ pub async fn post_consents(State(state): State<AppState>, headers: HeaderMap, bo
             };
             let mut e = event(&catalogue, &id, p, &c.channel, new_state, "toggle", &req.place, &language);
             e.offer = offer.clone();
-            db::append(conn, &e).map_err(from_store)?;
+            db::append(conn, &e).map_err(store_failed)?;
             events.push(e.id.clone());
             if !e.grants() {
                 // Kept only with consent: withdrawing deletes it.
                 match p.id.as_str() {
-                    "measurements" => db::set_measurements(conn, &id, None).map_err(from_store)?,
-                    "recommendations" => db::set_answers(conn, &id, "{}").map_err(from_store)?,
+                    "measurements" => db::set_measurements(conn, &id, None).map_err(store_failed)?,
+                    "recommendations" => db::set_answers(conn, &id, "{}").map_err(store_failed)?,
                     _ => {}
                 }
             }
         }
-        let mut visitor = visitor.clone();
-        if let Some(t) = &token {
-            visitor.token_sha256 = Some(sha256_hex(t.as_bytes()));
-        }
+        let visitor = visitor.with_token(token.as_deref());
         Ok((me_view(conn, &catalogue, &secret, &visitor)?, token, events))
     })
     .await?;
@@ -605,7 +594,7 @@ pub async fn get_receipt(State(state): State<AppState>, headers: HeaderMap, Path
     let receipt = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
         let link = db::event(conn, &id, &event_id)
-            .map_err(from_store)?
+            .map_err(store_failed)?
             .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "No such receipt", "You have no consent change with this id."))?;
         let event: serde_json::Value = serde_json::from_str(&link.event_json).map_err(|_| Problem::internal())?;
         Ok(serde_json::json!({
@@ -653,12 +642,12 @@ pub async fn put_measurements(State(state): State<AppState>, headers: HeaderMap,
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(consent_needed)?;
-        let consents = switches(&catalogue, &db::latest(conn, &id).map_err(from_store)?);
+        let consents = switches(&catalogue, &db::latest(conn, &id).map_err(store_failed)?);
         if !is_on(&consents, "measurements") {
             return Err(consent_needed());
         }
         let json = serde_json::to_string(&m).map_err(|_| Problem::internal())?;
-        db::set_measurements(conn, &id, Some(&json)).map_err(from_store)?;
+        db::set_measurements(conn, &id, Some(&json)).map_err(store_failed)?;
         me_view(conn, &catalogue, &secret, &visitor)
     })
     .await?;
@@ -701,14 +690,11 @@ pub async fn post_configuration(State(state): State<AppState>, headers: HeaderMa
     let secret = *state.store.token_secret();
     let (view, token) = in_tx(&state, move |conn| {
         let (id, token) = customer_or_new(conn, &visitor, &catalogue)?;
-        if db::saved(conn, &id).map_err(from_store)?.len() >= 100 {
+        if db::saved(conn, &id).map_err(store_failed)?.len() >= 100 {
             return Err(bad("too-many-saved", "Too many saved", "You can keep 100 configurations; delete one first."));
         }
-        db::save_configuration(conn, &id, &saved).map_err(from_store)?;
-        let mut visitor = visitor.clone();
-        if let Some(t) = &token {
-            visitor.token_sha256 = Some(sha256_hex(t.as_bytes()));
-        }
+        db::save_configuration(conn, &id, &saved).map_err(store_failed)?;
+        let visitor = visitor.with_token(token.as_deref());
         Ok((me_view(conn, &catalogue, &secret, &visitor)?, token))
     })
     .await?;
@@ -722,7 +708,7 @@ pub async fn delete_configuration(State(state): State<AppState>, headers: Header
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        if !db::delete_configuration(conn, &id, &saved).map_err(from_store)? {
+        if !db::delete_configuration(conn, &id, &saved).map_err(store_failed)? {
             return Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "You have no saved configuration with this id."));
         }
         me_view(conn, &catalogue, &secret, &visitor)
@@ -756,7 +742,7 @@ pub async fn post_answer(State(state): State<AppState>, headers: HeaderMap, body
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        if !is_on(&switches(&catalogue, &db::latest(conn, &id).map_err(from_store)?), "recommendations") {
+        if !is_on(&switches(&catalogue, &db::latest(conn, &id).map_err(store_failed)?), "recommendations") {
             return Err(Problem::new(
                 StatusCode::CONFLICT,
                 "consent-needed",
@@ -764,10 +750,10 @@ pub async fn post_answer(State(state): State<AppState>, headers: HeaderMap, body
                 "Answers are kept only while personalised recommendations are on.",
             ));
         }
-        let profile = db::profile(conn, &id).map_err(from_store)?.ok_or_else(no_profile)?;
+        let profile = db::profile(conn, &id).map_err(store_failed)?.ok_or_else(no_profile)?;
         let mut answers: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&profile.answers_json).unwrap_or_default();
         answers.insert(b.question, b.answer.into());
-        db::set_answers(conn, &id, &serde_json::Value::Object(answers).to_string()).map_err(from_store)?;
+        db::set_answers(conn, &id, &serde_json::Value::Object(answers).to_string()).map_err(store_failed)?;
         me_view(conn, &catalogue, &secret, &visitor)
     })
     .await?;
@@ -779,10 +765,10 @@ pub async fn get_export(State(state): State<AppState>, headers: HeaderMap) -> Re
     let visitor = Visitor::of(&headers);
     let export = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        let profile = db::profile(conn, &id).map_err(from_store)?.ok_or_else(no_profile)?;
-        let orders: Vec<crate::api::OrderView> = db::orders(conn, &id).map_err(from_store)?.iter().map(crate::api::view).collect::<Result<_, _>>()?;
+        let profile = db::profile(conn, &id).map_err(store_failed)?.ok_or_else(no_profile)?;
+        let orders: Vec<crate::api::OrderView> = db::orders(conn, &id).map_err(store_failed)?.iter().map(crate::api::view).collect::<Result<_, _>>()?;
         let events: Vec<serde_json::Value> = db::links(conn, &id)
-            .map_err(from_store)?
+            .map_err(store_failed)?
             .into_iter()
             .map(|l| {
                 let mut e: serde_json::Value = serde_json::from_str(&l.event_json).unwrap_or_default();
@@ -791,7 +777,7 @@ pub async fn get_export(State(state): State<AppState>, headers: HeaderMap) -> Re
             })
             .collect();
         let reads: Vec<serde_json::Value> = db::staff_reads(conn, &id)
-            .map_err(from_store)?
+            .map_err(store_failed)?
             .into_iter()
             .map(|(staff, role, reason, at)| serde_json::json!({ "staff": staff, "role": role, "reason": reason, "at": at }))
             .collect();
@@ -804,7 +790,7 @@ pub async fn get_export(State(state): State<AppState>, headers: HeaderMap) -> Re
                 "measurements": profile.measurements_json.as_deref().and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok()),
                 "answers": serde_json::from_str::<serde_json::Value>(&profile.answers_json).unwrap_or_default(),
             },
-            "saved_configurations": db::saved(conn, &id).map_err(from_store)?,
+            "saved_configurations": db::saved(conn, &id).map_err(store_failed)?,
             "orders": orders,
             "consent_events": events,
             "staff_reads": reads,
@@ -824,12 +810,12 @@ pub async fn post_erase(State(state): State<AppState>, headers: HeaderMap) -> Re
     let catalogue = state.catalogue.clone();
     let (customer_id, removed) = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        let erased = db::erase(conn, &id, &now_rfc3339()).map_err(from_store)?;
+        let erased = db::erase(conn, &id, &now_rfc3339()).map_err(store_failed)?;
         let required = catalogue.notice.purposes.iter().find(|p| !p.optional).or(catalogue.notice.purposes.first()).ok_or_else(Problem::internal)?;
         let mut e = event(&catalogue, &id, required, "", "erased", "erasure-request", "account", "en");
         let removed = erased.events;
         e.erased = Some(erased);
-        db::append(conn, &e).map_err(from_store)?;
+        db::append(conn, &e).map_err(store_failed)?;
         Ok((id, removed))
     })
     .await?;
@@ -843,7 +829,7 @@ pub async fn post_erase(State(state): State<AppState>, headers: HeaderMap) -> Re
 /// `POST /api/me/sign-out`: this browser forgets the profile.
 pub async fn post_sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     if let Some(t) = Visitor::of(&headers).token_sha256 {
-        state.store.transaction(move |db| db::delete_session(db, &t)).await.map_err(db_failed)?.map_err(db_failed)?;
+        state.store.transaction(move |db| db::delete_session(db, &t)).await.map_err(store_failed)?.map_err(store_failed)?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().append(header::SET_COOKIE, clear_cookie());
@@ -879,12 +865,12 @@ pub async fn post_sign_in(State(state): State<AppState>, headers: HeaderMap, bod
     let d = digest.clone();
     let fresh = in_tx(&state, move |conn| {
         // One code per address per 30 s.
-        if let Some((_, expires, _)) = db::code(conn, &d).map_err(from_store)?
+        if let Some((_, expires, _)) = db::code(conn, &d).map_err(store_failed)?
             && expires - CODE_SECONDS + 30 > now
         {
             return Ok(false);
         }
-        db::put_code(conn, &d, &code_digest, now + CODE_SECONDS).map_err(from_store)?;
+        db::put_code(conn, &d, &code_digest, now + CODE_SECONDS).map_err(store_failed)?;
         Ok(true)
     })
     .await?;
@@ -927,52 +913,49 @@ pub async fn post_verify(State(state): State<AppState>, headers: HeaderMap, body
         let wrong = |left: i64| {
             bad("wrong-code", "Wrong code", format!("That code is not right; {left} tries left.")).with("tries_left", left)
         };
-        let Some((code_digest, expires, tries)) = db::code(conn, &digest).map_err(from_store)? else {
+        let Some((code_digest, expires, tries)) = db::code(conn, &digest).map_err(store_failed)? else {
             return Ok(Err(bad("no-code", "Ask for a new code", "There is no code for this address, or it was used; ask for a new one.")));
         };
         if expires < now || tries >= CODE_TRIES {
-            db::drop_code(conn, &digest).map_err(from_store)?;
+            db::drop_code(conn, &digest).map_err(store_failed)?;
             return Ok(Err(bad("code-expired", "Ask for a new code", "This code has expired or was tried too often; ask for a new one.")));
         }
         if sha256_hex(format!("{digest}:{code}").as_bytes()) != code_digest {
-            db::count_try(conn, &digest).map_err(from_store)?;
+            db::count_try(conn, &digest).map_err(store_failed)?;
             return Ok(Err(wrong(CODE_TRIES - tries - 1)));
         }
-        db::drop_code(conn, &digest).map_err(from_store)?;
+        db::drop_code(conn, &digest).map_err(store_failed)?;
         let now_text = now_rfc3339();
         let here = customer(conn, &visitor)?.map(|(id, _)| id);
-        let owner = db::customer_by_email(conn, &digest).map_err(from_store)?;
+        let owner = db::customer_by_email(conn, &digest).map_err(store_failed)?;
         let mut token = None;
         let mut merged = false;
         let target = match (here, owner) {
             (None, None) => {
                 let id = new_id('C');
-                db::create_customer(conn, &id, &now_text).map_err(from_store)?;
-                db::set_email(conn, &id, &email, &digest).map_err(from_store)?;
+                db::create_customer(conn, &id, &now_text).map_err(store_failed)?;
+                db::set_email(conn, &id, &email, &digest).map_err(store_failed)?;
                 id
             }
             (Some(here), None) => {
-                db::set_email(conn, &here, &email, &digest).map_err(from_store)?;
+                db::set_email(conn, &here, &email, &digest).map_err(store_failed)?;
                 here
             }
             (None, Some(owner)) => owner,
             (Some(here), Some(owner)) if here == owner => owner,
             (Some(here), Some(owner)) => {
                 merge_consents(conn, &catalogue, &here, &owner)?;
-                db::merge(conn, &here, &owner).map_err(from_store)?;
+                db::merge(conn, &here, &owner).map_err(store_failed)?;
                 merged = true;
                 owner
             }
         };
         if customer(conn, &visitor)?.is_none() {
             let t = new_token();
-            db::create_session(conn, &sha256_hex(t.as_bytes()), &target, &now_text, visitor.gpc).map_err(from_store)?;
+            db::create_session(conn, &sha256_hex(t.as_bytes()), &target, &now_text, visitor.gpc).map_err(store_failed)?;
             token = Some(t);
         }
-        let mut visitor = visitor.clone();
-        if let Some(t) = &token {
-            visitor.token_sha256 = Some(sha256_hex(t.as_bytes()));
-        }
+        let visitor = visitor.with_token(token.as_deref());
         if visitor.gpc {
             record_gpc(conn, &catalogue, &target, "en")?;
         }
@@ -988,8 +971,8 @@ pub async fn post_verify(State(state): State<AppState>, headers: HeaderMap, body
 /// later than `to`, that decision is carried over as an event in `to`'s
 /// chain (method "sign-in-merge", same state and notice version).
 fn merge_consents(conn: &mut dyn Db, catalogue: &Catalogue, from: &str, to: &str) -> Result<(), Problem> {
-    let theirs = db::latest(conn, from).map_err(from_store)?;
-    let ours = db::latest(conn, to).map_err(from_store)?;
+    let theirs = db::latest(conn, from).map_err(store_failed)?;
+    let ours = db::latest(conn, to).map_err(store_failed)?;
     for (key, e) in theirs {
         if ours.get(&key).is_some_and(|o| o.at >= e.at) {
             continue;
@@ -1000,7 +983,7 @@ fn merge_consents(conn: &mut dyn Db, catalogue: &Catalogue, from: &str, to: &str
         carried.customer = to.to_string();
         carried.method = "sign-in-merge".into();
         carried.at = now_rfc3339();
-        db::append(conn, &carried).map_err(from_store)?;
+        db::append(conn, &carried).map_err(store_failed)?;
     }
     Ok(())
 }
@@ -1067,7 +1050,7 @@ pub async fn post_again(
     let visitor = Visitor::of(&headers);
     let row = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        let mine = db::orders(conn, &id).map_err(from_store)?.into_iter().find(|o| o.id == order_id);
+        let mine = db::orders(conn, &id).map_err(store_failed)?.into_iter().find(|o| o.id == order_id);
         mine.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id."))
     })
     .await?;
@@ -1115,9 +1098,9 @@ pub async fn staff_find(State(state): State<AppState>, headers: HeaderMap, Query
     let why = reason(&q)?;
     let email = normal_email(q.email.as_deref().unwrap_or_default())?;
     let found = in_tx(&state, move |conn| {
-        let id = db::customer_by_email(conn, &sha256_hex(email.as_bytes())).map_err(from_store)?;
+        let id = db::customer_by_email(conn, &sha256_hex(email.as_bytes())).map_err(store_failed)?;
         if let Some(id) = &id {
-            db::log_staff_read(conn, &staff.id, &staff.role, id, &why, &now_rfc3339()).map_err(from_store)?;
+            db::log_staff_read(conn, &staff.id, &staff.role, id, &why, &now_rfc3339()).map_err(store_failed)?;
         }
         Ok(id)
     })
@@ -1140,19 +1123,19 @@ pub async fn staff_customer(
     let staff_id = staff.id.clone();
     let view = in_tx(&state, move |conn| {
         let profile = db::profile(conn, &customer_id)
-            .map_err(from_store)?
+            .map_err(store_failed)?
             .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "No such customer", "There is no (unerased) customer with this id."))?;
-        db::log_staff_read(conn, &staff.id, &staff.role, &customer_id, &why, &now_rfc3339()).map_err(from_store)?;
+        db::log_staff_read(conn, &staff.id, &staff.role, &customer_id, &why, &now_rfc3339()).map_err(store_failed)?;
         let orders: Vec<crate::api::OrderView> =
-            db::orders(conn, &customer_id).map_err(from_store)?.iter().map(crate::api::view).collect::<Result<_, _>>()?;
+            db::orders(conn, &customer_id).map_err(store_failed)?.iter().map(crate::api::view).collect::<Result<_, _>>()?;
         Ok(serde_json::json!({
             "id": profile.id,
             "created_at": profile.created_at,
             "email": profile.email,
             "measurements": profile.measurements_json.as_deref().and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok()),
-            "saved": db::saved(conn, &customer_id).map_err(from_store)?,
+            "saved": db::saved(conn, &customer_id).map_err(store_failed)?,
             "orders": orders,
-            "consents": switches(&catalogue, &db::latest(conn, &customer_id).map_err(from_store)?),
+            "consents": switches(&catalogue, &db::latest(conn, &customer_id).map_err(store_failed)?),
         }))
     })
     .await?;
@@ -1164,7 +1147,7 @@ pub async fn staff_customer(
 /// state; no names, no ids.
 pub async fn staff_consent_counts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, &headers, &["marketing"]).await?;
-    let counts = state.store.transaction(|conn| db::consent_counts(conn)).await.map_err(db_failed)?.map_err(db_failed)?;
+    let counts = state.store.transaction(|conn| db::consent_counts(conn)).await.map_err(store_failed)?.map_err(store_failed)?;
     let rows: Vec<serde_json::Value> = counts
         .into_iter()
         .map(|(purpose, channel, state, count)| serde_json::json!({ "purpose": purpose, "channel": channel, "state": state, "count": count }))
