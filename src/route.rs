@@ -107,6 +107,7 @@ pub fn provide_location() -> Location {
 impl Location {
     /// Goes to `href` in place of the current entry (Back skips it).
     pub fn replace(self, href: &str) {
+        let href = &crate::embed::href(href);
         let Some(window) = web_sys::window() else { return };
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
@@ -116,6 +117,7 @@ impl Location {
 
     /// Goes to `href` (a path on this site) as a link would.
     pub fn navigate(self, href: &str) {
+        let href = &crate::embed::href(href);
         let Some(window) = web_sys::window() else { return };
         if let Ok(history) = window.history() {
             let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));

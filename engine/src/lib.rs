@@ -43,6 +43,7 @@ pub mod mdd;
 mod model;
 pub mod problem;
 pub mod search;
+pub mod theme;
 mod session;
 mod texts;
 

@@ -188,7 +188,7 @@ async fn consent(args: &[String]) -> Result<(), String> {
 const PARTNER_USAGE: &str = "usage: tailor-server partner add --id ID --name NAME --origin https://HOST [--origin ...] [--theme TOKEN=VALUE ...] [--database-url URL]
        tailor-server partner list [--database-url URL]
        tailor-server partner revoke ID [--database-url URL]
-theme tokens: primary=#rrggbb, primary-text=#rrggbb, radius=0px..32px, font=system-ui|serif|sans-serif|rounded";
+theme tokens: primary=#rrggbb, primary-text=#rrggbb (contrast at least 4.5:1), radius=0px..32px, font=system-ui|serif|sans-serif|rounded";
 
 /// Partner sites: registered here with their origins, theme and a key
 /// (shown once; only its digest is stored).
@@ -207,7 +207,7 @@ async fn partner(args: &[String]) -> Result<(), String> {
             "--theme" => {
                 let v = value()?;
                 let (k, val) = v.split_once('=').ok_or_else(|| format!("--theme \"{v}\": expected TOKEN=VALUE"))?;
-                partners::check_token(k, val)?;
+                tailor_engine::theme::check_token(k, val)?;
                 theme.insert(k.to_string(), val.to_string());
             }
             _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{PARTNER_USAGE}")),
@@ -226,6 +226,7 @@ async fn partner(args: &[String]) -> Result<(), String> {
                 return Err(format!("partner add needs at least one --origin\n{PARTNER_USAGE}"));
             }
             let (key, digest) = partners::new_key();
+            tailor_engine::theme::check(&theme)?;
             let p = partners::Partner { id: id.clone(), name, origins, theme };
             run(Box::new(move |db: &mut dyn store::sql::Db| partners::add(db, &p, &digest, &now).map(|_| None))
                 as Box<dyn FnOnce(&mut dyn store::sql::Db) -> Result<Option<String>, store::StoreError> + Send>)

@@ -18,10 +18,6 @@ use crate::problem::Problem;
 use crate::store::StoreError;
 use crate::store::sql::{Db, Param::Text};
 
-/// The theme tokens a partner may set, each with what its value must be.
-pub const THEME_TOKENS: [&str; 4] = ["primary", "primary-text", "radius", "font"];
-pub const FONTS: [&str; 4] = ["system-ui", "serif", "sans-serif", "rounded"];
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Partner {
     pub id: String,
@@ -48,22 +44,6 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
         return Err(bad());
     }
     Ok(origin.to_ascii_lowercase())
-}
-
-/// A theme token and value, checked against the allowed set.
-pub fn check_token(name: &str, value: &str) -> Result<(), String> {
-    let colour = |v: &str| v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit());
-    let ok = match name {
-        "primary" | "primary-text" => colour(value),
-        "radius" => value.strip_suffix("px").and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| n <= 32),
-        "font" => FONTS.contains(&value),
-        _ => return Err(format!("unknown theme token \"{name}\": one of {}", THEME_TOKENS.join(", "))),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("theme {name}=\"{value}\": colours are #rrggbb, radius 0px to 32px, font one of {}", FONTS.join(", ")))
-    }
 }
 
 fn partner_row(r: &crate::store::sql::Row) -> Result<Partner, StoreError> {
@@ -206,7 +186,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn origins_ids_and_theme_tokens_are_checked() {
+    fn origins_and_ids_are_checked() {
         assert_eq!(check_origin("https://Shop.Example.com"), Ok("https://shop.example.com".into()));
         assert!(check_origin("https://shop.example.com:8443").is_ok());
         assert!(check_origin("http://localhost:5173").is_ok());
@@ -215,11 +195,5 @@ mod tests {
         }
         assert!(check_id("acme-shop").is_ok());
         assert!(check_id("Acme").is_err() && check_id("a").is_err());
-        assert!(check_token("primary", "#0a7f5c").is_ok());
-        assert!(check_token("radius", "12px").is_ok());
-        assert!(check_token("font", "serif").is_ok());
-        for (k, v) in [("primary", "red; background:url(x)"), ("radius", "99px"), ("font", "Comic Sans"), ("css", "x")] {
-            assert!(check_token(k, v).is_err(), "{k}={v}");
-        }
     }
 }

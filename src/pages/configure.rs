@@ -30,6 +30,10 @@ struct NewOrder {
     contact: Contact,
     shipping: Shipping,
     locale: String,
+    /// `web`, `kiosk` or `partner` (in a partner's frame, with its id).
+    channel: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner_id: Option<String>,
 }
 
 /// The part of the server's answer the page uses.
@@ -68,7 +72,12 @@ pub fn ConfigurePage(product: String, code: Option<String>) -> impl IntoView {
                     let code = code.clone();
                     view! { <Configurator model code/> }.into_any()
                 }
-                Err(message) => view! { <section class="page"><LoadError message retry/></section> }.into_any(),
+                Err(message) => {
+                    if let Some(e) = crate::embed::use_embed() {
+                        e.error("load-failed", &message);
+                    }
+                    view! { <section class="page"><LoadError message retry/></section> }.into_any()
+                }
             }}}
     }
 }
@@ -119,6 +128,26 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let configuring = Memo::new(move |_| ctx.stage.get() == Stage::Configure);
     let form = ReviewForm::new();
     let name = model.with_value(|m| m.def().name.clone());
+    let embed = crate::embed::use_embed();
+    // A partner's page hears every change of the configuration.
+    if let Some(e) = embed {
+        Effect::new(move |_| {
+            let ev = eval.get();
+            let fields = model.with_value(|m| {
+                session.with(|s| {
+                    serde_json::json!({
+                        "product": m.id(),
+                        "code": m.encode(s.choices()),
+                        "price": ev.total,
+                        "currency": m.def().currency,
+                        "complete": ev.complete,
+                        "valid": ev.complete && ev.consistent,
+                    })
+                })
+            });
+            e.change(fields);
+        });
+    }
     let steps = StoredValue::new(steps);
 
     let step_done = move |i: usize| steps.with_value(|st| session.with(|s| st[i].1.iter().all(|&a| s.choices().0[a].is_some())));
@@ -181,7 +210,7 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     view! {
         <div class="configurator">
             <div class="steps">
-                <p><a href="/">{move || t(locale.get(), Key::Back)}</a></p>
+                {embed.is_none().then(|| view! { <p><a href="/">{move || t(locale.get(), Key::Back)}</a></p> })}
                 <h1 id="product-title">{move || name.get(lang()).to_string()}</h1>
                 {code_error.map(|e| view! { <div class="notice notice-error" role="alert">{move || t(locale.get(), Key::BadCode)} " " {e.clone()}</div> })}
                 <nav aria-label=move || t(locale.get(), Key::StepOf)>
@@ -613,7 +642,7 @@ fn FitPanel(ctx: Ctx) -> impl IntoView {
                             <label><input type="radio" name="fit-pref" prop:checked=move || preference.get() == p on:change=move |_| preference.set(p)/> " " {move || t(locale.get(), k)}</label>
                         }).collect_view()}
                     </div>
-                    <div class="field-row" hidden=kiosk_mode>
+                    <div class="field-row" hidden=kiosk_mode || crate::embed::use_embed().is_some()>
                         <label>
                             <input type="checkbox" data-testid="remember-measurements" prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev))/>
                             " " {move || pick(locale.get(), "Remember my measurements for next time (you can switch this off in Privacy)", "下次记住我的尺寸（可在“隐私”中关闭）")}
@@ -746,7 +775,7 @@ fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>)
                 <input id="share-link" type="text" readonly prop:value=share_url data-testid="share-link"/>
                 <button type="button" class="button button-small" on:click=copy>{move || t(locale.get(), Key::CopyLink)}</button>
                 <span role="status">{move || copied.get().then(|| t(locale.get(), Key::Copied))}</span>
-                <div class="save-config" hidden=crate::kiosk::use_kiosk().is_some()>
+                <div class="save-config" hidden=crate::kiosk::use_kiosk().is_some() || crate::embed::use_embed().is_some()>
                     <label for="save-name">{move || pick(locale.get(), "Name (optional)", "名称（可选）")}</label>
                     <input id="save-name" type="text" maxlength="80" prop:value=move || save_name.get() on:input=move |ev| save_name.set(event_target_value(&ev))/>
                     <button type="button" class="button button-small" data-testid="save-config" on:click=save>{move || pick(locale.get(), "Save to my account", "保存到我的账户")}</button>
@@ -907,6 +936,7 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
     let me_state = crate::profile::use_me();
     let outbox = crate::outbox::use_outbox();
     let kiosk_mode = crate::kiosk::use_kiosk().is_some();
+    let embed = crate::embed::use_embed();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
@@ -927,6 +957,8 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                     contact,
                     shipping,
                     locale: locale.get_untracked().tag().to_string(),
+                    channel: if embed.is_some() { "partner" } else if kiosk_mode { "kiosk" } else { "web" },
+                    partner_id: embed.map(|e| e.partner()),
                 })
             })
         }) else {
@@ -973,6 +1005,24 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
         _ => None,
     });
     let queued = Memo::new(move |_| matches!(ctx.stage.get(), Stage::Queued(_)));
+    // A partner's page hears of the order once it is placed.
+    if let Some(e) = embed {
+        Effect::new(move |_| {
+            let Some(id) = placed.get() else { return };
+            let fields = ctx.model.with_value(|m| {
+                ctx.session.with_untracked(|s| {
+                    serde_json::json!({
+                        "orderId": id,
+                        "product": m.id(),
+                        "code": m.encode(s.choices()),
+                        "total": m.quote(s.choices()).map(|q| q.total).ok(),
+                        "currency": m.def().currency,
+                    })
+                })
+            });
+            e.post("complete", fields);
+        });
+    }
     view! {
         {move || queued.get().then(|| view! {
             <section class="step-panel notice" role="status" data-testid="queued">

@@ -13,6 +13,7 @@ const pages = [
     },
   },
   { name: 'PC configurator', path: '/p/pc-starter', ready: (p) => p.getByTestId('total') },
+  { name: 'configurator in a partner frame', path: '/embed/p/pc-starter?partner=e2e-partner', ready: (p) => p.getByTestId('embed-cancel') },
   { name: 'not found', path: '/nowhere', ready: (p) => p.getByRole('heading', { level: 1 }) },
   {
     name: 'full PC configurator with meters and QR code',

@@ -182,7 +182,11 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
     let outbox = scratch.join("outbox").display().to_string();
     // A partner site for the embedding tests (its page is served by the
     // test itself, on this origin).
-    crate::cmd_output(Command::new(&server).args(["partner", "add", "--id", "e2e-partner", "--name", "E2E partner", "--origin", "http://localhost:9911", "--database-url", &db]))?;
+    // Its key (the last line printed) lets the test read the partner's orders.
+    let added = crate::cmd_output(Command::new(&server).args([
+        "partner", "add", "--id", "e2e-partner", "--name", "E2E partner", "--origin", "http://localhost:9911", "--theme", "radius=2px", "--database-url", &db,
+    ]))?;
+    let partner_key = added.lines().last().unwrap_or_default().trim().to_string();
     let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone()];
     let (mut child, url) = start_server(&server, &args)?;
     let report = scratch.join("report.json");
@@ -194,6 +198,7 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
             .env("TAILOR_URL", url.trim_end_matches('/'))
             .env("TAILOR_E2E_REPORT", &report)
             .env("TAILOR_OUTBOX", &outbox)
+            .env("TAILOR_PARTNER_KEY", &partner_key)
             .env("CHROMIUM", tools::CHROMIUM)
             .status()?;
         read_playwright_report(&report, tally)?;
