@@ -5,6 +5,23 @@
 // The API is never cached: orders made offline wait in the page's own queue.
 const CACHE = 'tailor-v1';
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+const NAMED = /\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g;
+
+// The hashed files an app page names (its script, wasm and styles).
+const assetsOf = (html) => [...new Set(html.match(NAMED) || [])];
+
+// After a new version of the site, the files of the old one are dropped:
+// when the app's page comes from the network, every cached hashed file it
+// does not name goes (the home page names no wasm and prunes nothing).
+async function prune(html) {
+  const named = new Set(assetsOf(html));
+  if (![...named].some((a) => a.endsWith('.wasm'))) return;
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (HASHED.test(path) && !named.has(path)) await cache.delete(request);
+  }
+}
 
 self.addEventListener('install', () => self.skipWaiting());
 // '/app' is the app's page (the server sends it for any client route): the
@@ -18,8 +35,8 @@ async function precache() {
   if (!page.ok) return;
   await cache.put('/app', page.clone());
   const html = await page.text();
-  const assets = [...new Set(html.match(/\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g) || [])];
-  await cache.addAll(assets);
+  await cache.addAll(assetsOf(html));
+  await prune(html);
   const index = await fetch('/catalogue/index.json');
   if (!index.ok) return;
   await cache.put('/catalogue/index.json', index.clone());
@@ -49,6 +66,9 @@ self.addEventListener('fetch', (event) => {
         if (response.ok) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(request, copy));
+          if (request.mode === 'navigate') {
+            event.waitUntil(response.clone().text().then(prune).catch(() => {}));
+          }
         }
         return response;
       })

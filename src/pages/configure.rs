@@ -129,6 +129,7 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let form = ReviewForm::new();
     let name = model.with_value(|m| m.def().name.clone());
     let embed = crate::embed::use_embed();
+    let kiosk_mode = crate::kiosk::use_kiosk().is_some();
     // A partner's page hears every change of the configuration.
     if let Some(e) = embed {
         Effect::new(move |_| {
@@ -195,6 +196,15 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                     </button>
                     {move || if step.get() + 1 < step_count {
                         view! { <button type="button" class="button button-primary" on:click=move |_| step.update(|s| *s += 1)>{t(locale.get(), Key::Next)}</button> }.into_any()
+                    } else if kiosk_mode {
+                        // A kiosk takes no contact details: the order is finished on the customer's phone.
+                        view! {
+                            <p class="notice" data-testid="kiosk-order-hint">
+                                {pick(locale.get(),
+                                    "To order, choose \"Continue on your phone\" beside the total: you type your name and address on your own phone, not on this screen.",
+                                    "如需下单，请点击总价旁的\"在手机上继续\"：姓名和地址在您自己的手机上填写，而不是在此屏幕上。")}
+                            </p>
+                        }.into_any()
                     } else {
                         view! {
                             <button type="button" class="button button-primary" disabled=move || !(eval.get().complete && eval.get().consistent) on:click=move |_| ctx.stage.set(Stage::Review)>

@@ -79,6 +79,11 @@ test('hand-off: the phone opens the same configuration from the QR code, once, a
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('radio', { name: /32 GB/ }).check();
+  // The kiosk asks for no contact details: the last step points to the hand-off.
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByTestId('kiosk-order-hint')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Review and order' })).toHaveCount(0);
+  await expect(page.getByLabel('E-mail')).toHaveCount(0);
   const total = await page.getByTestId('total').textContent();
   await page.getByTestId('handoff').click();
   const qr = page.getByTestId('handoff-qr');

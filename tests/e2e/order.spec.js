@@ -234,4 +234,15 @@ test('the configurator works offline after one visit (service worker)', async ({
   await expect(page.getByTestId('total')).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await context.setOffline(false);
+
+  // After a new version of the site, a page load drops the old version's files.
+  const cached = () => page.evaluate(async () => (await (await caches.open('tailor-v1')).keys()).map((r) => new URL(r.url).pathname));
+  await page.evaluate(async () => (await caches.open('tailor-v1')).put('/tailor-web-0123456789abcdef_bg.wasm', new Response('old')));
+  expect(await cached()).toContain('/tailor-web-0123456789abcdef_bg.wasm');
+  await page.goto('/p/jeans');
+  await expect(page.getByTestId('total')).toBeVisible();
+  await expect.poll(cached).not.toContain('/tailor-web-0123456789abcdef_bg.wasm');
+  const current = await page.evaluate(() => [...document.querySelectorAll('link[href$=".wasm"], link[href$=".css"]')].map((l) => new URL(l.href).pathname));
+  expect(current.length).toBeGreaterThan(0);
+  for (const path of current) expect(await cached()).toContain(path);
 });
