@@ -1,5 +1,6 @@
 //! In-store kiosk mode: the same app, entered at `/kiosk` (`?idle=SECONDS`
-//! sets the idle time, default 120 s). "Start over" and "Call staff" stay in
+//! sets the idle time, default 120 s; `?place=NAME` names where the kiosk
+//! stands, for staff answering "Call staff"). "Start over" and "Call staff" stay in
 //! view; after the idle time a warning gives the customer 30 s and one large
 //! button, then everything is reset: storage emptied, any session cookie
 //! dropped, and the page reloaded at the attract screen, so nothing of the
@@ -22,7 +23,11 @@ pub const DEFAULT_IDLE_SECONDS: f64 = 120.0;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Kiosk {
     pub idle_seconds: f64,
+    /// Where the kiosk stands ("Entrance"), told to staff when called.
+    pub place: &'static str,
 }
+
+pub const DEFAULT_PLACE: &str = "Kiosk";
 
 /// The kiosk settings, when the app was opened at `/kiosk`.
 pub fn from_location() -> Option<Kiosk> {
@@ -35,7 +40,12 @@ pub fn from_location() -> Option<Kiosk> {
         .and_then(|v| v.parse::<f64>().ok())
         .filter(|v| v.is_finite() && *v >= 10.0)
         .unwrap_or(DEFAULT_IDLE_SECONDS);
-    Some(Kiosk { idle_seconds: idle })
+    let place = crate::route::query_param(&loc.search().unwrap_or_default(), "place")
+        .map(|p| p.trim().to_string())
+        .filter(|p| (1..=40).contains(&p.chars().count()) && p.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.')));
+    // Made once per page load (a reset reloads the page).
+    let place: &'static str = place.map_or(DEFAULT_PLACE, |p| Box::leak(p.into_boxed_str()));
+    Some(Kiosk { idle_seconds: idle, place })
 }
 
 pub fn use_kiosk() -> Option<Kiosk> {
@@ -44,7 +54,68 @@ pub fn use_kiosk() -> Option<Kiosk> {
 
 /// The kiosk's own address (what a reset returns to).
 fn home(k: Kiosk) -> String {
-    if k.idle_seconds == DEFAULT_IDLE_SECONDS { "/kiosk".into() } else { format!("/kiosk?idle={}", k.idle_seconds) }
+    let mut query = Vec::new();
+    if k.idle_seconds != DEFAULT_IDLE_SECONDS {
+        query.push(format!("idle={}", k.idle_seconds));
+    }
+    if k.place != DEFAULT_PLACE {
+        query.push(format!("place={}", String::from(js_sys::encode_uri_component(k.place))));
+    }
+    if query.is_empty() { "/kiosk".into() } else { format!("/kiosk?{}", query.join("&")) }
+}
+
+/// What "Call staff" has done so far.
+#[derive(Clone, Debug, PartialEq)]
+enum StaffCall {
+    None,
+    Calling,
+    Waiting(String),
+    Answered,
+    Failed(String),
+}
+
+#[derive(serde::Deserialize)]
+struct CallState {
+    id: String,
+    state: String,
+}
+
+/// Calls staff to the kiosk's place, then asks every 3 s whether someone
+/// has answered.
+fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>) {
+    if matches!(status.get_untracked(), StaffCall::Calling | StaffCall::Waiting(_)) {
+        return;
+    }
+    status.set(StaffCall::Calling);
+    let body = serde_json::json!({ "place": kiosk.place, "product": product }).to_string();
+    spawn_local(async move {
+        let call = match api::request::<CallState>("POST", "/api/kiosk/calls", Some(&body), None).await {
+            Ok(c) => c,
+            Err(e) => return status.set(StaffCall::Failed(e.message)),
+        };
+        status.set(if call.state == "answered" { StaffCall::Answered } else { StaffCall::Waiting(call.id.clone()) });
+        let Some(window) = web_sys::window() else { return };
+        let handle = std::rc::Rc::new(std::cell::Cell::new(None::<i32>));
+        let h = handle.clone();
+        let tick = Closure::<dyn Fn()>::new(move || {
+            let id = call.id.clone();
+            let h = h.clone();
+            spawn_local(async move {
+                if let Ok(c) = api::request::<CallState>("GET", &format!("/api/kiosk/calls/{id}"), None, None).await
+                    && c.state == "answered"
+                {
+                    status.set(StaffCall::Answered);
+                    if let (Some(w), Some(i)) = (web_sys::window(), h.take()) {
+                        w.clear_interval_with_handle(i);
+                    }
+                }
+            });
+        });
+        if let Ok(i) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 3000) {
+            handle.set(Some(i));
+        }
+        tick.forget();
+    });
 }
 
 /// Forgets everything and starts again at the attract screen.
@@ -73,7 +144,8 @@ pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
     let last_touch = StoredValue::new(js_sys::Date::now());
     let warning_since = RwSignal::new(None::<f64>);
     let seconds_left = RwSignal::new(WARNING_SECONDS as i32);
-    let staff_called = RwSignal::new(false);
+    let staff_call = RwSignal::new(StaffCall::None);
+    let location = expect_context::<crate::route::Location>();
 
     if let Some(window) = web_sys::window() {
         let touched = Closure::<dyn Fn()>::new(move || {
@@ -120,11 +192,24 @@ pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
             <button type="button" class="button kiosk-button" data-testid="kiosk-start-over" on:click=move |_| reset(kiosk)>
                 {move || pick(locale.get(), "Start over", "重新开始")}
             </button>
-            <button type="button" class="button kiosk-button" data-testid="kiosk-call-staff" on:click=move |_| staff_called.set(true)>
+            <button type="button" class="button kiosk-button" data-testid="kiosk-call-staff"
+                on:click=move |_| {
+                    let product = match location.0.get_untracked() {
+                        crate::route::Page::Configure { product, .. } => Some(product),
+                        _ => None,
+                    };
+                    call_staff(kiosk, product, staff_call);
+                }>
                 {move || pick(locale.get(), "Call staff", "呼叫店员")}
             </button>
-            <p role="status" class="kiosk-status">
-                {move || staff_called.get().then(|| pick(locale.get(), "A member of staff is on the way.", "店员马上就来。"))}
+            <p role="status" class="kiosk-status" data-testid="kiosk-staff-status">
+                {move || match staff_call.get() {
+                    StaffCall::None => String::new(),
+                    StaffCall::Calling => pick(locale.get(), "Calling staff…", "正在呼叫店员…").to_string(),
+                    StaffCall::Waiting(_) => pick(locale.get(), "Staff have been called. Please wait here.", "已呼叫店员，请在此稍候。").to_string(),
+                    StaffCall::Answered => pick(locale.get(), "A member of staff is on the way.", "店员马上就来。").to_string(),
+                    StaffCall::Failed(reason) => format!("{} {reason}", pick(locale.get(), "Staff could not be called; please ask at the counter.", "无法呼叫店员，请到柜台咨询。")),
+                }}
             </p>
         </div>
         {move || warning_since.get().map(|_| view! {

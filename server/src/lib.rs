@@ -10,6 +10,7 @@ pub mod mail;
 pub mod privacy;
 pub mod load;
 pub mod client;
+pub mod calls;
 pub mod handoff;
 pub mod problem;
 pub mod qr;
@@ -92,6 +93,10 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/handoff"),
     ("GET", "/handoff/{code}"),
     ("GET", "/handoff/{code}/state"),
+    ("POST", "/kiosk/calls"),
+    ("GET", "/kiosk/calls/{id}"),
+    ("GET", "/staff/calls"),
+    ("POST", "/staff/calls/{id}/answer"),
     ("GET", "/partners/{id}"),
     ("GET", "/partner/orders/{id}"),
 ];
@@ -126,6 +131,10 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("POST", "/handoff") => post(handoff::create),
         ("GET", "/handoff/{code}") => get(handoff::claim),
         ("GET", "/handoff/{code}/state") => get(handoff::status),
+        ("POST", "/kiosk/calls") => post(calls::create),
+        ("GET", "/kiosk/calls/{id}") => get(calls::get_one),
+        ("GET", "/staff/calls") => get(calls::list),
+        ("POST", "/staff/calls/{id}/answer") => post(calls::answer),
         ("GET", "/partners/{id}") => get(partners::get_public),
         ("GET", "/partner/orders/{id}") => get(partners::get_order),
         _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),

@@ -77,7 +77,7 @@ impl RateLimiter {
 /// configure the proxy to limit instead).
 pub async fn rate_limit(State(limiter): State<RateLimiter>, request: Request<Body>, next: Next) -> Response {
     let path = request.uri().path();
-    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff");
+    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls");
     if request.method() == Method::POST && limited {
         if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
             if let Err(wait) = limiter.take(peer.ip(), Instant::now()) {

@@ -100,7 +100,7 @@ async fn main() -> ExitCode {
     }
 }
 
-const STAFF_USAGE: &str = "usage: tailor-server staff add --name NAME --role fulfilment|support|marketing [--database-url URL]
+const STAFF_USAGE: &str = "usage: tailor-server staff add --name NAME --role fulfilment|support|marketing|store [--database-url URL]
        tailor-server staff list [--database-url URL]
        tailor-server staff revoke ID [--database-url URL]";
 

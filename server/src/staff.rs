@@ -15,7 +15,7 @@ use crate::problem::Problem;
 use crate::api::{raw, store_failed};
 use crate::store::{StaffKey, StatusChange};
 
-pub const ROLES: [&str; 3] = ["fulfilment", "support", "marketing"];
+pub const ROLES: [&str; 4] = ["fulfilment", "support", "marketing", "store"];
 pub const STATUSES: [&str; 4] = ["new", "in_production", "shipped", "cancelled"];
 
 /// A new staff key (`tsk_` and 32 random bytes) and its digest.

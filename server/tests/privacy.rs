@@ -690,6 +690,60 @@ async fn a_kiosk_hand_off_is_claimed_once_by_the_phone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_calls_staff_and_hears_when_someone_is_on_the_way() {
+    let env = env();
+    let mut kiosk = Browser::default();
+    let call = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": " Entrance ", "product": "jeans" }))).await;
+    assert_eq!(call.status, StatusCode::CREATED, "{}", call.body);
+    assert!(kiosk.cookie.is_none(), "a call makes no profile");
+    assert_eq!((call.body["place"].as_str(), call.body["product"].as_str(), call.body["state"].as_str()), (Some("Entrance"), Some("jeans"), Some("waiting")));
+    let id = call.body["id"].as_str().unwrap().to_string();
+    // A second tap at the same place is the same call; another place is another call.
+    let again = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance" }))).await;
+    assert_eq!((again.status, again.body["id"].as_str()), (StatusCode::OK, Some(id.as_str())));
+    let other = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Floor 2" }))).await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    assert_ne!(other.body["id"], call.body["id"]);
+
+    // Staff on the floor see the open calls, oldest first; other roles and strangers do not.
+    let store = staff_key(&env, "S-store", "store").await;
+    let marketing = staff_key(&env, "S-mkt", "marketing").await;
+    let auth = |k: &str| format!("Bearer {k}");
+    let list = kiosk.send_with(&env, "GET", "/api/staff/calls", None, &[("authorization", &auth(&store))]).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let places: Vec<&str> = list.body["calls"].as_array().unwrap().iter().map(|c| c["place"].as_str().unwrap()).collect();
+    assert_eq!(places.len(), 2);
+    assert!(places.contains(&"Entrance") && places.contains(&"Floor 2"));
+    assert_eq!(kiosk.send_with(&env, "GET", "/api/staff/calls", None, &[("authorization", &auth(&marketing))]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(kiosk.send(&env, "GET", "/api/staff/calls", None).await.status, StatusCode::UNAUTHORIZED);
+    let stranger = kiosk.send(&env, "POST", &format!("/api/staff/calls/{id}/answer"), None).await;
+    assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(kiosk.send(&env, "GET", &format!("/api/kiosk/calls/{id}"), None).await.body["state"], "waiting");
+
+    // Answered: the kiosk hears it, the call leaves the list, a new tap is a new call.
+    let answered = kiosk.send_with(&env, "POST", &format!("/api/staff/calls/{id}/answer"), None, &[("authorization", &auth(&store))]).await;
+    assert_eq!((answered.status, answered.body["state"].as_str()), (StatusCode::OK, Some("answered")));
+    assert_eq!(kiosk.send(&env, "GET", &format!("/api/kiosk/calls/{id}"), None).await.body["state"], "answered");
+    let list = kiosk.send_with(&env, "GET", "/api/staff/calls", None, &[("authorization", &auth(&store))]).await;
+    assert_eq!(list.body["calls"].as_array().unwrap().len(), 1);
+    let twice = kiosk.send_with(&env, "POST", &format!("/api/staff/calls/{id}/answer"), None, &[("authorization", &auth(&store))]).await;
+    assert_eq!(twice.body["state"], "answered");
+    let new = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance" }))).await;
+    assert_eq!(new.status, StatusCode::CREATED);
+    assert_ne!(new.body["id"], call.body["id"]);
+
+    // Bad input is refused with the reason.
+    let bad = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "<script>" }))).await;
+    assert_eq!((bad.status, bad.body["type"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/problems/invalid-place")));
+    let bad = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance", "product": "spaceship" }))).await;
+    assert_eq!(bad.body["type"], "/problems/unknown-product");
+    assert_eq!(kiosk.send(&env, "GET", "/api/kiosk/calls/K00000000000000000000", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(kiosk.send(&env, "GET", "/api/kiosk/calls/nonsense", None).await.status, StatusCode::NOT_FOUND);
+    let unknown = kiosk.send_with(&env, "POST", "/api/staff/calls/K00000000000000000000/answer", None, &[("authorization", &auth(&store))]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partners_read_their_own_orders_and_no_one_elses() {
     use tailor_server::partners::{self, Partner};
     let env = env();

@@ -33,7 +33,7 @@ test('a kiosk warns when idle and resets everything unless someone is still ther
     els.map((e) => [e.getBoundingClientRect(), e.outerHTML.slice(0, 80)]).filter(([r]) => r.width < 48 || r.height < 48).map(([, h]) => h));
   expect(small).toEqual([]);
   await page.getByTestId('kiosk-call-staff').click();
-  await expect(page.getByText('A member of staff is on the way.')).toBeVisible();
+  await expect(page.getByText('Staff have been called. Please wait here.')).toBeVisible();
   // The kiosk itself stores nothing (not even the language); whatever
   // else lands in storage is cleared by the reset.
   expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
@@ -105,4 +105,31 @@ test('hand-off: the phone opens the same configuration from the QR code, once, a
   await p3.goto(url);
   await expect(p3.getByTestId('handoff-error')).toContainText('already opened');
   await phone.close();
+});
+
+test('call staff: the call reaches staff on the floor, and the kiosk says when someone is on the way', async ({ page, request }) => {
+  const key = process.env.TAILOR_STORE_KEY;
+  expect(key, 'cargo xtask test passes a store staff key').toBeTruthy();
+  const staff = { authorization: `Bearer ${key}` };
+  const place = `Floor ${test.info().project.name} ${Date.now() % 100000}`;
+  await page.goto(`/kiosk?place=${encodeURIComponent(place)}`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.locator('a[href="/p/jeans"]').click();
+  const status = page.getByTestId('kiosk-staff-status');
+  await expect(status).toBeEmpty();
+  await page.getByTestId('kiosk-call-staff').click();
+  await expect(status).toHaveText('Staff have been called. Please wait here.');
+  // A second tap does not make a second call.
+  await page.getByTestId('kiosk-call-staff').click();
+  const list = await (await request.get('/api/staff/calls', { headers: staff })).json();
+  const calls = list.calls.filter((c) => c.place === place);
+  expect(calls).toHaveLength(1);
+  expect(calls[0]).toMatchObject({ product: 'jeans', state: 'waiting' });
+  const answered = await request.post(`/api/staff/calls/${calls[0].id}/answer`, { headers: staff });
+  expect(answered.status()).toBe(200);
+  await expect(status).toHaveText('A member of staff is on the way.');
+  // The place survives a reset (it is the kiosk's, not the customer's).
+  await page.getByTestId('kiosk-start-over').click();
+  await expect(page).toHaveURL(new RegExp(`/kiosk\\?place=${encodeURIComponent(place).replace(/%20/g, '%20')}$`));
+  await expect(status).toBeEmpty();
 });

@@ -187,6 +187,9 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
         "partner", "add", "--id", "e2e-partner", "--name", "E2E partner", "--origin", "http://localhost:9911", "--theme", "radius=2px", "--database-url", &db,
     ]))?;
     let partner_key = added.lines().last().unwrap_or_default().trim().to_string();
+    // A key for staff on the shop floor, who answer the kiosk's "Call staff".
+    let floor = crate::cmd_output(Command::new(&server).args(["staff", "add", "--name", "e2e-floor", "--role", "store", "--database-url", &db]))?;
+    let store_key = floor.lines().last().unwrap_or_default().trim().to_string();
     let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone()];
     let (mut child, url) = start_server(&server, &args)?;
     let report = scratch.join("report.json");
@@ -199,6 +202,7 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
             .env("TAILOR_E2E_REPORT", &report)
             .env("TAILOR_OUTBOX", &outbox)
             .env("TAILOR_PARTNER_KEY", &partner_key)
+            .env("TAILOR_STORE_KEY", &store_key)
             .env("CHROMIUM", tools::CHROMIUM)
             .status()?;
         read_playwright_report(&report, tally)?;

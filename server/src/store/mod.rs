@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/0006_privacy.sql")),
     (7, include_str!("../../migrations/0007_handoff.sql")),
     (8, include_str!("../../migrations/0008_partners.sql")),
+    (9, include_str!("../../migrations/0009_staff_calls.sql")),
 ];
 
 /// The most requests committed in one transaction.

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     // Written in SQL both databases read: the same files as SQLite's.
     (3, include_str!("../../migrations/0007_handoff.sql")),
     (4, include_str!("../../migrations/0008_partners.sql")),
+    (5, include_str!("../../migrations/0009_staff_calls.sql")),
 ];
 
 const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,

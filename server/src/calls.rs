@@ -1,0 +1,194 @@
+//! "Call staff" on a kiosk: the kiosk posts a call naming its place (and the
+//! product open on it, if any); staff on the shop floor (role `store`, or
+//! `support`) list the open calls and answer them; the kiosk asks for its
+//! call's state and tells the customer when someone is on the way. A second
+//! tap while a call from the same place is open answers that same call.
+//! Nothing personal is involved.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::api::{random_bytes, store_failed, unix_seconds};
+use crate::problem::Problem;
+use crate::store::sql::Param::{Int, OptText, Text};
+
+/// The roles that answer calls.
+pub const ROLES: [&str; 2] = ["store", "support"];
+/// A call left unanswered this long is no longer listed (the customer has
+/// most likely gone); a new tap makes a new call.
+pub const OPEN_SECONDS: i64 = 30 * 60;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCall {
+    pub place: String,
+    #[serde(default)]
+    pub product: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Call {
+    pub id: String,
+    pub place: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// `waiting` or `answered`.
+    pub state: &'static str,
+    pub waiting_seconds: i64,
+}
+
+/// A place: 1 to 40 letters, digits, spaces, hyphens or dots (such as
+/// "Entrance" or "Floor 2"); trimmed.
+pub fn check_place(place: &str) -> Result<String, Problem> {
+    let p = place.trim();
+    let ok = (1..=40).contains(&p.chars().count()) && p.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.'));
+    if ok {
+        Ok(p.to_string())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-place",
+            "Invalid place",
+            "The kiosk's place is 1 to 40 letters, digits, spaces, hyphens or dots.",
+        ))
+    }
+}
+
+fn new_id() -> String {
+    let b = random_bytes::<10>();
+    format!("K{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+}
+
+fn unknown() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "call-unknown", "Unknown call", "There is no call with this id.")
+}
+
+fn call_row(r: &crate::store::sql::Row, now: i64) -> Result<Call, crate::store::StoreError> {
+    let answered = r.int(3).is_ok();
+    Ok(Call {
+        id: r.text(0)?,
+        place: r.text(1)?,
+        product: r.opt_text(2)?,
+        state: if answered { "answered" } else { "waiting" },
+        waiting_seconds: now - r.int(4)?,
+    })
+}
+
+const COLUMNS: &str = "id, place, product, answered_at, created_at";
+
+/// `POST /api/kiosk/calls`: calls staff to a place (or answers the call
+/// already open there).
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
+    let b: NewCall = crate::privacy::json_body(&headers, body)?;
+    let place = check_place(&b.place)?;
+    let product = match b.product {
+        Some(p) if state.catalogue.model(&p).is_none() => {
+            return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-product", "Unknown product", format!("There is no product \"{p}\".")));
+        }
+        p => p,
+    };
+    let now = unix_seconds() as i64;
+    let (call, made) = state
+        .store
+        .transaction(move |db| {
+            let open = db.row(
+                &format!("SELECT {COLUMNS} FROM staff_calls WHERE place = $1 AND answered_at IS NULL AND created_at > $2 ORDER BY created_at DESC LIMIT 1"),
+                &[Text(&place), Int(now - OPEN_SECONDS)],
+            )?;
+            if let Some(r) = open {
+                return Ok((call_row(&r, now)?, false));
+            }
+            let id = new_id();
+            db.exec(
+                "INSERT INTO staff_calls (id, place, product, created_at) VALUES ($1, $2, $3, $4)",
+                &[Text(&id), Text(&place), OptText(product.as_deref()), Int(now)],
+            )?;
+            Ok((Call { id, place, product, state: "waiting", waiting_seconds: 0 }, true))
+        })
+        .await
+        .map_err(store_failed)?
+        .map_err(store_failed)?;
+    if made {
+        tracing::info!(call = %call.id, place = %call.place, "staff called from a kiosk");
+    }
+    Ok((if made { StatusCode::CREATED } else { StatusCode::OK }, Json(call)).into_response())
+}
+
+/// `GET /api/kiosk/calls/{id}`: whether staff have answered.
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    if id.len() != 21 || !id.starts_with('K') {
+        return Err(unknown());
+    }
+    let now = unix_seconds() as i64;
+    let call = state
+        .store
+        .transaction(move |db| db.row(&format!("SELECT {COLUMNS} FROM staff_calls WHERE id = $1"), &[Text(&id)])?.map(|r| call_row(&r, now)).transpose())
+        .await
+        .map_err(store_failed)?
+        .map_err(store_failed)?
+        .ok_or_else(unknown)?;
+    Ok(Json(call).into_response())
+}
+
+/// `GET /api/staff/calls` (roles store, support): the open calls, oldest first.
+pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+    crate::staff::authenticate(&state, &headers, &ROLES).await?;
+    let now = unix_seconds() as i64;
+    let calls = state
+        .store
+        .transaction(move |db| {
+            db.rows(
+                &format!("SELECT {COLUMNS} FROM staff_calls WHERE answered_at IS NULL AND created_at > $1 ORDER BY created_at, id"),
+                &[Int(now - OPEN_SECONDS)],
+            )?
+            .iter()
+            .map(|r| call_row(r, now))
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(store_failed)?
+        .map_err(store_failed)?;
+    Ok(Json(serde_json::json!({ "calls": calls })).into_response())
+}
+
+/// `POST /api/staff/calls/{id}/answer` (roles store, support): "on my way".
+/// Answering an answered call again changes nothing.
+pub async fn answer(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Problem> {
+    let staff = crate::staff::authenticate(&state, &headers, &ROLES).await?;
+    let now = unix_seconds() as i64;
+    let call = state
+        .store
+        .transaction(move |db| {
+            db.exec("UPDATE staff_calls SET answered_at = $2, answered_by = $3 WHERE id = $1 AND answered_at IS NULL", &[Text(&id), Int(now), Text(&staff.id)])?;
+            db.row(&format!("SELECT {COLUMNS} FROM staff_calls WHERE id = $1"), &[Text(&id)])?.map(|r| call_row(&r, now)).transpose()
+        })
+        .await
+        .map_err(store_failed)?
+        .map_err(store_failed)?
+        .ok_or_else(unknown)?;
+    tracing::info!(call = %call.id, "kiosk call answered");
+    Ok(Json(call).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_are_short_plain_names() {
+        assert_eq!(check_place("  Floor 2 - entrance ").ok(), Some("Floor 2 - entrance".to_string()));
+        assert!(check_place("二楼入口").is_ok());
+        for bad in ["", "   ", "<script>", "a/b", &"x".repeat(41)] {
+            assert!(check_place(bad).is_err(), "{bad:?}");
+        }
+        let id = new_id();
+        assert_eq!(id.len(), 21);
+        assert!(id.starts_with('K'));
+    }
+}
