@@ -316,7 +316,8 @@ fn post_height(embed: Embed) {
 
 /// Posts `resize` whenever the page's height changes.
 fn observe_height(embed: Embed) {
-    let last = StoredValue::new(0.0f64);
+    // The height just sent with `ready` is not sent again.
+    let last = StoredValue::new(page_height().unwrap_or(0.0));
     let on_resize = Closure::<dyn Fn()>::new(move || {
         if let Some(h) = page_height()
             && h != last.get_value()

@@ -1015,6 +1015,22 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
         _ => None,
     });
     let queued = Memo::new(move |_| matches!(ctx.stage.get(), Stage::Queued(_)));
+    // The confirmation takes the focus (the button that was pressed is
+    // gone), which also brings it into view, in a partner's frame too.
+    Effect::new(move |_| {
+        if placed.get().is_some() {
+            request_animation_frame(|| {
+                if let Some(h) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("placed-title"))
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                {
+                    let _ = h.focus();
+                    h.scroll_into_view_with_bool(true);
+                }
+            });
+        }
+    });
     // A partner's page hears of the order once it is placed.
     if let Some(e) = embed {
         Effect::new(move |_| {

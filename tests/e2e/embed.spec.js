@@ -158,6 +158,9 @@ test('a partner page talks to the configurator through the custom element', asyn
   const done = await last(page, 'complete');
   expect(done).toMatchObject({ product: 'pc-starter', code: changed.code, total: changed.price, currency: 'EUR' });
   await expect(frame.getByTestId('order-id')).toHaveText(done.orderId);
+  // The confirmation has the focus and is brought into the partner page's view.
+  await expect(frame.locator('#placed-title')).toBeFocused();
+  await expect(frame.locator('#placed-title')).toBeInViewport();
   const key = process.env.TAILOR_PARTNER_KEY;
   expect(key, 'cargo xtask test passes the partner key').toBeTruthy();
   const read = await request.get(`${portal}/api/partner/orders/${done.orderId}`, { headers: { authorization: `Bearer ${key}` } });
