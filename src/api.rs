@@ -95,6 +95,17 @@ pub fn token_for(order_id: &str) -> Option<String> {
 /// Sends `method url` with an optional JSON body and idempotency key; the
 /// answer's JSON (`null` for an empty answer such as 204).
 pub async fn request<T: DeserializeOwned>(method: &str, url: &str, json: Option<&str>, idempotency_key: Option<&str>) -> Result<T, ApiError> {
+    request_as(method, url, json, idempotency_key, None).await
+}
+
+/// [`request`], with `Authorization: Bearer <bearer>` (a staff key).
+pub async fn request_as<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    json: Option<&str>,
+    idempotency_key: Option<&str>,
+    bearer: Option<&str>,
+) -> Result<T, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(json) = json {
@@ -106,6 +117,9 @@ pub async fn request<T: DeserializeOwned>(method: &str, url: &str, json: Option<
     }
     if let Some(key) = idempotency_key {
         request.headers().set("Idempotency-Key", key).map_err(network)?;
+    }
+    if let Some(token) = bearer {
+        request.headers().set("Authorization", &format!("Bearer {token}")).map_err(network)?;
     }
     let (status, text) = send(request).await?;
     decode(status, if text.is_empty() { "null" } else { &text })

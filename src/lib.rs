@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
                     Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
                     Page::Handoff { code } => view! { <pages::HandoffPage code/> }.into_any(),
+                    Page::StaffCalls => view! { <pages::staff::StaffCallsPage/> }.into_any(),
                     Page::NotFound => view! { <pages::NotFound/> }.into_any(),
                 }}}
             </main>

@@ -3,6 +3,7 @@ pub mod catalogue;
 pub mod configure;
 pub mod order;
 pub mod privacy;
+pub mod staff;
 
 use std::future::Future;
 

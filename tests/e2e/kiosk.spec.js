@@ -107,7 +107,7 @@ test('hand-off: the phone opens the same configuration from the QR code, once, a
   await phone.close();
 });
 
-test('call staff: the call reaches staff on the floor, and the kiosk says when someone is on the way', async ({ page, request }) => {
+test('call staff: the call reaches staff on the floor, and the kiosk says when someone is on the way', async ({ page, request, browser }) => {
   const key = process.env.TAILOR_STORE_KEY;
   expect(key, 'cargo xtask test passes a store staff key').toBeTruthy();
   const staff = { authorization: `Bearer ${key}` };
@@ -125,9 +125,26 @@ test('call staff: the call reaches staff on the floor, and the kiosk says when s
   const calls = list.calls.filter((c) => c.place === place);
   expect(calls).toHaveLength(1);
   expect(calls[0]).toMatchObject({ product: 'jeans', state: 'waiting' });
-  const answered = await request.post(`/api/staff/calls/${calls[0].id}/answer`, { headers: staff });
-  expect(answered.status()).toBe(200);
+  // Staff see it on their own page (with their key) and answer it.
+  const floorContext = await browser.newContext({ baseURL: process.env.TAILOR_URL });
+  const floor = await floorContext.newPage();
+  await floor.goto('/staff/calls');
+  await floor.getByRole('button', { name: 'English' }).click();
+  await floor.getByRole('button', { name: 'Show the calls' }).click();
+  await expect(floor.getByRole('alert')).toContainText('Type your staff key.');
+  await floor.getByLabel('Staff key (role store or support)').fill('tsk_made-up');
+  await floor.getByRole('button', { name: 'Show the calls' }).click();
+  await expect(floor.getByRole('alert')).toContainText('unknown or revoked');
+  await floor.getByLabel('Staff key (role store or support)').fill(key);
+  await floor.getByRole('button', { name: 'Show the calls' }).click();
+  const card = floor.getByTestId('staff-call').filter({ hasText: place });
+  await expect(card).toContainText('Custom jeans');
+  expect(await new AxeBuilder({ page: floor }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
+  await card.getByRole('button', { name: 'On my way' }).click();
+  await expect(card).toHaveCount(0);
   await expect(status).toHaveText('A member of staff is on the way.');
+  expect((await (await request.get(`/api/kiosk/calls/${calls[0].id}`)).json()).state).toBe('answered');
+  await floorContext.close();
   // The place survives a reset (it is the kiosk's, not the customer's).
   await page.getByTestId('kiosk-start-over').click();
   await expect(page).toHaveURL(new RegExp(`/kiosk\\?place=${encodeURIComponent(place).replace(/%20/g, '%20')}$`));
