@@ -141,14 +141,9 @@ impl Embed {
 
     /// Sends `kind` with `fields` to the host, once it has said `init`.
     pub fn post(self, kind: &str, fields: Value) {
-        let Some(origin) = self.host.get_untracked() else { return };
-        let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
-        let mut message = json!({ "protocol": PROTOCOL, "version": VERSION, "type": kind });
-        if let (Some(m), Value::Object(f)) = (message.as_object_mut(), fields) {
-            m.extend(f);
+        if let Some(origin) = self.host.get_untracked() {
+            post_to(&origin, kind, fields);
         }
-        let Ok(value) = js_sys::JSON::parse(&message.to_string()) else { return };
-        let _ = parent.post_message(&value, &origin);
     }
 
     /// The configuration as it is now (sent at once, and again after `ready`).
@@ -159,6 +154,18 @@ impl Embed {
 
     pub fn error(self, code: &str, message: &str) {
         self.post("error", json!({ "code": code, "message": message }));
+    }
+}
+
+/// Posts `kind` with `fields` to the parent window, for `origin` only.
+fn post_to(origin: &str, kind: &str, fields: Value) {
+    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
+    let mut message = json!({ "protocol": PROTOCOL, "version": VERSION, "type": kind });
+    if let (Some(m), Value::Object(f)) = (message.as_object_mut(), fields) {
+        m.extend(f);
+    }
+    if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
+        let _ = parent.post_message(&value, origin);
     }
 }
 
@@ -210,19 +217,12 @@ fn listen(embed: Embed, locale: RwSignal<Locale>, location: crate::route::Locati
         if first && kind != "init" {
             return; // `init` first
         }
-        let reply_to_unknown_host = |code: &str, text: &str| {
-            // Not yet the host, but a registered origin framing this page:
-            // it may hear why it is refused.
-            if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
-                let m = json!({ "protocol": PROTOCOL, "version": VERSION, "type": "error", "code": code, "message": text });
-                if let Ok(v) = js_sys::JSON::parse(&m.to_string()) {
-                    let _ = parent.post_message(&v, &origin);
-                }
-            }
-        };
+        // A refusal goes back to the sender: a registered origin framing
+        // this page (the host itself once `init` has fixed it).
+        let refuse = |code: &str, text: &str| post_to(&origin, "error", json!({ "code": code, "message": text }));
         if version != Some(VERSION) {
             let text = format!("protocol version {} is not supported; this page speaks version {VERSION}", version.map_or("(none)".into(), |v| v.to_string()));
-            if first { reply_to_unknown_host("unsupported-version", &text) } else { embed.error("unsupported-version", &text) }
+            refuse("unsupported-version", &text);
             return;
         }
         match kind.as_str() {
@@ -230,7 +230,7 @@ fn listen(embed: Embed, locale: RwSignal<Locale>, location: crate::route::Locati
                 let partner = message.get("partner").and_then(Value::as_str).unwrap_or_default();
                 if embed.partner.with_value(|p| p != partner) {
                     let text = format!("this frame was opened for partner \"{}\", not \"{partner}\"", embed.partner.get_value());
-                    if first { reply_to_unknown_host("wrong-partner", &text) } else { embed.error("wrong-partner", &text) }
+                    refuse("wrong-partner", &text);
                     return;
                 }
                 embed.host.set(Some(origin));
