@@ -13,7 +13,15 @@ const pages = [
     },
   },
   { name: 'PC configurator', path: '/p/pc-starter', ready: (p) => p.getByTestId('total') },
-  { name: 'configurator in a partner frame', path: '/embed/p/pc-starter?partner=e2e-partner', ready: (p) => p.getByTestId('embed-cancel') },
+  {
+    name: 'configurator in a partner frame',
+    path: '/embed/p/pc-starter?partner=e2e-partner',
+    // The frame's bar shows at once; the configurator once its model is read.
+    ready: async (p) => {
+      await expect(p.getByTestId('embed-cancel')).toBeVisible();
+      return p.getByTestId('total');
+    },
+  },
   { name: 'not found', path: '/nowhere', ready: (p) => p.getByRole('heading', { level: 1 }) },
   {
     name: 'full PC configurator with meters and QR code',
