@@ -181,7 +181,7 @@ fn apply_theme(theme: &BTreeMap<String, String>) -> Result<(), String> {
         return Ok(());
     };
     let style = html.style();
-    for name in ["--color-accent", "--color-accent-text", "--radius", "--font"] {
+    for (_, name) in tailor_engine::theme::PROPERTIES {
         let _ = style.remove_property(name);
     }
     for (name, value) in props {
@@ -240,8 +240,7 @@ fn listen(embed: Embed, locale: RwSignal<Locale>, location: crate::route::Locati
                 if let Some(theme) = message.get("theme").filter(|t| !t.is_null()) {
                     set_theme(embed, theme);
                 }
-                let product = crate::route::Page::parse(&current_path(), "");
-                let product = match product {
+                let product = match location.0.get_untracked() {
                     crate::route::Page::Configure { product, .. } => Some(product),
                     _ => None,
                 };
@@ -266,10 +265,6 @@ fn listen(embed: Embed, locale: RwSignal<Locale>, location: crate::route::Locati
     });
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();
-}
-
-fn current_path() -> String {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
 }
 
 fn set_locale(embed: Embed, locale: RwSignal<Locale>, tag: &str) {

@@ -93,28 +93,18 @@ fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>
             Ok(c) => c,
             Err(e) => return status.set(StaffCall::Failed(e.message)),
         };
-        status.set(if call.state == "answered" { StaffCall::Answered } else { StaffCall::Waiting(call.id.clone()) });
-        let Some(window) = web_sys::window() else { return };
-        let handle = std::rc::Rc::new(std::cell::Cell::new(None::<i32>));
-        let h = handle.clone();
-        let tick = Closure::<dyn Fn()>::new(move || {
-            let id = call.id.clone();
-            let h = h.clone();
-            spawn_local(async move {
-                if let Ok(c) = api::request::<CallState>("GET", &format!("/api/kiosk/calls/{id}"), None, None).await
-                    && c.state == "answered"
-                {
-                    status.set(StaffCall::Answered);
-                    if let (Some(w), Some(i)) = (web_sys::window(), h.take()) {
-                        w.clear_interval_with_handle(i);
-                    }
-                }
-            });
-        });
-        if let Ok(i) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 3000) {
-            handle.set(Some(i));
+        if call.state == "answered" {
+            return status.set(StaffCall::Answered);
         }
-        tick.forget();
+        status.set(StaffCall::Waiting(call.id.clone()));
+        poll_until(
+            3000,
+            move || {
+                let id = call.id.clone();
+                async move { api::request::<CallState>("GET", &format!("/api/kiosk/calls/{id}"), None, None).await.is_ok_and(|c| c.state == "answered") }
+            },
+            move || status.set(StaffCall::Answered),
+        );
     });
 }
 
@@ -345,27 +335,47 @@ pub fn Handoff(kiosk: Kiosk, product: String, code: Signal<String>) -> impl Into
 
 /// Asks every 2 s whether the phone has the hand-off; then resets.
 fn watch(kiosk: Kiosk, code: String) {
+    #[derive(serde::Deserialize)]
+    struct State {
+        claimed: bool,
+        expired: bool,
+    }
+    poll_until(
+        2000,
+        move || {
+            let code = code.clone();
+            async move { api::request::<State>("GET", &format!("/api/handoff/{code}/state"), None, None).await.is_ok_and(|s| s.claimed || s.expired) }
+        },
+        move || reset(kiosk),
+    );
+}
+
+/// Runs `check` every `ms` milliseconds until a run answers `true`; then
+/// stops and calls `then`, once (even if runs overlap).
+fn poll_until<F, Fut>(ms: i32, check: F, then: impl FnOnce() + 'static)
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = bool> + 'static,
+{
     let Some(window) = web_sys::window() else { return };
-    let done = std::rc::Rc::new(std::cell::Cell::new(false));
+    let handle = std::rc::Rc::new(std::cell::Cell::new(None::<i32>));
+    let then = std::rc::Rc::new(std::cell::Cell::new(Some(Box::new(then) as Box<dyn FnOnce()>)));
+    let h = handle.clone();
     let tick = Closure::<dyn Fn()>::new(move || {
-        if done.get() {
-            return;
-        }
-        let (code, done) = (code.clone(), done.clone());
+        let (run, h, then) = (check(), h.clone(), then.clone());
         spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct State {
-                claimed: bool,
-                expired: bool,
-            }
-            if let Ok(s) = api::request::<State>("GET", &format!("/api/handoff/{code}/state"), None, None).await
-                && (s.claimed || s.expired)
-                && !done.replace(true)
+            if run.await
+                && let Some(then) = then.take()
             {
-                reset(kiosk);
+                if let (Some(w), Some(i)) = (web_sys::window(), h.take()) {
+                    w.clear_interval_with_handle(i);
+                }
+                then();
             }
         });
     });
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 2000);
+    if let Ok(i) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), ms) {
+        handle.set(Some(i));
+    }
     tick.forget();
 }

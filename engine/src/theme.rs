@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 /// The tokens a partner may set.
 pub const TOKENS: [&str; 4] = ["primary", "primary-text", "radius", "font"];
+/// Each token's CSS custom property (`style/main.css`).
+pub const PROPERTIES: [(&str, &str); 4] = [("primary", "--color-accent"), ("primary-text", "--color-accent-text"), ("radius", "--radius"), ("font", "--font")];
 /// The font choices (each a stack of installed fonts; no downloads).
 pub const FONTS: [&str; 4] = ["system-ui", "serif", "sans-serif", "rounded"];
 /// The portal's own primary colour and its text (`style/main.css`).
@@ -54,11 +56,10 @@ pub fn css_properties(theme: &BTreeMap<String, String>) -> Result<Vec<(&'static 
     check(theme)?;
     Ok(theme
         .iter()
-        .map(|(name, value)| match name.as_str() {
-            "primary" => ("--color-accent", value.clone()),
-            "primary-text" => ("--color-accent-text", value.clone()),
-            "radius" => ("--radius", value.clone()),
-            _ => ("--font", font_stack(value).to_string()),
+        .filter_map(|(name, value)| {
+            let (_, property) = PROPERTIES.iter().find(|(token, _)| token == name)?;
+            let value = if name == "font" { font_stack(value).to_string() } else { value.clone() };
+            Some((*property, value))
         })
         .collect())
 }

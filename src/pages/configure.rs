@@ -1041,7 +1041,7 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                         "orderId": id,
                         "product": m.id(),
                         "code": m.encode(s.choices()),
-                        "total": m.quote(s.choices()).map(|q| q.total).ok(),
+                        "total": ctx.eval.get_untracked().total,
                         "currency": m.def().currency,
                     })
                 })
