@@ -6,20 +6,19 @@
 //! Nothing personal is involved.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
-use crate::api::{random_bytes, store_failed, unix_seconds};
-use crate::problem::Problem;
+use crate::clock::unix_seconds;
+use crate::http::{Bearer, JsonBody, Problem};
+use crate::staff::Role;
+use crate::state::AppState;
 use crate::store::sql::Param::{Int, OptText, Text};
 
 /// The roles that answer calls.
-pub const ROLES: [&str; 2] = ["store", "support"];
+pub const ROLES: [Role; 2] = [Role::Store, Role::Support];
 /// A call left unanswered this long is no longer listed (the customer has
 /// most likely gone); a new tap makes a new call.
 pub const OPEN_SECONDS: i64 = 30 * 60;
@@ -61,8 +60,7 @@ pub fn check_place(place: &str) -> Result<String, Problem> {
 }
 
 fn new_id() -> String {
-    let b = random_bytes::<10>();
-    format!("K{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+    crate::secrets::new_id::<10>('K')
 }
 
 fn unknown() -> Problem {
@@ -84,8 +82,7 @@ const COLUMNS: &str = "id, place, product, answered_at, created_at";
 
 /// `POST /api/kiosk/calls`: calls staff to a place (or answers the call
 /// already open there).
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
-    let b: NewCall = crate::privacy::json_body(&headers, body)?;
+pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewCall>) -> Result<Response, Problem> {
     let place = check_place(&b.place)?;
     let product = match b.product {
         Some(p) if state.catalogue.model(&p).is_none() => {
@@ -102,7 +99,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Res
                 &[Text(&place), Int(now - OPEN_SECONDS)],
             )?;
             if let Some(r) = open {
-                return Ok((call_row(&r, now)?, false));
+                return Ok::<_, crate::store::StoreError>((call_row(&r, now)?, false));
             }
             let id = new_id();
             db.exec(
@@ -112,8 +109,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Res
             Ok((Call { id, place, product, state: "waiting", waiting_seconds: 0 }, true))
         })
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?;
+        ??;
     if made {
         tracing::info!(call = %call.id, place = %call.place, "staff called from a kiosk");
     }
@@ -130,15 +126,14 @@ pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> R
         .store
         .transaction(move |db| db.row(&format!("SELECT {COLUMNS} FROM staff_calls WHERE id = $1"), &[Text(&id)])?.map(|r| call_row(&r, now)).transpose())
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?
+        ??
         .ok_or_else(unknown)?;
     Ok(Json(call).into_response())
 }
 
 /// `GET /api/staff/calls` (roles store, support): the open calls, oldest first.
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
-    crate::staff::authenticate(&state, &headers, &ROLES).await?;
+pub async fn list(State(state): State<AppState>, bearer: Bearer) -> Result<Response, Problem> {
+    crate::staff::authenticate(&state, bearer, &ROLES).await?;
     let now = unix_seconds() as i64;
     let calls = state
         .store
@@ -152,15 +147,14 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<R
             .collect::<Result<Vec<_>, _>>()
         })
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?;
+        ??;
     Ok(Json(serde_json::json!({ "calls": calls })).into_response())
 }
 
 /// `POST /api/staff/calls/{id}/answer` (roles store, support): "on my way".
 /// Answering an answered call again changes nothing.
-pub async fn answer(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Problem> {
-    let staff = crate::staff::authenticate(&state, &headers, &ROLES).await?;
+pub async fn answer(State(state): State<AppState>, bearer: Bearer, Path(id): Path<String>) -> Result<Response, Problem> {
+    let staff = crate::staff::authenticate(&state, bearer, &ROLES).await?;
     let now = unix_seconds() as i64;
     let call = state
         .store
@@ -169,8 +163,7 @@ pub async fn answer(State(state): State<AppState>, headers: HeaderMap, Path(id):
             db.row(&format!("SELECT {COLUMNS} FROM staff_calls WHERE id = $1"), &[Text(&id)])?.map(|r| call_row(&r, now)).transpose()
         })
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?
+        ??
         .ok_or_else(unknown)?;
     tracing::info!(call = %call.id, "kiosk call answered");
     Ok(Json(call).into_response())

@@ -5,16 +5,15 @@
 //! stored; nothing personal is involved.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::api::{random_bytes, sha256_hex, store_failed, unix_seconds};
-use crate::problem::Problem;
+use crate::clock::unix_seconds;
+use crate::http::{JsonBody, Problem};
+use crate::secrets::{random_bytes, sha256_hex};
+use crate::state::AppState;
 use crate::store::sql::Param::{Int, Text};
 
 pub const SECONDS: i64 = 600;
@@ -43,8 +42,7 @@ fn unknown() -> Problem {
 }
 
 /// `POST /api/handoff`: keeps a checked configuration under a new code.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
-    let b: NewHandoff = crate::privacy::json_body(&headers, body)?;
+pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewHandoff>) -> Result<Response, Problem> {
     let model = state.catalogue.model(&b.product).ok_or_else(|| {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-product", "Unknown product", format!("There is no product \"{}\".", b.product))
     })?;
@@ -65,8 +63,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Res
             )
         })
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?;
+        ??;
     tracing::info!("hand-off code made");
     let url = format!("/h/{code}");
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "url": url, "expires_in": SECONDS }))).into_response())
@@ -86,13 +83,12 @@ pub async fn claim(State(state): State<AppState>, Path(code): Path<String>) -> R
                 &[Text(&digest), Int(now)],
             )?;
             match claimed {
-                Some(r) => Ok(Ok((r.text(0)?, r.text(1)?))),
+                Some(r) => Ok::<_, crate::store::StoreError>(Ok((r.text(0)?, r.text(1)?))),
                 None => Ok(Err(db.row("SELECT claimed_at FROM handoffs WHERE code_sha256 = $1", &[Text(&digest)])?.map(|r| r.int(0).is_ok()))),
             }
         })
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?;
+        ??;
     match found {
         Ok((product, config)) => Ok(Json(serde_json::json!({ "product": product, "code": config })).into_response()),
         Err(Some(true)) => Err(Problem::new(StatusCode::GONE, "handoff-used", "Already opened", "This code was already opened on a phone; each code works once.")),
@@ -110,8 +106,7 @@ pub async fn status(State(state): State<AppState>, Path(code): Path<String>) -> 
         .store
         .transaction(move |db| db.row("SELECT claimed_at, expires_at FROM handoffs WHERE code_sha256 = $1", &[Text(&digest)]))
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?
+        ??
         .ok_or_else(unknown)?;
     let claimed = row.int(0).is_ok();
     let expired = row.int(1).map(|e| e <= unix_seconds() as i64).unwrap_or(true);

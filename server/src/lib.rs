@@ -2,28 +2,29 @@
 //! every order again with `tailor-engine` against the same catalogue files
 //! the browser used. It trusts nothing the browser computed.
 
-pub mod api;
-pub mod catalogue;
-pub mod limits;
-pub mod partners;
-pub mod mail;
-pub mod privacy;
-pub mod load;
-pub mod client;
 pub mod calls;
+pub mod catalogue;
+pub mod client;
+pub mod clock;
 pub mod handoff;
-pub mod problem;
+pub mod http;
+pub mod limits;
+pub mod load;
+pub mod mail;
+pub mod orders;
+pub mod partners;
+pub mod privacy;
 pub mod qr;
+pub mod secrets;
 pub mod serve;
 pub mod site;
 pub mod staff;
+pub mod state;
 pub mod store;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Json;
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
@@ -31,33 +32,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use tower::ServiceBuilder;
 
-use crate::catalogue::Catalogue;
-use crate::problem::Problem;
-use crate::store::Store;
-
-/// The largest request body accepted, in bytes.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// Everything the server is told at start-up.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub addr: SocketAddr,
-    pub database_url: String,
-    /// The built site (Trunk's `dist/`).
-    pub site_dir: PathBuf,
-    /// The catalogue files (`public/catalogue`, copied into the site by Trunk).
-    pub catalogue_dir: PathBuf,
-    pub limits: limits::Limits,
-}
-
-/// Shared by every request.
-#[derive(Clone)]
-pub struct AppState {
-    pub catalogue: Arc<Catalogue>,
-    pub store: Store,
-    /// Sends sign-in codes.
-    pub mailer: mail::Mailer,
-}
+pub use crate::http::{BODY_LIMIT, Problem};
+pub use crate::state::{AppState, Config};
 
 /// The OpenAPI document of the API (served at `/api/openapi.json`; a test
 /// checks that it lists exactly [`API_ROUTES`]).
@@ -101,33 +77,41 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/partner/orders/{id}"),
 ];
 
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "no-endpoint", "No such endpoint", "There is no such API endpoint; see /api/openapi.json.")
+}
+
 fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
     match (method, path) {
-        ("GET", "/health") => get(api::health),
+        ("GET", "/health") => get(health),
         ("GET", "/openapi.json") => get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
-        ("POST", "/orders") => post(api::create_order),
-        ("GET", "/orders/{id}") => get(api::get_order),
+        ("POST", "/orders") => post(orders::routes::create),
+        ("GET", "/orders/{id}") => get(orders::routes::get),
         ("GET", "/qr") => get(qr::qr),
         ("GET", "/staff/orders") => get(staff::list_orders),
         ("POST", "/staff/orders/{id}/status") => post(staff::set_status),
-        ("GET", "/staff/customers") => get(privacy::staff_find),
-        ("GET", "/staff/customers/{id}") => get(privacy::staff_customer),
-        ("GET", "/staff/consents") => get(privacy::staff_consent_counts),
-        ("GET", "/privacy/notice") => get(privacy::get_notice),
-        ("GET", "/me") => get(privacy::get_me),
-        ("POST", "/me/gpc") => post(privacy::post_gpc),
-        ("POST", "/me/consents") => post(privacy::post_consents),
-        ("GET", "/me/consents/{id}/receipt") => get(privacy::get_receipt),
-        ("PUT", "/me/measurements") => put(privacy::put_measurements),
-        ("POST", "/me/configurations") => post(privacy::post_configuration),
-        ("DELETE", "/me/configurations/{id}") => delete(privacy::delete_configuration),
-        ("POST", "/me/answers") => post(privacy::post_answer),
-        ("POST", "/me/orders/{id}/again") => post(privacy::post_again),
-        ("GET", "/me/export") => get(privacy::get_export),
-        ("POST", "/me/erase") => post(privacy::post_erase),
-        ("POST", "/me/sign-out") => post(privacy::post_sign_out),
-        ("POST", "/sign-in") => post(privacy::post_sign_in),
-        ("POST", "/sign-in/verify") => post(privacy::post_verify),
+        ("GET", "/staff/customers") => get(privacy::staff_reads::staff_find),
+        ("GET", "/staff/customers/{id}") => get(privacy::staff_reads::staff_customer),
+        ("GET", "/staff/consents") => get(privacy::staff_reads::staff_consent_counts),
+        ("GET", "/privacy/notice") => get(privacy::preferences::get_notice),
+        ("GET", "/me") => get(privacy::profile::get_me),
+        ("POST", "/me/gpc") => post(privacy::profile::post_gpc),
+        ("POST", "/me/consents") => post(privacy::preferences::post_consents),
+        ("GET", "/me/consents/{id}/receipt") => get(privacy::preferences::get_receipt),
+        ("PUT", "/me/measurements") => put(privacy::profile::put_measurements),
+        ("POST", "/me/configurations") => post(privacy::profile::post_configuration),
+        ("DELETE", "/me/configurations/{id}") => delete(privacy::profile::delete_configuration),
+        ("POST", "/me/answers") => post(privacy::profile::post_answer),
+        ("POST", "/me/orders/{id}/again") => post(privacy::again::post_again),
+        ("GET", "/me/export") => get(privacy::erase::get_export),
+        ("POST", "/me/erase") => post(privacy::erase::post_erase),
+        ("POST", "/me/sign-out") => post(privacy::signin::post_sign_out),
+        ("POST", "/sign-in") => post(privacy::signin::post_sign_in),
+        ("POST", "/sign-in/verify") => post(privacy::signin::post_verify),
         ("POST", "/handoff") => post(handoff::create),
         ("GET", "/handoff/{code}") => get(handoff::claim),
         ("GET", "/handoff/{code}/state") => get(handoff::status),
@@ -149,12 +133,12 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 /// The whole service: API, then the site for every other path.
 pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
     let limiter = limits::RateLimiter::new(limits);
-    let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::gpc_json)).with_state(state.catalogue.clone());
+    let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::preferences::gpc_json)).with_state(state.catalogue.clone());
     let embed = Router::new().route("/embed/{*rest}", get(partners::embed)).with_state((state.clone(), site.clone()));
     let api = API_ROUTES
         .iter()
         .fold(Router::new(), |router, &(method, path)| router.route(path, handler(method, path)))
-        .fallback(api::not_found)
+        .fallback(not_found)
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(|err: tower::BoxError| async move {

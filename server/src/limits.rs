@@ -14,7 +14,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::problem::Problem;
+use crate::http::Problem;
 
 /// The server's limits; `Limits::default()` is what production uses.
 #[derive(Clone, Copy, Debug)]

@@ -130,9 +130,7 @@ async fn staff(args: &[String]) -> Result<(), String> {
         Some("add") => {
             let name = name.filter(|n| !n.trim().is_empty()).ok_or(format!("staff add needs --name\n{STAFF_USAGE}"))?;
             let role = role.ok_or(format!("staff add needs --role\n{STAFF_USAGE}"))?;
-            if !tailor_server::staff::ROLES.contains(&role.as_str()) {
-                return Err(format!("unknown role \"{role}\": one of {}", tailor_server::staff::ROLES.join(", ")));
-            }
+            tailor_server::staff::Role::parse(&role)?;
             let (key, digest) = tailor_server::staff::new_key();
             let id = format!("S{}", &digest[..10]);
             store

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::AppState;
-use crate::api::{sha256_hex, store_failed};
-use crate::problem::Problem;
+use crate::http::{Bearer, Problem};
+use crate::secrets::sha256_hex;
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::sql::{Db, Param::Text};
 
@@ -90,16 +90,13 @@ pub fn revoke(db: &mut dyn Db, id: &str, now: &str) -> Result<bool, StoreError> 
 
 /// A new partner key (`tpk_` and 32 random bytes) and its digest.
 pub fn new_key() -> (String, String) {
-    use base64::Engine as _;
-    let key = format!("tpk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::api::random_bytes::<32>()));
-    let digest = sha256_hex(key.as_bytes());
-    (key, digest)
+    crate::secrets::new_key("tpk")
 }
 
 /// Is `id` a registered, active partner?
 pub async fn exists(state: &AppState, id: &str) -> Result<bool, Problem> {
     let id = id.to_string();
-    Ok(state.store.transaction(move |db| active(db, &id)).await.map_err(store_failed)?.map_err(store_failed)?.is_some())
+    Ok(state.store.transaction(move |db| active(db, &id)).await??.is_some())
 }
 
 #[derive(serde::Deserialize)]
@@ -131,7 +128,7 @@ pub async fn embed(
 /// `GET /api/partners/{id}`: what the embedded page needs to know about its
 /// host: the allowed origins and the theme (public, no key).
 pub async fn get_public(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let found = state.store.transaction(move |db| active(db, &id)).await.map_err(store_failed)?.map_err(store_failed)?;
+    let found = state.store.transaction(move |db| active(db, &id)).await??;
     let p = found.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "unknown-partner", "Unknown partner", "No partner is registered with this id."))?;
     Ok(Json(p).into_response())
 }
@@ -152,19 +149,18 @@ struct PartnerOrder {
 
 /// `GET /api/partner/orders/{id}` with `Authorization: Bearer <partner key>`:
 /// one of the partner's own orders; any other order is "not found".
-pub async fn get_order(State(state): State<AppState>, headers: HeaderMap, Path(order): Path<String>) -> Result<Response, Problem> {
-    let key = crate::api::bearer(&headers)
-        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
+pub async fn get_order(State(state): State<AppState>, bearer: Bearer, Path(order): Path<String>) -> Result<Response, Problem> {
+    let key = bearer
+        .or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
     let digest = sha256_hex(key.as_bytes());
     let partner = state
         .store
         .transaction(move |db| by_key(db, &digest))
         .await
-        .map_err(store_failed)?
-        .map_err(store_failed)?
+        ??
         .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown partner key", "This partner key is unknown or revoked."))?;
     let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id.");
-    let row = state.store.get(&order).await.map_err(store_failed)?.ok_or_else(not_found)?;
+    let row = state.store.get(&order).await?.ok_or_else(not_found)?;
     if row.partner_id.as_deref() != Some(partner.id.as_str()) {
         return Err(not_found());
     }

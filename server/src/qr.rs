@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use qrcodegen::{QrCode, QrCodeEcc};
 use serde::Deserialize;
 
-use crate::problem::Problem;
+use crate::http::Problem;
 
 /// Longer texts make codes too dense for a phone held at arm's length.
 pub const MAX_TEXT: usize = 600;

@@ -109,11 +109,12 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 async fn home(State(site): State<Site>) -> Response {
     match &site.home {
         Some(html) => Html(html.clone()).into_response(),
-        None => index(State(site)).await,
+        None => app_page(&site),
     }
 }
 
-async fn index(State(site): State<Site>) -> Response {
+/// The app's page (or a note that the site is not built yet).
+fn app_page(site: &Site) -> Response {
     match &site.index {
         Some(html) => Html(html.clone()).into_response(),
         None => (
@@ -131,7 +132,7 @@ async fn client_route(State(site): State<Site>, request: Request<Body>) -> Respo
     if last.contains('.') {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     }
-    index(State(site)).await
+    app_page(&site)
 }
 
 async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -> Response {

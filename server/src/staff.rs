@@ -6,26 +6,55 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::AppState;
-use crate::problem::Problem;
-use crate::api::{raw, store_failed};
+use crate::http::{Bearer, JsonBody, Problem};
+use crate::orders::raw;
+use crate::secrets::sha256_hex;
+use crate::state::AppState;
 use crate::store::{StaffKey, StatusChange};
 
-pub const ROLES: [&str; 4] = ["fulfilment", "support", "marketing", "store"];
+/// A staff key's role: what its holder needs to know and do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Makes and ships orders.
+    Fulfilment,
+    /// Reads a customer's data on request (logged).
+    Support,
+    /// Consent counts, nothing personal.
+    Marketing,
+    /// The shop floor: answers kiosk calls.
+    Store,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Fulfilment, Role::Support, Role::Marketing, Role::Store];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Fulfilment => "fulfilment",
+            Role::Support => "support",
+            Role::Marketing => "marketing",
+            Role::Store => "store",
+        }
+    }
+
+    /// The role named `name`, or an error listing the roles.
+    pub fn parse(name: &str) -> Result<Role, String> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name).ok_or_else(|| {
+            format!("unknown role \"{name}\": one of {}", Role::ALL.map(Role::as_str).join(", "))
+        })
+    }
+}
+
 pub const STATUSES: [&str; 4] = ["new", "in_production", "shipped", "cancelled"];
 
 /// A new staff key (`tsk_` and 32 random bytes) and its digest.
 pub fn new_key() -> (String, String) {
-    use base64::Engine as _;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    let key = format!("tsk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
-    let digest = crate::api::sha256_hex(key.as_bytes());
-    (key, digest)
+    crate::secrets::new_key("tsk")
 }
 
 /// The statuses an order may move to from each status.
@@ -39,22 +68,20 @@ fn allowed_from(to: &str) -> Option<&'static [&'static str]> {
 }
 
 /// The key's holder, if the key is valid and its role is one of `roles`.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, roles: &[&str]) -> Result<StaffKey, Problem> {
-    let key = crate::api::bearer(headers)
-        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Staff key required", "Send a staff key as \"Authorization: Bearer KEY\"."))?;
+pub async fn authenticate(state: &AppState, bearer: Bearer, roles: &[Role]) -> Result<StaffKey, Problem> {
+    let key = bearer.or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Staff key required", "Send a staff key as \"Authorization: Bearer KEY\"."))?;
     let staff = state
         .store
-        .staff_by_digest(&crate::api::sha256_hex(key.as_bytes()))
-        .await
-        .map_err(store_failed)?
+        .staff_by_digest(&sha256_hex(key.as_bytes()))
+        .await?
         .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown staff key", "This staff key is unknown or revoked."))?;
-    if !roles.contains(&staff.role.as_str()) {
+    if !roles.iter().any(|r| r.as_str() == staff.role) {
         tracing::warn!(staff = %staff.id, role = %staff.role, "staff request outside the key's role");
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Not for this role",
-            format!("A {} key may not do this; it needs the role {}.", staff.role, roles.join(" or ")),
+            format!("A {} key may not do this; it needs the role {}.", staff.role, roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")),
         ));
     }
     Ok(staff)
@@ -101,8 +128,8 @@ pub struct WorkList {
     next_after: Option<String>,
 }
 
-pub async fn list_orders(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WorkList>, Problem> {
-    let staff = authenticate(&state, &headers, &["fulfilment"]).await?;
+pub async fn list_orders(State(state): State<AppState>, bearer: Bearer, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WorkList>, Problem> {
+    let staff = authenticate(&state, bearer, &[Role::Fulfilment]).await?;
     let Query(q) = query.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", e.body_text()))?;
     let status = q.status.unwrap_or_else(|| "new".into());
     if !STATUSES.contains(&status.as_str()) {
@@ -112,7 +139,7 @@ pub async fn list_orders(State(state): State<AppState>, headers: HeaderMap, quer
     if !(1..=500).contains(&limit) {
         return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid-query", "Invalid limit", "limit must be 1 to 500."));
     }
-    let rows = state.store.list(&status, q.after.as_deref().unwrap_or(""), limit).await.map_err(store_failed)?;
+    let rows = state.store.list(&status, q.after.as_deref().unwrap_or(""), limit).await?;
     let next_after = (rows.len() == limit).then(|| rows.last().map(|r| r.id.clone())).flatten();
     let mut orders = Vec::with_capacity(rows.len());
     for row in rows {
@@ -156,11 +183,11 @@ pub struct StatusSet {
 pub async fn set_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Json<NewStatus>, axum::extract::rejection::JsonRejection>,
+    bearer: Bearer,
+    body: Result<JsonBody<NewStatus>, Problem>,
 ) -> Result<Json<StatusSet>, Problem> {
-    let staff = authenticate(&state, &headers, &["fulfilment"]).await?;
-    let Json(body) = body.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed body", e.body_text()))?;
+    let staff = authenticate(&state, bearer, &[Role::Fulfilment]).await?;
+    let JsonBody(body) = body?;
     let from = allowed_from(&body.status).ok_or_else(|| {
         Problem::new(
             StatusCode::BAD_REQUEST,
@@ -169,7 +196,7 @@ pub async fn set_status(
             "status must be \"in_production\", \"shipped\" or \"cancelled\".",
         )
     })?;
-    match state.store.set_status(&id, from, &body.status).await.map_err(store_failed)? {
+    match state.store.set_status(&id, from, &body.status).await? {
         StatusChange::Changed => {
             tracing::info!(staff = %staff.id, order = %id, status = %body.status, "order status changed");
             Ok(Json(StatusSet { id, status: body.status }))

@@ -80,7 +80,7 @@ pub fn link_hash(prev_sha256: &str, event_json: &str) -> String {
     bytes.extend_from_slice(prev_sha256.as_bytes());
     bytes.push(b'\n');
     bytes.extend_from_slice(event_json.as_bytes());
-    crate::api::sha256_hex(&bytes)
+    crate::secrets::sha256_hex(&bytes)
 }
 
 /// A stored link of the chain.

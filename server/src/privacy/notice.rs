@@ -3,7 +3,6 @@
 //! like the products: changing a text or adding a purpose needs no Rust.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Purpose {
@@ -88,7 +87,7 @@ impl Notice {
             jurisdiction: file.jurisdiction,
             purposes: file.purposes,
             offer: file.offer,
-            sha256: hex(&Sha256::digest(text.as_bytes())),
+            sha256: crate::secrets::sha256_hex(text.as_bytes()),
             json,
         })
     }
@@ -109,8 +108,4 @@ impl Notice {
         }
         out
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    crate::api::sha256_hex_of_digest(bytes)
 }

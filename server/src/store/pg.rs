@@ -9,7 +9,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
-use super::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
+use super::rows::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_schema.sql")),

@@ -2,7 +2,7 @@
 //! tables: statements written once (placeholders `$1`, `$2`, ...; SQL both
 //! understand), run in one transaction on either backend.
 
-use super::StoreError;
+use super::rows::StoreError;
 
 /// A statement parameter.
 #[derive(Clone, Copy, Debug)]

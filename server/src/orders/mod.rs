@@ -1,22 +1,29 @@
-//! The JSON API under `/api`.
+//! Orders as a service: an order body checked and priced again with the
+//! engine, stored once per idempotency key, and read back. Both the order
+//! route and "order again" place orders through [`place`]. Depends on the
+//! store, the catalogue, the engine and the partner registry; never on the
+//! routes of any module.
+
+pub mod routes;
 
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tailor_engine::contact::{self, Contact, Shipping};
 use tailor_engine::{CodeError, OrderError};
 
-use crate::AppState;
-use crate::problem::Problem;
+use crate::clock::{now_rfc3339, unix_seconds};
+use crate::http::Problem;
+use crate::secrets::{random_bytes, sha256_hex};
+use crate::state::AppState;
 use crate::store::{Idempotency, Inserted, OrderRow};
 
 /// The header a client sends with every new order: the same key for every
@@ -49,7 +56,7 @@ fn default_locale() -> String {
 
 /// What the browser posts. Only the configuration code (and texts) are taken
 /// from it; the price it saw is compared, never trusted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub product: String,
@@ -67,7 +74,7 @@ pub struct NewOrder {
     pub locale: String,
     #[serde(default)]
     pub channel: Channel,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
 }
 
@@ -103,46 +110,60 @@ pub struct Created {
     pub access_token: String,
 }
 
-pub async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub struct IdempotencyKey(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let value = parts.headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "missing-idempotency-key",
+                "Idempotency-Key required",
+                "Send a new order with an \"Idempotency-Key\" header (a random value such as a UUID), and the same key when you retry it.",
+            )
+        })?;
+        let key = value.to_str().ok().filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+        key.map(|k| IdempotencyKey(k.to_string())).ok_or_else(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-idempotency-key",
+                "Invalid Idempotency-Key",
+                "The Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces).",
+            )
+        })
+    }
 }
 
-pub async fn create_order(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Problem> {
-    require_json(&headers)?;
-    let key = idempotency_key(&headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "Order too large",
-                format!("An order body may have at most {} bytes.", crate::BODY_LIMIT),
-            )
-        } else {
-            Problem::new(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", e.body_text())
-        }
-    })?;
-    let key = Idempotency { key, request_sha256: sha256_hex(&body) };
-    // A member's orders carry the member discount (the page shows it too).
-    let percent_off = crate::privacy::member_discount(&state, &headers).await;
-    let row = match priced_order(&state, &body, percent_off) {
+/// What placing an order came to.
+pub enum Placed {
+    /// Stored now.
+    Created(OrderRow),
+    /// Stored before under the same key with the same body: the same order.
+    Replayed(OrderRow),
+}
+
+/// Places an order: `body` (a [`NewOrder`] as JSON) checked and priced with
+/// the engine (with the member's `percent_off`), then stored under `key`
+/// unless that key already holds it.
+pub async fn place(state: &AppState, body: &[u8], key: IdempotencyKey, percent_off: Option<u32>) -> Result<Placed, Problem> {
+    let key = Idempotency { key: key.0, request_sha256: sha256_hex(body) };
+    let mut row = match priced_order(state, body, percent_off) {
         Ok(row) => row,
         Err(problem) => {
             // A retry of an order stored before (say, before the catalogue
             // changed) still gets that order.
-            return match state.store.by_key(&key.key).await.map_err(store_failed)? {
-                Some((order, digest)) => replay(&state, &order, &digest, &key),
+            return match state.store.by_key(&key.key).await? {
+                Some((order, digest)) => replay(order, &digest, &key),
                 None => Err(problem),
             };
         }
     };
     // An order through a partner names a registered, active partner.
     if let Some(partner) = &row.partner_id
-        && !crate::partners::exists(&state, partner).await?
+        && !crate::partners::exists(state, partner).await?
     {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -151,7 +172,6 @@ pub async fn create_order(
             format!("No partner \"{partner}\" is registered."),
         ));
     }
-    let mut row = row;
     let mut attempts = 0;
     let inserted = loop {
         match state.store.insert(row.clone(), key.clone()).await {
@@ -160,55 +180,21 @@ pub async fn create_order(
                 row.id = new_order_id(unix_seconds());
                 row.token_sha256 = sha256_hex(order_token(state.store.token_secret(), &row.id).as_bytes());
             }
-            other => break other.map_err(store_failed)?,
+            other => break other?,
         }
     };
-    if let Inserted::Created = inserted {
-        crate::privacy::link_order(&state, &headers, &row.id).await;
-    }
     match inserted {
         Inserted::Created => {
             tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
-            created(&state, &row, false)
+            Ok(Placed::Created(row))
         }
-        Inserted::Existing { order, request_sha256 } => replay(&state, &order, &request_sha256, &key),
+        Inserted::Existing { order, request_sha256 } => replay(order, &request_sha256, &key),
     }
-}
-
-/// The credential in `Authorization: Bearer ...`, if any.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
-}
-
-pub(crate) fn store_failed(e: crate::store::StoreError) -> Problem {
-    tracing::error!(error = %e, "the order store failed");
-    Problem::internal()
-}
-
-/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
-    let value = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "missing-idempotency-key",
-            "Idempotency-Key required",
-            "Send a new order with an \"Idempotency-Key\" header (a random value such as a UUID), and the same key when you retry it.",
-        )
-    })?;
-    let key = value.to_str().ok().filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x21..=0x7e).contains(&b)));
-    key.map(str::to_string).ok_or_else(|| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-idempotency-key",
-            "Invalid Idempotency-Key",
-            "The Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces).",
-        )
-    })
 }
 
 /// The answer to a key seen before: the same order for the same body, a
 /// conflict for another.
-fn replay(state: &AppState, order: &OrderRow, digest: &str, key: &Idempotency) -> Result<Response, Problem> {
+fn replay(order: OrderRow, digest: &str, key: &Idempotency) -> Result<Placed, Problem> {
     if digest != key.request_sha256 {
         return Err(Problem::new(
             StatusCode::CONFLICT,
@@ -217,10 +203,16 @@ fn replay(state: &AppState, order: &OrderRow, digest: &str, key: &Idempotency) -
             "This Idempotency-Key was already used with a different order body; send a new key for a new order.",
         ));
     }
-    created(state, order, true)
+    Ok(Placed::Replayed(order))
 }
 
-fn created(state: &AppState, row: &OrderRow, replayed: bool) -> Result<Response, Problem> {
+/// The HTTP answer to a placed order: 201 with the order and its access
+/// token (`Idempotent-Replayed: true` for a replay).
+pub fn created(state: &AppState, placed: &Placed) -> Result<Response, Problem> {
+    let (row, replayed) = match placed {
+        Placed::Created(row) => (row, false),
+        Placed::Replayed(row) => (row, true),
+    };
     let created = Created { order: view(row)?, access_token: order_token(state.store.token_secret(), &row.id) };
     let location = format!("/api/orders/{}", created.order.id);
     let mut response = (StatusCode::CREATED, [(header::LOCATION, location)], Json(created)).into_response();
@@ -314,7 +306,7 @@ fn priced_order(state: &AppState, body: &[u8], percent_off: Option<u32>) -> Resu
             "A partner id is given exactly when the channel is \"partner\".",
         ));
     }
-    let total = crate::privacy::discounted(quote.total, percent_off);
+    let total = tailor_engine::member_price(quote.total, percent_off);
     if total != order.price_seen {
         return Err(Problem::new(
             StatusCode::CONFLICT,
@@ -349,56 +341,7 @@ fn priced_order(state: &AppState, body: &[u8], percent_off: Option<u32>) -> Resu
     })
 }
 
-pub async fn get_order(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<OrderView>, Problem> {
-    let token = crate::api::bearer(&headers)
-        .ok_or_else(|| {
-            Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Credentials required",
-                "Send the order's access token as \"Authorization: Bearer TOKEN\".",
-            )
-        })?;
-    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", "No order with this id can be read with this token.");
-    let row = state
-        .store
-        .get(&id)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading an order failed");
-            Problem::internal()
-        })?
-        .ok_or_else(not_found)?;
-    // Compare digests, so the comparison time says nothing about the token.
-    if sha256_hex(token.as_bytes()) != row.token_sha256 {
-        return Err(not_found());
-    }
-    Ok(Json(view(&row)?))
-}
-
-pub async fn not_found() -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "no-endpoint", "No such endpoint", "There is no such API endpoint; see /api/openapi.json.")
-}
-
-pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
-    let ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
-        .unwrap_or(false);
-    if ok {
-        Ok(())
-    } else {
-        Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "JSON expected",
-            "Send the order as \"Content-Type: application/json\".",
-        ))
-    }
-}
-
-pub(crate) fn view(row: &OrderRow) -> Result<OrderView, Problem> {
+pub fn view(row: &OrderRow) -> Result<OrderView, Problem> {
     Ok(OrderView {
         id: row.id.clone(),
         status: row.status.clone(),
@@ -418,7 +361,7 @@ pub(crate) fn view(row: &OrderRow) -> Result<OrderView, Problem> {
     })
 }
 
-pub(crate) fn raw(text: &str) -> Result<Box<RawValue>, Problem> {
+pub fn raw(text: &str) -> Result<Box<RawValue>, Problem> {
     RawValue::from_string(text.to_string()).map_err(|_| Problem::internal())
 }
 
@@ -438,12 +381,6 @@ fn trimmed_shipping(s: &Shipping) -> Shipping {
         postcode: s.postcode.trim().into(),
         country: s.country.clone(),
     }
-}
-
-pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    getrandom::fill(&mut buf).expect("the operating system's random source failed");
-    buf
 }
 
 /// `T`, 6 Crockford base-32 characters of the second it was made (since
@@ -466,27 +403,3 @@ pub fn new_order_id(unix_seconds: u64) -> String {
     id
 }
 
-pub(crate) fn unix_seconds() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    sha256_hex_of_digest(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of bytes (a digest).
-pub fn sha256_hex_of_digest(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
-    out
-}
-
-pub(crate) fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}

@@ -55,3 +55,12 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// A store failure: logged here (without the request's data), answered as
+/// an internal error that says nothing was stored.
+impl From<crate::store::StoreError> for Problem {
+    fn from(e: crate::store::StoreError) -> Problem {
+        tracing::error!(error = %e, "the store failed");
+        Problem::internal()
+    }
+}

@@ -1,0 +1,20 @@
+//! The HTTP edge every route shares: problem-details errors, the JSON body
+//! extractor, the visitor's session cookie and privacy signal, and bearer
+//! credentials. Routes take these as extractors instead of reading headers
+//! and bytes themselves.
+//!
+//! Depends on nothing else in the server (only on axum and the secrets
+//! module for digests); everything above may depend on it.
+
+mod bearer;
+mod json;
+mod problem;
+mod visitor;
+
+pub use bearer::Bearer;
+pub use json::{JsonBody, JsonBytes, JsonContent, require_json};
+pub use problem::Problem;
+pub use visitor::{COOKIE, Visitor, clear_session_cookie, no_store, session_cookie};
+
+/// The largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;

@@ -1,0 +1,80 @@
+//! The visitor as the privacy routes see them: the digest of their session
+//! cookie's token (never the token itself) and whether their browser sends
+//! Global Privacy Control; and the session cookie itself.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::secrets::sha256_hex;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "tailor_sid";
+/// Sessions last 180 days.
+const SESSION_SECONDS: i64 = 180 * 24 * 3600;
+
+#[derive(Clone, Debug, Default)]
+pub struct Visitor {
+    /// Digest of the session cookie's token, when there is one.
+    pub token_sha256: Option<String>,
+    /// `Sec-GPC: 1` (or the page's signal, set by the route that reads it).
+    pub gpc: bool,
+}
+
+impl Visitor {
+    pub fn of(headers: &HeaderMap) -> Visitor {
+        let token = CookieJar::from_headers(headers)
+            .get(COOKIE)
+            .map(|c| c.value().to_string())
+            .filter(|v| !v.is_empty() && v.len() <= 100);
+        Visitor { token_sha256: token.map(|t| sha256_hex(t.as_bytes())), gpc: headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1") }
+    }
+
+    /// The same visitor holding `token`, a session just made for it.
+    pub fn with_token(&self, token: Option<&str>) -> Visitor {
+        match token {
+            Some(t) => Visitor { token_sha256: Some(sha256_hex(t.as_bytes())), gpc: self.gpc },
+            None => self.clone(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Visitor::of(&parts.headers))
+    }
+}
+
+fn cookie(value: &str, max_age: i64) -> HeaderValue {
+    let c = Cookie::build((COOKIE, value))
+        .path("/")
+        .max_age(time::Duration::seconds(max_age))
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Lax)
+        .build();
+    HeaderValue::from_str(&c.to_string()).expect("cookie text is ASCII")
+}
+
+/// `Set-Cookie` for a new session token.
+pub fn session_cookie(token: &str) -> HeaderValue {
+    cookie(token, SESSION_SECONDS)
+}
+
+/// `Set-Cookie` that ends the session in this browser.
+pub fn clear_session_cookie() -> HeaderValue {
+    cookie("", 0)
+}
+
+/// Personal answers are never cached; a new session's cookie is set.
+pub fn no_store(mut response: Response, new_session: Option<String>) -> Response {
+    if let Some(token) = new_session {
+        response.headers_mut().append(header::SET_COOKIE, session_cookie(&token));
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

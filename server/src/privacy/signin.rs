@@ -1,0 +1,183 @@
+//! Sign-in by a one-time e-mail code: linking this browser to the
+//! address's profile and merging a profile it already had; sign-out.
+
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::catalogue::Catalogue;
+use crate::clock::{now_rfc3339, unix_seconds};
+use crate::http::{JsonBody, Problem, Visitor, clear_session_cookie, no_store};
+use crate::secrets::{new_id, new_token, random_bytes, sha256_hex};
+use crate::state::AppState;
+use crate::store::sql::Db;
+use super::{bad, db, language};
+use super::consents::record_gpc;
+use super::profile::me_view;
+use super::sessions::{customer, in_tx};
+
+const CODE_SECONDS: i64 = 600;
+
+const CODE_TRIES: i64 = 5;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInBody {
+    pub email: String,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+pub(super) fn normal_email(email: &str) -> Result<String, Problem> {
+    let e = email.trim().to_lowercase();
+    if e.len() > 254 || !tailor_engine::contact::email_ok(&e) {
+        return Err(bad("invalid-email", "Check the e-mail address", "Enter an e-mail address such as name@example.com."));
+    }
+    Ok(e)
+}
+
+/// `POST /api/sign-in`: mails a one-time code. The answer is the same
+/// whether or not a profile has this address.
+pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, JsonBody(b): JsonBody<SignInBody>) -> Result<Response, Problem> {
+    let email = normal_email(&b.email)?;
+    let language = language(b.language.as_deref())?;
+    let digest = sha256_hex(email.as_bytes());
+    let code = format!("{:06}", u32::from_be_bytes(random_bytes::<4>()) % 1_000_000);
+    let code_digest = sha256_hex(format!("{digest}:{code}").as_bytes());
+    let now = unix_seconds() as i64;
+    let d = digest.clone();
+    let fresh = in_tx(&state, move |conn| {
+        // One code per address per 30 s.
+        if let Some((_, expires, _)) = db::code(conn, &d)?
+            && expires - CODE_SECONDS + 30 > now
+        {
+            return Ok(false);
+        }
+        db::put_code(conn, &d, &code_digest, now + CODE_SECONDS)?;
+        Ok(true)
+    })
+    .await?;
+    if !fresh {
+        return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "code-just-sent", "Code just sent", "A code was sent less than 30 seconds ago; check your mail."));
+    }
+    let (subject, text) = if language == "zh-CN" {
+        ("您的 Tailor 登录验证码".to_string(), format!("您的验证码是 {code}，10 分钟内有效。\n如果这不是您本人的操作，请忽略此邮件。"))
+    } else {
+        ("Your Tailor sign-in code".to_string(), format!("Your code is {code}. It works for 10 minutes.\nIf you did not ask for it, ignore this message."))
+    };
+    state.mailer.send(crate::mail::Mail { to: email, subject, body: text }).map_err(|e| {
+        tracing::error!(error = %e, "the mailer failed");
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "mail-failed", "Could not send", "The code could not be sent; please try again.")
+    })?;
+    tracing::info!("sign-in code sent");
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "sent": true, "expires_in": CODE_SECONDS }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBody {
+    pub email: String,
+    pub code: String,
+}
+
+/// `POST /api/sign-in/verify`: the code signs this browser in to the
+/// profile with this address; a profile this browser had already is merged
+/// into it (one customer, not one record per device).
+pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<VerifyBody>) -> Result<Response, Problem> {
+    let email = normal_email(&b.email)?;
+    let code = b.code.trim().to_string();
+    let digest = sha256_hex(email.as_bytes());
+    let catalogue = state.catalogue.clone();
+    let secret = *state.store.token_secret();
+    let now = unix_seconds() as i64;
+    let outcome = in_tx(&state, move |conn| {
+        let wrong = |left: i64| {
+            bad("wrong-code", "Wrong code", format!("That code is not right; {left} tries left.")).with("tries_left", left)
+        };
+        let Some((code_digest, expires, tries)) = db::code(conn, &digest)? else {
+            return Ok(Err(bad("no-code", "Ask for a new code", "There is no code for this address, or it was used; ask for a new one.")));
+        };
+        if expires < now || tries >= CODE_TRIES {
+            db::drop_code(conn, &digest)?;
+            return Ok(Err(bad("code-expired", "Ask for a new code", "This code has expired or was tried too often; ask for a new one.")));
+        }
+        if sha256_hex(format!("{digest}:{code}").as_bytes()) != code_digest {
+            db::count_try(conn, &digest)?;
+            return Ok(Err(wrong(CODE_TRIES - tries - 1)));
+        }
+        db::drop_code(conn, &digest)?;
+        let now_text = now_rfc3339();
+        let here = customer(conn, &visitor)?.map(|(id, _)| id);
+        let owner = db::customer_by_email(conn, &digest)?;
+        let mut token = None;
+        let mut merged = false;
+        let target = match (here, owner) {
+            (None, None) => {
+                let id = new_id::<8>('C');
+                db::create_customer(conn, &id, &now_text)?;
+                db::set_email(conn, &id, &email, &digest)?;
+                id
+            }
+            (Some(here), None) => {
+                db::set_email(conn, &here, &email, &digest)?;
+                here
+            }
+            (None, Some(owner)) => owner,
+            (Some(here), Some(owner)) if here == owner => owner,
+            (Some(here), Some(owner)) => {
+                merge_consents(conn, &catalogue, &here, &owner)?;
+                db::merge(conn, &here, &owner)?;
+                merged = true;
+                owner
+            }
+        };
+        if customer(conn, &visitor)?.is_none() {
+            let t = new_token(None);
+            db::create_session(conn, &sha256_hex(t.as_bytes()), &target, &now_text, visitor.gpc)?;
+            token = Some(t);
+        }
+        let visitor = visitor.with_token(token.as_deref());
+        if visitor.gpc {
+            record_gpc(conn, &catalogue, &target, "en")?;
+        }
+        Ok(Ok((me_view(conn, &catalogue, &secret, &visitor)?, token, merged)))
+    })
+    .await?;
+    let (view, token, merged) = outcome?;
+    tracing::info!(merged, "signed in");
+    Ok(no_store(Json(serde_json::json!({ "merged": merged, "me": view })).into_response(), token))
+}
+
+/// Before merging `from` into `to`: for each switch where `from` decided
+/// later than `to`, that decision is carried over as an event in `to`'s
+/// chain (method "sign-in-merge", same state and notice version).
+pub(super) fn merge_consents(conn: &mut dyn Db, catalogue: &Catalogue, from: &str, to: &str) -> Result<(), Problem> {
+    let theirs = db::latest(conn, from)?;
+    let ours = db::latest(conn, to)?;
+    for (key, e) in theirs {
+        if ours.get(&key).is_some_and(|o| o.at >= e.at) {
+            continue;
+        }
+        let Some(_) = catalogue.notice.purpose(&e.purpose) else { continue };
+        let mut carried = e.clone();
+        carried.id = new_id::<8>('E');
+        carried.customer = to.to_string();
+        carried.method = "sign-in-merge".into();
+        carried.at = now_rfc3339();
+        db::append(conn, &carried)?;
+    }
+    Ok(())
+}
+
+/// `POST /api/me/sign-out`: this browser forgets the profile.
+pub async fn post_sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Problem> {
+    if let Some(t) = visitor.token_sha256 {
+        state.store.transaction(move |db| db::delete_session(db, &t)).await??;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().append(header::SET_COOKIE, clear_session_cookie());
+    Ok(response)
+}
