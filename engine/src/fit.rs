@@ -5,8 +5,9 @@ use std::fmt;
 
 use crate::model::Model;
 
-/// How the customer likes the fit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the customer likes the fit (`slim`, `regular`, `relaxed` in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Preference {
     Slim,
     Regular,

@@ -9,11 +9,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
 use crate::clock::unix_seconds;
 use crate::http::{Bearer, JsonBody, Problem};
 use crate::staff::Role;
+use tailor_api::{Call, CallState, Calls, NewCall};
 use crate::state::AppState;
 use crate::store::sql::Param::{Int, OptText, Text};
 
@@ -22,25 +22,6 @@ pub const ROLES: [Role; 2] = [Role::Store, Role::Support];
 /// A call left unanswered this long is no longer listed (the customer has
 /// most likely gone); a new tap makes a new call.
 pub const OPEN_SECONDS: i64 = 30 * 60;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewCall {
-    pub place: String,
-    #[serde(default)]
-    pub product: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct Call {
-    pub id: String,
-    pub place: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub product: Option<String>,
-    /// `waiting` or `answered`.
-    pub state: &'static str,
-    pub waiting_seconds: i64,
-}
 
 /// A place: 1 to 40 letters, digits, spaces, hyphens or dots (such as
 /// "Entrance" or "Floor 2"); trimmed.
@@ -73,7 +54,7 @@ fn call_row(r: &crate::store::sql::Row, now: i64) -> Result<Call, crate::store::
         id: r.text(0)?,
         place: r.text(1)?,
         product: r.opt_text(2)?,
-        state: if answered { "answered" } else { "waiting" },
+        state: if answered { CallState::Answered } else { CallState::Waiting },
         waiting_seconds: now - r.int(4)?,
     })
 }
@@ -106,7 +87,7 @@ pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewCall
                 "INSERT INTO staff_calls (id, place, product, created_at) VALUES ($1, $2, $3, $4)",
                 &[Text(&id), Text(&place), OptText(product.as_deref()), Int(now)],
             )?;
-            Ok((Call { id, place, product, state: "waiting", waiting_seconds: 0 }, true))
+            Ok((Call { id, place, product, state: CallState::Waiting, waiting_seconds: 0 }, true))
         })
         .await
         ??;
@@ -148,7 +129,7 @@ pub async fn list(State(state): State<AppState>, bearer: Bearer) -> Result<Respo
         })
         .await
         ??;
-    Ok(Json(serde_json::json!({ "calls": calls })).into_response())
+    Ok(Json(Calls { calls }).into_response())
 }
 
 /// `POST /api/staff/calls/{id}/answer` (roles store, support): "on my way".

@@ -8,23 +8,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use crate::clock::unix_seconds;
 use crate::http::{JsonBody, Problem};
 use crate::secrets::{random_bytes, sha256_hex};
 use crate::state::AppState;
+use tailor_api::{HandoffClaimed, HandoffMade, HandoffState, NewHandoff};
 use crate::store::sql::Param::{Int, Text};
 
 pub const SECONDS: i64 = 600;
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewHandoff {
-    pub product: String,
-    pub code: String,
-}
 
 /// 8 characters of Crockford base 32 (40 random bits).
 fn new_code() -> String {
@@ -66,7 +59,7 @@ pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewHand
         ??;
     tracing::info!("hand-off code made");
     let url = format!("/h/{code}");
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "url": url, "expires_in": SECONDS }))).into_response())
+    Ok((StatusCode::CREATED, Json(HandoffMade { code, url, expires_in: SECONDS })).into_response())
 }
 
 /// `GET /api/handoff/{code}`: claims the hand-off (once) and answers the
@@ -90,7 +83,7 @@ pub async fn claim(State(state): State<AppState>, Path(code): Path<String>) -> R
         .await
         ??;
     match found {
-        Ok((product, config)) => Ok(Json(serde_json::json!({ "product": product, "code": config })).into_response()),
+        Ok((product, code)) => Ok(Json(HandoffClaimed { product, code }).into_response()),
         Err(Some(true)) => Err(Problem::new(StatusCode::GONE, "handoff-used", "Already opened", "This code was already opened on a phone; each code works once.")),
         Err(Some(false)) => Err(Problem::new(StatusCode::GONE, "handoff-expired", "Code expired", "This code has expired; make a new one on the kiosk.")),
         Err(None) => Err(unknown()),
@@ -110,7 +103,7 @@ pub async fn status(State(state): State<AppState>, Path(code): Path<String>) -> 
         .ok_or_else(unknown)?;
     let claimed = row.int(0).is_ok();
     let expired = row.int(1).map(|e| e <= unix_seconds() as i64).unwrap_or(true);
-    Ok(Json(serde_json::json!({ "claimed": claimed, "expired": expired })).into_response())
+    Ok(Json(HandoffState { claimed, expired }).into_response())
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! a key with which the partner's server reads the orders placed through it
 //! and no one else's. Registered with `tailor-server partner add`.
 
-use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -18,13 +17,7 @@ use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::sql::{Db, Param::Text};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Partner {
-    pub id: String,
-    pub name: String,
-    pub origins: Vec<String>,
-    pub theme: BTreeMap<String, String>,
-}
+pub use tailor_api::Partner;
 
 /// An id: 2 to 40 lower-case letters, digits and hyphens.
 pub fn check_id(id: &str) -> Result<(), String> {

@@ -16,39 +16,7 @@ use crate::secrets::sha256_hex;
 use crate::state::AppState;
 use crate::store::{StaffKey, StatusChange};
 
-/// A staff key's role: what its holder needs to know and do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Makes and ships orders.
-    Fulfilment,
-    /// Reads a customer's data on request (logged).
-    Support,
-    /// Consent counts, nothing personal.
-    Marketing,
-    /// The shop floor: answers kiosk calls.
-    Store,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Fulfilment, Role::Support, Role::Marketing, Role::Store];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Fulfilment => "fulfilment",
-            Role::Support => "support",
-            Role::Marketing => "marketing",
-            Role::Store => "store",
-        }
-    }
-
-    /// The role named `name`, or an error listing the roles.
-    pub fn parse(name: &str) -> Result<Role, String> {
-        Role::ALL.into_iter().find(|r| r.as_str() == name).ok_or_else(|| {
-            format!("unknown role \"{name}\": one of {}", Role::ALL.map(Role::as_str).join(", "))
-        })
-    }
-}
+pub use tailor_api::Role;
 
 pub const STATUSES: [&str; 4] = ["new", "in_production", "shipped", "cancelled"];
 

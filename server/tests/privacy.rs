@@ -263,7 +263,7 @@ async fn bad_consent_requests_are_refused_with_the_reason() {
         (json!([{ "purpose": "nope", "state": "given" }]), "/problems/unknown-purpose"),
         (json!([{ "purpose": "marketing", "state": "given" }]), "/problems/invalid-channel"),
         (json!([{ "purpose": "marketing", "channel": "fax", "state": "given" }]), "/problems/invalid-channel"),
-        (json!([{ "purpose": "measurements", "state": "maybe" }]), "/problems/invalid-state"),
+        (json!([{ "purpose": "measurements", "state": "maybe" }]), "/problems/malformed-body"),
         (json!([]), "/problems/invalid-changes"),
     ];
     for (changes, kind) in cases {

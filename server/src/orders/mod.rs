@@ -6,7 +6,6 @@
 
 pub mod routes;
 
-use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
@@ -14,7 +13,6 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::Sha256;
 use tailor_engine::contact::{self, Contact, Shipping};
@@ -26,89 +24,7 @@ use crate::secrets::{random_bytes, sha256_hex};
 use crate::state::AppState;
 use crate::store::{Idempotency, Inserted, OrderRow};
 
-/// The header a client sends with every new order: the same key for every
-/// retry of one order, a new key for a new order.
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-
-/// Where an order was placed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    #[default]
-    Web,
-    Kiosk,
-    Partner,
-}
-
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Channel::Web => "web",
-            Channel::Kiosk => "kiosk",
-            Channel::Partner => "partner",
-        }
-    }
-}
-
-fn default_locale() -> String {
-    "en".into()
-}
-
-/// What the browser posts. Only the configuration code (and texts) are taken
-/// from it; the price it saw is compared, never trusted.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOrder {
-    pub product: String,
-    pub catalogue_version: String,
-    /// The configuration code (`Model::encode`).
-    pub code: String,
-    /// The total the customer saw, in minor units.
-    pub price_seen: i64,
-    #[serde(default)]
-    pub texts: BTreeMap<String, String>,
-    pub contact: Contact,
-    pub shipping: Shipping,
-    /// `en` or `zh-CN`.
-    #[serde(default = "default_locale")]
-    pub locale: String,
-    #[serde(default)]
-    pub channel: Channel,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner_id: Option<String>,
-}
-
-/// An order as the API shows it to the customer who placed it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct OrderView {
-    pub id: String,
-    pub status: String,
-    pub product: String,
-    pub catalogue_version: String,
-    pub code: String,
-    /// Attribute id to option id. The JSON objects are sent as stored.
-    pub choices: Box<RawValue>,
-    pub texts: Box<RawValue>,
-    pub currency: String,
-    pub total: i64,
-    pub created_at: String,
-    /// `Contact` and `Shipping` as stored (trimmed).
-    pub contact: Box<RawValue>,
-    pub shipping: Box<RawValue>,
-    pub locale: String,
-    pub channel: Channel,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub partner_id: Option<String>,
-}
-
-/// The answer to a new order: the view plus the secret that reads it back.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Created {
-    #[serde(flatten)]
-    pub order: OrderView,
-    /// Bearer token for `GET /api/orders/{id}`; shown once, stored hashed.
-    pub access_token: String,
-}
+pub use tailor_api::{Channel, Created, IDEMPOTENCY_KEY, NewOrder, OrderView};
 
 /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
 pub struct IdempotencyKey(pub String);

@@ -5,20 +5,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 
 use crate::http::{JsonContent, JsonBody, Problem, Visitor};
 use crate::state::AppState;
 use super::{bad, db, no_profile};
 use super::sessions::{customer, in_tx, link_order, member_discount};
-use crate::orders::{self, Channel, IdempotencyKey, NewOrder, Placed};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgainBody {
-    /// The total the customer saw on the button.
-    pub price_seen: i64,
-}
+use crate::orders::{self, IdempotencyKey, Placed};
+use tailor_api::{AgainBody, Channel, NewOrder};
 
 /// `POST /api/me/orders/{id}/again`: the same order again (same choices,
 /// texts, contact and address), checked and priced as a new order.

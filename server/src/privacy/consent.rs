@@ -4,6 +4,7 @@
 //! removing or reordering an event breaks every hash after it.
 
 use serde::{Deserialize, Serialize};
+use tailor_api::ConsentState;
 
 pub const SCHEMA: &str = "tailor-consent/1";
 /// The `prev_sha256` of a customer's first event.
@@ -54,8 +55,7 @@ pub struct ConsentEvent {
     pub recipients: Vec<String>,
     pub retention: String,
     pub optional: bool,
-    /// given, refused, withdrawn, expired, renewed, erased.
-    pub state: String,
+    pub state: ConsentState,
     pub at: String,
     /// "customer" or "staff".
     pub actor: String,
@@ -70,7 +70,7 @@ pub struct ConsentEvent {
 impl ConsentEvent {
     /// Does this state let the purpose be used (within its scope)?
     pub fn grants(&self) -> bool {
-        matches!(self.state.as_str(), "given" | "renewed")
+        matches!(self.state, ConsentState::Given | ConsentState::Renewed)
     }
 }
 

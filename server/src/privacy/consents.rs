@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
@@ -12,9 +11,10 @@ use crate::secrets::new_id;
 use crate::store::sql::Db;
 use super::consent::{self, ConsentEvent};
 use super::{db, notice};
+use tailor_api::{ConsentState, EventSummary, Switch, SwitchState};
 
 /// An event for `purpose` (and channel) in the current notice.
-pub(super) fn event(catalogue: &Catalogue, customer: &str, purpose: &notice::Purpose, channel: &str, state: &str, method: &str, place: &str, language: &str) -> ConsentEvent {
+pub(super) fn event(catalogue: &Catalogue, customer: &str, purpose: &notice::Purpose, channel: &str, state: ConsentState, method: &str, place: &str, language: &str) -> ConsentEvent {
     let n = &catalogue.notice;
     ConsentEvent {
         id: new_id::<8>('E'),
@@ -35,7 +35,7 @@ pub(super) fn event(catalogue: &Catalogue, customer: &str, purpose: &notice::Pur
         recipients: purpose.recipients.clone(),
         retention: purpose.retention.clone(),
         optional: purpose.optional,
-        state: state.into(),
+        state,
         at: now_rfc3339(),
         actor: "customer".into(),
         actor_role: None,
@@ -57,34 +57,12 @@ pub(super) fn record_gpc(conn: &mut dyn Db, catalogue: &Catalogue, customer: &st
         if last.is_some_and(|e| e.method == "gpc" && !e.grants()) {
             continue;
         }
-        let state = if last.is_some_and(ConsentEvent::grants) { "withdrawn" } else { "refused" };
+        let state = if last.is_some_and(ConsentEvent::grants) { ConsentState::Withdrawn } else { ConsentState::Refused };
         let e = event(catalogue, customer, p, channel, state, "gpc", "preference-centre", language);
         db::append(conn, &e)?;
         ids.push(e.id);
     }
     Ok(ids)
-}
-
-/// One switch as the customer sees it.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct Switch {
-    pub purpose: String,
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub channel: String,
-    /// on, off, or ask-again (given under a notice that has since widened
-    /// the purpose: it covers only the old scope until asked again).
-    pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last: Option<EventSummary>,
-}
-
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct EventSummary {
-    pub id: String,
-    pub state: String,
-    pub method: String,
-    pub at: String,
-    pub notice_version: u32,
 }
 
 pub(super) fn switches(catalogue: &Catalogue, latest: &BTreeMap<(String, String), ConsentEvent>) -> Vec<Switch> {
@@ -95,17 +73,17 @@ pub(super) fn switches(catalogue: &Catalogue, latest: &BTreeMap<(String, String)
         .map(|(p, channel)| {
             let last = latest.get(&(p.id.clone(), channel.to_string()));
             let state = match last {
-                Some(e) if e.grants() && e.notice_version >= p.scope_version => "on",
-                Some(e) if e.grants() => "ask-again",
-                _ => "off",
+                Some(e) if e.grants() && e.notice_version >= p.scope_version => SwitchState::On,
+                Some(e) if e.grants() => SwitchState::AskAgain,
+                _ => SwitchState::Off,
             };
             Switch {
                 purpose: p.id.clone(),
                 channel: channel.to_string(),
-                state: state.into(),
+                state,
                 last: last.map(|e| EventSummary {
                     id: e.id.clone(),
-                    state: e.state.clone(),
+                    state: e.state,
                     method: e.method.clone(),
                     at: e.at.clone(),
                     notice_version: e.notice_version,
@@ -116,7 +94,7 @@ pub(super) fn switches(catalogue: &Catalogue, latest: &BTreeMap<(String, String)
 }
 
 pub(super) fn is_on(switches: &[Switch], purpose: &str) -> bool {
-    switches.iter().any(|s| s.purpose == purpose && s.channel.is_empty() && s.state == "on")
+    switches.iter().any(|s| s.purpose == purpose && s.channel.is_empty() && s.state == SwitchState::On)
 }
 
 /// A member: the offer's purposes are all on and were given with the offer.

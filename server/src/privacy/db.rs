@@ -16,14 +16,7 @@ pub struct Profile {
     pub answers_json: String,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Saved {
-    pub id: String,
-    pub product: String,
-    pub code: String,
-    pub name: String,
-    pub created_at: String,
-}
+pub use tailor_api::Saved;
 
 use Param::{Int, OptText, Text};
 
@@ -186,7 +179,7 @@ pub fn append(db: &mut dyn Db, event: &ConsentEvent) -> Result<Link, StoreError>
         .row(
             "INSERT INTO consent_events (id, customer_id, purpose, channel, state, event_json, prev_sha256, sha256)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
-            &[Text(&event.id), Text(&event.customer), Text(&event.purpose), Text(&event.channel), Text(&event.state), Text(&json), Text(&prev), Text(&hash)],
+            &[Text(&event.id), Text(&event.customer), Text(&event.purpose), Text(&event.channel), Text(event.state.as_str()), Text(&json), Text(&prev), Text(&hash)],
         )?
         .ok_or_else(|| StoreError::Database("no seq returned".into()))?
         .int(0)?;

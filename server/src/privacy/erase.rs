@@ -64,7 +64,7 @@ pub async fn post_erase(State(state): State<AppState>, visitor: Visitor) -> Resu
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
         let erased = db::erase(conn, &id, &now_rfc3339())?;
         let required = catalogue.notice.purposes.iter().find(|p| !p.optional).or(catalogue.notice.purposes.first()).ok_or_else(Problem::internal)?;
-        let mut e = event(&catalogue, &id, required, "", "erased", "erasure-request", "account", "en");
+        let mut e = event(&catalogue, &id, required, "", tailor_api::ConsentState::Erased, "erasure-request", "account", "en");
         let removed = erased.events;
         e.erased = Some(erased);
         db::append(conn, &e)?;

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use crate::catalogue::Catalogue;
 use crate::http::{JsonBody, Problem, Visitor, no_store};
@@ -17,32 +16,9 @@ use super::{bad, db, language, no_profile};
 use super::consents::event;
 use super::profile::me_view;
 use super::sessions::{customer, customer_or_new, in_tx};
+use tailor_api::{ChangeState, ConsentChanges, ConsentState, ConsentsRecorded};
 
 pub const PLACES: [&str; 6] = ["preference-centre", "checkout", "kiosk", "partner-embed", "staff-assisted", "account"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Change {
-    pub purpose: String,
-    #[serde(default)]
-    pub channel: String,
-    /// "given" or "withdrawn" (recorded as "refused" when nothing was given).
-    pub state: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsentChanges {
-    pub notice_version: u32,
-    pub notice_sha256: String,
-    pub place: String,
-    #[serde(default)]
-    pub language: Option<String>,
-    pub changes: Vec<Change>,
-    /// Accepting the member offer: `changes` give exactly its purposes.
-    #[serde(default)]
-    pub offer: Option<String>,
-}
 
 /// `POST /api/me/consents`: one or more switches changed; each becomes an
 /// event in the customer's chain (a profile is made on the first one).
@@ -88,10 +64,7 @@ pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, Json
                 },
             ));
         }
-        if !matches!(c.state.as_str(), "given" | "withdrawn") {
-            return Err(bad("invalid-state", "Unknown state", "state must be \"given\" or \"withdrawn\"."));
-        }
-        if c.state == "given" && p.gpc && visitor.gpc {
+        if c.state == ChangeState::Given && p.gpc && visitor.gpc {
             return Err(Problem::new(
                 StatusCode::CONFLICT,
                 "gpc-opt-out",
@@ -104,7 +77,7 @@ pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, Json
         None => None,
         Some(id) => {
             let o = n.offer.as_ref().filter(|o| &o.id == id).ok_or_else(|| bad("unknown-offer", "Unknown offer", format!("There is no offer \"{id}\".")))?;
-            let mut asked: Vec<&str> = req.changes.iter().filter(|c| c.state == "given").map(|c| c.purpose.as_str()).collect();
+            let mut asked: Vec<&str> = req.changes.iter().filter(|c| c.state == ChangeState::Given).map(|c| c.purpose.as_str()).collect();
             asked.sort();
             let mut wanted: Vec<&str> = o.purposes.iter().map(String::as_str).collect();
             wanted.sort();
@@ -132,13 +105,13 @@ pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, Json
             let last = latest.get(&(c.purpose.clone(), c.channel.clone()));
             let current = last.is_some_and(|e| e.grants() && e.notice_version >= p.scope_version);
             let granted_before = last.is_some_and(ConsentEvent::grants);
-            let new_state = match (c.state.as_str(), current, granted_before) {
-                ("given", true, _) if offer.is_none() => continue,
-                ("given", _, true) => "renewed",
-                ("given", _, false) => "given",
-                (_, _, true) => "withdrawn",
-                _ if last.is_some_and(|e| e.state == "refused") => continue,
-                _ => "refused",
+            let new_state = match (c.state, current, granted_before) {
+                (ChangeState::Given, true, _) if offer.is_none() => continue,
+                (ChangeState::Given, _, true) => ConsentState::Renewed,
+                (ChangeState::Given, _, false) => ConsentState::Given,
+                (ChangeState::Withdrawn, _, true) => ConsentState::Withdrawn,
+                _ if last.is_some_and(|e| e.state == ConsentState::Refused) => continue,
+                (ChangeState::Withdrawn, _, false) => ConsentState::Refused,
             };
             let mut e = event(&catalogue, &id, p, &c.channel, new_state, "toggle", &req.place, &language);
             e.offer = offer.clone();
@@ -158,8 +131,7 @@ pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, Json
     })
     .await?;
     tracing::info!(events = events.len(), "consent recorded");
-    let body = serde_json::json!({ "events": events, "me": view });
-    Ok(no_store(Json(body).into_response(), token))
+    Ok(no_store(Json(ConsentsRecorded { events, me: view }).into_response(), token))
 }
 
 /// `GET /api/me/consents/{id}/receipt`: one event as a receipt to keep.

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
@@ -16,64 +15,9 @@ use crate::secrets::new_id;
 use crate::state::AppState;
 use crate::store::sql::Db;
 use super::{bad, db, language, no_profile};
-use super::consents::{Switch, is_on, member, record_gpc, switches};
+use super::consents::{is_on, member, record_gpc, switches};
+use tailor_api::{Again, AnswerBody, GpcSignal, MeView, MeasurementsBody, NoticeRef, OrderSummary, ProfileView, SaveBody, Saved};
 use super::sessions::{customer, customer_or_new, in_tx};
-
-#[derive(Serialize, Deserialize, Debug)]
-pub struct OrderSummary {
-    pub id: String,
-    pub product: String,
-    pub code: String,
-    pub status: String,
-    pub total: i64,
-    pub currency: String,
-    pub created_at: String,
-    /// Reads the order's status page.
-    pub access_token: String,
-    /// What ordering the same again costs now, or why it cannot be.
-    pub again: Again,
-}
-
-#[derive(Serialize, Deserialize, Debug)]
-pub struct Again {
-    pub available: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-#[derive(Serialize, Deserialize, Debug)]
-pub struct ProfileView {
-    pub id: String,
-    pub created_at: String,
-    pub signed_in: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    pub measurements: Option<serde_json::Value>,
-    pub answers: serde_json::Value,
-    pub saved: Vec<db::Saved>,
-    pub orders: Vec<OrderSummary>,
-    /// The member discount in percent, when a member.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub member_percent_off: Option<u32>,
-}
-
-#[derive(Serialize, Deserialize, Debug)]
-pub struct MeView {
-    pub profile: Option<ProfileView>,
-    pub consents: Vec<Switch>,
-    /// The browser sends Global Privacy Control (now or before, in this session).
-    pub gpc: bool,
-    pub notice: NoticeRef,
-}
-
-#[derive(Serialize, Deserialize, Debug)]
-pub struct NoticeRef {
-    pub id: String,
-    pub version: u32,
-    pub sha256: String,
-}
 
 pub(super) fn again(catalogue: &Catalogue, row: &crate::store::OrderRow, percent_off: Option<u32>) -> Again {
     let no = |reason: &str| Again { available: false, total: None, reason: Some(reason.into()) };
@@ -156,15 +100,6 @@ pub async fn get_me(State(state): State<AppState>, visitor: Visitor) -> Result<R
     Ok(no_store(Json(view).into_response(), None))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GpcSignal {
-    /// `navigator.globalPrivacyControl` as the page read it.
-    pub global_privacy_control: bool,
-    #[serde(default)]
-    pub language: Option<String>,
-}
-
 /// `POST /api/me/gpc`: the page saw `navigator.globalPrivacyControl`.
 pub async fn post_gpc(State(state): State<AppState>, mut visitor: Visitor, JsonBody(signal): JsonBody<GpcSignal>) -> Result<Response, Problem> {
     visitor.gpc |= signal.global_privacy_control;
@@ -175,30 +110,12 @@ pub async fn post_gpc(State(state): State<AppState>, mut visitor: Visitor, JsonB
     Ok(no_store(Json(view).into_response(), None))
 }
 
-#[derive(Deserialize, Serialize, Clone, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct MeasurementsBody {
-    pub waist_cm: f64,
-    pub hip_cm: f64,
-    pub inseam_cm: f64,
-    #[serde(default)]
-    pub rise_cm: Option<f64>,
-    #[serde(default)]
-    pub thigh_cm: Option<f64>,
-    /// slim, regular or relaxed.
-    #[serde(default)]
-    pub preference: Option<String>,
-}
-
 /// `PUT /api/me/measurements`: kept only while "measurements" is on.
 pub async fn put_measurements(State(state): State<AppState>, visitor: Visitor, JsonBody(m): JsonBody<MeasurementsBody>) -> Result<Response, Problem> {
     let check = tailor_engine::fit::Measurements { waist_cm: m.waist_cm, hip_cm: m.hip_cm, inseam_cm: m.inseam_cm, rise_cm: m.rise_cm, thigh_cm: m.thigh_cm }.check();
     if !check.is_empty() {
         let list: Vec<String> = check.iter().map(ToString::to_string).collect();
         return Err(bad("implausible-measurements", "Check your measurements", format!("{}.", list.join("; "))));
-    }
-    if m.preference.as_deref().is_some_and(|p| !matches!(p, "slim" | "regular" | "relaxed")) {
-        return Err(bad("invalid-preference", "Unknown fit", "preference is slim, regular or relaxed."));
     }
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
@@ -225,14 +142,6 @@ pub(super) fn consent_needed() -> Problem {
     )
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SaveBody {
-    pub product: String,
-    pub code: String,
-    pub name: String,
-}
-
 /// `POST /api/me/configurations`: saves a configuration (making the profile
 /// on the first save).
 pub async fn post_configuration(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<SaveBody>) -> Result<Response, Problem> {
@@ -245,7 +154,7 @@ pub async fn post_configuration(State(state): State<AppState>, visitor: Visitor,
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
         return Err(bad("invalid-name", "Name the configuration", "A name of 1 to 80 characters, without control characters."));
     }
-    let saved = db::Saved { id: new_id::<8>('G'), product: b.product.clone(), code: model.encode(&choices), name, created_at: now_rfc3339() };
+    let saved = Saved { id: new_id::<8>('G'), product: b.product.clone(), code: model.encode(&choices), name, created_at: now_rfc3339() };
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let (view, token) = in_tx(&state, move |conn| {
@@ -274,13 +183,6 @@ pub async fn delete_configuration(State(state): State<AppState>, visitor: Visito
     })
     .await?;
     Ok(no_store(Json(view).into_response(), None))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerBody {
-    pub question: String,
-    pub answer: String,
 }
 
 /// `POST /api/me/answers`: the answer to an optional profile question (used

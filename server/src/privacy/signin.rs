@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use crate::catalogue::Catalogue;
 use crate::clock::{now_rfc3339, unix_seconds};
@@ -18,18 +17,11 @@ use super::{bad, db, language};
 use super::consents::record_gpc;
 use super::profile::me_view;
 use super::sessions::{customer, in_tx};
+use tailor_api::{CodeSent, SignInBody, SignedIn, VerifyBody};
 
 const CODE_SECONDS: i64 = 600;
 
 const CODE_TRIES: i64 = 5;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignInBody {
-    pub email: String,
-    #[serde(default)]
-    pub language: Option<String>,
-}
 
 pub(super) fn normal_email(email: &str) -> Result<String, Problem> {
     let e = email.trim().to_lowercase();
@@ -73,14 +65,7 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, "mail-failed", "Could not send", "The code could not be sent; please try again.")
     })?;
     tracing::info!("sign-in code sent");
-    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "sent": true, "expires_in": CODE_SECONDS }))).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VerifyBody {
-    pub email: String,
-    pub code: String,
+    Ok((StatusCode::ACCEPTED, Json(CodeSent { sent: true, expires_in: CODE_SECONDS })).into_response())
 }
 
 /// `POST /api/sign-in/verify`: the code signs this browser in to the
@@ -148,7 +133,7 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
     .await?;
     let (view, token, merged) = outcome?;
     tracing::info!(merged, "signed in");
-    Ok(no_store(Json(serde_json::json!({ "merged": merged, "me": view })).into_response(), token))
+    Ok(no_store(Json(SignedIn { merged, me: view }).into_response(), token))
 }
 
 /// Before merging `from` into `to`: for each switch where `from` decided

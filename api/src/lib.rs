@@ -1,0 +1,87 @@
+//! Every type that crosses the wire between the web app and the server:
+//! request bodies, answers, and the enums for channels, consent and switch
+//! states, roles and fit preferences. The server (`tailor-server`) and the
+//! browser (`tailor-web`) both use these, so a misspelled field or an
+//! unknown state is a compile error on both sides, not a refusal at run
+//! time.
+//!
+//! Depends on serde and the engine's own value types (contact details,
+//! texts, fit preference) only; builds for `wasm32-unknown-unknown`. No
+//! behaviour lives here beyond naming and parsing.
+
+pub mod kiosk;
+pub mod orders;
+pub mod partners;
+pub mod privacy;
+pub mod staff;
+
+pub use kiosk::*;
+pub use orders::*;
+pub use partners::*;
+pub use privacy::*;
+pub use staff::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Enums travel as the words the API document names.
+    #[test]
+    fn enums_are_the_documented_words() {
+        let words = |v: &dyn erased::Ser| v.json();
+        assert_eq!(words(&Channel::Partner), "\"partner\"");
+        assert_eq!(words(&SwitchState::AskAgain), "\"ask-again\"");
+        assert_eq!(words(&ChangeState::Withdrawn), "\"withdrawn\"");
+        assert_eq!(words(&ConsentState::Renewed), "\"renewed\"");
+        assert_eq!(words(&Role::Fulfilment), "\"fulfilment\"");
+        assert_eq!(words(&CallState::Answered), "\"answered\"");
+        assert_eq!(serde_json::from_str::<SwitchState>("\"on\"").unwrap(), SwitchState::On);
+        assert!(serde_json::from_str::<Channel>("\"fax\"").is_err());
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Ok(r));
+            assert_eq!(words(&r), format!("\"{}\"", r.as_str()));
+        }
+        assert!(Role::parse("admin").unwrap_err().contains("fulfilment, support, marketing, store"));
+        for s in [ConsentState::Given, ConsentState::Refused, ConsentState::Withdrawn, ConsentState::Renewed, ConsentState::Erased] {
+            assert_eq!(ConsentState::parse(s.as_str()), Some(s));
+            assert_eq!(words(&s), format!("\"{}\"", s.as_str()));
+        }
+    }
+
+    /// A new order survives the trip (what the browser sends is what the
+    /// server reads), and the server refuses fields it does not know.
+    #[test]
+    fn a_new_order_round_trips() {
+        let order = NewOrder {
+            product: "pc".into(),
+            catalogue_version: "2026.1".into(),
+            code: "ABC".into(),
+            price_seen: 1234,
+            texts: [("monogram".to_string(), "JD".to_string())].into(),
+            contact: Default::default(),
+            shipping: Default::default(),
+            locale: "zh-CN".into(),
+            channel: Channel::Partner,
+            partner_id: Some("acme".into()),
+        };
+        let text = serde_json::to_string(&order).unwrap();
+        let back: NewOrder = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, order);
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["coupon"] = "FREE".into();
+        assert!(serde_json::from_value::<NewOrder>(value).unwrap_err().to_string().contains("coupon"));
+        let web: NewOrder = serde_json::from_str(r#"{"product":"pc","catalogue_version":"1","code":"A","price_seen":1,"contact":{"name":"","email":"","phone":""},"shipping":{"line1":"","line2":"","city":"","postcode":"","country":""}}"#).unwrap();
+        assert_eq!((web.channel, web.locale.as_str(), web.partner_id), (Channel::Web, "en", None));
+    }
+
+    mod erased {
+        pub trait Ser {
+            fn json(&self) -> String;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn json(&self) -> String {
+                serde_json::to_string(self).unwrap()
+            }
+        }
+    }
+}

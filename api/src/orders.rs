@@ -1,0 +1,92 @@
+//! `/api/orders`: a new order, and the order as its customer reads it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use tailor_engine::contact::{Contact, Shipping};
+
+/// The header a client sends with every new order: the same key for every
+/// retry of one order, a new key for a new order.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// Where an order was placed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    #[default]
+    Web,
+    Kiosk,
+    Partner,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Kiosk => "kiosk",
+            Channel::Partner => "partner",
+        }
+    }
+}
+
+fn default_locale() -> String {
+    "en".into()
+}
+
+/// `POST /api/orders`. Only the configuration code (and texts) are taken
+/// from it; the price the customer saw is compared, never trusted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    pub product: String,
+    pub catalogue_version: String,
+    /// The configuration code (`Model::encode`).
+    pub code: String,
+    /// The total the customer saw, in minor units.
+    pub price_seen: i64,
+    #[serde(default)]
+    pub texts: BTreeMap<String, String>,
+    pub contact: Contact,
+    pub shipping: Shipping,
+    /// `en` or `zh-CN`.
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    #[serde(default)]
+    pub channel: Channel,
+    /// The partner whose page the order was placed in (channel `partner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+}
+
+/// An order as the API shows it to the customer who placed it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub status: String,
+    pub product: String,
+    pub catalogue_version: String,
+    pub code: String,
+    /// Attribute id to option id. The JSON objects are sent as stored.
+    pub choices: Box<RawValue>,
+    pub texts: Box<RawValue>,
+    pub currency: String,
+    pub total: i64,
+    pub created_at: String,
+    /// `Contact` and `Shipping` as stored (trimmed).
+    pub contact: Box<RawValue>,
+    pub shipping: Box<RawValue>,
+    pub locale: String,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+}
+
+/// The answer to a new order: the view plus the secret that reads it back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Created {
+    #[serde(flatten)]
+    pub order: OrderView,
+    /// Bearer token for `GET /api/orders/{id}`; shown once, stored hashed.
+    pub access_token: String,
+}
