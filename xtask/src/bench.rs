@@ -7,16 +7,14 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::flags::{BenchCmd, EngineArgs, ServerArgs, UiArgs};
 use crate::{Result, build_server, build_site, project_root, run, start_server, step, tools};
 
-const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]\n       cargo xtask bench server [--seconds N] [--connections C] [--database-url URL]";
-
-pub fn cmd_bench(args: &[String]) -> Result<()> {
-    match args.first().map(String::as_str) {
-        Some("engine") => engine(&args[1..]),
-        Some("ui") => ui(&args[1..]),
-        Some("server") => server(&args[1..]),
-        _ => Err(USAGE.into()),
+pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
+    match cmd {
+        BenchCmd::Engine(args) => engine(args),
+        BenchCmd::Ui(args) => ui(args),
+        BenchCmd::Server(args) => server(args),
     }
 }
 
@@ -51,20 +49,8 @@ fn stop(mut child: std::process::Child) {
 
 /// Orders per second against the real server (SQLite, durable commits),
 /// then against a bare handler with a fixed answer, with the same generator.
-fn server(args: &[String]) -> Result<()> {
-    let mut seconds = "30".to_string();
-    let mut connections = "32".to_string();
-    let mut database_url = None;
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-        match flag.as_str() {
-            "--seconds" => seconds = value,
-            "--connections" => connections = value,
-            "--database-url" => database_url = Some(value),
-            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
-        }
-    }
+fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Result<()> {
+    let (seconds, connections) = (seconds.to_string(), connections.to_string());
     let root = project_root();
     let server = build_server()?;
     let load = server.with_file_name("tailor-load");
@@ -128,18 +114,8 @@ fn server(args: &[String]) -> Result<()> {
 }
 
 /// The built site in headless Chromium: first-screen bytes and PC click latency.
-fn ui(args: &[String]) -> Result<()> {
-    let mut clicks = "300".to_string();
-    let mut seed = "1".to_string();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-        match flag.as_str() {
-            "--clicks" => clicks = value,
-            "--seed" => seed = value,
-            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
-        }
-    }
+fn ui(UiArgs { clicks, seed }: UiArgs) -> Result<()> {
+    let (clicks, seed) = (clicks.to_string(), seed.to_string());
     tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;
     build_site()?;
@@ -169,23 +145,8 @@ fn ui(args: &[String]) -> Result<()> {
     outcome
 }
 
-fn engine(args: &[String]) -> Result<()> {
-    let wasm = args.iter().any(|a| a == "--wasm");
-    let rest: Vec<String> = args.iter().filter(|a| *a != "--wasm").cloned().collect();
-    let model = rest.first().ok_or("bench engine needs a MODEL file")?.clone();
-    let mut sales = None;
-    let mut sessions = "200".to_string();
-    let mut seed = "1".to_string();
-    let mut it = rest[1..].iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-        match flag.as_str() {
-            "--sales" => sales = Some(value),
-            "--sessions" => sessions = value,
-            "--seed" => seed = value,
-            other => return Err(format!("unknown argument \"{other}\"").into()),
-        }
-    }
+fn engine(EngineArgs { wasm, model, sales, sessions, seed }: EngineArgs) -> Result<()> {
+    let (sessions, seed) = (sessions.to_string(), seed.to_string());
     let model = absolute(&model)?;
     let sales = sales.map(|s| absolute(&s)).transpose()?;
     if !wasm {
@@ -224,8 +185,7 @@ fn engine(args: &[String]) -> Result<()> {
         .current_dir(root.join("tests/e2e")))
 }
 
-fn absolute(path: &str) -> Result<PathBuf> {
-    let p = Path::new(path);
+fn absolute(p: &Path) -> Result<PathBuf> {
     let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
     if !p.is_file() {
         return Err(format!("{}: no such file", p.display()).into());

@@ -2,6 +2,7 @@
 
 mod bench;
 mod compress;
+mod flags;
 mod fuzz;
 mod shell;
 mod test;
@@ -12,43 +13,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
+use clap::{CommandFactory, Parser};
+
+use crate::flags::{Cli, Cmd, RunArgs};
+
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const HELP: &str = "\
-cargo xtask run  [--addr HOST:PORT] [--database-url URL]
-    Installs what is missing, builds the site, starts the server (default
-    http://127.0.0.1:8080/ with a SQLite file under ./data/). Ctrl-C stops it.
-cargo xtask test
-    Installs what the tests need, then runs every test: native unit and
-    integration tests, wasm tests in headless Chromium, and Playwright
-    end-to-end tests against a fresh server. Ends with `N passed, N failed`.
-cargo xtask build
-    Installs what is missing and builds the site and the server only.
-cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]
-    Replays click sessions on MODEL (Tailor .json, XCSP .xml, DIMACS) natively
-    or compiled to wasm in headless Chromium; prints one JSON line.
-cargo xtask bench ui [--clicks N] [--seed S]
-    First-screen bytes, configurator load and click latency in Chromium.
-cargo xtask bench server [--seconds N] [--connections C]
-    Orders per second and latency against the server and a bare handler.
-cargo xtask fuzz [--seconds N]
-    Fuzzes the engine's model and configuration-code decoders (cargo-fuzz,
-    nightly toolchain), N seconds each.";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let started = Instant::now();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => cmd_run(&args[1..]),
-        Some("test") => test::cmd_test(&args[1..]),
-        Some("bench") => bench::cmd_bench(&args[1..]),
-        Some("fuzz") => fuzz::cmd_fuzz(&args[1..]),
-        Some("build") => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
-        Some("help" | "-h" | "--help") | None => {
-            println!("{HELP}");
-            Ok(())
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help goes to standard output and succeeds; a usage error ends
+            // with 1 like every other failure here (clap's own exit is 2).
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
-        Some(other) => Err(format!("unknown command \"{other}\"\n{HELP}").into()),
+    };
+    let started = Instant::now();
+    let result = match cli.command {
+        Some(Cmd::Run(args)) => cmd_run(args),
+        Some(Cmd::Test) => test::cmd_test(),
+        Some(Cmd::Bench(cmd)) => bench::cmd_bench(cmd),
+        Some(Cmd::Fuzz(args)) => fuzz::cmd_fuzz(args),
+        Some(Cmd::Build) => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
+        None => Cli::command().print_help().map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -150,18 +138,7 @@ pub fn start_server(binary: &Path, args: &[String]) -> Result<(Child, String)> {
     Ok((child, url))
 }
 
-fn cmd_run(args: &[String]) -> Result<()> {
-    let mut addr = "127.0.0.1:8080".to_string();
-    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let slot = match flag.as_str() {
-            "--addr" => &mut addr,
-            "--database-url" => &mut database_url,
-            other => return Err(format!("unknown argument \"{other}\" for run\n{HELP}").into()),
-        };
-        *slot = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-    }
+fn cmd_run(RunArgs { addr, database_url }: RunArgs) -> Result<()> {
     tools::ensure_build_tools()?;
     build_site()?;
     let server = build_server()?;

@@ -23,10 +23,7 @@ struct Suite {
     error: Option<String>,
 }
 
-pub fn cmd_test(args: &[String]) -> Result<()> {
-    if let Some(a) = args.first() {
-        return Err(format!("unknown argument \"{a}\" for test").into());
-    }
+pub fn cmd_test() -> Result<()> {
     let started = Instant::now();
     step("checking the tools the tests need");
     tools::ensure_test_tools()?;
