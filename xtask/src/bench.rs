@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::flags::{BenchCmd, EngineArgs, ServerArgs, UiArgs};
-use crate::{Result, build_server, build_site, project_root, run, start_server, step, tools};
+use crate::{Result, build_server, build_site, project_root, run, start_server, step, terminate, tools};
 
 pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
     match cmd {
@@ -39,14 +39,6 @@ fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, S
     Ok((child, found))
 }
 
-fn stop(mut child: std::process::Child) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    }
-    let _ = child.wait();
-}
-
 /// Orders per second against the real server (SQLite, durable commits),
 /// then against a bare handler with a fixed answer, with the same generator.
 fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Result<()> {
@@ -68,7 +60,7 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
         probe.local_addr()?.to_string()
     };
     let log = std::fs::File::create(dir.join("server.log"))?;
-    let child = Command::new(&server)
+    let mut child = Command::new(&server)
         .args(["--addr", &addr, "--order-rate", "0", "--site"])
         .arg(dir.join("no-site"))
         .arg("--catalogue")
@@ -89,18 +81,18 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
     let orders = crate::cmd_output(
         Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
     );
-    stop(child);
+    let _ = terminate(&mut child);
     let orders = orders?;
     print!("{orders}");
 
     step(&format!("the same load against a bare handler with a fixed answer, {seconds} s"));
     let mut cmd = Command::new(&load);
     cmd.args(["bare", "--addr", "127.0.0.1:0"]);
-    let (child, addr) = start_quiet(cmd, "bare handler at ")?;
+    let (mut child, addr) = start_quiet(cmd, "bare handler at ")?;
     let bare = crate::cmd_output(
         Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
     );
-    stop(child);
+    let _ = terminate(&mut child);
     let bare = bare?;
     print!("{bare}");
 

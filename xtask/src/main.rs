@@ -10,7 +10,7 @@ mod tools;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
@@ -153,19 +153,55 @@ fn cmd_run(RunArgs { addr, database_url }: RunArgs) -> Result<()> {
     if status.success() { Ok(()) } else { Err(format!("the server exited with {status}").into()) }
 }
 
+/// Ctrl-C no longer stops this process (a child started later would
+/// inherit that, so call it after the last spawn).
 #[cfg(unix)]
 fn ignore_interrupts() {
-    // SAFETY: installing SIG_IGN for SIGINT has no preconditions.
-    unsafe {
-        libc_signal(2, 1);
-    }
-}
-
-#[cfg(unix)]
-unsafe extern "C" {
-    #[link_name = "signal"]
-    fn libc_signal(signum: i32, handler: usize) -> usize;
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: SIG_IGN runs no code of ours, so no handler has to be
+    // async-signal-safe; nothing else here sets a SIGINT disposition.
+    let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
 }
 
 #[cfg(not(unix))]
 fn ignore_interrupts() {}
+
+/// Asks a child to stop and waits for it. On Unix that is SIGTERM, on which
+/// the server finishes its requests in flight and exits by itself.
+pub fn terminate(child: &mut Child) -> std::io::Result<ExitStatus> {
+    #[cfg(unix)]
+    {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+        // A failure means it has exited already: `wait` gives its status.
+        let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+    }
+    #[cfg(not(unix))]
+    let _ = child.kill();
+    child.wait()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    use super::terminate;
+
+    #[test]
+    fn terminate_sends_sigterm_and_waits() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        assert_eq!(terminate(&mut child).unwrap().signal(), Some(nix::sys::signal::Signal::SIGTERM as i32));
+        // A child that handles SIGTERM exits as it chooses (as the server does).
+        let mut child = Command::new("sh")
+            .args(["-c", "trap 'kill $!; exit 0' TERM; sleep 30 & echo ready; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n");
+        assert!(terminate(&mut child).unwrap().success());
+    }
+}

@@ -226,8 +226,7 @@ fn read_playwright_report(path: &Path, tally: &mut Tally) -> Result<()> {
 
 /// SIGTERM, then wait: the server must shut down cleanly on its own.
 fn stop_server(child: &mut std::process::Child) -> Result<()> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let status = child.wait()?;
+    let status = crate::terminate(child)?;
     if status.success() { Ok(()) } else { Err(format!("the server did not shut down cleanly ({status})").into()) }
 }
 
