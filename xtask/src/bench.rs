@@ -42,7 +42,6 @@ fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, S
 /// Orders per second against the real server (SQLite, durable commits),
 /// then against a bare handler with a fixed answer, with the same generator.
 fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Result<()> {
-    let (seconds, connections) = (seconds.to_string(), connections.to_string());
     let root = project_root();
     let server = build_server()?;
     let load = server.with_file_name("tailor-load");
@@ -50,6 +49,20 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let catalogue = root.join("public/catalogue");
+    // The same load from the same generator against either target, which is
+    // stopped as soon as the load ends; prints and returns the load's report.
+    let load_against = |addr: &str, mut target: std::process::Child| -> Result<String> {
+        let report = crate::cmd_output(
+            Command::new(&load)
+                .args(["orders", "--addr", addr, "--seconds", &seconds.to_string(), "--connections", &connections.to_string()])
+                .arg("--catalogue")
+                .arg(&catalogue),
+        );
+        let _ = terminate(&mut target);
+        let report = report?;
+        print!("{report}");
+        Ok(report)
+    };
 
     let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
     step(&format!("posting orders to the server ({}, durable commits) for {seconds} s", database_url.split(':').next().unwrap_or("")));
@@ -60,7 +73,7 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
         probe.local_addr()?.to_string()
     };
     let log = std::fs::File::create(dir.join("server.log"))?;
-    let mut child = Command::new(&server)
+    let child = Command::new(&server)
         .args(["--addr", &addr, "--order-rate", "0", "--site"])
         .arg(dir.join("no-site"))
         .arg("--catalogue")
@@ -78,23 +91,13 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let orders = crate::cmd_output(
-        Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
-    );
-    let _ = terminate(&mut child);
-    let orders = orders?;
-    print!("{orders}");
+    let orders = load_against(&addr, child)?;
 
     step(&format!("the same load against a bare handler with a fixed answer, {seconds} s"));
     let mut cmd = Command::new(&load);
     cmd.args(["bare", "--addr", "127.0.0.1:0"]);
-    let (mut child, addr) = start_quiet(cmd, "bare handler at ")?;
-    let bare = crate::cmd_output(
-        Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
-    );
-    let _ = terminate(&mut child);
-    let bare = bare?;
-    print!("{bare}");
+    let (child, addr) = start_quiet(cmd, "bare handler at ")?;
+    let bare = load_against(&addr, child)?;
 
     let rate = |json: &str| -> Result<f64> {
         let v: serde_json::Value = serde_json::from_str(json.trim())?;
