@@ -7,16 +7,14 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Result, build_server, build_site, project_root, run, start_server, step, tools};
+use crate::flags::{BenchCmd, EngineArgs, ServerArgs, UiArgs};
+use crate::{Result, build_server, build_site, project_root, run, start_server, step, terminate, tools};
 
-const USAGE: &str = "usage: cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]\n       cargo xtask bench ui [--clicks N] [--seed S]\n       cargo xtask bench server [--seconds N] [--connections C] [--database-url URL]";
-
-pub fn cmd_bench(args: &[String]) -> Result<()> {
-    match args.first().map(String::as_str) {
-        Some("engine") => engine(&args[1..]),
-        Some("ui") => ui(&args[1..]),
-        Some("server") => server(&args[1..]),
-        _ => Err(USAGE.into()),
+pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
+    match cmd {
+        BenchCmd::Engine(args) => engine(args),
+        BenchCmd::Ui(args) => ui(args),
+        BenchCmd::Server(args) => server(args),
     }
 }
 
@@ -41,30 +39,9 @@ fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, S
     Ok((child, found))
 }
 
-fn stop(mut child: std::process::Child) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    }
-    let _ = child.wait();
-}
-
 /// Orders per second against the real server (SQLite, durable commits),
 /// then against a bare handler with a fixed answer, with the same generator.
-fn server(args: &[String]) -> Result<()> {
-    let mut seconds = "30".to_string();
-    let mut connections = "32".to_string();
-    let mut database_url = None;
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-        match flag.as_str() {
-            "--seconds" => seconds = value,
-            "--connections" => connections = value,
-            "--database-url" => database_url = Some(value),
-            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
-        }
-    }
+fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Result<()> {
     let root = project_root();
     let server = build_server()?;
     let load = server.with_file_name("tailor-load");
@@ -72,6 +49,20 @@ fn server(args: &[String]) -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let catalogue = root.join("public/catalogue");
+    // The same load from the same generator against either target, which is
+    // stopped as soon as the load ends; prints and returns the load's report.
+    let load_against = |addr: &str, mut target: std::process::Child| -> Result<String> {
+        let report = crate::cmd_output(
+            Command::new(&load)
+                .args(["orders", "--addr", addr, "--seconds", &seconds.to_string(), "--connections", &connections.to_string()])
+                .arg("--catalogue")
+                .arg(&catalogue),
+        );
+        let _ = terminate(&mut target);
+        let report = report?;
+        print!("{report}");
+        Ok(report)
+    };
 
     let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
     step(&format!("posting orders to the server ({}, durable commits) for {seconds} s", database_url.split(':').next().unwrap_or("")));
@@ -100,23 +91,13 @@ fn server(args: &[String]) -> Result<()> {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let orders = crate::cmd_output(
-        Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
-    );
-    stop(child);
-    let orders = orders?;
-    print!("{orders}");
+    let orders = load_against(&addr, child)?;
 
     step(&format!("the same load against a bare handler with a fixed answer, {seconds} s"));
     let mut cmd = Command::new(&load);
     cmd.args(["bare", "--addr", "127.0.0.1:0"]);
     let (child, addr) = start_quiet(cmd, "bare handler at ")?;
-    let bare = crate::cmd_output(
-        Command::new(&load).args(["orders", "--addr", &addr, "--seconds", &seconds, "--connections", &connections]).arg("--catalogue").arg(&catalogue),
-    );
-    stop(child);
-    let bare = bare?;
-    print!("{bare}");
+    let bare = load_against(&addr, child)?;
 
     let rate = |json: &str| -> Result<f64> {
         let v: serde_json::Value = serde_json::from_str(json.trim())?;
@@ -128,18 +109,8 @@ fn server(args: &[String]) -> Result<()> {
 }
 
 /// The built site in headless Chromium: first-screen bytes and PC click latency.
-fn ui(args: &[String]) -> Result<()> {
-    let mut clicks = "300".to_string();
-    let mut seed = "1".to_string();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-        match flag.as_str() {
-            "--clicks" => clicks = value,
-            "--seed" => seed = value,
-            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}").into()),
-        }
-    }
+fn ui(UiArgs { clicks, seed }: UiArgs) -> Result<()> {
+    let (clicks, seed) = (clicks.to_string(), seed.to_string());
     tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;
     build_site()?;
@@ -169,23 +140,8 @@ fn ui(args: &[String]) -> Result<()> {
     outcome
 }
 
-fn engine(args: &[String]) -> Result<()> {
-    let wasm = args.iter().any(|a| a == "--wasm");
-    let rest: Vec<String> = args.iter().filter(|a| *a != "--wasm").cloned().collect();
-    let model = rest.first().ok_or("bench engine needs a MODEL file")?.clone();
-    let mut sales = None;
-    let mut sessions = "200".to_string();
-    let mut seed = "1".to_string();
-    let mut it = rest[1..].iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-        match flag.as_str() {
-            "--sales" => sales = Some(value),
-            "--sessions" => sessions = value,
-            "--seed" => seed = value,
-            other => return Err(format!("unknown argument \"{other}\"").into()),
-        }
-    }
+fn engine(EngineArgs { wasm, model, sales, sessions, seed }: EngineArgs) -> Result<()> {
+    let (sessions, seed) = (sessions.to_string(), seed.to_string());
     let model = absolute(&model)?;
     let sales = sales.map(|s| absolute(&s)).transpose()?;
     if !wasm {
@@ -224,8 +180,7 @@ fn engine(args: &[String]) -> Result<()> {
         .current_dir(root.join("tests/e2e")))
 }
 
-fn absolute(path: &str) -> Result<PathBuf> {
-    let p = Path::new(path);
+fn absolute(p: &Path) -> Result<PathBuf> {
     let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
     if !p.is_file() {
         return Err(format!("{}: no such file", p.display()).into());

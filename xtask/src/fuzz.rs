@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::flags::FuzzArgs;
 use crate::{Result, cmd_output, project_root, run, step};
 
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -23,12 +24,7 @@ fn copy_dir(from: &Path, to: &Path, ext: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-pub fn cmd_fuzz(args: &[String]) -> Result<()> {
-    let seconds = match args {
-        [] => "60".to_string(),
-        [flag, n] if flag == "--seconds" && n.parse::<u32>().is_ok() => n.clone(),
-        _ => return Err("usage: cargo xtask fuzz [--seconds N]".into()),
-    };
+pub fn cmd_fuzz(FuzzArgs { seconds }: FuzzArgs) -> Result<()> {
     if !cmd_output(Command::new("cargo").args(["fuzz", "--version"])).is_ok_and(|v| v.contains(CARGO_FUZZ_VERSION)) {
         step(&format!("installing cargo-fuzz {CARGO_FUZZ_VERSION}"));
         run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION]))?;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod compress;
+mod flags;
 mod fuzz;
 mod shell;
 mod test;
@@ -9,46 +10,33 @@ mod tools;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::time::Instant;
+
+use clap::{CommandFactory, Parser};
+
+use crate::flags::{Cli, Cmd, RunArgs};
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const HELP: &str = "\
-cargo xtask run  [--addr HOST:PORT] [--database-url URL]
-    Installs what is missing, builds the site, starts the server (default
-    http://127.0.0.1:8080/ with a SQLite file under ./data/). Ctrl-C stops it.
-cargo xtask test
-    Installs what the tests need, then runs every test: native unit and
-    integration tests, wasm tests in headless Chromium, and Playwright
-    end-to-end tests against a fresh server. Ends with `N passed, N failed`.
-cargo xtask build
-    Installs what is missing and builds the site and the server only.
-cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S]
-    Replays click sessions on MODEL (Tailor .json, XCSP .xml, DIMACS) natively
-    or compiled to wasm in headless Chromium; prints one JSON line.
-cargo xtask bench ui [--clicks N] [--seed S]
-    First-screen bytes, configurator load and click latency in Chromium.
-cargo xtask bench server [--seconds N] [--connections C]
-    Orders per second and latency against the server and a bare handler.
-cargo xtask fuzz [--seconds N]
-    Fuzzes the engine's model and configuration-code decoders (cargo-fuzz,
-    nightly toolchain), N seconds each.";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let started = Instant::now();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => cmd_run(&args[1..]),
-        Some("test") => test::cmd_test(&args[1..]),
-        Some("bench") => bench::cmd_bench(&args[1..]),
-        Some("fuzz") => fuzz::cmd_fuzz(&args[1..]),
-        Some("build") => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
-        Some("help" | "-h" | "--help") | None => {
-            println!("{HELP}");
-            Ok(())
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help goes to standard output and succeeds; a usage error ends
+            // with 1 like every other failure here (clap's own exit is 2).
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
-        Some(other) => Err(format!("unknown command \"{other}\"\n{HELP}").into()),
+    };
+    let started = Instant::now();
+    let result = match cli.command {
+        Some(Cmd::Run(args)) => cmd_run(args),
+        Some(Cmd::Test) => test::cmd_test(),
+        Some(Cmd::Bench(cmd)) => bench::cmd_bench(cmd),
+        Some(Cmd::Fuzz(args)) => fuzz::cmd_fuzz(args),
+        Some(Cmd::Build) => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
+        None => Cli::command().print_help().map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -150,18 +138,7 @@ pub fn start_server(binary: &Path, args: &[String]) -> Result<(Child, String)> {
     Ok((child, url))
 }
 
-fn cmd_run(args: &[String]) -> Result<()> {
-    let mut addr = "127.0.0.1:8080".to_string();
-    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let slot = match flag.as_str() {
-            "--addr" => &mut addr,
-            "--database-url" => &mut database_url,
-            other => return Err(format!("unknown argument \"{other}\" for run\n{HELP}").into()),
-        };
-        *slot = it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
-    }
+fn cmd_run(RunArgs { addr, database_url }: RunArgs) -> Result<()> {
     tools::ensure_build_tools()?;
     build_site()?;
     let server = build_server()?;
@@ -176,19 +153,55 @@ fn cmd_run(args: &[String]) -> Result<()> {
     if status.success() { Ok(()) } else { Err(format!("the server exited with {status}").into()) }
 }
 
+/// Ctrl-C no longer stops this process (a child started later would
+/// inherit that, so call it after the last spawn).
 #[cfg(unix)]
 fn ignore_interrupts() {
-    // SAFETY: installing SIG_IGN for SIGINT has no preconditions.
-    unsafe {
-        libc_signal(2, 1);
-    }
-}
-
-#[cfg(unix)]
-unsafe extern "C" {
-    #[link_name = "signal"]
-    fn libc_signal(signum: i32, handler: usize) -> usize;
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: SIG_IGN runs no code of ours, so no handler has to be
+    // async-signal-safe; nothing else here sets a SIGINT disposition.
+    let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
 }
 
 #[cfg(not(unix))]
 fn ignore_interrupts() {}
+
+/// Asks a child to stop and waits for it. On Unix that is SIGTERM, on which
+/// the server finishes its requests in flight and exits by itself.
+pub fn terminate(child: &mut Child) -> std::io::Result<ExitStatus> {
+    #[cfg(unix)]
+    {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+        // A failure means it has exited already: `wait` gives its status.
+        let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+    }
+    #[cfg(not(unix))]
+    let _ = child.kill();
+    child.wait()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    use super::terminate;
+
+    #[test]
+    fn terminate_sends_sigterm_and_waits() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        assert_eq!(terminate(&mut child).unwrap().signal(), Some(nix::sys::signal::Signal::SIGTERM as i32));
+        // A child that handles SIGTERM exits as it chooses (as the server does).
+        let mut child = Command::new("sh")
+            .args(["-c", "trap 'kill $!; exit 0' TERM; sleep 30 & echo ready; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n");
+        assert!(terminate(&mut child).unwrap().success());
+    }
+}

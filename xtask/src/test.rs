@@ -23,10 +23,7 @@ struct Suite {
     error: Option<String>,
 }
 
-pub fn cmd_test(args: &[String]) -> Result<()> {
-    if let Some(a) = args.first() {
-        return Err(format!("unknown argument \"{a}\" for test").into());
-    }
+pub fn cmd_test() -> Result<()> {
     let started = Instant::now();
     step("checking the tools the tests need");
     tools::ensure_test_tools()?;
@@ -229,8 +226,7 @@ fn read_playwright_report(path: &Path, tally: &mut Tally) -> Result<()> {
 
 /// SIGTERM, then wait: the server must shut down cleanly on its own.
 fn stop_server(child: &mut std::process::Child) -> Result<()> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let status = child.wait()?;
+    let status = crate::terminate(child)?;
     if status.success() { Ok(()) } else { Err(format!("the server did not shut down cleanly ({status})").into()) }
 }
 
