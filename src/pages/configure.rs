@@ -15,9 +15,8 @@ use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
 use tailor_engine::{Evaluation, Model, Proposal, Session};
 
 use crate::api;
-use crate::i18n::{Key, Locale, money, number, pick, price_effect, t, use_locale};
-use crate::pages::{LoadError, Loading, load};
-use crate::pages::catalogue::load_index;
+use crate::i18n::{Key, money, number, pick, price_effect, t, use_locale};
+use crate::pages::shared::{LoadError, Loading, country_name, load, load_model};
 
 /// The body of `POST /api/orders`.
 #[derive(Serialize)]
@@ -51,14 +50,6 @@ enum Stage {
     /// Made offline: waiting in this browser's outbox under its key.
     Queued(String),
     Placed(String),
-}
-
-pub(crate) async fn load_model(product: String) -> Result<Model, String> {
-    let index = load_index().await?;
-    let entry = index.product(&product).ok_or_else(|| format!("unknown product \"{product}\""))?;
-    let path = format!("/catalogue/{}", entry.file);
-    let text = api::get_text(&path, None).await.map_err(|e| e.message)?;
-    Model::from_json(&path, &text).map_err(|e| e.to_string())
 }
 
 #[component]
@@ -1104,13 +1095,4 @@ fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             }.into_any(),
         }}
     }
-}
-
-/// A country's name in the customer's language, by the browser's `Intl`.
-pub(crate) fn country_name(locale: Locale, code: &str) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
-    let locales = js_sys::Array::of1(&locale.tag().into());
-    let names = js_sys::Intl::DisplayNames::new(&locales, &options);
-    names.of(code).and_then(|s| s.as_string()).unwrap_or_else(|| code.to_string())
 }
