@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::Ctx;
 use super::text_input::TextInput;
-use crate::i18n::{Key, price_effect, t, use_locale};
+use crate::i18n::{Key, Words, price_effect, t, use_locale};
 
 /// One attribute: radio buttons (a list for long ones), each with its price
 /// effect; an unavailable option says why and can be chosen anyway.
@@ -22,42 +22,21 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
         m.def().texts.iter().filter(|t| t.when.as_ref().is_some_and(|c| c.attribute == attr.id)).cloned().collect::<Vec<_>>()
     });
 
+    // Why option `o` is unavailable, in words, and whether it can be chosen anyway.
     let why = move |o: usize| {
         model.with_value(|m| {
             session.with(|s| {
                 let ex = m.explain(s.choices(), s.order(), a, o);
-                let because: Vec<String> = ex
-                    .because
-                    .iter()
-                    .map(|&b| {
-                        let at = &m.attributes()[b];
-                        let chosen = s.choices().0[b].map(|x| at.options[x].label.get(lang()).to_string()).unwrap_or_default();
-                        format!("{}: {}", at.label.get(lang()), chosen)
-                    })
-                    .collect();
-                let rules: Vec<String> = ex.rules.iter().map(|&r| m.def().rules[r].message.get(lang()).to_string()).collect();
-                (because.join(", "), rules.join(" "), ex.give_up.is_some())
+                let words = Words { locale: locale.get(), currency: &m.def().currency };
+                (m.unavailable_text(s.choices(), &ex, &words), ex.give_up.is_some())
             })
         })
     };
 
     let proposal_view = move || {
         proposal.get().filter(|p| p.attr == a).map(|p| {
-            let (names, possible) = model.with_value(|m| {
-                let names: Vec<String> = p
-                    .explanation
-                    .give_up
-                    .clone()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|&b| {
-                        let at = &m.attributes()[b];
-                        let chosen = session.with_untracked(|s| s.choices().0[b]).map(|x| at.options[x].label.get(lang()).to_string()).unwrap_or_default();
-                        format!("{}: {}", at.label.get(lang()), chosen)
-                    })
-                    .collect();
-                (names, p.explanation.give_up.is_some())
-            });
+            let names = model.with_value(|m| session.with_untracked(|s| m.give_up_labels(s.choices(), &p.explanation, lang())));
+            let possible = p.explanation.give_up.is_some();
             let accept = {
                 let p = p.clone();
                 move |_| {
@@ -88,8 +67,6 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     };
 
     let options_view = if long {
-        let options = attr.options.clone();
-        let currency = currency.clone();
         view! {
             <label class="visually-hidden" for=select_id.clone()>{move || legend.get(lang()).to_string()}</label>
             <select
@@ -102,15 +79,12 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                 }
             >
                 <option value="" selected=move || session.with(|s| s.choices().0[a].is_none())>{move || format!("— {} —", t(locale.get(), Key::Open))}</option>
-                {options.into_iter().enumerate().map(|(o, opt)| {
-                    let currency = currency.clone();
+                {(0..attr.options.len()).map(|o| {
                     view! {
                         <option value=o.to_string() selected=move || session.with(|s| s.choices().0[a] == Some(o))>
                             {move || {
                                 let available = eval.with(|e| e.attributes[a].available[o]);
-                                let mark = if available { String::new() } else { format!(" ({})", t(locale.get(), Key::Unavailable)) };
-                                let effect = if opt.price == 0 { String::new() } else { format!(" {}", price_effect(locale.get(), &currency, opt.price)) };
-                                format!("{}{}{}", opt.label.get(lang()), effect, mark)
+                                model.with_value(|m| m.option_line(a, o, available, &Words { locale: locale.get(), currency: &m.def().currency }))
                             }}
                         </option>
                     }
@@ -151,14 +125,10 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                         <Show when=move || !available()>
                             <div class="option-why" id=format!("{id}-why")>
                                 {let button_name = button_name.clone(); move || {
-                                    let (because, rules, possible) = why(o);
+                                    let (text, possible) = why(o);
                                     let name = button_name.clone();
                                     view! {
-                                        <p>
-                                            {t(locale.get(), Key::Unavailable)} ". "
-                                            {(!because.is_empty()).then(|| format!("{} {}. ", t(locale.get(), Key::Because), because))}
-                                            {rules}
-                                        </p>
+                                        <p>{text}</p>
                                         {possible.then(|| view! {
                                             <button
                                                 type="button"

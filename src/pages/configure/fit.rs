@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_engine::explain_text::implausible_text;
 use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
 
 use super::Ctx;
 use crate::api;
-use crate::i18n::{Key, number, pick, t, use_locale};
+use crate::i18n::{Key, Words, pick, t, use_locale};
 
 /// Measurements to a recommended size, with the reason in numbers.
 #[component]
@@ -99,43 +100,13 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
                 if remember.get_untracked() {
                     keep(m, pref);
                 }
-                let size_label = ctx.model.with_value(|model| model.attributes()[sa].options[r.size].label.get(l.key()).to_string());
-                let pref_word = t(l, match pref {
-                    Preference::Slim => Key::Slim,
-                    Preference::Regular => Key::Regular,
-                    Preference::Relaxed => Key::Relaxed,
-                });
-                result.set(Some(Ok(format!(
-                    "{} {} cm {} {} {} (+{} cm) → {} ({} cm); {} {} cm",
-                    t(l, Key::Waist),
-                    number(l, waist, 1),
-                    t(l, Key::WithEase),
-                    pref_word,
-                    t(l, Key::Ease),
-                    number(l, r.ease_cm, 1),
-                    size_label,
-                    number(l, r.size_waist_cm, 1),
-                    t(l, Key::Inseam),
-                    number(l, r.inseam_cm, 1)
-                ))));
+                let reason = ctx.model.with_value(|model| model.fit_text(&m, pref, &r, &Words { locale: l, currency: &model.def().currency }));
+                result.set(Some(Ok(reason)));
             }
             Ok((_, None)) | Err(FitError::NoFit) => {}
             Err(FitError::Implausible(problems)) => {
-                let factor = if inches.get_untracked() { CM_PER_INCH } else { 1.0 };
-                let list: Vec<String> = problems
-                    .iter()
-                    .map(|p| {
-                        let field = match p.field {
-                            "waist" => Key::ImplausibleWaist,
-                            "hip" => Key::ImplausibleHip,
-                            "inseam" => Key::ImplausibleInseam,
-                            "rise" => Key::ImplausibleRise,
-                            _ => Key::ImplausibleThigh,
-                        };
-                        format!("{} {} {}–{} {}", t(l, field), t(l, Key::Outside), number(l, p.min_cm / factor, 0), number(l, p.max_cm / factor, 0), unit())
-                    })
-                    .collect();
-                result.set(Some(Err(format!("{} {}", t(l, Key::CheckMeasure), list.join("; ")))));
+                let text = ctx.model.with_value(|model| implausible_text(&problems, inches.get_untracked(), &Words { locale: l, currency: &model.def().currency }));
+                result.set(Some(Err(text)));
             }
         }
     };

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::Ctx;
-use crate::i18n::{Key, number, t, use_locale};
+use crate::i18n::{Key, Words, t, use_locale};
 
 /// The compatibility gauges of the model (power budget, clearances), all of
 /// them or those reading one of `only`'s attributes.
@@ -12,6 +12,7 @@ pub(super) fn Meters(ctx: Ctx, only: Option<Vec<usize>>) -> impl IntoView {
     let locale = use_locale();
     let Ctx { model, session, .. } = ctx;
     let id_prefix = if only.is_some() { "step-meter" } else { "meter" };
+    let currency = model.with_value(|m| m.def().currency.clone());
     let meters = move || {
         model.with_value(|m| session.with(|s| m.meters(s.choices())))
             .into_iter()
@@ -29,16 +30,7 @@ pub(super) fn Meters(ctx: Ctx, only: Option<Vec<usize>>) -> impl IntoView {
                         {list.into_iter().map(|m| {
                             let id = format!("{id_prefix}-{}", m.rule);
                             let (testid, label_for) = (id.clone(), id.clone());
-                            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
-                            let places = |x: f64| if x.fract() == 0.0 { 0 } else { 1 };
-                            let state = if !m.known {
-                                t(l, Key::NotYetKnown).to_string()
-                            } else if m.fits() {
-                                format!("✓ {}", t(l, Key::Fits))
-                            } else {
-                                format!("✗ {} {}{unit}", t(l, Key::OverBy), number(l, m.load - m.capacity, places(m.load - m.capacity)))
-                            };
-                            let text = format!("{}{unit} / {}{unit}", number(l, m.load, places(m.load)), number(l, m.capacity, places(m.capacity)));
+                            let (text, state) = m.reading(&Words { locale: l, currency: &currency });
                             view! {
                                 <li class="meter" class:over=!m.fits() data-testid=testid>
                                     <label for=label_for>{m.label.get(l.key()).to_string()}</label>

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_engine::explain_text::price_range;
 
 use super::Ctx;
 use super::meters::Meters;
 use crate::api;
-use crate::i18n::{Key, money, pick, t, use_locale};
+use crate::i18n::{Key, Words, money, pick, t, use_locale};
 
 /// The summary: choices by step, running total, history and share link.
 #[component]
@@ -41,13 +42,7 @@ pub(super) fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec
     };
     let range = {
         let currency = currency.clone();
-        move || {
-            let e = eval.get();
-            match (e.complete, e.total_min, e.total_max) {
-                (false, Some(lo), Some(hi)) => Some(format!("{}: {} – {}", t(locale.get(), Key::PriceRange), money(locale.get(), &currency, lo), money(locale.get(), &currency, hi))),
-                _ => None,
-            }
-        }
+        move || eval.with(|e| price_range(e, &Words { locale: locale.get(), currency: &currency }))
     };
     let share_url = move || {
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();

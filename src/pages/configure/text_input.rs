@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::Ctx;
-use crate::i18n::{Key, t, use_locale};
+use crate::i18n::{Key, Words, t, use_locale};
 
 /// A free text (a monogram), shown while its option is chosen.
 #[component]
@@ -20,19 +20,16 @@ pub(super) fn TextInput(ctx: Ctx, text: tailor_engine::TextDef) -> impl IntoView
         let text_id = text.id.clone();
         move || ctx.session.with(|s| s.texts().get(&text_id).cloned().unwrap_or_default())
     };
+    // Checked by the engine as typed: too long, or a character it cannot use.
     let error = {
-        let value = value.clone();
-        let max = text.max_length;
+        let text_id = text.id.clone();
         move || {
-            let v = value();
-            let count = v.trim().chars().count();
-            if count > max {
-                Some(format!("{} ({count}/{max})", t(locale.get(), Key::ErrTooLong)))
-            } else if v.trim().chars().any(|c| !(c.is_alphanumeric() || " .&'-".contains(c))) {
-                Some(t(locale.get(), Key::ErrChars).to_string())
-            } else {
-                None
-            }
+            ctx.model.with_value(|m| {
+                ctx.session.with(|s| {
+                    let value = s.texts().get(&text_id).map(String::as_str).unwrap_or_default();
+                    m.text_problem(s.choices(), &text_id, value, &Words { locale: locale.get(), currency: &m.def().currency })
+                })
+            })
         }
     };
     let label = text.label.clone();
