@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use tailor_engine::contact::{self, COUNTRIES, Contact, Shipping};
 
 use super::Ctx;
-use super::submit::{Created, NewOrder, Stage};
+use super::submit::{self, Channel, Created, Outcome, Settled, Stage};
 use crate::api;
 use crate::i18n::{Key, pick, t, use_locale};
 use crate::pages::shared::country_name;
@@ -49,6 +49,20 @@ impl ReviewForm {
     }
 }
 
+/// The words for a contact or shipping problem the engine found (by its
+/// code; see `tailor_engine::contact`).
+fn error_key(code: &str) -> Key {
+    match code {
+        "required" => Key::ErrRequired,
+        "too_long" => Key::ErrTooLong,
+        "invalid_email" => Key::ErrEmail,
+        "invalid_phone" => Key::ErrPhone,
+        "invalid_postcode" => Key::ErrPostcode,
+        "unsupported_country" => Key::ErrCountry,
+        _ => Key::ErrChars,
+    }
+}
+
 /// Contact and shipping details, then the order.
 #[component]
 pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
@@ -72,15 +86,7 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                 return None;
             }
             errors().into_iter().find(|e| e.field == field).map(|e| {
-                t(locale.get(), match e.code.as_str() {
-                    "required" => Key::ErrRequired,
-                    "too_long" => Key::ErrTooLong,
-                    "invalid_email" => Key::ErrEmail,
-                    "invalid_phone" => Key::ErrPhone,
-                    "invalid_postcode" => Key::ErrPostcode,
-                    "unsupported_country" => Key::ErrCountry,
-                    _ => Key::ErrChars,
-                })
+                t(locale.get(), error_key(&e.code))
             })
         }
     };
@@ -117,58 +123,34 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             return;
         }
         let (contact, shipping) = details();
+        let channel = Channel::of(embed.map(|e| e.partner()), kiosk_mode);
         let member = me_state.member_percent();
-        let Some(body) = ctx.model.with_value(|m| {
-            ctx.session.with_untracked(|s| {
-                m.quote(s.choices()).ok().map(|q| NewOrder {
-                    product: m.id().to_string(),
-                    catalogue_version: m.version().to_string(),
-                    code: m.encode(s.choices()),
-                    price_seen: tailor_engine::member_price(q.total, member),
-                    texts: s.texts().clone(),
-                    contact,
-                    shipping,
-                    locale: locale.get_untracked().tag().to_string(),
-                    channel: if embed.is_some() { "partner" } else if kiosk_mode { "kiosk" } else { "web" },
-                    partner_id: embed.map(|e| e.partner()),
-                })
-            })
-        }) else {
-            return;
-        };
-        let Ok(json) = serde_json::to_string(&body) else { return };
-        let key = match last_sent.get_value() {
-            Some((sent, key)) if sent == json => key,
-            _ => api::new_key(),
-        };
+        let locale_tag = locale.get_untracked().tag();
+        let body = ctx.model.with_value(|m| ctx.session.with_untracked(|s| submit::order_body(m, s, contact, shipping, member, locale_tag, channel)));
+        let Some((json, key)) = body.and_then(|body| submit::to_send(&body, last_sent.get_value(), api::new_key)) else { return };
         last_sent.set_value(Some((json.clone(), key.clone())));
         ctx.stage.set(Stage::Sending);
         spawn_local(async move {
-            match api::post_json::<Created>("/api/orders", &json, &key).await {
-                Ok(created) => {
-                    api::remember_token(&created.id, &created.access_token);
-                    ctx.stage.set(Stage::Placed(created.id));
-                }
-                // Offline (not just a lost answer): keep it and send it later.
-                Err(e) if e.status == 0 && !kiosk_mode && !crate::outbox::online() => {
-                    crate::outbox::keep(&key, &json);
-                    ctx.stage.set(Stage::Queued(key));
-                }
-                Err(e) => {
-                    server_error.set(Some(e.message));
-                    ctx.stage.set(Stage::Review);
-                }
+            let answer = api::post_json::<Created>("/api/orders", &json, &key).await;
+            let outcome = submit::outcome(answer, kiosk_mode, crate::outbox::online());
+            match &outcome {
+                Outcome::Placed { id, access_token } => api::remember_token(id, access_token),
+                Outcome::Queued => crate::outbox::keep(&key, &json),
+                Outcome::Failed(message) => server_error.set(Some(message.clone())),
             }
+            ctx.stage.set(outcome.stage(&key));
         });
     };
     // A queued order that was sent (or refused) moves the page on.
     Effect::new(move |_| {
         let Stage::Queued(key) = ctx.stage.get() else { return };
-        if let Some((_, id)) = outbox.sent.get().into_iter().find(|(k, _)| *k == key) {
-            ctx.stage.set(Stage::Placed(id));
-        } else if let Some((_, reason)) = outbox.refused.get().into_iter().find(|(k, _)| *k == key) {
-            server_error.set(Some(reason));
-            ctx.stage.set(Stage::Review);
+        match outbox.sent.with(|sent| outbox.refused.with(|refused| submit::settled(&key, sent, refused))) {
+            Some(Settled::Placed(id)) => ctx.stage.set(Stage::Placed(id)),
+            Some(Settled::Refused(reason)) => {
+                server_error.set(Some(reason));
+                ctx.stage.set(Stage::Review);
+            }
+            None => {}
         }
     });
 
@@ -265,5 +247,45 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                 </form>
             }.into_any(),
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_the_engine_finds_in_the_details_has_its_own_words() {
+        let good = || {
+            (
+                Contact { name: "Mei Chen".into(), email: "mei@example.org".into(), phone: String::new() },
+                Shipping { line1: "Hauptstr. 1".into(), line2: String::new(), city: "Berlin".into(), postcode: "10115".into(), country: "DE".into() },
+            )
+        };
+        let changes: [fn(&mut Contact, &mut Shipping); 7] = [
+            |c, _| c.name = String::new(),
+            |c, _| c.name = "x".repeat(1000),
+            |c, _| c.email = "mei.example.org".into(),
+            |c, _| c.phone = "12".into(),
+            |_, s| s.postcode = "10115!".into(),
+            |_, s| s.country = "XX".into(),
+            |_, s| s.line1 = "a\u{0}b".into(),
+        ];
+        // The codes come from the engine's own check, not from a list here.
+        let mut words: Vec<(String, Key)> = Vec::new();
+        for change in changes {
+            let (mut c, mut s) = good();
+            change(&mut c, &mut s);
+            let problems = contact::check(&c, &s);
+            assert!(!problems.is_empty());
+            for p in problems {
+                words.push((p.code.clone(), error_key(&p.code)));
+            }
+        }
+        for (code, key) in &words {
+            for (other, other_key) in &words {
+                assert!(code == other || key != other_key, "\"{code}\" and \"{other}\" are worded alike ({key:?})");
+            }
+        }
     }
 }
