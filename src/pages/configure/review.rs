@@ -85,9 +85,7 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             if !tried.get() {
                 return None;
             }
-            errors().into_iter().find(|e| e.field == field).map(|e| {
-                t(locale.get(), error_key(&e.code))
-            })
+            errors().into_iter().find(|e| e.field == field).map(|e| t(locale.get(), error_key(&e.code)))
         }
     };
     let field = move |field: &'static str, key: Key, value: RwSignal<String>, kind: &'static str, autocomplete: &'static str| {
