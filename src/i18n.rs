@@ -2,6 +2,7 @@
 //! local storage), and locale-aware money formatting.
 
 use leptos::prelude::*;
+use tailor_engine::explain_text::{self, Word, Wording};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Locale {
@@ -447,13 +448,78 @@ fn intl_format(locale: Locale, options: &js_sys::Object, value: f64) -> Option<S
     format.call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into()).ok().and_then(|v| v.as_string())
 }
 
-/// A price effect: "+€40.00", or "included" for zero.
+/// A price effect: "+€40.00", or "included" for zero (composed by the engine).
 pub fn price_effect(locale: Locale, currency: &str, amount: i64) -> String {
-    if amount == 0 {
-        t(locale, Key::Included).to_string()
-    } else if amount > 0 {
-        format!("+{}", money(locale, currency, amount))
-    } else {
-        money(locale, currency, amount)
+    explain_text::price_effect(amount, &Words { locale, currency })
+}
+
+/// The app's side of the engine's sentences (`tailor_engine::explain_text`):
+/// the portal's words in `locale`, numbers and money in `currency` by `Intl`.
+pub struct Words<'a> {
+    pub locale: Locale,
+    pub currency: &'a str,
+}
+
+impl Wording for Words<'_> {
+    fn lang(&self) -> &str {
+        self.locale.key()
+    }
+
+    fn word(&self, word: Word) -> &str {
+        t(self.locale, word_key(word))
+    }
+
+    fn number(&self, value: f64, decimals: u32) -> String {
+        number(self.locale, value, decimals)
+    }
+
+    fn money(&self, minor: i64) -> String {
+        money(self.locale, self.currency, minor)
+    }
+}
+
+/// The portal's text of each word the engine's sentences use.
+fn word_key(word: Word) -> Key {
+    match word {
+        Word::Unavailable => Key::Unavailable,
+        Word::Because => Key::Because,
+        Word::Included => Key::Included,
+        Word::PriceRange => Key::PriceRange,
+        Word::Fits => Key::Fits,
+        Word::OverBy => Key::OverBy,
+        Word::NotYetKnown => Key::NotYetKnown,
+        Word::Waist => Key::Waist,
+        Word::Inseam => Key::Inseam,
+        Word::WithEase => Key::WithEase,
+        Word::Ease => Key::Ease,
+        Word::Slim => Key::Slim,
+        Word::Regular => Key::Regular,
+        Word::Relaxed => Key::Relaxed,
+        Word::CheckMeasure => Key::CheckMeasure,
+        Word::Outside => Key::Outside,
+        Word::ImplausibleWaist => Key::ImplausibleWaist,
+        Word::ImplausibleHip => Key::ImplausibleHip,
+        Word::ImplausibleInseam => Key::ImplausibleInseam,
+        Word::ImplausibleRise => Key::ImplausibleRise,
+        Word::ImplausibleThigh => Key::ImplausibleThigh,
+        Word::ErrTooLong => Key::ErrTooLong,
+        Word::ErrChars => Key::ErrChars,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_of_the_engine_has_its_own_text_in_both_languages() {
+        let (en, zh) = (Words { locale: Locale::En, currency: "EUR" }, Words { locale: Locale::Zh, currency: "EUR" });
+        assert_eq!((en.lang(), zh.lang()), ("en", "zh"));
+        let keys: Vec<Key> = Word::ALL.iter().map(|&w| word_key(w)).collect();
+        for (i, (word, key)) in Word::ALL.iter().zip(&keys).enumerate() {
+            assert!(!keys[..i].contains(key), "{word:?} has the text of another word ({key:?})");
+            assert!(!en.word(*word).is_empty() && !zh.word(*word).is_empty(), "{word:?}");
+            assert_ne!(en.word(*word), zh.word(*word), "{word:?} is not translated");
+        }
     }
 }

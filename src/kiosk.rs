@@ -223,13 +223,13 @@ pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
 #[component]
 pub fn Attract() -> impl IntoView {
     let locale = use_locale();
-    let (index, retry) = crate::pages::load(crate::pages::catalogue::load_index);
+    let (index, retry) = crate::pages::shared::load(crate::pages::shared::load_index);
     view! {
         <section class="page kiosk-attract">
             <h1>{move || pick(locale.get(), "Make it yours: touch a product to start", "打造属于您的产品：轻触一件产品开始")}</h1>
             {move || match index.get() {
-                None => view! { <crate::pages::Loading/> }.into_any(),
-                Some(Err(message)) => view! { <crate::pages::LoadError message retry/> }.into_any(),
+                None => view! { <crate::pages::shared::Loading/> }.into_any(),
+                Some(Err(message)) => view! { <crate::pages::shared::LoadError message retry/> }.into_any(),
                 Some(Ok(index)) => view! {
                     <ul class="product-list">
                         {index.products.into_iter().map(|p| {

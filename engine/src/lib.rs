@@ -37,6 +37,7 @@ mod code;
 mod config;
 pub mod contact;
 mod engine;
+pub mod explain_text;
 pub mod fit;
 pub mod import;
 pub mod mdd;

@@ -9,8 +9,7 @@ use serde::Deserialize;
 
 use crate::api;
 use crate::i18n::{Locale, money, pick, use_locale};
-use crate::pages::privacy::when;
-use crate::pages::{Loading, load};
+use crate::pages::shared::{Loading, load, load_index, when};
 use crate::profile::{self, Me, OrderSummary, use_me};
 use crate::route::Location;
 
@@ -254,7 +253,7 @@ fn OneQuestion(questions: Vec<profile::Question>, note: Option<tailor_engine::Te
 pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
     let me = use_me();
-    let (index, _) = load(crate::pages::catalogue::load_index);
+    let (index, _) = load(load_index);
     let (notice, _) = load(profile::load_notice);
     let names = Signal::derive(move || match index.get() {
         Some(Ok(i)) => i.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),

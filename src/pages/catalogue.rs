@@ -1,16 +1,9 @@
 //! The first page: every product in the catalogue.
 
 use leptos::prelude::*;
-use tailor_engine::CatalogueIndex;
 
-use crate::api;
 use crate::i18n::{Key, t, use_locale};
-use crate::pages::{LoadError, Loading, load};
-
-pub async fn load_index() -> Result<CatalogueIndex, String> {
-    let text = api::get_text("/catalogue/index.json", None).await.map_err(|e| e.message)?;
-    CatalogueIndex::from_json("catalogue/index.json", &text).map_err(|e| e.to_string())
-}
+use crate::pages::shared::{LoadError, Loading, load, load_index};
 
 #[component]
 pub fn CataloguePage() -> impl IntoView {

@@ -10,8 +10,7 @@ use tailor_engine::{Model, Text};
 
 use crate::api;
 use crate::i18n::{Key, Locale, money, t, use_locale};
-use crate::pages::configure::{country_name, load_model};
-use crate::pages::{LoadError, Loading, load};
+use crate::pages::shared::{LoadError, Loading, country_name, load, load_model};
 
 #[derive(Clone, Deserialize)]
 struct OrderView {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{Locale, pick, use_locale};
-use crate::pages::{LoadError, Loading, load};
+use crate::pages::shared::{LoadError, Loading, load, when};
 use crate::profile::{self, Notice, Purpose, use_me};
 
 pub fn channel_name(l: Locale, channel: &str) -> &'static str {
@@ -26,18 +26,6 @@ fn retention(l: Locale, r: &str) -> String {
         "P6Y" => pick(l, "6 years", "6 年").to_string(),
         other => other.to_string(),
     }
-}
-
-/// A date (and time) in the customer's language.
-pub fn when(l: Locale, iso: &str) -> String {
-    let date = js_sys::Date::new(&iso.into());
-    if date.get_time().is_nan() {
-        return iso.to_string();
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(l.tag(), &options).into()
 }
 
 fn state_word(l: Locale, state: &str) -> &'static str {

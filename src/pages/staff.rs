@@ -40,7 +40,7 @@ pub fn StaffCallsPage() -> impl IntoView {
     let calls = RwSignal::new(None::<Vec<Call>>);
     let error = RwSignal::new(None::<String>);
     // Product names for the calls (the id if the catalogue cannot be read).
-    let (index, _) = crate::pages::load(crate::pages::catalogue::load_index);
+    let (index, _) = crate::pages::shared::load(crate::pages::shared::load_index);
     let product_name = move |id: &str| {
         index
             .with(|i| i.as_ref().and_then(|r| r.as_ref().ok()).and_then(|ix| ix.product(id)).map(|p| p.name.get(locale.get().key()).to_string()))

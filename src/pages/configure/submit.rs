@@ -1,0 +1,296 @@
+//! Placing the order, as plain values the review form wires to its signals:
+//! the stages, the body sent to the server, its idempotency key, and what
+//! the server's answer (or no answer at all) leads to.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tailor_engine::contact::{Contact, Shipping};
+use tailor_engine::{Model, Session};
+
+use crate::api::ApiError;
+
+/// Where the configurator is, from choosing to a placed order.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Stage {
+    Configure,
+    Review,
+    Sending,
+    /// Made offline: waiting in this browser's outbox under its key.
+    Queued(String),
+    Placed(String),
+}
+
+/// The body of `POST /api/orders`.
+#[derive(Debug, Serialize)]
+pub(super) struct NewOrder {
+    product: String,
+    catalogue_version: String,
+    code: String,
+    price_seen: i64,
+    texts: BTreeMap<String, String>,
+    contact: Contact,
+    shipping: Shipping,
+    locale: String,
+    /// `web`, `kiosk` or `partner` (in a partner's frame, with its id).
+    channel: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner_id: Option<String>,
+}
+
+/// The part of the server's answer the page uses.
+#[derive(Debug, Deserialize)]
+pub(super) struct Created {
+    id: String,
+    access_token: String,
+}
+
+/// Where an order is made: on the web, on a kiosk, or in a partner's frame.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Channel {
+    Web,
+    Kiosk,
+    Partner(String),
+}
+
+impl Channel {
+    /// In a partner's frame (`partner` is its id) the order is the
+    /// partner's, whatever else; else a kiosk's, else the web's.
+    pub(super) fn of(partner: Option<String>, kiosk: bool) -> Channel {
+        match partner {
+            Some(id) => Channel::Partner(id),
+            None if kiosk => Channel::Kiosk,
+            None => Channel::Web,
+        }
+    }
+}
+
+/// The order of the session's configuration, with the price the customer
+/// sees (a member's price when `member_percent` is given), its free texts
+/// and where it is made. `None` when the engine does not quote the
+/// configuration (incomplete, or breaking a rule).
+pub(super) fn order_body(
+    model: &Model,
+    session: &Session,
+    contact: Contact,
+    shipping: Shipping,
+    member_percent: Option<u32>,
+    locale: &str,
+    channel: Channel,
+) -> Option<NewOrder> {
+    let quote = model.quote(session.choices()).ok()?;
+    let (channel, partner_id) = match channel {
+        Channel::Web => ("web", None),
+        Channel::Kiosk => ("kiosk", None),
+        Channel::Partner(id) => ("partner", Some(id)),
+    };
+    Some(NewOrder {
+        product: model.id().to_string(),
+        catalogue_version: model.version().to_string(),
+        code: model.encode(session.choices()),
+        price_seen: tailor_engine::member_price(quote.total, member_percent),
+        texts: session.texts().clone(),
+        contact,
+        shipping,
+        locale: locale.to_string(),
+        channel,
+        partner_id,
+    })
+}
+
+/// The body as JSON and the idempotency key to send it with: the key of
+/// `last_sent` when the body is the same (a retry after a lost answer, so
+/// the server makes one order), otherwise a fresh one from `new_key`.
+pub(super) fn to_send(body: &NewOrder, last_sent: Option<(String, String)>, new_key: impl FnOnce() -> String) -> Option<(String, String)> {
+    let json = serde_json::to_string(body).ok()?;
+    let key = match last_sent {
+        Some((sent, key)) if sent == json => key,
+        _ => new_key(),
+    };
+    Some((json, key))
+}
+
+/// What the answer to the order leads to.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Outcome {
+    /// Placed: keep its access token (for the status page) and confirm it.
+    Placed { id: String, access_token: String },
+    /// No network at all (not just a lost answer): keep it in the outbox,
+    /// to be sent when the network is back.
+    Queued,
+    /// Refused or failed: the form again, with the reason.
+    Failed(String),
+}
+
+/// The outcome of an answer. Only a browser that knows it is offline
+/// queues the order, and never a kiosk (its customer does not come back).
+pub(super) fn outcome(answer: Result<Created, ApiError>, kiosk: bool, online: bool) -> Outcome {
+    match answer {
+        Ok(created) => Outcome::Placed { id: created.id, access_token: created.access_token },
+        Err(e) if e.status == 0 && !kiosk && !online => Outcome::Queued,
+        Err(e) => Outcome::Failed(e.message),
+    }
+}
+
+impl Outcome {
+    /// The stage it leads to; `key` is the order's idempotency key.
+    pub(super) fn stage(&self, key: &str) -> Stage {
+        match self {
+            Outcome::Placed { id, .. } => Stage::Placed(id.clone()),
+            Outcome::Queued => Stage::Queued(key.to_string()),
+            Outcome::Failed(_) => Stage::Review,
+        }
+    }
+}
+
+/// What became of an order queued in the outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Settled {
+    /// Sent: the order's id.
+    Placed(String),
+    /// Refused by the server: the reason.
+    Refused(String),
+}
+
+/// What became of the order queued under `key`, once the outbox has sent
+/// it (`sent`: key and order id) or the server refused it (`refused`: key
+/// and reason); `None` while it waits.
+pub(super) fn settled(key: &str, sent: &[(String, String)], refused: &[(String, String)]) -> Option<Settled> {
+    if let Some((_, id)) = sent.iter().find(|(k, _)| k == key) {
+        Some(Settled::Placed(id.clone()))
+    } else {
+        refused.iter().find(|(k, _)| k == key).map(|(_, reason)| Settled::Refused(reason.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tailor_engine::Choices;
+
+    fn model() -> Model {
+        Model::from_json("pc-starter.json", include_str!("../../../public/catalogue/pc-starter.json")).unwrap()
+    }
+
+    fn details() -> (Contact, Shipping) {
+        (
+            Contact { name: "Ada Lovelace".into(), email: "ada@example.com".into(), phone: String::new() },
+            Shipping { line1: "1 Main St".into(), line2: String::new(), city: "Berlin".into(), postcode: "10115".into(), country: "DE".into() },
+        )
+    }
+
+    fn body(model: &Model, session: &Session, member: Option<u32>, channel: Channel) -> Option<NewOrder> {
+        let (contact, shipping) = details();
+        order_body(model, session, contact, shipping, member, "zh-CN", channel)
+    }
+
+    fn json(order: &NewOrder) -> serde_json::Value {
+        serde_json::to_value(order).unwrap()
+    }
+
+    #[test]
+    fn the_body_carries_the_configuration_and_the_price_the_customer_sees() {
+        let m = model();
+        let session = Session::new(&m);
+        let total = m.quote(session.choices()).expect("the defaults can be ordered").total;
+        let order = json(&body(&m, &session, None, Channel::Web).unwrap());
+        assert_eq!(order["product"], m.id());
+        assert_eq!(order["catalogue_version"], m.version());
+        assert_eq!(order["code"], m.encode(session.choices()));
+        assert_eq!(m.decode(order["code"].as_str().unwrap()).unwrap(), *session.choices());
+        assert_eq!(order["price_seen"], total);
+        assert_eq!(order["locale"], "zh-CN");
+        assert_eq!(order["contact"]["email"], "ada@example.com");
+        assert_eq!(order["shipping"]["city"], "Berlin");
+        assert_eq!(order["texts"], serde_json::json!({}));
+        // A member sees (and is charged) the member's price.
+        let member = json(&body(&m, &session, Some(10), Channel::Web).unwrap());
+        assert_eq!(member["price_seen"], tailor_engine::member_price(total, Some(10)));
+        assert_ne!(member["price_seen"], total);
+    }
+
+    #[test]
+    fn a_configuration_the_engine_does_not_quote_is_not_sent() {
+        let m = model();
+        let open = Session::from_choices(Choices::empty(&m));
+        assert!(m.quote(open.choices()).is_err());
+        assert!(body(&m, &open, None, Channel::Web).is_none());
+    }
+
+    #[test]
+    fn the_channel_is_the_partner_in_its_frame_then_the_kiosk_then_the_web() {
+        assert_eq!(Channel::of(Some("p1".into()), true), Channel::Partner("p1".into()));
+        assert_eq!(Channel::of(Some("p1".into()), false), Channel::Partner("p1".into()));
+        assert_eq!(Channel::of(None, true), Channel::Kiosk);
+        assert_eq!(Channel::of(None, false), Channel::Web);
+        let m = model();
+        let session = Session::new(&m);
+        let sent = |channel| json(&body(&m, &session, None, channel).unwrap());
+        let partner = sent(Channel::Partner("p1".into()));
+        assert_eq!((&partner["channel"], &partner["partner_id"]), (&"partner".into(), &"p1".into()));
+        for (channel, name) in [(Channel::Kiosk, "kiosk"), (Channel::Web, "web")] {
+            let order = sent(channel);
+            assert_eq!(order["channel"], name);
+            assert!(order.get("partner_id").is_none(), "no partner_id outside a frame: {order}");
+        }
+    }
+
+    #[test]
+    fn the_same_body_sent_again_keeps_its_key() {
+        let m = model();
+        let session = Session::new(&m);
+        let order = body(&m, &session, None, Channel::Web).unwrap();
+        let (json, key) = to_send(&order, None, || "k1".into()).unwrap();
+        assert_eq!(key, "k1");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), serde_json::to_value(&order).unwrap());
+        let again = to_send(&order, Some((json.clone(), key.clone())), || panic!("a retry needs no new key")).unwrap();
+        assert_eq!(again, (json.clone(), key));
+        // Changed details are a new order: a new key.
+        let (mut contact, shipping) = details();
+        contact.name = "Grace Hopper".into();
+        let changed = order_body(&m, &session, contact, shipping, None, "zh-CN", Channel::Web).unwrap();
+        let (changed_json, changed_key) = to_send(&changed, Some((json, "k1".into())), || "k2".into()).unwrap();
+        assert_eq!(changed_key, "k2");
+        assert!(changed_json.contains("Grace Hopper"));
+    }
+
+    fn failure(status: u16, message: &str) -> Result<Created, ApiError> {
+        Err(ApiError { status, message: message.into(), kind: String::new() })
+    }
+
+    #[test]
+    fn an_answer_places_the_order_no_network_queues_it_anything_else_is_shown() {
+        let created: Created = serde_json::from_str(r#"{"id": "T1", "access_token": "secret", "status": "new"}"#).unwrap();
+        let placed = outcome(Ok(created), false, true);
+        assert_eq!(placed, Outcome::Placed { id: "T1".into(), access_token: "secret".into() });
+        assert_eq!(placed.stage("key"), Stage::Placed("T1".into()));
+        // No answer and no network: kept for later, under its key.
+        let queued = outcome(failure(0, "network error"), false, false);
+        assert_eq!(queued, Outcome::Queued);
+        assert_eq!(queued.stage("key"), Stage::Queued("key".into()));
+        // No answer although online (a lost answer): shown, so the customer
+        // can send it again with the same key.
+        assert_eq!(outcome(failure(0, "network error"), false, true), Outcome::Failed("network error".into()));
+        // A kiosk never keeps an order for later.
+        assert_eq!(outcome(failure(0, "network error"), true, false), Outcome::Failed("network error".into()));
+        // The server's refusal is shown, online or not.
+        for online in [true, false] {
+            let refused = outcome(failure(422, "the price has changed"), false, online);
+            assert_eq!(refused, Outcome::Failed("the price has changed".into()));
+            assert_eq!(refused.stage("key"), Stage::Review);
+        }
+    }
+
+    #[test]
+    fn a_queued_order_is_settled_by_its_own_key() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let sent = [pair("other", "T0"), pair("key", "T1")];
+        let refused = [pair("else", "no"), pair("key", "sold out")];
+        assert_eq!(settled("key", &sent, &[]), Some(Settled::Placed("T1".into())));
+        assert_eq!(settled("key", &[], &refused), Some(Settled::Refused("sold out".into())));
+        assert_eq!(settled("key", &sent[..1], &refused[..1]), None);
+        assert_eq!(settled("key", &[], &[]), None);
+        // Sent wins: the order exists.
+        assert_eq!(settled("key", &sent, &refused), Some(Settled::Placed("T1".into())));
+    }
+}
