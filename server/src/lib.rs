@@ -4,12 +4,10 @@
 
 pub mod calls;
 pub mod catalogue;
-pub mod client;
 pub mod clock;
 pub mod handoff;
 pub mod http;
 pub mod limits;
-pub mod load;
 pub mod mail;
 pub mod orders;
 pub mod partners;

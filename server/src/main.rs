@@ -1,95 +1,198 @@
-//! `tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR]
-//!  [--order-rate N] [--max-in-flight N] [--header-timeout-ms N] [--outbox DIR]`
-//! `tailor-server staff ...`, `tailor-server consent verify`, `tailor-server outbox`
-//!
-//! Each flag may also come from the environment: `TAILOR_ADDR`, `DATABASE_URL`,
-//! `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`, `TAILOR_ORDER_RATE` (new orders
-//! per second per client address, 0 for no limit), `TAILOR_MAX_IN_FLIGHT`,
-//! `TAILOR_HEADER_TIMEOUT_MS` (how long a client may take to send headers),
-//! `TAILOR_OUTBOX` (the folder the default mailer writes e-mails to).
+//! `tailor-server` serves the portal; `tailor-server staff|consent|partner|outbox ...`
+//! manage staff keys, check the consent log, register partner sites and show
+//! the newest e-mails. `tailor-server --help` lists every flag; each flag of
+//! the server may also come from the environment (`TAILOR_ADDR`,
+//! `DATABASE_URL`, `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`,
+//! `TAILOR_ORDER_RATE`, `TAILOR_MAX_IN_FLIGHT`, `TAILOR_HEADER_TIMEOUT_MS`,
+//! `TAILOR_OUTBOX`).
 
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tailor_server::{AppState, Config, app_with_limits, catalogue::Catalogue, site::Site, store};
+use clap::{Args, Parser, Subcommand};
+use tailor_server::staff::Role;
+use tailor_server::{AppState, Config, app_with_limits, catalogue::Catalogue, partners, site::Site, store};
 
 // Order handling allocates many small strings; mimalloc serves them faster
 // than the system allocator under two busy threads.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: tailor-server [--addr HOST:PORT] [--database-url URL] [--site DIR] [--catalogue DIR] [--order-rate N] [--max-in-flight N] [--header-timeout-ms N] [--outbox DIR]
-       tailor-server staff add|list|revoke ...
-       tailor-server consent verify [--database-url URL]
-       tailor-server partner add|list|revoke ...
-       tailor-server outbox [--outbox DIR]";
-
-fn outbox_dir() -> PathBuf {
-    PathBuf::from(std::env::var("TAILOR_OUTBOX").unwrap_or_else(|_| "data/outbox".into()))
+#[derive(Parser, Debug)]
+#[command(name = "tailor-server", version, about = "Tailor's backend: serves the portal and takes orders", args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
-fn config() -> Result<(Config, PathBuf), String> {
-    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
-    let mut addr = env("TAILOR_ADDR", "127.0.0.1:8080");
-    let mut database_url = env("DATABASE_URL", "sqlite://data/tailor.db");
-    let mut site = env("TAILOR_SITE_DIR", "dist");
-    let mut catalogue = std::env::var("TAILOR_CATALOGUE_DIR").ok();
-    let defaults = tailor_server::limits::Limits::default();
-    let mut order_rate = env("TAILOR_ORDER_RATE", &defaults.orders_per_second.to_string());
-    let mut max_in_flight = env("TAILOR_MAX_IN_FLIGHT", &defaults.max_in_flight.to_string());
-    let mut header_timeout = env("TAILOR_HEADER_TIMEOUT_MS", &defaults.header_timeout.as_millis().to_string());
-    let mut outbox = outbox_dir().display().to_string();
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let slot = match flag.as_str() {
-            "--addr" => &mut addr,
-            "--database-url" => &mut database_url,
-            "--site" => &mut site,
-            "--catalogue" => catalogue.insert(String::new()),
-            "--order-rate" => &mut order_rate,
-            "--max-in-flight" => &mut max_in_flight,
-            "--header-timeout-ms" => &mut header_timeout,
-            "--outbox" => &mut outbox,
-            "-h" | "--help" => return Err(USAGE.into()),
-            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
-        };
-        *slot = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-    }
-    let addr = addr.parse().map_err(|e| format!("--addr \"{addr}\": {e}"))?;
-    let site_dir = PathBuf::from(site);
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Staff keys: made here and shown once; only their digest is stored.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// The consent log.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// Partner sites that embed the configurator.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+    /// The newest messages the default mailer wrote.
+    Outbox(OutboxArg),
+}
+
+#[derive(Args, Debug)]
+struct Database {
+    /// `sqlite://FILE` or `postgres://...` (help shows no value from the
+    /// environment: it may hold a password).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true, default_value = store::DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Args, Debug)]
+struct OutboxArg {
+    /// The folder the default mailer writes e-mails to.
+    #[arg(long, value_name = "DIR", env = "TAILOR_OUTBOX", default_value = "data/outbox")]
+    outbox: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    #[arg(long, value_name = "HOST:PORT", env = "TAILOR_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    database: Database,
+    /// The built site (Trunk's `dist/`).
+    #[arg(long = "site", value_name = "DIR", env = "TAILOR_SITE_DIR", default_value = "dist")]
+    site_dir: PathBuf,
+    /// The catalogue files (default: the site's copy, else public/catalogue).
+    #[arg(long = "catalogue", value_name = "DIR", env = "TAILOR_CATALOGUE_DIR")]
+    catalogue_dir: Option<PathBuf>,
+    /// New orders per second per client address, 0 for no limit [default: 5].
+    #[arg(long, value_name = "N", env = "TAILOR_ORDER_RATE", value_parser = order_rate, allow_hyphen_values = true)]
+    order_rate: Option<f64>,
+    /// API requests handled at once; more are refused with 503 [default: 1024].
+    #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
+    max_in_flight: Option<u32>,
+    /// How long a client may take to send a request's headers [default: 10000].
+    #[arg(long = "header-timeout-ms", value_name = "N", env = "TAILOR_HEADER_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_ms: Option<u64>,
+    #[command(flatten)]
+    outbox: OutboxArg,
+}
+
+fn order_rate(text: &str) -> Result<f64, String> {
+    text.parse().ok().filter(|r: &f64| r.is_finite() && *r >= 0.0).ok_or_else(|| "expected a number >= 0".to_string())
+}
+
+#[derive(Subcommand, Debug)]
+enum StaffCommand {
+    /// Makes a staff key and shows it once.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = Role::parse)]
+        role: Role,
+        #[command(flatten)]
+        database: Database,
+    },
+    List {
+        #[command(flatten)]
+        database: Database,
+    },
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConsentCommand {
+    /// Checks every customer's hash chain; any break is listed and the exit
+    /// status is 1.
+    Verify {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PartnerCommand {
+    /// Registers a partner site and shows its server's key once. Theme
+    /// tokens: primary=#rrggbb, primary-text=#rrggbb (contrast at least
+    /// 4.5:1), radius=0px..32px, font=system-ui|serif|sans-serif|rounded.
+    Add {
+        #[arg(long, value_parser = partner_id)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// An origin allowed to frame the portal (repeat for more).
+        #[arg(long = "origin", value_name = "https://HOST", required = true, value_parser = partners::check_origin)]
+        origins: Vec<String>,
+        #[arg(long = "theme", value_name = "TOKEN=VALUE", value_parser = theme_token)]
+        theme: Vec<(String, String)>,
+        #[command(flatten)]
+        database: Database,
+    },
+    List {
+        #[command(flatten)]
+        database: Database,
+    },
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+fn partner_id(id: &str) -> Result<String, String> {
+    partners::check_id(id).map(|()| id.to_string())
+}
+
+fn theme_token(text: &str) -> Result<(String, String), String> {
+    let (k, v) = text.split_once('=').ok_or_else(|| format!("\"{text}\": expected TOKEN=VALUE"))?;
+    tailor_engine::theme::check_token(k, v)?;
+    Ok((k.to_string(), v.to_string()))
+}
+
+fn config(args: ServeArgs) -> (Config, PathBuf) {
     // The catalogue the browser reads is the copy inside the built site; use
     // the same files when they are there.
-    let catalogue_dir = match catalogue {
-        Some(dir) => PathBuf::from(dir),
-        None if site_dir.join("catalogue/index.json").exists() => site_dir.join("catalogue"),
+    let catalogue_dir = match args.catalogue_dir {
+        Some(dir) => dir,
+        None if args.site_dir.join("catalogue/index.json").exists() => args.site_dir.join("catalogue"),
         None => PathBuf::from("public/catalogue"),
     };
-    let orders_per_second: f64 = order_rate.parse().ok().filter(|r: &f64| r.is_finite() && *r >= 0.0).ok_or_else(|| format!("--order-rate \"{order_rate}\": expected a number >= 0"))?;
-    let max_in_flight: usize = max_in_flight.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--max-in-flight \"{max_in_flight}\": expected a whole number > 0"))?;
-    let header_timeout: u64 = header_timeout.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--header-timeout-ms \"{header_timeout}\": expected a whole number > 0"))?;
+    let defaults = tailor_server::limits::Limits::default();
+    let orders_per_second = args.order_rate.unwrap_or(defaults.orders_per_second);
     let limits = tailor_server::limits::Limits {
-        max_in_flight,
+        max_in_flight: args.max_in_flight.map_or(defaults.max_in_flight, |n| n as usize),
         orders_per_second,
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
-        header_timeout: std::time::Duration::from_millis(header_timeout),
+        header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),
     };
-    Ok((Config { addr, database_url, site_dir, catalogue_dir, limits }, PathBuf::from(outbox)))
+    let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits };
+    (config, args.outbox.outbox)
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .json()
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("staff") => staff(&args[1..]).await,
-        Some("consent") => consent(&args[1..]).await,
-        Some("partner") => partner(&args[1..]).await,
-        Some("outbox") => outbox(&args[1..]),
-        _ => run().await,
+    let outcome = match cli.command {
+        Some(Command::Staff(c)) => staff(c).await,
+        Some(Command::Consent(ConsentCommand::Verify { database })) => consent_verify(database).await,
+        Some(Command::Partner(c)) => partner(c).await,
+        Some(Command::Outbox(o)) => outbox(o.outbox),
+        None => run(cli.serve).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,77 +203,46 @@ async fn main() -> ExitCode {
     }
 }
 
-const STAFF_USAGE: &str = "usage: tailor-server staff add --name NAME --role fulfilment|support|marketing|store [--database-url URL]
-       tailor-server staff list [--database-url URL]
-       tailor-server staff revoke ID [--database-url URL]";
+async fn connect(database: Database) -> Result<store::Store, String> {
+    store::Store::connect(&store::DatabaseUrl::parse(&database.database_url)?).await.map_err(|e| e.to_string())
+}
 
-/// Staff keys: made here and shown once; only their digest is stored.
-async fn staff(args: &[String]) -> Result<(), String> {
-    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
-    let mut name = None;
-    let mut role = None;
-    let mut positional = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let slot = match a.as_str() {
-            "--database-url" => &mut database_url,
-            "--name" => name.insert(String::new()),
-            "--role" => role.insert(String::new()),
-            _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{STAFF_USAGE}")),
-            _ => {
-                positional.push(a.clone());
-                continue;
+async fn staff(command: StaffCommand) -> Result<(), String> {
+    let now = tailor_server::clock::now_rfc3339();
+    match command {
+        StaffCommand::Add { name, role, database } => {
+            if name.trim().is_empty() {
+                return Err("staff add needs a --name".into());
             }
-        };
-        *slot = it.next().ok_or_else(|| format!("{a} needs a value\n{STAFF_USAGE}"))?.clone();
-    }
-    let store = store::Store::connect(&store::DatabaseUrl::parse(&database_url)?).await.map_err(|e| e.to_string())?;
-    let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    match positional.first().map(String::as_str) {
-        Some("add") => {
-            let name = name.filter(|n| !n.trim().is_empty()).ok_or(format!("staff add needs --name\n{STAFF_USAGE}"))?;
-            let role = role.ok_or(format!("staff add needs --role\n{STAFF_USAGE}"))?;
-            tailor_server::staff::Role::parse(&role)?;
+            let store = connect(database).await?;
             let (key, digest) = tailor_server::staff::new_key();
             let id = format!("S{}", &digest[..10]);
-            store
-                .add_staff(store::StaffKey { id: id.clone(), name, role: role.clone(), created_at: now, revoked_at: None }, &digest)
-                .await
-                .map_err(|e| e.to_string())?;
+            let row = store::StaffKey { id: id.clone(), name, role: role.as_str().to_string(), created_at: now, revoked_at: None };
+            store.add_staff(row, &digest).await.map_err(|e| e.to_string())?;
             println!("staff key {id} ({role}); keep it safe, it is not shown again:\n{key}");
             Ok(())
         }
-        Some("list") => {
-            for k in store.list_staff().await.map_err(|e| e.to_string())? {
+        StaffCommand::List { database } => {
+            for k in connect(database).await?.list_staff().await.map_err(|e| e.to_string())? {
                 let state = k.revoked_at.map_or("active".to_string(), |r| format!("revoked {r}"));
                 println!("{}\t{}\t{}\t{}\t{state}", k.id, k.role, k.name, k.created_at);
             }
             Ok(())
         }
-        Some("revoke") => {
-            let id = positional.get(1).ok_or(format!("staff revoke needs an ID\n{STAFF_USAGE}"))?;
-            if store.revoke_staff(id, &now).await.map_err(|e| e.to_string())? {
+        StaffCommand::Revoke { id, database } => {
+            if connect(database).await?.revoke_staff(&id, &now).await.map_err(|e| e.to_string())? {
                 println!("revoked {id}");
                 Ok(())
             } else {
                 Err(format!("no active staff key {id}"))
             }
         }
-        _ => Err(STAFF_USAGE.to_string()),
     }
 }
 
-/// `consent verify`: checks every customer's consent chain; any break is
-/// listed and the exit status is 1.
-async fn consent(args: &[String]) -> Result<(), String> {
-    const CONSENT_USAGE: &str = "usage: tailor-server consent verify [--database-url URL]";
-    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
-    match args {
-        [verb] if verb == "verify" => {}
-        [verb, flag, url] if verb == "verify" && flag == "--database-url" => database_url = url.clone(),
-        _ => return Err(CONSENT_USAGE.into()),
-    }
-    let store = store::Store::connect(&store::DatabaseUrl::parse(&database_url)?).await.map_err(|e| e.to_string())?;
+/// `consent verify`: any break is listed and the exit status is 1.
+async fn consent_verify(database: Database) -> Result<(), String> {
+    let store = connect(database).await?;
     let report = tailor_server::privacy::verify_chain(&store).await.map_err(|e| e.to_string())?;
     for b in &report.breaks {
         println!("BROKEN {b}");
@@ -183,94 +255,52 @@ async fn consent(args: &[String]) -> Result<(), String> {
     }
 }
 
-const PARTNER_USAGE: &str = "usage: tailor-server partner add --id ID --name NAME --origin https://HOST [--origin ...] [--theme TOKEN=VALUE ...] [--database-url URL]
-       tailor-server partner list [--database-url URL]
-       tailor-server partner revoke ID [--database-url URL]
-theme tokens: primary=#rrggbb, primary-text=#rrggbb (contrast at least 4.5:1), radius=0px..32px, font=system-ui|serif|sans-serif|rounded";
+/// Runs `work` in one transaction; store errors as text.
+async fn in_store<T: Send + 'static>(
+    store: &store::Store,
+    work: impl FnOnce(&mut dyn store::sql::Db) -> Result<T, store::StoreError> + Send + 'static,
+) -> Result<T, String> {
+    store.transaction(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+}
 
-/// Partner sites: registered here with their origins, theme and a key
-/// (shown once; only its digest is stored).
-async fn partner(args: &[String]) -> Result<(), String> {
-    use tailor_server::partners;
-    let mut database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/tailor.db".into());
-    let (mut id, mut name, mut origins, mut theme, mut positional) = (None, None, Vec::new(), std::collections::BTreeMap::new(), Vec::new());
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || it.next().cloned().ok_or_else(|| format!("{a} needs a value\n{PARTNER_USAGE}"));
-        match a.as_str() {
-            "--database-url" => database_url = value()?,
-            "--id" => id = Some(value()?),
-            "--name" => name = Some(value()?),
-            "--origin" => origins.push(partners::check_origin(&value()?)?),
-            "--theme" => {
-                let v = value()?;
-                let (k, val) = v.split_once('=').ok_or_else(|| format!("--theme \"{v}\": expected TOKEN=VALUE"))?;
-                tailor_engine::theme::check_token(k, val)?;
-                theme.insert(k.to_string(), val.to_string());
+async fn partner(command: PartnerCommand) -> Result<(), String> {
+    let now = tailor_server::clock::now_rfc3339();
+    match command {
+        PartnerCommand::Add { id, name, origins, theme, database } => {
+            if name.trim().is_empty() {
+                return Err("partner add needs a --name".into());
             }
-            _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{PARTNER_USAGE}")),
-            _ => positional.push(a.clone()),
-        }
-    }
-    let store = store::Store::connect(&store::DatabaseUrl::parse(&database_url)?).await.map_err(|e| e.to_string())?;
-    let now = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    let run = |work| async { store.transaction(work).await.map_err(|e| e.to_string())?.map_err(|e: store::StoreError| e.to_string()) };
-    match positional.first().map(String::as_str) {
-        Some("add") => {
-            let id = id.ok_or(format!("partner add needs --id\n{PARTNER_USAGE}"))?;
-            partners::check_id(&id)?;
-            let name = name.filter(|n| !n.trim().is_empty()).ok_or(format!("partner add needs --name\n{PARTNER_USAGE}"))?;
-            if origins.is_empty() {
-                return Err(format!("partner add needs at least one --origin\n{PARTNER_USAGE}"));
-            }
-            let (key, digest) = partners::new_key();
+            let theme: BTreeMap<String, String> = theme.into_iter().collect();
             tailor_engine::theme::check(&theme)?;
+            let store = connect(database).await?;
+            let (key, digest) = partners::new_key();
             let p = partners::Partner { id: id.clone(), name, origins, theme };
-            run(Box::new(move |db: &mut dyn store::sql::Db| partners::add(db, &p, &digest, &now).map(|_| None))
-                as Box<dyn FnOnce(&mut dyn store::sql::Db) -> Result<Option<String>, store::StoreError> + Send>)
-            .await?;
+            in_store(&store, move |db| partners::add(db, &p, &digest, &now)).await?;
             println!("partner {id}; its server's key (keep it safe, it is not shown again):\n{key}");
             Ok(())
         }
-        Some("list") => {
-            let text = run(Box::new(|db: &mut dyn store::sql::Db| {
-                let list = partners::list(db)?;
-                Ok(Some(
-                    list.iter()
-                        .map(|(p, revoked)| {
-                            let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
-                            format!("{}\t{}\t{}\t{:?}\t{state}", p.id, p.name, p.origins.join(" "), p.theme)
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ))
-            }))
-            .await?;
-            println!("{}", text.unwrap_or_default());
+        PartnerCommand::List { database } => {
+            let list = in_store(&connect(database).await?, |db| partners::list(db)).await?;
+            for (p, revoked) in list {
+                let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
+                println!("{}\t{}\t{}\t{:?}\t{state}", p.id, p.name, p.origins.join(" "), p.theme);
+            }
             Ok(())
         }
-        Some("revoke") => {
-            let target = positional.get(1).cloned().ok_or(format!("partner revoke needs an ID\n{PARTNER_USAGE}"))?;
-            let t = target.clone();
-            let done = run(Box::new(move |db: &mut dyn store::sql::Db| partners::revoke(db, &t, &now).map(|ok| ok.then(String::new)))).await?;
-            if done.is_some() {
-                println!("revoked {target}");
+        PartnerCommand::Revoke { id, database } => {
+            let target = id.clone();
+            if in_store(&connect(database).await?, move |db| partners::revoke(db, &target, &now)).await? {
+                println!("revoked {id}");
                 Ok(())
             } else {
-                Err(format!("no active partner {target}"))
+                Err(format!("no active partner {id}"))
             }
         }
-        _ => Err(PARTNER_USAGE.to_string()),
     }
 }
 
 /// `outbox`: the newest messages the default mailer wrote.
-fn outbox(args: &[String]) -> Result<(), String> {
-    let dir = match args {
-        [] => outbox_dir(),
-        [flag, dir] if flag == "--outbox" => PathBuf::from(dir),
-        _ => return Err("usage: tailor-server outbox [--outbox DIR]".into()),
-    };
+fn outbox(dir: PathBuf) -> Result<(), String> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect(),
         Err(_) => Vec::new(),
@@ -285,8 +315,8 @@ fn outbox(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-async fn run() -> Result<(), String> {
-    let (config, outbox) = config()?;
+async fn run(args: ServeArgs) -> Result<(), String> {
+    let (config, outbox) = config(args);
     let catalogue = Catalogue::load(&config.catalogue_dir)?;
     let url = store::DatabaseUrl::parse(&config.database_url)?;
     let store = store::Store::connect(&url).await.map_err(|e| e.to_string())?;

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tailor_server::catalogue::Catalogue;
-use tailor_server::client::Connection;
-use tailor_server::load;
+use tailor_load::client::Connection;
+use tailor_load as load;
 
 mod common;
 use common::free_addr;

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use tailor_server::catalogue::Catalogue;
-use tailor_server::client::Connection;
-use tailor_server::load;
+use tailor_load::client::Connection;
+use tailor_load as load;
 
 mod common;
 

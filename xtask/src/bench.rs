@@ -44,6 +44,8 @@ fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, S
 fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Result<()> {
     let root = project_root();
     let server = build_server()?;
+    step("building the load generator");
+    crate::run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-load"]).current_dir(&root))?;
     let load = server.with_file_name("tailor-load");
     let dir = root.join("target/bench-server");
     let _ = std::fs::remove_dir_all(&dir);

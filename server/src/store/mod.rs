@@ -58,6 +58,9 @@ pub mod sql;
 
 pub use rows::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
 
+/// Where the server keeps its data unless told otherwise.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tailor.db";
+
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {

@@ -12,28 +12,45 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
+use clap::{Parser, Subcommand};
 use tailor_server::catalogue::Catalogue;
-use tailor_server::load;
 
-const USAGE: &str = "usage: tailor-load orders --addr HOST:PORT [--seconds N] [--connections C] [--catalogue DIR] [--products a,b] [--seed S]\n       tailor-load bare [--addr HOST:PORT]";
+#[derive(Parser)]
+#[command(name = "tailor-load", about = "Posts valid random orders and prints one JSON line with the rate and latencies")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn flags(args: &[String]) -> Result<std::collections::HashMap<String, String>, String> {
-    let mut map = std::collections::HashMap::new();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let name = flag.strip_prefix("--").ok_or_else(|| format!("unexpected \"{flag}\"\n{USAGE}"))?;
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        map.insert(name.to_string(), value.clone());
-    }
-    Ok(map)
+#[derive(Subcommand)]
+enum Command {
+    /// Posts valid orders to a running server.
+    Orders {
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: String,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long, value_name = "DIR", default_value = "public/catalogue")]
+        catalogue: PathBuf,
+        /// Product ids, in turn.
+        #[arg(long, value_delimiter = ',', default_value = "pc,jeans")]
+        products: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Serves `POST /api/orders` with a fixed answer and nothing else.
+    Bare {
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+        addr: String,
+    },
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("orders") => orders(&args[1..]),
-        Some("bare") => bare(&args[1..]),
-        _ => Err(USAGE.to_string()),
+    let result = match Cli::parse().command {
+        Command::Orders { addr, seconds, connections, catalogue, products, seed } => orders(addr, seconds, connections, catalogue, products, seed),
+        Command::Bare { addr } => bare(addr),
     };
     if let Err(e) = result {
         eprintln!("tailor-load: {e}");
@@ -41,25 +58,13 @@ fn main() {
     }
 }
 
-fn orders(args: &[String]) -> Result<(), String> {
-    let f = flags(args)?;
-    let allowed = ["addr", "seconds", "connections", "catalogue", "products", "seed"];
-    if let Some(k) = f.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(format!("unknown flag --{k}\n{USAGE}"));
-    }
-    let addr = f.get("addr").ok_or(format!("--addr is required\n{USAGE}"))?.clone();
-    let number = |k: &str, d: u64| f.get(k).map_or(Ok(d), |v| v.parse::<u64>().map_err(|_| format!("--{k} needs a number")));
-    let seconds = number("seconds", 30)?;
-    let connections = number("connections", 32)? as usize;
-    let seed = number("seed", 1)?;
-    let catalogue_dir = PathBuf::from(f.get("catalogue").cloned().unwrap_or_else(|| "public/catalogue".into()));
-    let products: Vec<String> = f.get("products").cloned().unwrap_or_else(|| "pc,jeans".into()).split(',').map(str::to_string).collect();
+fn orders(addr: String, seconds: u64, connections: usize, catalogue_dir: PathBuf, products: Vec<String>, seed: u64) -> Result<(), String> {
     let catalogue = Catalogue::load(&catalogue_dir)?;
     let names: Vec<&str> = products.iter().map(String::as_str).collect();
-    let bodies = Arc::new(load::random_orders(&catalogue, &names, 2000, seed)?);
+    let bodies = Arc::new(tailor_load::random_orders(&catalogue, &names, 2000, seed)?);
     // One thread: the generator leaves the other core to the server.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let report = runtime.block_on(load::run(&addr, bodies, connections, Duration::from_secs(seconds)))?;
+    let report = runtime.block_on(tailor_load::run(&addr, bodies, connections, Duration::from_secs(seconds)))?;
     let statuses: serde_json::Map<String, serde_json::Value> = report.statuses.iter().map(|(s, n)| (s.to_string(), (*n).into())).collect();
     println!(
         "{}",
@@ -81,9 +86,7 @@ fn orders(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn bare(args: &[String]) -> Result<(), String> {
-    let f = flags(args)?;
-    let addr = f.get("addr").cloned().unwrap_or_else(|| "127.0.0.1:0".into());
+fn bare(addr: String) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let app = Router::new().route(

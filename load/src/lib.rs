@@ -1,15 +1,21 @@
 //! Load for benchmarks and the crash test: valid orders made with the engine
 //! (random configurations of real catalogue products), posted over many
-//! keep-alive connections, with every answer's latency recorded.
+//! keep-alive connections, with every answer's latency recorded. Not part
+//! of the server: `tailor-load` (this crate's binary) drives
+//! `cargo xtask bench server`, and the server's crash and log tests use the
+//! library.
+
+pub mod client;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use tailor_api::{Channel, NewOrder};
 use tailor_engine::bench::Rng;
+use tailor_engine::contact::{Contact, Shipping};
 use tailor_engine::{Choices, Model};
+use tailor_server::catalogue::Catalogue;
 
-use crate::catalogue::Catalogue;
 use crate::client::Connection;
 
 /// A random valid, complete configuration: attributes in random order, each
@@ -39,19 +45,25 @@ pub fn random_orders(catalogue: &Catalogue, products: &[&str], count: usize, see
         let quote = model.quote(&choices).map_err(|e| format!("{product}: a random configuration is invalid: {e:?}"))?;
         let texts: BTreeMap<String, String> =
             model.def().texts.iter().filter(|t| model.text_wanted(&t.id, &choices)).map(|t| (t.id.clone(), "A.B.".to_string())).collect();
-        out.push(
-            json!({
-                "product": product,
-                "catalogue_version": model.version(),
-                "code": model.encode(&choices),
-                "price_seen": quote.total,
-                "texts": texts,
-                "contact": {"name": "Load Test", "email": "load.test@example.org"},
-                "shipping": {"line1": "Teststr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"},
-                "locale": "en",
-            })
-            .to_string(),
-        );
+        let order = NewOrder {
+            product: product.to_string(),
+            catalogue_version: model.version().to_string(),
+            code: model.encode(&choices),
+            price_seen: quote.total,
+            texts,
+            contact: Contact { name: "Load Test".into(), email: "load.test@example.org".into(), phone: String::new() },
+            shipping: Shipping {
+                line1: "Teststr. 1".into(),
+                line2: String::new(),
+                city: "Berlin".into(),
+                postcode: "10115".into(),
+                country: "DE".into(),
+            },
+            locale: "en".into(),
+            channel: Channel::Web,
+            partner_id: None,
+        };
+        out.push(serde_json::to_string(&order).map_err(|e| e.to_string())?);
     }
     Ok(out)
 }
