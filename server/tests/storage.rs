@@ -151,3 +151,54 @@ async fn staff_keys_are_found_by_digest_until_revoked() {
     })
     .await;
 }
+
+/// A store made before the migrations moved to refinery (versions counted
+/// in `schema_migrations`) opens without running a migration twice: what it
+/// has is recorded as applied, the rest is applied, the data stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_from_before_refinery_is_adopted() {
+    on_both(|store, url| async move {
+        assert_eq!(store.insert(row("L1"), key("l1")).await.unwrap(), Inserted::Created);
+        // The last version the old tracker knew on this backend.
+        let last: i64 = if matches!(url, DatabaseUrl::Sqlite(_)) { 9 } else { 5 };
+        store
+            .transaction(move |db| {
+                db.exec("DROP TABLE refinery_schema_history", &[])?;
+                db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)", &[])?;
+                for v in 1..=last {
+                    db.exec("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 'then')", &[v.into()])?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        drop(store);
+        let again = Store::connect(&url).await.expect("the old store opens");
+        assert_eq!(again.get("L1").await.unwrap().unwrap(), row("L1"));
+        let applied = again
+            .transaction(|db| {
+                let applied = db.row("SELECT COUNT(*) FROM refinery_schema_history", &[])?.unwrap().int(0)?;
+                // The old tracker is gone (a table of that name can be made).
+                db.exec("CREATE TABLE schema_migrations (gone TEXT)", &[])?;
+                Ok::<_, StoreError>(applied)
+            })
+            .await
+            .unwrap()
+            .expect("the old tracker is gone");
+        assert!(applied >= 9, "every migration is recorded: {applied}");
+    })
+    .await;
+}
+
+/// The staff roles the database accepts are the roles of the one enum.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_of_the_enum_is_stored() {
+    on_both(|store, _| async move {
+        for (i, role) in tailor_api::Role::ALL.into_iter().enumerate() {
+            let k = StaffKey { id: format!("R{i}"), name: "n".into(), role: role.as_str().into(), created_at: "t".into(), revoked_at: None };
+            store.add_staff(k, &format!("rd{i}")).await.unwrap_or_else(|e| panic!("{role}: {e}"));
+        }
+    })
+    .await;
+}

@@ -21,19 +21,6 @@ use std::thread;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
-/// Schema migrations, applied in order at start-up; never edit a released one.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/0001_orders.sql")),
-    (2, include_str!("../../migrations/0002_order_details.sql")),
-    (3, include_str!("../../migrations/0003_idempotency.sql")),
-    (4, include_str!("../../migrations/0004_staff.sql")),
-    (5, include_str!("../../migrations/0005_idempotency_log.sql")),
-    (6, include_str!("../../migrations/0006_privacy.sql")),
-    (7, include_str!("../../migrations/0007_handoff.sql")),
-    (8, include_str!("../../migrations/0008_partners.sql")),
-    (9, include_str!("../../migrations/0009_staff_calls.sql")),
-];
-
 /// The most requests committed in one transaction.
 const MAX_GROUP: usize = 256;
 
@@ -52,6 +39,7 @@ enum Request {
     Run(Box<dyn FnOnce(&mut Connection) + Send>),
 }
 
+mod migrations;
 mod pg;
 mod rows;
 pub mod sql;
@@ -282,17 +270,20 @@ fn secret(conn: &Connection, name: &str) -> Result<[u8; 32], StoreError> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
-    let tx = conn.transaction()?;
-    let current: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-            params![version],
-        )?;
+    let failed = |e: refinery::Error| StoreError::Database(format!("migration: {e}"));
+    // A store made before refinery: record what it has as applied, once.
+    let legacy = format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{}'", migrations::LEGACY_TABLE);
+    let adopted = conn.query_row(&legacy, [], |_| Ok(())).optional()?.is_some()
+        && conn.query_row("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'", [], |_| Ok(())).optional()?.is_none();
+    if adopted {
+        let version: i64 = conn.query_row(&format!("SELECT COALESCE(MAX(version), 0) FROM {}", migrations::LEGACY_TABLE), [], |r| r.get(0))?;
+        migrations::sqlite()
+            .set_target(refinery::Target::FakeVersion(migrations::sqlite_legacy(version)))
+            .run(conn)
+            .map_err(failed)?;
+        conn.execute_batch(&format!("DROP TABLE {}", migrations::LEGACY_TABLE))?;
     }
-    tx.commit()?;
+    migrations::sqlite().run(conn).map_err(failed)?;
     Ok(())
 }
 

@@ -11,14 +11,6 @@ use tokio_postgres::{NoTls, Row};
 
 use super::rows::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/postgres/0001_schema.sql")),
-    (2, include_str!("../../migrations/postgres/0002_privacy.sql")),
-    // Written in SQL both databases read: the same files as SQLite's.
-    (3, include_str!("../../migrations/0007_handoff.sql")),
-    (4, include_str!("../../migrations/0008_partners.sql")),
-    (5, include_str!("../../migrations/0009_staff_calls.sql")),
-];
 
 const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
      code, texts_json, contact_json, shipping_json, locale, channel, partner_id";
@@ -57,6 +49,26 @@ fn staff_row(r: &Row) -> StaffKey {
     StaffKey { id: r.get(0), name: r.get(1), role: r.get(2), created_at: r.get(3), revoked_at: r.get(4) }
 }
 
+/// Applies the migrations (adopting a store made before refinery once).
+async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), StoreError> {
+    let failed = |e: refinery::Error| db(format!("migration: {e}"));
+    let table = |name: &str| format!("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{name}'");
+    let legacy = !client.query(&table(super::migrations::LEGACY_TABLE), &[]).await.map_err(db)?.is_empty();
+    let adopted = legacy && client.query(&table("refinery_schema_history"), &[]).await.map_err(db)?.is_empty();
+    if adopted {
+        let version: i64 =
+            client.query_one(&format!("SELECT COALESCE(MAX(version), 0) FROM {}", super::migrations::LEGACY_TABLE), &[]).await.map_err(db)?.get(0);
+        super::migrations::postgres()
+            .set_target(refinery::Target::FakeVersion(super::migrations::postgres_legacy(version)))
+            .run_async(client)
+            .await
+            .map_err(failed)?;
+        client.batch_execute(&format!("DROP TABLE {}", super::migrations::LEGACY_TABLE)).await.map_err(db)?;
+    }
+    super::migrations::postgres().run_async(client).await.map_err(failed)?;
+    Ok(())
+}
+
 impl Pg {
     /// Connects, applies the migrations (one instance at a time, under an
     /// advisory lock) and reads or makes the token secret.
@@ -66,16 +78,12 @@ impl Pg {
         let pool = Pool::builder(manager).max_size(32).build().map_err(db)?;
         let pg = Pg { pool };
         let mut client = pg.client().await?;
+        // One instance migrates at a time: the others wait on the lock.
+        client.execute("SELECT pg_advisory_lock(7241)", &[]).await.map_err(db)?;
+        let migrated = migrate(&mut client).await;
+        client.execute("SELECT pg_advisory_unlock(7241)", &[]).await.map_err(db)?;
+        migrated?;
         let tx = client.transaction().await.map_err(db)?;
-        tx.execute("SELECT pg_advisory_xact_lock(7241)", &[]).await.map_err(db)?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-            .await
-            .map_err(db)?;
-        let current: i64 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[]).await.map_err(db)?.get(0);
-        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-            tx.batch_execute(sql).await.map_err(db)?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version]).await.map_err(db)?;
-        }
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).map_err(|e| db(format!("no randomness: {e}")))?;
         tx.execute("INSERT INTO server_secrets (name, value) VALUES ('order-token', $1) ON CONFLICT (name) DO NOTHING", &[&fresh.to_vec()])

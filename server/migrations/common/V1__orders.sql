@@ -6,7 +6,7 @@ CREATE TABLE orders (
     catalogue_version TEXT NOT NULL,
     choices_json   TEXT NOT NULL,
     currency       TEXT NOT NULL,
-    total_minor    INTEGER NOT NULL,
+    total_minor    BIGINT NOT NULL,
     status         TEXT NOT NULL DEFAULT 'new',
     created_at     TEXT NOT NULL
 );

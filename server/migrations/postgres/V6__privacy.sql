@@ -1,4 +1,4 @@
--- Customer profiles and consent (SQLite migration 0006, in PostgreSQL's words).
+-- Customer profiles and consent (SQLite V6, in PostgreSQL's words: sequences are BIGSERIAL).
 CREATE TABLE customers (
     id                TEXT PRIMARY KEY,
     created_at        TEXT NOT NULL,
