@@ -104,27 +104,6 @@ pub fn link_order(db: &mut dyn Db, customer: &str, order: &str) -> Result<(), St
     Ok(())
 }
 
-fn order_row(r: &Row) -> Result<OrderRow, StoreError> {
-    Ok(OrderRow {
-        id: r.text(0)?,
-        token_sha256: r.text(1)?,
-        product: r.text(2)?,
-        catalogue_version: r.text(3)?,
-        choices_json: r.text(4)?,
-        currency: r.text(5)?,
-        total_minor: r.int(6)?,
-        status: r.text(7)?,
-        created_at: r.text(8)?,
-        code: r.text(9)?,
-        texts_json: r.text(10)?,
-        contact_json: r.text(11)?,
-        shipping_json: r.text(12)?,
-        locale: r.text(13)?,
-        channel: r.text(14)?,
-        partner_id: r.opt_text(15)?,
-    })
-}
-
 /// The customer's orders, newest first.
 pub fn orders(db: &mut dyn Db, customer: &str) -> Result<Vec<OrderRow>, StoreError> {
     db.rows(
@@ -134,7 +113,7 @@ pub fn orders(db: &mut dyn Db, customer: &str) -> Result<Vec<OrderRow>, StoreErr
         &[Text(customer)],
     )?
     .iter()
-    .map(order_row)
+    .map(crate::store::sql_order_row)
     .collect()
 }
 

@@ -26,12 +26,6 @@ const MAX_GROUP: usize = 256;
 
 enum Request {
     Insert(OrderRow, Idempotency, oneshot::Sender<Result<Inserted, StoreError>>),
-    List { status: String, after: String, limit: usize, reply: oneshot::Sender<Result<Vec<OrderRow>, StoreError>> },
-    SetStatus { id: String, from: Vec<String>, to: String, reply: oneshot::Sender<Result<StatusChange, StoreError>> },
-    StaffByDigest(String, oneshot::Sender<Result<Option<StaffKey>, StoreError>>),
-    AddStaff(StaffKey, String, oneshot::Sender<Result<(), StoreError>>),
-    ListStaff(oneshot::Sender<Result<Vec<StaffKey>, StoreError>>),
-    RevokeStaff(String, String, oneshot::Sender<Result<bool, StoreError>>),
     Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
     ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
     PrepareOrders(oneshot::Sender<Result<(), StoreError>>),
@@ -42,9 +36,13 @@ enum Request {
 mod migrations;
 mod pg;
 mod rows;
+mod shared;
+
+use shared::ORDER_COLUMNS;
 pub mod sql;
 
 pub use rows::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
+pub use shared::order_row as sql_order_row;
 
 /// Where the server keeps its data unless told otherwise.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tailor.db";
@@ -174,49 +172,36 @@ impl Store {
 
     /// Orders with `status`, oldest first, with ids after `after` (for paging).
     pub async fn list(&self, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(tx) => ask(tx, |reply| Request::List { status: status.into(), after: after.into(), limit, reply }).await,
-            Backend::Postgres(pg) => pg.list(status, after, limit).await,
-        }
+        let (status, after) = (status.to_string(), after.to_string());
+        self.transaction(move |db| shared::list(db, &status, &after, limit)).await?
     }
 
     /// Moves order `id` to `to` if its status is one of `from`.
     pub async fn set_status(&self, id: &str, from: &[&str], to: &str) -> Result<StatusChange, StoreError> {
+        let (id, to) = (id.to_string(), to.to_string());
         let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-        match &self.backend {
-            Backend::Sqlite(tx) => ask(tx, |reply| Request::SetStatus { id: id.into(), from, to: to.into(), reply }).await,
-            Backend::Postgres(pg) => pg.set_status(id, &from, to).await,
-        }
+        self.transaction(move |db| shared::set_status(db, &id, &from.iter().map(String::as_str).collect::<Vec<_>>(), &to)).await?
     }
 
     /// The staff key whose digest is `key_sha256`, unless revoked.
     pub async fn staff_by_digest(&self, key_sha256: &str) -> Result<Option<StaffKey>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(tx) => ask(tx, |reply| Request::StaffByDigest(key_sha256.into(), reply)).await,
-            Backend::Postgres(pg) => pg.staff_by_digest(key_sha256).await,
-        }
+        let digest = key_sha256.to_string();
+        self.transaction(move |db| shared::staff_by_digest(db, &digest)).await?
     }
 
     pub async fn add_staff(&self, key: StaffKey, key_sha256: &str) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(tx) => ask(tx, |reply| Request::AddStaff(key, key_sha256.into(), reply)).await,
-            Backend::Postgres(pg) => pg.add_staff(&key, key_sha256).await,
-        }
+        let digest = key_sha256.to_string();
+        self.transaction(move |db| shared::add_staff(db, &key, &digest)).await?
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffKey>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(tx) => ask(tx, Request::ListStaff).await,
-            Backend::Postgres(pg) => pg.list_staff().await,
-        }
+        self.transaction(shared::list_staff).await?
     }
 
     /// Revokes key `id` at `when`; false when there is no such active key.
     pub async fn revoke_staff(&self, id: &str, when: &str) -> Result<bool, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(tx) => ask(tx, |reply| Request::RevokeStaff(id.into(), when.into(), reply)).await,
-            Backend::Postgres(pg) => pg.revoke_staff(id, when).await,
-        }
+        let (id, when) = (id.to_string(), when.to_string());
+        self.transaction(move |db| shared::revoke_staff(db, &id, &when)).await?
     }
 
     /// The order an idempotency key made, with its request digest.
@@ -388,28 +373,6 @@ fn writer(mut conn: Connection, lock_path: PathBuf, rx: mpsc::Receiver<Request>)
                 Request::PrepareOrders(reply) => {
                     let _ = reply.send(keys(&conn, &lock_path, &mut index).map(|_| ()));
                 }
-                Request::List { status, after, limit, reply } => {
-                    let _ = reply.send(list(&conn, &status, &after, limit));
-                }
-                Request::SetStatus { id, from, to, reply } => {
-                    let _ = reply.send(set_status(&conn, &id, &from, &to));
-                }
-                Request::StaffByDigest(digest, reply) => {
-                    let _ = reply.send(staff_by_digest(&conn, &digest));
-                }
-                Request::AddStaff(key, digest, reply) => {
-                    let _ = reply.send(add_staff(&conn, &key, &digest));
-                }
-                Request::ListStaff(reply) => {
-                    let _ = reply.send(list_staff(&conn));
-                }
-                Request::RevokeStaff(id, when, reply) => {
-                    let _ = reply.send(
-                        conn.execute("UPDATE staff_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, when])
-                            .map(|n| n == 1)
-                            .map_err(StoreError::from),
-                    );
-                }
                 Request::Run(work) => work(&mut conn),
                 Request::Insert(..) => {}
             }
@@ -547,50 +510,6 @@ fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
         ])
 }
 
-const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
-     code, texts_json, contact_json, shipping_json, locale, channel, partner_id";
-
-fn list(conn: &Connection, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE status = ?1 AND id > ?2 ORDER BY id LIMIT ?3"))?;
-    let rows = stmt.query_map(params![status, after, limit as i64], order_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-/// One transaction: read the status, check it, write the new one.
-fn set_status(conn: &Connection, id: &str, from: &[String], to: &str) -> Result<StatusChange, StoreError> {
-    let current: Option<String> = conn.query_row("SELECT status FROM orders WHERE id = ?1", params![id], |r| r.get(0)).optional()?;
-    let Some(current) = current else { return Ok(StatusChange::NotFound) };
-    if !from.contains(&current) {
-        return Ok(StatusChange::Conflict { current });
-    }
-    let n = conn.execute("UPDATE orders SET status = ?2 WHERE id = ?1 AND status = ?3", params![id, to, current])?;
-    Ok(if n == 1 { StatusChange::Changed } else { StatusChange::Conflict { current } })
-}
-
-fn staff_row(r: &rusqlite::Row) -> rusqlite::Result<StaffKey> {
-    Ok(StaffKey { id: r.get(0)?, name: r.get(1)?, role: r.get(2)?, created_at: r.get(3)?, revoked_at: r.get(4)? })
-}
-
-fn staff_by_digest(conn: &Connection, digest: &str) -> Result<Option<StaffKey>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT id, name, role, created_at, revoked_at FROM staff_keys WHERE key_sha256 = ?1 AND revoked_at IS NULL")?
-        .query_row(params![digest], staff_row)
-        .optional()?)
-}
-
-fn add_staff(conn: &Connection, key: &StaffKey, digest: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO staff_keys (id, name, role, key_sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key.id, key.name, key.role, digest, key.created_at],
-    )?;
-    Ok(())
-}
-
-fn list_staff(conn: &Connection) -> Result<Vec<StaffKey>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, name, role, created_at, revoked_at FROM staff_keys ORDER BY created_at, id")?;
-    let rows = stmt.query_map([], staff_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
 
 fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
     Ok(OrderRow {

@@ -9,11 +9,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
-use super::rows::{Idempotency, Inserted, OrderRow, StaffKey, StatusChange, StoreError};
+use super::rows::{Idempotency, Inserted, OrderRow, StoreError};
+use super::shared::ORDER_COLUMNS;
 
 
-const ORDER_COLUMNS: &str = "id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
-     code, texts_json, contact_json, shipping_json, locale, channel, partner_id";
 
 #[derive(Clone)]
 pub struct Pg {
@@ -45,9 +44,6 @@ fn order_row(r: &Row) -> OrderRow {
     }
 }
 
-fn staff_row(r: &Row) -> StaffKey {
-    StaffKey { id: r.get(0), name: r.get(1), role: r.get(2), created_at: r.get(3), revoked_at: r.get(4) }
-}
 
 /// Applies the migrations (adopting a store made before refinery once).
 async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), StoreError> {
@@ -193,60 +189,5 @@ impl Pg {
         drop(client);
         let order = self.get(&id).await?.ok_or_else(|| db(format!("idempotency key points at missing order {id}")))?;
         Ok(Some((order, digest)))
-    }
-
-    pub async fn list(&self, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3"), &[&status, &after, &(limit as i64)])
-            .await
-            .map_err(db)?;
-        Ok(rows.iter().map(order_row).collect())
-    }
-
-    pub async fn set_status(&self, id: &str, from: &[String], to: &str) -> Result<StatusChange, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db)?;
-        let current: Option<String> = tx.query_opt("SELECT status FROM orders WHERE id = $1 FOR UPDATE", &[&id]).await.map_err(db)?.map(|r| r.get(0));
-        let Some(current) = current else { return Ok(StatusChange::NotFound) };
-        if !from.contains(&current) {
-            return Ok(StatusChange::Conflict { current });
-        }
-        tx.execute("UPDATE orders SET status = $2 WHERE id = $1", &[&id, &to]).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok(StatusChange::Changed)
-    }
-
-    pub async fn staff_by_digest(&self, digest: &str) -> Result<Option<StaffKey>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt("SELECT id, name, role, created_at, revoked_at FROM staff_keys WHERE key_sha256 = $1 AND revoked_at IS NULL", &[&digest])
-            .await
-            .map_err(db)?;
-        Ok(row.as_ref().map(staff_row))
-    }
-
-    pub async fn add_staff(&self, key: &StaffKey, digest: &str) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        client
-            .execute(
-                "INSERT INTO staff_keys (id, name, role, key_sha256, created_at) VALUES ($1, $2, $3, $4, $5)",
-                &[&key.id, &key.name, &key.role, &digest, &key.created_at],
-            )
-            .await
-            .map_err(db)?;
-        Ok(())
-    }
-
-    pub async fn list_staff(&self) -> Result<Vec<StaffKey>, StoreError> {
-        let client = self.client().await?;
-        let rows = client.query("SELECT id, name, role, created_at, revoked_at FROM staff_keys ORDER BY created_at, id", &[]).await.map_err(db)?;
-        Ok(rows.iter().map(staff_row).collect())
-    }
-
-    pub async fn revoke_staff(&self, id: &str, when: &str) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let n = client.execute("UPDATE staff_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &when]).await.map_err(db)?;
-        Ok(n == 1)
     }
 }
