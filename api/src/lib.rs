@@ -74,6 +74,20 @@ mod tests {
         assert_eq!((web.channel, web.locale.as_str(), web.partner_id), (Channel::Web, "en", None));
     }
 
+    /// The answer to a new order reads back on the browser's side: the
+    /// view, its JSON columns as sent, and the token.
+    #[test]
+    fn a_created_order_reads_back() {
+        let text = r#"{"id":"T1","status":"new","product":"pc","catalogue_version":"2026.1","code":"ABC","choices":{"cpu":"i5"},"texts":{},"currency":"EUR","total":129900,"created_at":"2026-11-24T10:00:00Z","contact":{"name":"Ada"},"shipping":{"city":"Berlin"},"locale":"en","channel":"partner","partner_id":"acme","access_token":"secret"}"#;
+        let created: Created = serde_json::from_str(text).unwrap();
+        assert_eq!((created.order.id.as_str(), created.access_token.as_str(), created.order.channel), ("T1", "secret", Channel::Partner));
+        assert_eq!((created.order.choices.get(), created.order.shipping.get()), (r#"{"cpu":"i5"}"#, r#"{"city":"Berlin"}"#));
+        let again: serde_json::Value = serde_json::to_value(&created).unwrap();
+        assert_eq!(again, serde_json::from_str::<serde_json::Value>(text).unwrap());
+        let missing = text.replace(r#","access_token":"secret""#, "");
+        assert!(serde_json::from_str::<Created>(&missing).unwrap_err().to_string().contains("access_token"));
+    }
+
     mod erased {
         pub trait Ser {
             fn json(&self) -> String;
