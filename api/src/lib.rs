@@ -10,12 +10,14 @@
 //! behaviour lives here beyond naming and parsing.
 
 pub mod kiosk;
+pub mod notice;
 pub mod orders;
 pub mod partners;
 pub mod privacy;
 pub mod staff;
 
 pub use kiosk::*;
+pub use notice::*;
 pub use orders::*;
 pub use partners::*;
 pub use privacy::*;
@@ -86,6 +88,33 @@ mod tests {
         assert_eq!(again, serde_json::from_str::<serde_json::Value>(text).unwrap());
         let missing = text.replace(r#","access_token":"secret""#, "");
         assert!(serde_json::from_str::<Created>(&missing).unwrap_err().to_string().contains("access_token"));
+    }
+
+    /// The shipped notice is what both sides read: every purpose and the
+    /// offer with their texts, the questions, the words.
+    #[test]
+    fn the_shipped_notice_reads() {
+        let notice: NoticeFile = serde_json::from_str(include_str!("../../public/catalogue/privacy.json")).unwrap();
+        assert!(notice.purposes.iter().any(|p| !p.optional));
+        let marketing = notice.purposes.iter().find(|p| p.id == "marketing").unwrap();
+        assert!(!marketing.channels.is_empty() && !marketing.gpc && !marketing.title.en.is_empty());
+        assert!(notice.purposes.iter().any(|p| p.gpc));
+        let offer = notice.offer.as_ref().unwrap();
+        assert!(!offer.purposes.is_empty() && offer.estimate.zh.is_some());
+        assert!(notice.questions.iter().all(|q| !q.options.is_empty()));
+        for p in &notice.purposes {
+            for id in p.data.iter().chain(&p.recipients) {
+                assert!(notice.words.contains_key(id), "no words for {id}");
+            }
+        }
+        // What the file may leave out.
+        let mut bare: serde_json::Value = serde_json::to_value(&notice).unwrap();
+        let file = bare.as_object_mut().unwrap();
+        for key in ["offer", "questions", "questions_note", "words"] {
+            file.remove(key);
+        }
+        let bare: NoticeFile = serde_json::from_value(bare).unwrap();
+        assert_eq!((bare.offer, bare.questions.len(), bare.words.len()), (None, 0, 0));
     }
 
     mod erased {
