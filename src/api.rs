@@ -74,6 +74,11 @@ pub async fn post_json<T: DeserializeOwned>(url: &str, json: &str, idempotency_k
     decode(status, &text)
 }
 
+/// A request body (a `tailor_api` type) as the JSON text to send.
+pub fn json<T: serde::Serialize>(body: &T) -> String {
+    serde_json::to_string(body).expect("request bodies have string keys only")
+}
+
 /// A random key (a UUID) for a new request.
 pub fn new_key() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| format!("k{}", js_sys::Date::now()))

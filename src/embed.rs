@@ -114,13 +114,7 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
         let _ = html.class_list().add_1("embed");
     }
     spawn_local(async move {
-        #[derive(serde::Deserialize)]
-        struct Settings {
-            origins: Vec<String>,
-            #[serde(default)]
-            theme: BTreeMap<String, String>,
-        }
-        match crate::api::get_json::<Settings>(&format!("/api/partners/{partner}"), None).await {
+        match crate::api::get_json::<tailor_api::Partner>(&format!("/api/partners/{partner}"), None).await {
             Ok(s) => {
                 embed.origins.set_value(s.origins);
                 if apply_theme(&s.theme).is_ok() {

@@ -9,6 +9,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_api::{Call, CallState, HandoffMade, HandoffState, NewCall, NewHandoff};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -74,12 +75,6 @@ enum StaffCall {
     Failed(String),
 }
 
-#[derive(serde::Deserialize)]
-struct CallState {
-    id: String,
-    state: String,
-}
-
 /// Calls staff to the kiosk's place, then asks every 3 s whether someone
 /// has answered.
 fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>) {
@@ -87,13 +82,13 @@ fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>
         return;
     }
     status.set(StaffCall::Calling);
-    let body = serde_json::json!({ "place": kiosk.place, "product": product }).to_string();
+    let body = api::json(&NewCall { place: kiosk.place.to_string(), product });
     spawn_local(async move {
-        let call = match api::request::<CallState>("POST", "/api/kiosk/calls", Some(&body), None).await {
+        let call = match api::request::<Call>("POST", "/api/kiosk/calls", Some(&body), None).await {
             Ok(c) => c,
             Err(e) => return status.set(StaffCall::Failed(e.message)),
         };
-        if call.state == "answered" {
+        if call.state == CallState::Answered {
             return status.set(StaffCall::Answered);
         }
         status.set(StaffCall::Waiting(call.id.clone()));
@@ -101,7 +96,7 @@ fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>
             3000,
             move || {
                 let id = call.id.clone();
-                async move { api::request::<CallState>("GET", &format!("/api/kiosk/calls/{id}"), None, None).await.is_ok_and(|c| c.state == "answered") }
+                async move { api::request::<Call>("GET", &format!("/api/kiosk/calls/{id}"), None, None).await.is_ok_and(|c| c.state == CallState::Answered) }
             },
             move || status.set(StaffCall::Answered),
         );
@@ -292,15 +287,10 @@ pub fn Handoff(kiosk: Kiosk, product: String, code: Signal<String>) -> impl Into
     let made = RwSignal::new(None::<(String, String)>);
     let error = RwSignal::new(None::<String>);
     let start = move |_| {
-        let body = serde_json::json!({ "product": product, "code": code.get_untracked() }).to_string();
+        let body = api::json(&NewHandoff { product: product.clone(), code: code.get_untracked() });
         error.set(None);
         spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct Made {
-                code: String,
-                url: String,
-            }
-            match api::request::<Made>("POST", "/api/handoff", Some(&body), None).await {
+            match api::request::<HandoffMade>("POST", "/api/handoff", Some(&body), None).await {
                 Ok(m) => {
                     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
                     made.set(Some((m.code.clone(), format!("{origin}{}", m.url))));
@@ -335,16 +325,11 @@ pub fn Handoff(kiosk: Kiosk, product: String, code: Signal<String>) -> impl Into
 
 /// Asks every 2 s whether the phone has the hand-off; then resets.
 fn watch(kiosk: Kiosk, code: String) {
-    #[derive(serde::Deserialize)]
-    struct State {
-        claimed: bool,
-        expired: bool,
-    }
     poll_until(
         2000,
         move || {
             let code = code.clone();
-            async move { api::request::<State>("GET", &format!("/api/handoff/{code}/state"), None, None).await.is_ok_and(|s| s.claimed || s.expired) }
+            async move { api::request::<HandoffState>("GET", &format!("/api/handoff/{code}/state"), None, None).await.is_ok_and(|s| s.claimed || s.expired) }
         },
         move || reset(kiosk),
     );

@@ -10,12 +10,14 @@
 //! behaviour lives here beyond naming and parsing.
 
 pub mod kiosk;
+pub mod notice;
 pub mod orders;
 pub mod partners;
 pub mod privacy;
 pub mod staff;
 
 pub use kiosk::*;
+pub use notice::*;
 pub use orders::*;
 pub use partners::*;
 pub use privacy::*;
@@ -72,6 +74,47 @@ mod tests {
         assert!(serde_json::from_value::<NewOrder>(value).unwrap_err().to_string().contains("coupon"));
         let web: NewOrder = serde_json::from_str(r#"{"product":"pc","catalogue_version":"1","code":"A","price_seen":1,"contact":{"name":"","email":"","phone":""},"shipping":{"line1":"","line2":"","city":"","postcode":"","country":""}}"#).unwrap();
         assert_eq!((web.channel, web.locale.as_str(), web.partner_id), (Channel::Web, "en", None));
+    }
+
+    /// The answer to a new order reads back on the browser's side: the
+    /// view, its JSON columns as sent, and the token.
+    #[test]
+    fn a_created_order_reads_back() {
+        let text = r#"{"id":"T1","status":"new","product":"pc","catalogue_version":"2026.1","code":"ABC","choices":{"cpu":"i5"},"texts":{},"currency":"EUR","total":129900,"created_at":"2026-11-24T10:00:00Z","contact":{"name":"Ada"},"shipping":{"city":"Berlin"},"locale":"en","channel":"partner","partner_id":"acme","access_token":"secret"}"#;
+        let created: Created = serde_json::from_str(text).unwrap();
+        assert_eq!((created.order.id.as_str(), created.access_token.as_str(), created.order.channel), ("T1", "secret", Channel::Partner));
+        assert_eq!((created.order.choices.get(), created.order.shipping.get()), (r#"{"cpu":"i5"}"#, r#"{"city":"Berlin"}"#));
+        let again: serde_json::Value = serde_json::to_value(&created).unwrap();
+        assert_eq!(again, serde_json::from_str::<serde_json::Value>(text).unwrap());
+        let missing = text.replace(r#","access_token":"secret""#, "");
+        assert!(serde_json::from_str::<Created>(&missing).unwrap_err().to_string().contains("access_token"));
+    }
+
+    /// The shipped notice is what both sides read: every purpose and the
+    /// offer with their texts, the questions, the words.
+    #[test]
+    fn the_shipped_notice_reads() {
+        let notice: NoticeFile = serde_json::from_str(include_str!("../../public/catalogue/privacy.json")).unwrap();
+        assert!(notice.purposes.iter().any(|p| !p.optional));
+        let marketing = notice.purposes.iter().find(|p| p.id == "marketing").unwrap();
+        assert!(!marketing.channels.is_empty() && !marketing.gpc && !marketing.title.en.is_empty());
+        assert!(notice.purposes.iter().any(|p| p.gpc));
+        let offer = notice.offer.as_ref().unwrap();
+        assert!(!offer.purposes.is_empty() && offer.estimate.zh.is_some());
+        assert!(notice.questions.iter().all(|q| !q.options.is_empty()));
+        for p in &notice.purposes {
+            for id in p.data.iter().chain(&p.recipients) {
+                assert!(notice.words.contains_key(id), "no words for {id}");
+            }
+        }
+        // What the file may leave out.
+        let mut bare: serde_json::Value = serde_json::to_value(&notice).unwrap();
+        let file = bare.as_object_mut().unwrap();
+        for key in ["offer", "questions", "questions_note", "words"] {
+            file.remove(key);
+        }
+        let bare: NoticeFile = serde_json::from_value(bare).unwrap();
+        assert_eq!((bare.offer, bare.questions.len(), bare.words.len()), (None, 0, 0));
     }
 
     mod erased {

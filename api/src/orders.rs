@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use tailor_engine::contact::{Contact, Shipping};
 
@@ -60,7 +60,7 @@ pub struct NewOrder {
 }
 
 /// An order as the API shows it to the customer who placed it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OrderView {
     pub id: String,
     pub status: String,
@@ -83,10 +83,26 @@ pub struct OrderView {
 }
 
 /// The answer to a new order: the view plus the secret that reads it back.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Created {
     #[serde(flatten)]
     pub order: OrderView,
     /// Bearer token for `GET /api/orders/{id}`; shown once, stored hashed.
     pub access_token: String,
+}
+
+/// Read by hand: serde's `flatten` cannot hand a `RawValue` field on (it
+/// buffers the object first), so the object is kept as written and read
+/// twice, as the view (which ignores `access_token`) and for the token.
+impl<'de> Deserialize<'de> for Created {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Created, D::Error> {
+        #[derive(Deserialize)]
+        struct Token {
+            access_token: String,
+        }
+        let raw = <Box<RawValue>>::deserialize(deserializer)?;
+        let order: OrderView = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+        let Token { access_token } = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+        Ok(Created { order, access_token })
+    }
 }

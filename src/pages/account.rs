@@ -5,12 +5,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
+use tailor_api::{AgainBody, AnswerBody, CodeSent, Created, MeView, OrderSummary, Question, SignInBody, SignedIn, SwitchState, VerifyBody};
 
 use crate::api;
 use crate::i18n::{Locale, money, pick, use_locale};
 use crate::pages::shared::{Loading, load, load_index, when};
-use crate::profile::{self, Me, OrderSummary, use_me};
+use crate::profile::{self, use_me};
 use crate::route::Location;
 
 fn status_word(l: Locale, s: &str) -> &'static str {
@@ -42,11 +42,11 @@ fn SignIn(info: RwSignal<Option<String>>) -> impl IntoView {
     let message = RwSignal::new(None::<(bool, String)>);
     let send_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = serde_json::json!({ "email": email.get_untracked(), "language": locale.get_untracked().tag() }).to_string();
+        let body = api::json(&SignInBody { email: email.get_untracked(), language: Some(locale.get_untracked().tag().to_string()) });
         busy.set(true);
         message.set(None);
         spawn_local(async move {
-            match api::request::<serde_json::Value>("POST", "/api/sign-in", Some(&body), None).await {
+            match api::request::<CodeSent>("POST", "/api/sign-in", Some(&body), None).await {
                 Ok(_) => sent.set(true),
                 Err(e) => message.set(Some((false, e.message))),
             }
@@ -55,16 +55,11 @@ fn SignIn(info: RwSignal<Option<String>>) -> impl IntoView {
     };
     let verify = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = serde_json::json!({ "email": email.get_untracked(), "code": code.get_untracked() }).to_string();
+        let body = api::json(&VerifyBody { email: email.get_untracked(), code: code.get_untracked() });
         busy.set(true);
         message.set(None);
-        #[derive(Deserialize)]
-        struct Signed {
-            merged: bool,
-            me: Me,
-        }
         spawn_local(async move {
-            match api::request::<Signed>("POST", "/api/sign-in/verify", Some(&body), None).await {
+            match api::request::<SignedIn>("POST", "/api/sign-in/verify", Some(&body), None).await {
                 Ok(s) => {
                     let l = locale.get_untracked();
                     let text = if s.merged {
@@ -143,21 +138,16 @@ fn OrderRow(order: OrderSummary, names: Signal<Vec<(String, tailor_engine::Text)
         move |_| {
             let Some(total) = again.total else { return };
             let url = format!("/api/me/orders/{id}/again");
-            let body = serde_json::json!({ "price_seen": total }).to_string();
+            let body = api::json(&AgainBody { price_seen: total });
             busy.set(true);
             error.set(None);
             spawn_local(async move {
-                #[derive(Deserialize)]
-                struct Created {
-                    id: String,
-                    access_token: String,
-                }
                 match api::request::<Created>("POST", &url, Some(&body), Some(&key.get_value())).await {
                     Ok(c) => {
-                        api::remember_token(&c.id, &c.access_token);
+                        api::remember_token(&c.order.id, &c.access_token);
                         key.set_value(api::new_key());
                         me.reload();
-                        location.navigate(&format!("/orders/{}", c.id));
+                        location.navigate(&format!("/orders/{}", c.order.id));
                     }
                     Err(e) => error.set(Some(e.message)),
                 }
@@ -187,7 +177,7 @@ fn OrderRow(order: OrderSummary, names: Signal<Vec<(String, tailor_engine::Text)
 /// At most one optional question per visit, only while recommendations are
 /// on (the answers serve them), always skippable.
 #[component]
-fn OneQuestion(questions: Vec<profile::Question>, note: Option<tailor_engine::Text>) -> impl IntoView {
+fn OneQuestion(questions: Vec<Question>, note: Option<tailor_engine::Text>) -> impl IntoView {
     let locale = use_locale();
     let me = use_me();
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
@@ -197,7 +187,7 @@ fn OneQuestion(questions: Vec<profile::Question>, note: Option<tailor_engine::Te
         me.0.with(|m| {
             let m = m.as_ref()?;
             let p = m.profile.as_ref()?;
-            if me.switch("recommendations", "") != "on" {
+            if me.switch("recommendations", "") != SwitchState::On {
                 return None;
             }
             // Answered or skipped this visit: no more questions until the next.
@@ -228,14 +218,14 @@ fn OneQuestion(questions: Vec<profile::Question>, note: Option<tailor_engine::Te
                 <div class="step-buttons">
                     {q.options.iter().map(|o| {
                         let label = o.label.clone();
-                        let body = serde_json::json!({ "question": qid, "answer": o.id }).to_string();
+                        let body = api::json(&AnswerBody { question: qid.clone(), answer: o.id.clone() });
                         view! {
                             <button type="button" class="button" on:click=move |_| {
                                 let body = body.clone();
                                 done.set(true);
                                 mark("done");
                                 spawn_local(async move {
-                                    if let Ok(m) = api::request::<Me>("POST", "/api/me/answers", Some(&body), None).await {
+                                    if let Ok(m) = api::request::<MeView>("POST", "/api/me/answers", Some(&body), None).await {
                                         me.0.set(Some(m));
                                     }
                                 });
@@ -292,7 +282,7 @@ pub fn AccountPage() -> impl IntoView {
     };
     let delete_saved = move |id: String| {
         spawn_local(async move {
-            match api::request::<Me>("DELETE", &format!("/api/me/configurations/{id}"), None, None).await {
+            match api::request::<MeView>("DELETE", &format!("/api/me/configurations/{id}"), None, None).await {
                 Ok(m) => me.0.set(Some(m)),
                 Err(e) => error.set(Some(e.message)),
             }

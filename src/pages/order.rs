@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use serde::Deserialize;
 
+use tailor_api::OrderView;
 use tailor_engine::contact::Shipping;
 use tailor_engine::{Model, Text};
 
@@ -12,23 +12,29 @@ use crate::api;
 use crate::i18n::{Key, Locale, money, t, use_locale};
 use crate::pages::shared::{LoadError, Loading, country_name, load, load_model};
 
-#[derive(Clone, Deserialize)]
-struct OrderView {
-    id: String,
-    status: String,
-    product: String,
+/// The parts of an order the API sends as stored JSON, read: the choices
+/// (attribute id to option id), the free texts and the shipping address.
+#[derive(Clone)]
+struct Stored {
     choices: BTreeMap<String, String>,
-    #[serde(default)]
     texts: BTreeMap<String, String>,
-    currency: String,
-    total: i64,
-    created_at: String,
     shipping: Shipping,
+}
+
+impl Stored {
+    fn of(order: &OrderView) -> Result<Stored, String> {
+        let read = |e: serde_json::Error| e.to_string();
+        Ok(Stored {
+            choices: serde_json::from_str(order.choices.get()).map_err(read)?,
+            texts: serde_json::from_str(order.texts.get()).map_err(read)?,
+            shipping: serde_json::from_str(order.shipping.get()).map_err(read)?,
+        })
+    }
 }
 
 /// The order's choices in the product's words, in step order: (attribute,
 /// option) labels; ids the catalogue no longer knows are shown as stored.
-fn described(model: Option<&Model>, order: &OrderView) -> Vec<(Text, Text)> {
+fn described(model: Option<&Model>, order: &Stored) -> Vec<(Text, Text)> {
     let plain = |s: &str| Text::plain(s);
     let Some(m) = model else {
         return order.choices.iter().map(|(k, v)| (plain(k), plain(v))).collect();
@@ -75,9 +81,10 @@ pub fn OrderPage(id: String) -> impl IntoView {
         async move {
             let token = api::token_for(&id);
             let order = api::get_json::<OrderView>(&format!("/api/orders/{id}"), token.as_deref()).await.map_err(|e| e.message)?;
+            let stored = Stored::of(&order)?;
             // Without the catalogue the ids are still shown, as stored.
             let model = load_model(order.product.clone()).await.ok();
-            Ok((order, model))
+            Ok((order, stored, model))
         }
     });
     view! {
@@ -86,7 +93,7 @@ pub fn OrderPage(id: String) -> impl IntoView {
                 {move || match order.get() {
                     None => view! { <Loading/> }.into_any(),
                     Some(result) => match result {
-                    Ok((o, model)) => {
+                    Ok((o, stored, model)) => {
                         let l = locale.get();
                         let status = match o.status.as_str() {
                             "new" => t(l, Key::StatusNew).to_string(),
@@ -96,8 +103,8 @@ pub fn OrderPage(id: String) -> impl IntoView {
                             other => other.to_string(),
                         };
                         let product = model.as_ref().map(|m| m.def().name.get(l.key()).to_string()).unwrap_or_else(|| o.product.clone());
-                        let rows = described(model.as_ref(), &o);
-                        let s = &o.shipping;
+                        let rows = described(model.as_ref(), &stored);
+                        let s = &stored.shipping;
                         let lines: Vec<String> = [s.line1.clone(), s.line2.clone(), format!("{} {}", s.postcode, s.city), country_name(l, &s.country)]
                             .into_iter()
                             .filter(|x| !x.trim().is_empty())

@@ -5,10 +5,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_api::{ChangeState, ConsentChange, ConsentState, NoticeFile, Purpose, SwitchState};
 
 use crate::i18n::{Locale, pick, use_locale};
 use crate::pages::shared::{LoadError, Loading, load, when};
-use crate::profile::{self, Notice, Purpose, use_me};
+use crate::profile::{self, use_me};
 
 pub fn channel_name(l: Locale, channel: &str) -> &'static str {
     match channel {
@@ -28,13 +29,13 @@ fn retention(l: Locale, r: &str) -> String {
     }
 }
 
-fn state_word(l: Locale, state: &str) -> &'static str {
+fn state_word(l: Locale, state: ConsentState) -> &'static str {
     match state {
-        "given" => pick(l, "given", "已同意"),
-        "renewed" => pick(l, "given again", "再次同意"),
-        "withdrawn" => pick(l, "withdrawn", "已撤回"),
-        "refused" => pick(l, "refused", "已拒绝"),
-        _ => pick(l, "changed", "已更改"),
+        ConsentState::Given => pick(l, "given", "已同意"),
+        ConsentState::Renewed => pick(l, "given again", "再次同意"),
+        ConsentState::Withdrawn => pick(l, "withdrawn", "已撤回"),
+        ConsentState::Refused => pick(l, "refused", "已拒绝"),
+        ConsentState::Erased => pick(l, "changed", "已更改"),
     }
 }
 
@@ -58,7 +59,7 @@ fn ConsentSwitch(purpose: String, channel: String, label: Signal<String>, descri
         let purpose = purpose.clone();
         Memo::new(move |_| {
             let gpc = me.0.with(|m| m.as_ref().is_some_and(|m| m.gpc));
-            gpc && purpose == "partners" && state.get() != "on"
+            gpc && purpose == "partners" && state.get() != SwitchState::On
         })
     };
     let last = {
@@ -75,13 +76,13 @@ fn ConsentSwitch(purpose: String, channel: String, label: Signal<String>, descri
             if busy.get_untracked() {
                 return;
             }
-            let on = state.get_untracked() != "on";
-            let (purpose, channel) = (purpose.clone(), channel.clone());
+            let to = if state.get_untracked() == SwitchState::On { ChangeState::Withdrawn } else { ChangeState::Given };
+            let change = ConsentChange { purpose: purpose.clone(), channel: channel.clone(), state: to };
             busy.set(true);
             error.set(None);
             let l = locale.get_untracked();
             spawn_local(async move {
-                if let Err(e) = profile::change(me, l, "preference-centre", vec![(purpose, channel, on)], None).await {
+                if let Err(e) = profile::change(me, l, "preference-centre", vec![change], None).await {
                     error.set(Some(e.message));
                 }
                 busy.set(false);
@@ -97,7 +98,7 @@ fn ConsentSwitch(purpose: String, channel: String, label: Signal<String>, descri
                 class="switch"
                 id=id.clone()
                 data-testid=id
-                aria-checked=move || (state.get() == "on").to_string()
+                aria-checked=move || (state.get() == SwitchState::On).to_string()
                 aria-labelledby=label_id
                 aria-describedby=described_by
                 aria-busy=move || busy.get().to_string()
@@ -105,16 +106,16 @@ fn ConsentSwitch(purpose: String, channel: String, label: Signal<String>, descri
                 on:click=toggle
             >
                 <span class="switch-track" aria-hidden="true"><span class="switch-thumb"></span></span>
-                <span class="switch-text">{move || if state.get() == "on" { pick(locale.get(), "On", "开") } else { pick(locale.get(), "Off", "关") }}</span>
+                <span class="switch-text">{move || if state.get() == SwitchState::On { pick(locale.get(), "On", "开") } else { pick(locale.get(), "Off", "关") }}</span>
             </button>
-            {move || (state.get() == "ask-again").then(|| view! {
+            {move || (state.get() == SwitchState::AskAgain).then(|| view! {
                 <p class="notice notice-warning switch-note">{pick(locale.get(), "We widened what this covers. It stays off for the new scope until you switch it on again.", "我们扩大了此项的范围。在您重新开启之前，新范围内视为关闭。")}</p>
             })}
             {move || last.get().map(|e| {
                 let l = locale.get();
                 view! {
                     <p class="muted switch-last">
-                        {format!("{} {} {}, {}. ", pick(l, "Last change:", "最近更改："), state_word(l, &e.state), method_word(l, &e.method), when(l, &e.at))}
+                        {format!("{} {} {}, {}. ", pick(l, "Last change:", "最近更改："), state_word(l, e.state), method_word(l, &e.method), when(l, &e.at))}
                         <a href=format!("/api/me/consents/{}/receipt", e.id) download data-testid="receipt">{pick(l, "Download receipt", "下载回执")}</a>
                     </p>
                 }
@@ -178,17 +179,17 @@ fn PurposeSection(purpose: Purpose, words: std::collections::BTreeMap<String, ta
 
 /// The member offer: its value and terms, "join" and "no, thanks".
 #[component]
-fn OfferCard(notice: Notice, error: RwSignal<Option<String>>) -> impl IntoView {
+fn OfferCard(notice: NoticeFile, error: RwSignal<Option<String>>) -> impl IntoView {
     let locale = use_locale();
     let me = use_me();
     let declined = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let Some(offer) = notice.offer.clone() else { return ().into_any() };
-    let names: Vec<profile::Purpose> = notice.purposes.iter().filter(|p| offer.purposes.contains(&p.id)).cloned().collect();
+    let names: Vec<Purpose> = notice.purposes.iter().filter(|p| offer.purposes.contains(&p.id)).cloned().collect();
     let join = {
         let offer = offer.clone();
         move |_| {
-            let changes = offer.purposes.iter().map(|p| (p.clone(), String::new(), true)).collect();
+            let changes = offer.purposes.iter().map(|p| ConsentChange { purpose: p.clone(), channel: String::new(), state: ChangeState::Given }).collect();
             let id = offer.id.clone();
             busy.set(true);
             let l = locale.get_untracked();

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
+use tailor_api::{Call, Calls};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -13,20 +13,6 @@ use crate::api;
 use crate::i18n::{pick, use_locale};
 
 const KEY_STORAGE: &str = "tailor.staff-key";
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Call {
-    id: String,
-    place: String,
-    #[serde(default)]
-    product: Option<String>,
-    waiting_seconds: i64,
-}
-
-#[derive(Deserialize)]
-struct Calls {
-    calls: Vec<Call>,
-}
 
 fn session() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
@@ -95,7 +81,7 @@ pub fn StaffCallsPage() -> impl IntoView {
     let answer = move |id: String| {
         let Some(k) = key.get_untracked() else { return };
         spawn_local(async move {
-            match api::request_as::<serde_json::Value>("POST", &format!("/api/staff/calls/{id}/answer"), None, None, Some(&k)).await {
+            match api::request_as::<Call>("POST", &format!("/api/staff/calls/{id}/answer"), None, None, Some(&k)).await {
                 Ok(_) => refresh(),
                 Err(e) => error.set(Some(e.message)),
             }

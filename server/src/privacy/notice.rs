@@ -1,60 +1,29 @@
 //! The privacy notice (`catalogue/privacy.json`): its purposes, with their
 //! DPV term, legal basis, channels and scope, and the member offer. Data,
 //! like the products: changing a text or adding a purpose needs no Rust.
+//! The file's types are `tailor_api::notice`, shared with the page that
+//! shows it; here it is read and checked once, at start-up.
 
-use serde::{Deserialize, Serialize};
+use std::ops::Deref;
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct Purpose {
-    pub id: String,
-    /// The W3C Data Privacy Vocabulary term.
-    pub dpv: String,
-    pub legal_basis: String,
-    pub optional: bool,
-    /// The notice version in which this purpose last widened: a consent
-    /// given under an older version covers only the old scope, so it is
-    /// asked again.
-    pub scope_version: u32,
-    /// Channels with their own switch (marketing); none means one switch.
-    #[serde(default)]
-    pub channels: Vec<String>,
-    /// Global Privacy Control opts out of this purpose (sale or sharing).
-    #[serde(default)]
-    pub gpc: bool,
-    pub data: Vec<String>,
-    pub recipients: Vec<String>,
-    pub retention: String,
-}
+pub use tailor_api::{NoticeFile, Purpose};
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct Offer {
-    pub id: String,
-    pub terms_version: u32,
-    pub percent_off: u32,
-    /// The purposes the offer asks for.
-    pub purposes: Vec<String>,
-    pub estimate: serde_json::Value,
-}
-
-#[derive(Deserialize)]
-struct NoticeFile {
-    id: String,
-    version: u32,
-    jurisdiction: String,
-    purposes: Vec<Purpose>,
-    offer: Option<Offer>,
-}
-
+/// The notice file, checked, with its digest and the JSON served as loaded.
+/// Reads as the file (`notice.version`, `notice.purposes`, ...).
 pub struct Notice {
-    pub id: String,
-    pub version: u32,
-    pub jurisdiction: String,
-    pub purposes: Vec<Purpose>,
-    pub offer: Option<Offer>,
+    file: NoticeFile,
     /// SHA-256 of the file's bytes: every text shown, in both languages.
     pub sha256: String,
     /// The file as loaded, served to the page that shows it.
     pub json: serde_json::Value,
+}
+
+impl Deref for Notice {
+    type Target = NoticeFile;
+
+    fn deref(&self) -> &NoticeFile {
+        &self.file
+    }
 }
 
 impl Notice {
@@ -81,15 +50,7 @@ impl Notice {
                 }
             }
         }
-        Ok(Notice {
-            id: file.id,
-            version: file.version,
-            jurisdiction: file.jurisdiction,
-            purposes: file.purposes,
-            offer: file.offer,
-            sha256: crate::secrets::sha256_hex(text.as_bytes()),
-            json,
-        })
+        Ok(Notice { file, sha256: crate::secrets::sha256_hex(text.as_bytes()), json })
     }
 
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {

@@ -88,7 +88,7 @@ pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, Json
                 id: o.id.clone(),
                 terms_version: o.terms_version,
                 value: format!("{}% off every order", o.percent_off),
-                estimate: o.estimate.get("en").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+                estimate: o.estimate.en.clone(),
                 purposes: o.purposes.clone(),
                 accepted: true,
             })
@@ -145,7 +145,7 @@ pub async fn get_receipt(State(state): State<AppState>, visitor: Visitor, Path(e
         let event: serde_json::Value = serde_json::from_str(&link.event_json).map_err(|_| Problem::internal())?;
         Ok(serde_json::json!({
             "receipt": "Tailor consent receipt",
-            "controller": catalogue.notice.json.get("controller"),
+            "controller": catalogue.notice.controller,
             "event": event,
             "chain": { "prev_sha256": link.prev_sha256, "sha256": link.sha256 },
         }))
@@ -165,6 +165,5 @@ pub async fn get_notice(State(state): State<AppState>) -> Response {
 
 /// `GET /.well-known/gpc.json`.
 pub async fn gpc_json(State(catalogue): State<std::sync::Arc<Catalogue>>) -> Response {
-    let updated = catalogue.notice.json.get("updated").and_then(|v| v.as_str()).unwrap_or("2026-11-24").to_string();
-    Json(serde_json::json!({ "gpc": true, "lastUpdate": updated })).into_response()
+    Json(serde_json::json!({ "gpc": true, "lastUpdate": catalogue.notice.updated })).into_response()
 }

@@ -188,12 +188,12 @@ pub async fn delete_configuration(State(state): State<AppState>, visitor: Visito
 /// `POST /api/me/answers`: the answer to an optional profile question (used
 /// for recommendations, so kept only while they are on).
 pub async fn post_answer(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<AnswerBody>) -> Result<Response, Problem> {
-    let questions = state.catalogue.notice.json.get("questions").and_then(|q| q.as_array()).cloned().unwrap_or_default();
+    let questions = &state.catalogue.notice.questions;
     let q = questions
         .iter()
-        .find(|q| q["id"] == b.question.as_str())
+        .find(|q| q.id == b.question)
         .ok_or_else(|| bad("unknown-question", "Unknown question", format!("There is no question \"{}\".", b.question)))?;
-    let ok = q["options"].as_array().is_some_and(|o| o.iter().any(|o| o["id"] == b.answer.as_str()));
+    let ok = q.options.iter().any(|o| o.id == b.answer);
     if !ok {
         return Err(bad("invalid-answer", "Unknown answer", format!("\"{}\" is not an answer to \"{}\".", b.answer, b.question)));
     }

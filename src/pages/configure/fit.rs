@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_api::{ChangeState, ConsentChange, MeView, MeasurementsBody, SwitchState};
 use tailor_engine::explain_text::implausible_text;
 use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
 
@@ -33,7 +34,7 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
     Effect::new(move |_| {
         let m = me.0.with(|m| m.as_ref().and_then(|m| m.profile.as_ref()).and_then(|p| p.measurements.clone()));
         if let Some(m) = m {
-            remember.set(me.switch("measurements", "") == "on");
+            remember.set(me.switch("measurements", "") == SwitchState::On);
             if !filled.get_value() && values.iter().all(|v| v.get_untracked().is_empty()) {
                 filled.set_value(true);
                 for (i, key) in ["waist_cm", "hip_cm", "inseam_cm", "rise_cm", "thigh_cm"].iter().enumerate() {
@@ -41,29 +42,31 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
                         values[i].set(v.to_string());
                     }
                 }
-                match m.get("preference").and_then(|p| p.as_str()) {
-                    Some("slim") => preference.set(Preference::Slim),
-                    Some("relaxed") => preference.set(Preference::Relaxed),
-                    _ => {}
+                if let Some(Ok(p @ (Preference::Slim | Preference::Relaxed))) = m.get("preference").map(|p| serde_json::from_value(p.clone())) {
+                    preference.set(p);
                 }
             }
         }
     });
     let keep = move |m: Measurements, pref: Preference| {
         let l = locale.get_untracked();
-        let body = serde_json::json!({
-            "waist_cm": m.waist_cm, "hip_cm": m.hip_cm, "inseam_cm": m.inseam_cm, "rise_cm": m.rise_cm, "thigh_cm": m.thigh_cm,
-            "preference": match pref { Preference::Slim => "slim", Preference::Regular => "regular", Preference::Relaxed => "relaxed" },
-        })
-        .to_string();
+        let body = api::json(&MeasurementsBody {
+            waist_cm: m.waist_cm,
+            hip_cm: m.hip_cm,
+            inseam_cm: m.inseam_cm,
+            rise_cm: m.rise_cm,
+            thigh_cm: m.thigh_cm,
+            preference: Some(pref),
+        });
         spawn_local(async move {
-            if me.switch("measurements", "") != "on"
-                && let Err(e) = crate::profile::change(me, l, "checkout", vec![("measurements".into(), String::new(), true)], None).await
+            let give = ConsentChange { purpose: "measurements".into(), channel: String::new(), state: ChangeState::Given };
+            if me.switch("measurements", "") != SwitchState::On
+                && let Err(e) = crate::profile::change(me, l, "checkout", vec![give], None).await
             {
                 remember_status.set(Some(e.message));
                 return;
             }
-            match api::request::<crate::profile::Me>("PUT", "/api/me/measurements", Some(&body), None).await {
+            match api::request::<MeView>("PUT", "/api/me/measurements", Some(&body), None).await {
                 Ok(m) => {
                     me.0.set(Some(m));
                     remember_status.set(Some(pick(l, "Your measurements are remembered.", "已记住您的尺寸。").to_string()));

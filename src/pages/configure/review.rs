@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_api::Created;
 use tailor_engine::contact::{self, COUNTRIES, Contact, Shipping};
 
 use super::Ctx;
-use super::submit::{self, Channel, Created, Outcome, Settled, Stage};
+use super::submit::{self, Outcome, Settled, Stage};
 use crate::api;
 use crate::i18n::{Key, pick, t, use_locale};
 use crate::pages::shared::country_name;
@@ -121,7 +122,7 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             return;
         }
         let (contact, shipping) = details();
-        let channel = Channel::of(embed.map(|e| e.partner()), kiosk_mode);
+        let channel = submit::channel(embed.map(|e| e.partner()), kiosk_mode);
         let member = me_state.member_percent();
         let locale_tag = locale.get_untracked().tag();
         let body = ctx.model.with_value(|m| ctx.session.with_untracked(|s| submit::order_body(m, s, contact, shipping, member, locale_tag, channel)));

@@ -2,9 +2,7 @@
 //! the stages, the body sent to the server, its idempotency key, and what
 //! the server's answer (or no answer at all) leads to.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+use tailor_api::{Channel, Created, NewOrder};
 use tailor_engine::contact::{Contact, Shipping};
 use tailor_engine::{Model, Session};
 
@@ -21,54 +19,22 @@ pub(super) enum Stage {
     Placed(String),
 }
 
-/// The body of `POST /api/orders`.
-#[derive(Debug, Serialize)]
-pub(super) struct NewOrder {
-    product: String,
-    catalogue_version: String,
-    code: String,
-    price_seen: i64,
-    texts: BTreeMap<String, String>,
-    contact: Contact,
-    shipping: Shipping,
-    locale: String,
-    /// `web`, `kiosk` or `partner` (in a partner's frame, with its id).
-    channel: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    partner_id: Option<String>,
-}
-
-/// The part of the server's answer the page uses.
-#[derive(Debug, Deserialize)]
-pub(super) struct Created {
-    id: String,
-    access_token: String,
-}
-
-/// Where an order is made: on the web, on a kiosk, or in a partner's frame.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Channel {
-    Web,
-    Kiosk,
-    Partner(String),
-}
-
-impl Channel {
-    /// In a partner's frame (`partner` is its id) the order is the
-    /// partner's, whatever else; else a kiosk's, else the web's.
-    pub(super) fn of(partner: Option<String>, kiosk: bool) -> Channel {
-        match partner {
-            Some(id) => Channel::Partner(id),
-            None if kiosk => Channel::Kiosk,
-            None => Channel::Web,
-        }
+/// Where an order is made, and the partner whose frame it is made in: in a
+/// partner's frame (`partner` is its id) the order is the partner's,
+/// whatever else; else a kiosk's, else the web's.
+pub(super) fn channel(partner: Option<String>, kiosk: bool) -> (Channel, Option<String>) {
+    match partner {
+        Some(id) => (Channel::Partner, Some(id)),
+        None if kiosk => (Channel::Kiosk, None),
+        None => (Channel::Web, None),
     }
 }
 
-/// The order of the session's configuration, with the price the customer
-/// sees (a member's price when `member_percent` is given), its free texts
-/// and where it is made. `None` when the engine does not quote the
-/// configuration (incomplete, or breaking a rule).
+/// The order of the session's configuration, the body of
+/// `POST /api/orders`: the price the customer sees (a member's price when
+/// `member_percent` is given), its free texts and where it is made (from
+/// [`channel`]). `None` when the engine does not quote the configuration
+/// (incomplete, or breaking a rule).
 pub(super) fn order_body(
     model: &Model,
     session: &Session,
@@ -76,14 +42,9 @@ pub(super) fn order_body(
     shipping: Shipping,
     member_percent: Option<u32>,
     locale: &str,
-    channel: Channel,
+    (channel, partner_id): (Channel, Option<String>),
 ) -> Option<NewOrder> {
     let quote = model.quote(session.choices()).ok()?;
-    let (channel, partner_id) = match channel {
-        Channel::Web => ("web", None),
-        Channel::Kiosk => ("kiosk", None),
-        Channel::Partner(id) => ("partner", Some(id)),
-    };
     Some(NewOrder {
         product: model.id().to_string(),
         catalogue_version: model.version().to_string(),
@@ -126,7 +87,7 @@ pub(super) enum Outcome {
 /// queues the order, and never a kiosk (its customer does not come back).
 pub(super) fn outcome(answer: Result<Created, ApiError>, kiosk: bool, online: bool) -> Outcome {
     match answer {
-        Ok(created) => Outcome::Placed { id: created.id, access_token: created.access_token },
+        Ok(created) => Outcome::Placed { id: created.order.id, access_token: created.access_token },
         Err(e) if e.status == 0 && !kiosk && !online => Outcome::Queued,
         Err(e) => Outcome::Failed(e.message),
     }
@@ -179,9 +140,13 @@ mod tests {
         )
     }
 
-    fn body(model: &Model, session: &Session, member: Option<u32>, channel: Channel) -> Option<NewOrder> {
+    fn body(model: &Model, session: &Session, member: Option<u32>, channel: (Channel, Option<String>)) -> Option<NewOrder> {
         let (contact, shipping) = details();
         order_body(model, session, contact, shipping, member, "zh-CN", channel)
+    }
+
+    fn web() -> (Channel, Option<String>) {
+        (Channel::Web, None)
     }
 
     fn json(order: &NewOrder) -> serde_json::Value {
@@ -193,7 +158,7 @@ mod tests {
         let m = model();
         let session = Session::new(&m);
         let total = m.quote(session.choices()).expect("the defaults can be ordered").total;
-        let order = json(&body(&m, &session, None, Channel::Web).unwrap());
+        let order = json(&body(&m, &session, None, web()).unwrap());
         assert_eq!(order["product"], m.id());
         assert_eq!(order["catalogue_version"], m.version());
         assert_eq!(order["code"], m.encode(session.choices()));
@@ -202,9 +167,9 @@ mod tests {
         assert_eq!(order["locale"], "zh-CN");
         assert_eq!(order["contact"]["email"], "ada@example.com");
         assert_eq!(order["shipping"]["city"], "Berlin");
-        assert_eq!(order["texts"], serde_json::json!({}));
+        assert_eq!(order["texts"], serde_json::Value::Object(Default::default()));
         // A member sees (and is charged) the member's price.
-        let member = json(&body(&m, &session, Some(10), Channel::Web).unwrap());
+        let member = json(&body(&m, &session, Some(10), web()).unwrap());
         assert_eq!(member["price_seen"], tailor_engine::member_price(total, Some(10)));
         assert_ne!(member["price_seen"], total);
     }
@@ -214,22 +179,22 @@ mod tests {
         let m = model();
         let open = Session::from_choices(Choices::empty(&m));
         assert!(m.quote(open.choices()).is_err());
-        assert!(body(&m, &open, None, Channel::Web).is_none());
+        assert!(body(&m, &open, None, web()).is_none());
     }
 
     #[test]
     fn the_channel_is_the_partner_in_its_frame_then_the_kiosk_then_the_web() {
-        assert_eq!(Channel::of(Some("p1".into()), true), Channel::Partner("p1".into()));
-        assert_eq!(Channel::of(Some("p1".into()), false), Channel::Partner("p1".into()));
-        assert_eq!(Channel::of(None, true), Channel::Kiosk);
-        assert_eq!(Channel::of(None, false), Channel::Web);
+        assert_eq!(channel(Some("p1".into()), true), (Channel::Partner, Some("p1".into())));
+        assert_eq!(channel(Some("p1".into()), false), (Channel::Partner, Some("p1".into())));
+        assert_eq!(channel(None, true), (Channel::Kiosk, None));
+        assert_eq!(channel(None, false), (Channel::Web, None));
         let m = model();
         let session = Session::new(&m);
-        let sent = |channel| json(&body(&m, &session, None, channel).unwrap());
-        let partner = sent(Channel::Partner("p1".into()));
+        let sent = |partner, kiosk| json(&body(&m, &session, None, channel(partner, kiosk)).unwrap());
+        let partner = sent(Some("p1".into()), true);
         assert_eq!((&partner["channel"], &partner["partner_id"]), (&"partner".into(), &"p1".into()));
-        for (channel, name) in [(Channel::Kiosk, "kiosk"), (Channel::Web, "web")] {
-            let order = sent(channel);
+        for (kiosk, name) in [(true, "kiosk"), (false, "web")] {
+            let order = sent(None, kiosk);
             assert_eq!(order["channel"], name);
             assert!(order.get("partner_id").is_none(), "no partner_id outside a frame: {order}");
         }
@@ -239,7 +204,7 @@ mod tests {
     fn the_same_body_sent_again_keeps_its_key() {
         let m = model();
         let session = Session::new(&m);
-        let order = body(&m, &session, None, Channel::Web).unwrap();
+        let order = body(&m, &session, None, web()).unwrap();
         let (json, key) = to_send(&order, None, || "k1".into()).unwrap();
         assert_eq!(key, "k1");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), serde_json::to_value(&order).unwrap());
@@ -248,11 +213,17 @@ mod tests {
         // Changed details are a new order: a new key.
         let (mut contact, shipping) = details();
         contact.name = "Grace Hopper".into();
-        let changed = order_body(&m, &session, contact, shipping, None, "zh-CN", Channel::Web).unwrap();
+        let changed = order_body(&m, &session, contact, shipping, None, "zh-CN", web()).unwrap();
         let (changed_json, changed_key) = to_send(&changed, Some((json, "k1".into())), || "k2".into()).unwrap();
         assert_eq!(changed_key, "k2");
         assert!(changed_json.contains("Grace Hopper"));
     }
+
+    /// The server's answer to a new order.
+    const CREATED: &str = r#"{"id": "T1", "status": "new", "product": "pc", "catalogue_version": "1", "code": "1abc",
+        "choices": {"case": "tower"}, "texts": {}, "currency": "EUR", "total": 129900, "created_at": "2026-11-24T10:00:00Z",
+        "contact": {"name": "Ada Lovelace", "email": "ada@example.com"}, "shipping": {"line1": "1 Main St", "city": "Berlin", "postcode": "10115", "country": "DE"},
+        "locale": "en", "channel": "web", "access_token": "secret"}"#;
 
     fn failure(status: u16, message: &str) -> Result<Created, ApiError> {
         Err(ApiError { status, message: message.into(), kind: String::new() })
@@ -260,7 +231,7 @@ mod tests {
 
     #[test]
     fn an_answer_places_the_order_no_network_queues_it_anything_else_is_shown() {
-        let created: Created = serde_json::from_str(r#"{"id": "T1", "access_token": "secret", "status": "new"}"#).unwrap();
+        let created: Created = serde_json::from_str(CREATED).unwrap();
         let placed = outcome(Ok(created), false, true);
         assert_eq!(placed, Outcome::Placed { id: "T1".into(), access_token: "secret".into() });
         assert_eq!(placed.stage("key"), Stage::Placed("T1".into()));

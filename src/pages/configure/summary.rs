@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tailor_api::{MeView, SaveBody};
 use tailor_engine::explain_text::price_range;
 
 use super::Ctx;
@@ -61,9 +62,9 @@ pub(super) fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec
         let (product, code, default_name) =
             model.with_value(|m| session.with_untracked(|s| (m.id().to_string(), m.encode(s.choices()), m.def().name.get(l.key()).to_string())));
         let name = Some(save_name.get_untracked().trim().to_string()).filter(|n| !n.is_empty()).unwrap_or(default_name);
-        let body = serde_json::json!({ "product": product, "code": code, "name": name }).to_string();
+        let body = api::json(&SaveBody { product, code, name });
         spawn_local(async move {
-            match api::request::<crate::profile::Me>("POST", "/api/me/configurations", Some(&body), None).await {
+            match api::request::<MeView>("POST", "/api/me/configurations", Some(&body), None).await {
                 Ok(m) => {
                     me.0.set(Some(m));
                     save_status.set(Some((true, pick(l, "Saved to your account.", "已保存到您的账户。").to_string())));
