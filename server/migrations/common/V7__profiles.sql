@@ -15,7 +15,7 @@ CREATE TABLE sessions (
     token_sha256 TEXT PRIMARY KEY,
     customer_id  TEXT NOT NULL REFERENCES customers (id),
     created_at   TEXT NOT NULL,
-    gpc          INTEGER NOT NULL DEFAULT 0
+    gpc          BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_customer ON sessions (customer_id);
 CREATE TABLE saved_configurations (
@@ -33,33 +33,10 @@ CREATE TABLE customer_orders (
     customer_id TEXT NOT NULL REFERENCES customers (id)
 );
 CREATE INDEX customer_orders_customer ON customer_orders (customer_id);
--- The consent log: append-only; each event's hash covers its fields and the
--- previous event of the same customer (`tailor-server consent verify`).
-CREATE TABLE consent_events (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    id          TEXT NOT NULL UNIQUE,
-    customer_id TEXT NOT NULL,
-    purpose     TEXT NOT NULL,
-    channel     TEXT NOT NULL DEFAULT '',
-    state       TEXT NOT NULL,
-    event_json  TEXT NOT NULL,
-    prev_sha256 TEXT NOT NULL,
-    sha256      TEXT NOT NULL
-);
-CREATE INDEX consent_events_customer ON consent_events (customer_id, purpose, channel, seq);
 -- One-time sign-in codes (digests only), for ten minutes and five tries.
 CREATE TABLE sign_in_codes (
     email_sha256 TEXT PRIMARY KEY,
     code_sha256  TEXT NOT NULL,
-    expires_at   INTEGER NOT NULL,
-    tries        INTEGER NOT NULL DEFAULT 0
-);
--- Every read of a customer's personal data by staff.
-CREATE TABLE staff_reads (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    staff_id    TEXT NOT NULL,
-    role        TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    reason      TEXT NOT NULL,
-    at          TEXT NOT NULL
+    expires_at   BIGINT NOT NULL,
+    tries        BIGINT NOT NULL DEFAULT 0
 );
