@@ -100,15 +100,16 @@ enum StaffCommand {
         #[command(flatten)]
         database: Database,
     },
-    List {
-        #[command(flatten)]
-        database: Database,
-    },
-    Revoke {
-        id: String,
-        #[command(flatten)]
-        database: Database,
-    },
+    List(Database),
+    Revoke(Revoke),
+}
+
+/// Revokes the key or partner `id`.
+#[derive(Args, Debug)]
+struct Revoke {
+    id: String,
+    #[command(flatten)]
+    database: Database,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,15 +140,8 @@ enum PartnerCommand {
         #[command(flatten)]
         database: Database,
     },
-    List {
-        #[command(flatten)]
-        database: Database,
-    },
-    Revoke {
-        id: String,
-        #[command(flatten)]
-        database: Database,
-    },
+    List(Database),
+    Revoke(Revoke),
 }
 
 fn partner_id(id: &str) -> Result<String, String> {
@@ -222,14 +216,14 @@ async fn staff(command: StaffCommand) -> Result<(), String> {
             println!("staff key {id} ({role}); keep it safe, it is not shown again:\n{key}");
             Ok(())
         }
-        StaffCommand::List { database } => {
+        StaffCommand::List(database) => {
             for k in connect(database).await?.list_staff().await.map_err(|e| e.to_string())? {
                 let state = k.revoked_at.map_or("active".to_string(), |r| format!("revoked {r}"));
                 println!("{}\t{}\t{}\t{}\t{state}", k.id, k.role, k.name, k.created_at);
             }
             Ok(())
         }
-        StaffCommand::Revoke { id, database } => {
+        StaffCommand::Revoke(Revoke { id, database }) => {
             if connect(database).await?.revoke_staff(&id, &now).await.map_err(|e| e.to_string())? {
                 println!("revoked {id}");
                 Ok(())
@@ -279,7 +273,7 @@ async fn partner(command: PartnerCommand) -> Result<(), String> {
             println!("partner {id}; its server's key (keep it safe, it is not shown again):\n{key}");
             Ok(())
         }
-        PartnerCommand::List { database } => {
+        PartnerCommand::List(database) => {
             let list = in_store(&connect(database).await?, |db| partners::list(db)).await?;
             for (p, revoked) in list {
                 let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
@@ -287,7 +281,7 @@ async fn partner(command: PartnerCommand) -> Result<(), String> {
             }
             Ok(())
         }
-        PartnerCommand::Revoke { id, database } => {
+        PartnerCommand::Revoke(Revoke { id, database }) => {
             let target = id.clone();
             if in_store(&connect(database).await?, move |db| partners::revoke(db, &target, &now)).await? {
                 println!("revoked {id}");

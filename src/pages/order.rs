@@ -9,8 +9,8 @@ use tailor_engine::contact::Shipping;
 use tailor_engine::{Model, Text};
 
 use crate::api;
-use crate::i18n::{Key, Locale, money, t, use_locale};
-use crate::pages::shared::{LoadError, Loading, country_name, load, load_model};
+use crate::i18n::{Key, money, t, use_locale};
+use crate::pages::shared::{LoadError, Loading, country_name, load, load_model, when_in};
 
 /// The parts of an order the API sends as stored JSON, read: the choices
 /// (attribute id to option id), the free texts and the shipping address.
@@ -61,18 +61,6 @@ fn described(model: Option<&Model>, order: &Stored) -> Vec<(Text, Text)> {
     rows
 }
 
-/// A timestamp in the customer's language and time zone.
-fn date_time(locale: Locale, iso: &str) -> String {
-    let date = js_sys::Date::new(&iso.into());
-    if date.get_time().is_nan() {
-        return iso.to_string();
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(locale.tag(), &options).into()
-}
-
 #[component]
 pub fn OrderPage(id: String) -> impl IntoView {
     let locale = use_locale();
@@ -113,7 +101,7 @@ pub fn OrderPage(id: String) -> impl IntoView {
                             <dl class="summary-list">
                                 <dt>{t(l, Key::OrderNumber)}</dt><dd data-testid="order-id">{o.id.clone()}</dd>
                                 <dt>{t(l, Key::Status)}</dt><dd data-testid="order-status">{status}</dd>
-                                <dt>{t(l, Key::PlacedOn)}</dt><dd>{date_time(l, &o.created_at)}</dd>
+                                <dt>{t(l, Key::PlacedOn)}</dt><dd>{when_in(l, &o.created_at, "long")}</dd>
                                 <dt>{t(l, Key::Total)}</dt><dd data-testid="order-total">{money(l, &o.currency, o.total)}</dd>
                             </dl>
                             <h2>{product}</h2>

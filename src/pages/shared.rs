@@ -86,12 +86,19 @@ pub fn country_name(locale: Locale, code: &str) -> String {
 
 /// A date (and time) in the customer's language.
 pub fn when(l: Locale, iso: &str) -> String {
+    when_in(l, iso, "medium")
+}
+
+/// A date and time in the customer's language and time zone, the date in
+/// `Intl`'s `date_style` (`medium`, `long`, ...); the text as given when it
+/// is not a date.
+pub fn when_in(l: Locale, iso: &str, date_style: &str) -> String {
     let date = js_sys::Date::new(&iso.into());
     if date.get_time().is_nan() {
         return iso.to_string();
     }
     let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &date_style.into());
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
     date.to_locale_string(l.tag(), &options).into()
 }
