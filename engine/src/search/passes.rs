@@ -3,9 +3,8 @@
 //! conditioned on the fixed values, give the valid values with their price
 //! bounds; one bottom-up pass gives the count.
 
-use std::collections::HashMap;
-
 use num_bigint::BigUint;
+use rustc_hash::FxHashMap;
 
 use super::propagate::State;
 use super::trace::{Kind, Trace, Witnesses};
@@ -104,9 +103,9 @@ impl Search {
             value[x] = v;
         }
         let mut trace = std::mem::take(&mut st.trace);
-        trace.cache = HashMap::default();
-        trace.free = HashMap::default();
-        trace.list_index = HashMap::default();
+        trace.cache = FxHashMap::default();
+        trace.free = FxHashMap::default();
+        trace.list_index = FxHashMap::default();
         trace.kind.shrink_to_fit();
         trace.edges.shrink_to_fit();
         trace.lits.shrink_to_fit();

@@ -5,13 +5,13 @@
 //! priorities from a tree decomposition of the constraint graph.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::BinaryHeap;
 use std::sync::Mutex;
+
+use rustc_hash::FxHashSet;
 
 use super::propagate::State;
 use super::{Search, WILD};
-use crate::mdd::build::IntHasher;
 use crate::problem::{Constraint, Problem};
 
 /// A table over distinct variables; `tuples` is flat (`vars.len()` values
@@ -173,7 +173,7 @@ impl Search {
     pub(super) fn elimination_priority(&self, st: &mut State) -> Vec<u32> {
         const CLIQUE_CAP: usize = 64;
         let n = self.sizes.len();
-        let mut adj: Vec<HashSet<u32, BuildHasherDefault<IntHasher>>> = vec![HashSet::default(); n];
+        let mut adj: Vec<FxHashSet<u32>> = vec![FxHashSet::default(); n];
         let constraints = self.cstart.len() - 1 + self.tables.len() + self.linears.len();
         let mut scope = Vec::new();
         for c in 0..constraints {
@@ -204,7 +204,10 @@ impl Search {
             }
             position[v] = next;
             next += 1;
-            let around: Vec<u32> = adj[v].drain().collect();
+            // Sorted, so that the ranks taken from bags below (and so the
+            // branching order) do not depend on the hash set's order.
+            let mut around: Vec<u32> = adj[v].drain().collect();
+            around.sort_unstable();
             for &u in &around {
                 adj[u as usize].remove(&(v as u32));
             }

@@ -2,12 +2,8 @@
 //! know the cheapest and dearest total below them; and the passes over one
 //! question's trace (counts, per-literal best totals).
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 use num_bigint::BigUint;
-
-use crate::mdd::build::IntHasher;
+use rustc_hash::FxHashMap;
 
 /// A decision-DNNF recorded by the traced search. Nodes are created
 /// children first, so increasing ids are a bottom-up order. Each node knows
@@ -24,13 +20,13 @@ pub(super) struct Trace {
     /// with their total price at tracing time.
     pub(super) lists: Vec<(u32, u32)>,
     pub(super) list_cost: Vec<i128>,
-    pub(super) list_index: HashMap<Vec<u32>, u32, BuildHasherDefault<IntHasher>>,
+    pub(super) list_index: FxHashMap<Vec<u32>, u32>,
     pub(super) lits: Vec<u32>,
-    pub(super) cache: HashMap<Vec<u8>, u32, BuildHasherDefault<IntHasher>>,
+    pub(super) cache: FxHashMap<Vec<u8>, u32>,
     /// The total length of the cache's keys.
     pub(super) key_bytes: usize,
     /// The shared node of each variable left free with all its values.
-    pub(super) free: HashMap<u32, u32, BuildHasherDefault<IntHasher>>,
+    pub(super) free: FxHashMap<u32, u32>,
 }
 
 #[derive(Clone, Copy, Debug)]
