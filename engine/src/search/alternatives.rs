@@ -156,3 +156,46 @@ impl Search {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::search::{Search, brute};
+
+    /// Without a whole trace, every question is searched under its fixed
+    /// values, each fixed variable's alternatives by divide and conquer.
+    #[test]
+    fn searched_answers_are_the_valid_values_and_prices_brute_force_finds() {
+        for seed in 0..4 {
+            let (p, prices) = brute::sampler(seed);
+            let s = Search::with_budget(&p, 0);
+            assert!(!s.traced());
+            let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
+            let fixings = brute::fixings(&sizes);
+            assert!(fixings.iter().any(|f| brute::count(&solutions, f) == 0u32.into()));
+            for fixed in fixings {
+                let expected = brute::analysis(&solutions, &sizes, &fixed, &prices);
+                assert_eq!(s.analyse(&fixed, &prices), expected, "seed {seed}, fixed {fixed:?}");
+                assert_eq!(s.consistent(&fixed), expected.consistent, "seed {seed}, fixed {fixed:?}");
+            }
+        }
+    }
+
+    /// Many fixed values at once (the divide and conquer goes several levels
+    /// deep), on random problems.
+    #[test]
+    fn searched_answers_with_many_fixed_values_match_brute_force() {
+        let mut rng = crate::bench::Rng::new(21);
+        for round in 0..300 {
+            let n = 4 + rng.below(4);
+            let m = 2 + rng.below(6);
+            let p = brute::random_problem(&mut rng, n, m);
+            let prices: Vec<Vec<i64>> = p.vars.iter().map(|v| v.values.iter().map(|_| rng.below(31) as i64 - 10).collect()).collect();
+            let s = Search::new(&p);
+            let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
+            for _ in 0..4 {
+                let fixed: Vec<Option<u32>> = sizes.iter().map(|&k| (rng.below(3) != 0).then(|| rng.below(k) as u32)).collect();
+                assert_eq!(s.analyse(&fixed, &prices), brute::analysis(&solutions, &sizes, &fixed, &prices), "round {round}, fixed {fixed:?}: {p:?}");
+            }
+        }
+    }
+}

@@ -60,6 +60,9 @@ mod prepare;
 mod propagate;
 mod trace;
 
+#[cfg(test)]
+mod brute;
+
 use std::sync::Mutex;
 
 use num_bigint::BigUint;

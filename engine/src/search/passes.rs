@@ -387,3 +387,68 @@ impl Search {
         w.roots.iter().fold(BigUint::from(1u32), |acc, &r| acc * &count[r as usize])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::mdd::DEFAULT_BUDGET;
+    use crate::search::trace::Kind;
+    use crate::search::{Search, brute};
+
+    /// The sampler traced whole, checked to hold every kind of node the
+    /// passes handle.
+    fn traced(seed: u64) -> (crate::problem::Problem, Vec<Vec<i64>>, Search) {
+        let (p, prices) = brute::sampler(seed);
+        let s = Search::with_budget(&p, DEFAULT_BUDGET);
+        let w = s.whole.as_ref().expect("the sampler fits the budget");
+        let t = &w.trace;
+        assert!(!w.decided.is_empty(), "a variable decided at the root");
+        assert!(w.roots.iter().any(|&r| matches!(t.kind[r as usize], Kind::Free(..))), "a variable free at the root");
+        assert!(w.roots.iter().any(|&r| matches!(t.kind[r as usize], Kind::Decision(..))), "a part decided by search");
+        assert!(t.kind.iter().any(|k| matches!(k, Kind::And(..))), "independent parts below a decision");
+        assert!(t.kind[2..].iter().any(|k| matches!(k, Kind::Free(..))), "a free variable below a decision");
+        assert!(t.lists.iter().any(|&(a, b)| b - a > 1), "an edge deciding several variables");
+        (p, prices, s)
+    }
+
+    #[test]
+    fn whole_trace_passes_give_the_valid_values_and_prices_brute_force_finds() {
+        for seed in 0..4 {
+            let (p, prices, s) = traced(seed);
+            let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
+            let fixings = brute::fixings(&sizes);
+            // Consistent and conflicting fixings alike.
+            assert!(fixings.iter().any(|f| brute::count(&solutions, f) == 0u32.into()));
+            for fixed in fixings {
+                let expected = brute::analysis(&solutions, &sizes, &fixed, &prices);
+                assert_eq!(s.analyse(&fixed, &prices), expected, "seed {seed}, fixed {fixed:?}");
+                assert_eq!(s.consistent(&fixed), expected.consistent, "seed {seed}, fixed {fixed:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn whole_trace_counts_what_brute_force_counts() {
+        let (p, _, s) = traced(0);
+        let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
+        for fixed in brute::fixings(&sizes) {
+            assert_eq!(s.count(&fixed), Some(brute::count(&solutions, &fixed)), "fixed {fixed:?}");
+        }
+    }
+
+    #[test]
+    fn huge_prices_take_the_wide_passes_and_stay_exact() {
+        let (p, _, s) = traced(1);
+        let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
+        // Prices of about 2^61.6, most of them positive: the dearest totals
+        // of one part already exceed 64 bits (and are saturated in the
+        // answers).
+        let prices: Vec<Vec<i64>> =
+            sizes.iter().enumerate().map(|(x, &k)| (0..k).map(|v| if (x + v) % 4 == 0 { -(3i64 << 60) } else { (3i64 << 60) + (x * 7 + v) as i64 }).collect()).collect();
+        assert!(brute::analysis(&solutions, &sizes, &vec![None; sizes.len()], &prices).total_max == Some(i64::MAX));
+        for fixed in brute::fixings(&sizes) {
+            assert_eq!(s.analyse(&fixed, &prices), brute::analysis(&solutions, &sizes, &fixed, &prices), "fixed {fixed:?}");
+        }
+        assert_eq!(s.wide_passes.lock().unwrap().len(), 1, "the 128-bit passes were used");
+        assert!(s.passes.lock().unwrap().is_empty(), "the 64-bit passes were not");
+    }
+}

@@ -411,3 +411,267 @@ impl State {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::State;
+    use crate::bench::Rng;
+    use crate::problem::{Constraint, Lit, Problem, Var};
+    use crate::search::{Search, brute};
+
+    /// The domains of a state, per variable and value.
+    fn domains(s: &Search, st: &State) -> Vec<Vec<bool>> {
+        (0..s.sizes.len()).map(|x| s.lits_of(x).map(|l| st.alive[l]).collect()).collect()
+    }
+
+    /// The problem's domains with each decided variable limited to its value.
+    fn decided(p: &Problem, decisions: &[(usize, u32)]) -> Vec<Vec<bool>> {
+        let mut d = brute::full_domains(p);
+        for &(x, v) in decisions {
+            for (w, allowed) in d[x].iter_mut().enumerate() {
+                *allowed &= w == v as usize;
+            }
+        }
+        d
+    }
+
+    /// Whether propagation must be exact after these decisions (else sound).
+    type Exact<'a> = dyn Fn(&[(usize, u32)]) -> bool + 'a;
+
+    /// Makes `decisions` one at a time on a state at the root position,
+    /// propagating after each, and leaves it at the root again. After each
+    /// step, brute force over the decisions so far: propagation never removes
+    /// a value some solution has, nor fails while a solution is left; where
+    /// `exact` holds for the decisions so far, it keeps exactly the values of
+    /// the solutions, and fails when there is none.
+    fn replay(p: &Problem, s: &Search, st: &mut State, decisions: &[(usize, u32)], exact: &Exact<'_>) {
+        for i in 0..decisions.len() {
+            let (x, v) = decisions[i];
+            let so_far = &decisions[..=i];
+            let expected = brute::supported(p, &decided(p, so_far));
+            let ok = st.assign(s, x, v) && st.propagate(s);
+            match (&expected, ok) {
+                (None, false) => break,
+                (None, true) => assert!(!exact(so_far), "{so_far:?}: no solution is left, yet propagation did not fail: {p:?}"),
+                (Some(_), false) => panic!("{so_far:?}: propagation failed, yet a solution is left: {p:?}"),
+                (Some(values), true) => {
+                    let got = domains(s, st);
+                    for (y, (got, values)) in got.iter().zip(values).enumerate() {
+                        for w in 0..values.len() {
+                            assert!(got[w] || !values[w], "{so_far:?}: value {w} of x{y} was removed, yet a solution has it: {p:?}");
+                        }
+                    }
+                    if exact(so_far) {
+                        assert_eq!(&got, values, "{so_far:?}: the domains are not exactly the solutions' values: {p:?}");
+                    }
+                }
+            }
+        }
+        st.undo(s, 0);
+    }
+
+    fn booleans(n: usize) -> Vec<Var> {
+        (0..n).map(|i| Var::boolean(format!("x{i}"))).collect()
+    }
+
+    /// A random problem of one constraint over three variables of one to
+    /// three values; `make` builds the constraint from the domain sizes.
+    fn one_constraint(rng: &mut Rng, make: &mut dyn FnMut(&mut Rng, &[usize]) -> Constraint) -> Problem {
+        let sizes: Vec<usize> = (0..3).map(|_| 1 + rng.below(3)).collect();
+        let vars = sizes.iter().enumerate().map(|(i, &k)| Var { name: format!("x{i}"), values: (0..k).map(|v| v.to_string()).collect() }).collect();
+        let constraint = make(rng, &sizes);
+        Problem { vars, constraints: vec![constraint] }
+    }
+
+    /// A table over all three variables: a few random tuples, some shorter
+    /// than the scope (the rest matches any value).
+    fn random_table(rng: &mut Rng, sizes: &[usize], allowed: bool) -> Constraint {
+        let tuples = (0..rng.below(8))
+            .map(|_| {
+                let len = if rng.below(4) == 0 { rng.below(sizes.len()) } else { sizes.len() };
+                sizes[..len].iter().map(|&k| rng.below(k) as u32).collect()
+            })
+            .collect();
+        Constraint::Table { vars: (0..sizes.len()).collect(), tuples, allowed }
+    }
+
+    /// Checks `replay` on every sequence of decisions, from the root state
+    /// (whose own domains must be the solutions' values when `root_exact`).
+    fn every_sequence(p: &Problem, len: usize, root_exact: bool, exact: &Exact<'_>) {
+        let s = Search::new(p);
+        let Some(mut st) = s.state(&[]) else {
+            assert!(brute::solutions(p).is_empty(), "the root propagation failed, yet there are solutions: {p:?}");
+            return;
+        };
+        if root_exact {
+            assert_eq!(Some(domains(&s, &st)), brute::supported(p, &brute::full_domains(p)), "the root state: {p:?}");
+        }
+        for seq in brute::sequences(&brute::sizes(p), len) {
+            replay(p, &s, &mut st, &seq, exact);
+        }
+    }
+
+    #[test]
+    fn watched_literals_keep_exactly_what_a_long_clause_allows() {
+        // x0 | !x1 | x2 | !x3 | x4, decided in every order; one state for
+        // all, so the watches moved by one sequence serve the next.
+        let clause = (0..5).map(|i| Lit { var: i, positive: i % 2 == 0 }).collect();
+        let p = Problem { vars: booleans(5), constraints: vec![Constraint::Clause(clause)] };
+        let s = Search::new(&p);
+        assert!(s.bin.iter().all(Vec::is_empty), "a long clause is watched, not an implication");
+        every_sequence(&p, 5, true, &|_| true);
+    }
+
+    #[test]
+    fn binary_clauses_propagate_along_their_implications() {
+        // x0 -> x1 -> x2 -> !x3 and x1 -> x4: a tree of binary constraints,
+        // where arc consistency leaves exactly the solutions' values.
+        let imply = |a: usize, b: usize, positive: bool| Constraint::Clause(vec![Lit { var: a, positive: false }, Lit { var: b, positive }]);
+        let p = Problem { vars: booleans(5), constraints: vec![imply(0, 1, true), imply(1, 2, true), imply(2, 3, false), imply(1, 4, true)] };
+        let s = Search::new(&p);
+        assert_eq!(s.bin.iter().map(Vec::len).sum::<usize>(), 8, "each binary clause is two implications");
+        every_sequence(&p, 5, true, &|_| true);
+    }
+
+    #[test]
+    fn allowed_tables_keep_exactly_the_supported_values() {
+        let mut rng = Rng::new(3);
+        for _ in 0..80 {
+            let p = one_constraint(&mut rng, &mut |rng, sizes| random_table(rng, sizes, true));
+            // Generalised arc consistency: exact for a single constraint.
+            every_sequence(&p, 3, true, &|_| true);
+        }
+    }
+
+    #[test]
+    fn forbidden_tables_act_once_one_variable_is_open() {
+        let mut rng = Rng::new(4);
+        for _ in 0..80 {
+            let p = one_constraint(&mut rng, &mut |rng, sizes| random_table(rng, sizes, false));
+            let sizes = brute::sizes(&p);
+            // Exact once at most one variable of more than one value is
+            // undecided; before that, only sound.
+            let open = |d: &[(usize, u32)]| (0..sizes.len()).filter(|&x| sizes[x] > 1 && d.iter().all(|&(y, _)| y != x)).count();
+            every_sequence(&p, 3, false, &|d| open(d) <= 1);
+        }
+    }
+
+    #[test]
+    fn linear_bounds_prune_exactly_when_each_term_is_a_run_of_integers() {
+        // When each variable's coefficients are consecutive integers (in any
+        // order), the sums are too, and bounds reasoning is exact.
+        let mut rng = Rng::new(5);
+        for _ in 0..80 {
+            let p = one_constraint(&mut rng, &mut |rng, sizes| {
+                let terms = (0..sizes.len())
+                    .map(|x| {
+                        let first = rng.below(5) as i64 - 2;
+                        let mut coefs: Vec<i64> = (0..sizes[x] as i64).map(|k| first + k).collect();
+                        rng.shuffle(&mut coefs);
+                        (x, coefs)
+                    })
+                    .collect();
+                let min = rng.below(9) as i64 - 3;
+                Constraint::Linear { terms, min, max: min + rng.below(3) as i64 }
+            });
+            every_sequence(&p, 3, true, &|_| true);
+        }
+    }
+
+    #[test]
+    fn linear_bounds_never_remove_a_supported_value() {
+        // Coefficients with gaps: bounds reasoning is only sound, and exact
+        // once every variable is decided.
+        let mut rng = Rng::new(6);
+        for _ in 0..80 {
+            let p = one_constraint(&mut rng, &mut |rng, sizes| {
+                let terms = (0..sizes.len()).map(|x| (x, (0..sizes[x]).map(|_| rng.below(11) as i64 - 5).collect())).collect();
+                let min = rng.below(11) as i64 - 5;
+                Constraint::Linear { terms, min, max: min + rng.below(4) as i64 }
+            });
+            every_sequence(&p, 3, false, &|d| d.len() == 3);
+        }
+    }
+
+    #[test]
+    fn propagation_is_sound_on_mixed_problems_and_exact_once_all_is_decided() {
+        let mut rng = Rng::new(7);
+        for _ in 0..300 {
+            let n = 2 + rng.below(4);
+            let m = 1 + rng.below(6);
+            let p = brute::random_problem(&mut rng, n, m);
+            let s = Search::new(&p);
+            let Some(mut st) = s.state(&[]) else {
+                assert!(brute::solutions(&p).is_empty(), "the root propagation failed, yet there are solutions: {p:?}");
+                continue;
+            };
+            let sizes = brute::sizes(&p);
+            for _ in 0..10 {
+                // A random order of random values for every variable.
+                let mut order: Vec<usize> = (0..n).collect();
+                rng.shuffle(&mut order);
+                let seq: Vec<(usize, u32)> = order.into_iter().map(|x| (x, rng.below(sizes[x]) as u32)).collect();
+                replay(&p, &s, &mut st, &seq, &|d| d.len() == n);
+            }
+        }
+    }
+
+    /// Domains, sizes, price bounds and their sums, trail length.
+    type Snapshot = (Vec<bool>, Vec<u32>, Vec<i64>, Vec<i64>, i128, i128, usize);
+
+    /// Everything `undo` must restore, after checking the sizes and price
+    /// bounds against the domains (incremental and recomputed must agree).
+    fn snapshot(s: &Search, st: &State) -> Snapshot {
+        for x in 0..s.sizes.len() {
+            let alive = s.lits_of(x).filter(|&l| st.alive[l]);
+            assert_eq!(st.size[x] as usize, alive.clone().count());
+            assert_eq!(Some(st.lo[x]), alive.clone().map(|l| st.price[l]).min(), "x{x}'s cheapest price");
+            assert_eq!(Some(st.hi[x]), alive.map(|l| st.price[l]).max(), "x{x}'s dearest price");
+        }
+        assert_eq!(st.sum_lo, st.lo.iter().map(|&v| i128::from(v)).sum::<i128>());
+        assert_eq!(st.sum_hi, st.hi.iter().map(|&v| i128::from(v)).sum::<i128>());
+        (st.alive.clone(), st.size.clone(), st.lo.clone(), st.hi.clone(), st.sum_lo, st.sum_hi, st.trail.len())
+    }
+
+    #[test]
+    fn backtracking_restores_domains_and_prices_and_propagation_still_works() {
+        let mut rng = Rng::new(8);
+        for round in 0..200 {
+            let n = 3 + rng.below(5);
+            let m = 2 + rng.below(6);
+            let p = brute::random_problem(&mut rng, n, m);
+            let prices: Vec<Vec<i64>> = p.vars.iter().map(|v| v.values.iter().map(|_| rng.below(21) as i64 - 10).collect()).collect();
+            let s = Search::new(&p);
+            let Some(mut st) = s.state(&prices) else { continue };
+            let sizes = brute::sizes(&p);
+            // A random walk of decisions and backtracks; `stack` holds each
+            // level's trail mark, snapshot on entry and decision.
+            let mut stack: Vec<(usize, Snapshot, (usize, u32))> = Vec::new();
+            for step in 0..40 {
+                if rng.below(3) == 0 && !stack.is_empty() {
+                    let (mark, before, _) = stack.pop().unwrap();
+                    st.undo(&s, mark);
+                    assert_eq!(snapshot(&s, &st), before, "round {round} step {step}: undo did not restore the state");
+                    continue;
+                }
+                let x = rng.below(n);
+                let v = rng.below(sizes[x]) as u32;
+                let (mark, before) = (st.trail.len(), snapshot(&s, &st));
+                if st.assign(&s, x, v) && st.propagate(&s) {
+                    stack.push((mark, before, (x, v)));
+                    // The same decisions from a fresh root state propagate
+                    // to the same domains.
+                    let mut fresh = s.root.clone().unwrap();
+                    fresh.set_prices(&s, &prices);
+                    assert!(stack.iter().all(|&(_, _, (x, v))| fresh.assign(&s, x, v) && fresh.propagate(&s)));
+                    assert_eq!(domains(&s, &st), domains(&s, &fresh), "round {round} step {step}: after backtracking, propagation differs");
+                    snapshot(&s, &st);
+                } else {
+                    st.undo(&s, mark);
+                    assert_eq!(snapshot(&s, &st), before, "round {round} step {step}: undo after a conflict did not restore the state");
+                }
+            }
+            st.undo(&s, 0);
+        }
+    }
+}

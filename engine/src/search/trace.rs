@@ -202,3 +202,32 @@ impl Witnesses {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::search::{Search, brute};
+
+    /// Without a whole trace, a count is the bottom-up pass over the
+    /// question's own trace.
+    #[test]
+    fn question_traces_count_what_brute_force_counts() {
+        for seed in 0..2 {
+            let (p, _) = brute::sampler(seed);
+            let s = Search::with_budget(&p, 0);
+            let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
+            for fixed in brute::fixings(&sizes) {
+                assert_eq!(s.count(&fixed), Some(brute::count(&solutions, &fixed)), "fixed {fixed:?}");
+            }
+        }
+        let mut rng = crate::bench::Rng::new(22);
+        for round in 0..300 {
+            let n = 3 + rng.below(5);
+            let m = 1 + rng.below(6);
+            let p = brute::random_problem(&mut rng, n, m);
+            let s = Search::new(&p);
+            let solutions = brute::solutions(&p);
+            let fixed: Vec<Option<u32>> = brute::sizes(&p).iter().map(|&k| (rng.below(3) == 0).then(|| rng.below(k) as u32)).collect();
+            assert_eq!(s.count(&fixed), Some(brute::count(&solutions, &fixed)), "round {round}, fixed {fixed:?}: {p:?}");
+        }
+    }
+}
