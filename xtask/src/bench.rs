@@ -148,7 +148,7 @@ fn engine(EngineArgs { wasm, model, sales, sessions, seed }: EngineArgs) -> Resu
     let sales = sales.map(|s| absolute(&s)).transpose()?;
     if !wasm {
         step("building tailor-engine (native)");
-        run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-engine"]).current_dir(project_root()))?;
+        run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-engine", "--features", "cli"]).current_dir(project_root()))?;
         let mut cmd = Command::new(project_root().join("target/native/tailor-engine"));
         cmd.arg("bench").arg(&model).args(["--sessions", &sessions, "--seed", &seed]);
         if let Some(s) = &sales {

@@ -16,25 +16,115 @@
 //! `tailor-engine scale MODEL.dimacs --times N [--seed S]` writes DIMACS CNF
 //! made of N renamed copies of the model, each linked to the previous one by
 //! random clauses that keep it satisfiable.
+//!
+//! The command is built with the `cli` feature (which brings in clap; the
+//! library alone does not need it): `cargo run -p tailor-engine --features cli
+//! -- count MODEL`.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tailor_engine::bench::Rng;
 use tailor_engine::import::{Sales, parse_file, parse_sales};
 use tailor_engine::mdd::DEFAULT_BUDGET;
-use tailor_engine::bench::Rng;
 use tailor_engine::problem::{Constraint, Lit, Problem, Var};
 use tailor_engine::search::Search;
 use tailor_engine::{Engine, Model, bench};
 
-const USAGE: &str = "usage:
-  tailor-engine count MODEL [--method auto|diagram|search]
-  tailor-engine check MODEL --sales FILE
-  tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search]
-  tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]";
+/// The usage lines, as `--help` and usage errors show them.
+const USAGE: &str = "tailor-engine count MODEL [--method auto|diagram|search]
+       tailor-engine check MODEL --sales FILE
+       tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search]
+       tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]";
+
+/// Tailor's configuration engine on the command line.
+#[derive(Parser, Debug)]
+#[command(name = "tailor-engine", override_usage = USAGE, subcommand_required = true, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The exact number of configurations (last line of the output).
+    Count {
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// Checks every order of a sales file against the model; ends with
+    /// "accepted N rejected M".
+    Check {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// The sales orders to check.
+        #[arg(long, value_name = "FILE")]
+        sales: String,
+    },
+    /// The values that remain for every variable, as JSON.
+    Domains {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Choices to make first, in this order (the flag may repeat).
+        #[arg(long, value_name = "NAME=VALUE,...")]
+        assign: Vec<String>,
+    },
+    /// Replays click sessions and prints their timings as one JSON line.
+    Bench {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Each session assigns one order's values (else random choices).
+        #[arg(long, value_name = "FILE")]
+        sales: Option<String>,
+        /// The number of sessions.
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        sessions: usize,
+        /// The seed of the sessions' random choices (and of made-up prices).
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+    },
+    /// Writes DIMACS CNF made of N renamed copies of a DIMACS model, each
+    /// linked to the previous one by random clauses that keep it satisfiable.
+    #[command(hide = true)]
+    Scale {
+        /// A DIMACS model.
+        #[arg(value_name = "MODEL")]
+        model: String,
+        /// The number of copies.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        times: usize,
+        /// The seed of the random links.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// The model and how to prepare it, common to the commands that use the engine.
+#[derive(Args, Debug)]
+struct ModelArgs {
+    /// A Tailor model (.json), an XCSP 2.1 file (.xml) or DIMACS CNF (.dimacs, .cnf).
+    #[arg(value_name = "MODEL")]
+    model: String,
+    /// auto: a compiled diagram, or search when the model is too large to compile.
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    method: Method,
+    /// Bounds the search method's trace of the whole model (0: search every
+    /// question anew).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BUDGET, hide = true)]
+    search_budget: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Method {
+    Auto,
+    Diagram,
+    Search,
+}
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    // Usage errors (and --help) are clap's own; the rest fail here.
+    match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tailor-engine: {e}");
@@ -43,50 +133,17 @@ fn main() -> ExitCode {
     }
 }
 
-struct Args {
-    command: String,
-    model: String,
-    sales: Option<String>,
-    sessions: usize,
-    seed: u64,
-    assign: Vec<(String, String)>,
-    method: String,
-    search_budget: usize,
-    times: usize,
-}
-
-fn parse_args(args: Vec<String>) -> Result<Args, String> {
-    let mut it = args.into_iter();
-    let command = it.next().ok_or(USAGE)?;
-    if command == "-h" || command == "--help" {
-        return Err(USAGE.into());
-    }
-    let model = it.next().ok_or_else(|| format!("{command} needs a MODEL\n{USAGE}"))?;
-    let mut a = Args { command, model, sales: None, sessions: 200, seed: 1, assign: Vec::new(), method: "auto".into(), search_budget: DEFAULT_BUDGET, times: 10 };
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--sales" => a.sales = Some(value()?),
-            "--sessions" => a.sessions = value()?.parse().map_err(|e| format!("--sessions: {e}"))?,
-            "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--times" => a.times = value()?.parse().map_err(|e| format!("--times: {e}"))?,
-            "--search-budget" => a.search_budget = value()?.parse().map_err(|e| format!("--search-budget: {e}"))?,
-            "--method" => {
-                a.method = value()?;
-                if !["auto", "diagram", "search"].contains(&a.method.as_str()) {
-                    return Err(format!("--method: \"{}\" is not auto, diagram or search", a.method));
-                }
-            }
-            "--assign" => {
-                for pair in value()?.split(',').filter(|p| !p.is_empty()) {
-                    let (k, v) = pair.split_once('=').ok_or_else(|| format!("--assign: \"{pair}\" is not NAME=VALUE"))?;
-                    a.assign.push((k.trim().to_string(), v.trim().to_string()));
-                }
-            }
-            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
+/// `--assign` values as (name, value) pairs: comma-separated `NAME=VALUE`
+/// items, empty items skipped.
+fn parse_assign(values: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut assign = Vec::new();
+    for value in values {
+        for pair in value.split(',').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| format!("--assign: \"{pair}\" is not NAME=VALUE"))?;
+            assign.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
-    Ok(a)
+    Ok(assign)
 }
 
 fn read(path: &str) -> Result<String, String> {
@@ -105,29 +162,36 @@ fn load(path: &str) -> Result<(Problem, Option<Vec<Vec<i64>>>), String> {
     }
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
-    let a = parse_args(args)?;
-    let (problem, prices) = load(&a.model)?;
-    if a.command == "scale" {
-        print!("{}", scale(&problem, a.times, a.seed)?);
-        return Ok(());
-    }
-    let sales = match &a.sales {
+/// The engine for a model, with its sales file if any, and the time its
+/// preparation took (ms). With `bench_seed`, a model without prices gets
+/// made-up ones from that seed.
+fn prepare(m: &ModelArgs, sales: Option<&str>, bench_seed: Option<u64>) -> Result<(Engine, Option<Sales>, f64), String> {
+    let (problem, prices) = load(&m.model)?;
+    let sales = match sales {
         Some(path) => Some(parse_sales(path, &read(path)?, &problem).map_err(|e| e.to_string())?),
         None => None,
     };
     let started = Instant::now();
-    let prices = prices.or_else(|| (a.command == "bench").then(|| Engine::synthetic_prices(&problem, a.seed)));
-    let engine = match a.method.as_str() {
-        "search" => Engine::with_search(problem, prices, a.search_budget),
-        _ => Engine::new(problem, prices, DEFAULT_BUDGET).map_err(|e| format!("{}: {e:?}", a.model))?,
+    let prices = prices.or_else(|| bench_seed.map(|seed| Engine::synthetic_prices(&problem, seed)));
+    let engine = match m.method {
+        Method::Search => Engine::with_search(problem, prices, m.search_budget),
+        Method::Auto | Method::Diagram => Engine::new(problem, prices, DEFAULT_BUDGET).map_err(|e| format!("{}: {e:?}", m.model))?,
     };
-    if a.method == "diagram" && engine.method() != "diagram" {
-        return Err(format!("{}: too large to compile within {DEFAULT_BUDGET} diagram nodes", a.model));
+    if m.method == Method::Diagram && engine.method() != "diagram" {
+        return Err(format!("{}: too large to compile within {DEFAULT_BUDGET} diagram nodes", m.model));
     }
-    let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
-    match a.command.as_str() {
-        "count" => {
+    Ok((engine, sales, started.elapsed().as_secs_f64() * 1000.0))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Scale { model, times, seed } => {
+            let (problem, _) = load(&model)?;
+            print!("{}", scale(&problem, times, seed)?);
+            Ok(())
+        }
+        Command::Count { model } => {
+            let (engine, _, compile_ms) = prepare(&model, None, None)?;
             let nodes = if engine.method() == "diagram" { "diagram nodes" } else { "search trace nodes" };
             eprintln!("prepared in {compile_ms:.0} ms ({}): {} variables, {} {nodes}", engine.method(), engine.vars(), engine.nodes());
             match engine.count(&vec![None; engine.vars()]) {
@@ -135,20 +199,28 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 None => {
                     return Err(format!(
                         "{}: too many configurations to count exactly with the search method (the model is too large to compile)",
-                        a.model
+                        model.model
                     ));
                 }
             }
             Ok(())
         }
-        "check" => check(&engine, sales.as_ref().ok_or("check needs --sales FILE")?),
-        "domains" => domains(&engine, &a.assign),
-        "bench" => {
+        Command::Check { model, sales } => {
+            let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
+            check(&engine, sales.as_ref().expect("a sales file was given"))
+        }
+        Command::Domains { model, assign } => {
+            let assign = parse_assign(&assign)?;
+            let (engine, _, _) = prepare(&model, None, None)?;
+            domains(&engine, &assign)
+        }
+        Command::Bench { model, sales, sessions, seed } => {
+            let (engine, sales, compile_ms) = prepare(&model, sales.as_deref(), Some(seed))?;
             let mut clock = {
                 let t0 = Instant::now();
                 move || t0.elapsed().as_secs_f64() * 1000.0
             };
-            let report = bench::replay(&engine, sales.as_ref(), a.sessions, a.seed, &mut clock);
+            let report = bench::replay(&engine, sales.as_ref(), sessions, seed, &mut clock);
             let extra = [
                 ("vars", engine.vars().to_string()),
                 ("nodes", engine.nodes().to_string()),
@@ -159,7 +231,6 @@ fn run(args: Vec<String>) -> Result<(), String> {
             println!("{}", report.to_json(compile_ms, peak_rss_mb(), &extra));
             Ok(())
         }
-        other => Err(format!("unknown command \"{other}\"\n{USAGE}")),
     }
 }
 
@@ -302,4 +373,48 @@ fn peak_rss_mb() -> f64 {
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Command, DEFAULT_BUDGET, Method, parse_assign};
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_usage_lines_parse_with_their_defaults() {
+        let parse = |line: &str| Cli::try_parse_from(line.split_whitespace()).map(|cli| cli.command);
+        for line in super::USAGE.lines() {
+            // Each usage line with its placeholders filled in.
+            let line = line.trim().replace(['[', ']'], "").replace("auto|diagram|search", "search").replace("NAME=VALUE,...", "a=1,b=2");
+            let line: Vec<&str> = line.split_whitespace().map(|w| if w == "N" || w == "S" { "5" } else { w }).collect();
+            assert!(parse(&line.join(" ")).is_ok(), "{line:?}");
+        }
+        match parse("tailor-engine bench m.xml").unwrap() {
+            Command::Bench { model, sales, sessions, seed } => {
+                assert_eq!((model.method, model.search_budget, sales, sessions, seed), (Method::Auto, DEFAULT_BUDGET, None, 200, 1));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse("tailor-engine scale m.dimacs").unwrap() {
+            Command::Scale { times, seed, .. } => assert_eq!((times, seed), (10, 1)),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse("tailor-engine check m.xml").is_err(), "check needs --sales");
+        assert!(parse("tailor-engine count m.xml --method fast").is_err());
+        assert!(parse("tailor-engine count").is_err(), "a MODEL is needed");
+    }
+
+    #[test]
+    fn assign_takes_comma_separated_pairs_and_names_a_bad_one() {
+        let pairs = parse_assign(&["a=1, b = x,".into(), "c=2".into()]).unwrap();
+        let expected: Vec<(String, String)> = [("a", "1"), ("b", "x"), ("c", "2")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(pairs, expected);
+        assert_eq!(parse_assign(&["a=1,b".into()]).unwrap_err(), "--assign: \"b\" is not NAME=VALUE");
+    }
 }

@@ -2,37 +2,15 @@
 //! small diagram per constraint, conjoined in an order that keeps the
 //! intermediate diagrams small, under a node budget.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::problem::{Constraint, Problem};
 
 pub type NodeId = u32;
 pub const FALSE: NodeId = 0;
 pub const TRUE: NodeId = 1;
-
-/// A fast hasher for integer keys (diagram nodes are hashed millions of times).
-#[derive(Default, Clone, Copy)]
-pub struct IntHasher(u64);
-
-impl Hasher for IntHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-pub type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
 
 /// Why a diagram could not be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,8 +28,8 @@ pub struct Builder {
     level: Vec<u32>,
     start: Vec<u32>,
     kids: Vec<NodeId>,
-    unique: IntMap<u64, Vec<NodeId>>,
-    and_cache: IntMap<(NodeId, NodeId), NodeId>,
+    unique: FxHashMap<u64, Vec<NodeId>>,
+    and_cache: FxHashMap<(NodeId, NodeId), NodeId>,
     budget: usize,
 }
 
@@ -63,8 +41,8 @@ impl Builder {
             level: vec![n, n],
             start: vec![0, 0],
             kids: Vec::new(),
-            unique: IntMap::default(),
-            and_cache: IntMap::default(),
+            unique: FxHashMap::default(),
+            and_cache: FxHashMap::default(),
             budget,
         }
     }
@@ -95,7 +73,7 @@ impl Builder {
         if children.iter().all(|&c| c == children[0]) {
             return Ok(children[0]);
         }
-        let mut h = IntHasher::default();
+        let mut h = FxHasher::default();
         h.write_u32(level);
         for &c in children {
             h.write_u32(c);
@@ -193,7 +171,7 @@ impl Builder {
                     let hi = c.iter().copied().max().unwrap_or(0);
                     rest[i] = (rest[i + 1].0.saturating_add(lo), rest[i + 1].1.saturating_add(hi));
                 }
-                let mut memo = IntMap::default();
+                let mut memo = FxHashMap::default();
                 self.linear(&terms, &rest, (*min, *max), 0, 0, &mut memo)
             }
             Constraint::Table { vars, tuples, allowed } => {
@@ -218,7 +196,7 @@ impl Builder {
         range: (i64, i64),
         depth: usize,
         partial: i64,
-        memo: &mut IntMap<(usize, i64), NodeId>,
+        memo: &mut FxHashMap<(usize, i64), NodeId>,
     ) -> Result<NodeId, BuildError> {
         let lo = partial.saturating_add(rest[depth].0);
         let hi = partial.saturating_add(rest[depth].1);
