@@ -169,14 +169,7 @@ mod tests {
             let (p, prices) = brute::sampler(seed);
             let s = Search::with_budget(&p, 0);
             assert!(!s.traced());
-            let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
-            let fixings = brute::fixings(&sizes);
-            assert!(fixings.iter().any(|f| brute::count(&solutions, f) == 0u32.into()));
-            for fixed in fixings {
-                let expected = brute::analysis(&solutions, &sizes, &fixed, &prices);
-                assert_eq!(s.analyse(&fixed, &prices), expected, "seed {seed}, fixed {fixed:?}");
-                assert_eq!(s.consistent(&fixed), expected.consistent, "seed {seed}, fixed {fixed:?}");
-            }
+            brute::check_every_fixing(&s, &p, &prices, seed);
         }
     }
 

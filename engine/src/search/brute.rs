@@ -215,3 +215,17 @@ pub(super) fn random_problem(rng: &mut Rng, n: usize, constraints: usize) -> Pro
     }
     Problem { vars, constraints: out }
 }
+
+/// Checks `search`'s answers (valid values, prices, consistency) against
+/// brute force for every fixing of the small problem `p`, conflicting ones
+/// included.
+pub(super) fn check_every_fixing(search: &super::Search, p: &Problem, prices: &[Vec<i64>], seed: u64) {
+    let (solutions, sizes) = (solutions(p), sizes(p));
+    let fixings = fixings(&sizes);
+    assert!(fixings.iter().any(|f| count(&solutions, f) == 0u32.into()), "seed {seed}: no conflicting fixing to check");
+    for fixed in fixings {
+        let expected = analysis(&solutions, &sizes, &fixed, prices);
+        assert_eq!(search.analyse(&fixed, prices), expected, "seed {seed}, fixed {fixed:?}");
+        assert_eq!(search.consistent(&fixed), expected.consistent, "seed {seed}, fixed {fixed:?}");
+    }
+}
