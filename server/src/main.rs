@@ -178,7 +178,8 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        // refinery reports every start at info level; only its warnings matter here.
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,refinery_core=warn".into()))
         .json()
         .init();
     let outcome = match cli.command {
