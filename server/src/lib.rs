@@ -160,6 +160,8 @@ pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
         .layer(axum::middleware::from_fn_with_state(limiter, limits::rate_limit))
+        .layer(axum::middleware::from_fn(http::guard::same_origin))
+        .layer(axum::middleware::from_fn(http::guard::no_sniff_no_store))
         .with_state(state);
     Router::new().nest("/api", api).merge(well_known).merge(embed).merge(site.router())
 }

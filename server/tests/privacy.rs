@@ -795,3 +795,66 @@ async fn partners_read_their_own_orders_and_no_one_elses() {
     assert_eq!(read(Some(&keys[0]), &id).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(Browser::default().send(&env, "GET", "/api/partners/acme", None).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Issue 15, item 2: signing in gives the browser a new session token; the
+/// token it had (perhaps planted by someone at a shared computer) reads
+/// nothing afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_replaces_the_session_token() {
+    let env = env();
+    let mut kiosk = Browser::default();
+    kiosk.save(&env, "on a shared screen").await;
+    let planted = kiosk.cookie.clone().expect("a session");
+    let signed = kiosk.sign_in(&env, "fixed@example.org").await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    let fresh = kiosk.cookie.clone().expect("a session after signing in");
+    assert_ne!(fresh, planted, "the session token is new at sign-in");
+    assert_eq!(kiosk.me(&env).await["profile"]["email"], "fixed@example.org");
+    let mut attacker = Browser { cookie: Some(planted), gpc: false };
+    assert!(attacker.me(&env).await["profile"].is_null(), "the old token reads no profile");
+}
+
+/// Issue 15, item 3: a change that the session cookie authorises is refused
+/// when a browser sends it from another site (fetch metadata or Origin);
+/// the page's own requests and non-browser clients go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_from_another_site_are_refused() {
+    let env = env();
+    let mut b = Browser::default();
+    b.save(&env, "mine").await;
+    let attacks: [&[(&str, &str)]; 3] = [
+        &[("sec-fetch-site", "same-site"), ("origin", "http://localhost:8081"), ("host", "localhost:8080")],
+        &[("sec-fetch-site", "cross-site")],
+        &[("origin", "http://127.0.0.1:9999"), ("host", "127.0.0.1:8080")],
+    ];
+    for headers in attacks {
+        for (method, uri) in [("POST", "/api/me/erase"), ("POST", "/api/me/sign-out"), ("POST", "/api/me/configurations")] {
+            let a = b.send_with(&env, method, uri, Some(json!({})), headers).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{method} {uri} {headers:?}: {}", a.body);
+            assert_eq!(a.body["type"], "/problems/cross-site");
+        }
+    }
+    assert_eq!(b.me(&env).await["profile"]["saved"].as_array().unwrap().len(), 1, "nothing was erased or signed out");
+    let same = b.send_with(&env, "POST", "/api/me/sign-out", None, &[("sec-fetch-site", "same-origin"), ("origin", "http://127.0.0.1:8080")]).await;
+    assert_eq!(same.status, StatusCode::NO_CONTENT, "{}", same.body);
+}
+
+/// Issue 15, item 11: API answers are never sniffed, and answers with
+/// personal data are never stored by a cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_answers_are_not_cached_or_sniffed() {
+    let env = env();
+    let mut b = Browser::default();
+    let placed = place(&env, &mut b, order_body(&env, None)).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    let (id, token) = (placed.body["id"].as_str().unwrap().to_string(), placed.body["access_token"].as_str().unwrap().to_string());
+    let read = b.send_with(&env, "GET", &format!("/api/orders/{id}"), None, &[("authorization", &format!("Bearer {token}"))]).await;
+    let refused = b.send(&env, "GET", "/api/staff/orders", None).await;
+    let missing = b.send(&env, "GET", "/api/nowhere", None).await;
+    for (what, a) in [("created", &placed), ("read back", &read), ("refused", &refused), ("no endpoint", &missing)] {
+        assert_eq!(a.headers.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+        assert_eq!(a.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
+    }
+    let qr = b.send(&env, "GET", "/api/qr?text=https%3A%2F%2Fexample.org", None).await;
+    assert!(qr.headers["cache-control"].to_str().unwrap().starts_with("public"), "a QR code of a public link may be cached");
+}

@@ -7,6 +7,7 @@
 //! module for digests); everything above may depend on it.
 
 mod bearer;
+pub mod guard;
 mod json;
 mod problem;
 mod visitor;

@@ -97,7 +97,6 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
         let now_text = now_rfc3339();
         let here = customer(conn, &visitor)?.map(|(id, _)| id);
         let owner = db::customer_by_email(conn, &digest)?;
-        let mut token = None;
         let mut merged = false;
         let target = match (here, owner) {
             (None, None) => {
@@ -119,11 +118,15 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
                 owner
             }
         };
-        if customer(conn, &visitor)?.is_none() {
-            let t = new_token(None);
-            db::create_session(conn, &sha256_hex(t.as_bytes()), &target, &now_text, visitor.gpc)?;
-            token = Some(t);
+        // A new session token at every sign-in: a token someone planted or
+        // copied in this browser before signs nobody in (session fixation).
+        let session_gpc = customer(conn, &visitor)?.is_some_and(|(_, gpc)| gpc);
+        if let Some(old) = &visitor.token_sha256 {
+            db::delete_session(conn, old)?;
         }
+        let t = new_token(None);
+        db::create_session(conn, &sha256_hex(t.as_bytes()), &target, &now_text, visitor.gpc || session_gpc)?;
+        let token = Some(t);
         let visitor = visitor.with_token(token.as_deref());
         if visitor.gpc {
             record_gpc(conn, &catalogue, &target, "en")?;
