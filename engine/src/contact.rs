@@ -39,6 +39,42 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Characters that change how text around them shows without showing
+/// themselves: Unicode's format characters (general category Cf, Unicode
+/// 15.1: bidirectional overrides and isolates, zero-width spaces and
+/// joiners, soft hyphen, tags, ...) and the line and paragraph separators.
+/// Listed here rather than taken from a Unicode table crate, which would
+/// add its tables to the browser's wasm for these few ranges.
+const INVISIBLE: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+/// Text a person can read as it will be shown: no control characters and
+/// none of the invisible ones that reorder or hide what follows them.
+pub fn printable(text: &str) -> bool {
+    text.chars().all(|c| !c.is_control() && !INVISIBLE.iter().any(|&(lo, hi)| (lo..=hi).contains(&(c as u32))))
+}
+
 fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) {
     let v = value.trim();
     let mut push = |code: &str, message: String| errors.push(FieldError { field: field.into(), code: code.into(), message });
@@ -51,23 +87,28 @@ fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: 
     if v.chars().count() > max {
         push("too_long", format!("{field} may have at most {max} characters"));
     }
-    if v.chars().any(char::is_control) {
-        push("invalid_characters", format!("{field} contains control characters"));
+    if !printable(v) {
+        push("invalid_characters", format!("{field} contains control or invisible characters"));
     }
 }
 
-/// A plausible e-mail address: one `@`, something before it, a dotted
-/// domain after it, no spaces; at most 254 characters.
+/// An e-mail address in the common, safe form: a local part of letters,
+/// digits and ``.!#$%&'*+/=?^_`{|}~-`` (dots not first, last or doubled: no
+/// quoted forms, so nothing such as `<`, `>`, `,` or a space reaches a mail
+/// header), `@`, and a domain of two or more labels of letters, digits and
+/// inner hyphens; at most 254 characters, ASCII only.
 pub fn email_ok(email: &str) -> bool {
     let e = email.trim();
     let Some((local, domain)) = e.split_once('@') else { return false };
-    e.len() <= 254
-        && !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+    let atom = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    let local_ok = (1..=64).contains(&local.len())
+        && local.split('.').all(|part| !part.is_empty() && part.chars().all(atom));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !l.starts_with('-') && !l.ends_with('-')
+        });
+    e.len() <= 254 && local_ok && domain_ok
 }
 
 /// Checks everything; an empty list means the details are fine.
@@ -131,6 +172,14 @@ mod tests {
             (Box::new(|_, s| s.postcode = "10115!".into()), "shipping.postcode", "invalid_postcode"),
             (Box::new(|_, s| s.country = "XX".into()), "shipping.country", "unsupported_country"),
             (Box::new(|_, s| s.line1 = "a\u{0}b".into()), "shipping.line1", "invalid_characters"),
+            // Issue 15, item 10: text that hides or reorders itself.
+            (Box::new(|c, _| c.name = "Mei \u{202E}nehC".into()), "contact.name", "invalid_characters"),
+            (Box::new(|_, s| s.line1 = "Haupt\u{200B}str. 1".into()), "shipping.line1", "invalid_characters"),
+            (Box::new(|_, s| s.line2 = "\u{2066}Hof\u{2069}".into()), "shipping.line2", "invalid_characters"),
+            (Box::new(|_, s| s.city = "Ber\u{E0041}lin".into()), "shipping.city", "invalid_characters"),
+            (Box::new(|c, _| c.email = "\"a<b>,c\"@example.org".into()), "contact.email", "invalid_email"),
+            (Box::new(|c, _| c.email = "a..b@example.org".into()), "contact.email", "invalid_email"),
+            (Box::new(|c, _| c.email = "ab@-example.org".into()), "contact.email", "invalid_email"),
         ];
         for (change, field, code) in cases {
             let (mut c, mut s) = good();
@@ -138,6 +187,16 @@ mod tests {
             let errors = check(&c, &s);
             assert_eq!(errors.len(), 1, "{errors:?}");
             assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), (field, code));
+        }
+    }
+
+    #[test]
+    fn common_addresses_and_names_in_any_script_pass() {
+        for e in ["mei@example.org", "first.last+tag@mail.example.co.uk", "o'brien@example.ie", "x_y-z@sub-domain.example.com"] {
+            assert!(email_ok(e), "{e}");
+        }
+        for t in ["陈美", "Zoë Ørsted", "محمد", "Straße 5, 2. OG"] {
+            assert!(printable(t), "{t}");
         }
     }
 }

@@ -858,3 +858,24 @@ async fn personal_answers_are_not_cached_or_sniffed() {
     let qr = b.send(&env, "GET", "/api/qr?text=https%3A%2F%2Fexample.org", None).await;
     assert!(qr.headers["cache-control"].to_str().unwrap().starts_with("public"), "a QR code of a public link may be cached");
 }
+
+/// Issue 15, item 10: an address that would break a mail header and a name
+/// that hides or reorders text are refused where the server takes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_text_and_header_breaking_addresses_are_refused() {
+    let env = env();
+    let mut b = Browser::default();
+    for email in ["\"victim>, <attacker\"@example.org", "a..b@example.org"] {
+        let a = b.send(&env, "POST", "/api/sign-in", Some(json!({ "email": email }))).await;
+        assert_eq!((a.status, a.body["type"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/problems/invalid-email")), "{email}");
+    }
+    assert!(env.mailer.sent().is_empty(), "no mail went out");
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let code = model.encode(&Choices::defaults(model));
+    let a = b.send(&env, "POST", "/api/me/configurations", Some(json!({ "product": "pc-starter", "code": code, "name": "gift \u{202E}rof" }))).await;
+    assert_eq!(a.body["type"], "/problems/invalid-name", "{}", a.body);
+    let mut order = order_body(&env, None);
+    order["contact"]["name"] = json!("Mei\u{200B} Chen");
+    let placed = place(&env, &mut b, order).await;
+    assert_eq!(placed.body["type"], "/problems/invalid-contact", "{}", placed.body);
+}

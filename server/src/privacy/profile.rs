@@ -151,7 +151,7 @@ pub async fn post_configuration(State(state): State<AppState>, visitor: Visitor,
         .ok_or_else(|| bad("unknown-product", "Unknown product", format!("There is no product \"{}\".", b.product)))?;
     let choices = model.decode(&b.code).map_err(|e| bad("invalid-code", "Invalid configuration code", format!("{}: {e}.", b.code)))?;
     let name = b.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 80 || !tailor_engine::contact::printable(&name) {
         return Err(bad("invalid-name", "Name the configuration", "A name of 1 to 80 characters, without control characters."));
     }
     let saved = Saved { id: new_id::<8>('G'), product: b.product.clone(), code: model.encode(&choices), name, created_at: now_rfc3339() };

@@ -29,7 +29,7 @@ pub struct SupportQuery {
 
 pub(super) fn reason(q: &SupportQuery) -> Result<String, Problem> {
     let r = q.reason.as_deref().map(str::trim).unwrap_or_default();
-    if r.is_empty() || r.chars().count() > 200 || r.chars().any(char::is_control) {
+    if r.is_empty() || r.chars().count() > 200 || !tailor_engine::contact::printable(r) {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
             "reason-required",
