@@ -28,11 +28,13 @@ pub struct Limits {
     /// How long a client may take to send a request's headers before its
     /// connection is closed.
     pub header_timeout: std::time::Duration,
+    /// How long a connection may go without traffic before it is closed.
+    pub idle_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_in_flight: 1024, orders_per_second: 5.0, orders_burst: 20.0, header_timeout: std::time::Duration::from_secs(10) }
+        Limits { max_in_flight: 1024, orders_per_second: 5.0, orders_burst: 20.0, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
     }
 }
 

@@ -4,6 +4,7 @@
 //! the server may also come from the environment (`TAILOR_ADDR`,
 //! `DATABASE_URL`, `TAILOR_SITE_DIR`, `TAILOR_CATALOGUE_DIR`,
 //! `TAILOR_ORDER_RATE`, `TAILOR_MAX_IN_FLIGHT`, `TAILOR_HEADER_TIMEOUT_MS`,
+//! `TAILOR_IDLE_TIMEOUT_MS`,
 //! `TAILOR_OUTBOX`).
 
 use std::collections::BTreeMap;
@@ -81,6 +82,9 @@ struct ServeArgs {
     /// How long a client may take to send a request's headers [default: 10000].
     #[arg(long = "header-timeout-ms", value_name = "N", env = "TAILOR_HEADER_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..))]
     header_timeout_ms: Option<u64>,
+    /// How long a connection may go without traffic [default: 30000].
+    #[arg(long = "idle-timeout-ms", value_name = "N", env = "TAILOR_IDLE_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_ms: Option<u64>,
     #[command(flatten)]
     outbox: OutboxArg,
 }
@@ -169,6 +173,7 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
         orders_per_second,
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
         header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),
+        idle_timeout: args.idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
     };
     let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits };
     (config, args.outbox.outbox)
@@ -329,7 +334,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
     let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox) };
     let app = app_with_limits(state, site, config.limits);
-    tailor_server::serve::serve(listener, app, config.limits.header_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
+    tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");
     Ok(())
 }

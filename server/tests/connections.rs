@@ -50,3 +50,52 @@ fn slow_headers_are_cut_off_and_requests_in_flight_finish_at_shutdown() {
     assert!(status.success(), "{status}");
     assert!(TcpStream::connect(&addr).is_err(), "the server stopped listening");
 }
+
+/// Issue 15, item 5: connections that send nothing, that stay open after
+/// their answer, or that open HTTP/2 and go quiet, are closed; they used to
+/// stay open for as long as the client liked.
+#[test]
+fn silent_idle_and_http2_connections_are_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = common::free_addr();
+    let mut server = common::start_server(&addr, &dir.path().join("t.db"), &["--header-timeout-ms", "300", "--idle-timeout-ms", "800"], None, &[]);
+    // Read until the server closes; how long that took.
+    let closes = |mut s: TcpStream| {
+        s.set_read_timeout(Some(Duration::from_secs(6))).unwrap();
+        let t0 = Instant::now();
+        let mut buf = [0u8; 4096];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => return t0.elapsed(),
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return t0.elapsed(),
+                Err(e) => panic!("still open after {:?}: {e}", t0.elapsed()),
+            }
+        }
+    };
+
+    let silent = TcpStream::connect(&addr).unwrap();
+    assert!(closes(silent) < Duration::from_secs(3), "a connection that sends nothing");
+
+    let mut kept = TcpStream::connect(&addr).unwrap();
+    kept.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert!(closes(kept) < Duration::from_secs(4), "a kept-alive connection after its answer");
+
+    let mut h2 = TcpStream::connect(&addr).unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00").unwrap();
+    assert!(closes(h2) < Duration::from_secs(4), "an HTTP/2 connection with nothing to ask");
+
+    // A connection in use is not cut: requests come more often than the
+    // limits, for longer than the idle limit in all.
+    let mut busy = TcpStream::connect(&addr).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    for _ in 0..6 {
+        busy.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut buf = [0u8; 1024];
+        let n = busy.read(&mut buf).unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    server.wait().unwrap();
+}
