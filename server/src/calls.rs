@@ -61,6 +61,12 @@ fn call_row(r: &crate::store::sql::Row, now: i64) -> Result<Call, crate::store::
 
 const COLUMNS: &str = "id, place, product, answered_at, created_at";
 
+/// Deletes calls a day old (answered or not: they left the staff list
+/// after [`OPEN_SECONDS`]); how many.
+pub fn expire(db: &mut dyn crate::store::sql::Db, now: i64) -> Result<u64, crate::store::StoreError> {
+    db.exec("DELETE FROM staff_calls WHERE created_at < $1", &[Int(now - 24 * 3600)])
+}
+
 /// `POST /api/kiosk/calls`: calls staff to a place (or answers the call
 /// already open there).
 pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewCall>) -> Result<Response, Problem> {

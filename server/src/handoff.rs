@@ -34,6 +34,12 @@ fn unknown() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "handoff-unknown", "Unknown code", "There is no hand-off with this code; scan the code on the kiosk again.")
 }
 
+/// Deletes hand-offs an hour past their expiry (until then the kiosk is
+/// told "expired" rather than "unknown"); how many.
+pub fn expire(db: &mut dyn crate::store::sql::Db, now: i64) -> Result<u64, crate::store::StoreError> {
+    db.exec("DELETE FROM handoffs WHERE expires_at < $1", &[Int(now - 3600)])
+}
+
 /// `POST /api/handoff`: keeps a checked configuration under a new code.
 pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewHandoff>) -> Result<Response, Problem> {
     let model = state.catalogue.model(&b.product).ok_or_else(|| {

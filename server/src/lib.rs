@@ -6,6 +6,7 @@ pub mod calls;
 pub mod catalogue;
 pub mod clock;
 pub mod handoff;
+pub mod housekeeping;
 pub mod http;
 pub mod limits;
 pub mod mail;

@@ -333,6 +333,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
     println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
     let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox) };
+    tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
     let app = app_with_limits(state, site, config.limits);
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");

@@ -879,3 +879,41 @@ async fn hidden_text_and_header_breaking_addresses_are_refused() {
     let placed = place(&env, &mut b, order).await;
     assert_eq!(placed.body["type"], "/problems/invalid-contact", "{}", placed.body);
 }
+
+/// Issue 15, items 2 and 8: a session past its lifetime signs nobody in,
+/// and the sweep deletes what has served its purpose (expired codes, old
+/// sessions, hand-offs an hour past expiry, day-old kiosk calls) and
+/// nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_rows_are_swept_and_old_sessions_read_nothing() {
+    let env = env();
+    let mut old = Browser::default();
+    old.save(&env, "long ago").await;
+    let mut fresh = Browser::default();
+    fresh.save(&env, "today").await;
+    let token = old.cookie.clone().unwrap();
+    let digest = tailor_server::secrets::sha256_hex(token.as_bytes());
+    env.sql(&format!("UPDATE sessions SET created_at = '2025-01-01T00:00:00Z' WHERE token_sha256 = '{digest}'")).await;
+    assert!(old.me(&env).await["profile"].is_null(), "a session older than its lifetime reads nothing");
+    assert!(!fresh.me(&env).await["profile"].is_null());
+
+    let now = tailor_server::clock::unix_seconds() as i64;
+    for statement in [
+        format!("INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ('gone', 'c', {}, 0)", now - 1),
+        format!("INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ('kept', 'c', {}, 0)", now + 600),
+        format!("INSERT INTO handoffs (code_sha256, product, config_code, expires_at) VALUES ('gone', 'pc', 'x', {})", now - 2 * 3600),
+        format!("INSERT INTO handoffs (code_sha256, product, config_code, expires_at) VALUES ('kept', 'pc', 'x', {})", now - 60),
+        format!("INSERT INTO staff_calls (id, place, created_at) VALUES ('Kgone', 'Entrance', {})", now - 2 * 24 * 3600),
+        format!("INSERT INTO staff_calls (id, place, created_at) VALUES ('Kkept', 'Entrance', {})", now - 3600),
+    ] {
+        env.sql(&statement).await;
+    }
+    let swept = tailor_server::housekeeping::sweep(&env.store, now).await.unwrap();
+    assert_eq!(swept, tailor_server::housekeeping::Swept { codes: 1, sessions: 1, handoffs: 1, calls: 1 });
+    assert_eq!(env.sql("SELECT email_sha256 FROM sign_in_codes").await, ["kept"]);
+    assert_eq!(env.sql("SELECT code_sha256 FROM handoffs").await, ["kept"]);
+    assert_eq!(env.sql("SELECT id FROM staff_calls").await, ["Kkept"]);
+    assert_eq!(env.sql("SELECT COUNT(*) FROM sessions").await, ["1"], "the fresh session stays");
+    assert!(!fresh.me(&env).await["profile"].is_null());
+    assert_eq!(tailor_server::housekeeping::sweep(&env.store, now).await.unwrap(), Default::default(), "nothing twice");
+}

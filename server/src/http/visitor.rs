@@ -12,8 +12,9 @@ use crate::secrets::sha256_hex;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "tailor_sid";
-/// Sessions last 180 days.
-const SESSION_SECONDS: i64 = 180 * 24 * 3600;
+/// Sessions last 180 days from sign-in or first save (the cookie's age, and
+/// the server's: an older session reads nothing and is swept away).
+pub const SESSION_SECONDS: i64 = 180 * 24 * 3600;
 
 #[derive(Clone, Debug, Default)]
 pub struct Visitor {

@@ -20,8 +20,10 @@ pub use tailor_api::Saved;
 
 use Param::{Int, OptText, Text};
 
+/// The customer and GPC flag of a session younger than its lifetime.
 pub fn session_customer(db: &mut dyn Db, token_sha256: &str) -> Result<Option<(String, bool)>, StoreError> {
-    db.row("SELECT customer_id, gpc FROM sessions WHERE token_sha256 = $1", &[Text(token_sha256)])?
+    let oldest = crate::clock::rfc3339_ago(crate::http::SESSION_SECONDS);
+    db.row("SELECT customer_id, gpc FROM sessions WHERE token_sha256 = $1 AND created_at > $2", &[Text(token_sha256), Text(&oldest)])?
         .map(|r| Ok((r.text(0)?, r.int(1)? != 0)))
         .transpose()
 }
@@ -231,6 +233,15 @@ pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Eras
 }
 
 /// A new sign-in code for the e-mail (replacing any older one).
+/// Deletes sign-in codes past their expiry and sessions past their
+/// lifetime; how many of each.
+pub fn expire(db: &mut dyn Db, now: i64) -> Result<(u64, u64), StoreError> {
+    let codes = db.exec("DELETE FROM sign_in_codes WHERE expires_at < $1", &[Int(now)])?;
+    let oldest = crate::clock::rfc3339_ago(crate::http::SESSION_SECONDS);
+    let sessions = db.exec("DELETE FROM sessions WHERE created_at <= $1", &[Text(&oldest)])?;
+    Ok((codes, sessions))
+}
+
 pub fn put_code(db: &mut dyn Db, email_sha256: &str, code_sha256: &str, expires_at: i64) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ($1, $2, $3, 0)
