@@ -917,3 +917,48 @@ async fn expired_rows_are_swept_and_old_sessions_read_nothing() {
     assert!(!fresh.me(&env).await["profile"].is_null());
     assert_eq!(tailor_server::housekeeping::sweep(&env.store, now).await.unwrap(), Default::default(), "nothing twice");
 }
+
+/// Issue 15, items 1 and 6: codes to one mailbox slow down, code after
+/// code, whatever happens to each code and however the address is written
+/// (`+tag` variants), so guessing by asking for fresh codes, and flooding a
+/// mailbox, run into a growing wait; signing in ends the wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_to_one_mailbox_slow_down_across_codes_and_variants() {
+    let env = env();
+    let mut b = Browser::default();
+    let ask = |email: &'static str| json!({ "email": email });
+    let pass = |seconds: i64| format!("UPDATE sign_in_sends SET last_sent_at = last_sent_at - {seconds}");
+    assert_eq!(b.send(&env, "POST", "/api/sign-in", Some(ask("guess@example.org"))).await.status, StatusCode::ACCEPTED);
+    let mut expected_wait = 30;
+    for round in 0..4 {
+        // Five wrong tries end the code, as before (the sixth is told so)...
+        for _ in 0..6 {
+            b.send(&env, "POST", "/api/sign-in/verify", Some(json!({ "email": "guess@example.org", "code": "999999x" }))).await;
+        }
+        // ...but no new code comes at once, under any spelling of the mailbox.
+        for variant in ["guess@example.org", "guess+again@example.org", "GUESS+x@Example.org"] {
+            let a = b.send(&env, "POST", "/api/sign-in", Some(ask(variant))).await;
+            assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS, "round {round}, {variant}: {}", a.body);
+            let wait = a.body["retry_after"].as_i64().unwrap();
+            assert!(wait > expected_wait - 5 && wait <= expected_wait, "round {round}: waits {wait} s, expected about {expected_wait}");
+            assert_eq!(a.headers["retry-after"].to_str().unwrap(), wait.to_string());
+        }
+        env.sql(&pass(expected_wait)).await;
+        assert_eq!(b.send(&env, "POST", "/api/sign-in", Some(ask("guess+again@example.org"))).await.status, StatusCode::ACCEPTED, "round {round}");
+        expected_wait *= 2;
+    }
+    assert_eq!(env.mailer.sent().len(), 5, "one mail per allowed code, none for the refused");
+    // A day without codes forgets them.
+    env.sql(&pass(24 * 3600)).await;
+    assert_eq!(b.send(&env, "POST", "/api/sign-in", Some(ask("guess@example.org"))).await.status, StatusCode::ACCEPTED);
+    // Signing in ends the wait for the mailbox's owner.
+    let mut owner = Browser::default();
+    env.sql(&pass(3600)).await;
+    assert_eq!(owner.sign_in(&env, "owner@example.org").await.status, StatusCode::OK);
+    assert_eq!(owner.send(&env, "POST", "/api/sign-in", Some(ask("owner@example.org"))).await.status, StatusCode::ACCEPTED, "no wait after signing in");
+    // Erasure takes the mailbox's count along.
+    let count = format!("SELECT COUNT(*) FROM sign_in_sends WHERE mailbox_sha256 = '{}'", tailor_server::privacy::db::mailbox_sha256("owner+shop@example.org"));
+    assert_eq!(env.sql(&count).await, ["1"]);
+    assert_eq!(owner.send(&env, "POST", "/api/me/erase", None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(env.sql(&count).await, ["0"]);
+}

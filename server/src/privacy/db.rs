@@ -218,9 +218,12 @@ pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Eras
     for table in ["customer_orders", "saved_configurations", "sessions"] {
         db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
     }
-    let digest = db.row("SELECT email_sha256 FROM customers WHERE id = $1", &[Text(customer)])?.map(|r| r.opt_text(0)).transpose()?.flatten();
-    if let Some(digest) = digest {
+    let found = db.row("SELECT email_sha256, email FROM customers WHERE id = $1", &[Text(customer)])?;
+    if let Some(r) = found
+        && let (Some(digest), Some(email)) = (r.opt_text(0)?, r.opt_text(1)?)
+    {
         db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(&digest)])?;
+        db.exec("DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(&mailbox_sha256(&email))])?;
     }
     db.exec(
         "UPDATE customers SET email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}', erased_at = $2 WHERE id = $1",
@@ -233,10 +236,44 @@ pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Eras
 }
 
 /// A new sign-in code for the e-mail (replacing any older one).
+/// The digest of the mailbox an address reaches: the local part without a
+/// `+tag` (addresses are kept in lower case), so variants of one mailbox
+/// count as one.
+pub fn mailbox_sha256(email: &str) -> String {
+    let mailbox = match email.split_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", local.split('+').next().unwrap_or(local)),
+        None => email.to_string(),
+    };
+    crate::secrets::sha256_hex(mailbox.as_bytes())
+}
+
+/// Codes sent to a mailbox in a row, and when the last went out.
+pub fn sends(db: &mut dyn Db, mailbox_sha256: &str) -> Result<Option<(i64, i64)>, StoreError> {
+    db.row("SELECT sent, last_sent_at FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(mailbox_sha256)])?
+        .map(|r| Ok((r.int(0)?, r.int(1)?)))
+        .transpose()
+}
+
+pub fn put_sends(db: &mut dyn Db, mailbox_sha256: &str, sent: i64, at: i64) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO sign_in_sends (mailbox_sha256, sent, last_sent_at) VALUES ($1, $2, $3)
+         ON CONFLICT (mailbox_sha256) DO UPDATE SET sent = excluded.sent, last_sent_at = excluded.last_sent_at",
+        &[Text(mailbox_sha256), Int(sent), Int(at)],
+    )?;
+    Ok(())
+}
+
+pub fn forget_sends(db: &mut dyn Db, mailbox_sha256: &str) -> Result<(), StoreError> {
+    db.exec("DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(mailbox_sha256)])?;
+    Ok(())
+}
+
 /// Deletes sign-in codes past their expiry and sessions past their
 /// lifetime; how many of each.
 pub fn expire(db: &mut dyn Db, now: i64) -> Result<(u64, u64), StoreError> {
     let codes = db.exec("DELETE FROM sign_in_codes WHERE expires_at < $1", &[Int(now)])?;
+    // A mailbox's count of codes is forgotten after a quiet day anyway.
+    db.exec("DELETE FROM sign_in_sends WHERE last_sent_at < $1", &[Int(now - 24 * 3600)])?;
     let oldest = crate::clock::rfc3339_ago(crate::http::SESSION_SECONDS);
     let sessions = db.exec("DELETE FROM sessions WHERE created_at <= $1", &[Text(&oldest)])?;
     Ok((codes, sessions))

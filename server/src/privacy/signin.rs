@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::catalogue::Catalogue;
@@ -41,19 +41,37 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
     let code_digest = sha256_hex(format!("{digest}:{code}").as_bytes());
     let now = unix_seconds() as i64;
     let d = digest.clone();
-    let fresh = in_tx(&state, move |conn| {
-        // One code per address per 30 s.
-        if let Some((_, expires, _)) = db::code(conn, &d)?
-            && expires - CODE_SECONDS + 30 > now
-        {
-            return Ok(false);
-        }
+    let mailbox = db::mailbox_sha256(&email);
+    let wait = in_tx(&state, move |conn| {
+        // Each code to a mailbox waits twice as long as the one before: a
+        // guesser who asks for code after code slows to a few a day, while
+        // the customer is at most kept waiting, never locked out.
+        let sent = match db::sends(conn, &mailbox)? {
+            Some((sent, last)) if now - last < QUIET_SECONDS => {
+                let wait = backoff(sent) - (now - last);
+                if wait > 0 {
+                    return Ok(Some(wait));
+                }
+                sent
+            }
+            _ => 0,
+        };
+        db::put_sends(conn, &mailbox, sent + 1, now)?;
         db::put_code(conn, &d, &code_digest, now + CODE_SECONDS)?;
-        Ok(true)
+        Ok(None)
     })
     .await?;
-    if !fresh {
-        return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "code-just-sent", "Code just sent", "A code was sent less than 30 seconds ago; check your mail."));
+    if let Some(wait) = wait {
+        let mut refused = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "code-just-sent",
+            "Code just sent",
+            format!("A code was sent to this address a moment ago; check your mail, or ask again in {wait} seconds."),
+        )
+        .with("retry_after", wait)
+        .into_response();
+        refused.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(refused);
     }
     let (subject, text) = if language == "zh-CN" {
         ("您的 Tailor 登录验证码".to_string(), format!("您的验证码是 {code}，10 分钟内有效。\n如果这不是您本人的操作，请忽略此邮件。"))
@@ -68,6 +86,15 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
     Ok((StatusCode::ACCEPTED, Json(CodeSent { sent: true, expires_in: CODE_SECONDS })).into_response())
 }
 
+/// A day without codes forgets the ones before.
+const QUIET_SECONDS: i64 = 24 * 3600;
+
+/// The wait before the next code after `sent` in a row: 30 s, doubling, at
+/// most an hour.
+fn backoff(sent: i64) -> i64 {
+    if sent <= 0 { 0 } else { (30i64 << (sent - 1).min(7)).min(3600) }
+}
+
 /// `POST /api/sign-in/verify`: the code signs this browser in to the
 /// profile with this address; a profile this browser had already is merged
 /// into it (one customer, not one record per device).
@@ -75,6 +102,7 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
     let email = normal_email(&b.email)?;
     let code = b.code.trim().to_string();
     let digest = sha256_hex(email.as_bytes());
+    let mailbox_digest = db::mailbox_sha256(&email);
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let now = unix_seconds() as i64;
@@ -94,6 +122,8 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
             return Ok(Err(wrong(CODE_TRIES - tries - 1)));
         }
         db::drop_code(conn, &digest)?;
+        // The mailbox's owner is in: later codes need not wait.
+        db::forget_sends(conn, &mailbox_digest)?;
         let now_text = now_rfc3339();
         let here = customer(conn, &visitor)?.map(|(id, _)| id);
         let owner = db::customer_by_email(conn, &digest)?;
