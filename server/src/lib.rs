@@ -132,6 +132,7 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 /// The whole service: API, then the site for every other path.
 pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
     let limiter = limits::RateLimiter::new(limits);
+    let share = limits::ClientShare::new(limits);
     let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::preferences::gpc_json)).with_state(state.catalogue.clone());
     let embed = Router::new().route("/embed/{*rest}", get(partners::embed)).with_state((state.clone(), site.clone()));
     let api = API_ROUTES
@@ -161,6 +162,7 @@ pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
         .layer(axum::middleware::from_fn_with_state(limiter, limits::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(share, limits::client_share))
         .layer(axum::middleware::from_fn(http::guard::same_origin))
         .layer(axum::middleware::from_fn(http::guard::no_sniff_no_store))
         .with_state(state);

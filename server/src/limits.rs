@@ -1,7 +1,8 @@
 //! Protection against load: at most so many API requests in flight (the
 //! rest are refused at once with 503 and `Retry-After`, instead of queueing
-//! until they time out), and a per-client rate limit on new orders (a token
-//! bucket per client address; 429 with `Retry-After` when empty).
+//! until they time out), of which one client address may hold only a share,
+//! and a per-client rate limit on new orders (a token bucket per client
+//! address; 429 with `Retry-After` when empty).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -21,6 +22,9 @@ use crate::http::Problem;
 pub struct Limits {
     /// API requests handled at once; more are refused with 503.
     pub max_in_flight: usize,
+    /// Of those, how many one client address may hold (so one client
+    /// holding requests open cannot take every slot).
+    pub per_client_in_flight: usize,
     /// New orders per second per client address (0 = no limit), and how
     /// many may come at once.
     pub orders_per_second: f64,
@@ -34,7 +38,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_in_flight: 1024, orders_per_second: 5.0, orders_burst: 20.0, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
+        Limits { max_in_flight: 1024, per_client_in_flight: 128, orders_per_second: 5.0, orders_burst: 20.0, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
     }
 }
 
@@ -96,6 +100,75 @@ pub async fn rate_limit(State(limiter): State<RateLimiter>, request: Request<Bod
             }
         }
     }
+    next.run(request).await
+}
+
+/// Requests in flight by client address.
+#[derive(Clone)]
+pub struct ClientShare {
+    per_client: usize,
+    held: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl ClientShare {
+    pub fn new(limits: Limits) -> ClientShare {
+        ClientShare { per_client: limits.per_client_in_flight.max(1), held: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// A slot for `ip`, given back when the guard is dropped (the answer
+    /// sent, or the request abandoned or timed out); `None` when the client
+    /// holds its share already.
+    fn enter(&self, ip: IpAddr) -> Option<Slot> {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        let n = held.entry(ip).or_insert(0);
+        if *n >= self.per_client {
+            return None;
+        }
+        *n += 1;
+        Some(Slot { share: self.clone(), ip })
+    }
+}
+
+struct Slot {
+    share: ClientShare,
+    ip: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut held = self.share.held.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = held.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Middleware: a client address beyond its share of requests in flight is
+/// refused at once (503, `Retry-After`), before it can take a slot of the
+/// server's own limit.
+pub async fn client_share(State(share): State<ClientShare>, request: Request<Body>, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let _slot = match peer {
+        Some(ip) => match share.enter(ip) {
+            Some(slot) => Some(slot),
+            None => {
+                tracing::warn!("a client beyond its share of requests in flight was refused");
+                let mut response = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "Busy",
+                    "Too many of your requests are still open; please try again in a moment.",
+                )
+                .into_response();
+                response.headers_mut().insert("retry-after", 1.into());
+                return response;
+            }
+        },
+        None => None,
+    };
     next.run(request).await
 }
 

@@ -79,6 +79,9 @@ struct ServeArgs {
     /// API requests handled at once; more are refused with 503 [default: 1024].
     #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
     max_in_flight: Option<u32>,
+    /// Of those, how many one client address may hold [default: 128].
+    #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT_PER_CLIENT", value_parser = clap::value_parser!(u32).range(1..))]
+    max_in_flight_per_client: Option<u32>,
     /// How long a client may take to send a request's headers [default: 10000].
     #[arg(long = "header-timeout-ms", value_name = "N", env = "TAILOR_HEADER_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..))]
     header_timeout_ms: Option<u64>,
@@ -170,6 +173,7 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
     let orders_per_second = args.order_rate.unwrap_or(defaults.orders_per_second);
     let limits = tailor_server::limits::Limits {
         max_in_flight: args.max_in_flight.map_or(defaults.max_in_flight, |n| n as usize),
+        per_client_in_flight: args.max_in_flight_per_client.map_or(defaults.per_client_in_flight, |n| n as usize),
         orders_per_second,
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
         header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),

@@ -512,3 +512,44 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
         }
     }
 }
+
+/// Issue 15, item 4: one client holding requests open (bodies that never
+/// finish) gets only its share of the in-flight limit; others are served,
+/// and the client is served again once its requests end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_cannot_take_every_slot() {
+    let env = env_with_limits(tailor_server::limits::Limits {
+        max_in_flight: 8,
+        per_client_in_flight: 3,
+        orders_per_second: 0.0,
+        ..Default::default()
+    });
+    let router = env.router.clone();
+    let from = |ip: &str, mut r: Request<Body>| {
+        r.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip.parse().unwrap(), 5000)));
+        r
+    };
+    let mut held = Vec::new();
+    let mut senders = Vec::new();
+    for i in 0..3 {
+        let (tx, rx) = futures::channel::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
+        let slow = Request::post("/api/orders")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", format!("slow-{i}"))
+            .body(Body::from_stream(rx))
+            .unwrap();
+        held.push(tokio::spawn(router.clone().oneshot(from("198.51.100.7", slow))));
+        senders.push(tx);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let health = || Request::get("/api/health").body(Body::empty()).unwrap();
+    let refused = router.clone().oneshot(from("198.51.100.7", health())).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "beyond its share");
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert_eq!(router.clone().oneshot(from("198.51.100.8", health())).await.unwrap().status(), StatusCode::OK, "another client is served");
+    drop(senders);
+    for h in held {
+        let _ = h.await;
+    }
+    assert_eq!(router.clone().oneshot(from("198.51.100.7", health())).await.unwrap().status(), StatusCode::OK, "its slots came back");
+}
