@@ -4,7 +4,6 @@
 //! a key with which the partner's server reads the orders placed through it
 //! and no one else's. Registered with `tailor-server partner add`.
 
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -851,7 +851,9 @@ async fn personal_answers_are_not_cached_or_sniffed() {
     let read = b.send_with(&env, "GET", &format!("/api/orders/{id}"), None, &[("authorization", &format!("Bearer {token}"))]).await;
     let refused = b.send(&env, "GET", "/api/staff/orders", None).await;
     let missing = b.send(&env, "GET", "/api/nowhere", None).await;
-    for (what, a) in [("created", &placed), ("read back", &read), ("refused", &refused), ("no endpoint", &missing)] {
+    b.save(&env, "mine").await;
+    let profile = b.send(&env, "GET", "/api/me", None).await;
+    for (what, a) in [("created", &placed), ("read back", &read), ("refused", &refused), ("no endpoint", &missing), ("profile", &profile)] {
         assert_eq!(a.headers.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
         assert_eq!(a.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
     }

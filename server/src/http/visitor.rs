@@ -71,11 +71,12 @@ pub fn clear_session_cookie() -> HeaderValue {
     cookie("", 0)
 }
 
-/// Personal answers are never cached; a new session's cookie is set.
-pub fn no_store(mut response: Response, new_session: Option<String>) -> Response {
+/// The answer with the cookie of a session just made, if one was. (That
+/// it is not cached is `guard::no_sniff_no_store`'s work, for every API
+/// answer.)
+pub fn with_session(mut response: Response, new_session: Option<String>) -> Response {
     if let Some(token) = new_session {
         response.headers_mut().append(header::SET_COOKIE, session_cookie(&token));
     }
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

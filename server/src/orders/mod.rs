@@ -6,7 +6,6 @@
 
 pub mod routes;
 
-
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

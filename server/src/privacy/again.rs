@@ -1,7 +1,6 @@
 //! "Order again": one of the customer's orders placed anew through the
 //! order service, checked and priced as a new order.
 
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;

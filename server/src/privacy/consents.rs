@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
 use crate::http::Problem;

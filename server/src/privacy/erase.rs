@@ -1,14 +1,13 @@
 //! The customer's rights of access and erasure: everything held, as one
 //! download; erasure that keeps only what the law and the orders need.
 
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::clock::now_rfc3339;
-use crate::http::{Problem, Visitor, clear_session_cookie, no_store};
+use crate::http::{Problem, Visitor, clear_session_cookie};
 use crate::state::AppState;
 use super::{db, no_profile};
 use super::consents::event;
@@ -52,7 +51,7 @@ pub async fn get_export(State(state): State<AppState>, visitor: Visitor) -> Resu
     .await?;
     let mut response = Json(export).into_response();
     response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"tailor-my-data.json\""));
-    Ok(no_store(response, None))
+    Ok(response)
 }
 
 /// `POST /api/me/erase`: deletes the personal data, keeps order records

@@ -2,14 +2,13 @@
 //! channel (each an event in the customer's chain), receipts, the notice
 //! and the GPC statement.
 
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::catalogue::Catalogue;
-use crate::http::{JsonBody, Problem, Visitor, no_store};
+use crate::http::{JsonBody, Problem, Visitor, with_session};
 use crate::state::AppState;
 use super::consent::{ConsentEvent, OfferTerms};
 use super::{bad, db, language, no_profile};
@@ -131,7 +130,7 @@ pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, Json
     })
     .await?;
     tracing::info!(events = events.len(), "consent recorded");
-    Ok(no_store(Json(ConsentsRecorded { events, me: view }).into_response(), token))
+    Ok(with_session(Json(ConsentsRecorded { events, me: view }).into_response(), token))
 }
 
 /// `GET /api/me/consents/{id}/receipt`: one event as a receipt to keep.
@@ -154,7 +153,7 @@ pub async fn get_receipt(State(state): State<AppState>, visitor: Visitor, Path(e
     let name = format!("attachment; filename=\"tailor-consent-{}.json\"", receipt["event"]["id"].as_str().unwrap_or("receipt"));
     let mut response = Json(receipt).into_response();
     response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&name).map_err(|_| Problem::internal())?);
-    Ok(no_store(response, None))
+    Ok(response)
 }
 
 /// `GET /api/privacy/notice`: the notice with its version and digest.

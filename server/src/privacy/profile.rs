@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
-use crate::http::{JsonBody, Problem, Visitor, no_store};
+use crate::http::{JsonBody, Problem, Visitor, with_session};
 use crate::secrets::new_id;
 use crate::state::AppState;
 use crate::store::sql::Db;
@@ -97,7 +97,7 @@ pub async fn get_me(State(state): State<AppState>, visitor: Visitor) -> Result<R
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| gpc_then_view(conn, &catalogue, &secret, &visitor, "en")).await?;
-    Ok(no_store(Json(view).into_response(), None))
+    Ok(Json(view).into_response())
 }
 
 /// `POST /api/me/gpc`: the page saw `navigator.globalPrivacyControl`.
@@ -107,7 +107,7 @@ pub async fn post_gpc(State(state): State<AppState>, mut visitor: Visitor, JsonB
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| gpc_then_view(conn, &catalogue, &secret, &visitor, &language)).await?;
-    Ok(no_store(Json(view).into_response(), None))
+    Ok(Json(view).into_response())
 }
 
 /// `PUT /api/me/measurements`: kept only while "measurements" is on.
@@ -130,7 +130,7 @@ pub async fn put_measurements(State(state): State<AppState>, visitor: Visitor, J
         me_view(conn, &catalogue, &secret, &visitor)
     })
     .await?;
-    Ok(no_store(Json(view).into_response(), None))
+    Ok(Json(view).into_response())
 }
 
 pub(super) fn consent_needed() -> Problem {
@@ -167,7 +167,7 @@ pub async fn post_configuration(State(state): State<AppState>, visitor: Visitor,
         Ok((me_view(conn, &catalogue, &secret, &visitor)?, token))
     })
     .await?;
-    Ok(no_store((StatusCode::CREATED, Json(view)).into_response(), token))
+    Ok(with_session((StatusCode::CREATED, Json(view)).into_response(), token))
 }
 
 /// `DELETE /api/me/configurations/{id}`.
@@ -182,7 +182,7 @@ pub async fn delete_configuration(State(state): State<AppState>, visitor: Visito
         me_view(conn, &catalogue, &secret, &visitor)
     })
     .await?;
-    Ok(no_store(Json(view).into_response(), None))
+    Ok(Json(view).into_response())
 }
 
 /// `POST /api/me/answers`: the answer to an optional profile question (used
@@ -216,5 +216,5 @@ pub async fn post_answer(State(state): State<AppState>, visitor: Visitor, JsonBo
         me_view(conn, &catalogue, &secret, &visitor)
     })
     .await?;
-    Ok(no_store(Json(view).into_response(), None))
+    Ok(Json(view).into_response())
 }

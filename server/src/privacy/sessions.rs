@@ -1,8 +1,6 @@
 //! The customer behind a request: the profile its session cookie holds,
 //! made on the first save; linking orders to it; the member discount.
 
-
-
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
 use crate::http::{Problem, Visitor};
@@ -50,17 +48,12 @@ pub(super) fn customer_or_new(conn: &mut dyn Db, visitor: &Visitor, catalogue: &
 /// Links an order to the customer behind the request's session (orders
 /// placed signed out stay unlinked).
 pub async fn link_order(state: &AppState, visitor: &Visitor, order_id: &str) {
-    let visitor = visitor.clone();
-    if visitor.token_sha256.is_none() {
-        return;
-    }
+    let Some(token) = visitor.token_sha256.clone() else { return };
     let order = order_id.to_string();
     let linked = state
         .store
         .transaction(move |conn| {
-            if let Some(t) = &visitor.token_sha256
-                && let Some((id, _)) = db::session_customer(conn, t)?
-            {
+            if let Some((id, _)) = db::session_customer(conn, &token)? {
                 db::link_order(conn, &id, &order)?;
             }
             Ok::<_, StoreError>(())
@@ -73,14 +66,12 @@ pub async fn link_order(state: &AppState, visitor: &Visitor, order_id: &str) {
 
 /// The member discount for the request's customer, if a member.
 pub async fn member_discount(state: &AppState, visitor: &Visitor) -> Option<u32> {
-    let visitor = visitor.clone();
-    visitor.token_sha256.as_ref()?;
+    let token = visitor.token_sha256.clone()?;
     let catalogue = state.catalogue.clone();
     state
         .store
         .transaction(move |conn| {
-            let Some(t) = &visitor.token_sha256 else { return Ok(None) };
-            let Some((id, _)) = db::session_customer(conn, t)? else { return Ok(None) };
+            let Some((id, _)) = db::session_customer(conn, &token)? else { return Ok(None) };
             let latest = db::latest(conn, &id)?;
             Ok::<_, StoreError>(member(&catalogue, &latest, &switches(&catalogue, &latest)))
         })

@@ -1,7 +1,6 @@
 //! Sign-in by a one-time e-mail code: linking this browser to the
 //! address's profile and merging a profile it already had; sign-out.
 
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::catalogue::Catalogue;
 use crate::clock::{now_rfc3339, unix_seconds};
-use crate::http::{JsonBody, Problem, Visitor, clear_session_cookie, no_store};
+use crate::http::{JsonBody, Problem, Visitor, clear_session_cookie, with_session};
 use crate::secrets::{new_id, new_token, random_bytes, sha256_hex};
 use crate::state::AppState;
 use crate::store::sql::Db;
@@ -166,7 +165,7 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
     .await?;
     let (view, token, merged) = outcome?;
     tracing::info!(merged, "signed in");
-    Ok(no_store(Json(SignedIn { merged, me: view }).into_response(), token))
+    Ok(with_session(Json(SignedIn { merged, me: view }).into_response(), token))
 }
 
 /// Before merging `from` into `to`: for each switch where `from` decided

@@ -2,7 +2,6 @@
 //! with a reason (logged, shown in the customer's export); marketing
 //! counts only.
 
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::clock::now_rfc3339;
-use crate::http::{Bearer, Problem, no_store};
+use crate::http::{Bearer, Problem};
 use crate::secrets::sha256_hex;
 use crate::state::AppState;
 use super::db;
@@ -89,7 +88,7 @@ pub async fn staff_customer(
     })
     .await?;
     tracing::info!(staff = %staff_id, "support read a customer profile");
-    Ok(no_store(Json(view).into_response(), None))
+    Ok(Json(view).into_response())
 }
 
 /// `GET /api/staff/consents` (marketing): counts per purpose, channel and
