@@ -95,10 +95,12 @@ fn env_with_catalogue(dir: &Path) -> Env {
     Env { router: app(state, Site::load(&tmp.path().join("no-site"))), catalogue, store, mailer, db, pg, _dir: tmp }
 }
 
-/// A browser: keeps the session cookie it is given, may send GPC.
+/// A browser: keeps the session cookie and the sign-in code cookie it is
+/// given, may send GPC.
 #[derive(Default, Clone)]
 struct Browser {
     cookie: Option<String>,
+    code: Option<String>,
     gpc: bool,
 }
 
@@ -115,8 +117,12 @@ impl Browser {
 
     async fn send_with(&mut self, env: &Env, method: &str, uri: &str, body: Option<Value>, extra: &[(&str, &str)]) -> Answer {
         let mut r = Request::builder().method(method).uri(uri);
-        if let Some(c) = &self.cookie {
-            r = r.header(header::COOKIE, format!("tailor_sid={c}"));
+        let jar: Vec<String> = [("__Host-tailor_sid", &self.cookie), ("__Host-tailor_code", &self.code)]
+            .iter()
+            .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+            .collect();
+        if !jar.is_empty() {
+            r = r.header(header::COOKIE, jar.join("; "));
         }
         if self.gpc {
             r = r.header("sec-gpc", "1");
@@ -133,9 +139,20 @@ impl Browser {
         let headers = response.headers().clone();
         for set in headers.get_all(header::SET_COOKIE) {
             let text = set.to_str().unwrap();
-            assert!(text.contains("HttpOnly") && text.contains("Secure") && text.contains("SameSite=Lax"), "{text}");
-            let value = text.split(';').next().unwrap().strip_prefix("tailor_sid=").unwrap().to_string();
-            self.cookie = (!value.is_empty()).then_some(value);
+            assert!(text.contains("HttpOnly") && text.contains("Secure") && text.contains("Path=/") && !text.contains("Domain"), "{text}");
+            let (name, value) = text.split(';').next().unwrap().split_once('=').unwrap();
+            let value = (!value.is_empty()).then(|| value.to_string());
+            match name {
+                "__Host-tailor_sid" => {
+                    assert!(text.contains("SameSite=Lax"), "{text}");
+                    self.cookie = value;
+                }
+                "__Host-tailor_code" => {
+                    assert!(text.contains("SameSite=Strict"), "{text}");
+                    self.code = value;
+                }
+                other => panic!("unexpected cookie {other}"),
+            }
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), headers }
@@ -162,11 +179,17 @@ impl Browser {
     async fn sign_in(&mut self, env: &Env, email: &str) -> Answer {
         let a = self.send(env, "POST", "/api/sign-in", Some(json!({ "email": email }))).await;
         assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
-        let mail = env.mailer.sent().into_iter().rev().find(|m| m.to == email.to_lowercase()).expect("a mail to the address");
-        let code: String = mail.body.split_whitespace().nth(3).unwrap().trim_end_matches('.').to_string();
-        assert_eq!(code.len(), 6, "{}", mail.body);
+        let code = last_code(env, email);
         self.send(env, "POST", "/api/sign-in/verify", Some(json!({ "email": email, "code": code }))).await
     }
+}
+
+/// The code in the last mail to `email`.
+fn last_code(env: &Env, email: &str) -> String {
+    let mail = env.mailer.sent().into_iter().rev().find(|m| m.to == email.to_lowercase()).expect("a mail to the address");
+    let code: String = mail.body.split_whitespace().nth(3).unwrap().trim_end_matches('.').to_string();
+    assert_eq!(code.len(), 6, "{}", mail.body);
+    code
 }
 
 fn switch<'a>(me: &'a Value, purpose: &str, channel: &str) -> &'a Value {
@@ -651,7 +674,7 @@ async fn one_customer_cannot_reach_anothers_data() {
     assert_eq!(del.status, StatusCode::NOT_FOUND);
     assert_eq!(a.me(&env).await["profile"]["saved"].as_array().unwrap().len(), 1, "still there");
     // A made-up cookie is no profile.
-    let mut forged = Browser { cookie: Some("forged-token".into()), gpc: false };
+    let mut forged = Browser { cookie: Some("forged-token".into()), ..Default::default() };
     assert!(forged.me(&env).await["profile"].is_null());
     assert_eq!(forged.send(&env, "GET", "/api/me/export", None).await.status, StatusCode::NOT_FOUND);
 }
@@ -810,7 +833,7 @@ async fn signing_in_replaces_the_session_token() {
     let fresh = kiosk.cookie.clone().expect("a session after signing in");
     assert_ne!(fresh, planted, "the session token is new at sign-in");
     assert_eq!(kiosk.me(&env).await["profile"]["email"], "fixed@example.org");
-    let mut attacker = Browser { cookie: Some(planted), gpc: false };
+    let mut attacker = Browser { cookie: Some(planted), ..Default::default() };
     assert!(attacker.me(&env).await["profile"].is_null(), "the old token reads no profile");
 }
 
@@ -901,8 +924,8 @@ async fn expired_rows_are_swept_and_old_sessions_read_nothing() {
 
     let now = tailor_server::clock::unix_seconds() as i64;
     for statement in [
-        format!("INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ('gone', 'c', {}, 0)", now - 1),
-        format!("INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ('kept', 'c', {}, 0)", now + 600),
+        format!("INSERT INTO sign_in_codes (email_sha256, browser_sha256, code_sha256, expires_at, tries) VALUES ('gone', 'b', 'c', {}, 0)", now - 1),
+        format!("INSERT INTO sign_in_codes (email_sha256, browser_sha256, code_sha256, expires_at, tries) VALUES ('kept', 'b', 'c', {}, 0)", now + 600),
         format!("INSERT INTO handoffs (code_sha256, product, config_code, expires_at) VALUES ('gone', 'pc', 'x', {})", now - 2 * 3600),
         format!("INSERT INTO handoffs (code_sha256, product, config_code, expires_at) VALUES ('kept', 'pc', 'x', {})", now - 60),
         format!("INSERT INTO staff_calls (id, place, created_at) VALUES ('Kgone', 'Entrance', {})", now - 2 * 24 * 3600),
@@ -963,4 +986,27 @@ async fn codes_to_one_mailbox_slow_down_across_codes_and_variants() {
     assert_eq!(env.sql(&count).await, ["1"]);
     assert_eq!(owner.send(&env, "POST", "/api/me/erase", None).await.status, StatusCode::NO_CONTENT);
     assert_eq!(env.sql(&count).await, ["0"]);
+}
+
+/// Issue 15, item 1: a sign-in code can be tried only in the browser that
+/// asked for it. Someone else's tries for the same address (wrong, or even
+/// right) neither reach it nor use it up, and it still signs the customer in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tries_in_another_browser_do_not_use_up_the_customers_code() {
+    let env = env();
+    let mut customer = Browser::default();
+    assert_eq!(customer.send(&env, "POST", "/api/sign-in", Some(json!({ "email": "mine@example.org" }))).await.status, StatusCode::ACCEPTED);
+    assert!(customer.code.is_some(), "the code is bound to this browser");
+    let real = last_code(&env, "mine@example.org");
+    let wrong = if real == "000000" { "111111" } else { "000000" };
+    let mut attacker = Browser::default();
+    for code in [wrong; 12].into_iter().chain([real.as_str()]) {
+        let a = attacker.send(&env, "POST", "/api/sign-in/verify", Some(json!({ "email": "mine@example.org", "code": code }))).await;
+        assert_eq!(a.body["type"], "/problems/no-code", "{}", a.body);
+    }
+    assert!(attacker.cookie.is_none(), "the attacker is not signed in");
+    let signed = customer.send(&env, "POST", "/api/sign-in/verify", Some(json!({ "email": "mine@example.org", "code": real }))).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    assert_eq!(customer.me(&env).await["profile"]["email"], "mine@example.org");
+    assert!(customer.code.is_none(), "the binding ends with the sign-in");
 }

@@ -10,8 +10,13 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::secrets::sha256_hex;
 
-/// The session cookie's name.
-pub const COOKIE: &str = "tailor_sid";
+/// The session cookie's name. The `__Host-` prefix makes browsers take it
+/// only when it is `Secure`, for `Path=/` and without `Domain`, so a
+/// sibling subdomain or a plain-HTTP page cannot plant or overwrite it.
+pub const COOKIE: &str = "__Host-tailor_sid";
+/// The cookie that binds a sign-in code to the browser that asked for it
+/// (ten minutes, sent only to this site's own pages).
+pub const CODE_COOKIE: &str = "__Host-tailor_code";
 /// Sessions last 180 days from sign-in or first save (the cookie's age, and
 /// the server's: an older session reads nothing and is swept away).
 pub const SESSION_SECONDS: i64 = 180 * 24 * 3600;
@@ -22,21 +27,25 @@ pub struct Visitor {
     pub token_sha256: Option<String>,
     /// `Sec-GPC: 1` (or the page's signal, set by the route that reads it).
     pub gpc: bool,
+    /// Digest of the sign-in code cookie's value, when there is one.
+    pub code_binding_sha256: Option<String>,
 }
 
 impl Visitor {
     pub fn of(headers: &HeaderMap) -> Visitor {
-        let token = CookieJar::from_headers(headers)
-            .get(COOKIE)
-            .map(|c| c.value().to_string())
-            .filter(|v| !v.is_empty() && v.len() <= 100);
-        Visitor { token_sha256: token.map(|t| sha256_hex(t.as_bytes())), gpc: headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1") }
+        let jar = CookieJar::from_headers(headers);
+        let digest = |name: &str| jar.get(name).map(|c| c.value()).filter(|v| !v.is_empty() && v.len() <= 100).map(|v| sha256_hex(v.as_bytes()));
+        Visitor {
+            token_sha256: digest(COOKIE),
+            gpc: headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1"),
+            code_binding_sha256: digest(CODE_COOKIE),
+        }
     }
 
     /// The same visitor holding `token`, a session just made for it.
     pub fn with_token(&self, token: Option<&str>) -> Visitor {
         match token {
-            Some(t) => Visitor { token_sha256: Some(sha256_hex(t.as_bytes())), gpc: self.gpc },
+            Some(t) => Visitor { token_sha256: Some(sha256_hex(t.as_bytes())), ..self.clone() },
             None => self.clone(),
         }
     }
@@ -50,25 +59,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
-fn cookie(value: &str, max_age: i64) -> HeaderValue {
-    let c = Cookie::build((COOKIE, value))
+fn cookie(name: &'static str, value: &str, max_age: i64, same_site: SameSite) -> HeaderValue {
+    let c = Cookie::build((name, value))
         .path("/")
         .max_age(time::Duration::seconds(max_age))
         .http_only(true)
         .secure(true)
-        .same_site(SameSite::Lax)
+        .same_site(same_site)
         .build();
     HeaderValue::from_str(&c.to_string()).expect("cookie text is ASCII")
 }
 
 /// `Set-Cookie` for a new session token.
 pub fn session_cookie(token: &str) -> HeaderValue {
-    cookie(token, SESSION_SECONDS)
+    cookie(COOKIE, token, SESSION_SECONDS, SameSite::Lax)
 }
 
 /// `Set-Cookie` that ends the session in this browser.
 pub fn clear_session_cookie() -> HeaderValue {
-    cookie("", 0)
+    cookie(COOKIE, "", 0, SameSite::Lax)
+}
+
+/// `Set-Cookie` binding a sign-in code to this browser for `seconds`
+/// (`Strict`: no other site's page can make the browser send it).
+pub fn code_cookie(value: &str, seconds: i64) -> HeaderValue {
+    cookie(CODE_COOKIE, value, seconds, SameSite::Strict)
+}
+
+/// `Set-Cookie` that ends the sign-in code's binding (once it is used).
+pub fn clear_code_cookie() -> HeaderValue {
+    cookie(CODE_COOKIE, "", 0, SameSite::Strict)
 }
 
 /// The answer with the cookie of a session just made, if one was. (That

@@ -235,7 +235,6 @@ pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Eras
     Ok(consent::Erased { events: links.len() as u64, head_sha256: head })
 }
 
-/// A new sign-in code for the e-mail (replacing any older one).
 /// The digest of the mailbox an address reaches: the local part without a
 /// `+tag` (addresses are kept in lower case), so variants of one mailbox
 /// count as one.
@@ -279,28 +278,39 @@ pub fn expire(db: &mut dyn Db, now: i64) -> Result<(u64, u64), StoreError> {
     Ok((codes, sessions))
 }
 
-pub fn put_code(db: &mut dyn Db, email_sha256: &str, code_sha256: &str, expires_at: i64) -> Result<(), StoreError> {
+/// A new sign-in code for the e-mail, bound to the browser that asked
+/// (replacing that browser's older one; other browsers' codes stay).
+pub fn put_code(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str, code_sha256: &str, expires_at: i64) -> Result<(), StoreError> {
     db.exec(
-        "INSERT INTO sign_in_codes (email_sha256, code_sha256, expires_at, tries) VALUES ($1, $2, $3, 0)
-         ON CONFLICT (email_sha256) DO UPDATE SET code_sha256 = excluded.code_sha256, expires_at = excluded.expires_at, tries = 0",
-        &[Text(email_sha256), Text(code_sha256), Int(expires_at)],
+        "INSERT INTO sign_in_codes (email_sha256, browser_sha256, code_sha256, expires_at, tries) VALUES ($1, $2, $3, $4, 0)
+         ON CONFLICT (email_sha256, browser_sha256) DO UPDATE SET code_sha256 = excluded.code_sha256, expires_at = excluded.expires_at, tries = 0",
+        &[Text(email_sha256), Text(browser_sha256), Text(code_sha256), Int(expires_at)],
     )?;
     Ok(())
 }
 
-/// (code digest, expiry, tries so far).
-pub fn code(db: &mut dyn Db, email_sha256: &str) -> Result<Option<(String, i64, i64)>, StoreError> {
-    db.row("SELECT code_sha256, expires_at, tries FROM sign_in_codes WHERE email_sha256 = $1", &[Text(email_sha256)])?
-        .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
-        .transpose()
+/// (code digest, expiry, tries so far) of the code this browser asked for.
+pub fn code(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str) -> Result<Option<(String, i64, i64)>, StoreError> {
+    db.row(
+        "SELECT code_sha256, expires_at, tries FROM sign_in_codes WHERE email_sha256 = $1 AND browser_sha256 = $2",
+        &[Text(email_sha256), Text(browser_sha256)],
+    )?
+    .map(|r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)))
+    .transpose()
 }
 
-pub fn count_try(db: &mut dyn Db, email_sha256: &str) -> Result<(), StoreError> {
-    db.exec("UPDATE sign_in_codes SET tries = tries + 1 WHERE email_sha256 = $1", &[Text(email_sha256)])?;
+pub fn count_try(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str) -> Result<(), StoreError> {
+    db.exec("UPDATE sign_in_codes SET tries = tries + 1 WHERE email_sha256 = $1 AND browser_sha256 = $2", &[Text(email_sha256), Text(browser_sha256)])?;
     Ok(())
 }
 
-pub fn drop_code(db: &mut dyn Db, email_sha256: &str) -> Result<(), StoreError> {
+pub fn drop_code(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str) -> Result<(), StoreError> {
+    db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1 AND browser_sha256 = $2", &[Text(email_sha256), Text(browser_sha256)])?;
+    Ok(())
+}
+
+/// Every code for the address, in every browser (once it has signed in).
+pub fn drop_codes(db: &mut dyn Db, email_sha256: &str) -> Result<(), StoreError> {
     db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(email_sha256)])?;
     Ok(())
 }

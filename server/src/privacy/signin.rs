@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::catalogue::Catalogue;
 use crate::clock::{now_rfc3339, unix_seconds};
-use crate::http::{JsonBody, Problem, Visitor, clear_session_cookie, with_session};
+use crate::http::{JsonBody, Problem, Visitor, clear_code_cookie, clear_session_cookie, code_cookie, with_session};
 use crate::secrets::{new_id, new_token, random_bytes, sha256_hex};
 use crate::state::AppState;
 use crate::store::sql::Db;
@@ -30,14 +30,18 @@ pub(super) fn normal_email(email: &str) -> Result<String, Problem> {
     Ok(e)
 }
 
-/// `POST /api/sign-in`: mails a one-time code. The answer is the same
-/// whether or not a profile has this address.
+/// `POST /api/sign-in`: mails a one-time code, bound to this browser by a
+/// short-lived cookie: only the browser that asked can try it, so nobody
+/// else's wrong tries can use it up. The answer is the same whether or not
+/// a profile has this address.
 pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, JsonBody(b): JsonBody<SignInBody>) -> Result<Response, Problem> {
     let email = normal_email(&b.email)?;
     let language = language(b.language.as_deref())?;
     let digest = sha256_hex(email.as_bytes());
     let code = format!("{:06}", u32::from_be_bytes(random_bytes::<4>()) % 1_000_000);
     let code_digest = sha256_hex(format!("{digest}:{code}").as_bytes());
+    let binding = new_token(None);
+    let browser = sha256_hex(binding.as_bytes());
     let now = unix_seconds() as i64;
     let d = digest.clone();
     let mailbox = db::mailbox_sha256(&email);
@@ -56,7 +60,7 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
             _ => 0,
         };
         db::put_sends(conn, &mailbox, sent + 1, now)?;
-        db::put_code(conn, &d, &code_digest, now + CODE_SECONDS)?;
+        db::put_code(conn, &d, &browser, &code_digest, now + CODE_SECONDS)?;
         Ok(None)
     })
     .await?;
@@ -82,7 +86,9 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, "mail-failed", "Could not send", "The code could not be sent; please try again.")
     })?;
     tracing::info!("sign-in code sent");
-    Ok((StatusCode::ACCEPTED, Json(CodeSent { sent: true, expires_in: CODE_SECONDS })).into_response())
+    let mut response = (StatusCode::ACCEPTED, Json(CodeSent { sent: true, expires_in: CODE_SECONDS })).into_response();
+    response.headers_mut().append(header::SET_COOKIE, code_cookie(&binding, CODE_SECONDS));
+    Ok(response)
 }
 
 /// A day without codes forgets the ones before.
@@ -94,7 +100,8 @@ fn backoff(sent: i64) -> i64 {
     if sent <= 0 { 0 } else { (30i64 << (sent - 1).min(7)).min(3600) }
 }
 
-/// `POST /api/sign-in/verify`: the code signs this browser in to the
+/// `POST /api/sign-in/verify`: the code, tried in the browser that asked
+/// for it, signs this browser in to the
 /// profile with this address; a profile this browser had already is merged
 /// into it (one customer, not one record per device).
 pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<VerifyBody>) -> Result<Response, Problem> {
@@ -105,22 +112,26 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let now = unix_seconds() as i64;
+    let no_code = || bad("no-code", "Ask for a new code", "There is no code for this address in this browser, or it was used; ask for a new one here.");
+    let Some(browser) = visitor.code_binding_sha256.clone() else {
+        return Err(no_code());
+    };
     let outcome = in_tx(&state, move |conn| {
         let wrong = |left: i64| {
             bad("wrong-code", "Wrong code", format!("That code is not right; {left} tries left.")).with("tries_left", left)
         };
-        let Some((code_digest, expires, tries)) = db::code(conn, &digest)? else {
-            return Ok(Err(bad("no-code", "Ask for a new code", "There is no code for this address, or it was used; ask for a new one.")));
+        let Some((code_digest, expires, tries)) = db::code(conn, &digest, &browser)? else {
+            return Ok(Err(no_code()));
         };
         if expires < now || tries >= CODE_TRIES {
-            db::drop_code(conn, &digest)?;
+            db::drop_code(conn, &digest, &browser)?;
             return Ok(Err(bad("code-expired", "Ask for a new code", "This code has expired or was tried too often; ask for a new one.")));
         }
         if sha256_hex(format!("{digest}:{code}").as_bytes()) != code_digest {
-            db::count_try(conn, &digest)?;
+            db::count_try(conn, &digest, &browser)?;
             return Ok(Err(wrong(CODE_TRIES - tries - 1)));
         }
-        db::drop_code(conn, &digest)?;
+        db::drop_codes(conn, &digest)?;
         // The mailbox's owner is in: later codes need not wait.
         db::forget_sends(conn, &mailbox_digest)?;
         let now_text = now_rfc3339();
@@ -165,7 +176,9 @@ pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBo
     .await?;
     let (view, token, merged) = outcome?;
     tracing::info!(merged, "signed in");
-    Ok(with_session(Json(SignedIn { merged, me: view }).into_response(), token))
+    let mut response = with_session(Json(SignedIn { merged, me: view }).into_response(), token);
+    response.headers_mut().append(header::SET_COOKIE, clear_code_cookie());
+    Ok(response)
 }
 
 /// Before merging `from` into `to`: for each switch where `from` decided
