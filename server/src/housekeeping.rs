@@ -1,6 +1,7 @@
 //! Housekeeping: rows that have served their purpose are deleted, on both
-//! backends alike: expired sign-in codes, sessions past their lifetime,
-//! hand-offs an hour after they expired, kiosk calls a day old. Run every
+//! backends alike: expired sign-in codes, sessions past their lifetime or
+//! idle time, profiles nobody can reach any more (no session, address or
+//! order), hand-offs an hour after they expired, kiosk calls a day old. Run every
 //! few minutes by the server (and once at start).
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use crate::store::{Store, StoreError};
 pub struct Swept {
     pub codes: u64,
     pub sessions: u64,
+    pub profiles: u64,
     pub handoffs: u64,
     pub calls: u64,
 }
@@ -20,10 +22,10 @@ pub struct Swept {
 pub async fn sweep(store: &Store, now: i64) -> Result<Swept, StoreError> {
     store
         .transaction(move |db| {
-            let (codes, sessions) = crate::privacy::db::expire(db, now)?;
+            let crate::privacy::db::Expired { codes, sessions, profiles } = crate::privacy::db::expire(db, now)?;
             let handoffs = crate::handoff::expire(db, now)?;
             let calls = crate::calls::expire(db, now)?;
-            Ok::<_, StoreError>(Swept { codes, sessions, handoffs, calls })
+            Ok::<_, StoreError>(Swept { codes, sessions, profiles, handoffs, calls })
         })
         .await?
 }
@@ -35,7 +37,7 @@ pub async fn run(store: Store, every: Duration) {
         tick.tick().await;
         match sweep(&store, crate::clock::unix_seconds() as i64).await {
             Ok(s) if s == Swept::default() => {}
-            Ok(s) => tracing::info!(codes = s.codes, sessions = s.sessions, handoffs = s.handoffs, calls = s.calls, "expired rows deleted"),
+            Ok(s) => tracing::info!(codes = s.codes, sessions = s.sessions, profiles = s.profiles, handoffs = s.handoffs, calls = s.calls, "expired rows deleted"),
             Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again later"),
         }
     }

@@ -161,7 +161,7 @@ pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits
                 .timeout(Duration::from_secs(10))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
-        .layer(axum::middleware::from_fn_with_state(limiter, limits::rate_limit))
+        .layer(axum::middleware::from_fn_with_state((limiter, limits::RateLimiter::profiles(limits)), limits::rate_limit))
         .layer(axum::middleware::from_fn_with_state(share, limits::client_share))
         .layer(axum::middleware::from_fn(http::guard::same_origin))
         .layer(axum::middleware::from_fn(http::guard::no_sniff_no_store))

@@ -15,7 +15,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::http::Problem;
+use crate::http::{Problem, ProfileGate};
 
 /// The server's limits; `Limits::default()` is what production uses.
 #[derive(Clone, Copy, Debug)]
@@ -29,6 +29,9 @@ pub struct Limits {
     /// many may come at once.
     pub orders_per_second: f64,
     pub orders_burst: f64,
+    /// New profiles per hour per client address (0 = no limit), which is
+    /// also how many may come at once.
+    pub profiles_per_hour: f64,
     /// How long a client may take to send a request's headers before its
     /// connection is closed.
     pub header_timeout: std::time::Duration,
@@ -38,25 +41,37 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_in_flight: 1024, per_client_in_flight: 128, orders_per_second: 5.0, orders_burst: 20.0, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
+        Limits { max_in_flight: 1024, per_client_in_flight: 128, orders_per_second: 5.0, orders_burst: 20.0, profiles_per_hour: 60.0, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
     }
 }
 
 /// Token buckets by client address.
 #[derive(Clone)]
 pub struct RateLimiter {
-    limits: Limits,
+    /// Tokens per second, and how many a bucket holds.
+    rate: f64,
+    burst: f64,
     buckets: Arc<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
 }
 
 impl RateLimiter {
+    /// The limiter of new orders and sign-in attempts.
     pub fn new(limits: Limits) -> RateLimiter {
-        RateLimiter { limits, buckets: Arc::new(Mutex::new(HashMap::new())) }
+        RateLimiter::with_rate(limits.orders_per_second, limits.orders_burst)
+    }
+
+    /// The limiter of new profiles.
+    pub fn profiles(limits: Limits) -> RateLimiter {
+        RateLimiter::with_rate(limits.profiles_per_hour / 3600.0, limits.profiles_per_hour)
+    }
+
+    pub fn with_rate(rate: f64, burst: f64) -> RateLimiter {
+        RateLimiter { rate, burst: burst.max(1.0), buckets: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     /// Takes a token for `ip` at `now`; `Err(seconds)` until the next one.
     pub fn take(&self, ip: IpAddr, now: Instant) -> Result<(), f64> {
-        let (rate, burst) = (self.limits.orders_per_second, self.limits.orders_burst.max(1.0));
+        let (rate, burst) = (self.rate, self.burst);
         if rate <= 0.0 {
             return Ok(());
         }
@@ -79,9 +94,18 @@ impl RateLimiter {
 
 /// Middleware: new orders and sign-in attempts (`POST`) pass through the
 /// client's bucket; other changes (a consent switch, a saved configuration)
-/// do not. The client is the connection's peer address (behind a proxy,
+/// do not, but a request that makes a new profile takes from the client's
+/// bucket of new profiles (through the `ProfileGate` put in the request). The client is the connection's peer address (behind a proxy,
 /// configure the proxy to limit instead).
-pub async fn rate_limit(State(limiter): State<RateLimiter>, request: Request<Body>, next: Next) -> Response {
+pub async fn rate_limit(State((limiter, profiles)): State<(RateLimiter, RateLimiter)>, mut request: Request<Body>, next: Next) -> Response {
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        // Routes that may make a profile take from this client's bucket of
+        // new profiles, when (and only when) they make one.
+        let ip = peer.ip();
+        request.extensions_mut().insert(ProfileGate(Arc::new(move || {
+            profiles.take(ip, Instant::now()).map_err(|wait| wait.ceil().max(1.0) as u64)
+        })));
+    }
     let path = request.uri().path();
     let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls");
     if request.method() == Method::POST && limited {

@@ -76,6 +76,9 @@ struct ServeArgs {
     /// New orders per second per client address, 0 for no limit [default: 5].
     #[arg(long, value_name = "N", env = "TAILOR_ORDER_RATE", value_parser = order_rate, allow_hyphen_values = true)]
     order_rate: Option<f64>,
+    /// New profiles per hour per client address, 0 for no limit [default: 60].
+    #[arg(long, value_name = "N", env = "TAILOR_PROFILE_RATE", value_parser = order_rate, allow_hyphen_values = true)]
+    profile_rate: Option<f64>,
     /// API requests handled at once; more are refused with 503 [default: 1024].
     #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
     max_in_flight: Option<u32>,
@@ -176,6 +179,7 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
         per_client_in_flight: args.max_in_flight_per_client.map_or(defaults.per_client_in_flight, |n| n as usize),
         orders_per_second,
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
+        profiles_per_hour: args.profile_rate.unwrap_or(defaults.profiles_per_hour),
         header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),
         idle_timeout: args.idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
     };

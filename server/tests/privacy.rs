@@ -102,6 +102,8 @@ struct Browser {
     cookie: Option<String>,
     code: Option<String>,
     gpc: bool,
+    /// The client's address, as the server's accept loop would give it.
+    peer: Option<std::net::SocketAddr>,
 }
 
 struct Answer {
@@ -130,10 +132,13 @@ impl Browser {
         for (k, v) in extra {
             r = r.header(*k, *v);
         }
-        let request = match body {
+        let mut request = match body {
             Some(b) => r.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
             None => r.body(Body::empty()).unwrap(),
         };
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
         let response = env.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -934,7 +939,7 @@ async fn expired_rows_are_swept_and_old_sessions_read_nothing() {
         env.sql(&statement).await;
     }
     let swept = tailor_server::housekeeping::sweep(&env.store, now).await.unwrap();
-    assert_eq!(swept, tailor_server::housekeeping::Swept { codes: 1, sessions: 1, handoffs: 1, calls: 1 });
+    assert_eq!(swept, tailor_server::housekeeping::Swept { codes: 1, sessions: 1, profiles: 0, handoffs: 1, calls: 1 });
     assert_eq!(env.sql("SELECT email_sha256 FROM sign_in_codes").await, ["kept"]);
     assert_eq!(env.sql("SELECT code_sha256 FROM handoffs").await, ["kept"]);
     assert_eq!(env.sql("SELECT id FROM staff_calls").await, ["Kkept"]);
@@ -1009,4 +1014,80 @@ async fn tries_in_another_browser_do_not_use_up_the_customers_code() {
     assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
     assert_eq!(customer.me(&env).await["profile"]["email"], "mine@example.org");
     assert!(customer.code.is_none(), "the binding ends with the sign-in");
+}
+
+/// Issue 15, items 2 and 8: a session unused for a month signs nobody in
+/// (one in use is marked seen), and a day after it was made a profile that
+/// nobody can reach any more (no session, address or order: an idle
+/// anonymous one, one merged into another) is deleted with its saved
+/// configurations and consent events; signed-in profiles stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sessions_end_and_unreachable_profiles_are_deleted() {
+    let env = env();
+    let digest = |b: &Browser| tailor_server::secrets::sha256_hex(b.cookie.as_ref().unwrap().as_bytes());
+    let seen = |b: &Browser, ago: &str| format!("UPDATE sessions SET last_seen_at = '{ago}' WHERE token_sha256 = '{}'", digest(b));
+    let mut idle = Browser::default();
+    assert_eq!(idle.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await.status, StatusCode::OK);
+    idle.save(&env, "forgotten").await;
+    let idle_id = idle.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    env.sql(&seen(&idle, &tailor_server::clock::rfc3339_ago(31 * 24 * 3600))).await;
+    assert!(idle.me(&env).await["profile"].is_null(), "a month unused ends the session");
+
+    let mut used = Browser::default();
+    used.save(&env, "in use").await;
+    let two_hours_ago = tailor_server::clock::rfc3339_ago(2 * 3600);
+    env.sql(&seen(&used, &two_hours_ago)).await;
+    assert!(!used.me(&env).await["profile"].is_null());
+    let marked = env.sql(&format!("SELECT last_seen_at FROM sessions WHERE token_sha256 = '{}'", digest(&used))).await;
+    assert!(marked[0] > two_hours_ago, "a session in use is marked seen: {marked:?}");
+
+    let mut member = Browser::default();
+    assert_eq!(member.sign_in(&env, "member@example.org").await.status, StatusCode::OK);
+    let mut laptop = Browser::default();
+    laptop.save(&env, "on the laptop").await;
+    let merged_id = laptop.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    assert_eq!(laptop.sign_in(&env, "member@example.org").await.status, StatusCode::OK);
+    assert_eq!(member.send(&env, "POST", "/api/me/sign-out", None).await.status, StatusCode::NO_CONTENT);
+
+    let now = tailor_server::clock::unix_seconds() as i64;
+    let fresh = tailor_server::housekeeping::sweep(&env.store, now).await.unwrap();
+    assert_eq!((fresh.sessions, fresh.profiles), (1, 0), "profiles are kept for their first day");
+    env.sql("UPDATE customers SET created_at = '2026-01-01T00:00:00Z'").await;
+    let swept = tailor_server::housekeeping::sweep(&env.store, now).await.unwrap();
+    assert_eq!(swept.profiles, 2, "the idle anonymous profile and the merged one");
+    for id in [&idle_id, &merged_id] {
+        for table in ["customers WHERE id", "saved_configurations WHERE customer_id", "consent_events WHERE customer_id"] {
+            assert_eq!(env.sql(&format!("SELECT COUNT(*) FROM {table} = '{id}'")).await, ["0"], "{table} {id}");
+        }
+    }
+    assert!(!used.me(&env).await["profile"].is_null(), "a profile in use stays");
+    assert_eq!(laptop.me(&env).await["profile"]["email"], "member@example.org", "a signed-in profile stays");
+    assert_eq!(laptop.me(&env).await["profile"]["saved"][0]["name"], "on the laptop", "with what was merged into it");
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+}
+
+/// Issue 15, item 8: one client address cannot make profiles without end
+/// (60 an hour); beyond that a request that would make one is refused with
+/// the wait, while profiles already made and other clients go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_cannot_make_profiles_without_end() {
+    let env = env();
+    let from = |ip: &str| Browser { peer: Some(format!("{ip}:40000").parse().unwrap()), ..Default::default() };
+    let mut kept = from("10.0.0.1");
+    assert_eq!(kept.save(&env, "first").await.status, StatusCode::CREATED);
+    for i in 1..60 {
+        assert_eq!(from("10.0.0.1").save(&env, "one more").await.status, StatusCode::CREATED, "profile {i}");
+    }
+    let mut over = from("10.0.0.1");
+    for refused in [over.save(&env, "one too many").await, over.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await] {
+        assert_eq!((refused.status, refused.body["type"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("/problems/too-many-profiles")), "{}", refused.body);
+        let wait = refused.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap();
+        assert!((1..=60).contains(&wait), "the next profile in a minute at most: {wait}");
+        assert_eq!(refused.body["retry_after"], wait);
+    }
+    assert!(over.cookie.is_none(), "no profile, no cookie");
+    assert_eq!(kept.save(&env, "second").await.status, StatusCode::CREATED, "a profile already made goes on");
+    assert_eq!(from("10.0.0.2").save(&env, "elsewhere").await.status, StatusCode::CREATED, "another client is not held back");
+    assert_eq!(env.sql("SELECT COUNT(*) FROM customers").await, ["61"]);
 }

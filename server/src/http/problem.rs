@@ -34,6 +34,12 @@ impl Problem {
         self
     }
 
+    /// A refusal to be tried again after `seconds`: the `retry_after`
+    /// member, and the `Retry-After` header.
+    pub fn retry_after(self, seconds: u64) -> Problem {
+        self.with("retry_after", seconds)
+    }
+
     pub fn internal() -> Problem {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -52,6 +58,9 @@ impl IntoResponse for Problem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.extra.get("retry_after").and_then(serde_json::Value::as_u64) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

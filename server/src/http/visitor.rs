@@ -20,6 +20,21 @@ pub const CODE_COOKIE: &str = "__Host-tailor_code";
 /// Sessions last 180 days from sign-in or first save (the cookie's age, and
 /// the server's: an older session reads nothing and is swept away).
 pub const SESSION_SECONDS: i64 = 180 * 24 * 3600;
+/// A session unused for 30 days ends on the server (its profile is then
+/// kept only if it has an address or orders; see `housekeeping`).
+pub const SESSION_IDLE_SECONDS: i64 = 30 * 24 * 3600;
+
+/// Whether this client may have one more new profile now; `Err(seconds)`
+/// until it may. Put in the request by the per-client limits (so this
+/// module need not know them); absent, nothing is limited.
+#[derive(Clone)]
+pub struct ProfileGate(pub std::sync::Arc<dyn Fn() -> Result<(), u64> + Send + Sync>);
+
+impl std::fmt::Debug for ProfileGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProfileGate")
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Visitor {
@@ -29,6 +44,8 @@ pub struct Visitor {
     pub gpc: bool,
     /// Digest of the sign-in code cookie's value, when there is one.
     pub code_binding_sha256: Option<String>,
+    /// The client's allowance of new profiles.
+    pub profile_gate: Option<ProfileGate>,
 }
 
 impl Visitor {
@@ -39,6 +56,7 @@ impl Visitor {
             token_sha256: digest(COOKIE),
             gpc: headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1"),
             code_binding_sha256: digest(CODE_COOKIE),
+            profile_gate: None,
         }
     }
 
@@ -55,7 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Visitor::of(&parts.headers))
+        Ok(Visitor { profile_gate: parts.extensions.get::<ProfileGate>().cloned(), ..Visitor::of(&parts.headers) })
     }
 }
 

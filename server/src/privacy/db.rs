@@ -20,12 +20,25 @@ pub use tailor_api::Saved;
 
 use Param::{Int, OptText, Text};
 
-/// The customer and GPC flag of a session younger than its lifetime.
+/// Once an hour at most, a session in use is marked as seen.
+const SEEN_EVERY_SECONDS: i64 = 3600;
+
+/// The customer and GPC flag of a session younger than its lifetime and
+/// used within its idle time (marking it seen now).
 pub fn session_customer(db: &mut dyn Db, token_sha256: &str) -> Result<Option<(String, bool)>, StoreError> {
-    let oldest = crate::clock::rfc3339_ago(crate::http::SESSION_SECONDS);
-    db.row("SELECT customer_id, gpc FROM sessions WHERE token_sha256 = $1 AND created_at > $2", &[Text(token_sha256), Text(&oldest)])?
-        .map(|r| Ok((r.text(0)?, r.int(1)? != 0)))
-        .transpose()
+    use crate::clock::rfc3339_ago;
+    let (oldest, idle) = (rfc3339_ago(crate::http::SESSION_SECONDS), rfc3339_ago(crate::http::SESSION_IDLE_SECONDS));
+    let Some(r) = db.row(
+        "SELECT customer_id, gpc, last_seen_at FROM sessions WHERE token_sha256 = $1 AND created_at > $2 AND last_seen_at > $3",
+        &[Text(token_sha256), Text(&oldest), Text(&idle)],
+    )?
+    else {
+        return Ok(None);
+    };
+    if r.text(2)? < rfc3339_ago(SEEN_EVERY_SECONDS) {
+        db.exec("UPDATE sessions SET last_seen_at = $2 WHERE token_sha256 = $1", &[Text(token_sha256), Text(&crate::clock::now_rfc3339())])?;
+    }
+    Ok(Some((r.text(0)?, r.int(1)? != 0)))
 }
 
 pub fn create_customer(db: &mut dyn Db, id: &str, now: &str) -> Result<(), StoreError> {
@@ -35,7 +48,7 @@ pub fn create_customer(db: &mut dyn Db, id: &str, now: &str) -> Result<(), Store
 
 pub fn create_session(db: &mut dyn Db, token_sha256: &str, customer: &str, now: &str, gpc: bool) -> Result<(), StoreError> {
     db.exec(
-        "INSERT INTO sessions (token_sha256, customer_id, created_at, gpc) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (token_sha256, customer_id, created_at, gpc, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
         &[Text(token_sha256), Text(customer), Text(now), Int(gpc as i64)],
     )?;
     Ok(())
@@ -267,15 +280,49 @@ pub fn forget_sends(db: &mut dyn Db, mailbox_sha256: &str) -> Result<(), StoreEr
     Ok(())
 }
 
-/// Deletes sign-in codes past their expiry and sessions past their
-/// lifetime; how many of each.
-pub fn expire(db: &mut dyn Db, now: i64) -> Result<(u64, u64), StoreError> {
+/// What [`expire`] deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expired {
+    pub codes: u64,
+    pub sessions: u64,
+    pub profiles: u64,
+}
+
+/// A profile without a session, an address or an order is deleted a day
+/// after it was made (nobody can reach it any more).
+const UNREACHABLE_AFTER_SECONDS: i64 = 24 * 3600;
+
+/// Deletes sign-in codes past their expiry, sessions past their lifetime or
+/// idle time, and profiles nobody can reach any more (no session, address
+/// or order: anonymous ones whose sessions ended, and merged ones) with
+/// their saved configurations and consent events.
+pub fn expire(db: &mut dyn Db, now: i64) -> Result<Expired, StoreError> {
+    use crate::clock::rfc3339_ago;
     let codes = db.exec("DELETE FROM sign_in_codes WHERE expires_at < $1", &[Int(now)])?;
     // A mailbox's count of codes is forgotten after a quiet day anyway.
     db.exec("DELETE FROM sign_in_sends WHERE last_sent_at < $1", &[Int(now - 24 * 3600)])?;
-    let oldest = crate::clock::rfc3339_ago(crate::http::SESSION_SECONDS);
-    let sessions = db.exec("DELETE FROM sessions WHERE created_at <= $1", &[Text(&oldest)])?;
-    Ok((codes, sessions))
+    let (oldest, idle) = (rfc3339_ago(crate::http::SESSION_SECONDS), rfc3339_ago(crate::http::SESSION_IDLE_SECONDS));
+    let sessions = db.exec("DELETE FROM sessions WHERE created_at <= $1 OR last_seen_at <= $2", &[Text(&oldest), Text(&idle)])?;
+    let unreachable = db.rows(
+        "SELECT id FROM customers c WHERE c.email IS NULL AND c.erased_at IS NULL AND c.created_at < $1
+           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.customer_id = c.id)
+           AND NOT EXISTS (SELECT 1 FROM customer_orders o WHERE o.customer_id = c.id)",
+        &[Text(&rfc3339_ago(UNREACHABLE_AFTER_SECONDS))],
+    )?;
+    for r in &unreachable {
+        delete_profile(db, &r.text(0)?)?;
+    }
+    Ok(Expired { codes, sessions, profiles: unreachable.len() as u64 })
+}
+
+/// Deletes a profile that holds no address and no order, with everything
+/// it has: saved configurations, consent events, staff reads of it.
+fn delete_profile(db: &mut dyn Db, customer: &str) -> Result<(), StoreError> {
+    for table in ["saved_configurations", "consent_events", "staff_reads", "sessions"] {
+        db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
+    }
+    db.exec("DELETE FROM customers WHERE id = $1", &[Text(customer)])?;
+    Ok(())
 }
 
 /// A new sign-in code for the e-mail, bound to the browser that asked

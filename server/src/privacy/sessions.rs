@@ -34,6 +34,19 @@ pub(super) fn customer_or_new(conn: &mut dyn Db, visitor: &Visitor, catalogue: &
     if let Some((id, _)) = customer(conn, visitor)? {
         return Ok((id, None));
     }
+    // One client cannot make profiles without end (each is a row until it
+    // is swept): a bucket per client address.
+    if let Some(gate) = &visitor.profile_gate
+        && let Err(wait) = (gate.0)()
+    {
+        return Err(Problem::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too-many-profiles",
+            "Too many new profiles",
+            format!("Too many new profiles were made from your address; please try again in {wait} s."),
+        )
+        .retry_after(wait));
+    }
     let now = now_rfc3339();
     let id = new_id::<8>('C');
     db::create_customer(conn, &id, &now)?;

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::catalogue::Catalogue;
@@ -65,16 +65,13 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
     })
     .await?;
     if let Some(wait) = wait {
-        let mut refused = Problem::new(
+        return Err(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "code-just-sent",
             "Code just sent",
             format!("A code was sent to this address a moment ago; check your mail, or ask again in {wait} seconds."),
         )
-        .with("retry_after", wait)
-        .into_response();
-        refused.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(refused);
+        .retry_after(wait as u64));
     }
     let (subject, text) = if language == "zh-CN" {
         ("您的 Tailor 登录验证码".to_string(), format!("您的验证码是 {code}，10 分钟内有效。\n如果这不是您本人的操作，请忽略此邮件。"))
