@@ -1091,3 +1091,55 @@ async fn one_client_cannot_make_profiles_without_end() {
     assert_eq!(from("10.0.0.2").save(&env, "elsewhere").await.status, StatusCode::CREATED, "another client is not held back");
     assert_eq!(env.sql("SELECT COUNT(*) FROM customers").await, ["61"]);
 }
+
+/// Issue 15, item 7: erasure covers every copy: a profile merged into the
+/// erased one (and its consent events), the free text of staff reads'
+/// reasons, and orders placed signed out with the same address (which the
+/// download holds too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_covers_merged_profiles_staff_reasons_and_signed_out_orders() {
+    let env = env();
+    let mut guest = Browser::default();
+    let mut signed_out = order_body(&env, None);
+    signed_out["contact"] = json!({ "name": "Dana Guest", "email": "Dana@Example.org" });
+    signed_out["shipping"]["line1"] = json!("Hidden Lane 3");
+    let guest_order = place(&env, &mut guest, signed_out).await;
+    assert_eq!(guest_order.status, StatusCode::CREATED, "{}", guest_order.body);
+    let guest_order = guest_order.body["id"].as_str().unwrap().to_string();
+    let mut stranger = order_body(&env, None);
+    stranger["contact"] = json!({ "name": "Someone Else", "email": "someone@example.org" });
+    let stranger_order = place(&env, &mut Browser::default(), stranger).await.body["id"].as_str().unwrap().to_string();
+
+    let mut phone = Browser::default();
+    phone.consent(&env, json!([{ "purpose": "marketing", "channel": "sms", "state": "given" }])).await;
+    let merged = phone.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    let mut laptop = Browser::default();
+    assert_eq!(laptop.sign_in(&env, "dana@example.org").await.status, StatusCode::OK);
+    assert_eq!(phone.sign_in(&env, "dana@example.org").await.status, StatusCode::OK);
+    let customer = laptop.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    assert_eq!(env.sql(&format!("SELECT merged_into FROM customers WHERE id = '{merged}'")).await, [customer.clone()]);
+    let support = staff_key(&env, "S1", "support").await;
+    let reason = "caller%20Dana%20Guest%2C%20phone%20555-0199";
+    let read = Browser::default()
+        .send_with(&env, "GET", &format!("/api/staff/customers/{customer}?reason={reason}"), None, &[("authorization", &format!("Bearer {support}"))])
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+
+    let export = laptop.send(&env, "GET", "/api/me/export", None).await.body;
+    let ids: Vec<&str> = export["orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [guest_order.as_str()], "the download holds the order placed signed out with this address, and no one else's");
+    assert!(export.to_string().contains("Hidden Lane 3"));
+
+    assert_eq!(laptop.send(&env, "POST", "/api/me/erase", None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(env.sql(&format!("SELECT COUNT(*) FROM consent_events WHERE customer_id = '{merged}'")).await, ["0"], "the merged profile's events");
+    assert_eq!(env.sql(&format!("SELECT COUNT(*) FROM customers WHERE merged_into = '{customer}'")).await, ["0"], "nothing points at the erased profile");
+    let reasons = env.sql("SELECT reason FROM staff_reads").await;
+    assert_eq!(reasons.len(), 1, "the read itself stays logged");
+    assert!(!reasons[0].contains("555") && !reasons[0].contains("Dana"), "{reasons:?}");
+    let contacts = env.sql(&format!("SELECT contact_json || shipping_json FROM orders WHERE id = '{guest_order}'")).await;
+    assert_eq!(contacts, ["{}{}"], "the signed-out order keeps no personal fields");
+    let other = env.sql(&format!("SELECT contact_json FROM orders WHERE id = '{stranger_order}'")).await;
+    assert!(other[0].contains("Someone Else"), "another customer's order is untouched");
+    let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
+    assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+}

@@ -119,12 +119,14 @@ pub fn link_order(db: &mut dyn Db, customer: &str, order: &str) -> Result<(), St
     Ok(())
 }
 
+/// An order row's columns, as `sql_order_row` reads them.
+const ORDER_COLUMNS: &str = "o.id, o.token_sha256, o.product, o.catalogue_version, o.choices_json, o.currency, o.total_minor, o.status, o.created_at,
+    o.code, o.texts_json, o.contact_json, o.shipping_json, o.locale, o.channel, o.partner_id";
+
 /// The customer's orders, newest first.
 pub fn orders(db: &mut dyn Db, customer: &str) -> Result<Vec<OrderRow>, StoreError> {
     db.rows(
-        "SELECT o.id, o.token_sha256, o.product, o.catalogue_version, o.choices_json, o.currency, o.total_minor, o.status, o.created_at,
-                o.code, o.texts_json, o.contact_json, o.shipping_json, o.locale, o.channel, o.partner_id
-         FROM customer_orders c JOIN orders o ON o.id = c.order_id WHERE c.customer_id = $1 ORDER BY o.id DESC",
+        &format!("SELECT {ORDER_COLUMNS} FROM customer_orders c JOIN orders o ON o.id = c.order_id WHERE c.customer_id = $1 ORDER BY o.id DESC"),
         &[Text(customer)],
     )?
     .iter()
@@ -218,26 +220,76 @@ pub fn merge(db: &mut dyn Db, from: &str, to: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Erasure: personal data goes; orders stay without personal fields; the
-/// consent log keeps only the erasure event (appended by the caller).
-/// Returns what was removed from the log.
+/// Orders placed signed out (linked to no profile) with `email` as their
+/// contact address, newest first: the address's owner may download and
+/// erase them too.
+pub fn signed_out_orders(db: &mut dyn Db, email: &str) -> Result<Vec<OrderRow>, StoreError> {
+    let email = email.to_lowercase();
+    // The LIKE only narrows the scan (`%` and `_` in an address can only
+    // widen it); the contact's own address decides.
+    let rows = db.rows(
+        &format!(
+            "SELECT {ORDER_COLUMNS} FROM orders o
+             WHERE LOWER(o.contact_json) LIKE $1 AND NOT EXISTS (SELECT 1 FROM customer_orders c WHERE c.order_id = o.id)
+             ORDER BY o.id DESC"
+        ),
+        &[Text(&format!("%{email}%"))],
+    )?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let order = crate::store::sql_order_row(r)?;
+        let contact: serde_json::Value = serde_json::from_str(&order.contact_json).unwrap_or_default();
+        if contact["email"].as_str().is_some_and(|e| e.trim().to_lowercase() == email) {
+            out.push(order);
+        }
+    }
+    Ok(out)
+}
+
+/// The profiles merged into `customer`, and those merged into them, ...
+fn merged_into(db: &mut dyn Db, customer: &str) -> Result<Vec<String>, StoreError> {
+    let (mut found, mut next) = (Vec::new(), vec![customer.to_string()]);
+    while let Some(id) = next.pop() {
+        for r in db.rows("SELECT id FROM customers WHERE merged_into = $1", &[Text(&id)])? {
+            let merged = r.text(0)?;
+            if merged != customer && !found.contains(&merged) {
+                found.push(merged.clone());
+                next.push(merged);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Erasure: personal data goes, every copy of it: orders (the profile's,
+/// and those placed signed out with its address) stay without personal
+/// fields; profiles merged into it are deleted with their consent events;
+/// staff reads stay logged without their free-text reasons; the consent
+/// log keeps only the erasure event (appended by the caller). Returns what
+/// was removed from the log.
 pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Erased, StoreError> {
     db.lock_customer(customer)?;
-    db.exec(
-        "UPDATE orders SET contact_json = '{}', shipping_json = '{}', texts_json = '{}'
-         WHERE id IN (SELECT order_id FROM customer_orders WHERE customer_id = $1)",
-        &[Text(customer)],
-    )?;
-    for table in ["customer_orders", "saved_configurations", "sessions"] {
-        db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
-    }
+    const BLANK: &str = "UPDATE orders SET contact_json = '{}', shipping_json = '{}', texts_json = '{}'";
+    db.exec(&format!("{BLANK} WHERE id IN (SELECT order_id FROM customer_orders WHERE customer_id = $1)"), &[Text(customer)])?;
     let found = db.row("SELECT email_sha256, email FROM customers WHERE id = $1", &[Text(customer)])?;
     if let Some(r) = found
         && let (Some(digest), Some(email)) = (r.opt_text(0)?, r.opt_text(1)?)
     {
+        for order in signed_out_orders(db, &email)? {
+            db.exec(&format!("{BLANK} WHERE id = $1"), &[Text(&order.id)])?;
+        }
         db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(&digest)])?;
         db.exec("DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(&mailbox_sha256(&email))])?;
     }
+    for merged in merged_into(db, customer)? {
+        delete_profile(db, &merged)?;
+    }
+    for table in ["customer_orders", "saved_configurations", "sessions"] {
+        db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
+    }
+    // Who read the profile, and when, stays accountable; what they wrote
+    // as the reason may name the customer.
+    db.exec("UPDATE staff_reads SET reason = $2 WHERE customer_id = $1", &[Text(customer), Text(ERASED_REASON)])?;
     db.exec(
         "UPDATE customers SET email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}', erased_at = $2 WHERE id = $1",
         &[Text(customer), Text(now)],
@@ -247,6 +299,9 @@ pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Eras
     db.exec("DELETE FROM consent_events WHERE customer_id = $1", &[Text(customer)])?;
     Ok(consent::Erased { events: links.len() as u64, head_sha256: head })
 }
+
+/// A staff read's reason once the profile it read is erased.
+pub const ERASED_REASON: &str = "(erased with the profile)";
 
 /// The digest of the mailbox an address reaches: the local part without a
 /// `+tag` (addresses are kept in lower case), so variants of one mailbox
@@ -316,11 +371,13 @@ pub fn expire(db: &mut dyn Db, now: i64) -> Result<Expired, StoreError> {
 }
 
 /// Deletes a profile that holds no address and no order, with everything
-/// it has: saved configurations, consent events, staff reads of it.
+/// it has: saved configurations, consent events; staff reads of it stay
+/// logged without their reasons.
 fn delete_profile(db: &mut dyn Db, customer: &str) -> Result<(), StoreError> {
-    for table in ["saved_configurations", "consent_events", "staff_reads", "sessions"] {
+    for table in ["saved_configurations", "consent_events", "sessions"] {
         db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
     }
+    db.exec("UPDATE staff_reads SET reason = $2 WHERE customer_id = $1", &[Text(customer), Text(ERASED_REASON)])?;
     db.exec("DELETE FROM customers WHERE id = $1", &[Text(customer)])?;
     Ok(())
 }

@@ -18,7 +18,12 @@ pub async fn get_export(State(state): State<AppState>, visitor: Visitor) -> Resu
     let export = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
         let profile = db::profile(conn, &id)?.ok_or_else(no_profile)?;
-        let orders: Vec<crate::orders::OrderView> = db::orders(conn, &id)?.iter().map(crate::orders::view).collect::<Result<_, _>>()?;
+        let mut rows = db::orders(conn, &id)?;
+        if let Some(email) = &profile.email {
+            // Orders placed signed out with the profile's (verified) address.
+            rows.extend(db::signed_out_orders(conn, email)?);
+        }
+        let orders: Vec<crate::orders::OrderView> = rows.iter().map(crate::orders::view).collect::<Result<_, _>>()?;
         let events: Vec<serde_json::Value> = db::links(conn, &id)
             ?
             .into_iter()
