@@ -15,3 +15,8 @@ pub fn rfc3339_ago(seconds: i64) -> String {
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
+
+/// Today's date in UTC (`2026-12-01`), and the date `days` before it.
+pub fn utc_day(days_ago: i64) -> String {
+    (time::OffsetDateTime::now_utc() - time::Duration::days(days_ago)).date().to_string()
+}

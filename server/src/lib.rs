@@ -130,8 +130,8 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 }
 
 /// The whole service: API, then the site for every other path.
-pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits) -> Router {
-    let limiter = limits::RateLimiter::new(limits);
+pub fn app_with_limits(mut state: AppState, site: site::Site, limits: limits::Limits) -> Router {
+    state.limits = limits;
     let share = limits::ClientShare::new(limits);
     let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::preferences::gpc_json)).with_state(state.catalogue.clone());
     let embed = Router::new().route("/embed/{*rest}", get(partners::embed)).with_state((state.clone(), site.clone()));
@@ -161,7 +161,7 @@ pub fn app_with_limits(state: AppState, site: site::Site, limits: limits::Limits
                 .timeout(Duration::from_secs(10))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
-        .layer(axum::middleware::from_fn_with_state((limiter, limits::RateLimiter::profiles(limits)), limits::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(limits::Limiters::new(limits), limits::rate_limit))
         .layer(axum::middleware::from_fn_with_state(share, limits::client_share))
         .layer(axum::middleware::from_fn(http::guard::same_origin))
         .layer(axum::middleware::from_fn(http::guard::no_sniff_no_store))

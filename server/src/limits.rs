@@ -15,7 +15,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::http::{Problem, ProfileGate};
+use crate::http::{ClientLimits, Gate, Problem};
 
 /// The server's limits; `Limits::default()` is what production uses.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +32,10 @@ pub struct Limits {
     /// New profiles per hour per client address (0 = no limit), which is
     /// also how many may come at once.
     pub profiles_per_hour: f64,
+    /// Sign-in codes mailed per day per client address (0 = no limit), and
+    /// over all clients together (in the store, so every instance counts).
+    pub codes_per_client_day: f64,
+    pub codes_per_day: i64,
     /// How long a client may take to send a request's headers before its
     /// connection is closed.
     pub header_timeout: std::time::Duration,
@@ -41,7 +45,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_in_flight: 1024, per_client_in_flight: 128, orders_per_second: 5.0, orders_burst: 20.0, profiles_per_hour: 60.0, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
+        Limits { max_in_flight: 1024, per_client_in_flight: 128, orders_per_second: 5.0, orders_burst: 20.0, profiles_per_hour: 60.0, codes_per_client_day: 20.0, codes_per_day: 10_000, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
     }
 }
 
@@ -63,6 +67,11 @@ impl RateLimiter {
     /// The limiter of new profiles.
     pub fn profiles(limits: Limits) -> RateLimiter {
         RateLimiter::with_rate(limits.profiles_per_hour / 3600.0, limits.profiles_per_hour)
+    }
+
+    /// The limiter of sign-in codes mailed.
+    pub fn codes(limits: Limits) -> RateLimiter {
+        RateLimiter::with_rate(limits.codes_per_client_day / 86_400.0, limits.codes_per_client_day)
     }
 
     pub fn with_rate(rate: f64, burst: f64) -> RateLimiter {
@@ -95,16 +104,17 @@ impl RateLimiter {
 /// Middleware: new orders and sign-in attempts (`POST`) pass through the
 /// client's bucket; other changes (a consent switch, a saved configuration)
 /// do not, but a request that makes a new profile takes from the client's
-/// bucket of new profiles (through the `ProfileGate` put in the request). The client is the connection's peer address (behind a proxy,
+/// bucket of new profiles and one that mails a sign-in code from its bucket of codes (through
+/// the `ClientLimits` put in the request). The client is the connection's peer address (behind a proxy,
 /// configure the proxy to limit instead).
-pub async fn rate_limit(State((limiter, profiles)): State<(RateLimiter, RateLimiter)>, mut request: Request<Body>, next: Next) -> Response {
+pub async fn rate_limit(State(limiters): State<Limiters>, mut request: Request<Body>, next: Next) -> Response {
+    let Limiters { requests: limiter, profiles, codes } = limiters;
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        // Routes that may make a profile take from this client's bucket of
-        // new profiles, when (and only when) they make one.
+        // Routes that may make a profile or mail a code take from this
+        // client's buckets when (and only when) they do.
         let ip = peer.ip();
-        request.extensions_mut().insert(ProfileGate(Arc::new(move || {
-            profiles.take(ip, Instant::now()).map_err(|wait| wait.ceil().max(1.0) as u64)
-        })));
+        let gate = |limiter: RateLimiter| Gate(Arc::new(move || limiter.take(ip, Instant::now()).map_err(|wait| wait.ceil().max(1.0) as u64)));
+        request.extensions_mut().insert(ClientLimits { new_profile: gate(profiles), sign_in_mail: gate(codes) });
     }
     let path = request.uri().path();
     let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls");
@@ -125,6 +135,21 @@ pub async fn rate_limit(State((limiter, profiles)): State<(RateLimiter, RateLimi
         }
     }
     next.run(request).await
+}
+
+/// The per-client buckets: new orders and sign-in attempts, new profiles,
+/// sign-in codes mailed.
+#[derive(Clone)]
+pub struct Limiters {
+    pub requests: RateLimiter,
+    pub profiles: RateLimiter,
+    pub codes: RateLimiter,
+}
+
+impl Limiters {
+    pub fn new(limits: Limits) -> Limiters {
+        Limiters { requests: RateLimiter::new(limits), profiles: RateLimiter::profiles(limits), codes: RateLimiter::codes(limits) }
+    }
 }
 
 /// Requests in flight by client address.

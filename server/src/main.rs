@@ -79,6 +79,12 @@ struct ServeArgs {
     /// New profiles per hour per client address, 0 for no limit [default: 60].
     #[arg(long, value_name = "N", env = "TAILOR_PROFILE_RATE", value_parser = order_rate, allow_hyphen_values = true)]
     profile_rate: Option<f64>,
+    /// Sign-in codes mailed per day per client address, 0 for no limit [default: 20].
+    #[arg(long, value_name = "N", env = "TAILOR_CODES_PER_CLIENT_DAY", value_parser = order_rate, allow_hyphen_values = true)]
+    codes_per_client_day: Option<f64>,
+    /// Sign-in codes mailed per day (UTC) over all addresses, 0 for no limit [default: 10000].
+    #[arg(long, value_name = "N", env = "TAILOR_CODES_PER_DAY", value_parser = clap::value_parser!(i64).range(0..))]
+    codes_per_day: Option<i64>,
     /// API requests handled at once; more are refused with 503 [default: 1024].
     #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
     max_in_flight: Option<u32>,
@@ -180,6 +186,8 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
         orders_per_second,
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
         profiles_per_hour: args.profile_rate.unwrap_or(defaults.profiles_per_hour),
+        codes_per_client_day: args.codes_per_client_day.unwrap_or(defaults.codes_per_client_day),
+        codes_per_day: args.codes_per_day.unwrap_or(defaults.codes_per_day),
         header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),
         idle_timeout: args.idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
     };
@@ -340,7 +348,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     tracing::info!(addr = %local, products = catalogue.index.products.len(), "listening");
     println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
     println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
-    let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox) };
+    let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox), limits: Default::default() };
     tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
     let app = app_with_limits(state, site, config.limits);
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;

@@ -26,4 +26,6 @@ pub struct AppState {
     pub store: Store,
     /// Sends sign-in codes.
     pub mailer: crate::mail::Mailer,
+    /// The limits the router enforces (set by `app_with_limits`).
+    pub limits: crate::limits::Limits,
 }

@@ -25,7 +25,7 @@ fn env_with_limits(limits: tailor_server::limits::Limits) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
-    let state = AppState { catalogue: catalogue.clone(), store: test_store(dir.path()), mailer: Default::default() };
+    let state = AppState { catalogue: catalogue.clone(), store: test_store(dir.path()), mailer: Default::default(), limits: Default::default() };
     Env { router: tailor_server::app_with_limits(state, Site::load(&dir.path().join("no-site")), limits), catalogue, _dir: dir }
 }
 
@@ -35,7 +35,7 @@ fn env_and_store() -> (Env, store::Store) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
     let store = test_store(dir.path());
-    let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: Default::default() };
+    let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: Default::default(), limits: Default::default() };
     (Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, _dir: dir }, store)
 }
 
@@ -82,7 +82,7 @@ fn env() -> Env {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let catalogue = Arc::new(Catalogue::load(&root.join("public/catalogue")).unwrap());
     let store = test_store(dir.path());
-    let state = AppState { catalogue: catalogue.clone(), store, mailer: Default::default() };
+    let state = AppState { catalogue: catalogue.clone(), store, mailer: Default::default(), limits: Default::default() };
     Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, _dir: dir }
 }
 
@@ -225,7 +225,7 @@ async fn a_retry_after_the_catalogue_changed_still_gets_its_order() {
     let start = || {
         let catalogue = Arc::new(Catalogue::load(&catalogue_dir).unwrap());
         let store = store::Store::open(&db).unwrap();
-        Env { router: app(AppState { catalogue: catalogue.clone(), store, mailer: Default::default() }, Site::load(&dir.path().join("no-site"))), catalogue, _dir: tempfile::tempdir().unwrap() }
+        Env { router: app(AppState { catalogue: catalogue.clone(), store, mailer: Default::default(), limits: Default::default() }, Site::load(&dir.path().join("no-site"))), catalogue, _dir: tempfile::tempdir().unwrap() }
     };
     let before = start();
     let order = default_order(&before).to_string();

@@ -91,7 +91,7 @@ fn env_with_catalogue(dir: &Path) -> Env {
         (store::Store::open(&store::DatabaseUrl::Sqlite(db.clone())).unwrap(), None)
     };
     let mailer = Mailer::default();
-    let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: mailer.clone() };
+    let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: mailer.clone(), limits: Default::default() };
     Env { router: app(state, Site::load(&tmp.path().join("no-site"))), catalogue, store, mailer, db, pg, _dir: tmp }
 }
 
@@ -323,7 +323,7 @@ async fn a_widened_purpose_is_asked_again() {
     rec["data"].as_array_mut().unwrap().push(json!("browsing"));
     std::fs::write(dir.path().join("privacy.json"), notice.to_string()).unwrap();
     let catalogue = Arc::new(Catalogue::load(dir.path()).unwrap());
-    let state = AppState { catalogue: catalogue.clone(), store: v1.store.clone(), mailer: Mailer::default() };
+    let state = AppState { catalogue: catalogue.clone(), store: v1.store.clone(), mailer: Mailer::default(), limits: Default::default() };
     let v2 = Env { router: app(state, Site::load(&dir.path().join("no-site"))), catalogue, store: v1.store.clone(), mailer: Mailer::default(), db: v1.db.clone(), pg: v1.pg.clone(), _dir: tempfile::tempdir().unwrap() };
     let me = b.me(&v2).await;
     assert_eq!(switch(&me, "recommendations", "")["state"], "ask-again");
@@ -1142,4 +1142,43 @@ async fn erasure_covers_merged_profiles_staff_reasons_and_signed_out_orders() {
     assert!(other[0].contains("Someone Else"), "another customer's order is untouched");
     let report = tailor_server::privacy::verify_chain(&env.store).await.unwrap();
     assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+}
+
+/// Issue 15, item 6: one client address mails at most 20 codes a day,
+/// whatever the addresses, and past the day's cap over everyone no code is
+/// sent at all until the next day (UTC); each refusal says how long to wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_mails_are_capped_per_client_and_per_day() {
+    let env = env();
+    let from = |ip: &str| Browser { peer: Some(format!("{ip}:40000").parse().unwrap()), ..Default::default() };
+    let ask = |i: usize| json!({ "email": format!("person{i}@example.org") });
+    let mut flooder = from("10.0.0.1");
+    for i in 0..20 {
+        assert_eq!(flooder.send(&env, "POST", "/api/sign-in", Some(ask(i))).await.status, StatusCode::ACCEPTED, "code {i}");
+    }
+    // (Past the request rate limit's burst, which refills in a moment.)
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let refused = flooder.send(&env, "POST", "/api/sign-in", Some(ask(20))).await;
+    assert_eq!((refused.status, refused.body["type"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("/problems/too-many-codes")), "{}", refused.body);
+    let wait: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=86_400 / 20).contains(&wait), "{wait}");
+    assert_eq!(env.mailer.sent().len(), 20, "no mail for the refused");
+    let mut other = from("10.0.0.2");
+    assert_eq!(other.send(&env, "POST", "/api/sign-in", Some(ask(21))).await.status, StatusCode::ACCEPTED, "another client goes on");
+
+    let today = tailor_server::clock::utc_day(0);
+    assert_eq!(env.sql(&format!("SELECT sent FROM mail_days WHERE day = '{today}'")).await, ["21"], "the day's count");
+    env.sql(&format!("UPDATE mail_days SET sent = 10000 WHERE day = '{today}'")).await;
+    let paused = other.send(&env, "POST", "/api/sign-in", Some(ask(22))).await;
+    assert_eq!((paused.status, paused.body["type"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("/problems/sign-in-paused")), "{}", paused.body);
+    let until_midnight: u64 = paused.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=86_400).contains(&until_midnight));
+    assert_eq!(env.mailer.sent().len(), 21);
+    // A new day starts from nothing.
+    env.sql(&format!("UPDATE mail_days SET day = '{}' WHERE day = '{today}'", tailor_server::clock::utc_day(1))).await;
+    assert_eq!(other.send(&env, "POST", "/api/sign-in", Some(ask(23))).await.status, StatusCode::ACCEPTED);
+    // Week-old counts are swept.
+    env.sql(&format!("UPDATE mail_days SET day = '{}' WHERE day = '{}'", tailor_server::clock::utc_day(8), tailor_server::clock::utc_day(1))).await;
+    tailor_server::housekeeping::sweep(&env.store, tailor_server::clock::unix_seconds() as i64).await.unwrap();
+    assert_eq!(env.sql("SELECT day FROM mail_days").await, [today]);
 }

@@ -24,16 +24,32 @@ pub const SESSION_SECONDS: i64 = 180 * 24 * 3600;
 /// kept only if it has an address or orders; see `housekeeping`).
 pub const SESSION_IDLE_SECONDS: i64 = 30 * 24 * 3600;
 
-/// Whether this client may have one more new profile now; `Err(seconds)`
-/// until it may. Put in the request by the per-client limits (so this
-/// module need not know them); absent, nothing is limited.
+/// Whether this client may have one more of something now; `Err(seconds)`
+/// until it may.
 #[derive(Clone)]
-pub struct ProfileGate(pub std::sync::Arc<dyn Fn() -> Result<(), u64> + Send + Sync>);
+pub struct Gate(pub std::sync::Arc<dyn Fn() -> Result<(), u64> + Send + Sync>);
 
-impl std::fmt::Debug for ProfileGate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ProfileGate")
+impl Gate {
+    pub fn pass(&self) -> Result<(), u64> {
+        (self.0)()
     }
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Gate")
+    }
+}
+
+/// What the server's limits allow this client, put in the request by the
+/// per-client limits (so this module need not know them); absent (no peer
+/// address), nothing per client is limited.
+#[derive(Clone, Debug)]
+pub struct ClientLimits {
+    /// One more new profile.
+    pub new_profile: Gate,
+    /// One more sign-in code mailed.
+    pub sign_in_mail: Gate,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -44,8 +60,8 @@ pub struct Visitor {
     pub gpc: bool,
     /// Digest of the sign-in code cookie's value, when there is one.
     pub code_binding_sha256: Option<String>,
-    /// The client's allowance of new profiles.
-    pub profile_gate: Option<ProfileGate>,
+    /// What the limits allow this client.
+    pub limits: Option<ClientLimits>,
 }
 
 impl Visitor {
@@ -56,7 +72,7 @@ impl Visitor {
             token_sha256: digest(COOKIE),
             gpc: headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1"),
             code_binding_sha256: digest(CODE_COOKIE),
-            profile_gate: None,
+            limits: None,
         }
     }
 
@@ -73,7 +89,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Visitor { profile_gate: parts.extensions.get::<ProfileGate>().cloned(), ..Visitor::of(&parts.headers) })
+        Ok(Visitor { limits: parts.extensions.get::<ClientLimits>().cloned(), ..Visitor::of(&parts.headers) })
     }
 }
 

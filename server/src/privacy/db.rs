@@ -330,6 +330,19 @@ pub fn put_sends(db: &mut dyn Db, mailbox_sha256: &str, sent: i64, at: i64) -> R
     Ok(())
 }
 
+/// Codes mailed on `day` (UTC, `2026-12-01`), over all addresses.
+pub fn mailed_on(db: &mut dyn Db, day: &str) -> Result<i64, StoreError> {
+    Ok(db.row("SELECT sent FROM mail_days WHERE day = $1", &[Text(day)])?.map(|r| r.int(0)).transpose()?.unwrap_or(0))
+}
+
+pub fn count_mailed(db: &mut dyn Db, day: &str) -> Result<(), StoreError> {
+    db.exec(
+        "INSERT INTO mail_days (day, sent) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET sent = mail_days.sent + 1",
+        &[Text(day)],
+    )?;
+    Ok(())
+}
+
 pub fn forget_sends(db: &mut dyn Db, mailbox_sha256: &str) -> Result<(), StoreError> {
     db.exec("DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(mailbox_sha256)])?;
     Ok(())
@@ -356,6 +369,7 @@ pub fn expire(db: &mut dyn Db, now: i64) -> Result<Expired, StoreError> {
     let codes = db.exec("DELETE FROM sign_in_codes WHERE expires_at < $1", &[Int(now)])?;
     // A mailbox's count of codes is forgotten after a quiet day anyway.
     db.exec("DELETE FROM sign_in_sends WHERE last_sent_at < $1", &[Int(now - 24 * 3600)])?;
+    db.exec("DELETE FROM mail_days WHERE day < $1", &[Text(&crate::clock::utc_day(7))])?;
     let (oldest, idle) = (rfc3339_ago(crate::http::SESSION_SECONDS), rfc3339_ago(crate::http::SESSION_IDLE_SECONDS));
     let sessions = db.exec("DELETE FROM sessions WHERE created_at <= $1 OR last_seen_at <= $2", &[Text(&oldest), Text(&idle)])?;
     let unreachable = db.rows(

@@ -36,8 +36,8 @@ pub(super) fn customer_or_new(conn: &mut dyn Db, visitor: &Visitor, catalogue: &
     }
     // One client cannot make profiles without end (each is a row until it
     // is swept): a bucket per client address.
-    if let Some(gate) = &visitor.profile_gate
-        && let Err(wait) = (gate.0)()
+    if let Some(limits) = &visitor.limits
+        && let Err(wait) = limits.new_profile.pass()
     {
         return Err(Problem::new(
             axum::http::StatusCode::TOO_MANY_REQUESTS,

@@ -34,9 +34,23 @@ pub(super) fn normal_email(email: &str) -> Result<String, Problem> {
 /// short-lived cookie: only the browser that asked can try it, so nobody
 /// else's wrong tries can use it up. The answer is the same whether or not
 /// a profile has this address.
-pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, JsonBody(b): JsonBody<SignInBody>) -> Result<Response, Problem> {
+pub async fn post_sign_in(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<SignInBody>) -> Result<Response, Problem> {
     let email = normal_email(&b.email)?;
     let language = language(b.language.as_deref())?;
+    // One client address mails only so many codes a day, whatever the
+    // addresses (so no one client can use up the day's codes for all).
+    if let Some(limits) = &visitor.limits
+        && let Err(wait) = limits.sign_in_mail.pass()
+    {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-codes",
+            "Too many codes",
+            format!("Too many sign-in codes were asked for from your address; please try again in {wait} s."),
+        )
+        .retry_after(wait));
+    }
+    let per_day = state.limits.codes_per_day;
     let digest = sha256_hex(email.as_bytes());
     let code = format!("{:06}", u32::from_be_bytes(random_bytes::<4>()) % 1_000_000);
     let code_digest = sha256_hex(format!("{digest}:{code}").as_bytes());
@@ -53,25 +67,45 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
             Some((sent, last)) if now - last < QUIET_SECONDS => {
                 let wait = backoff(sent) - (now - last);
                 if wait > 0 {
-                    return Ok(Some(wait));
+                    return Ok(Some(Wait::Mailbox(wait)));
                 }
                 sent
             }
             _ => 0,
         };
+        // The day's codes over all addresses and clients.
+        let today = crate::clock::utc_day(0);
+        if per_day > 0 && db::mailed_on(conn, &today)? >= per_day {
+            return Ok(Some(Wait::DayFull));
+        }
+        db::count_mailed(conn, &today)?;
         db::put_sends(conn, &mailbox, sent + 1, now)?;
         db::put_code(conn, &d, &browser, &code_digest, now + CODE_SECONDS)?;
         Ok(None)
     })
     .await?;
-    if let Some(wait) = wait {
-        return Err(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "code-just-sent",
-            "Code just sent",
-            format!("A code was sent to this address a moment ago; check your mail, or ask again in {wait} seconds."),
-        )
-        .retry_after(wait as u64));
+    match wait {
+        Some(Wait::Mailbox(wait)) => {
+            return Err(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "code-just-sent",
+                "Code just sent",
+                format!("A code was sent to this address a moment ago; check your mail, or ask again in {wait} seconds."),
+            )
+            .retry_after(wait as u64));
+        }
+        Some(Wait::DayFull) => {
+            tracing::warn!(per_day, "the day's sign-in codes are all sent; none more until tomorrow (UTC)");
+            let tomorrow = 86_400 - now.rem_euclid(86_400);
+            return Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sign-in-paused",
+                "Sign-in is paused",
+                "No more sign-in codes can be sent today; please try again tomorrow. Everything else works as before.",
+            )
+            .retry_after(tomorrow as u64));
+        }
+        None => {}
     }
     let (subject, text) = if language == "zh-CN" {
         ("您的 Tailor 登录验证码".to_string(), format!("您的验证码是 {code}，10 分钟内有效。\n如果这不是您本人的操作，请忽略此邮件。"))
@@ -86,6 +120,14 @@ pub async fn post_sign_in(State(state): State<AppState>, _visitor: Visitor, Json
     let mut response = (StatusCode::ACCEPTED, Json(CodeSent { sent: true, expires_in: CODE_SECONDS })).into_response();
     response.headers_mut().append(header::SET_COOKIE, code_cookie(&binding, CODE_SECONDS));
     Ok(response)
+}
+
+/// Why no code is sent now.
+enum Wait {
+    /// The mailbox's next code waits this many seconds more.
+    Mailbox(i64),
+    /// The day's codes over all addresses are sent.
+    DayFull,
 }
 
 /// A day without codes forgets the ones before.
