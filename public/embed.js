@@ -2,8 +2,11 @@
  * Tailor configurator for partner sites.
  *
  *   <script src="https://PORTAL/embed.js" defer></script>
- *   <tailor-configurator product="pc" partner="YOUR-ID" locale="en"
+ *   <tailor-configurator product="pc" partner="YOUR-ID" token="TOKEN" locale="en"
  *                        theme='{"primary":"#0a7f5c"}'></tailor-configurator>
+ *
+ * TOKEN is what your server gets from POST /api/partner/embed-tokens with
+ * your partner key (good for a day); orders in the frame carry it.
  *
  * The element frames the portal's embed address (which only your registered
  * origins may frame) and talks to it with versioned messages, checked
@@ -59,7 +62,11 @@
         return;
       }
       const frame = document.createElement('iframe');
-      frame.src = `${portal}/embed/p/${encodeURIComponent(product)}?partner=${encodeURIComponent(partner)}`;
+      // The token the partner's server got with its key: orders in the
+      // frame carry it, so only the partner's own page orders in its name.
+      const token = this.getAttribute('token');
+      const withToken = token ? `&token=${encodeURIComponent(token)}` : '';
+      frame.src = `${portal}/embed/p/${encodeURIComponent(product)}?partner=${encodeURIComponent(partner)}${withToken}`;
       frame.title = this.getAttribute('label') || 'Product configurator';
       frame.setAttribute('allow', 'clipboard-write');
       // Set through the CSSOM, which a host page's style policy allows.

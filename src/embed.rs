@@ -37,12 +37,16 @@ thread_local! {
     /// The partner id, when this page is a partner's frame (read by the
     /// router to keep links inside the embed address).
     static PARTNER: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The partner page's embed token (`?token=`), kept in links likewise.
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Present (in context) when the app runs in a partner's frame.
 #[derive(Clone, Copy)]
 pub struct Embed {
     partner: StoredValue<String>,
+    /// The partner page's embed token, sent with the order.
+    token: StoredValue<Option<String>>,
     /// The origins the partner registered; empty until they are loaded.
     origins: StoredValue<Vec<String>>,
     /// The host page's origin, fixed by its first good `init`.
@@ -70,6 +74,13 @@ pub fn from_location() -> Option<String> {
         .filter(|p| (2..=40).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
 }
 
+/// The embed token the partner's page gave the frame (`?token=`), if it
+/// looks like one; orders in the frame carry it.
+fn token_from_location() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    crate::route::query_param(&search, "token").filter(|t| (1..=200).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+}
+
 pub fn use_embed() -> Option<Embed> {
     use_context::<Option<Embed>>().flatten()
 }
@@ -83,7 +94,8 @@ pub fn href(href: &str) -> String {
             let (path, fragment) = href.split_once('#').map_or((href, ""), |(p, f)| (p, f));
             let sep = if path.contains('?') { '&' } else { '?' };
             let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
-            format!("/embed{path}{sep}partner={partner}{fragment}")
+            let token = TOKEN.with_borrow(|t| t.as_ref().map(|t| format!("&token={t}")).unwrap_or_default());
+            format!("/embed{path}{sep}partner={partner}{token}{fragment}")
         }
         _ => href.to_string(),
     })
@@ -96,8 +108,11 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
         return None;
     };
     PARTNER.with_borrow_mut(|p| *p = Some(partner.clone()));
+    let token = token_from_location();
+    TOKEN.with_borrow_mut(|t| t.clone_from(&token));
     let embed = Embed {
         partner: StoredValue::new(partner.clone()),
+        token: StoredValue::new(token),
         origins: StoredValue::new(Vec::new()),
         host: RwSignal::new(None),
         theme: StoredValue::new(BTreeMap::new()),
@@ -131,6 +146,10 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
 impl Embed {
     pub fn partner(self) -> String {
         self.partner.get_value()
+    }
+
+    pub fn token(self) -> Option<String> {
+        self.token.get_value()
     }
 
     /// Sends `kind` with `fields` to the host, once it has said `init`.

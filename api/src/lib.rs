@@ -65,6 +65,7 @@ mod tests {
             locale: "zh-CN".into(),
             channel: Channel::Partner,
             partner_id: Some("acme".into()),
+            partner_token: Some("v1.1.ab".into()),
         };
         let text = serde_json::to_string(&order).unwrap();
         let back: NewOrder = serde_json::from_str(&text).unwrap();

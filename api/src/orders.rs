@@ -57,6 +57,10 @@ pub struct NewOrder {
     /// The partner whose page the order was placed in (channel `partner`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
+    /// The partner's embed token (`POST /api/partner/embed-tokens`), which
+    /// an order through a partner must carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_token: Option<String>,
 }
 
 /// An order as the API shows it to the customer who placed it.

@@ -13,3 +13,15 @@ pub struct Partner {
     pub origins: Vec<String>,
     pub theme: BTreeMap<String, String>,
 }
+
+/// `POST /api/partner/embed-tokens` (with the partner's key): a token for
+/// the partner's page to hand its configurator frame (the element's `token`
+/// attribute); orders in the frame carry it, so only the partner's own page
+/// places orders in its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbedToken {
+    pub partner: String,
+    pub token: String,
+    /// Seconds the token is accepted for.
+    pub expires_in: i64,
+}

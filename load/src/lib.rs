@@ -62,6 +62,7 @@ pub fn random_orders(catalogue: &Catalogue, products: &[&str], count: usize, see
             locale: "en".into(),
             channel: Channel::Web,
             partner_id: None,
+            partner_token: None,
         };
         out.push(serde_json::to_string(&order).map_err(|e| e.to_string())?);
     }

@@ -74,6 +74,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/staff/calls/{id}/answer"),
     ("GET", "/partners/{id}"),
     ("GET", "/partner/orders/{id}"),
+    ("POST", "/partner/embed-tokens"),
 ];
 
 async fn health() -> Json<serde_json::Value> {
@@ -120,6 +121,7 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("POST", "/staff/calls/{id}/answer") => post(calls::answer),
         ("GET", "/partners/{id}") => get(partners::get_public),
         ("GET", "/partner/orders/{id}") => get(partners::get_order),
+        ("POST", "/partner/embed-tokens") => post(partners::post_embed_token),
         _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),
     }
 }

@@ -85,6 +85,55 @@ pub fn new_key() -> (String, String) {
     crate::secrets::new_key("tpk")
 }
 
+/// How long an embed token is accepted: a day, so a partner's page may be
+/// cached for hours and still take orders.
+pub const EMBED_TOKEN_SECONDS: i64 = 24 * 3600;
+
+fn embed_mac(secret: &[u8; 32], partner: &str, expires: i64) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(format!("tailor embed token\0{partner}\0{expires}").as_bytes());
+    mac
+}
+
+/// An embed token for `partner`, accepted until `expires` (Unix seconds):
+/// `v1.EXPIRES.MAC`, the MAC keyed with the server's secret.
+pub fn embed_token(secret: &[u8; 32], partner: &str, expires: i64) -> String {
+    use hmac::Mac;
+    format!("v1.{expires}.{}", hex::encode(embed_mac(secret, partner, expires).finalize().into_bytes()))
+}
+
+/// Is `token` one this server made for `partner`, still accepted at `now`?
+/// (The MAC is compared in constant time.)
+pub fn embed_token_ok(secret: &[u8; 32], partner: &str, token: &str, now: i64) -> bool {
+    use hmac::Mac;
+    let mut parts = token.splitn(3, '.');
+    let (Some("v1"), Some(expires), Some(mac)) = (parts.next(), parts.next(), parts.next()) else { return false };
+    let (Ok(expires), Ok(mac)) = (expires.parse::<i64>(), hex::decode(mac)) else { return false };
+    expires >= now && embed_mac(secret, partner, expires).verify_slice(&mac).is_ok()
+}
+
+/// `POST /api/partner/embed-tokens` with `Authorization: Bearer <partner
+/// key>`: a token for the partner's page to give its configurator frame.
+pub async fn post_embed_token(State(state): State<AppState>, bearer: Bearer) -> Result<Response, Problem> {
+    let partner = partner_of(&state, bearer).await?;
+    let expires = crate::clock::unix_seconds() as i64 + EMBED_TOKEN_SECONDS;
+    let token = embed_token(state.store.token_secret(), &partner.id, expires);
+    Ok((StatusCode::CREATED, Json(tailor_api::EmbedToken { partner: partner.id, token, expires_in: EMBED_TOKEN_SECONDS })).into_response())
+}
+
+/// The partner whose key the request carries.
+async fn partner_of(state: &AppState, bearer: Bearer) -> Result<Partner, Problem> {
+    let key = bearer
+        .or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
+    let digest = sha256_hex(key.as_bytes());
+    state
+        .store
+        .transaction(move |db| by_key(db, &digest))
+        .await??
+        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown partner key", "This partner key is unknown or revoked."))
+}
+
 /// Is `id` a registered, active partner?
 pub async fn exists(state: &AppState, id: &str) -> Result<bool, Problem> {
     let id = id.to_string();
@@ -142,15 +191,7 @@ struct PartnerOrder {
 /// `GET /api/partner/orders/{id}` with `Authorization: Bearer <partner key>`:
 /// one of the partner's own orders; any other order is "not found".
 pub async fn get_order(State(state): State<AppState>, bearer: Bearer, Path(order): Path<String>) -> Result<Response, Problem> {
-    let key = bearer
-        .or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
-    let digest = sha256_hex(key.as_bytes());
-    let partner = state
-        .store
-        .transaction(move |db| by_key(db, &digest))
-        .await
-        ??
-        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown partner key", "This partner key is unknown or revoked."))?;
+    let partner = partner_of(&state, bearer).await?;
     let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id.");
     let row = state.store.get(&order).await?.ok_or_else(not_found)?;
     if row.partner_id.as_deref() != Some(partner.id.as_str()) {
@@ -183,5 +224,20 @@ mod tests {
         }
         assert!(check_id("acme-shop").is_ok());
         assert!(check_id("Acme").is_err() && check_id("a").is_err());
+    }
+
+    #[test]
+    fn embed_tokens_name_their_partner_and_expire() {
+        let (secret, other) = ([7u8; 32], [8u8; 32]);
+        let token = embed_token(&secret, "acme", 1_000);
+        assert!(embed_token_ok(&secret, "acme", &token, 1_000));
+        assert!(!embed_token_ok(&secret, "acme", &token, 1_001), "expired");
+        assert!(!embed_token_ok(&secret, "other-shop", &token, 10), "another partner's");
+        assert!(!embed_token_ok(&other, "acme", &token, 10), "another server's");
+        let later = token.replacen("1000", "9999", 1);
+        assert!(!embed_token_ok(&secret, "acme", &later, 10), "a changed expiry");
+        for bad in ["", "v1", "v1.x.y", "v2.1000.00", "v1.1000.zz"] {
+            assert!(!embed_token_ok(&secret, "acme", bad, 10), "{bad}");
+        }
     }
 }

@@ -227,6 +227,13 @@ async fn place(env: &Env, browser: &mut Browser, body: Value) -> Answer {
     browser.send_with(env, "POST", "/api/orders", Some(body), &[("idempotency-key", &key)]).await
 }
 
+/// A partner's embed token, asked for with its key.
+async fn embed_token(env: &Env, key: &str) -> String {
+    let a = Browser::default().send_with(env, "POST", "/api/partner/embed-tokens", None, &[("authorization", &format!("Bearer {key}"))]).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    a.body["token"].as_str().unwrap().to_string()
+}
+
 async fn staff_key(env: &Env, id: &str, role: &str) -> String {
     let (key, digest) = tailor_server::staff::new_key();
     let row = store::StaffKey { id: id.into(), name: format!("{role} tester"), role: role.into(), created_at: "2026-01-01T00:00:00Z".into(), revoked_at: None };
@@ -787,8 +794,9 @@ async fn partners_read_their_own_orders_and_no_one_elses() {
     body["channel"] = json!("partner");
     body["partner_id"] = json!("initech");
     let unknown = place(&env, &mut customer, body.clone()).await;
-    assert_eq!(unknown.body["type"], "/problems/unknown-partner", "{}", unknown.body);
+    assert_eq!(unknown.body["type"], "/problems/partner-token", "an unknown partner has no embed token: {}", unknown.body);
     body["partner_id"] = json!("acme");
+    body["partner_token"] = json!(embed_token(&env, &keys[0]).await);
     let placed = place(&env, &mut customer, body).await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
     assert_eq!(placed.body["partner_id"], "acme");
@@ -1181,4 +1189,48 @@ async fn sign_in_mails_are_capped_per_client_and_per_day() {
     env.sql(&format!("UPDATE mail_days SET day = '{}' WHERE day = '{}'", tailor_server::clock::utc_day(8), tailor_server::clock::utc_day(1))).await;
     tailor_server::housekeeping::sweep(&env.store, tailor_server::clock::unix_seconds() as i64).await.unwrap();
     assert_eq!(env.sql("SELECT day FROM mail_days").await, [today]);
+}
+
+/// Issue 15, item 9: an order is the partner's only when it comes from the
+/// partner's own page: with an embed token that the partner's server got
+/// with its key, for this partner, not expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_orders_come_only_from_the_partners_page() {
+    use tailor_server::partners::{self, Partner};
+    let env = env();
+    let mut keys = Vec::new();
+    for id in ["acme", "globex"] {
+        let (key, digest) = partners::new_key();
+        let p = Partner { id: id.into(), name: id.into(), origins: vec![format!("https://{id}.example")], theme: Default::default() };
+        env.store.transaction(move |db| partners::add(db, &p, &digest, "2026-11-24T00:00:00Z")).await.unwrap().unwrap();
+        keys.push(key);
+    }
+    let staff = staff_key(&env, "S9", "fulfilment").await;
+    for key in [None, Some("tpk_made-up"), Some(staff.as_str())] {
+        let extra: Vec<(&str, String)> = key.iter().map(|k| ("authorization", format!("Bearer {k}"))).collect();
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(h, v)| (*h, v.as_str())).collect();
+        let refused = Browser::default().send_with(&env, "POST", "/api/partner/embed-tokens", None, &extra).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{key:?}");
+    }
+    let acme = embed_token(&env, &keys[0]).await;
+    let globex = embed_token(&env, &keys[1]).await;
+    let now = tailor_server::clock::unix_seconds() as i64;
+    let expired = partners::embed_token(env.store.token_secret(), "acme", now - 1);
+    let tampered = format!("{}0", &acme[..acme.len() - 1]);
+    let mut customer = Browser::default();
+    let mut body = order_body(&env, None);
+    body["channel"] = json!("partner");
+    body["partner_id"] = json!("acme");
+    for token in [None, Some(&globex), Some(&expired), Some(&tampered)] {
+        let mut forged = body.clone();
+        if let Some(t) = token {
+            forged["partner_token"] = json!(t);
+        }
+        let a = place(&env, &mut customer, forged).await;
+        assert_eq!((a.status, a.body["type"].as_str()), (StatusCode::FORBIDDEN, Some("/problems/partner-token")), "{token:?}: {}", a.body);
+    }
+    body["partner_token"] = json!(acme);
+    let placed = place(&env, &mut customer, body).await;
+    assert_eq!((placed.status, placed.body["partner_id"].as_str()), (StatusCode::CREATED, Some("acme")), "{}", placed.body);
+    assert_eq!(env.sql("SELECT COUNT(*) FROM orders WHERE channel = 'partner'").await, ["1"]);
 }

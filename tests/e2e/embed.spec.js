@@ -8,6 +8,10 @@ import http from 'node:http';
 import { fillDetails } from './details.js';
 
 const portal = process.env.TAILOR_URL;
+// The embed token the partner's server gets with its key and puts in its
+// page (orders in the frame carry it); fetched in beforeAll, as a partner's
+// server would.
+let token = '';
 const partnerPage = (partner) =>
   `<!doctype html><html lang="en"><title>Partner shop</title><h1>Partner shop</h1>
    <iframe id="f" title="Configurator" src="${portal}/embed/p/pc-starter?partner=${partner}" width="900" height="700"></iframe></html>`;
@@ -17,8 +21,8 @@ const partnerPage = (partner) =>
 // A partner page that frames the portal directly (the frame is then
 // reachable from other frames of the page) and speaks the protocol itself,
 // with an advert from another origin beside it.
-const plainPage = `<!doctype html><html lang="en"><title>Partner shop</title><h1>Partner shop</h1>
-   <iframe id="f" title="Configurator" src="${portal}/embed/p/pc-starter?partner=e2e-partner" width="900" height="700"></iframe>
+const plainPage = () => `<!doctype html><html lang="en"><title>Partner shop</title><h1>Partner shop</h1>
+   <iframe id="f" title="Configurator" src="${portal}/embed/p/pc-starter?partner=e2e-partner&token=${token}" width="900" height="700"></iframe>
    <iframe id="advert" title="Advert" src="http://localhost:9912/advert" width="300" height="100"></iframe>
    <script>
      window.log = [];
@@ -27,9 +31,9 @@ const plainPage = `<!doctype html><html lang="en"><title>Partner shop</title><h1
      });
    </script></html>`;
 
-const elementPage = `<!doctype html><html lang="en"><title>Partner shop</title><h1>Partner shop</h1>
+const elementPage = () => `<!doctype html><html lang="en"><title>Partner shop</title><h1>Partner shop</h1>
    <script src="${portal}/embed.js"></script>
-   <tailor-configurator id="tc" product="pc-starter" partner="e2e-partner" locale="en" label="Configure your PC"></tailor-configurator>
+   <tailor-configurator id="tc" product="pc-starter" partner="e2e-partner" token="${token}" locale="en" label="Configure your PC"></tailor-configurator>
    <iframe id="advert" title="Advert" src="http://localhost:9912/advert" width="300" height="100"></iframe>
    <script>
      window.log = [];
@@ -43,11 +47,16 @@ const elementPage = `<!doctype html><html lang="en"><title>Partner shop</title><
 // frame a local one).
 const servers = [];
 test.beforeAll(async () => {
+  const key = process.env.TAILOR_PARTNER_KEY;
+  expect(key, 'cargo xtask test passes the partner key').toBeTruthy();
+  const answer = await fetch(`${portal}/api/partner/embed-tokens`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+  expect(answer.status).toBe(201);
+  token = (await answer.json()).token;
   for (const port of [9911, 9912]) {
     const server = http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      if (req.url.startsWith('/element')) res.end(elementPage);
-      else if (req.url.startsWith('/plain')) res.end(plainPage);
+      if (req.url.startsWith('/element')) res.end(elementPage());
+      else if (req.url.startsWith('/plain')) res.end(plainPage());
       else if (req.url.startsWith('/advert')) res.end('<!doctype html><title>Advert</title><p>Buy more');
       else res.end(partnerPage('e2e-partner'));
     });
@@ -169,7 +178,7 @@ test('a partner page talks to the configurator through the custom element', asyn
   // The order page stays inside the embed address (a reload would still be framed).
   await frame.getByRole('link', { name: "See the order's status" }).click();
   await expect(frame.getByRole('heading', { level: 1 })).toHaveText('Order status');
-  expect(await frame.locator('html').evaluate(() => location.pathname + location.search)).toBe(`/embed/orders/${done.orderId}?partner=e2e-partner`);
+  expect(await frame.locator('html').evaluate(() => location.pathname + location.search)).toBe(`/embed/orders/${done.orderId}?partner=e2e-partner&token=${token}`);
 
   // reset: back to the product's start.
   await element(page, () => document.getElementById('tc').reset());

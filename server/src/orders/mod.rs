@@ -221,6 +221,20 @@ fn priced_order(state: &AppState, body: &[u8], percent_off: Option<u32>) -> Resu
             "A partner id is given exactly when the channel is \"partner\".",
         ));
     }
+    // Only the partner's own page places orders in its name: its frame
+    // carries a token the partner's server got with its key.
+    if let Some(partner) = &order.partner_id
+        && !order.partner_token.as_deref().is_some_and(|t| crate::partners::embed_token_ok(state.store.token_secret(), partner, t, unix_seconds() as i64))
+    {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "partner-token",
+            "Not from the partner's page",
+            format!(
+                "An order through partner \"{partner}\" is taken only from the partner's own page, with a valid embed token; this one is missing, wrong or expired. Reload the partner's page."
+            ),
+        ));
+    }
     let total = tailor_engine::member_price(quote.total, percent_off);
     if total != order.price_seen {
         return Err(Problem::new(

@@ -43,6 +43,7 @@ pub async fn post_again(
         locale: row.locale,
         channel: Channel::Web,
         partner_id: None,
+        partner_token: None,
     };
     let body = serde_json::to_vec(&order).map_err(|_| Problem::internal())?;
     let percent_off = member_discount(&state, &visitor).await;

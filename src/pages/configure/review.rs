@@ -122,7 +122,7 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
             return;
         }
         let (contact, shipping) = details();
-        let channel = submit::channel(embed.map(|e| e.partner()), kiosk_mode);
+        let channel = submit::channel(embed.map(|e| (e.partner(), e.token())), kiosk_mode);
         let member = me_state.member_percent();
         let locale_tag = locale.get_untracked().tag();
         let body = ctx.model.with_value(|m| ctx.session.with_untracked(|s| submit::order_body(m, s, contact, shipping, member, locale_tag, channel)));

@@ -19,14 +19,22 @@ pub(super) enum Stage {
     Placed(String),
 }
 
-/// Where an order is made, and the partner whose frame it is made in: in a
-/// partner's frame (`partner` is its id) the order is the partner's,
+/// Where an order is made: its channel, and in a partner's frame the
+/// partner and the embed token its page gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Placement {
+    pub channel: Channel,
+    pub partner_id: Option<String>,
+    pub partner_token: Option<String>,
+}
+
+/// Where an order is made, from the partner whose frame it is made in (its
+/// id and token): in a partner's frame the order is the partner's,
 /// whatever else; else a kiosk's, else the web's.
-pub(super) fn channel(partner: Option<String>, kiosk: bool) -> (Channel, Option<String>) {
+pub(super) fn channel(partner: Option<(String, Option<String>)>, kiosk: bool) -> Placement {
     match partner {
-        Some(id) => (Channel::Partner, Some(id)),
-        None if kiosk => (Channel::Kiosk, None),
-        None => (Channel::Web, None),
+        Some((id, token)) => Placement { channel: Channel::Partner, partner_id: Some(id), partner_token: token },
+        None => Placement { channel: if kiosk { Channel::Kiosk } else { Channel::Web }, partner_id: None, partner_token: None },
     }
 }
 
@@ -42,7 +50,7 @@ pub(super) fn order_body(
     shipping: Shipping,
     member_percent: Option<u32>,
     locale: &str,
-    (channel, partner_id): (Channel, Option<String>),
+    placement: Placement,
 ) -> Option<NewOrder> {
     let quote = model.quote(session.choices()).ok()?;
     Some(NewOrder {
@@ -54,8 +62,9 @@ pub(super) fn order_body(
         contact,
         shipping,
         locale: locale.to_string(),
-        channel,
-        partner_id,
+        channel: placement.channel,
+        partner_id: placement.partner_id,
+        partner_token: placement.partner_token,
     })
 }
 
@@ -140,13 +149,13 @@ mod tests {
         )
     }
 
-    fn body(model: &Model, session: &Session, member: Option<u32>, channel: (Channel, Option<String>)) -> Option<NewOrder> {
+    fn body(model: &Model, session: &Session, member: Option<u32>, channel: Placement) -> Option<NewOrder> {
         let (contact, shipping) = details();
         order_body(model, session, contact, shipping, member, "zh-CN", channel)
     }
 
-    fn web() -> (Channel, Option<String>) {
-        (Channel::Web, None)
+    fn web() -> Placement {
+        channel(None, false)
     }
 
     fn json(order: &NewOrder) -> serde_json::Value {
@@ -184,19 +193,21 @@ mod tests {
 
     #[test]
     fn the_channel_is_the_partner_in_its_frame_then_the_kiosk_then_the_web() {
-        assert_eq!(channel(Some("p1".into()), true), (Channel::Partner, Some("p1".into())));
-        assert_eq!(channel(Some("p1".into()), false), (Channel::Partner, Some("p1".into())));
-        assert_eq!(channel(None, true), (Channel::Kiosk, None));
-        assert_eq!(channel(None, false), (Channel::Web, None));
+        let p1 = || Some(("p1".to_string(), Some("v1.9.ab".to_string())));
+        let partner = Placement { channel: Channel::Partner, partner_id: Some("p1".into()), partner_token: Some("v1.9.ab".into()) };
+        assert_eq!(channel(p1(), true), partner);
+        assert_eq!(channel(p1(), false), partner);
+        assert_eq!(channel(None, true).channel, Channel::Kiosk);
+        assert_eq!(channel(None, false), Placement { channel: Channel::Web, partner_id: None, partner_token: None });
         let m = model();
         let session = Session::new(&m);
         let sent = |partner, kiosk| json(&body(&m, &session, None, channel(partner, kiosk)).unwrap());
-        let partner = sent(Some("p1".into()), true);
-        assert_eq!((&partner["channel"], &partner["partner_id"]), (&"partner".into(), &"p1".into()));
+        let partner = sent(p1(), true);
+        assert_eq!((&partner["channel"], &partner["partner_id"], &partner["partner_token"]), (&"partner".into(), &"p1".into(), &"v1.9.ab".into()));
         for (kiosk, name) in [(true, "kiosk"), (false, "web")] {
             let order = sent(None, kiosk);
             assert_eq!(order["channel"], name);
-            assert!(order.get("partner_id").is_none(), "no partner_id outside a frame: {order}");
+            assert!(order.get("partner_id").is_none() && order.get("partner_token").is_none(), "no partner outside a frame: {order}");
         }
     }
 
