@@ -1,6 +1,7 @@
 //! In-store kiosk mode: the same app, entered at `/kiosk` (`?idle=SECONDS`
 //! sets the idle time, default 120 s; `?place=NAME` names where the kiosk
-//! stands, for staff answering "Call staff"). "Start over" and "Call staff" stay in
+//! stands, for staff answering "Call staff", and `?key=KEY` is that place's
+//! kiosk key from `tailor-server place add`, without which no call is made). "Start over" and "Call staff" stay in
 //! view; after the idle time a warning gives the customer 30 s and one large
 //! button, then everything is reset: storage emptied, any session cookie
 //! dropped, and the page reloaded at the attract screen, so nothing of the
@@ -26,6 +27,8 @@ pub struct Kiosk {
     pub idle_seconds: f64,
     /// Where the kiosk stands ("Entrance"), told to staff when called.
     pub place: &'static str,
+    /// The place's kiosk key, which "Call staff" sends.
+    pub key: Option<&'static str>,
 }
 
 pub const DEFAULT_PLACE: &str = "Kiosk";
@@ -44,9 +47,12 @@ pub fn from_location() -> Option<Kiosk> {
     let place = crate::route::query_param(&loc.search().unwrap_or_default(), "place")
         .map(|p| p.trim().to_string())
         .filter(|p| (1..=40).contains(&p.chars().count()) && p.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.')));
+    let key = crate::route::query_param(&loc.search().unwrap_or_default(), "key")
+        .filter(|k| (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
     // Made once per page load (a reset reloads the page).
     let place: &'static str = place.map_or(DEFAULT_PLACE, |p| Box::leak(p.into_boxed_str()));
-    Some(Kiosk { idle_seconds: idle, place })
+    let key: Option<&'static str> = key.map(|k| &*Box::leak(k.into_boxed_str()));
+    Some(Kiosk { idle_seconds: idle, place, key })
 }
 
 pub fn use_kiosk() -> Option<Kiosk> {
@@ -61,6 +67,9 @@ fn home(k: Kiosk) -> String {
     }
     if k.place != DEFAULT_PLACE {
         query.push(format!("place={}", String::from(js_sys::encode_uri_component(k.place))));
+    }
+    if let Some(key) = k.key {
+        query.push(format!("key={key}"));
     }
     if query.is_empty() { "/kiosk".into() } else { format!("/kiosk?{}", query.join("&")) }
 }
@@ -84,7 +93,7 @@ fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>
     status.set(StaffCall::Calling);
     let body = api::json(&NewCall { place: kiosk.place.to_string(), product });
     spawn_local(async move {
-        let call = match api::request::<Call>("POST", "/api/kiosk/calls", Some(&body), None).await {
+        let call = match api::request_as::<Call>("POST", "/api/kiosk/calls", Some(&body), None, kiosk.key).await {
             Ok(c) => c,
             Err(e) => return status.set(StaffCall::Failed(e.message)),
         };

@@ -3,7 +3,8 @@
 //! `support`) list the open calls and answer them; the kiosk asks for its
 //! call's state and tells the customer when someone is on the way. A second
 //! tap while a call from the same place is open answers that same call.
-//! Nothing personal is involved.
+//! Only a registered kiosk calls, with its place's key (`tailor-server place
+//! add`), and only to its own place. Nothing personal is involved.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -61,16 +62,62 @@ fn call_row(r: &crate::store::sql::Row, now: i64) -> Result<Call, crate::store::
 
 const COLUMNS: &str = "id, place, product, answered_at, created_at";
 
+/// A new kiosk key (`tkk_` and 32 random bytes) and its digest.
+pub fn new_key() -> (String, String) {
+    crate::secrets::new_key("tkk")
+}
+
+/// Registers a kiosk place with its key's digest.
+pub fn add_place(db: &mut dyn crate::store::sql::Db, name: &str, key_sha256: &str, now: &str) -> Result<(), crate::store::StoreError> {
+    db.exec("INSERT INTO kiosk_places (name, key_sha256, created_at) VALUES ($1, $2, $3)", &[Text(name), Text(key_sha256), Text(now)])?;
+    Ok(())
+}
+
+/// Every registered place, with when it was revoked if it was.
+pub fn places(db: &mut dyn crate::store::sql::Db) -> Result<Vec<(String, String, Option<String>)>, crate::store::StoreError> {
+    db.rows("SELECT name, created_at, revoked_at FROM kiosk_places ORDER BY name", &[])?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?, r.opt_text(2)?)))
+        .collect()
+}
+
+pub fn revoke_place(db: &mut dyn crate::store::sql::Db, name: &str, now: &str) -> Result<bool, crate::store::StoreError> {
+    Ok(db.exec("UPDATE kiosk_places SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL", &[Text(name), Text(now)])? == 1)
+}
+
+/// The registered place whose kiosk key the request carries.
+async fn kiosk_place(state: &AppState, bearer: Bearer) -> Result<String, Problem> {
+    let unregistered = |detail: &str| Problem::new(StatusCode::UNAUTHORIZED, "kiosk-key", "Kiosk not registered", detail.to_string());
+    let key = bearer.or(|| unregistered("Only a registered kiosk calls staff: staff register its place with \"tailor-server place add\" and open the kiosk with the key it shows."))?;
+    let digest = crate::secrets::sha256_hex(key.as_bytes());
+    state
+        .store
+        .transaction(move |db| {
+            db.row("SELECT name FROM kiosk_places WHERE key_sha256 = $1 AND revoked_at IS NULL", &[Text(&digest)])?.map(|r| r.text(0)).transpose()
+        })
+        .await??
+        .ok_or_else(|| unregistered("This kiosk key is unknown or revoked; staff can register the kiosk again with \"tailor-server place add\"."))
+}
+
 /// Deletes calls a day old (answered or not: they left the staff list
 /// after [`OPEN_SECONDS`]); how many.
 pub fn expire(db: &mut dyn crate::store::sql::Db, now: i64) -> Result<u64, crate::store::StoreError> {
     db.exec("DELETE FROM staff_calls WHERE created_at < $1", &[Int(now - 24 * 3600)])
 }
 
-/// `POST /api/kiosk/calls`: calls staff to a place (or answers the call
-/// already open there).
-pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewCall>) -> Result<Response, Problem> {
+/// `POST /api/kiosk/calls` with `Authorization: Bearer <kiosk key>`: calls
+/// staff to the kiosk's place (or answers the call already open there).
+pub async fn create(State(state): State<AppState>, bearer: Bearer, JsonBody(b): JsonBody<NewCall>) -> Result<Response, Problem> {
     let place = check_place(&b.place)?;
+    let registered = kiosk_place(&state, bearer).await?;
+    if registered != place {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "kiosk-place",
+            "Another place's kiosk",
+            format!("This kiosk's key is for \"{registered}\", not \"{place}\"."),
+        ));
+    }
     let product = match b.product {
         Some(p) if state.catalogue.model(&p).is_none() => {
             return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-product", "Unknown product", format!("There is no product \"{p}\".")));

@@ -42,6 +42,10 @@ enum Command {
     /// Partner sites that embed the configurator.
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Kiosk places: only a registered kiosk calls staff, with the key made
+    /// here (shown once).
+    #[command(subcommand)]
+    Place(PlaceCommand),
     /// The newest messages the default mailer wrote.
     Outbox(OutboxArg),
 }
@@ -139,6 +143,25 @@ enum ConsentCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum PlaceCommand {
+    /// Registers a kiosk place and shows its kiosk key once (the kiosk is
+    /// opened at /kiosk?place=NAME&key=KEY).
+    Add {
+        #[arg(long, value_parser = place_name)]
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    List(Database),
+    /// Revokes the place `id` (its name).
+    Revoke(Revoke),
+}
+
+fn place_name(text: &str) -> Result<String, String> {
+    tailor_server::calls::check_place(text).map_err(|p| p.detail)
+}
+
+#[derive(Subcommand, Debug)]
 enum PartnerCommand {
     /// Registers a partner site and shows its server's key once. Theme
     /// tokens: primary=#rrggbb, primary-text=#rrggbb (contrast at least
@@ -207,6 +230,7 @@ async fn main() -> ExitCode {
         Some(Command::Staff(c)) => staff(c).await,
         Some(Command::Consent(ConsentCommand::Verify { database })) => consent_verify(database).await,
         Some(Command::Partner(c)) => partner(c).await,
+        Some(Command::Place(c)) => place(c).await,
         Some(Command::Outbox(o)) => outbox(o.outbox),
         None => run(cli.serve).await,
     };
@@ -310,6 +334,38 @@ async fn partner(command: PartnerCommand) -> Result<(), String> {
                 Ok(())
             } else {
                 Err(format!("no active partner {id}"))
+            }
+        }
+    }
+}
+
+async fn place(command: PlaceCommand) -> Result<(), String> {
+    use tailor_server::calls;
+    let now = tailor_server::clock::now_rfc3339();
+    match command {
+        PlaceCommand::Add { name, database } => {
+            let store = connect(database).await?;
+            let (key, digest) = calls::new_key();
+            let place = name.clone();
+            in_store(&store, move |db| calls::add_place(db, &place, &digest, &now)).await?;
+            let address = format!("/kiosk?place={}&key={key}", name.replace(' ', "%20"));
+            println!("kiosk place {name}; open the kiosk at {address}\nits key (keep it safe, it is not shown again):\n{key}");
+            Ok(())
+        }
+        PlaceCommand::List(database) => {
+            for (name, created, revoked) in in_store(&connect(database).await?, |db| calls::places(db)).await? {
+                let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
+                println!("{name}\t{created}\t{state}");
+            }
+            Ok(())
+        }
+        PlaceCommand::Revoke(Revoke { id, database }) => {
+            let target = id.clone();
+            if in_store(&connect(database).await?, move |db| calls::revoke_place(db, &target, &now)).await? {
+                println!("revoked {id}");
+                Ok(())
+            } else {
+                Err(format!("no active kiosk place {id}"))
             }
         }
     }

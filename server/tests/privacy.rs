@@ -227,6 +227,14 @@ async fn place(env: &Env, browser: &mut Browser, body: Value) -> Answer {
     browser.send_with(env, "POST", "/api/orders", Some(body), &[("idempotency-key", &key)]).await
 }
 
+/// A kiosk key for a newly registered place.
+async fn kiosk_key(env: &Env, place: &str) -> String {
+    let (key, digest) = tailor_server::calls::new_key();
+    let place = place.to_string();
+    env.store.transaction(move |db| tailor_server::calls::add_place(db, &place, &digest, "2026-11-24T00:00:00Z")).await.unwrap().unwrap();
+    key
+}
+
 /// A partner's embed token, asked for with its key.
 async fn embed_token(env: &Env, key: &str) -> String {
     let a = Browser::default().send_with(env, "POST", "/api/partner/embed-tokens", None, &[("authorization", &format!("Bearer {key}"))]).await;
@@ -728,15 +736,17 @@ async fn a_kiosk_hand_off_is_claimed_once_by_the_phone() {
 async fn a_kiosk_calls_staff_and_hears_when_someone_is_on_the_way() {
     let env = env();
     let mut kiosk = Browser::default();
-    let call = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": " Entrance ", "product": "jeans" }))).await;
+    let (entrance, floor) = (kiosk_key(&env, "Entrance").await, kiosk_key(&env, "Floor 2").await);
+    let key = |k: &str| format!("Bearer {k}");
+    let call = kiosk.send_with(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": " Entrance ", "product": "jeans" })), &[("authorization", &key(&entrance))]).await;
     assert_eq!(call.status, StatusCode::CREATED, "{}", call.body);
     assert!(kiosk.cookie.is_none(), "a call makes no profile");
     assert_eq!((call.body["place"].as_str(), call.body["product"].as_str(), call.body["state"].as_str()), (Some("Entrance"), Some("jeans"), Some("waiting")));
     let id = call.body["id"].as_str().unwrap().to_string();
     // A second tap at the same place is the same call; another place is another call.
-    let again = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance" }))).await;
+    let again = kiosk.send_with(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance" })), &[("authorization", &key(&entrance))]).await;
     assert_eq!((again.status, again.body["id"].as_str()), (StatusCode::OK, Some(id.as_str())));
-    let other = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Floor 2" }))).await;
+    let other = kiosk.send_with(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Floor 2" })), &[("authorization", &key(&floor))]).await;
     assert_eq!(other.status, StatusCode::CREATED);
     assert_ne!(other.body["id"], call.body["id"]);
 
@@ -763,14 +773,14 @@ async fn a_kiosk_calls_staff_and_hears_when_someone_is_on_the_way() {
     assert_eq!(list.body["calls"].as_array().unwrap().len(), 1);
     let twice = kiosk.send_with(&env, "POST", &format!("/api/staff/calls/{id}/answer"), None, &[("authorization", &auth(&store))]).await;
     assert_eq!(twice.body["state"], "answered");
-    let new = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance" }))).await;
+    let new = kiosk.send_with(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance" })), &[("authorization", &key(&entrance))]).await;
     assert_eq!(new.status, StatusCode::CREATED);
     assert_ne!(new.body["id"], call.body["id"]);
 
     // Bad input is refused with the reason.
-    let bad = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "<script>" }))).await;
+    let bad = kiosk.send_with(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "<script>" })), &[("authorization", &key(&entrance))]).await;
     assert_eq!((bad.status, bad.body["type"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/problems/invalid-place")));
-    let bad = kiosk.send(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance", "product": "spaceship" }))).await;
+    let bad = kiosk.send_with(&env, "POST", "/api/kiosk/calls", Some(json!({ "place": "Entrance", "product": "spaceship" })), &[("authorization", &key(&entrance))]).await;
     assert_eq!(bad.body["type"], "/problems/unknown-product");
     assert_eq!(kiosk.send(&env, "GET", "/api/kiosk/calls/K00000000000000000000", None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(kiosk.send(&env, "GET", "/api/kiosk/calls/nonsense", None).await.status, StatusCode::NOT_FOUND);
@@ -1233,4 +1243,34 @@ async fn partner_orders_come_only_from_the_partners_page() {
     let placed = place(&env, &mut customer, body).await;
     assert_eq!((placed.status, placed.body["partner_id"].as_str()), (StatusCode::CREATED, Some("acme")), "{}", placed.body);
     assert_eq!(env.sql("SELECT COUNT(*) FROM orders WHERE channel = 'partner'").await, ["1"]);
+}
+
+/// Issue 15, item 9: only a registered kiosk calls staff, and only to its
+/// own place: no key, a made-up or revoked key, or another place's name is
+/// refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_calls_come_only_from_registered_kiosks() {
+    let env = env();
+    let entrance = kiosk_key(&env, "Entrance").await;
+    let call = |key: Option<&str>, place: &str| {
+        let auth = key.map(|k| format!("Bearer {k}"));
+        let body = json!({ "place": place });
+        let (env, mut b) = (&env, Browser::default());
+        async move {
+            let extra: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+            b.send_with(env, "POST", "/api/kiosk/calls", Some(body), &extra).await
+        }
+    };
+    for (key, place, status, kind) in [
+        (None, "Entrance", StatusCode::UNAUTHORIZED, "kiosk-key"),
+        (Some("tkk_made-up"), "Entrance", StatusCode::UNAUTHORIZED, "kiosk-key"),
+        (Some(entrance.as_str()), "Back door", StatusCode::FORBIDDEN, "kiosk-place"),
+    ] {
+        let a = call(key, place).await;
+        assert_eq!((a.status, a.body["type"].as_str()), (status, Some(format!("/problems/{kind}").as_str())), "{key:?} {place}: {}", a.body);
+    }
+    assert_eq!(call(Some(&entrance), "Entrance").await.status, StatusCode::CREATED);
+    env.store.transaction(|db| tailor_server::calls::revoke_place(db, "Entrance", "2026-12-01T00:00:00Z")).await.unwrap().unwrap();
+    assert_eq!(call(Some(&entrance), "Entrance").await.status, StatusCode::UNAUTHORIZED, "a revoked kiosk calls no one");
+    assert_eq!(env.sql("SELECT COUNT(*) FROM staff_calls").await, ["1"]);
 }

@@ -188,6 +188,12 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
     // A key for staff on the shop floor, who answer the kiosk's "Call staff".
     let floor = crate::cmd_output(Command::new(&server).args(["staff", "add", "--name", "e2e-floor", "--role", "store", "--database-url", &db]))?;
     let store_key = floor.lines().last().unwrap_or_default().trim().to_string();
+    // Registered kiosk places (only they call staff), their keys as JSON.
+    let mut kiosk_keys = serde_json::Map::new();
+    for place in ["Kiosk", "Floor desktop", "Floor phone"] {
+        let added = crate::cmd_output(Command::new(&server).args(["place", "add", "--name", place, "--database-url", &db]))?;
+        kiosk_keys.insert(place.to_string(), added.lines().last().unwrap_or_default().trim().into());
+    }
     let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone()];
     let (mut child, url) = start_server(&server, &args)?;
     let report = scratch.join("report.json");
@@ -201,6 +207,7 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
             .env("TAILOR_OUTBOX", &outbox)
             .env("TAILOR_PARTNER_KEY", &partner_key)
             .env("TAILOR_STORE_KEY", &store_key)
+            .env("TAILOR_KIOSK_KEYS", serde_json::Value::Object(kiosk_keys).to_string())
             .env("CHROMIUM", tools::CHROMIUM)
             .status()?;
         read_playwright_report(&report, tally)?;
