@@ -858,6 +858,11 @@ async fn signing_in_replaces_the_session_token() {
     assert_eq!(kiosk.me(&env).await["profile"]["email"], "fixed@example.org");
     let mut attacker = Browser { cookie: Some(planted), ..Default::default() };
     assert!(attacker.me(&env).await["profile"].is_null(), "the old token reads no profile");
+    // Signing out ends the token on the server too, not only in the browser.
+    let mut copy = kiosk.clone();
+    assert_eq!(kiosk.send(&env, "POST", "/api/me/sign-out", None).await.status, StatusCode::NO_CONTENT);
+    assert!(kiosk.cookie.is_none());
+    assert!(copy.me(&env).await["profile"].is_null(), "a copy of the signed-out token reads nothing");
 }
 
 /// Issue 15, item 3: a change that the session cookie authorises is refused
