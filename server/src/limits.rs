@@ -109,7 +109,11 @@ impl RateLimiter {
 /// configure the proxy to limit instead).
 pub async fn rate_limit(State(limiters): State<Limiters>, mut request: Request<Body>, next: Next) -> Response {
     let Limiters { requests: limiter, profiles, codes } = limiters;
-    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+    let path = request.uri().path();
+    // Only changes to a profile may make one, and only sign-in mails codes
+    // (nothing is added on the order path).
+    let may_make = request.method() != Method::GET && (path.contains("/me/") || path.contains("/sign-in"));
+    if may_make && let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         // Routes that may make a profile or mail a code take from this
         // client's buckets when (and only when) they do.
         let ip = peer.ip();
