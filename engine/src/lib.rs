@@ -43,6 +43,7 @@ pub mod import;
 pub mod mdd;
 mod model;
 pub mod problem;
+pub mod recommend;
 pub mod search;
 pub mod theme;
 mod session;

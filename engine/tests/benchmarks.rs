@@ -113,3 +113,41 @@ fn random_sessions_never_reach_a_dead_end_on_real_models() {
         assert!(report.clicks >= 3 * e.vars());
     }
 }
+
+/// Issue 16: on the real Renault line, learned from folds 0-8 with the
+/// product's k, the recommendation along real test orders of fold 9 is
+/// always a value the engine still allows, no count under k is kept, and
+/// it is mostly right (the benchmark, `cargo xtask bench recommend`,
+/// measures how right).
+#[test]
+fn renault_recommendations_are_available_suppressed_and_mostly_right() {
+    use tailor_engine::recommend::{Learned, Recommender, parse_folds};
+    let Some(e) = engine("renault-br4cp/medium_domainsorted.xml") else { return };
+    let dir = common::benchmarks_dir().unwrap();
+    let text = std::fs::read_to_string(dir.join("renault-br4cp/config_medium_filtered.txt")).unwrap();
+    let sales = parse_sales("config_medium_filtered.txt", &text, e.problem()).unwrap();
+    let folds = parse_folds("index_csv_medium.txt", &std::fs::read_to_string(dir.join("renault-br4cp/index_csv_medium.txt")).unwrap(), sales.orders.len()).unwrap();
+    let orders: Vec<Vec<Option<u32>>> = sales.orders.iter().map(|o| sales.assignment(o, e.vars()).unwrap()).collect();
+    let train = orders.iter().zip(&folds).filter(|(_, f)| **f != 9).map(|(o, _)| o.as_slice());
+    let learned = Learned::learn(e.problem(), &sales.vars, train, 5);
+    assert!(learned.single.iter().flatten().all(|&c| c == 0 || c >= 5));
+    assert!(learned.pairs.iter().flat_map(|p| &p.counts).all(|c| c[2] >= 5));
+    let r = Recommender::new(e.problem(), &learned).unwrap();
+    let mut rng = Rng::new(1);
+    let (mut steps, mut hits) = (0, 0);
+    for order in orders.iter().zip(&folds).filter(|(_, f)| **f == 9).map(|(o, _)| o).take(40) {
+        let mut walk = sales.vars.clone();
+        rng.shuffle(&mut walk);
+        let mut fixed = all_open(&e);
+        for var in walk {
+            let analysis = e.analyse(&fixed);
+            let rec = r.recommend(&fixed, var, &analysis.valid[var]).expect("every sales variable is learned");
+            assert!(analysis.valid[var][rec.value as usize], "recommended an unavailable value of {}", e.problem().vars[var].name);
+            assert!((0.0..=1.0).contains(&rec.share));
+            steps += 1;
+            hits += (Some(rec.value) == order[var]) as u32;
+            fixed[var] = order[var];
+        }
+    }
+    assert!(hits * 100 > steps * 85, "{hits} of {steps} right");
+}

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::flags::{BenchCmd, EngineArgs, ServerArgs, UiArgs};
+use crate::flags::{BenchCmd, EngineArgs, RecommendArgs, ServerArgs, UiArgs};
 use crate::{Result, build_server, build_site, project_root, run, start_server, step, terminate, tools};
 
 pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
@@ -15,7 +15,43 @@ pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
         BenchCmd::Engine(args) => engine(args),
         BenchCmd::Ui(args) => ui(args),
         BenchCmd::Server(args) => server(args),
+        BenchCmd::Recommend(args) => recommend(args),
     }
+}
+
+/// The research data's folder: `$TAILOR_BENCHMARKS`, else
+/// `../shared/benchmarks/configuration` beside the project.
+fn benchmarks_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::var_os("TAILOR_BENCHMARKS").map(std::path::PathBuf::from).unwrap_or_else(|| project_root().join("../shared/benchmarks/configuration"));
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(format!("benchmark data not found at {} (set TAILOR_BENCHMARKS to its folder)", dir.display()).into())
+    }
+}
+
+/// `tailor-engine recommend-eval` on the Renault medium line (all ten folds
+/// or one), with the product's k (5) and again with k = 1.
+fn recommend(RecommendArgs { seed, fold }: RecommendArgs) -> Result<()> {
+    let data = benchmarks_dir()?.join("renault-br4cp");
+    step("building tailor-engine (native)");
+    run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-engine", "--features", "cli"]).current_dir(project_root()))?;
+    for k in ["5", "1"] {
+        step(&format!("recommend-eval on Renault medium, seed {seed}, k {k}"));
+        let mut cmd = Command::new(project_root().join("target/native/tailor-engine"));
+        cmd.arg("recommend-eval")
+            .arg(data.join("medium_domainsorted.xml"))
+            .arg("--sales")
+            .arg(data.join("config_medium_filtered.txt"))
+            .arg("--folds")
+            .arg(data.join("index_csv_medium.txt"))
+            .args(["--seed", &seed.to_string(), "--k", k]);
+        if let Some(f) = fold {
+            cmd.args(["--fold", &f.to_string()]);
+        }
+        run(&mut cmd)?;
+    }
+    Ok(())
 }
 
 /// Starts `cmd` with its standard output piped, returns the child and the

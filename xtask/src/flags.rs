@@ -62,6 +62,19 @@ pub enum BenchCmd {
     Ui(UiArgs),
     /// Orders per second and latency against the server and a bare handler.
     Server(ServerArgs),
+    /// The recommender on the Renault line by the published protocol: one
+    /// JSON line with the product's k, one with k = 1.
+    Recommend(RecommendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// The seed of the random variable orders.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Only this fold (0-9).
+    #[arg(long, value_name = "K")]
+    pub fold: Option<u8>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! tailor-engine check MODEL --sales FILE
 //! tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method M]
 //! tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method M]
+//! tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]
 //! ```
 //! MODEL is a Tailor model (`.json`), an XCSP 2.1 file (`.xml`) or DIMACS CNF
 //! (`.dimacs`, `.cnf`). `--method` is `auto` (the default: a compiled
@@ -30,13 +31,14 @@ use tailor_engine::import::{Sales, parse_file, parse_sales};
 use tailor_engine::mdd::DEFAULT_BUDGET;
 use tailor_engine::problem::{Constraint, Lit, Problem, Var};
 use tailor_engine::search::Search;
-use tailor_engine::{Engine, Model, bench};
+use tailor_engine::{Engine, Model, bench, recommend};
 
 /// The usage lines, as `--help` and usage errors show them.
 const USAGE: &str = "tailor-engine count MODEL [--method auto|diagram|search]
        tailor-engine check MODEL --sales FILE
        tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search]
-       tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]";
+       tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]
+       tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]";
 
 /// Tailor's configuration engine on the command line.
 #[derive(Parser, Debug)]
@@ -83,6 +85,28 @@ enum Command {
         /// The seed of the sessions' random choices (and of made-up prices).
         #[arg(long, value_name = "S", default_value_t = 1)]
         seed: u64,
+    },
+    /// Measures the recommender as published (recommend.md): per fold, learn
+    /// from the other folds, then predict each next value of every test
+    /// order along a seeded random order; one JSON line.
+    RecommendEval {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// The sales orders.
+        #[arg(long, value_name = "FILE")]
+        sales: String,
+        /// One fold number (0-9) per order of the sales file.
+        #[arg(long, value_name = "FILE")]
+        folds: String,
+        /// The seed of the random variable orders.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Only this fold.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(0..=9))]
+        fold: Option<u8>,
+        /// Counts resting on fewer orders are dropped, as in the product.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        k: u32,
     },
     /// Writes DIMACS CNF made of N renamed copies of a DIMACS model, each
     /// linked to the previous one by random clauses that keep it satisfiable.
@@ -209,6 +233,23 @@ fn run(cli: Cli) -> Result<(), String> {
             let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
             check(&engine, sales.as_ref().expect("a sales file was given"))
         }
+        Command::RecommendEval { model, sales, folds, seed, fold, k } => {
+            let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
+            let sales = sales.expect("a sales file was given");
+            let folds = recommend::parse_folds(&folds, &read(&folds)?, sales.orders.len())?;
+            if let Some(f) = fold
+                && !folds.contains(&f)
+            {
+                return Err(format!("--fold {f}: no order of the sales file is in fold {f}"));
+            }
+            let mut clock = {
+                let t0 = Instant::now();
+                move || t0.elapsed().as_secs_f64() * 1000.0
+            };
+            let e = recommend::evaluate(&engine, &sales, &folds, seed, fold, k, &mut clock);
+            println!("{}", evaluation_json(&model.model, seed, k, &e));
+            Ok(())
+        }
         Command::Domains { model, assign } => {
             let assign = parse_assign(&assign)?;
             let (engine, _, _) = prepare(&model, None, None)?;
@@ -232,6 +273,33 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The evaluation as one JSON line.
+fn evaluation_json(model: &str, seed: u64, k: u32, e: &recommend::Evaluation) -> String {
+    let ratio = |hit: u64, all: u64| if all == 0 { 0.0 } else { hit as f64 / all as f64 };
+    let mut times = e.times_us.clone();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    let folds: Vec<serde_json::Value> = e
+        .folds
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "fold": f.fold, "predictions": f.predictions, "accuracy_all": ratio(f.correct, f.predictions),
+                "nontrivial": f.nontrivial, "accuracy_nontrivial": ratio(f.nontrivial_correct, f.nontrivial),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "bench": "recommend", "model": model, "method": "max-share", "seed": seed, "k": k,
+        "predictions": e.predictions, "correct": e.correct, "accuracy_all": ratio(e.correct, e.predictions),
+        "nontrivial": e.nontrivial, "accuracy_nontrivial": ratio(e.nontrivial_correct, e.nontrivial),
+        "per_step": e.per_step.iter().map(|&(all, hit)| (ratio(hit, all) * 10_000.0).round() / 10_000.0).collect::<Vec<f64>>(),
+        "p50_us": (at(0.5) * 10.0).round() / 10.0, "p99_us": (at(0.99) * 10.0).round() / 10.0,
+        "model_bytes": e.model_bytes, "skipped": e.skipped, "folds": folds,
+    })
+    .to_string()
 }
 
 fn check(engine: &Engine, sales: &Sales) -> Result<(), String> {
