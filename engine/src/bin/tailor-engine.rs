@@ -460,7 +460,7 @@ mod tests {
         for line in super::USAGE.lines() {
             // Each usage line with its placeholders filled in.
             let line = line.trim().replace(['[', ']'], "").replace("auto|diagram|search", "search").replace("NAME=VALUE,...", "a=1,b=2");
-            let line: Vec<&str> = line.split_whitespace().map(|w| if w == "N" || w == "S" { "5" } else { w }).collect();
+            let line: Vec<&str> = line.split_whitespace().map(|w| if matches!(w, "N" | "S" | "K") { "5" } else { w }).collect();
             assert!(parse(&line.join(" ")).is_ok(), "{line:?}");
         }
         match parse("tailor-engine bench m.xml").unwrap() {
@@ -469,6 +469,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        match parse("tailor-engine recommend-eval m.xml --sales s.txt --folds f.txt").unwrap() {
+            Command::RecommendEval { seed, fold, k, .. } => assert_eq!((seed, fold, k), (1, None, 5)),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse("tailor-engine recommend-eval m.xml --sales s.txt --folds f.txt --fold 10").is_err(), "folds are 0 to 9");
         match parse("tailor-engine scale m.dimacs").unwrap() {
             Command::Scale { times, seed, .. } => assert_eq!((times, seed), (10, 1)),
             other => panic!("{other:?}"),
