@@ -345,6 +345,9 @@ async fn place(command: PlaceCommand) -> Result<(), String> {
     match command {
         PlaceCommand::Add { name, database } => {
             let store = connect(database).await?;
+            if in_store(&store, |db| calls::places(db)).await?.iter().any(|(n, _, _)| *n == name) {
+                return Err(format!("kiosk place \"{name}\" is registered already (a revoked name stays taken): pick another name"));
+            }
             let (key, digest) = calls::new_key();
             let place = name.clone();
             in_store(&store, move |db| calls::add_place(db, &place, &digest, &now)).await?;
