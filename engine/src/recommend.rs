@@ -26,6 +26,12 @@ pub const FORMAT: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Learned {
     pub format: u32,
+    /// The product and catalogue version learned for (empty for imported
+    /// problems); statistics of another version are not used.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub model: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
     /// Counts below this were dropped.
     pub k: u32,
     /// The number of orders learned from.
@@ -114,7 +120,38 @@ impl Learned {
                 p += 1;
             }
         }
-        Learned { format: FORMAT, k, orders: if count >= k { count } else { 0 }, vars: vars.iter().map(|&v| v as u32).collect(), sizes, single, pairs }
+        Learned {
+            format: FORMAT,
+            model: String::new(),
+            version: String::new(),
+            k,
+            orders: if count >= k { count } else { 0 },
+            vars: vars.iter().map(|&v| v as u32).collect(),
+            sizes,
+            single,
+            pairs,
+        }
+    }
+
+    /// Learns a catalogue model's statistics from its orders' choices (its
+    /// attributes are the first variables of its problem).
+    pub fn from_orders<'a>(model: &crate::Model, orders: impl IntoIterator<Item = &'a crate::Choices>, k: u32) -> Learned {
+        let n = model.problem().vars.len();
+        let attrs: Vec<usize> = (0..model.attributes().len()).collect();
+        let fixed: Vec<Vec<Option<u32>>> = orders
+            .into_iter()
+            .map(|c| {
+                let mut f = vec![None; n];
+                for (a, o) in c.0.iter().enumerate().take(n) {
+                    f[a] = o.map(|o| o as u32);
+                }
+                f
+            })
+            .collect();
+        let mut learned = Learned::learn(model.problem(), &attrs, fixed.iter().map(Vec::as_slice), k);
+        learned.model = model.id().to_string();
+        learned.version = model.version().to_string();
+        learned
     }
 }
 

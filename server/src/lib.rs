@@ -8,6 +8,7 @@ pub mod clock;
 pub mod handoff;
 pub mod housekeeping;
 pub mod http;
+pub mod learn;
 pub mod limits;
 pub mod mail;
 pub mod orders;
@@ -75,6 +76,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/partners/{id}"),
     ("GET", "/partner/orders/{id}"),
     ("POST", "/partner/embed-tokens"),
+    ("GET", "/learned/{product}"),
 ];
 
 async fn health() -> Json<serde_json::Value> {
@@ -122,6 +124,7 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("GET", "/partners/{id}") => get(partners::get_public),
         ("GET", "/partner/orders/{id}") => get(partners::get_order),
         ("POST", "/partner/embed-tokens") => post(partners::post_embed_token),
+        ("GET", "/learned/{product}") => get(learn::get_learned),
         _ => unreachable!("API_ROUTES lists a route without a handler: {method} {path}"),
     }
 }

@@ -46,6 +46,18 @@ enum Command {
     /// here (shown once).
     #[command(subcommand)]
     Place(PlaceCommand),
+    /// Learns each product's statistics from its orders now (the server
+    /// also does at start-up and every hour).
+    Learn {
+        #[command(flatten)]
+        database: Database,
+        /// The catalogue files.
+        #[arg(long = "catalogue", value_name = "DIR", env = "TAILOR_CATALOGUE_DIR", default_value = "public/catalogue")]
+        catalogue_dir: PathBuf,
+        /// Counts resting on fewer orders are dropped.
+        #[arg(long, value_name = "N", env = "TAILOR_LEARN_K", default_value_t = tailor_server::learn::DEFAULT_K, value_parser = clap::value_parser!(u32).range(1..))]
+        k: u32,
+    },
     /// The newest messages the default mailer wrote.
     Outbox(OutboxArg),
 }
@@ -89,6 +101,9 @@ struct ServeArgs {
     /// Sign-in codes mailed per day (UTC) over all addresses, 0 for no limit [default: 10000].
     #[arg(long, value_name = "N", env = "TAILOR_CODES_PER_DAY", value_parser = clap::value_parser!(i64).range(0..))]
     codes_per_day: Option<i64>,
+    /// Learned statistics drop counts resting on fewer orders than this [default: 5].
+    #[arg(long, value_name = "N", env = "TAILOR_LEARN_K", value_parser = clap::value_parser!(u32).range(1..))]
+    learn_k: Option<u32>,
     /// API requests handled at once; more are refused with 503 [default: 1024].
     #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
     max_in_flight: Option<u32>,
@@ -214,7 +229,8 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
         header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),
         idle_timeout: args.idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
     };
-    let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits };
+    let learn_k = args.learn_k.unwrap_or(tailor_server::learn::DEFAULT_K);
+    let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits, learn_k };
     (config, args.outbox.outbox)
 }
 
@@ -231,6 +247,7 @@ async fn main() -> ExitCode {
         Some(Command::Consent(ConsentCommand::Verify { database })) => consent_verify(database).await,
         Some(Command::Partner(c)) => partner(c).await,
         Some(Command::Place(c)) => place(c).await,
+        Some(Command::Learn { database, catalogue_dir, k }) => learn(database, &catalogue_dir, k).await,
         Some(Command::Outbox(o)) => outbox(o.outbox),
         None => run(cli.serve).await,
     };
@@ -339,6 +356,15 @@ async fn partner(command: PartnerCommand) -> Result<(), String> {
     }
 }
 
+async fn learn(database: Database, catalogue_dir: &std::path::Path, k: u32) -> Result<(), String> {
+    let catalogue = Catalogue::load(catalogue_dir)?;
+    let store = connect(database).await?;
+    for (product, orders) in tailor_server::learn::learn_all(&store, &catalogue, k).await.map_err(|e| e.to_string())? {
+        println!("{product}\tlearned from {orders} orders (k = {k})");
+    }
+    Ok(())
+}
+
 async fn place(command: PlaceCommand) -> Result<(), String> {
     use tailor_server::calls;
     let now = tailor_server::clock::now_rfc3339();
@@ -409,6 +435,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
     let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox), limits: Default::default() };
     tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
+    tokio::spawn(tailor_server::learn::run(state.store.clone(), state.catalogue.clone(), config.learn_k, std::time::Duration::from_secs(3600)));
     let app = app_with_limits(state, site, config.limits);
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");

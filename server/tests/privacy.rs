@@ -1279,3 +1279,60 @@ async fn kiosk_calls_come_only_from_registered_kiosks() {
     assert_eq!(call(Some(&entrance), "Entrance").await.status, StatusCode::UNAUTHORIZED, "a revoked kiosk calls no one");
     assert_eq!(env.sql("SELECT COUNT(*) FROM staff_calls").await, ["1"]);
 }
+
+/// Issue 16, item 3: the shop learns from its own orders only aggregate
+/// counts of choices: no name, address or e-mail, no configuration chosen
+/// by fewer than k orders; a new shop has nothing learned; the file is
+/// public and cacheable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learned_statistics_hold_no_person_and_no_rare_choice() {
+    let env = env();
+    let mut b = Browser::default();
+    let nothing = b.send(&env, "GET", "/api/learned/pc-starter", None).await;
+    assert_eq!((nothing.status, nothing.body["type"].as_str()), (StatusCode::NOT_FOUND, Some("/problems/nothing-learned")));
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let defaults = Choices::defaults(model);
+    // One order changes one attribute to another option (a rare choice).
+    let (rare_attr, rare_option, rare) = (0..model.attributes().len())
+        .flat_map(|a| (0..model.attributes()[a].options.len()).map(move |o| (a, o)))
+        .find_map(|(a, o)| {
+            let mut c = defaults.clone();
+            (c.0[a] != Some(o)).then(|| {
+                c.0[a] = Some(o);
+                c
+            }).filter(|c| model.quote(c).is_ok()).map(|c| (a, o, c))
+        })
+        .expect("some other valid option");
+    for (i, choices) in std::iter::repeat_n(&defaults, 6).chain([&rare]).enumerate() {
+        let mut body = order_body(&env, None);
+        body["code"] = json!(model.encode(choices));
+        body["price_seen"] = json!(model.quote(choices).unwrap().total);
+        body["contact"] = json!({ "name": "Learner Person", "email": format!("learner{i}@example.org") });
+        body["shipping"]["line1"] = json!("Secret Street 9");
+        assert_eq!(place(&env, &mut b, body).await.status, StatusCode::CREATED);
+    }
+    let learned = tailor_server::learn::learn_all(&env.store, &env.catalogue, 5).await.unwrap();
+    assert!(learned.contains(&("pc-starter".to_string(), 7)), "{learned:?}");
+    let file = b.send(&env, "GET", "/api/learned/pc-starter", None).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let text = file.body.to_string();
+    for personal in ["Learner", "learner", "example.org", "Secret", "T1"] {
+        assert!(!text.contains(personal), "the learned file holds {personal}: {text}");
+    }
+    assert_eq!((file.body["model"].as_str(), file.body["version"].as_str(), file.body["orders"].as_u64()), (Some("pc-starter"), Some(model.version()), Some(7)));
+    assert_eq!(file.body["single"][rare_attr][rare_option], 0, "a choice made by one order is dropped");
+    let default_option = defaults.0[rare_attr].unwrap();
+    assert_eq!(file.body["single"][rare_attr][default_option], 6);
+    for pair in file.body["pairs"].as_array().unwrap() {
+        for c in pair["counts"].as_array().unwrap() {
+            assert!(c[2].as_u64().unwrap() >= 5, "{pair}");
+            let rare_here = (pair["a"] == rare_attr && c[0] == rare_option) || (pair["b"] == rare_attr && c[1] == rare_option);
+            assert!(!rare_here, "the rare choice is in a pair: {pair}");
+        }
+    }
+    assert_eq!(file.headers["cache-control"], "public, max-age=300");
+    let etag = file.headers["etag"].to_str().unwrap().to_string();
+    let again = b.send_with(&env, "GET", "/api/learned/pc-starter", None, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(b.send(&env, "GET", "/api/learned/spaceship", None).await.body["type"], "/problems/unknown-product");
+}
