@@ -6,6 +6,21 @@
 use crate::engine::Engine;
 use crate::import::Sales;
 
+/// A random valid, complete configuration of a catalogue model: attributes
+/// in random order, each given a random option among those the engine
+/// still offers (for load tests and for sizing learned statistics).
+pub fn random_choices(model: &crate::Model, rng: &mut Rng) -> crate::Choices {
+    let mut choices = crate::Choices::empty(model);
+    let mut order: Vec<usize> = (0..model.attributes().len()).collect();
+    rng.shuffle(&mut order);
+    for a in order {
+        let eval = model.evaluate(&choices);
+        let open: Vec<usize> = (0..model.attributes()[a].options.len()).filter(|&o| eval.attributes[a].available[o]).collect();
+        choices.0[a] = Some(open[rng.below(open.len())]);
+    }
+    choices
+}
+
 /// A small deterministic generator (xorshift64*), so sessions replay the same.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);

@@ -13,26 +13,11 @@ use std::time::{Duration, Instant};
 use tailor_api::{Channel, NewOrder};
 use tailor_engine::bench::Rng;
 use tailor_engine::contact::{Contact, Shipping};
-use tailor_engine::{Choices, Model};
 use tailor_server::catalogue::Catalogue;
 
 use crate::client::Connection;
 
-/// A random valid, complete configuration: attributes in random order, each
-/// given a random option among those the engine still offers.
-pub fn random_choices(model: &Model, rng: &mut Rng) -> Choices {
-    let mut choices = Choices::empty(model);
-    let mut order: Vec<usize> = (0..model.attributes().len()).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
-    for a in order {
-        let eval = model.evaluate(&choices);
-        let open: Vec<usize> = (0..model.attributes()[a].options.len()).filter(|&o| eval.attributes[a].available[o]).collect();
-        choices.0[a] = Some(open[rng.below(open.len())]);
-    }
-    choices
-}
+pub use tailor_engine::bench::random_choices;
 
 /// `count` order bodies (JSON) for the given products, in turn.
 pub fn random_orders(catalogue: &Catalogue, products: &[&str], count: usize, seed: u64) -> Result<Vec<String>, String> {

@@ -51,6 +51,29 @@ fn recommend(RecommendArgs { seed, fold }: RecommendArgs) -> Result<()> {
         }
         run(&mut cmd)?;
     }
+    // The catalogue's products: what the browser would download once the
+    // shop has learned from 10,000 orders (random valid ones, which are
+    // more varied than real ones: an upper bound).
+    step("learned statistics of the catalogue's products, 10,000 random orders each, k 5");
+    let catalogue = project_root().join("public/catalogue");
+    let index: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(catalogue.join("index.json"))?)?;
+    for product in index["products"].as_array().into_iter().flatten() {
+        let file = catalogue.join(product["file"].as_str().unwrap_or_default());
+        let out = Command::new(project_root().join("target/native/tailor-engine"))
+            .arg("learn")
+            .arg(&file)
+            .args(["--random-orders", "10000", "--seed", &seed.to_string(), "--k", "5"])
+            .output()?;
+        if !out.status.success() {
+            return Err(format!("tailor-engine learn {}: {}", file.display(), String::from_utf8_lossy(&out.stderr)).into());
+        }
+        let json = String::from_utf8_lossy(&out.stdout).trim().as_bytes().to_vec();
+        let gzip = crate::compress::gzip(&json)?;
+        println!(
+            "{}",
+            serde_json::json!({ "bench": "learned-size", "product": product["id"], "orders": 10_000, "k": 5, "json_bytes": json.len(), "gzip_bytes": gzip.len() })
+        );
+    }
     Ok(())
 }
 

@@ -19,7 +19,7 @@ fn is_hashed(name: &str) -> bool {
     stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn gzip(data: &[u8]) -> Result<Vec<u8>> {
+pub fn gzip(data: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, data, &mut out)?;
     Ok(out)

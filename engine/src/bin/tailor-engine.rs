@@ -6,6 +6,7 @@
 //! tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method M]
 //! tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method M]
 //! tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]
+//! tailor-engine learn MODEL.json [--random-orders N] [--seed S] [--k N]
 //! ```
 //! MODEL is a Tailor model (`.json`), an XCSP 2.1 file (`.xml`) or DIMACS CNF
 //! (`.dimacs`, `.cnf`). `--method` is `auto` (the default: a compiled
@@ -38,7 +39,8 @@ const USAGE: &str = "tailor-engine count MODEL [--method auto|diagram|search]
        tailor-engine check MODEL --sales FILE
        tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search]
        tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]
-       tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]";
+       tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]
+       tailor-engine learn MODEL.json [--random-orders N] [--seed S] [--k N]";
 
 /// Tailor's configuration engine on the command line.
 #[derive(Parser, Debug)]
@@ -105,6 +107,22 @@ enum Command {
         #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(0..=9))]
         fold: Option<u8>,
         /// Counts resting on fewer orders are dropped, as in the product.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        k: u32,
+    },
+    /// Prints the learned statistics (JSON) of a catalogue model trained on
+    /// N random valid orders: what a browser would download, for sizing.
+    Learn {
+        /// A Tailor model (.json).
+        #[arg(value_name = "MODEL.json")]
+        model: String,
+        /// The number of random orders.
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        random_orders: usize,
+        /// The seed of the random orders.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Counts resting on fewer orders are dropped.
         #[arg(long, value_name = "N", default_value_t = 5)]
         k: u32,
     },
@@ -248,6 +266,17 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let e = recommend::evaluate(&engine, &sales, &folds, seed, fold, k, &mut clock);
             println!("{}", evaluation_json(&model.model, seed, k, &e));
+            Ok(())
+        }
+        Command::Learn { model, random_orders, seed, k } => {
+            if !model.to_ascii_lowercase().ends_with(".json") {
+                return Err(format!("{model}: learn takes a Tailor model (.json)"));
+            }
+            let m = Model::from_json(&model, &read(&model)?).map_err(|e| e.to_string())?;
+            let mut rng = Rng::new(seed);
+            let orders: Vec<tailor_engine::Choices> = (0..random_orders).map(|_| bench::random_choices(&m, &mut rng)).collect();
+            let learned = recommend::Learned::from_orders(&m, &orders, k);
+            println!("{}", serde_json::to_string(&learned).map_err(|e| e.to_string())?);
             Ok(())
         }
         Command::Domains { model, assign } => {
