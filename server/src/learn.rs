@@ -86,12 +86,12 @@ pub async fn get_learned(State(state): State<AppState>, Path(product): Path<Stri
     let found = state
         .store
         .transaction(move |db| {
-            db.row("SELECT json, orders, made_at FROM learned WHERE product = $1 AND version = $2", &[Text(&product), Text(&version)])?
-                .map(|r| Ok::<_, StoreError>((r.text(0)?, r.int(1)?, r.text(2)?)))
+            db.row("SELECT json, made_at FROM learned WHERE product = $1 AND version = $2 AND orders > 0", &[Text(&product), Text(&version)])?
+                .map(|r| Ok::<_, StoreError>((r.text(0)?, r.text(1)?)))
                 .transpose()
         })
         .await??;
-    let (json, _, made_at) = found.filter(|f| f.1 > 0).ok_or_else(nothing)?;
+    let (json, made_at) = found.ok_or_else(nothing)?;
     let etag = format!("\"{}\"", &crate::secrets::sha256_hex(format!("{made_at}:{json}").as_bytes())[..16]);
     let cache = [(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")), (header::ETAG, HeaderValue::from_str(&etag).map_err(|_| Problem::internal())?)];
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {

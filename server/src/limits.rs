@@ -110,6 +110,7 @@ impl RateLimiter {
 pub async fn rate_limit(State(limiters): State<Limiters>, mut request: Request<Body>, next: Next) -> Response {
     let Limiters { requests: limiter, profiles, codes } = limiters;
     let path = request.uri().path();
+    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls");
     // Only changes to a profile may make one, and only sign-in mails codes
     // (nothing is added on the order path).
     let may_make = request.method() != Method::GET && (path.contains("/me/") || path.contains("/sign-in"));
@@ -120,8 +121,6 @@ pub async fn rate_limit(State(limiters): State<Limiters>, mut request: Request<B
         let gate = |limiter: RateLimiter| Gate(Arc::new(move || limiter.take(ip, Instant::now()).map_err(|wait| wait.ceil().max(1.0) as u64)));
         request.extensions_mut().insert(ClientLimits { new_profile: gate(profiles), sign_in_mail: gate(codes) });
     }
-    let path = request.uri().path();
-    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls");
     if request.method() == Method::POST && limited {
         if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
             if let Err(wait) = limiter.take(peer.ip(), Instant::now()) {

@@ -163,6 +163,11 @@ impl Browser {
         Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), headers }
     }
 
+    /// A browser on the client address `ip`.
+    fn at(ip: &str) -> Browser {
+        Browser { peer: Some(format!("{ip}:40000").parse().unwrap()), ..Default::default() }
+    }
+
     async fn me(&mut self, env: &Env) -> Value {
         let a = self.send(env, "GET", "/api/me", None).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
@@ -225,6 +230,19 @@ async fn place(env: &Env, browser: &mut Browser, body: Value) -> Answer {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let key = format!("p-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     browser.send_with(env, "POST", "/api/orders", Some(body), &[("idempotency-key", &key)]).await
+}
+
+/// Registers partners `ids` (origin https://ID.example); their keys.
+async fn add_partners(env: &Env, ids: &[&str]) -> Vec<String> {
+    use tailor_server::partners::{self, Partner};
+    let mut keys = Vec::new();
+    for &id in ids {
+        let (key, digest) = partners::new_key();
+        let p = Partner { id: id.into(), name: id.into(), origins: vec![format!("https://{id}.example")], theme: Default::default() };
+        env.store.transaction(move |db| partners::add(db, &p, &digest, "2026-11-24T00:00:00Z")).await.unwrap().unwrap();
+        keys.push(key);
+    }
+    keys
 }
 
 /// A kiosk key for a newly registered place.
@@ -790,15 +808,9 @@ async fn a_kiosk_calls_staff_and_hears_when_someone_is_on_the_way() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partners_read_their_own_orders_and_no_one_elses() {
-    use tailor_server::partners::{self, Partner};
+    use tailor_server::partners;
     let env = env();
-    let mut keys = Vec::new();
-    for id in ["acme", "globex"] {
-        let (key, digest) = partners::new_key();
-        let p = Partner { id: id.into(), name: id.into(), origins: vec![format!("https://{id}.example")], theme: Default::default() };
-        env.store.transaction(move |db| partners::add(db, &p, &digest, "2026-11-24T00:00:00Z")).await.unwrap().unwrap();
-        keys.push(key);
-    }
+    let keys = add_partners(&env, &["acme", "globex"]).await;
     let mut customer = Browser::default();
     let mut body = order_body(&env, None);
     body["channel"] = json!("partner");
@@ -1096,13 +1108,12 @@ async fn idle_sessions_end_and_unreachable_profiles_are_deleted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_client_cannot_make_profiles_without_end() {
     let env = env();
-    let from = |ip: &str| Browser { peer: Some(format!("{ip}:40000").parse().unwrap()), ..Default::default() };
-    let mut kept = from("10.0.0.1");
+    let mut kept = Browser::at("10.0.0.1");
     assert_eq!(kept.save(&env, "first").await.status, StatusCode::CREATED);
     for i in 1..60 {
-        assert_eq!(from("10.0.0.1").save(&env, "one more").await.status, StatusCode::CREATED, "profile {i}");
+        assert_eq!(Browser::at("10.0.0.1").save(&env, "one more").await.status, StatusCode::CREATED, "profile {i}");
     }
-    let mut over = from("10.0.0.1");
+    let mut over = Browser::at("10.0.0.1");
     for refused in [over.save(&env, "one too many").await, over.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await] {
         assert_eq!((refused.status, refused.body["type"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("/problems/too-many-profiles")), "{}", refused.body);
         let wait = refused.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap();
@@ -1111,7 +1122,7 @@ async fn one_client_cannot_make_profiles_without_end() {
     }
     assert!(over.cookie.is_none(), "no profile, no cookie");
     assert_eq!(kept.save(&env, "second").await.status, StatusCode::CREATED, "a profile already made goes on");
-    assert_eq!(from("10.0.0.2").save(&env, "elsewhere").await.status, StatusCode::CREATED, "another client is not held back");
+    assert_eq!(Browser::at("10.0.0.2").save(&env, "elsewhere").await.status, StatusCode::CREATED, "another client is not held back");
     assert_eq!(env.sql("SELECT COUNT(*) FROM customers").await, ["61"]);
 }
 
@@ -1173,9 +1184,8 @@ async fn erasure_covers_merged_profiles_staff_reasons_and_signed_out_orders() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_mails_are_capped_per_client_and_per_day() {
     let env = env();
-    let from = |ip: &str| Browser { peer: Some(format!("{ip}:40000").parse().unwrap()), ..Default::default() };
     let ask = |i: usize| json!({ "email": format!("person{i}@example.org") });
-    let mut flooder = from("10.0.0.1");
+    let mut flooder = Browser::at("10.0.0.1");
     for i in 0..20 {
         assert_eq!(flooder.send(&env, "POST", "/api/sign-in", Some(ask(i))).await.status, StatusCode::ACCEPTED, "code {i}");
     }
@@ -1186,7 +1196,7 @@ async fn sign_in_mails_are_capped_per_client_and_per_day() {
     let wait: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=86_400 / 20).contains(&wait), "{wait}");
     assert_eq!(env.mailer.sent().len(), 20, "no mail for the refused");
-    let mut other = from("10.0.0.2");
+    let mut other = Browser::at("10.0.0.2");
     assert_eq!(other.send(&env, "POST", "/api/sign-in", Some(ask(21))).await.status, StatusCode::ACCEPTED, "another client goes on");
 
     let today = tailor_server::clock::utc_day(0);
@@ -1211,15 +1221,9 @@ async fn sign_in_mails_are_capped_per_client_and_per_day() {
 /// with its key, for this partner, not expired.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_orders_come_only_from_the_partners_page() {
-    use tailor_server::partners::{self, Partner};
+    use tailor_server::partners;
     let env = env();
-    let mut keys = Vec::new();
-    for id in ["acme", "globex"] {
-        let (key, digest) = partners::new_key();
-        let p = Partner { id: id.into(), name: id.into(), origins: vec![format!("https://{id}.example")], theme: Default::default() };
-        env.store.transaction(move |db| partners::add(db, &p, &digest, "2026-11-24T00:00:00Z")).await.unwrap().unwrap();
-        keys.push(key);
-    }
+    let keys = add_partners(&env, &["acme", "globex"]).await;
     let staff = staff_key(&env, "S9", "fulfilment").await;
     for key in [None, Some("tpk_made-up"), Some(staff.as_str())] {
         let extra: Vec<(&str, String)> = key.iter().map(|k| ("authorization", format!("Bearer {k}"))).collect();
