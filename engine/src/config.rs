@@ -170,7 +170,7 @@ pub struct Explanation {
 impl Model {
     /// The solver's view of the choices: attributes fixed, hidden surcharge
     /// variables free.
-    fn fixed(&self, choices: &Choices) -> Vec<Option<u32>> {
+    pub(crate) fn fixed(&self, choices: &Choices) -> Vec<Option<u32>> {
         let mut fixed: Vec<Option<u32>> = choices.0.iter().map(|o| o.map(|o| o as u32)).collect();
         fixed.resize(self.problem.vars.len(), None);
         fixed

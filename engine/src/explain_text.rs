@@ -57,11 +57,20 @@ pub enum Word {
     ErrTooLong,
     /// A free text with a character that cannot be used.
     ErrChars,
+    /// A recommendation's reason, with `{share}` (a percentage) and
+    /// `{choice}` ("Motherboard: B650") in the places the language puts
+    /// them: "Chosen by {share} of customers who also chose {choice}."
+    ChosenWith,
+    /// "Chosen by {share} of customers."
+    ChosenByAll,
+    /// From the customer's own orders: "You chose it in {times} of your
+    /// {orders} orders."
+    ChosenByYou,
 }
 
 impl Word {
     /// Every word, for the app to check it translates each one.
-    pub const ALL: [Word; 23] = [
+    pub const ALL: [Word; 26] = [
         Word::Unavailable,
         Word::Because,
         Word::Included,
@@ -85,6 +94,9 @@ impl Word {
         Word::ImplausibleThigh,
         Word::ErrTooLong,
         Word::ErrChars,
+        Word::ChosenWith,
+        Word::ChosenByAll,
+        Word::ChosenByYou,
     ];
 }
 
@@ -282,6 +294,9 @@ mod tests {
                 Word::ImplausibleThigh => "thigh",
                 Word::ErrTooLong => "TOO-LONG",
                 Word::ErrChars => "BAD-CHARS",
+                Word::ChosenWith => "{share} WITH {choice}",
+                Word::ChosenByAll => "{share} OF ALL",
+                Word::ChosenByYou => "{times} OF {orders}",
             }
         }
         fn number(&self, value: f64, decimals: u32) -> String {

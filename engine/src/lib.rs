@@ -31,6 +31,7 @@
 //! assert_eq!(model.quote(&choices).unwrap().total, 500);
 //! ```
 
+pub mod advice;
 pub mod bench;
 mod catalogue;
 mod code;

@@ -267,10 +267,21 @@ impl Recommender {
     /// reason; `None` when nothing was learned about it or none is valid.
     pub fn recommend(&self, fixed: &[Option<u32>], var: usize, valid: &[bool]) -> Option<Recommendation> {
         let (value, _) = *self.rank(fixed, var, valid).first()?;
-        let t = self.slot[var]?;
+        let (share, with) = self.reason(fixed, var, value)?;
+        Some(Recommendation { value, share, with })
+    }
+
+    /// Why `value` of `var` is a good guess: the largest share of
+    /// customers who chose it among those who made one of the choices in
+    /// `fixed` (with that choice), or among all customers (with `None`).
+    pub fn reason(&self, fixed: &[Option<u32>], var: usize, value: u32) -> Option<(f64, Option<(usize, u32)>)> {
+        let t = self.slot.get(var).copied().flatten()?;
+        if self.is_empty() {
+            return None;
+        }
         let n = self.vars.len();
         let a = value as usize;
-        let overall = (self.single[t][a] as f64 / self.orders as f64, None);
+        let overall = (*self.single[t].get(a)? as f64 / self.orders as f64, None);
         let best = self
             .vars
             .iter()
@@ -281,8 +292,15 @@ impl Recommender {
                 let (with, both) = (self.single[e].get(x).copied()?, self.pair[t * n + e][a * self.sizes[e] + x]);
                 (with > 0 && both > 0).then(|| (both as f64 / with as f64, Some((v, x as u32))))
             })
-            .fold(overall, |best, c| if c.0 > best.0 { c } else { best });
-        Some(Recommendation { value, share: best.0, with: best.1 })
+            // A choice the customer made is the better reason when it
+            // speaks as strongly as the overall share.
+            .fold(overall, |best, c| if c.0 > best.0 || (best.1.is_none() && c.0 >= best.0) { c } else { best });
+        Some(best)
+    }
+
+    /// Whether anything was learned about problem variable `var`.
+    pub fn covers(&self, var: usize) -> bool {
+        !self.is_empty() && self.slot.get(var).copied().flatten().is_some()
     }
 }
 

@@ -133,6 +133,16 @@ impl Session {
         self.record(next);
     }
 
+    /// Fills in choices the customer has not made (say, "complete the rest
+    /// as most customers do"): the customer's own choices stay theirs, the
+    /// filled ones are not counted as decided. Undo takes it back.
+    pub fn fill(&mut self, choices: Choices) {
+        let mut next = self.now.clone();
+        next.order.retain(|&a| choices.0.get(a).is_some_and(|o| o.is_some() && *o == next.choices.0[a]));
+        next.choices = choices;
+        self.record(next);
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.past.is_empty()
     }

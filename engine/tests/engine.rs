@@ -488,4 +488,20 @@ fn a_session_proposes_undoes_and_redoes() {
     s.clear(memory);
     assert!(!s.can_redo());
     assert_eq!(s.choices().0[memory], None);
+    // Filling in (complete the rest) keeps the customer's own choices as
+    // theirs, does not count the filled ones as decided, and undoes in one step.
+    let before = s.clone();
+    let mut filled = s.choices().clone();
+    filled.0[memory] = Some(0);
+    filled.0[board] = model.option(board, "b760");
+    assert_eq!(s.order(), &[cpu]);
+    s.fill(filled.clone());
+    assert_eq!((s.choices(), s.order()), (&filled, &[cpu][..]));
+    s.undo();
+    assert_eq!((s.choices(), s.order()), (before.choices(), before.order()));
+    // A decided choice the filling changes is no longer the customer's.
+    let mut other = filled.clone();
+    other.0[cpu] = model.option(cpu, "i5-14400").filter(|&o| Some(o) != filled.0[cpu]).or(Some(0));
+    s.fill(other);
+    assert!(s.order().is_empty());
 }

@@ -104,6 +104,9 @@ struct ServeArgs {
     /// Learned statistics drop counts resting on fewer orders than this [default: 5].
     #[arg(long, value_name = "N", env = "TAILOR_LEARN_K", value_parser = clap::value_parser!(u32).range(1..))]
     learn_k: Option<u32>,
+    /// Seconds between two learnings from the orders (also done at start-up) [default: 3600].
+    #[arg(long, value_name = "SECONDS", env = "TAILOR_LEARN_EVERY", value_parser = clap::value_parser!(u64).range(1..))]
+    learn_every: Option<u64>,
     /// API requests handled at once; more are refused with 503 [default: 1024].
     #[arg(long, value_name = "N", env = "TAILOR_MAX_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..))]
     max_in_flight: Option<u32>,
@@ -230,7 +233,8 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
         idle_timeout: args.idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
     };
     let learn_k = args.learn_k.unwrap_or(tailor_server::learn::DEFAULT_K);
-    let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits, learn_k };
+    let learn_every = std::time::Duration::from_secs(args.learn_every.unwrap_or(3600));
+    let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits, learn_k, learn_every };
     (config, args.outbox.outbox)
 }
 
@@ -435,7 +439,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
     let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox), limits: Default::default() };
     tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
-    tokio::spawn(tailor_server::learn::run(state.store.clone(), state.catalogue.clone(), config.learn_k, std::time::Duration::from_secs(3600)));
+    tokio::spawn(tailor_server::learn::run(state.store.clone(), state.catalogue.clone(), config.learn_k, config.learn_every));
     let app = app_with_limits(state, site, config.limits);
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");

@@ -19,6 +19,8 @@ pub struct Config {
     pub limits: crate::limits::Limits,
     /// Learned statistics drop counts resting on fewer orders than this.
     pub learn_k: u32,
+    /// Time between two learnings from the orders.
+    pub learn_every: std::time::Duration,
 }
 
 /// Shared by every request.

@@ -194,7 +194,7 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
         let added = crate::cmd_output(Command::new(&server).args(["place", "add", "--name", place, "--database-url", &db]))?;
         kiosk_keys.insert(place.to_string(), added.lines().last().unwrap_or_default().trim().into());
     }
-    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone()];
+    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), "dist".into(), "--outbox".into(), outbox.clone(), "--learn-every".into(), "2".into()];
     let (mut child, url) = start_server(&server, &args)?;
     let report = scratch.join("report.json");
     let result = (|| -> Result<()> {

@@ -13,7 +13,7 @@ use crate::i18n::{Key, Words, price_effect, t, use_locale};
 pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     let locale = use_locale();
     let lang = move || locale.get().key();
-    let Ctx { model, session, eval, proposal, .. } = ctx;
+    let Ctx { model, session, eval, proposal, advice, .. } = ctx;
     let (attr, currency) = model.with_value(|m| (m.attributes()[a].clone(), m.def().currency.clone()));
     let legend = attr.label.clone();
     let long = attr.options.len() > 12;
@@ -21,6 +21,18 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     let texts = model.with_value(|m| {
         m.def().texts.iter().filter(|t| t.when.as_ref().is_some_and(|c| c.attribute == attr.id)).cloned().collect::<Vec<_>>()
     });
+
+    // The recommended option, with its reason in words, when there is a
+    // choice to make (at least two options available).
+    let recommended = move || {
+        let x = advice.with(|v| v.get(a).cloned().flatten())?;
+        if eval.with(|e| e.attributes[a].available.iter().filter(|&&v| v).count()) < 2 {
+            return None;
+        }
+        let text = model.with_value(|m| m.advice_text(&x, &Words { locale: locale.get(), currency: &m.def().currency }));
+        Some((x.option, text))
+    };
+    let rec_id = format!("rec-{}", attr.id);
 
     // Why option `o` is unavailable, in words, and whether it can be chosen anyway.
     let why = move |o: usize| {
@@ -67,10 +79,13 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     };
 
     let options_view = if long {
+        let hint_id = rec_id.clone();
+        let options_label = attr.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>();
         view! {
             <label class="visually-hidden" for=select_id.clone()>{move || legend.get(lang()).to_string()}</label>
             <select
                 id=select_id.clone()
+                aria-describedby=move || recommended().map(|_| format!("{hint_id}-text"))
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     if let Ok(o) = value.parse::<usize>() {
@@ -84,12 +99,23 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                         <option value=o.to_string() selected=move || session.with(|s| s.choices().0[a] == Some(o))>
                             {move || {
                                 let available = eval.with(|e| e.attributes[a].available[o]);
-                                model.with_value(|m| m.option_line(a, o, available, &Words { locale: locale.get(), currency: &m.def().currency }))
+                                let line = model.with_value(|m| m.option_line(a, o, available, &Words { locale: locale.get(), currency: &m.def().currency }));
+                                if recommended().is_some_and(|(r, _)| r == o) { format!("{line} · {}", t(locale.get(), Key::Recommended)) } else { line }
                             }}
                         </option>
                     }
                 }).collect_view()}
             </select>
+            {let id = rec_id.clone(); move || recommended().map(|(o, text)| {
+                let name = options_label[o].get(lang()).to_string();
+                view! {
+                    <div class="recommend-hint" data-testid="recommended">
+                        <span class="recommended-badge">{move || t(locale.get(), Key::Recommended)}</span>
+                        " " {name}
+                        <Why id=id.clone() text/>
+                    </div>
+                }
+            })}
         }
         .into_any()
     } else {
@@ -105,6 +131,8 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                 let currency = currency.clone();
                 let available = move || eval.with(|e| e.attributes[a].available[o]);
                 let button_name = opt.label.clone();
+                let my_rec_id = format!("{id}-rec");
+                let is_recommended = move || recommended().filter(|(r, _)| *r == o);
                 view! {
                     <div class="option" class:unavailable=move || !available() class:chosen=move || session.with(|s| s.choices().0[a] == Some(o))>
                         <input
@@ -114,14 +142,18 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                             value=opt.id.clone()
                             prop:checked=move || session.with(|s| s.choices().0[a] == Some(o))
                             disabled=move || !available()
-                            aria-describedby=move || (!available()).then(|| why_id.clone())
+                            aria-describedby={let my_rec_id = my_rec_id.clone(); move || if !available() { Some(why_id.clone()) } else { is_recommended().map(|_| format!("{my_rec_id}-text")) }}
                             on:change=move |_| ctx.choose(a, o)
                         />
                         <label for=id.clone()>
-                            <span class="option-name">{move || label.get(lang()).to_string()}</span>
+                            <span class="option-title">
+                                <span class="option-name">{move || label.get(lang()).to_string()}</span>
+                                {move || is_recommended().map(|_| view! { " " <span class="recommended-badge" data-testid="recommended">{move || t(locale.get(), Key::Recommended)}</span> })}
+                            </span>
                             <span class="option-price">{move || price_effect(locale.get(), &currency, price)}</span>
                             {description.map(|d| view! { <span class="option-description">{move || d.get(lang()).to_string()}</span> })}
                         </label>
+                        {let my_rec_id = my_rec_id.clone(); move || is_recommended().map(|(_, text)| view! { <Why id=my_rec_id.clone() text/> })}
                         <Show when=move || !available()>
                             <div class="option-why" id=format!("{id}-why")>
                                 {let button_name = button_name.clone(); move || {
@@ -157,5 +189,27 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
             <div class="options">{options_view}</div>
             {texts.into_iter().map(|text| view! { <TextInput ctx text/> }).collect_view()}
         </fieldset>
+    }
+}
+
+/// A recommendation's reason on demand: a button that shows or hides it.
+/// The text is in the page even while hidden, so the option's
+/// `aria-describedby` reads it to screen readers with the option.
+#[component]
+fn Why(id: String, text: String) -> impl IntoView {
+    let locale = use_locale();
+    let open = RwSignal::new(false);
+    let text_id = format!("{id}-text");
+    view! {
+        <button
+            type="button"
+            class="link-button why-recommended"
+            aria-expanded=move || open.get().to_string()
+            aria-controls=text_id.clone()
+            on:click=move |_| open.update(|o| *o = !*o)
+        >
+            {move || t(locale.get(), Key::WhyRecommended)}
+        </button>
+        <p class="recommend-reason" id=text_id hidden=move || !open.get() data-testid="recommend-reason">{text}</p>
     }
 }

@@ -14,7 +14,13 @@ mod submit;
 mod summary;
 mod text_input;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tailor_api::SwitchState;
+use tailor_engine::advice::{Advice, Personal};
+use tailor_engine::recommend::{Learned, Recommender};
 use tailor_engine::{Evaluation, Model, Proposal, Session};
 
 use crate::i18n::{Key, money, pick, t, use_locale};
@@ -55,6 +61,10 @@ struct Ctx {
     eval: Memo<Evaluation>,
     proposal: RwSignal<Option<Proposal>>,
     stage: RwSignal<Stage>,
+    /// The recommendation of each open attribute (see [`recommendations`]).
+    advice: Memo<Vec<Option<Advice>>>,
+    shop: RwSignal<Option<Arc<Recommender>>>,
+    personal: Memo<Option<Personal>>,
 }
 
 impl Ctx {
@@ -70,6 +80,62 @@ impl Ctx {
         let result = self.update(|m, s| s.choose(m, a, o));
         self.proposal.set(result.err());
     }
+
+    /// "Complete the rest as most customers do", as one step undo takes back.
+    fn complete_rest(&self) {
+        let shop = self.shop.get_untracked();
+        let personal = self.personal.get_untracked();
+        self.proposal.set(None);
+        self.update(|m, s| {
+            let done = m.complete_as_advised(shop.as_deref(), personal.as_ref(), s.choices(), s.order());
+            s.fill(done);
+        });
+    }
+}
+
+/// Recommendations (issue 16): the shop's statistics learned from its
+/// orders (`GET /api/learned/{product}`; none for a new shop), sharpened,
+/// only while the customer's "recommendations" switch is on, by their own
+/// past orders of the product, which are already in this browser (`/api/me`)
+/// and are counted here, never sent anywhere. Not on a kiosk or in a
+/// partner's frame, where the screen or the page is not the customer's own.
+fn recommendations(
+    model: StoredValue<Model>,
+    session: RwSignal<Session>,
+    eval: Memo<Evaluation>,
+) -> (RwSignal<Option<Arc<Recommender>>>, Memo<Option<Personal>>, Memo<Vec<Option<Advice>>>) {
+    let shop = RwSignal::new(None::<Arc<Recommender>>);
+    let product = model.with_value(|m| m.id().to_string());
+    spawn_local(async move {
+        let url = format!("/api/learned/{}", js_sys::encode_uri_component(&product));
+        // 404 (nothing learned yet) and any failure: no recommendations.
+        let Ok(text) = crate::api::get_text(&url, None).await else { return };
+        let made = serde_json::from_str::<Learned>(&text).map_err(|e| e.to_string()).and_then(|l| model.with_value(|m| m.recommender(&l)).map_err(|e| e.0));
+        match made {
+            Ok(r) => shop.set(Some(Arc::new(r))),
+            Err(e) => web_sys::console::warn_1(&format!("recommendations not shown: {e}").into()),
+        }
+    });
+    let own_screen = crate::kiosk::use_kiosk().is_none() && crate::embed::use_embed().is_none();
+    let me = crate::profile::use_me();
+    let personal = Memo::new(move |_| {
+        if !own_screen || me.switch("recommendations", "") != SwitchState::On {
+            return None;
+        }
+        me.0.with(|m| {
+            let orders = &m.as_ref()?.profile.as_ref()?.orders;
+            model.with_value(|model| {
+                let mine: Vec<tailor_engine::Choices> = orders.iter().filter(|o| o.product == model.id()).filter_map(|o| model.decode(&o.code).ok()).collect();
+                (!mine.is_empty()).then(|| Personal::from_orders(model, &mine))
+            })
+        })
+    });
+    let advice = Memo::new(move |_| {
+        let shop = shop.get();
+        let personal = personal.get();
+        eval.with(|e| model.with_value(|m| session.with(|s| m.advise(shop.as_deref(), personal.as_ref(), s.choices(), s.order(), e))))
+    });
+    (shop, personal, advice)
 }
 
 #[component]
@@ -86,7 +152,10 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let model = StoredValue::new(model);
     let session = RwSignal::new(start);
     let eval = Memo::new(move |_| model.with_value(|m| session.with(|s| m.evaluate(s.choices()))));
-    let ctx = Ctx { model, session, eval, proposal: RwSignal::new(None), stage: RwSignal::new(Stage::Configure) };
+    let (shop, personal, advice) = recommendations(model, session, eval);
+    let ctx = Ctx { model, session, eval, proposal: RwSignal::new(None), stage: RwSignal::new(Stage::Configure), advice, shop, personal };
+    // The configuration "complete the rest" made, while it is the current one.
+    let completed = RwSignal::new(None::<tailor_engine::Choices>);
     let step = RwSignal::new(0usize);
     // Only a move between configuring and reviewing rebuilds the panel (not
     // the review's own stages, which would drop what was typed).
@@ -115,6 +184,7 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
         });
     }
     let steps = StoredValue::new(steps);
+    let is_completed = move || completed.with(|c| c.as_ref().is_some_and(|c| session.with(|s| s.choices() == c)));
 
     let step_done = move |i: usize| steps.with_value(|st| session.with(|s| st[i].1.iter().all(|&a| s.choices().0[a].is_some())));
     let nav = move || {
@@ -152,6 +222,17 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                     " "
                     {move || label.get(lang()).to_string()}
                 </h2>
+                {move || advice.with(|a| a.iter().any(Option::is_some)).then(|| view! {
+                    <p class="complete-rest">
+                        <button type="button" class="button button-small" data-testid="complete-rest" on:click=move |_| {
+                            ctx.complete_rest();
+                            completed.set(Some(session.with_untracked(|s| s.choices().clone())));
+                            step.set(step_count - 1);
+                        }>
+                            {move || t(locale.get(), Key::CompleteRest)}
+                        </button>
+                    </p>
+                })}
                 {fit_here.then(|| view! { <FitPanel ctx/> })}
                 {attrs.clone().into_iter().map(|a| view! { <Attribute ctx a/> }).collect_view()}
                 <Meters ctx only=Some(attrs)/>
@@ -188,6 +269,9 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                 {embed.is_none().then(|| view! { <p><a href="/">{move || t(locale.get(), Key::Back)}</a></p> })}
                 <h1 id="product-title">{move || name.get(lang()).to_string()}</h1>
                 {code_error.map(|e| view! { <div class="notice notice-error" role="alert">{move || t(locale.get(), Key::BadCode)} " " {e.clone()}</div> })}
+                <p class="complete-note" role="status" data-testid="completed-note" class:notice=is_completed>
+                    {move || is_completed().then(|| t(locale.get(), Key::CompletedRest))}
+                </p>
                 <nav aria-label=move || t(locale.get(), Key::StepOf)>
                     <ol class="stepper">{nav}</ol>
                 </nav>
