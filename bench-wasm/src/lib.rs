@@ -1,8 +1,10 @@
-//! `runBench(name, model, sales, sessions, seed)` for the browser: the same
-//! replay as `tailor-engine bench`, timed with `performance.now()`.
+//! `runBench(name, model, sales, sessions, seed, recommend)` for the
+//! browser: the same replay as `tailor-engine bench [--recommend]`, timed
+//! with `performance.now()`.
 
 use tailor_engine::import::{parse_file, parse_sales};
 use tailor_engine::mdd::DEFAULT_BUDGET;
+use tailor_engine::recommend::Recommender;
 use tailor_engine::{Engine, Model, bench};
 use wasm_bindgen::prelude::*;
 
@@ -14,12 +16,11 @@ extern "C" {
 
 /// Runs the replay and returns one JSON line (or an error message).
 #[wasm_bindgen(js_name = runBench)]
-pub fn run_bench(name: &str, model: &str, sales: &str, sessions: usize, seed: u64) -> Result<String, String> {
-    let (problem, prices) = if name.to_ascii_lowercase().ends_with(".json") {
-        let m = Model::from_json(name, model).map_err(|e| e.to_string())?;
-        (m.problem().clone(), Some(m.prices().to_vec()))
-    } else {
-        (parse_file(name, model).map_err(|e| e.to_string())?, None)
+pub fn run_bench(name: &str, model: &str, sales: &str, sessions: usize, seed: u64, recommend: bool) -> Result<String, String> {
+    let catalogue = if name.to_ascii_lowercase().ends_with(".json") { Some(Model::from_json(name, model).map_err(|e| e.to_string())?) } else { None };
+    let (problem, prices) = match &catalogue {
+        Some(m) => (m.problem().clone(), Some(m.prices().to_vec())),
+        None => (parse_file(name, model).map_err(|e| e.to_string())?, None),
     };
     let sales = if sales.is_empty() { None } else { Some(parse_sales("sales", sales, &problem).map_err(|e| e.to_string())?) };
     let prices = prices.unwrap_or_else(|| Engine::synthetic_prices(&problem, seed));
@@ -27,11 +28,19 @@ pub fn run_bench(name: &str, model: &str, sales: &str, sessions: usize, seed: u6
     let engine = Engine::new(problem, Some(prices), DEFAULT_BUDGET).map_err(|e| format!("{e:?}"))?;
     let compile_ms = performance_now() - started;
     let mut clock = performance_now;
-    let report = bench::replay(&engine, sales.as_ref(), sessions, seed, &mut clock);
+    let mut extra = vec![("vars", engine.vars().to_string()), ("nodes", engine.nodes().to_string()), ("target", "\"wasm32 in Chromium\"".to_string())];
+    let report = if recommend {
+        let learned = bench::bench_learned(&engine, catalogue.as_ref(), sales.as_ref(), seed);
+        let shop = Recommender::new(engine.problem(), &learned).map_err(|e| e.0)?;
+        let (clicks, ranking) = bench::replay_recommend(&engine, &shop, sales.as_ref(), sessions, seed, &mut clock);
+        extra.extend(bench::recommend_fields(&learned, &ranking));
+        clicks
+    } else {
+        bench::replay(&engine, sales.as_ref(), sessions, seed, &mut clock)
+    };
     let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
     let bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
     // wasm memory only grows, so its size now is its peak.
     let peak_mb = f64::from(bytes) / (1024.0 * 1024.0);
-    let extra = [("vars", engine.vars().to_string()), ("nodes", engine.nodes().to_string()), ("target", "\"wasm32 in Chromium\"".to_string())];
     Ok(report.to_json(compile_ms, peak_mb, &extra))
 }

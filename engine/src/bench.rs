@@ -5,6 +5,7 @@
 
 use crate::engine::Engine;
 use crate::import::Sales;
+use crate::recommend::{Learned, Recommender};
 
 /// A random valid, complete configuration of a catalogue model: attributes
 /// in random order, each given a random option among those the engine
@@ -69,9 +70,53 @@ pub struct Report {
 /// without, each session picks a random open variable and a random still
 /// valid value until every variable is set.
 pub fn replay(engine: &Engine, sales: Option<&Sales>, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> Report {
+    replay_inner(engine, None, sales, sessions, seed, clock).0
+}
+
+/// The same replay, with every open variable's recommendation made after
+/// each click (as the configurator does): the first report times a click
+/// with its recommendations, the second the recommendations alone.
+pub fn replay_recommend(engine: &Engine, shop: &Recommender, sales: Option<&Sales>, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> (Report, Report) {
+    replay_inner(engine, Some(shop), sales, sessions, seed, clock)
+}
+
+/// Statistics to recommend with in [`replay_recommend`]: learned from the
+/// sales (every variable), or, without sales, from 10,000 random valid
+/// configurations of the catalogue `model` (its attributes); counts under 5
+/// dropped, as the shop does.
+pub fn bench_learned(engine: &Engine, model: Option<&crate::Model>, sales: Option<&Sales>, seed: u64) -> Learned {
+    let n = engine.vars();
+    match (sales, model) {
+        (Some(sales), _) => {
+            let orders: Vec<Vec<Option<u32>>> = sales.orders.iter().filter_map(|o| sales.assignment(o, n)).collect();
+            Learned::learn(engine.problem(), &(0..n).collect::<Vec<_>>(), orders.iter().map(Vec::as_slice), 5)
+        }
+        (None, Some(model)) => {
+            let mut rng = Rng::new(seed);
+            let orders: Vec<crate::Choices> = (0..10_000).map(|_| random_choices(model, &mut rng)).collect();
+            Learned::from_orders(model, &orders, 5)
+        }
+        (None, None) => Learned::learn(engine.problem(), &[], std::iter::empty(), 5),
+    }
+}
+
+/// The extra JSON fields of a recommending replay: the time of the
+/// recommendations alone, and what was learned from.
+pub fn recommend_fields(learned: &Learned, ranking: &Report) -> Vec<(&'static str, String)> {
+    vec![
+        ("recommend", "true".into()),
+        ("learned_orders", learned.orders.to_string()),
+        ("ranking_p50_us", format!("{:.1}", ranking.p50_us)),
+        ("ranking_p99_us", format!("{:.1}", ranking.p99_us)),
+        ("ranking_max_us", format!("{:.1}", ranking.max_us)),
+    ]
+}
+
+fn replay_inner(engine: &Engine, shop: Option<&Recommender>, sales: Option<&Sales>, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> (Report, Report) {
     let mut rng = Rng::new(seed);
     let n = engine.vars();
     let mut times = Vec::new();
+    let mut ranking = Vec::new();
     let mut dead_ends = 0;
     let mut run = 0;
     while run < sessions {
@@ -79,6 +124,15 @@ pub fn replay(engine: &Engine, sales: Option<&Sales>, sessions: usize, seed: u64
         let mut click = |fixed: &[Option<u32>], times: &mut Vec<f64>| {
             let start = clock();
             let analysis = engine.analyse(fixed);
+            if let Some(shop) = shop {
+                let ranked = clock();
+                let mut made = 0usize;
+                for v in (0..n).filter(|&v| fixed[v].is_none()) {
+                    made += usize::from(shop.recommend(fixed, v, &analysis.valid[v]).is_some());
+                }
+                std::hint::black_box(made);
+                ranking.push((clock() - ranked) * 1000.0);
+            }
             times.push((clock() - start) * 1000.0);
             analysis
         };
@@ -120,7 +174,7 @@ pub fn replay(engine: &Engine, sales: Option<&Sales>, sessions: usize, seed: u64
         }
         run += 1;
     }
-    summarize(sessions, times, dead_ends)
+    (summarize(sessions, times, dead_ends), summarize(sessions, ranking, 0))
 }
 
 /// Some open variable with no valid value left.

@@ -93,6 +93,10 @@ pub struct EngineArgs {
     /// The seed of the sessions' random choices.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
+    /// Also recommends every open variable after each click (learned from
+    /// the sales, or from 10,000 random orders of a catalogue model).
+    #[arg(long)]
+    pub recommend: bool,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,12 @@ enum Command {
         /// The seed of the sessions' random choices (and of made-up prices).
         #[arg(long, value_name = "S", default_value_t = 1)]
         seed: u64,
+        /// Also recommends every open variable after each click, learned
+        /// from the sales (or, for a catalogue model, from 10,000 random
+        /// orders), k 5; adds `recommend_*` (click with recommendations)
+        /// and `ranking_*` (recommendations alone) figures.
+        #[arg(long)]
+        recommend: bool,
     },
     /// Measures the recommender as published (recommend.md): per fold, learn
     /// from the other folds, then predict each next value of every test
@@ -284,20 +290,29 @@ fn run(cli: Cli) -> Result<(), String> {
             let (engine, _, _) = prepare(&model, None, None)?;
             domains(&engine, &assign)
         }
-        Command::Bench { model, sales, sessions, seed } => {
+        Command::Bench { model, sales, sessions, seed, recommend } => {
             let (engine, sales, compile_ms) = prepare(&model, sales.as_deref(), Some(seed))?;
             let mut clock = {
                 let t0 = Instant::now();
                 move || t0.elapsed().as_secs_f64() * 1000.0
             };
-            let report = bench::replay(&engine, sales.as_ref(), sessions, seed, &mut clock);
-            let extra = [
+            let mut extra = vec![
                 ("vars", engine.vars().to_string()),
                 ("nodes", engine.nodes().to_string()),
                 ("method", format!("\"{}\"", engine.method())),
                 ("parts", engine.parts().to_string()),
                 ("target", "\"native\"".to_string()),
             ];
+            let report = if recommend {
+                let catalogue = if model.model.to_ascii_lowercase().ends_with(".json") { Some(Model::from_json(&model.model, &read(&model.model)?).map_err(|e| e.to_string())?) } else { None };
+                let learned = bench::bench_learned(&engine, catalogue.as_ref(), sales.as_ref(), seed);
+                let shop = tailor_engine::recommend::Recommender::new(engine.problem(), &learned).map_err(|e| e.0)?;
+                let (clicks, ranking) = bench::replay_recommend(&engine, &shop, sales.as_ref(), sessions, seed, &mut clock);
+                extra.extend(bench::recommend_fields(&learned, &ranking));
+                clicks
+            } else {
+                bench::replay(&engine, sales.as_ref(), sessions, seed, &mut clock)
+            };
             println!("{}", report.to_json(compile_ms, peak_rss_mb(), &extra));
             Ok(())
         }
@@ -493,8 +508,8 @@ mod tests {
             assert!(parse(&line.join(" ")).is_ok(), "{line:?}");
         }
         match parse("tailor-engine bench m.xml").unwrap() {
-            Command::Bench { model, sales, sessions, seed } => {
-                assert_eq!((model.method, model.search_budget, sales, sessions, seed), (Method::Auto, DEFAULT_BUDGET, None, 200, 1));
+            Command::Bench { model, sales, sessions, seed, recommend } => {
+                assert_eq!((model.method, model.search_budget, sales, sessions, seed, recommend), (Method::Auto, DEFAULT_BUDGET, None, 200, 1, false));
             }
             other => panic!("{other:?}"),
         }
