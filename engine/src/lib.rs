@@ -46,6 +46,7 @@ mod model;
 pub mod problem;
 pub mod recommend;
 pub mod search;
+pub mod segments;
 pub mod theme;
 mod session;
 mod texts;

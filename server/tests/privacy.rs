@@ -1340,3 +1340,140 @@ async fn learned_statistics_hold_no_person_and_no_rare_choice() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert_eq!(b.send(&env, "GET", "/api/learned/spaceship", None).await.body["type"], "/problems/unknown-product");
 }
+
+/// Marketing sees customers told apart by value and by needs; individuals
+/// only with their marketing consent; support sees a customer's tier; every
+/// other role, no key and a customer's cookie see nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_are_told_apart_by_value_and_needs_with_consent_and_roles() {
+    let env = env();
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let config = |cpu: &str, board: &str, memory: &str, storage: &str| {
+        let mut c = Choices::defaults(model);
+        for (a, o) in [("cpu", cpu), ("board", board), ("memory", memory), ("storage", storage)] {
+            let at = model.attribute(a).unwrap();
+            c.0[at] = model.option(at, o);
+        }
+        assert!(model.quote(&c).is_ok());
+        c
+    };
+    // Two kinds of need: Intel with 32 GB, AMD with 16 GB (storage varies).
+    let intel = |i: usize| config("i5-14400", "b760", "32gb", ["ssd-500gb", "ssd-1tb", "ssd-2tb"][i % 3]);
+    let amd = |i: usize| config("r5-7600", "b650", "16gb", ["ssd-500gb", "ssd-1tb", "ssd-2tb"][i % 3]);
+    let order = |choices: &Choices, email: &str| {
+        let mut body = order_body(&env, None);
+        body["code"] = json!(model.encode(choices));
+        body["price_seen"] = json!(model.quote(choices).unwrap().total);
+        body["contact"] = json!({ "name": "Valued Person", "email": email });
+        body
+    };
+    // What each customer spent, as the test itself counts it.
+    let mut values: Vec<i64> = Vec::new();
+    // Twelve customers ordering signed out, one to three orders each.
+    for i in 0..12 {
+        let mut b = Browser::at(&format!("10.7.0.{}", i + 1));
+        let choices = if i < 6 { intel(i) } else { amd(i) };
+        let mut value = 0;
+        for _ in 0..(i % 3 + 1) {
+            assert_eq!(place(&env, &mut b, order(&choices, &format!("buyer{i}@example.org"))).await.status, StatusCode::CREATED);
+            value += model.quote(&choices).unwrap().total;
+        }
+        values.push(value);
+    }
+    // Two signed-in customers: the first says yes to marketing e-mail and
+    // buys most (once signed out, with the same address); the second does not.
+    let mut fan = Browser::at("10.7.1.1");
+    fan.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "given" }])).await;
+    fan.sign_in(&env, "fan@example.org").await;
+    let big = config("i5-14400", "b760", "32gb", "ssd-2tb");
+    for _ in 0..3 {
+        assert_eq!(place(&env, &mut fan, order(&big, "fan@example.org")).await.status, StatusCode::CREATED);
+    }
+    let mut outside = Browser::at("10.7.1.2");
+    assert_eq!(place(&env, &mut outside, order(&big, "FAN@example.org")).await.status, StatusCode::CREATED);
+    values.push(4 * model.quote(&big).unwrap().total);
+    let mut quiet = Browser::at("10.7.1.3");
+    quiet.sign_in(&env, "quiet@example.org").await;
+    assert_eq!(place(&env, &mut quiet, order(&amd(0), "quiet@example.org")).await.status, StatusCode::CREATED);
+    values.push(model.quote(&amd(0)).unwrap().total);
+    // A cancelled order brings nothing.
+    let fulfilment = staff_key(&env, "F1", "fulfilment").await;
+    let cancelled = place(&env, &mut quiet, order(&big, "quiet@example.org")).await;
+    let id = cancelled.body["id"].as_str().unwrap().to_string();
+    let cancel = Browser::default()
+        .send_with(&env, "POST", &format!("/api/staff/orders/{id}/status"), Some(json!({ "status": "cancelled" })), &[("authorization", &format!("Bearer {fulfilment}"))])
+        .await;
+    assert_eq!(cancel.status, StatusCode::OK, "{}", cancel.body);
+    let fan_id = fan.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    let quiet_id = quiet.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+
+    let marketing = staff_key(&env, "M1", "marketing").await;
+    let support = staff_key(&env, "S1", "support").await;
+    let store_key = staff_key(&env, "T1", "store").await;
+    let get = |uri: &str, key: Option<&str>| {
+        let uri = uri.to_string();
+        let key = key.map(|k| format!("Bearer {k}"));
+        let env = &env;
+        async move {
+            let extra: Vec<(&str, &str)> = key.as_deref().map(|k| vec![("authorization", k)]).unwrap_or_default();
+            Browser::default().send_with(env, "GET", &uri, None, &extra).await
+        }
+    };
+    let d = get("/api/staff/differentiation", Some(&marketing)).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    let body = &d.body;
+
+    // Value: the curve and the tiers, against the test's own count.
+    values.sort_unstable_by(|a, b| b.cmp(a));
+    let total: i64 = values.iter().sum();
+    let n = values.len();
+    assert_eq!((body["customers"].as_u64(), body["revenue_minor"].as_i64()), (Some(n as u64), Some(total)), "{body}");
+    let top = |share: f64| values[..(n as f64 * share).ceil() as usize].iter().sum::<i64>() as f64 / total as f64;
+    for (field, q) in [("top_10_percent_share", 0.1), ("top_20_percent_share", 0.2)] {
+        let got = body["value_curve"][field].as_f64().unwrap();
+        assert!((got - top(q)).abs() < 1e-3, "{field}: {got} against {}", top(q));
+    }
+    let tiers: Vec<(String, u64)> = body["tiers"].as_array().unwrap().iter().map(|t| (t["tier"].as_str().unwrap().into(), t["customers"].as_u64().unwrap())).collect();
+    assert_eq!(tiers, vec![("top".into(), 2), ("high".into(), 3), ("regular".into(), 9)]);
+
+    // Needs: the two kinds are found, each named by what sets it apart.
+    let segments = body["segments"].as_array().unwrap();
+    assert_eq!(segments.len(), 2, "{body}");
+    let traits = |s: &Value| s["traits"].as_array().unwrap().iter().map(|t| format!("{}={}", t["attribute"].as_str().unwrap(), t["option"].as_str().unwrap())).collect::<Vec<_>>();
+    let intel_segment = segments.iter().find(|s| traits(s).contains(&"cpu=i5-14400".to_string())).expect("an Intel segment");
+    let amd_segment = segments.iter().find(|s| traits(s).contains(&"cpu=r5-7600".to_string())).expect("an AMD segment");
+    assert_eq!((intel_segment["customers"].as_u64(), amd_segment["customers"].as_u64()), (Some(7), Some(7)));
+    assert!(traits(intel_segment).contains(&"memory=32gb".to_string()) && !traits(intel_segment).iter().any(|t| t.starts_with("storage")), "{intel_segment}");
+
+    // Individuals: only the customer who said yes to marketing.
+    let people = body["individuals"].as_array().unwrap();
+    assert_eq!(people.len(), 1, "{body}");
+    assert_eq!((people[0]["id"].as_str(), people[0]["email"].as_str(), people[0]["tier"].as_str(), people[0]["orders"].as_u64()), (Some(fan_id.as_str()), Some("fan@example.org"), Some("top"), Some(4)));
+    assert_eq!(people[0]["segment"], intel_segment["id"]);
+    let text = body.to_string();
+    for private in ["quiet", "buyer", "Valued", "Geheimweg", &quiet_id] {
+        assert!(!text.contains(private), "the answer holds {private}");
+    }
+
+    // Support sees the tier of a customer they look up (logged as before).
+    let read = |id: &str| get(&format!("/api/staff/customers/{id}?reason=ticket%207"), Some(&support));
+    assert_eq!(read(&fan_id).await.body["tier"], "top");
+    assert_eq!(read(&quiet_id).await.body["tier"], "regular");
+    let mut empty = Browser::at("10.7.1.4");
+    empty.sign_in(&env, "nobody-yet@example.org").await;
+    let empty_id = empty.me(&env).await["profile"]["id"].as_str().unwrap().to_string();
+    assert_eq!(read(&empty_id).await.body["tier"], Value::Null);
+
+    // Role boundaries.
+    for key in [&support, &fulfilment, &store_key] {
+        assert_eq!(get("/api/staff/differentiation", Some(key)).await.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(get("/api/staff/differentiation", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(fan.send(&env, "GET", "/api/staff/differentiation", None).await.status, StatusCode::UNAUTHORIZED, "a customer's cookie is no staff key");
+
+    // Withdrawn, the customer is no longer shown.
+    fan.consent(&env, json!([{ "purpose": "marketing", "channel": "email", "state": "withdrawn" }])).await;
+    let after = get("/api/staff/differentiation", Some(&marketing)).await;
+    assert_eq!(after.body["individuals"], json!([]));
+    assert_eq!(after.body["customers"].as_u64(), Some(n as u64), "still counted in the aggregates");
+}

@@ -15,6 +15,7 @@ pub mod again;
 pub mod consent;
 pub mod consents;
 pub mod db;
+pub mod differentiate;
 pub mod erase;
 pub mod notice;
 pub mod preferences;

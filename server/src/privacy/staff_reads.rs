@@ -57,7 +57,7 @@ pub async fn staff_find(State(state): State<AppState>, bearer: Bearer, Query(q):
 }
 
 /// `GET /api/staff/customers/{id}?reason=` (support): the customer's
-/// profile, orders and switches. Every read is logged (and shown to the
+/// profile, orders, switches and value tier. Every read is logged (and shown to the
 /// customer in their export).
 pub async fn staff_customer(
     State(state): State<AppState>,
@@ -84,6 +84,8 @@ pub async fn staff_customer(
             "saved": db::saved(conn, &customer_id)?,
             "orders": orders,
             "consents": switches(&catalogue, &db::latest(conn, &customer_id)?),
+            // Their value tier (none without orders), as marketing sees it.
+            "tier": super::differentiate::tier_of(conn, &catalogue, &customer_id)?,
         }))
     })
     .await?;
