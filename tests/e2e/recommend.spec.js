@@ -186,3 +186,34 @@ test("a customer's own orders sharpen the suggestion only while recommendations 
   expect(await suggestion()).toEqual(off);
   await context.close();
 });
+
+test('the kiosk and a partner frame mark the recommendation too', async ({ browser, request }) => {
+  const kioskKeys = JSON.parse(process.env.TAILOR_KIOSK_KEYS || '{}');
+  const context = await browser.newContext({ baseURL: process.env.TAILOR_URL });
+  const page = await context.newPage();
+  await english(page);
+  await order(request, await configure(page, { Processor: 'AMD Ryzen 7 7700X', Memory: '32 GB', Storage: '2 TB' }), 6);
+  await learned(request, 6);
+  const marked = async (p) => {
+    await radio(p, 'AMD Ryzen 7 7700X').check();
+    await step(p, 'Memory');
+    await expect(option(p, '32 GB').getByTestId('recommended')).toHaveText('Recommended');
+  };
+  // The kiosk (a fresh browser: the statistics are fetched anew).
+  const kiosk = await (await browser.newContext({ baseURL: process.env.TAILOR_URL })).newPage();
+  await kiosk.goto(`/kiosk?idle=600&key=${kioskKeys.Kiosk}`);
+  await kiosk.getByRole('button', { name: 'English' }).click();
+  await kiosk.locator('a[href="/p/pc-starter"]').click();
+  await marked(kiosk);
+  await kiosk.context().close();
+  // The partner's frame, opened with the partner's embed token.
+  const key = process.env.TAILOR_PARTNER_KEY;
+  const answer = await request.post('/api/partner/embed-tokens', { headers: { authorization: `Bearer ${key}` } });
+  expect(answer.status()).toBe(201);
+  const token = (await answer.json()).token;
+  const frame = await (await browser.newContext({ baseURL: process.env.TAILOR_URL })).newPage();
+  await frame.goto(`/embed/p/pc-starter?partner=e2e-partner&token=${token}&locale=en`);
+  await marked(frame);
+  await frame.context().close();
+  await context.close();
+});
