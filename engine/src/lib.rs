@@ -48,6 +48,7 @@ pub mod recommend;
 pub mod search;
 pub mod segments;
 pub mod theme;
+pub mod visual;
 mod session;
 mod texts;
 

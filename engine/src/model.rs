@@ -287,6 +287,9 @@ pub struct ModelDef {
     pub texts: Vec<TextDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fit: Option<FitDef>,
+    /// The product's picture (see `visual.rs` and `docs/model-format.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visual: Option<crate::visual::VisualDef>,
 }
 
 /// A model file that could not be used: which file, where in it, and why.
@@ -676,6 +679,12 @@ impl Model {
             if [e.slim, e.regular, e.relaxed].iter().any(|x| !x.is_finite() || x.abs() > 50.0) {
                 return Err(err("fit.ease_cm".into(), "ease must be a number of cm between -50 and 50".into()));
             }
+        }
+
+        if let Some(visual) = &def.visual {
+            let names = crate::visual::Names { attributes: &attr_index, texts: def.texts.iter().map(|t| t.id.clone()).collect() };
+            let cond = |c: &Condition, place: &str| condition(c, place).map(|_| ()).map_err(|e| (e.place, e.reason));
+            crate::visual::check(visual, &names, &cond).map_err(|(place, reason)| err(place, reason))?;
         }
 
         let forest = Forest::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {

@@ -1,5 +1,6 @@
 //! Any text given as a model file: a model or an error naming the place,
-//! never a panic; a model that loads answers an evaluation of its defaults.
+//! never a panic; a model that loads answers an evaluation of its defaults
+//! and draws its picture (catalogue models with visuals are in the corpus).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +13,9 @@ fuzz_target!(|data: &[u8]| {
             let choices = Choices::defaults(&model);
             let eval = model.evaluate(&choices);
             assert_eq!(eval.attributes.len(), model.attributes().len());
+            if let Some(p) = model.picture(&choices, &Default::default(), "en", "f") {
+                assert!(p.svg.starts_with("<svg ") && !p.svg.contains("<script"));
+            }
             let code = model.encode(&choices);
             assert_eq!(model.decode(&code).ok(), Some(choices));
         }

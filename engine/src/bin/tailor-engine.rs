@@ -132,6 +132,25 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 5)]
         k: u32,
     },
+    /// Prints the picture (SVG) of a configuration of a catalogue model:
+    /// its defaults, changed by a shared code and then by --assign.
+    Preview {
+        /// A Tailor model (.json) with a visual section.
+        #[arg(value_name = "MODEL.json")]
+        model: String,
+        /// Choices by attribute and option id (the flag may repeat).
+        #[arg(long, value_name = "ATTRIBUTE=OPTION,...")]
+        assign: Vec<String>,
+        /// A configuration code (from a share link) to start from.
+        #[arg(long, value_name = "CODE")]
+        code: Option<String>,
+        /// Free texts (a monogram) by id.
+        #[arg(long, value_name = "ID=TEXT")]
+        text: Vec<String>,
+        /// The language of labels and of the text alternative.
+        #[arg(long, value_name = "en|zh", default_value = "en")]
+        lang: String,
+    },
     /// Writes DIMACS CNF made of N renamed copies of a DIMACS model, each
     /// linked to the previous one by random clauses that keep it satisfiable.
     #[command(hide = true)]
@@ -283,6 +302,26 @@ fn run(cli: Cli) -> Result<(), String> {
             let orders: Vec<tailor_engine::Choices> = (0..random_orders).map(|_| bench::random_choices(&m, &mut rng)).collect();
             let learned = recommend::Learned::from_orders(&m, &orders, k);
             println!("{}", serde_json::to_string(&learned).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Preview { model, assign, code, text, lang } => {
+            let m = Model::from_json(&model, &read(&model)?).map_err(|e| e.to_string())?;
+            let mut choices = match code {
+                Some(c) => m.decode(&c).map_err(|e| format!("--code: {e}"))?,
+                None => tailor_engine::Choices::defaults(&m),
+            };
+            for (a, o) in parse_assign(&assign)? {
+                let at = m.attribute(&a).ok_or_else(|| format!("--assign: {model} has no attribute \"{a}\""))?;
+                choices.0[at] = Some(m.option(at, &o).ok_or_else(|| format!("--assign: \"{o}\" is not an option of \"{a}\""))?);
+            }
+            let mut texts = std::collections::BTreeMap::new();
+            for t in &text {
+                let (id, value) = t.split_once('=').ok_or_else(|| format!("--text: \"{t}\" is not ID=TEXT"))?;
+                texts.insert(id.to_string(), value.to_string());
+            }
+            let lang = if lang.starts_with("zh") { "zh" } else { "en" };
+            let picture = m.picture(&choices, &texts, lang, "preview").ok_or_else(|| format!("{model}: the model has no visual section"))?;
+            println!("{}", picture.svg);
             Ok(())
         }
         Command::Domains { model, assign } => {

@@ -1,0 +1,738 @@
+//! Pictures of what the customer builds (issue 17): a model's `visual`
+//! section, a closed vocabulary of vector drawing (shapes, paths, groups,
+//! text, linear gradients) whose layers show when conditions on the
+//! choices hold, with colours and sizes from option properties and
+//! numeric inputs and text from the customer's free texts; and one
+//! renderer, configuration in, standalone SVG out, used alike by the
+//! browser and the server.
+//!
+//! Safety: nothing in the vocabulary can run code or fetch anything. The
+//! section is read with unknown fields refused (no `script`, no `on*`
+//! attributes, no `href`, no `style`); colours are `#rgb`/`#rrggbb` (or
+//! `none`), also when they come from option properties; path data is only
+//! commands and numbers; every text is escaped; gradients are referred to
+//! by checked ids, which the renderer prefixes. The SVG is written here
+//! from these parts, never copied from the model.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Choices;
+use crate::model::{Condition, Model};
+
+/// The `visual` section of a model file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisualDef {
+    /// `[x, y, width, height]` of the drawing's coordinates.
+    pub view_box: [f64; 4],
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gradients: Vec<GradientDef>,
+    /// Drawn in order: later layers over earlier ones.
+    pub layers: Vec<LayerDef>,
+    /// The attributes whose choices make the text alternative, in this
+    /// order (every attribute when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alt: Vec<String>,
+}
+
+/// Some shapes, shown when every condition holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerDef {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<Condition>,
+    pub shapes: Vec<Shape>,
+}
+
+/// A linear gradient from `(x1, y1)` to `(x2, y2)` in fractions of the
+/// shape's box.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradientDef {
+    pub id: String,
+    #[serde(default)]
+    pub x1: f64,
+    #[serde(default)]
+    pub y1: f64,
+    #[serde(default = "one")]
+    pub x2: f64,
+    #[serde(default)]
+    pub y2: f64,
+    pub stops: Vec<StopDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopDef {
+    pub offset: f64,
+    pub color: Color,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A number: written, or taken from the choices: the chosen number of a
+/// numeric input, or a numeric property of the chosen option; then
+/// `* times + plus`, kept within `min`..`max`; `otherwise` while the
+/// attribute is open or the option lacks the property.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Num {
+    Lit(f64),
+    From(NumFrom),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumFrom {
+    pub attribute: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+    #[serde(default = "one")]
+    pub times: f64,
+    #[serde(default)]
+    pub plus: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub otherwise: f64,
+}
+
+/// A colour: `#rgb`, `#rrggbb` or `none`; a gradient by id; or a colour
+/// property of the chosen option (`otherwise` while open or not a colour).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Color {
+    Lit(String),
+    Gradient { gradient: String },
+    From { attribute: String, property: String, otherwise: String },
+}
+
+/// A text: written, or one of the customer's free texts (by its id), or
+/// the chosen option's label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TextValue {
+    Lit(String),
+    Free { text: String },
+    Label { label_of: String },
+}
+
+/// Fill and stroke of a shape.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paint {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Color>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stroke: Option<Color>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stroke_width: Option<Num>,
+    /// Dashes and gaps of the stroke (stitching).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dash: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opacity: Option<Num>,
+}
+
+/// The drawing vocabulary, closed: anything else is refused when the model
+/// is read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Shape {
+    Rect {
+        x: Num,
+        y: Num,
+        width: Num,
+        height: Num,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rx: Option<Num>,
+        #[serde(default)]
+        paint: Paint,
+    },
+    Circle {
+        cx: Num,
+        cy: Num,
+        r: Num,
+        #[serde(default)]
+        paint: Paint,
+    },
+    Ellipse {
+        cx: Num,
+        cy: Num,
+        rx: Num,
+        ry: Num,
+        #[serde(default)]
+        paint: Paint,
+    },
+    Line {
+        x1: Num,
+        y1: Num,
+        x2: Num,
+        y2: Num,
+        #[serde(default)]
+        paint: Paint,
+    },
+    /// SVG path data: commands and numbers only.
+    Path {
+        d: String,
+        #[serde(default)]
+        paint: Paint,
+    },
+    Text {
+        x: Num,
+        y: Num,
+        content: TextValue,
+        #[serde(default = "font_size")]
+        size: Num,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        anchor: Option<Anchor>,
+        #[serde(default)]
+        bold: bool,
+        #[serde(default)]
+        paint: Paint,
+    },
+    /// Shapes moved (then scaled about the new origin).
+    Group {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        x: Option<Num>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        y: Option<Num>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scale: Option<Num>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        when: Vec<Condition>,
+        shapes: Vec<Shape>,
+    },
+}
+
+fn font_size() -> Num {
+    Num::Lit(12.0)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+impl VisualDef {
+    /// The attributes the drawing depends on (conditions, numbers,
+    /// colours and labels), not counting the text alternative.
+    pub fn attributes(&self) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let color = |c: &Color, out: &mut std::collections::BTreeSet<String>| {
+            if let Color::From { attribute, .. } = c {
+                out.insert(attribute.clone());
+            }
+        };
+        for g in &self.gradients {
+            for s in &g.stops {
+                color(&s.color, &mut out);
+            }
+        }
+        fn walk(shapes: &[Shape], out: &mut std::collections::BTreeSet<String>, color: &dyn Fn(&Color, &mut std::collections::BTreeSet<String>)) {
+            let num = |n: &Num, out: &mut std::collections::BTreeSet<String>| {
+                if let Num::From(f) = n {
+                    out.insert(f.attribute.clone());
+                }
+            };
+            for shape in shapes {
+                let nums: Vec<&Num> = match shape {
+                    Shape::Rect { x, y, width, height, rx, .. } => [x, y, width, height].into_iter().chain(rx.iter()).collect(),
+                    Shape::Circle { cx, cy, r, .. } => vec![cx, cy, r],
+                    Shape::Ellipse { cx, cy, rx, ry, .. } => vec![cx, cy, rx, ry],
+                    Shape::Line { x1, y1, x2, y2, .. } => vec![x1, y1, x2, y2],
+                    Shape::Path { .. } => Vec::new(),
+                    Shape::Text { x, y, size, content, .. } => {
+                        if let TextValue::Label { label_of } = content {
+                            out.insert(label_of.clone());
+                        }
+                        vec![x, y, size]
+                    }
+                    Shape::Group { x, y, scale, when, shapes } => {
+                        out.extend(when.iter().map(|c| c.attribute.clone()));
+                        walk(shapes, out, color);
+                        x.iter().chain(y.iter()).chain(scale.iter()).collect()
+                    }
+                };
+                for n in nums {
+                    num(n, out);
+                }
+                if let Some(p) = paint_of(shape) {
+                    for c in p.fill.iter().chain(p.stroke.iter()) {
+                        color(c, out);
+                    }
+                    for n in p.stroke_width.iter().chain(p.opacity.iter()) {
+                        num(n, out);
+                    }
+                }
+            }
+        }
+        for layer in &self.layers {
+            out.extend(layer.when.iter().map(|c| c.attribute.clone()));
+            walk(&layer.shapes, &mut out, &color);
+        }
+        out
+    }
+}
+
+/// The most shapes a visual may hold (keeps pictures a few KB).
+pub const MAX_SHAPES: usize = 400;
+
+/// Whether `s` is a colour the renderer writes: `#rgb`, `#rrggbb`, `none`.
+pub fn color_ok(s: &str) -> bool {
+    s == "none" || (s.len() == 4 || s.len() == 7) && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `d` is path data: command letters, numbers, separators.
+fn path_ok(d: &str) -> bool {
+    !d.is_empty() && d.len() <= 4000 && d.bytes().all(|b| b"MmLlHhVvCcSsQqTtAaZz0123456789.,-+eE ".contains(&b))
+}
+
+/// What the checks of a visual need of its model.
+pub(crate) struct Names<'a> {
+    pub attributes: &'a std::collections::HashMap<String, usize>,
+    pub texts: HashSet<String>,
+}
+
+/// Checks a visual; the error is (place under `visual`, reason).
+pub(crate) fn check(v: &VisualDef, names: &Names<'_>, condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>) -> Result<(), (String, String)> {
+    let [_, _, w, h] = v.view_box;
+    if !(v.view_box.iter().all(|x| x.is_finite()) && w > 0.0 && h > 0.0) {
+        return Err(("visual.view_box".into(), "must be [x, y, width, height] with a positive width and height".into()));
+    }
+    let mut ids = HashSet::new();
+    for (g, grad) in v.gradients.iter().enumerate() {
+        let place = format!("visual.gradients[{g}]");
+        if grad.id.is_empty() || grad.id.len() > 40 || !grad.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err((format!("{place}.id"), "must be letters, digits and -".into()));
+        }
+        if !ids.insert(grad.id.clone()) {
+            return Err((format!("{place}.id"), format!("duplicate gradient id \"{}\"", grad.id)));
+        }
+        if grad.stops.is_empty() {
+            return Err((format!("{place}.stops"), "a gradient needs at least one stop".into()));
+        }
+        for (s, stop) in grad.stops.iter().enumerate() {
+            if !(0.0..=1.0).contains(&stop.offset) {
+                return Err((format!("{place}.stops[{s}].offset"), "must be between 0 and 1".into()));
+            }
+            check_color(&stop.color, &format!("{place}.stops[{s}].color"), names, &HashSet::new())?;
+        }
+    }
+    for a in &v.alt {
+        if !names.attributes.contains_key(a) {
+            return Err(("visual.alt".into(), format!("unknown attribute \"{a}\"")));
+        }
+    }
+    let mut count = 0;
+    for (l, layer) in v.layers.iter().enumerate() {
+        let place = format!("visual.layers[{l}]");
+        for (c, cond) in layer.when.iter().enumerate() {
+            condition(cond, &format!("{place}.when[{c}]"))?;
+        }
+        check_shapes(&layer.shapes, &format!("{place}.shapes"), names, &ids, condition, &mut count)?;
+    }
+    if count > MAX_SHAPES {
+        return Err(("visual.layers".into(), format!("{count} shapes; at most {MAX_SHAPES}")));
+    }
+    Ok(())
+}
+
+fn check_shapes(
+    shapes: &[Shape],
+    place: &str,
+    names: &Names<'_>,
+    gradients: &HashSet<String>,
+    condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>,
+    count: &mut usize,
+) -> Result<(), (String, String)> {
+    for (i, shape) in shapes.iter().enumerate() {
+        *count += 1;
+        let place = format!("{place}[{i}]");
+        let nums: Vec<(&str, &Num)> = match shape {
+            Shape::Rect { x, y, width, height, rx, .. } => {
+                let mut v = vec![("x", x), ("y", y), ("width", width), ("height", height)];
+                v.extend(rx.iter().map(|r| ("rx", r)));
+                v
+            }
+            Shape::Circle { cx, cy, r, .. } => vec![("cx", cx), ("cy", cy), ("r", r)],
+            Shape::Ellipse { cx, cy, rx, ry, .. } => vec![("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)],
+            Shape::Line { x1, y1, x2, y2, .. } => vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)],
+            Shape::Path { d, .. } => {
+                if !path_ok(d) {
+                    return Err((format!("{place}.path.d"), "path data may hold only commands (M L H V C S Q T A Z), numbers and separators".into()));
+                }
+                Vec::new()
+            }
+            Shape::Text { x, y, size, content, .. } => {
+                match content {
+                    TextValue::Lit(s) if s.chars().count() > 200 => return Err((format!("{place}.text.content"), "at most 200 characters".into())),
+                    TextValue::Free { text } if !names.texts.contains(text) => return Err((format!("{place}.text.content.text"), format!("unknown text \"{text}\""))),
+                    TextValue::Label { label_of } if !names.attributes.contains_key(label_of) => {
+                        return Err((format!("{place}.text.content.label_of"), format!("unknown attribute \"{label_of}\"")));
+                    }
+                    _ => {}
+                }
+                vec![("x", x), ("y", y), ("size", size)]
+            }
+            Shape::Group { x, y, scale, when, shapes } => {
+                for (c, cond) in when.iter().enumerate() {
+                    condition(cond, &format!("{place}.group.when[{c}]"))?;
+                }
+                check_shapes(shapes, &format!("{place}.group.shapes"), names, gradients, condition, count)?;
+                [("x", x), ("y", y), ("scale", scale)].into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n, v))).collect()
+            }
+        };
+        for (name, n) in nums {
+            check_num(n, &format!("{place}.{name}"), names)?;
+        }
+        if let Some(paint) = paint_of(shape) {
+            for (name, c) in [("fill", &paint.fill), ("stroke", &paint.stroke)] {
+                if let Some(c) = c {
+                    check_color(c, &format!("{place}.paint.{name}"), names, gradients)?;
+                }
+            }
+            for (name, n) in [("stroke_width", &paint.stroke_width), ("opacity", &paint.opacity)] {
+                if let Some(n) = n {
+                    check_num(n, &format!("{place}.paint.{name}"), names)?;
+                }
+            }
+            if paint.dash.len() > 8 || paint.dash.iter().any(|d| !(d.is_finite() && *d >= 0.0)) {
+                return Err((format!("{place}.paint.dash"), "at most 8 non-negative numbers".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn paint_of(shape: &Shape) -> Option<&Paint> {
+    match shape {
+        Shape::Rect { paint, .. } | Shape::Circle { paint, .. } | Shape::Ellipse { paint, .. } | Shape::Line { paint, .. } | Shape::Path { paint, .. } | Shape::Text { paint, .. } => Some(paint),
+        Shape::Group { .. } => None,
+    }
+}
+
+fn check_num(n: &Num, place: &str, names: &Names<'_>) -> Result<(), (String, String)> {
+    match n {
+        Num::Lit(x) if !x.is_finite() => Err((place.into(), "must be a finite number".into())),
+        Num::Lit(_) => Ok(()),
+        Num::From(f) => {
+            if !names.attributes.contains_key(&f.attribute) {
+                return Err((format!("{place}.attribute"), format!("unknown attribute \"{}\"", f.attribute)));
+            }
+            if ![f.times, f.plus, f.otherwise].iter().chain(f.min.iter()).chain(f.max.iter()).all(|x| x.is_finite()) {
+                return Err((place.into(), "times, plus, min, max and otherwise must be finite numbers".into()));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_color(c: &Color, place: &str, names: &Names<'_>, gradients: &HashSet<String>) -> Result<(), (String, String)> {
+    match c {
+        Color::Lit(s) if !color_ok(s) => Err((place.into(), format!("\"{}\" is not a colour (#rgb, #rrggbb or none)", s.chars().take(20).collect::<String>()))),
+        Color::Lit(_) => Ok(()),
+        Color::Gradient { gradient } if !gradients.contains(gradient) => Err((format!("{place}.gradient"), format!("unknown gradient \"{gradient}\""))),
+        Color::Gradient { .. } => Ok(()),
+        Color::From { attribute, otherwise, .. } => {
+            if !names.attributes.contains_key(attribute) {
+                return Err((format!("{place}.attribute"), format!("unknown attribute \"{attribute}\"")));
+            }
+            if !color_ok(otherwise) {
+                return Err((format!("{place}.otherwise"), format!("\"{}\" is not a colour", otherwise.chars().take(20).collect::<String>())));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A rendered picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picture {
+    /// A standalone SVG document (no scripts, no external references).
+    pub svg: String,
+    /// The text alternative, composed from the choices.
+    pub alt: String,
+}
+
+/// Escapes text for XML content and attribute values.
+fn escape(s: &str, out: &mut String) {
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// A number as SVG writes it: at most two decimals, no trailing zeros.
+fn num(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if r == r.trunc() { format!("{}", r as i64) } else { format!("{r}").trim_end_matches('0').to_string() }
+}
+
+struct Renderer<'a> {
+    model: &'a Model,
+    choices: &'a Choices,
+    texts: &'a BTreeMap<String, String>,
+    lang: &'a str,
+    /// Prefix of gradient ids, so two pictures on one page do not clash.
+    prefix: &'a str,
+    out: String,
+}
+
+impl Renderer<'_> {
+    fn holds(&self, when: &[Condition]) -> bool {
+        when.iter().all(|c| {
+            let Some(a) = self.model.attribute(&c.attribute) else { return false };
+            self.choices.0.get(a).copied().flatten().is_some_and(|o| c.options.iter().any(|id| self.model.attributes()[a].options[o].id == *id))
+        })
+    }
+
+    fn chosen(&self, attribute: &str) -> Option<&crate::model::OptionDef> {
+        let a = self.model.attribute(attribute)?;
+        let o = self.choices.0.get(a).copied().flatten()?;
+        self.model.attributes()[a].options.get(o)
+    }
+
+    fn num(&self, n: &Num) -> f64 {
+        match n {
+            Num::Lit(x) => *x,
+            Num::From(f) => {
+                let value = self.chosen(&f.attribute).and_then(|o| match &f.property {
+                    Some(p) => o.properties.get(p).and_then(|v| v.as_f64()),
+                    None => o.id.parse::<f64>().ok(),
+                });
+                match value {
+                    Some(v) => {
+                        let v = v * f.times + f.plus;
+                        let v = f.min.map_or(v, |m| v.max(m));
+                        f.max.map_or(v, |m| v.min(m))
+                    }
+                    None => f.otherwise,
+                }
+            }
+        }
+    }
+
+    fn color(&self, c: &Color) -> String {
+        match c {
+            Color::Lit(s) => s.clone(),
+            Color::Gradient { gradient } => format!("url(#{}{gradient})", self.prefix),
+            Color::From { attribute, property, otherwise } => self
+                .chosen(attribute)
+                .and_then(|o| o.properties.get(property))
+                .and_then(|v| v.as_str())
+                .filter(|s| color_ok(s))
+                .unwrap_or(otherwise)
+                .to_string(),
+        }
+    }
+
+    fn attr(&mut self, name: &str, value: &str) {
+        let _ = write!(self.out, " {name}=\"");
+        escape(value, &mut self.out);
+        self.out.push('"');
+    }
+
+    fn paint(&mut self, p: &Paint) {
+        if let Some(c) = &p.fill {
+            let c = self.color(c);
+            self.attr("fill", &c);
+        }
+        if let Some(c) = &p.stroke {
+            let c = self.color(c);
+            self.attr("stroke", &c);
+        }
+        if let Some(n) = &p.stroke_width {
+            let v = num(self.num(n).max(0.0));
+            self.attr("stroke-width", &v);
+        }
+        if !p.dash.is_empty() {
+            let v = p.dash.iter().map(|d| num(*d)).collect::<Vec<_>>().join(" ");
+            self.attr("stroke-dasharray", &v);
+        }
+        if let Some(n) = &p.opacity {
+            let v = num(self.num(n).clamp(0.0, 1.0));
+            self.attr("opacity", &v);
+        }
+    }
+
+    fn nums(&mut self, pairs: &[(&str, &Num)], non_negative: &[&str]) {
+        for (name, n) in pairs {
+            let mut v = self.num(n);
+            if non_negative.contains(name) {
+                v = v.max(0.0);
+            }
+            let v = num(v);
+            self.attr(name, &v);
+        }
+    }
+
+    fn shapes(&mut self, shapes: &[Shape]) {
+        for shape in shapes {
+            match shape {
+                Shape::Rect { x, y, width, height, rx, paint } => {
+                    self.out.push_str("<rect");
+                    self.nums(&[("x", x), ("y", y), ("width", width), ("height", height)], &["width", "height"]);
+                    if let Some(rx) = rx {
+                        self.nums(&[("rx", rx)], &["rx"]);
+                    }
+                    self.paint(paint);
+                    self.out.push_str("/>");
+                }
+                Shape::Circle { cx, cy, r, paint } => {
+                    self.out.push_str("<circle");
+                    self.nums(&[("cx", cx), ("cy", cy), ("r", r)], &["r"]);
+                    self.paint(paint);
+                    self.out.push_str("/>");
+                }
+                Shape::Ellipse { cx, cy, rx, ry, paint } => {
+                    self.out.push_str("<ellipse");
+                    self.nums(&[("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)], &["rx", "ry"]);
+                    self.paint(paint);
+                    self.out.push_str("/>");
+                }
+                Shape::Line { x1, y1, x2, y2, paint } => {
+                    self.out.push_str("<line");
+                    self.nums(&[("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)], &[]);
+                    self.paint(paint);
+                    self.out.push_str("/>");
+                }
+                Shape::Path { d, paint } => {
+                    self.out.push_str("<path");
+                    self.attr("d", d);
+                    self.paint(paint);
+                    self.out.push_str("/>");
+                }
+                Shape::Text { x, y, content, size, anchor, bold, paint } => {
+                    let text = match content {
+                        TextValue::Lit(s) => s.clone(),
+                        TextValue::Free { text } => self.texts.get(text).cloned().unwrap_or_default(),
+                        TextValue::Label { label_of } => self.chosen(label_of).map(|o| o.label.get(self.lang).to_string()).unwrap_or_default(),
+                    };
+                    if text.is_empty() {
+                        continue;
+                    }
+                    self.out.push_str("<text");
+                    self.nums(&[("x", x), ("y", y), ("font-size", size)], &["font-size"]);
+                    if let Some(a) = anchor {
+                        self.attr("text-anchor", match a {
+                            Anchor::Start => "start",
+                            Anchor::Middle => "middle",
+                            Anchor::End => "end",
+                        });
+                    }
+                    if *bold {
+                        self.attr("font-weight", "700");
+                    }
+                    self.paint(paint);
+                    self.out.push('>');
+                    escape(&text, &mut self.out);
+                    self.out.push_str("</text>");
+                }
+                Shape::Group { x, y, scale, when, shapes } => {
+                    if !self.holds(when) {
+                        continue;
+                    }
+                    let (dx, dy) = (x.as_ref().map_or(0.0, |n| self.num(n)), y.as_ref().map_or(0.0, |n| self.num(n)));
+                    let s = scale.as_ref().map_or(1.0, |n| self.num(n));
+                    let mut t = String::new();
+                    if dx != 0.0 || dy != 0.0 {
+                        t.push_str(&format!("translate({} {})", num(dx), num(dy)));
+                    }
+                    if s != 1.0 {
+                        t.push_str(&format!("{}scale({})", if t.is_empty() { "" } else { " " }, num(s)));
+                    }
+                    self.out.push_str("<g");
+                    if !t.is_empty() {
+                        self.attr("transform", &t);
+                    }
+                    self.out.push('>');
+                    self.shapes(shapes);
+                    self.out.push_str("</g>");
+                }
+            }
+        }
+    }
+}
+
+impl Model {
+    /// The text alternative of a configuration: "Starter desktop PC:
+    /// Processor AMD Ryzen 5 7600, Memory 16 GB" (the visual's `alt`
+    /// attributes, else every attribute; open ones left out).
+    pub fn picture_alt(&self, choices: &Choices, lang: &str) -> String {
+        let attrs: Vec<usize> = match self.def().visual.as_ref().filter(|v| !v.alt.is_empty()) {
+            Some(v) => v.alt.iter().filter_map(|a| self.attribute(a)).collect(),
+            None => (0..self.attributes().len()).collect(),
+        };
+        let parts: Vec<String> = attrs
+            .into_iter()
+            .filter_map(|a| {
+                let at = &self.attributes()[a];
+                let o = choices.0.get(a).copied().flatten()?;
+                Some(format!("{} {}", at.label.get(lang), at.options[o].label.get(lang)))
+            })
+            .collect();
+        let sep = if lang == "zh" { "，" } else { ", " };
+        format!("{}{}{}", self.def().name.get(lang), if lang == "zh" { "：" } else { ": " }, parts.join(sep))
+    }
+
+    /// The picture of a configuration in `lang`, or `None` for a model
+    /// without a visual. `id` distinguishes pictures on one page (it
+    /// prefixes gradient ids; letters, digits and - only).
+    pub fn picture(&self, choices: &Choices, texts: &BTreeMap<String, String>, lang: &str, id: &str) -> Option<Picture> {
+        let v = self.def().visual.as_ref()?;
+        let alt = self.picture_alt(choices, lang);
+        let prefix: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>() + "-";
+        let mut r = Renderer { model: self, choices, texts, lang, prefix: &prefix, out: String::with_capacity(4096) };
+        let [x, y, w, h] = v.view_box;
+        r.out.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\"");
+        r.attr("viewBox", &format!("{} {} {} {}", num(x), num(y), num(w), num(h)));
+        r.attr("role", "img");
+        r.attr("aria-label", &alt);
+        r.out.push_str("><title>");
+        escape(&alt, &mut r.out);
+        r.out.push_str("</title>");
+        if !v.gradients.is_empty() {
+            r.out.push_str("<defs>");
+            for g in &v.gradients {
+                r.out.push_str("<linearGradient");
+                r.attr("id", &format!("{prefix}{}", g.id));
+                r.nums(&[("x1", &Num::Lit(g.x1)), ("y1", &Num::Lit(g.y1)), ("x2", &Num::Lit(g.x2)), ("y2", &Num::Lit(g.y2))], &[]);
+                r.out.push('>');
+                for s in &g.stops {
+                    r.out.push_str("<stop");
+                    r.attr("offset", &num(s.offset));
+                    let c = r.color(&s.color);
+                    r.attr("stop-color", &c);
+                    r.out.push_str("/>");
+                }
+                r.out.push_str("</linearGradient>");
+            }
+            r.out.push_str("</defs>");
+        }
+        for layer in &v.layers {
+            if r.holds(&layer.when) {
+                r.shapes(&layer.shapes);
+            }
+        }
+        r.out.push_str("</svg>");
+        Some(Picture { svg: r.out, alt })
+    }
+}

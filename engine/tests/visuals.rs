@@ -1,0 +1,134 @@
+//! Pictures (issue 17): every option the drawing depends on changes it, the
+//! text alternative names the choices, pictures stay small, free texts are
+//! escaped, and the model reader refuses anything that could run code or
+//! fetch something.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use tailor_engine::{CatalogueIndex, Choices, Model};
+
+fn shipped() -> Vec<Model> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
+    let index = CatalogueIndex::from_json("index.json", &std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    index.products.iter().map(|p| Model::from_json(&p.file, &std::fs::read_to_string(dir.join(&p.file)).unwrap()).unwrap()).collect()
+}
+
+/// The drawing without its title and label (which name the choices).
+fn drawing(svg: &str) -> String {
+    let start = svg.find("</title>").map_or(0, |i| i + "</title>".len());
+    svg[start..].to_string()
+}
+
+#[test]
+fn every_option_the_drawing_depends_on_changes_it() {
+    let mut drawn = 0;
+    for m in shipped() {
+        let Some(v) = m.def().visual.as_ref() else { continue };
+        drawn += 1;
+        let base = Choices::defaults(&m);
+        let attrs = v.attributes();
+        assert!(!attrs.is_empty(), "{}: the drawing depends on no choice", m.id());
+        for id in attrs {
+            let a = m.attribute(&id).unwrap();
+            let mut seen = HashSet::new();
+            for o in 0..m.attributes()[a].options.len() {
+                let mut c = base.clone();
+                c.0[a] = Some(o);
+                let p = m.picture(&c, &BTreeMap::new(), "en", "t").unwrap();
+                assert!(seen.insert(drawing(&p.svg)), "{}: {} = {} draws the same as another option", m.id(), id, m.attributes()[a].options[o].id);
+            }
+        }
+    }
+    assert!(drawn >= 1, "some shipped product has a picture");
+}
+
+#[test]
+fn the_text_alternative_names_the_choices_in_both_languages() {
+    let m = shipped().into_iter().find(|m| m.id() == "pc-starter").unwrap();
+    let c = Choices::defaults(&m);
+    let p = m.picture(&c, &BTreeMap::new(), "en", "t").unwrap();
+    for a in 0..m.attributes().len() {
+        let at = &m.attributes()[a];
+        let chosen = &at.options[c.0[a].unwrap()].label;
+        assert!(p.alt.contains(chosen.get("en")) && p.alt.contains(at.label.get("en")), "{}", p.alt);
+    }
+    assert!(p.svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && p.svg.contains("role=\"img\""));
+    assert!(p.svg.contains(&format!("<title>{}</title>", p.alt)));
+    let zh = m.picture(&c, &BTreeMap::new(), "zh", "t").unwrap();
+    assert!(zh.alt.starts_with("入门台式电脑：") && zh.alt.contains("AMD 锐龙 5 7600"), "{}", zh.alt);
+    // An open attribute is left out, not shown as empty.
+    let mut open = c.clone();
+    open.0[0] = None;
+    assert!(!m.picture_alt(&open, "en").contains(m.attributes()[0].label.get("en")));
+}
+
+#[test]
+fn pictures_stay_small_and_render_fast_enough_for_every_configuration() {
+    for m in shipped() {
+        if m.def().visual.is_none() {
+            continue;
+        }
+        let mut rng = tailor_engine::bench::Rng::new(5);
+        for _ in 0..50 {
+            let c = tailor_engine::bench::random_choices(&m, &mut rng);
+            let p = m.picture(&c, &BTreeMap::new(), "zh", "t").unwrap();
+            assert!(p.svg.len() <= 16 * 1024, "{}: {} bytes", m.id(), p.svg.len());
+        }
+    }
+}
+
+/// A small model with the given visual.
+fn with_visual(visual: &str) -> Result<Model, tailor_engine::ModelError> {
+    let text = format!(
+        r##"{{"format": "tailor-model/1", "id": "mug", "version": "1", "name": {{"en": "Mug"}}, "currency": "EUR",
+            "attributes": [{{"id": "colour", "label": {{"en": "Colour"}}, "options": [
+                {{"id": "red", "label": {{"en": "Red"}}, "properties": {{"hex": "#c00", "bad": "url(http://evil.example/x)"}}}},
+                {{"id": "blue", "label": {{"en": "Blue"}}, "properties": {{"hex": "#00c"}}}}]}}],
+            "texts": [{{"id": "name", "label": {{"en": "Name"}}, "max_length": 20}}],
+            "visual": {visual}}}"##
+    );
+    Model::from_json("mug.json", &text)
+}
+
+#[test]
+fn the_reader_refuses_what_could_run_code_or_fetch_anything() {
+    let ok = r##"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 50, "cy": 50, "r": 40, "paint": {"fill": {"attribute": "colour", "property": "hex", "otherwise": "#888"}}}}]}]}"##;
+    assert!(with_visual(ok).is_ok(), "{:?}", with_visual(ok).err());
+    let refused = [
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"script": {"code": "alert(1)"}}]}]}"#, "unknown variant `script`"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"foreignobject": {}}]}]}"#, "unknown variant"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "onclick": "x()"}}]}]}"#, "unknown field `onclick`"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"rect": {"x": 1, "y": 1, "width": 1, "height": 1, "href": "http://x"}}]}]}"#, "unknown field `href`"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "paint": {"fill": "url(http://evil.example/x)"}}}]}]}"#, "visual.layers[0].shapes[0].paint.fill: \"url(http://evil.exam\" is not a colour"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"path": {"d": "M0 0 javascript:alert(1)"}}]}]}"#, "visual.layers[0].shapes[0].path.d: path data may hold only"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"text": {"x": 1, "y": 1, "content": {"text": "nickname"}}}]}]}"#, "unknown text \"nickname\""),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "paint": {"fill": {"gradient": "nowhere"}}}}]}]}"#, "unknown gradient \"nowhere\""),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"when": [{"attribute": "size", "options": ["l"]}], "shapes": []}]}"#, "visual.layers[0].when[0].attribute: unknown attribute \"size\""),
+        (r#"{"view_box": [0, 0, 0, 100], "layers": []}"#, "visual.view_box"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [], "style": "body{}"}"#, "unknown field `style`"),
+    ];
+    for (visual, expected) in refused {
+        let e = with_visual(visual).expect_err(visual);
+        assert!(e.to_string().contains(expected), "{visual}\n  gave: {e}\n  expected: {expected}");
+        assert!(e.to_string().starts_with("mug.json: "), "{e}");
+    }
+}
+
+#[test]
+fn free_texts_and_properties_cannot_break_out_of_the_picture() {
+    let visual = r##"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [
+        {"rect": {"x": 0, "y": 0, "width": 10, "height": 10, "paint": {"fill": {"attribute": "colour", "property": "bad", "otherwise": "#888"}}}},
+        {"rect": {"x": 0, "y": 0, "width": 10, "height": 10, "paint": {"fill": {"attribute": "colour", "property": "hex", "otherwise": "#888"}}}},
+        {"text": {"x": 1, "y": 1, "content": {"text": "name"}}}]}]}"##;
+    let m = with_visual(visual).unwrap();
+    let mut texts = BTreeMap::new();
+    texts.insert("name".to_string(), "</text><script>alert(\"x\")</script>&".to_string());
+    let mut red = Choices::defaults(&m);
+    red.0[0] = m.option(0, "red");
+    let p = m.picture(&red, &texts, "en", "t").unwrap();
+    assert!(!p.svg.contains("<script") && !p.svg.contains("url(http"), "{}", p.svg);
+    assert!(p.svg.contains("&lt;/text&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"), "{}", p.svg);
+    assert!(p.svg.contains("fill=\"#888\""), "a property that is not a colour falls back: {}", p.svg);
+    assert!(p.svg.contains("fill=\"#c00\""), "a colour property is used: {}", p.svg);
+}
