@@ -9,6 +9,7 @@
 mod attribute;
 mod fit;
 mod meters;
+mod picture;
 mod review;
 mod submit;
 mod summary;
@@ -28,6 +29,7 @@ use crate::pages::shared::{LoadError, Loading, load, load_model};
 use attribute::Attribute;
 use fit::FitPanel;
 use meters::Meters;
+use picture::Picture;
 use review::{Review, ReviewForm};
 use submit::Stage;
 use summary::Summary;
@@ -281,7 +283,11 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                     view! { <Review ctx form/> }.into_any()
                 }}
             </div>
-            <Summary ctx steps/>
+            // The picture above the summary on wide screens, at the top on phones (style/main.css).
+            <div class="side">
+                <Picture ctx/>
+                <Summary ctx steps/>
+            </div>
             // Phones: the summary follows the steps, so the total stays in
             // view in a bar (the summary's total is the one announced).
             <div class="total-bar" aria-hidden="true">

@@ -1,0 +1,39 @@
+// Pictures of what the customer builds (issue 17): drawn by the engine from
+// the product's data, beside the summary on wide screens and at the top on
+// phones, redrawn on every click, named by the choices in both languages,
+// axe clean. Screenshots are attached to the report.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+const shot = async (page, name) => test.info().attach(name, { body: await page.screenshot(), contentType: 'image/png' });
+
+test('the starter PC is drawn, redrawn on every click and named by its choices', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.goto('/p/pc-starter');
+  const picture = page.getByTestId('picture').getByRole('img');
+  await expect(picture).toHaveAccessibleName('Starter desktop PC: Processor AMD Ryzen 5 7600, Motherboard B650 (AM5, DDR5), Memory 16 GB DDR5-5600, Storage 1 TB NVMe SSD');
+  await expect(picture).toBeInViewport();
+  const before = await picture.innerHTML();
+  const sticks = () => picture.locator('rect[fill="#4a90d9"]').count();
+  expect(await sticks()).toBe(2);
+  await shot(page, `pc-starter-en-${test.info().project.name}`);
+
+  await page.getByRole('navigation').getByRole('button', { name: /Memory/ }).click();
+  await page.getByRole('radio', { name: /32 GB/ }).check();
+  await expect(picture).toHaveAccessibleName(/Memory 32 GB DDR5-5600/);
+  expect(await sticks()).toBe(4);
+  expect(await picture.innerHTML()).not.toBe(before);
+  // Undo draws the old picture again.
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(picture).toHaveAccessibleName(/Memory 16 GB DDR5-5600/);
+  expect(await picture.innerHTML()).toBe(before);
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  await page.getByRole('button', { name: '简体中文' }).click();
+  await expect(picture).toHaveAccessibleName(/^入门台式电脑：处理器 AMD 锐龙 5 7600，主板 /);
+  await shot(page, `pc-starter-zh-${test.info().project.name}`);
+  const axeZh = await new AxeBuilder({ page }).analyze();
+  expect(axeZh.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+});
