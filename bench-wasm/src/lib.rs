@@ -1,5 +1,6 @@
-//! `runBench(name, model, sales, sessions, seed, recommend)` for the
-//! browser: the same replay as `tailor-engine bench [--recommend]`, timed
+//! `runBench(name, model, sales, sessions, seed, recommend, picture)` for
+//! the browser: the same replay as `tailor-engine bench [--recommend |
+//! --picture]`, timed
 //! with `performance.now()`.
 
 use tailor_engine::import::{parse_file, parse_sales};
@@ -16,8 +17,14 @@ extern "C" {
 
 /// Runs the replay and returns one JSON line (or an error message).
 #[wasm_bindgen(js_name = runBench)]
-pub fn run_bench(name: &str, model: &str, sales: &str, sessions: usize, seed: u64, recommend: bool) -> Result<String, String> {
+pub fn run_bench(name: &str, model: &str, sales: &str, sessions: usize, seed: u64, recommend: bool, picture: bool) -> Result<String, String> {
     let catalogue = if name.to_ascii_lowercase().ends_with(".json") { Some(Model::from_json(name, model).map_err(|e| e.to_string())?) } else { None };
+    if picture {
+        let m = catalogue.as_ref().filter(|m| m.def().visual.is_some()).ok_or_else(|| format!("{name}: not a catalogue model with a visual section"))?;
+        let mut clock = performance_now;
+        let (report, bytes) = bench::replay_picture(m, sessions, seed, &mut clock);
+        return Ok(report.to_json(0.0, 0.0, &[("picture", "true".into()), ("max_svg_bytes", bytes.to_string()), ("target", "\"wasm32 in Chromium\"".into())]));
+    }
     let (problem, prices) = match &catalogue {
         Some(m) => (m.problem().clone(), Some(m.prices().to_vec())),
         None => (parse_file(name, model).map_err(|e| e.to_string())?, None),

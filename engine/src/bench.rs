@@ -100,6 +100,35 @@ pub fn bench_learned(engine: &Engine, model: Option<&crate::Model>, sales: Optio
     }
 }
 
+/// Times the picture after every click of random sessions of a catalogue
+/// model with a visual (each click: a random attribute takes a random
+/// option still available; the picture is then drawn anew). The report's
+/// times are the drawing alone; `bytes` is the largest picture.
+pub fn replay_picture(model: &crate::Model, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> (Report, usize) {
+    let mut rng = Rng::new(seed);
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    let texts = std::collections::BTreeMap::new();
+    for s in 0..sessions {
+        let mut choices = crate::Choices::defaults(model);
+        let lang = if s % 2 == 0 { "en" } else { "zh" };
+        for _ in 0..model.attributes().len() * 2 {
+            let a = rng.below(model.attributes().len());
+            let eval = model.evaluate(&choices);
+            let valid: Vec<usize> = (0..eval.attributes[a].available.len()).filter(|&o| eval.attributes[a].available[o]).collect();
+            if valid.is_empty() {
+                continue;
+            }
+            choices.0[a] = Some(valid[rng.below(valid.len())]);
+            let start = clock();
+            let picture = model.picture(&choices, &texts, lang, "bench");
+            times.push((clock() - start) * 1000.0);
+            bytes = bytes.max(picture.map_or(0, |p| p.svg.len()));
+        }
+    }
+    (summarize(sessions, times, 0), bytes)
+}
+
 /// The extra JSON fields of a recommending replay: the time of the
 /// recommendations alone, and what was learned from.
 pub fn recommend_fields(learned: &Learned, ranking: &Report) -> Vec<(&'static str, String)> {

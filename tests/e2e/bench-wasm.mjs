@@ -2,7 +2,7 @@
 // prints its JSON line. Called by `cargo xtask bench engine --wasm`.
 import { chromium } from 'playwright-core';
 
-const [url, name, sessions, seed, withSales, recommend] = process.argv.slice(2);
+const [url, name, sessions, seed, withSales, recommend, picture] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -13,11 +13,11 @@ try {
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(url);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
-  const json = await page.evaluate(async ([name, sessions, seed, withSales, recommend]) => {
+  const json = await page.evaluate(async ([name, sessions, seed, withSales, recommend, picture]) => {
     const model = await (await fetch('/model')).text();
     const sales = withSales === '1' ? await (await fetch('/sales')).text() : '';
-    return window.runBench(name, model, sales, Number(sessions), BigInt(seed), recommend === '1');
-  }, [name, sessions, seed, withSales, recommend]);
+    return window.runBench(name, model, sales, Number(sessions), BigInt(seed), recommend === '1', picture === '1');
+  }, [name, sessions, seed, withSales, recommend, picture]);
   console.log(json);
 } finally {
   await browser.close();

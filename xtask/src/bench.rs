@@ -1,4 +1,4 @@
-//! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S] [--recommend]`
+//! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S] [--recommend | --picture]`
 //! `cargo xtask bench ui [--clicks N] [--seed S]`
 //! `cargo xtask bench server [--seconds N] [--connections C] [--database-url URL]`
 
@@ -201,7 +201,7 @@ fn ui(UiArgs { clicks, seed }: UiArgs) -> Result<()> {
     outcome
 }
 
-fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend }: EngineArgs) -> Result<()> {
+fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend, picture }: EngineArgs) -> Result<()> {
     let (sessions, seed) = (sessions.to_string(), seed.to_string());
     let model = absolute(&model)?;
     let sales = sales.map(|s| absolute(&s)).transpose()?;
@@ -215,6 +215,9 @@ fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend }: EngineAr
         }
         if recommend {
             cmd.arg("--recommend");
+        }
+        if picture {
+            cmd.arg("--picture");
         }
         step("replaying click sessions (native)");
         return run(&mut cmd);
@@ -239,7 +242,7 @@ fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend }: EngineAr
     let name = model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     run(Command::new("node")
         .arg(root.join("tests/e2e/bench-wasm.mjs"))
-        .args([url.as_str(), &name, &sessions, &seed, if sales.is_some() { "1" } else { "0" }, if recommend { "1" } else { "0" }])
+        .args([url.as_str(), &name, &sessions, &seed, if sales.is_some() { "1" } else { "0" }, if recommend { "1" } else { "0" }, if picture { "1" } else { "0" }])
         .env("CHROMIUM", tools::CHROMIUM)
         .current_dir(root.join("tests/e2e")))
 }

@@ -97,6 +97,10 @@ pub struct EngineArgs {
     /// the sales, or from 10,000 random orders of a catalogue model).
     #[arg(long)]
     pub recommend: bool,
+    /// Times drawing the picture after each click instead (a catalogue
+    /// model with a visual section).
+    #[arg(long, conflicts_with = "recommend")]
+    pub picture: bool,
 }
 
 #[derive(Debug, Args)]

@@ -93,6 +93,10 @@ enum Command {
         /// and `ranking_*` (recommendations alone) figures.
         #[arg(long)]
         recommend: bool,
+        /// Instead of the clicks' answers, times drawing the picture after
+        /// each click of a catalogue model with a visual.
+        #[arg(long, conflicts_with = "recommend")]
+        picture: bool,
     },
     /// Measures the recommender as published (recommend.md): per fold, learn
     /// from the other folds, then predict each next value of every test
@@ -329,7 +333,18 @@ fn run(cli: Cli) -> Result<(), String> {
             let (engine, _, _) = prepare(&model, None, None)?;
             domains(&engine, &assign)
         }
-        Command::Bench { model, sales, sessions, seed, recommend } => {
+        Command::Bench { model, sales, sessions, seed, recommend, picture } => {
+            if picture {
+                let m = Model::from_json(&model.model, &read(&model.model)?).map_err(|e| e.to_string())?;
+                if m.def().visual.is_none() {
+                    return Err(format!("{}: the model has no visual section", model.model));
+                }
+                let t0 = Instant::now();
+                let mut clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+                let (report, bytes) = bench::replay_picture(&m, sessions, seed, &mut clock);
+                println!("{}", report.to_json(0.0, peak_rss_mb(), &[("picture", "true".into()), ("max_svg_bytes", bytes.to_string()), ("target", "\"native\"".into())]));
+                return Ok(());
+            }
             let (engine, sales, compile_ms) = prepare(&model, sales.as_deref(), Some(seed))?;
             let mut clock = {
                 let t0 = Instant::now();
@@ -547,8 +562,8 @@ mod tests {
             assert!(parse(&line.join(" ")).is_ok(), "{line:?}");
         }
         match parse("tailor-engine bench m.xml").unwrap() {
-            Command::Bench { model, sales, sessions, seed, recommend } => {
-                assert_eq!((model.method, model.search_budget, sales, sessions, seed, recommend), (Method::Auto, DEFAULT_BUDGET, None, 200, 1, false));
+            Command::Bench { model, sales, sessions, seed, recommend, picture } => {
+                assert_eq!((model.method, model.search_budget, sales, sessions, seed, recommend, picture), (Method::Auto, DEFAULT_BUDGET, None, 200, 1, false, false));
             }
             other => panic!("{other:?}"),
         }
