@@ -9,7 +9,8 @@
 //!   `reset {}`.
 //! - To the host: `ready {product?}`, `resize {height}`, `change {product,
 //!   code, price, currency, complete, valid}`, `complete {orderId, product,
-//!   code, total, currency}`, `cancel {}`, `error {code, message}`.
+//!   code, total, currency, pictureUrl}` (the order's picture, which the
+//!   partner's server reads with its key), `cancel {}`, `error {code, message}`.
 //!
 //! Origins are checked exactly, both ways: a message is read only when it
 //! comes from the window that frames this page and from one of the

@@ -123,7 +123,7 @@ pub async fn post_embed_token(State(state): State<AppState>, bearer: Bearer) -> 
 }
 
 /// The partner whose key the request carries.
-async fn partner_of(state: &AppState, bearer: Bearer) -> Result<Partner, Problem> {
+pub(crate) async fn partner_of(state: &AppState, bearer: Bearer) -> Result<Partner, Problem> {
     let key = bearer
         .or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
     let digest = sha256_hex(key.as_bytes());

@@ -553,3 +553,48 @@ async fn one_client_cannot_take_every_slot() {
     }
     assert_eq!(router.clone().oneshot(from("198.51.100.7", health())).await.unwrap().status(), StatusCode::OK, "its slots came back");
 }
+
+/// The server draws an order's picture from the stored order, the very
+/// picture the browser draws for the same configuration, in the order's
+/// language, for the customer's token and fulfilment staff only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_picture_is_the_browsers_drawn_from_the_stored_order() {
+    let (env, store) = env_and_store();
+    let model = env.catalogue.model("pc-starter").unwrap();
+    let memory = model.attribute("memory").unwrap();
+    let mut order = order_for(&env, |c| c.0[memory] = Some(1));
+    order["locale"] = json!("zh-CN");
+    let (status, _, created) = send(&env, post(&order.to_string())).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let token = created["access_token"].as_str().unwrap().to_string();
+    let raw = |path: String, key: Option<String>| {
+        let env = &env;
+        async move {
+            let response = env.router.clone().oneshot(staff_get(&path, key.as_deref())).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+        }
+    };
+    let (status, headers, svg) = raw(format!("/api/orders/{id}/picture"), Some(token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{svg}");
+    assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().starts_with("default-src 'none'"));
+    let mut choices = Choices::defaults(model);
+    choices.0[memory] = Some(1);
+    let browser = model.picture(&choices, &Default::default(), "zh", &id).unwrap();
+    assert_eq!(svg, browser.svg, "the server's picture is the browser's");
+    assert!(svg.contains("内存 32 GB DDR5-5600"), "in the order's language: {svg}");
+
+    assert_eq!(raw(format!("/api/orders/{id}/picture"), None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(raw(format!("/api/orders/{id}/picture"), Some("wrong".into())).await.0, StatusCode::NOT_FOUND);
+    let fulfilment = staff_key(&store, "F9", "fulfilment").await;
+    let support = staff_key(&store, "S9", "support").await;
+    let (status, _, staff_svg) = raw(format!("/api/staff/orders/{id}/picture"), Some(fulfilment)).await;
+    assert_eq!((status, staff_svg == svg), (StatusCode::OK, true));
+    assert_eq!(raw(format!("/api/staff/orders/{id}/picture"), Some(support)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(raw(format!("/api/partner/orders/{id}/picture"), Some(token)).await.0, StatusCode::UNAUTHORIZED, "an order token is no partner key");
+}

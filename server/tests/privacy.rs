@@ -845,6 +845,15 @@ async fn partners_read_their_own_orders_and_no_one_elses() {
     assert_eq!(read(Some("tpk_made-up"), &id).await.status, StatusCode::UNAUTHORIZED);
     let staff = staff_key(&env, "S9", "fulfilment").await;
     assert_eq!(read(Some(&staff), &id).await.status, StatusCode::UNAUTHORIZED, "a staff key is no partner key");
+    // The picture of its own order (for its `complete` event), no one else's.
+    let picture = |key: &str, order: &str| {
+        let (auth, uri, env) = (format!("Bearer {key}"), format!("/api/partner/orders/{order}/picture"), &env);
+        async move { Browser::default().send_with(env, "GET", &uri, None, &[("authorization", auth.as_str())]).await }
+    };
+    let own = picture(&keys[0], &id).await;
+    assert_eq!((own.status, own.headers["content-type"].to_str().unwrap()), (StatusCode::OK, "image/svg+xml"));
+    assert_eq!(picture(&keys[1], &id).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(picture(&keys[0], &plain).await.status, StatusCode::NOT_FOUND);
     // The public settings the embedded page needs; a revoked partner is gone.
     let public = Browser::default().send(&env, "GET", "/api/partners/acme", None).await;
     assert_eq!(public.body["origins"], json!(["https://acme.example"]));

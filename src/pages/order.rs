@@ -72,7 +72,11 @@ pub fn OrderPage(id: String) -> impl IntoView {
             let stored = Stored::of(&order)?;
             // Without the catalogue the ids are still shown, as stored.
             let model = load_model(order.product.clone()).await.ok();
-            Ok((order, stored, model))
+            // The picture the server draws from the stored order (what the
+            // workshop sees); none for a product without one. It is the
+            // engine's own SVG (escaped texts, a closed vocabulary).
+            let picture = api::get_text(&format!("/api/orders/{id}/picture"), token.as_deref()).await.ok().filter(|svg| svg.starts_with("<svg "));
+            Ok((order, stored, model, picture))
         }
     });
     view! {
@@ -81,7 +85,7 @@ pub fn OrderPage(id: String) -> impl IntoView {
                 {move || match order.get() {
                     None => view! { <Loading/> }.into_any(),
                     Some(result) => match result {
-                    Ok((o, stored, model)) => {
+                    Ok((o, stored, model, picture)) => {
                         let l = locale.get();
                         let status = match o.status.as_str() {
                             "new" => t(l, Key::StatusNew).to_string(),
@@ -105,6 +109,7 @@ pub fn OrderPage(id: String) -> impl IntoView {
                                 <dt>{t(l, Key::Total)}</dt><dd data-testid="order-total">{money(l, &o.currency, o.total)}</dd>
                             </dl>
                             <h2>{product}</h2>
+                            {picture.map(|svg| view! { <figure class="picture order-picture" data-testid="order-picture" inner_html=svg></figure> })}
                             <h3>{t(l, Key::YourChoices)}</h3>
                             <dl class="summary-list" data-testid="order-choices">
                                 {rows.into_iter().map(|(k, v)| view! { <dt>{k.get(l.key()).to_string()}</dt><dd>{v.get(l.key()).to_string()}</dd> }).collect_view()}

@@ -175,6 +175,13 @@ test('a partner page talks to the configurator through the custom element', asyn
   const read = await request.get(`${portal}/api/partner/orders/${done.orderId}`, { headers: { authorization: `Bearer ${key}` } });
   expect(read.status()).toBe(200);
   expect(await read.json()).toMatchObject({ id: done.orderId, partner_id: 'e2e-partner', code: changed.code, total: changed.price });
+  // The picture the event points at, drawn by the server from the order.
+  expect(done.pictureUrl).toBe(`${portal}/api/partner/orders/${done.orderId}/picture`);
+  const picture = await request.get(done.pictureUrl, { headers: { authorization: `Bearer ${key}` } });
+  expect(picture.status()).toBe(200);
+  expect(picture.headers()['content-type']).toBe('image/svg+xml');
+  expect(await picture.text()).toMatch(/^<svg [^>]*role="img" aria-label="Starter desktop PC: Processor /);
+  expect((await request.get(done.pictureUrl)).status()).toBe(401);
   // The order page stays inside the embed address (a reload would still be framed).
   await frame.getByRole('link', { name: "See the order's status" }).click();
   await expect(frame.getByRole('heading', { level: 1 })).toHaveText('Order status');

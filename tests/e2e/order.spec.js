@@ -83,6 +83,8 @@ test('a customer configures the starter PC and places an order', async ({ page, 
   await page.getByRole('link', { name: "See the order's status" }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Order status');
   await expect(page.getByTestId('order-id')).toHaveText(id);
+  // With the picture the server draws from the stored order.
+  await expect(page.getByTestId('order-picture').getByRole('img')).toHaveAccessibleName(/^Starter desktop PC: Processor /);
 });
 
 test('undo, redo and a share link that restores the same configuration', async ({ page, browser }) => {

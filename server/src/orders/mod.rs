@@ -4,6 +4,7 @@
 //! store, the catalogue, the engine and the partner registry; never on the
 //! routes of any module.
 
+pub mod picture;
 pub mod routes;
 
 use axum::Json;

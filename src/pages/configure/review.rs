@@ -186,6 +186,8 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
                         "code": m.encode(s.choices()),
                         "total": ctx.eval.get_untracked().total,
                         "currency": m.def().currency,
+                        // The partner's server fetches it with its key.
+                        "pictureUrl": picture_url(&id),
                     })
                 })
             });
@@ -287,4 +289,11 @@ mod tests {
             }
         }
     }
+}
+
+/// The absolute URL of a partner order's picture (`GET
+/// /api/partner/orders/{id}/picture`, read with the partner's key).
+fn picture_url(id: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}/api/partner/orders/{}/picture", js_sys::encode_uri_component(id))
 }
