@@ -84,6 +84,8 @@ fn one() -> f64 {
 pub enum Num {
     Lit(f64),
     From(NumFrom),
+    /// The sum of numbers (a hem's height: the rise plus the inseam).
+    Sum { sum: Vec<Num> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,6 +181,19 @@ pub enum Shape {
         #[serde(default)]
         paint: Paint,
     },
+    /// A closed outline through points whose coordinates are numbers (so
+    /// they may follow the choices: a leg's outline).
+    Polygon {
+        points: Vec<[Num; 2]>,
+        #[serde(default)]
+        paint: Paint,
+    },
+    /// An open line through such points (stitching).
+    Polyline {
+        points: Vec<[Num; 2]>,
+        #[serde(default)]
+        paint: Paint,
+    },
     /// SVG path data: commands and numbers only.
     Path {
         d: String,
@@ -240,17 +255,22 @@ impl VisualDef {
             }
         }
         fn walk(shapes: &[Shape], out: &mut std::collections::BTreeSet<String>, color: &dyn Fn(&Color, &mut std::collections::BTreeSet<String>)) {
-            let num = |n: &Num, out: &mut std::collections::BTreeSet<String>| {
-                if let Num::From(f) = n {
-                    out.insert(f.attribute.clone());
+            fn num(n: &Num, out: &mut std::collections::BTreeSet<String>) {
+                match n {
+                    Num::From(f) => {
+                        out.insert(f.attribute.clone());
+                    }
+                    Num::Sum { sum } => sum.iter().for_each(|n| num(n, out)),
+                    Num::Lit(_) => {}
                 }
-            };
+            }
             for shape in shapes {
                 let nums: Vec<&Num> = match shape {
                     Shape::Rect { x, y, width, height, rx, .. } => [x, y, width, height].into_iter().chain(rx.iter()).collect(),
                     Shape::Circle { cx, cy, r, .. } => vec![cx, cy, r],
                     Shape::Ellipse { cx, cy, rx, ry, .. } => vec![cx, cy, rx, ry],
                     Shape::Line { x1, y1, x2, y2, .. } => vec![x1, y1, x2, y2],
+                    Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => points.iter().flat_map(|p| [&p[0], &p[1]]).collect(),
                     Shape::Path { .. } => Vec::new(),
                     Shape::Text { x, y, size, content, .. } => {
                         if let TextValue::Label { label_of } = content {
@@ -368,6 +388,12 @@ fn check_shapes(
             Shape::Circle { cx, cy, r, .. } => vec![("cx", cx), ("cy", cy), ("r", r)],
             Shape::Ellipse { cx, cy, rx, ry, .. } => vec![("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)],
             Shape::Line { x1, y1, x2, y2, .. } => vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)],
+            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => {
+                if points.len() < 2 || points.len() > 64 {
+                    return Err((format!("{place}.points"), "2 to 64 points".into()));
+                }
+                points.iter().flat_map(|p| [("points", &p[0]), ("points", &p[1])]).collect()
+            }
             Shape::Path { d, .. } => {
                 if !path_ok(d) {
                     return Err((format!("{place}.path.d"), "path data may hold only commands (M L H V C S Q T A Z), numbers and separators".into()));
@@ -417,7 +443,14 @@ fn check_shapes(
 
 fn paint_of(shape: &Shape) -> Option<&Paint> {
     match shape {
-        Shape::Rect { paint, .. } | Shape::Circle { paint, .. } | Shape::Ellipse { paint, .. } | Shape::Line { paint, .. } | Shape::Path { paint, .. } | Shape::Text { paint, .. } => Some(paint),
+        Shape::Rect { paint, .. }
+        | Shape::Circle { paint, .. }
+        | Shape::Ellipse { paint, .. }
+        | Shape::Line { paint, .. }
+        | Shape::Polygon { paint, .. }
+        | Shape::Polyline { paint, .. }
+        | Shape::Path { paint, .. }
+        | Shape::Text { paint, .. } => Some(paint),
         Shape::Group { .. } => None,
     }
 }
@@ -426,6 +459,18 @@ fn check_num(n: &Num, place: &str, names: &Names<'_>) -> Result<(), (String, Str
     match n {
         Num::Lit(x) if !x.is_finite() => Err((place.into(), "must be a finite number".into())),
         Num::Lit(_) => Ok(()),
+        Num::Sum { sum } => {
+            if sum.is_empty() || sum.len() > 8 {
+                return Err((format!("{place}.sum"), "1 to 8 numbers".into()));
+            }
+            for (i, n) in sum.iter().enumerate() {
+                if matches!(n, Num::Sum { .. }) {
+                    return Err((format!("{place}.sum[{i}]"), "a sum of sums is not accepted".into()));
+                }
+                check_num(n, &format!("{place}.sum[{i}]"), names)?;
+            }
+            Ok(())
+        }
         Num::From(f) => {
             if !names.attributes.contains_key(&f.attribute) {
                 return Err((format!("{place}.attribute"), format!("unknown attribute \"{}\"", f.attribute)));
@@ -513,6 +558,7 @@ impl Renderer<'_> {
     fn num(&self, n: &Num) -> f64 {
         match n {
             Num::Lit(x) => *x,
+            Num::Sum { sum } => sum.iter().map(|n| self.num(n)).sum(),
             Num::From(f) => {
                 let value = self.chosen(&f.attribute).and_then(|o| match &f.property {
                     Some(p) => o.properties.get(p).and_then(|v| v.as_f64()),
@@ -611,6 +657,17 @@ impl Renderer<'_> {
                 Shape::Line { x1, y1, x2, y2, paint } => {
                     self.out.push_str("<line");
                     self.nums(&[("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)], &[]);
+                    self.paint(paint);
+                    self.out.push_str("/>");
+                }
+                Shape::Polygon { points, paint } | Shape::Polyline { points, paint } => {
+                    let tag = if matches!(shape, Shape::Polygon { .. }) { "polygon" } else { "polyline" };
+                    let pts = points.iter().map(|[x, y]| format!("{},{}", num(self.num(x)), num(self.num(y)))).collect::<Vec<_>>().join(" ");
+                    let _ = write!(self.out, "<{tag}");
+                    self.attr("points", &pts);
+                    if tag == "polyline" && paint.fill.is_none() {
+                        self.attr("fill", "none");
+                    }
                     self.paint(paint);
                     self.out.push_str("/>");
                 }

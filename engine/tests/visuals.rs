@@ -83,8 +83,8 @@ fn with_visual(visual: &str) -> Result<Model, tailor_engine::ModelError> {
     let text = format!(
         r##"{{"format": "tailor-model/1", "id": "mug", "version": "1", "name": {{"en": "Mug"}}, "currency": "EUR",
             "attributes": [{{"id": "colour", "label": {{"en": "Colour"}}, "options": [
-                {{"id": "red", "label": {{"en": "Red"}}, "properties": {{"hex": "#c00", "bad": "url(http://evil.example/x)"}}}},
-                {{"id": "blue", "label": {{"en": "Blue"}}, "properties": {{"hex": "#00c"}}}}]}}],
+                {{"id": "red", "label": {{"en": "Red"}}, "properties": {{"hex": "#c00", "bad": "url(http://evil.example/x)", "w": 10}}}},
+                {{"id": "blue", "label": {{"en": "Blue"}}, "properties": {{"hex": "#00c", "w": 20}}}}]}}],
             "texts": [{{"id": "name", "label": {{"en": "Name"}}, "max_length": 20}}],
             "visual": {visual}}}"##
     );
@@ -131,4 +131,24 @@ fn free_texts_and_properties_cannot_break_out_of_the_picture() {
     assert!(p.svg.contains("&lt;/text&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"), "{}", p.svg);
     assert!(p.svg.contains("fill=\"#888\""), "a property that is not a colour falls back: {}", p.svg);
     assert!(p.svg.contains("fill=\"#c00\""), "a colour property is used: {}", p.svg);
+}
+
+#[test]
+fn points_and_sums_follow_the_choices() {
+    let visual = r##"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [
+        {"polygon": {"points": [[0, 0], [{"sum": [{"attribute": "colour", "property": "w", "times": 2}, 5]}, 10], [0, 10]], "paint": {"fill": "#123"}}},
+        {"polyline": {"points": [[1, 1], [{"attribute": "colour", "property": "w"}, 2.5]], "paint": {"stroke": "#fff", "dash": [2, 1]}}}]}]}"##;
+    let m = with_visual(visual).unwrap();
+    let mut c = Choices::defaults(&m);
+    let draw = |c: &Choices| m.picture(c, &BTreeMap::new(), "en", "t").unwrap().svg;
+    assert!(draw(&c).contains(r##"<polygon points="0,0 5,10 0,10" fill="#123"/>"##), "open: the sum of what is known: {}", draw(&c));
+    c.0[0] = m.option(0, "red");
+    assert!(draw(&c).contains(r##"points="0,0 25,10 0,10""##), "{}", draw(&c));
+    assert!(draw(&c).contains(r##"<polyline points="1,1 10,2.5" fill="none" stroke="#fff" stroke-dasharray="2 1"/>"##), "{}", draw(&c));
+    c.0[0] = m.option(0, "blue");
+    assert!(draw(&c).contains(r##"points="0,0 45,10 0,10""##), "{}", draw(&c));
+    let nested = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polygon": {"points": [[0, 0], [{"sum": [{"sum": [1]}]}, 1]]}}]}]}"#;
+    assert!(with_visual(nested).unwrap_err().to_string().contains("a sum of sums is not accepted"));
+    let one = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polyline": {"points": [[0, 0]]}}]}]}"#;
+    assert!(with_visual(one).unwrap_err().to_string().contains("visual.layers[0].shapes[0].points: 2 to 64 points"));
 }
