@@ -203,6 +203,18 @@ impl Model {
                 .filter_map(|(a, o)| o.map(|o| self.attributes()[a].options[o].price))
                 .sum::<i64>()
             + self.surcharges(choices).iter().map(|s| s.price).sum::<i64>()
+            + self.area_price(choices).unwrap_or(0)
+    }
+
+    /// The price by area of the chosen width and height, if the model has
+    /// one and both are chosen.
+    pub fn area_price(&self, choices: &Choices) -> Option<i64> {
+        let ap = self.def().area_price.as_ref()?;
+        let number = |id: &str| {
+            let a = self.attribute(id)?;
+            self.attributes()[a].options.get(choices.0.get(a).copied().flatten()?)?.id.parse::<f64>().ok()
+        };
+        Some(ap.price(number(&ap.width)?, number(&ap.height)?))
     }
 
     /// Which options remain available after `choices`, what each costs at
@@ -386,6 +398,10 @@ impl Model {
                 QuoteLine { attribute: attr.id.clone(), option: opt.id.clone(), price: opt.price }
             })
             .collect();
+        let mut surcharges = surcharges;
+        if let (Some(ap), Some(price)) = (self.def().area_price.as_ref(), self.area_price(choices)) {
+            surcharges.push(QuoteLine { attribute: "area".into(), option: format!("{}", ap.per_m2), price });
+        }
         Ok(Quote {
             currency: self.def().currency.clone(),
             base_price: self.def().base_price,

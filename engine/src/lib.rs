@@ -58,7 +58,7 @@ pub use session::{Proposal, Session};
 pub use texts::TextError;
 pub use engine::Engine;
 pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
-pub use model::{AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, Meter, MeterDef, format_number};
+pub use model::{AreaPriceDef, AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, Meter, MeterDef, format_number};
 
 /// A member's price: `percent_off` taken off `total` (minor units), the
 /// discount rounded half up to a whole minor unit. `None` is no discount.

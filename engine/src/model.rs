@@ -214,6 +214,27 @@ pub struct SurchargeDef {
     pub price: i64,
 }
 
+/// A price by area (a window): `per_m2` minor units per square metre of
+/// `width` times `height`, two numeric inputs in centimetres. The price is
+/// rounded to a whole minor unit and added to the total (and to the price
+/// bounds the configurator shows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaPriceDef {
+    pub width: String,
+    pub height: String,
+    pub per_m2: i64,
+    /// Shown on the quote's line.
+    pub label: Text,
+}
+
+impl AreaPriceDef {
+    /// The price of `width_cm` by `height_cm`.
+    pub fn price(&self, width_cm: f64, height_cm: f64) -> i64 {
+        (width_cm * height_cm / 10_000.0 * self.per_m2 as f64).round() as i64
+    }
+}
+
 /// A step of the user interface: a titled group of attributes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +308,9 @@ pub struct ModelDef {
     pub texts: Vec<TextDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fit: Option<FitDef>,
+    /// A price by area (see [`AreaPriceDef`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_price: Option<AreaPriceDef>,
     /// The product's picture (see `visual.rs` and `docs/model-format.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visual: Option<crate::visual::VisualDef>,
@@ -679,6 +703,44 @@ impl Model {
             if [e.slim, e.regular, e.relaxed].iter().any(|x| !x.is_finite() || x.abs() > 50.0) {
                 return Err(err("fit.ease_cm".into(), "ease must be a number of cm between -50 and 50".into()));
             }
+        }
+
+        if let Some(ap) = &def.area_price {
+            // A hidden variable whose value is the price of the chosen
+            // width by height, tied to both by a table, so the diagram's
+            // price bounds include it like any option's price.
+            let numeric = |id: &str, field: &str| -> Result<(usize, Vec<f64>), ModelError> {
+                let a = *attr_index.get(id).ok_or_else(|| err(format!("area_price.{field}"), format!("unknown attribute \"{id}\"")))?;
+                if def.attributes[a].range.is_none() {
+                    return Err(err(format!("area_price.{field}"), format!("\"{id}\" must be a numeric input (a range in cm)")));
+                }
+                Ok((a, def.attributes[a].options.iter().map(|o| o.id.parse::<f64>().unwrap_or(0.0)).collect()))
+            };
+            let (wa, widths) = numeric(&ap.width, "width")?;
+            let (ha, heights) = numeric(&ap.height, "height")?;
+            if wa == ha {
+                return Err(err("area_price.height".into(), "width and height must be two attributes".into()));
+            }
+            if !(0..=100_000_000).contains(&ap.per_m2) {
+                return Err(err("area_price.per_m2".into(), "must be 0 to 100000000 minor units".into()));
+            }
+            if widths.len() * heights.len() > 250_000 {
+                return Err(err("area_price".into(), "width and height have over 250000 combinations; use a coarser step".into()));
+            }
+            let mut values: Vec<i64> = widths.iter().flat_map(|&w| heights.iter().map(move |&h| ap.price(w, h))).collect();
+            values.sort_unstable();
+            values.dedup();
+            let tuples: Vec<Vec<u32>> = widths
+                .iter()
+                .enumerate()
+                .flat_map(|(wi, &w)| heights.iter().enumerate().map(move |(hi, &h)| (wi, hi, w, h)))
+                .map(|(wi, hi, w, h)| vec![wi as u32, hi as u32, values.binary_search(&ap.price(w, h)).unwrap_or(0) as u32])
+                .collect();
+            let hidden = problem.vars.len();
+            problem.vars.push(Var { name: "area-price".into(), values: values.iter().map(|v| v.to_string()).collect() });
+            prices.push(values);
+            problem.constraints.push(Constraint::Table { vars: vec![wa, ha, hidden], tuples, allowed: true });
+            constraint_rule.push(None);
         }
 
         if let Some(visual) = &def.visual {

@@ -505,3 +505,46 @@ fn a_session_proposes_undoes_and_redoes() {
     s.fill(other);
     assert!(s.order().is_empty());
 }
+
+/// A price by area: the chosen width by height, in the total, the quote and
+/// the price bounds; a model that names something else is refused.
+#[test]
+fn a_price_by_area_follows_width_and_height() {
+    let model = |area: &str| {
+        Model::from_json(
+            "pane.json",
+            &format!(
+                r#"{{"format": "tailor-model/1", "id": "pane", "version": "1", "name": {{"en": "Pane"}}, "currency": "EUR", "base_price": 1000,
+                    "attributes": [
+                      {{"id": "width", "label": {{"en": "Width"}}, "range": {{"min": 40, "max": 100, "step": 10, "unit": "cm"}}}},
+                      {{"id": "height", "label": {{"en": "Height"}}, "range": {{"min": 40, "max": 100, "step": 10, "unit": "cm"}}}},
+                      {{"id": "glass", "label": {{"en": "Glass"}}, "options": [{{"id": "clear", "label": {{"en": "Clear"}}}}]}}],
+                    "area_price": {area}}}"#
+            ),
+        )
+    };
+    let m = model(r#"{"width": "width", "height": "height", "per_m2": 10000, "label": {"en": "Size"}}"#).unwrap();
+    let mut c = Choices::empty(&m);
+    let eval = m.evaluate(&c);
+    assert_eq!((eval.total_min, eval.total_max), (Some(1000 + 1600), Some(1000 + 10000)), "the bounds include the area's price");
+    c.0[0] = m.option(0, "60");
+    c.0[1] = m.option(1, "80");
+    c.0[2] = Some(0);
+    assert_eq!(m.area_price(&c), Some(4800));
+    let quote = m.quote(&c).unwrap();
+    assert_eq!(quote.total, 1000 + 4800);
+    assert!(quote.surcharges.iter().any(|l| l.attribute == "area" && l.price == 4800), "{quote:?}");
+    assert_eq!(m.evaluate(&c).total_min, Some(5800));
+    // Only width chosen: the bounds follow the heights still possible.
+    let mut w = Choices::empty(&m);
+    w.0[0] = m.option(0, "50");
+    assert_eq!(m.evaluate(&w).total_max, Some(1000 + 5000));
+    for (bad, expected) in [
+        (r#"{"width": "glass", "height": "height", "per_m2": 1, "label": {"en": "Size"}}"#, "area_price.width: \"glass\" must be a numeric input"),
+        (r#"{"width": "width", "height": "depth", "per_m2": 1, "label": {"en": "Size"}}"#, "area_price.height: unknown attribute \"depth\""),
+        (r#"{"width": "width", "height": "height", "per_m2": -5, "label": {"en": "Size"}}"#, "area_price.per_m2"),
+    ] {
+        let e = model(bad).unwrap_err().to_string();
+        assert!(e.contains(expected), "{e}");
+    }
+}
