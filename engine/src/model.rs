@@ -880,7 +880,8 @@ fn range_options(range: &RangeDef) -> Result<Vec<OptionDef>, String> {
                 Some(u) => format!("{id} {u}"),
                 None => id.clone(),
             };
-            OptionDef { id, label: Text { en: label, zh: None }, description: None, price: 0, properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]) }
+            // The number and its unit read the same in both languages.
+            OptionDef { id, label: Text { en: label.clone(), zh: Some(label) }, description: None, price: 0, properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]) }
         })
         .collect())
 }

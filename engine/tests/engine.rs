@@ -531,6 +531,7 @@ fn a_price_by_area_follows_width_and_height() {
     c.0[1] = m.option(1, "80");
     c.0[2] = Some(0);
     assert_eq!(m.area_price(&c), Some(4800));
+    assert_eq!((m.attributes()[0].options[2].label.get("en"), m.attributes()[0].options[2].label.get("zh")), ("60 cm", "60 cm"), "a number reads the same in both languages");
     let quote = m.quote(&c).unwrap();
     assert_eq!(quote.total, 1000 + 4800);
     assert!(quote.surcharges.iter().any(|l| l.attribute == "area" && l.price == 4800), "{quote:?}");
