@@ -247,6 +247,20 @@ const BITES: &[Bite] = &[
     Bite { product: "jeans", rule: "bootcut-min-waist", picks: &[("size", "w24-h30")], target: ("leg", "bootcut"), still: "straight" },
     Bite { product: "jeans", rule: "bootcut-min-waist", picks: &[("leg", "bootcut")], target: ("size", "w25-h33"), still: "w26-h32" },
     Bite { product: "jeans", rule: "no-cuff-on-bootcut", picks: &[("hem", "cuffed")], target: ("leg", "bootcut"), still: "straight" },
+    // window: sizes per opening type
+    Bite { product: "window", rule: "casement-width", picks: &[("opening", "casement")], target: ("width", "100"), still: "80" },
+    Bite { product: "window", rule: "casement-height", picks: &[("opening", "casement")], target: ("height", "200"), still: "120" },
+    Bite { product: "window", rule: "awning-width", picks: &[("opening", "awning")], target: ("width", "200"), still: "100" },
+    Bite { product: "window", rule: "awning-height", picks: &[("opening", "awning")], target: ("height", "120"), still: "80" },
+    Bite { product: "window", rule: "double-hung-width", picks: &[("opening", "double-hung")], target: ("width", "150"), still: "100" },
+    Bite { product: "window", rule: "double-hung-height", picks: &[("opening", "double-hung")], target: ("height", "60"), still: "120" },
+    Bite { product: "window", rule: "sliding-width", picks: &[("opening", "sliding")], target: ("width", "60"), still: "120" },
+    Bite { product: "window", rule: "sliding-height", picks: &[("opening", "sliding")], target: ("height", "200"), still: "120" },
+    // window: finishes, glass and hardware
+    Bite { product: "window", rule: "stain-on-wood", picks: &[("frame", "vinyl")], target: ("colour", "pine"), still: "white" },
+    Bite { product: "window", rule: "grilles-need-room", picks: &[("glazing", "triple")], target: ("grille", "prairie"), still: "colonial" },
+    Bite { product: "window", rule: "fixed-has-no-hardware", picks: &[("opening", "fixed")], target: ("hardware", "white"), still: "none" },
+    Bite { product: "window", rule: "opening-needs-hardware", picks: &[("opening", "casement")], target: ("hardware", "none"), still: "white" },
 ];
 
 #[test]
@@ -541,4 +555,26 @@ fn a_meter_needs_a_linear_rule_with_less_or_equal() {
     let with_meter = format!("{}\"meter\": {{ \"label\": {{ \"en\": \"x\" }}, \"unit\": \"W\" }}, {}", &text[..at], &text[at..]);
     let err = Model::from_json("pc.json", &with_meter).unwrap_err();
     assert_eq!(err.place, format!("rules[{t}].meter"));
+}
+
+/// The window is priced by its area plus its options, and its picture is
+/// drawn to the size entered.
+#[test]
+fn the_window_is_priced_by_area_and_drawn_to_size() {
+    let w = product("window");
+    let defaults = Choices::defaults(&w);
+    let quote = w.quote(&defaults).expect("the defaults are a window");
+    // 80 cm by 120 cm at 180.00 EUR per square metre, a casement, the base price.
+    assert_eq!(w.area_price(&defaults), Some(17_280));
+    assert_eq!(quote.total, 9_900 + 12_000 + 17_280);
+    let wider = {
+        let mut c = defaults.clone();
+        c.0[attr(&w, "width")] = w.option(attr(&w, "width"), "90");
+        c
+    };
+    assert_eq!(w.quote(&wider).unwrap().total - quote.total, 2_160, "10 cm wider costs 0.12 m2 more");
+    let draw = |c: &Choices| w.picture(c, &Default::default(), "en", "t").unwrap().svg;
+    assert!(draw(&defaults).contains(r#"width="80" height="120""#), "{}", draw(&defaults));
+    assert!(draw(&wider).contains(r#"width="90" height="120""#));
+    assert!(w.picture_alt(&defaults, "zh").starts_with("定制窗户："));
 }
