@@ -37,3 +37,43 @@ test('the starter PC is drawn, redrawn on every click and named by its choices',
   const axeZh = await new AxeBuilder({ page }).analyze();
   expect(axeZh.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 });
+
+// Every product with a picture, in both languages, at this project's size.
+for (const [id, name, zhName] of [
+  ['pc', 'Build-to-order desktop PC', '按订单组装的台式电脑'],
+  ['jeans', 'Custom jeans', '定制牛仔裤'],
+  ['window', 'Made-to-measure window', '定制窗户'],
+]) {
+  test(`the ${id} is drawn in both languages, axe clean`, async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.goto(`/p/${id}`);
+    const picture = page.getByTestId('picture').getByRole('img');
+    await expect(picture).toHaveAccessibleName(new RegExp(`^${name}: `));
+    const box = await picture.boundingBox();
+    expect(box.width).toBeGreaterThan(100);
+    await shot(page, `${id}-en-${test.info().project.name}`);
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.getByRole('button', { name: '简体中文' }).click();
+    await expect(picture).toHaveAccessibleName(new RegExp(`^${zhName}：`));
+    await shot(page, `${id}-zh-${test.info().project.name}`);
+    const axeZh = await new AxeBuilder({ page }).analyze();
+    expect(axeZh.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  });
+}
+
+test('the window is drawn to the size entered', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.goto('/p/window');
+  const picture = page.getByTestId('picture').getByRole('img');
+  await expect(picture).toHaveAccessibleName(/Width 80 cm, Height 120 cm/);
+  const frame = picture.locator('rect').nth(1);
+  expect(await frame.getAttribute('width')).toBe('80');
+  const width = page.getByLabel('Width', { exact: true });
+  await width.selectOption(await width.locator('option', { hasText: /^85 cm/ }).getAttribute('value'));
+  await expect(picture).toHaveAccessibleName(/Width 85 cm/);
+  expect(await frame.getAttribute('width')).toBe('85');
+  await shot(page, `window-85-${test.info().project.name}`);
+});
