@@ -20,6 +20,11 @@ pub struct CatalogueEntry {
     pub file: String,
     pub name: Text,
     pub summary: Text,
+    /// The picture of the product's default configuration, relative to the
+    /// index; written by the site build for products with a visual (not in
+    /// the authored index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
 }
 
 impl CatalogueIndex {

@@ -91,7 +91,8 @@ pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
-    shell::fill(&root.join("dist/index.html"), &root.join("public/catalogue/index.json"))?;
+    let index = shell::pictures(&root.join("dist/catalogue"))?;
+    shell::fill(&root.join("dist/index.html"), &index)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))
 }

@@ -6,6 +6,10 @@
 //! lines of inline script switch its language); the app loads when the
 //! customer opens a product, and is fetched ahead when they point at one.
 //! The cards copy the markup of the app's catalogue page (same classes).
+//! Each product with a `visual` gets the picture of its default
+//! configuration, drawn here by the engine (`catalogue/ID.svg`, named in the
+//! built `catalogue/index.json` as `picture`), so the first screen shows the
+//! products without the app.
 
 use std::fs;
 use std::path::Path;
@@ -34,8 +38,13 @@ pub fn cards(index: &Value) -> Result<String> {
     for p in index["products"].as_array().ok_or("index.json: no \"products\" list")? {
         let id = p["id"].as_str().ok_or("index.json: a product without \"id\"")?;
         let configure = serde_json::json!({"en": "Configure", "zh": "定制"});
+        // Decorative beside the name and summary, so no text alternative.
+        let picture = p["picture"]
+            .as_str()
+            .map(|f| format!("<img class=\"product-picture\" src=\"/catalogue/{}\" alt=\"\" width=\"320\" height=\"240\">", escape(f)))
+            .unwrap_or_default();
         html.push_str(&format!(
-            "<li class=\"product-card\">{}{}{}</li>",
+            "<li class=\"product-card\">{picture}{}{}{}</li>",
             element("h2", "", &p["name"])?,
             element("p", "", &p["summary"])?,
             element("a", &format!(" class=\"button button-primary\" href=\"/p/{}\"", escape(id)), &configure)?,
@@ -75,15 +84,31 @@ pub fn home(index_html: &str) -> Result<String> {
     Ok(html.replacen("</body>", &warm, 1))
 }
 
+/// Draws the default configuration of every product with a visual into
+/// `dir` (the built catalogue) as `ID.svg` and names it in `dir/index.json`;
+/// the index, with the pictures named.
+pub fn pictures(dir: &Path) -> Result<Value> {
+    let path = dir.join("index.json");
+    let mut index: Value = serde_json::from_str(&fs::read_to_string(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+    for p in index["products"].as_array_mut().ok_or("index.json: no \"products\" list")? {
+        let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
+        let model = tailor_engine::Model::from_json(file, &fs::read_to_string(dir.join(file))?).map_err(|e| e.to_string())?;
+        let Some(picture) = model.picture(&tailor_engine::Choices::defaults(&model), &Default::default(), "en", model.id()) else { continue };
+        let name = format!("{}.svg", model.id());
+        fs::write(dir.join(&name), picture.svg)?;
+        p["picture"] = Value::String(name);
+    }
+    fs::write(&path, serde_json::to_string_pretty(&index)?)?;
+    Ok(index)
+}
+
 /// Fills the product slot of the built `index.html` and writes `home.html`
-/// beside it.
-pub fn fill(index_html: &Path, catalogue_index: &Path) -> Result<()> {
+/// beside it, with the products of `index`.
+pub fn fill(index_html: &Path, index: &Value) -> Result<()> {
     let html = fs::read_to_string(index_html)?;
     if !html.contains(SLOT) {
         return Err(format!("{} has no {SLOT} to fill", index_html.display()).into());
     }
-    let index: Value = serde_json::from_str(&fs::read_to_string(catalogue_index)?)
-        .map_err(|e| format!("{}: {e}", catalogue_index.display()))?;
     let filled = html.replace(SLOT, &format!("<ul class=\"product-list\" data-shell-products>{}</ul>", cards(&index)?));
     fs::write(index_html, &filled)?;
     fs::write(index_html.with_file_name("home.html"), home(&filled)?)?;
@@ -104,6 +129,30 @@ mod tests {
         assert!(html.contains("<p data-zh=\"A &amp; B\">A &amp; B</p>"), "{html}");
         assert!(html.contains("href=\"/p/pc\" data-zh=\"定制\">Configure</a>"), "{html}");
         assert!(cards(&serde_json::json!({"products": [{"name": {"en": "x"}}]})).is_err());
+        let with = cards(&serde_json::json!({"products": [{"id": "pc", "name": {"en": "PC"}, "summary": {"en": "S"}, "picture": "pc.svg"}]})).unwrap();
+        assert!(with.starts_with("<li class=\"product-card\"><img class=\"product-picture\" src=\"/catalogue/pc.svg\" alt=\"\""), "{with}");
+    }
+
+    #[test]
+    fn every_product_with_a_visual_gets_its_default_picture() {
+        let dir = std::env::temp_dir().join(format!("tailor-shell-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
+        for entry in fs::read_dir(&shipped).unwrap() {
+            let path = entry.unwrap().path();
+            fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+        let index = pictures(&dir).unwrap();
+        let named: Vec<&str> = index["products"].as_array().unwrap().iter().filter_map(|p| p["picture"].as_str()).collect();
+        assert_eq!(named, vec!["pc-starter.svg", "pc.svg", "jeans.svg", "window.svg"]);
+        for n in named {
+            let svg = fs::read_to_string(dir.join(n)).unwrap();
+            assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{n}");
+        }
+        // The written index still reads as a catalogue index.
+        tailor_engine::CatalogueIndex::from_json("index.json", &fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
