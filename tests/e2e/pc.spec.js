@@ -33,6 +33,8 @@ test('the full PC path: meter, choose anyway, share, order', async ({ page, brow
   // The card is also too long for the default case: both are named.
   await expect(proposal).toContainText('Power supply: Corsair RM750e');
   await expect(proposal).toContainText('Case: Fractal Design North');
+  // The picture of what the change leads to: the longest card, in a case it fits.
+  await expect(proposal.getByTestId('proposal-picture').getByRole('img')).toHaveAccessibleName(/Graphics MSI GeForce RTX 5090/);
   await proposal.getByRole('button', { name: 'Accept the change' }).click();
   await expect(rtx5090).toBeChecked();
   await expect(proposal).toHaveCount(0);

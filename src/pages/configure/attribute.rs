@@ -49,6 +49,13 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
         proposal.get().filter(|p| p.attr == a).map(|p| {
             let names = model.with_value(|m| session.with_untracked(|s| m.give_up_labels(s.choices(), &p.explanation, lang())));
             let possible = p.explanation.give_up.is_some();
+            // The picture the change would lead to (the engine's own SVG).
+            let preview = model.with_value(|m| {
+                session.with_untracked(|s| {
+                    let (next, _) = m.choose_anyway(s.choices(), s.order(), p.attr, p.option)?;
+                    m.picture(&next, s.texts(), lang(), "proposal").map(|pic| pic.svg)
+                })
+            });
             let accept = {
                 let p = p.clone();
                 move |_| {
@@ -62,6 +69,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                         view! {
                             <p id=format!("proposal-{a}")>{move || t(locale.get(), Key::WouldChange)}</p>
                             <ul>{names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                            {preview.map(|svg| view! { <figure class="picture proposal-picture" data-testid="proposal-picture" inner_html=svg></figure> })}
                             <div class="step-buttons">
                                 <button type="button" class="button button-primary" autofocus on:click=accept>{move || t(locale.get(), Key::Accept)}</button>
                                 <button type="button" class="button" on:click=move |_| proposal.set(None)>{move || t(locale.get(), Key::Cancel)}</button>
