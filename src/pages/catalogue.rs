@@ -25,7 +25,7 @@ pub fn CataloguePage() -> impl IntoView {
                                 let picture = p.picture.clone().map(|f| format!("/catalogue/{f}"));
                                 view! {
                                     <li class="product-card">
-                                        {picture.map(|src| view! { <img class="product-picture" src=src alt="" width="320" height="240"/> })}
+                                        {picture.map(|src| view! { <img class="product-picture" src=src alt="" width="320" height="240" loading="lazy" decoding="async"/> })}
                                         <h2>{move || name.get(locale.get().key()).to_string()}</h2>
                                         <p>{move || summary.get(locale.get().key()).to_string()}</p>
                                         <a class="button button-primary" href=href>{move || t(locale.get(), Key::Configure)}</a>

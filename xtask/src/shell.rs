@@ -41,7 +41,7 @@ pub fn cards(index: &Value) -> Result<String> {
         // Decorative beside the name and summary, so no text alternative.
         let picture = p["picture"]
             .as_str()
-            .map(|f| format!("<img class=\"product-picture\" src=\"/catalogue/{}\" alt=\"\" width=\"320\" height=\"240\">", escape(f)))
+            .map(|f| format!("<img class=\"product-picture\" src=\"/catalogue/{}\" alt=\"\" width=\"320\" height=\"240\" loading=\"lazy\" decoding=\"async\">", escape(f)))
             .unwrap_or_default();
         html.push_str(&format!(
             "<li class=\"product-card\">{picture}{}{}{}</li>",
