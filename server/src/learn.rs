@@ -64,10 +64,16 @@ pub async fn learn_all(store: &Store, catalogue: &Catalogue, k: u32) -> Result<V
 /// Learns now and then every `every`, for as long as the server runs.
 pub async fn run(store: Store, catalogue: std::sync::Arc<Catalogue>, k: u32, every: std::time::Duration) {
     let mut tick = tokio::time::interval(every);
+    // Logged when what was learned changes (not at every run).
+    let mut last = None;
     loop {
         tick.tick().await;
         match learn_all(&store, &catalogue, k).await {
-            Ok(learned) => tracing::info!(products = learned.len(), orders = learned.iter().map(|l| l.1 as u64).sum::<u64>(), "learned from the orders"),
+            Ok(learned) if last.as_ref() != Some(&learned) => {
+                tracing::info!(products = learned.len(), orders = learned.iter().map(|l| l.1 as u64).sum::<u64>(), "learned from the orders");
+                last = Some(learned);
+            }
+            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "learning from the orders failed; trying again later"),
         }
     }

@@ -159,6 +159,7 @@ fn OrderRow(order: OrderSummary, names: Signal<Vec<(String, tailor_engine::Text)
     let status = order.status.clone();
     view! {
         <li class="account-item" data-testid="account-order">
+            <crate::pages::shared::CodePicture product=order.product.clone() code=order.code.clone()/>
             <p><a href=format!("/orders/{id}")>{name}</a> " · " {move || status_word(locale.get(), &status)} " · "
                 {let (c, t) = (order.currency.clone(), order.total); move || money(locale.get(), &c, t)} " · " {let at = order.created_at.clone(); move || when(locale.get(), &at)}</p>
             {move || match (again.available, again.total) {
@@ -332,6 +333,7 @@ pub fn AccountPage() -> impl IntoView {
                                         let id = s.id.clone();
                                         view! {
                                             <li class="account-item" data-testid="saved">
+                                                <crate::pages::shared::CodePicture product=s.product.clone() code=s.code.clone()/>
                                                 <a href=format!("/p/{}?c={}", s.product, s.code)>{s.name.clone()}</a>
                                                 " · " {when(l, &s.created_at)} " "
                                                 <button type="button" class="button button-small" aria-label=format!("{} {}", pick(l, "Delete", "删除"), s.name)

@@ -102,3 +102,22 @@ pub fn when_in(l: Locale, iso: &str, date_style: &str) -> String {
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
     date.to_locale_string(l.tag(), &options).into()
 }
+
+/// The picture of a configuration given by its code (a saved configuration,
+/// a past order), drawn in the browser by the engine; nothing while the
+/// model loads, or when the product has no picture or the code no longer
+/// reads in the current catalogue. The SVG is the engine's own output (a
+/// closed vocabulary, every text escaped).
+#[component]
+pub fn CodePicture(product: String, code: String) -> impl IntoView {
+    let locale = crate::i18n::use_locale();
+    let model = LocalResource::new(move || load_model(product.clone()));
+    move || {
+        let lang = locale.get().key();
+        model.get().and_then(|m| m.ok()).and_then(|m| {
+            let choices = m.decode(&code).ok()?;
+            let svg = m.picture(&choices, &Default::default(), lang, &format!("c{}", code.len()))?.svg;
+            Some(view! { <figure class="picture thumb-picture" data-testid="code-picture" inner_html=svg></figure> })
+        })
+    }
+}

@@ -129,6 +129,8 @@ test('two devices signed in with one address become one customer', async ({ brow
   await phone.page.goto('/account');
   await expect(phone.page.getByTestId('saved')).toHaveCount(2);
   await expect(phone.page.getByTestId('saved').filter({ hasText: 'Spare PC' })).toBeVisible();
+  // Each saved configuration with its picture, named by its choices.
+  await expect(phone.page.getByTestId('saved').filter({ hasText: 'Spare PC' }).getByTestId('code-picture').getByRole('img')).toHaveAccessibleName(/^Starter desktop PC: Processor /);
   await phone.context.close();
   await laptop.context.close();
 });
@@ -180,6 +182,7 @@ test('a member pays the member price; orders are ordered again in one click; one
   await expect(page.getByTestId('question')).toHaveCount(0);
   await page.reload();
   await expect(page.getByTestId('account-order')).toHaveCount(1);
+  await expect(page.getByTestId('account-order').getByTestId('code-picture').getByRole('img')).toHaveAccessibleName(/^Starter desktop PC: /);
   await expect(page.getByTestId('question')).toHaveCount(0, { timeout: 1000 });
 
   const again = page.getByTestId('order-again');
