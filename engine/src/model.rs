@@ -56,6 +56,10 @@ pub struct OptionDef {
     /// (socket, watts, length in mm, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, serde_json::Value>,
+    /// A colour shown beside the option (`#rgb` or `#rrggbb`): a wash, a
+    /// thread, a frame colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swatch: Option<String>,
 }
 
 /// A question the customer answers by picking exactly one option.
@@ -421,6 +425,9 @@ impl Model {
             let mut opts = HashMap::new();
             for (o, opt) in attr.options.iter().enumerate() {
                 check_option_id(&opt.id).map_err(|r| err(format!("{place}.options[{o}].id"), r))?;
+                if let Some(c) = opt.swatch.as_deref().filter(|c| *c == "none" || !crate::visual::color_ok(c)) {
+                    return Err(err(format!("{place}.options[{o}].swatch"), format!("\"{}\" is not a colour (#rgb or #rrggbb)", c.chars().take(20).collect::<String>())));
+                }
                 if opts.insert(opt.id.clone(), o).is_some() {
                     return Err(err(
                         format!("{place}.options[{o}].id"),
@@ -881,7 +888,7 @@ fn range_options(range: &RangeDef) -> Result<Vec<OptionDef>, String> {
                 None => id.clone(),
             };
             // The number and its unit read the same in both languages.
-            OptionDef { id, label: Text { en: label.clone(), zh: Some(label) }, description: None, price: 0, properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]) }
+            OptionDef { id, label: Text { en: label.clone(), zh: Some(label) }, description: None, price: 0, properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]), swatch: None }
         })
         .collect())
 }

@@ -152,3 +152,26 @@ fn points_and_sums_follow_the_choices() {
     let one = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polyline": {"points": [[0, 0]]}}]}]}"#;
     assert!(with_visual(one).unwrap_err().to_string().contains("visual.layers[0].shapes[0].points: 2 to 64 points"));
 }
+
+#[test]
+fn swatches_are_colours_and_nothing_else() {
+    let model = |swatch: &str| {
+        Model::from_json(
+            "cup.json",
+            &format!(r#"{{"format": "tailor-model/1", "id": "cup", "version": "1", "name": {{"en": "Cup"}}, "currency": "EUR",
+                "attributes": [{{"id": "colour", "label": {{"en": "Colour"}}, "options": [{{"id": "red", "swatch": {swatch}, "label": {{"en": "Red"}}}}]}}]}}"#),
+        )
+    };
+    assert_eq!(model(r##""#c00""##).unwrap().attributes()[0].options[0].swatch.as_deref(), Some("#c00"));
+    for bad in [r#""red""#, r#""url(http://x)""#, r#""none""#, r##""#12345""##] {
+        let e = model(bad).unwrap_err().to_string();
+        assert!(e.contains("attributes[0].options[0].swatch: ") && e.contains("is not a colour"), "{bad}: {e}");
+    }
+    // The shipped washes, threads, cases and window colours carry one.
+    let shipped = shipped();
+    for (product, attribute) in [("jeans", "wash"), ("jeans", "thread"), ("pc", "chassis"), ("window", "colour")] {
+        let m = shipped.iter().find(|m| m.id() == product).unwrap();
+        let a = m.attribute(attribute).unwrap();
+        assert!(m.attributes()[a].options.iter().all(|o| o.swatch.is_some()), "{product}.{attribute}");
+    }
+}

@@ -77,3 +77,15 @@ test('the window is drawn to the size entered', async ({ page }) => {
   expect(await frame.getAttribute('width')).toBe('85');
   await shot(page, `window-85-${test.info().project.name}`);
 });
+
+test('colours are shown beside their options', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.goto('/p/jeans');
+  await page.getByRole('navigation').getByRole('button', { name: /Fabric and wash/ }).click();
+  const radio = page.getByRole('radio', { name: /^Black\b/ });
+  const black = page.locator('.option').filter({ has: radio });
+  await expect(black.getByTestId('swatch').locator('circle')).toHaveAttribute('fill', '#1d1d21');
+  // Decorative: the option's name is all a screen reader hears.
+  await expect(radio).toHaveAccessibleName(/^Black /);
+});
