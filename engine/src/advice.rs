@@ -35,10 +35,6 @@ impl Personal {
         Personal { orders: n, counts }
     }
 
-    pub fn orders(&self) -> u32 {
-        self.orders
-    }
-
     fn count(&self, attr: usize, option: usize) -> u32 {
         self.counts.get(attr).and_then(|c| c.get(option)).copied().unwrap_or(0)
     }

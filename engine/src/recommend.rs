@@ -136,18 +136,8 @@ impl Learned {
     /// Learns a catalogue model's statistics from its orders' choices (its
     /// attributes are the first variables of its problem).
     pub fn from_orders<'a>(model: &crate::Model, orders: impl IntoIterator<Item = &'a crate::Choices>, k: u32) -> Learned {
-        let n = model.problem().vars.len();
         let attrs: Vec<usize> = (0..model.attributes().len()).collect();
-        let fixed: Vec<Vec<Option<u32>>> = orders
-            .into_iter()
-            .map(|c| {
-                let mut f = vec![None; n];
-                for (a, o) in c.0.iter().enumerate().take(n) {
-                    f[a] = o.map(|o| o as u32);
-                }
-                f
-            })
-            .collect();
+        let fixed: Vec<Vec<Option<u32>>> = orders.into_iter().map(|c| model.fixed(c)).collect();
         let mut learned = Learned::learn(model.problem(), &attrs, fixed.iter().map(Vec::as_slice), k);
         learned.model = model.id().to_string();
         learned.version = model.version().to_string();

@@ -265,26 +265,17 @@ impl VisualDef {
                 }
             }
             for shape in shapes {
-                let nums: Vec<&Num> = match shape {
-                    Shape::Rect { x, y, width, height, rx, .. } => [x, y, width, height].into_iter().chain(rx.iter()).collect(),
-                    Shape::Circle { cx, cy, r, .. } => vec![cx, cy, r],
-                    Shape::Ellipse { cx, cy, rx, ry, .. } => vec![cx, cy, rx, ry],
-                    Shape::Line { x1, y1, x2, y2, .. } => vec![x1, y1, x2, y2],
-                    Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => points.iter().flat_map(|p| [&p[0], &p[1]]).collect(),
-                    Shape::Path { .. } => Vec::new(),
-                    Shape::Text { x, y, size, content, .. } => {
-                        if let TextValue::Label { label_of } = content {
-                            out.insert(label_of.clone());
-                        }
-                        vec![x, y, size]
+                match shape {
+                    Shape::Text { content: TextValue::Label { label_of }, .. } => {
+                        out.insert(label_of.clone());
                     }
-                    Shape::Group { x, y, scale, when, shapes } => {
+                    Shape::Group { when, shapes, .. } => {
                         out.extend(when.iter().map(|c| c.attribute.clone()));
                         walk(shapes, out, color);
-                        x.iter().chain(y.iter()).chain(scale.iter()).collect()
                     }
-                };
-                for n in nums {
+                    _ => {}
+                }
+                for (_, n) in shape.nums() {
                     num(n, out);
                 }
                 if let Some(p) = paint_of(shape) {
@@ -379,47 +370,30 @@ fn check_shapes(
     for (i, shape) in shapes.iter().enumerate() {
         *count += 1;
         let place = format!("{place}[{i}]");
-        let nums: Vec<(&str, &Num)> = match shape {
-            Shape::Rect { x, y, width, height, rx, .. } => {
-                let mut v = vec![("x", x), ("y", y), ("width", width), ("height", height)];
-                v.extend(rx.iter().map(|r| ("rx", r)));
-                v
+        match shape {
+            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } if points.len() < 2 || points.len() > 64 => {
+                return Err((format!("{place}.points"), "2 to 64 points".into()));
             }
-            Shape::Circle { cx, cy, r, .. } => vec![("cx", cx), ("cy", cy), ("r", r)],
-            Shape::Ellipse { cx, cy, rx, ry, .. } => vec![("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)],
-            Shape::Line { x1, y1, x2, y2, .. } => vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)],
-            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => {
-                if points.len() < 2 || points.len() > 64 {
-                    return Err((format!("{place}.points"), "2 to 64 points".into()));
+            Shape::Path { d, .. } if !path_ok(d) => {
+                return Err((format!("{place}.path.d"), "path data may hold only commands (M L H V C S Q T A Z), numbers and separators".into()));
+            }
+            Shape::Text { content, .. } => match content {
+                TextValue::Lit(s) if s.chars().count() > 200 => return Err((format!("{place}.text.content"), "at most 200 characters".into())),
+                TextValue::Free { text } if !names.texts.contains(text) => return Err((format!("{place}.text.content.text"), format!("unknown text \"{text}\""))),
+                TextValue::Label { label_of } if !names.attributes.contains_key(label_of) => {
+                    return Err((format!("{place}.text.content.label_of"), format!("unknown attribute \"{label_of}\"")));
                 }
-                points.iter().flat_map(|p| [("points", &p[0]), ("points", &p[1])]).collect()
-            }
-            Shape::Path { d, .. } => {
-                if !path_ok(d) {
-                    return Err((format!("{place}.path.d"), "path data may hold only commands (M L H V C S Q T A Z), numbers and separators".into()));
-                }
-                Vec::new()
-            }
-            Shape::Text { x, y, size, content, .. } => {
-                match content {
-                    TextValue::Lit(s) if s.chars().count() > 200 => return Err((format!("{place}.text.content"), "at most 200 characters".into())),
-                    TextValue::Free { text } if !names.texts.contains(text) => return Err((format!("{place}.text.content.text"), format!("unknown text \"{text}\""))),
-                    TextValue::Label { label_of } if !names.attributes.contains_key(label_of) => {
-                        return Err((format!("{place}.text.content.label_of"), format!("unknown attribute \"{label_of}\"")));
-                    }
-                    _ => {}
-                }
-                vec![("x", x), ("y", y), ("size", size)]
-            }
-            Shape::Group { x, y, scale, when, shapes } => {
+                _ => {}
+            },
+            Shape::Group { when, shapes, .. } => {
                 for (c, cond) in when.iter().enumerate() {
                     condition(cond, &format!("{place}.group.when[{c}]"))?;
                 }
                 check_shapes(shapes, &format!("{place}.group.shapes"), names, gradients, condition, count)?;
-                [("x", x), ("y", y), ("scale", scale)].into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n, v))).collect()
             }
-        };
-        for (name, n) in nums {
+            _ => {}
+        }
+        for (name, n) in shape.nums() {
             check_num(n, &format!("{place}.{name}"), names)?;
         }
         if let Some(paint) = paint_of(shape) {
@@ -439,6 +413,22 @@ fn check_shapes(
         }
     }
     Ok(())
+}
+
+impl Shape {
+    /// The shape's own numbers (not those of a group's shapes), by field.
+    fn nums(&self) -> Vec<(&'static str, &Num)> {
+        match self {
+            Shape::Rect { x, y, width, height, rx, .. } => [("x", x), ("y", y), ("width", width), ("height", height)].into_iter().chain(rx.iter().map(|r| ("rx", r))).collect(),
+            Shape::Circle { cx, cy, r, .. } => vec![("cx", cx), ("cy", cy), ("r", r)],
+            Shape::Ellipse { cx, cy, rx, ry, .. } => vec![("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)],
+            Shape::Line { x1, y1, x2, y2, .. } => vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)],
+            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => points.iter().flat_map(|p| [("points", &p[0]), ("points", &p[1])]).collect(),
+            Shape::Path { .. } => Vec::new(),
+            Shape::Text { x, y, size, .. } => vec![("x", x), ("y", y), ("size", size)],
+            Shape::Group { x, y, scale, .. } => [("x", x), ("y", y), ("scale", scale)].into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n, v))).collect(),
+        }
+    }
 }
 
 fn paint_of(shape: &Shape) -> Option<&Paint> {

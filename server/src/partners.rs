@@ -123,7 +123,19 @@ pub async fn post_embed_token(State(state): State<AppState>, bearer: Bearer) -> 
 }
 
 /// The partner whose key the request carries.
-pub(crate) async fn partner_of(state: &AppState, bearer: Bearer) -> Result<Partner, Problem> {
+/// The partner whose key `bearer` is, and its order `id` (404 for any
+/// order that is not the partner's).
+pub(crate) async fn own_order(state: &AppState, bearer: Bearer, id: &str) -> Result<(Partner, crate::store::OrderRow), Problem> {
+    let partner = partner_of(state, bearer).await?;
+    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id.");
+    let row = state.store.get(id).await?.ok_or_else(not_found)?;
+    if row.partner_id.as_deref() != Some(partner.id.as_str()) {
+        return Err(not_found());
+    }
+    Ok((partner, row))
+}
+
+async fn partner_of(state: &AppState, bearer: Bearer) -> Result<Partner, Problem> {
     let key = bearer
         .or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Partner key required", "Send your partner key as \"Authorization: Bearer KEY\"."))?;
     let digest = sha256_hex(key.as_bytes());
@@ -191,12 +203,7 @@ struct PartnerOrder {
 /// `GET /api/partner/orders/{id}` with `Authorization: Bearer <partner key>`:
 /// one of the partner's own orders; any other order is "not found".
 pub async fn get_order(State(state): State<AppState>, bearer: Bearer, Path(order): Path<String>) -> Result<Response, Problem> {
-    let partner = partner_of(&state, bearer).await?;
-    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id.");
-    let row = state.store.get(&order).await?.ok_or_else(not_found)?;
-    if row.partner_id.as_deref() != Some(partner.id.as_str()) {
-        return Err(not_found());
-    }
+    let (partner, row) = own_order(&state, bearer, &order).await?;
     Ok(Json(PartnerOrder {
         id: row.id,
         status: row.status,

@@ -14,7 +14,6 @@ use tailor_engine::Choices;
 
 use crate::catalogue::Catalogue;
 use crate::http::{Bearer, Problem};
-use crate::secrets::sha256_hex;
 use crate::staff::Role;
 use crate::state::AppState;
 use crate::store::OrderRow;
@@ -46,12 +45,7 @@ fn svg(body: String) -> Response {
 
 /// `GET /api/orders/{id}/picture` with the order's access token.
 pub async fn for_customer(State(state): State<AppState>, Path(id): Path<String>, bearer: Bearer) -> Result<Response, Problem> {
-    let token = bearer.or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Credentials required", "Send the order's access token as \"Authorization: Bearer TOKEN\"."))?;
-    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", "No order with this id can be read with this token.");
-    let row = state.store.get(&id).await?.ok_or_else(not_found)?;
-    if sha256_hex(token.as_bytes()) != row.token_sha256 {
-        return Err(not_found());
-    }
+    let row = super::routes::read_with_token(&state, &id, bearer).await?;
     Ok(svg(render(&state.catalogue, &row)?))
 }
 
@@ -65,11 +59,6 @@ pub async fn for_staff(State(state): State<AppState>, Path(id): Path<String>, be
 /// `GET /api/partner/orders/{id}/picture` with the partner's key: only the
 /// partner's own orders.
 pub async fn for_partner(State(state): State<AppState>, bearer: Bearer, Path(id): Path<String>) -> Result<Response, Problem> {
-    let partner = crate::partners::partner_of(&state, bearer).await?;
-    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id.");
-    let row = state.store.get(&id).await?.ok_or_else(not_found)?;
-    if row.partner_id.as_deref() != Some(partner.id.as_str()) {
-        return Err(not_found());
-    }
+    let (_, row) = crate::partners::own_order(&state, bearer, &id).await?;
     Ok(svg(render(&state.catalogue, &row)?))
 }

@@ -94,7 +94,7 @@ fn customers(db: &mut dyn Db, catalogue: &Catalogue) -> Result<Vec<Customer>, St
                             }
                         };
                         // Without a profile, the address (by its digest) is the customer.
-                        found.map(Ok).unwrap_or(Err(digest)).map_or_else(|d| Some(format!("email:{d}")), Some)
+                        Some(found.unwrap_or_else(|| format!("email:{digest}")))
                     }
                     None => None,
                 }
@@ -282,6 +282,8 @@ fn build(catalogue: &Catalogue, all: &[Customer], consenting: &BTreeMap<String, 
         }
         if of == 0.0 { 0.0 } else { with / of }
     };
+    // Among all customers: the same for every segment, so counted once.
+    let overall_shares: BTreeMap<&(String, usize, usize), f64> = dims.keys().map(|t| (t, option_share(&|_| true, t))).collect();
     let segments: Vec<SegmentRow> = shown
         .iter()
         .map(|&l| {
@@ -290,7 +292,7 @@ fn build(catalogue: &Catalogue, all: &[Customer], consenting: &BTreeMap<String, 
                 .keys()
                 .filter_map(|t| {
                     let inside = option_share(&members, t);
-                    let overall = option_share(&|_| true, t);
+                    let overall = overall_shares[t];
                     let model = catalogue.model(&t.0)?;
                     let at = &model.attributes()[t.1];
                     let label = Words {
