@@ -390,7 +390,7 @@ fn evaluation_json(model: &str, seed: u64, k: u32, e: &recommend::Evaluation) ->
         })
         .collect();
     serde_json::json!({
-        "bench": "recommend", "model": model, "method": "max-share", "seed": seed, "k": k,
+        "bench": "recommend", "model": model, "method": "pair-share+chow-liu", "seed": seed, "k": k,
         "predictions": e.predictions, "correct": e.correct, "accuracy_all": ratio(e.correct, e.predictions),
         "nontrivial": e.nontrivial, "accuracy_nontrivial": ratio(e.nontrivial_correct, e.nontrivial),
         "per_step": e.per_step.iter().map(|&(all, hit)| (ratio(hit, all) * 10_000.0).round() / 10_000.0).collect::<Vec<f64>>(),
