@@ -56,10 +56,10 @@ pub struct OptionDef {
     /// (socket, watts, length in mm, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, serde_json::Value>,
-    /// A colour shown beside the option (`#rgb` or `#rrggbb`): a wash, a
-    /// thread, a frame colour.
+    /// Shown beside the option: a colour (`#rgb` or `#rrggbb`: a wash, a
+    /// thread, a frame colour) or a tiny drawing (a grille pattern).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub swatch: Option<String>,
+    pub swatch: Option<crate::visual::Swatch>,
 }
 
 /// A question the customer answers by picking exactly one option.
@@ -425,7 +425,7 @@ impl Model {
             let mut opts = HashMap::new();
             for (o, opt) in attr.options.iter().enumerate() {
                 check_option_id(&opt.id).map_err(|r| err(format!("{place}.options[{o}].id"), r))?;
-                if let Some(c) = opt.swatch.as_deref().filter(|c| *c == "none" || !crate::visual::color_ok(c)) {
+                if let Some(crate::visual::Swatch::Color(c)) = opt.swatch.as_ref().filter(|s| matches!(s, crate::visual::Swatch::Color(c) if c == "none" || !crate::visual::color_ok(c))) {
                     return Err(err(format!("{place}.options[{o}].swatch"), format!("\"{}\" is not a colour (#rgb or #rrggbb)", c.chars().take(20).collect::<String>())));
                 }
                 if opts.insert(opt.id.clone(), o).is_some() {
@@ -750,10 +750,18 @@ impl Model {
             constraint_rule.push(None);
         }
 
+        let names = crate::visual::Names { attributes: &attr_index, texts: def.texts.iter().map(|t| t.id.clone()).collect() };
+        let cond = |c: &Condition, place: &str| condition(c, place).map(|_| ()).map_err(|e| (e.place, e.reason));
         if let Some(visual) = &def.visual {
-            let names = crate::visual::Names { attributes: &attr_index, texts: def.texts.iter().map(|t| t.id.clone()).collect() };
-            let cond = |c: &Condition, place: &str| condition(c, place).map(|_| ()).map_err(|e| (e.place, e.reason));
             crate::visual::check(visual, &names, &cond).map_err(|(place, reason)| err(place, reason))?;
+        }
+        for (a, attr) in def.attributes.iter().enumerate() {
+            for (o, opt) in attr.options.iter().enumerate() {
+                if let Some(crate::visual::Swatch::Drawing(d)) = &opt.swatch {
+                    let place = format!("attributes[{a}].options[{o}].swatch");
+                    crate::visual::check_swatch(d, &place, &names, &cond).map_err(|(place, reason)| err(place, reason))?;
+                }
+            }
         }
 
         let forest = Forest::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {

@@ -38,6 +38,52 @@ pub struct VisualDef {
     pub alt: Vec<String>,
 }
 
+/// What an option shows beside its name: a colour, or a tiny drawing in
+/// the visual's vocabulary (no gradients), drawn as if that option were
+/// chosen over the defaults.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Swatch {
+    Color(String),
+    Drawing(SwatchDrawing),
+}
+
+/// By hand rather than serde's untagged form, so that what is wrong in a
+/// drawing is said (an unknown shape, a missing field, with its line), not
+/// only that the swatch matches neither form; and so that the drawing is
+/// read by the same code as the visual's shapes (an untagged enum, or going
+/// through `serde_json::Value`, would compile the whole shape reader a
+/// second time into the customer's wasm).
+impl<'de> Deserialize<'de> for Swatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Swatch, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Swatch;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a swatch: a colour (\"#rrggbb\") or a drawing ({\"view_box\": ..., \"shapes\": [...]})")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Swatch, E> {
+                Ok(Swatch::Color(s.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Swatch, A::Error> {
+                SwatchDrawing::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Swatch::Drawing)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwatchDrawing {
+    /// `[x, y, width, height]`, shown in a square.
+    pub view_box: [f64; 4],
+    pub shapes: Vec<Shape>,
+}
+
+/// At most this many shapes in a swatch: it is drawn beside every option.
+pub const MAX_SWATCH_SHAPES: usize = 24;
+
 /// Some shapes, shown when every condition holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,9 +190,9 @@ pub struct Paint {
 }
 
 /// The drawing vocabulary, closed: anything else is refused when the model
-/// is read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
+/// is read. Written as `{"rect": {...}}`; read through [`RawShape`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Shape {
     Rect {
         x: Num,
@@ -229,6 +275,147 @@ pub enum Shape {
 
 fn font_size() -> Num {
     Num::Lit(12.0)
+}
+
+/// The kinds of [`Shape`], as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Rect,
+    Circle,
+    Ellipse,
+    Line,
+    Polygon,
+    Polyline,
+    Path,
+    Text,
+    Group,
+}
+
+/// Every field any shape takes. Shapes are read as one kind and these
+/// fields, then checked per kind, by hand: serde's derive for an enum of
+/// struct variants compiles a whole reader per variant, which made the
+/// shape reader the largest single function in the customer's wasm.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShape {
+    x: Option<Num>,
+    y: Option<Num>,
+    width: Option<Num>,
+    height: Option<Num>,
+    rx: Option<Num>,
+    ry: Option<Num>,
+    cx: Option<Num>,
+    cy: Option<Num>,
+    r: Option<Num>,
+    x1: Option<Num>,
+    y1: Option<Num>,
+    x2: Option<Num>,
+    y2: Option<Num>,
+    points: Option<Vec<[Num; 2]>>,
+    d: Option<String>,
+    content: Option<TextValue>,
+    size: Option<Num>,
+    anchor: Option<Anchor>,
+    bold: Option<bool>,
+    paint: Option<Paint>,
+    scale: Option<Num>,
+    when: Option<Vec<Condition>>,
+    shapes: Option<Vec<Shape>>,
+}
+
+impl RawShape {
+    /// The shape of `kind` from these fields, or what is wrong.
+    fn shape(mut self, kind: Kind) -> Result<Shape, String> {
+        let name = format!("{kind:?}").to_lowercase();
+        let present: [(&str, bool); 23] = [
+            ("x", self.x.is_some()),
+            ("y", self.y.is_some()),
+            ("width", self.width.is_some()),
+            ("height", self.height.is_some()),
+            ("rx", self.rx.is_some()),
+            ("ry", self.ry.is_some()),
+            ("cx", self.cx.is_some()),
+            ("cy", self.cy.is_some()),
+            ("r", self.r.is_some()),
+            ("x1", self.x1.is_some()),
+            ("y1", self.y1.is_some()),
+            ("x2", self.x2.is_some()),
+            ("y2", self.y2.is_some()),
+            ("points", self.points.is_some()),
+            ("d", self.d.is_some()),
+            ("content", self.content.is_some()),
+            ("size", self.size.is_some()),
+            ("anchor", self.anchor.is_some()),
+            ("bold", self.bold.is_some()),
+            ("paint", self.paint.is_some()),
+            ("scale", self.scale.is_some()),
+            ("when", self.when.is_some()),
+            ("shapes", self.shapes.is_some()),
+        ];
+        let (needs, may): (&[&str], &[&str]) = match kind {
+            Kind::Rect => (&["x", "y", "width", "height"], &["rx", "paint"]),
+            Kind::Circle => (&["cx", "cy", "r"], &["paint"]),
+            Kind::Ellipse => (&["cx", "cy", "rx", "ry"], &["paint"]),
+            Kind::Line => (&["x1", "y1", "x2", "y2"], &["paint"]),
+            Kind::Polygon | Kind::Polyline => (&["points"], &["paint"]),
+            Kind::Path => (&["d"], &["paint"]),
+            Kind::Text => (&["x", "y", "content"], &["size", "anchor", "bold", "paint"]),
+            Kind::Group => (&["shapes"], &["x", "y", "scale", "when"]),
+        };
+        for (field, here) in present {
+            if here && !needs.contains(&field) && !may.contains(&field) {
+                return Err(format!("a {name} has no field `{field}` (it takes {})", needs.iter().chain(may).map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")));
+            }
+            if !here && needs.contains(&field) {
+                return Err(format!("a {name} needs `{field}`"));
+            }
+        }
+        // Every field `needs` names is present (checked above).
+        let mut take = |n: &mut Option<Num>| n.take().unwrap_or(Num::Lit(0.0));
+        let paint = self.paint.take().unwrap_or_default();
+        Ok(match kind {
+            Kind::Rect => Shape::Rect { x: take(&mut self.x), y: take(&mut self.y), width: take(&mut self.width), height: take(&mut self.height), rx: self.rx, paint },
+            Kind::Circle => Shape::Circle { cx: take(&mut self.cx), cy: take(&mut self.cy), r: take(&mut self.r), paint },
+            Kind::Ellipse => Shape::Ellipse { cx: take(&mut self.cx), cy: take(&mut self.cy), rx: take(&mut self.rx), ry: take(&mut self.ry), paint },
+            Kind::Line => Shape::Line { x1: take(&mut self.x1), y1: take(&mut self.y1), x2: take(&mut self.x2), y2: take(&mut self.y2), paint },
+            Kind::Polygon => Shape::Polygon { points: self.points.unwrap_or_default(), paint },
+            Kind::Polyline => Shape::Polyline { points: self.points.unwrap_or_default(), paint },
+            Kind::Path => Shape::Path { d: self.d.unwrap_or_default(), paint },
+            Kind::Text => Shape::Text {
+                x: take(&mut self.x),
+                y: take(&mut self.y),
+                content: self.content.unwrap_or(TextValue::Lit(String::new())),
+                size: self.size.unwrap_or_else(font_size),
+                anchor: self.anchor,
+                bold: self.bold.unwrap_or(false),
+                paint,
+            },
+            Kind::Group => Shape::Group { x: self.x, y: self.y, scale: self.scale, when: self.when.unwrap_or_default(), shapes: self.shapes.unwrap_or_default() },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Shape, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Shape;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a shape: {\"rect\": {...}}, {\"circle\": {...}}, ...")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+                use serde::de::Error as _;
+                let Some(kind) = map.next_key::<Kind>()? else { return Err(A::Error::custom("a shape needs its kind: {\"rect\": {...}}")) };
+                let raw: RawShape = map.next_value()?;
+                if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::custom("a shape is one kind: {\"rect\": {...}}, not several in one object"));
+                }
+                raw.shape(kind).map_err(A::Error::custom)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,6 +542,25 @@ pub(crate) fn check(v: &VisualDef, names: &Names<'_>, condition: &dyn Fn(&Condit
     }
     if count > MAX_SHAPES {
         return Err(("visual.layers".into(), format!("{count} shapes; at most {MAX_SHAPES}")));
+    }
+    Ok(())
+}
+
+/// Checks a swatch drawing (`place` is the option's `swatch`).
+pub(crate) fn check_swatch(
+    d: &SwatchDrawing,
+    place: &str,
+    names: &Names<'_>,
+    condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>,
+) -> Result<(), (String, String)> {
+    let [_, _, w, h] = d.view_box;
+    if !(d.view_box.iter().all(|x| x.is_finite()) && w > 0.0 && h > 0.0) {
+        return Err((format!("{place}.view_box"), "must be [x, y, width, height] with a positive width and height".into()));
+    }
+    let mut count = 0;
+    check_shapes(&d.shapes, &format!("{place}.shapes"), names, &HashSet::new(), condition, &mut count)?;
+    if count > MAX_SWATCH_SHAPES {
+        return Err((format!("{place}.shapes"), format!("{count} shapes, at most {MAX_SWATCH_SHAPES} in a swatch")));
     }
     Ok(())
 }
@@ -738,6 +944,37 @@ impl Model {
             .collect();
         let sep = if lang == "zh" { "，" } else { ", " };
         format!("{}{}{}", self.def().name.get(lang), if lang == "zh" { "：" } else { ": " }, parts.join(sep))
+    }
+
+    /// The swatch of option `o` of attribute `a` as a small decorative SVG
+    /// (hidden from screen readers: the option's name says it), or `None`
+    /// when it has none.
+    pub fn swatch(&self, a: usize, o: usize) -> Option<String> {
+        let swatch = self.attributes().get(a)?.options.get(o)?.swatch.as_ref()?;
+        let head = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\" data-testid=\"swatch\"";
+        match swatch {
+            Swatch::Color(c) => {
+                let mut out = format!("{head} viewBox=\"0 0 12 12\"><circle cx=\"6\" cy=\"6\" r=\"5.2\" fill=\"");
+                escape(c, &mut out);
+                out.push_str("\" stroke=\"#6b7280\" stroke-width=\"0.8\"/></svg>");
+                Some(out)
+            }
+            Swatch::Drawing(d) => {
+                let mut choices = Choices::defaults(self);
+                if let Some(slot) = choices.0.get_mut(a) {
+                    *slot = Some(o);
+                }
+                let texts = BTreeMap::new();
+                let mut r = Renderer { model: self, choices: &choices, texts: &texts, lang: "en", prefix: "", out: String::with_capacity(256) };
+                let [x, y, w, h] = d.view_box;
+                r.out.push_str(head);
+                r.attr("viewBox", &format!("{} {} {} {}", num(x), num(y), num(w), num(h)));
+                r.out.push('>');
+                r.shapes(&d.shapes);
+                r.out.push_str("</svg>");
+                Some(r.out)
+            }
+        }
     }
 
     /// The picture of a configuration in `lang`, or `None` for a model

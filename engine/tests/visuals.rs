@@ -149,6 +149,16 @@ fn points_and_sums_follow_the_choices() {
     assert!(draw(&c).contains(r##"points="0,0 45,10 0,10""##), "{}", draw(&c));
     let nested = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polygon": {"points": [[0, 0], [{"sum": [{"sum": [1]}]}, 1]]}}]}]}"#;
     assert!(with_visual(nested).unwrap_err().to_string().contains("a sum of sums is not accepted"));
+    for (shape, says) in [
+        (r#"{"rect": {"x": 0, "y": 0, "width": 1}}"#, "a rect needs `height`"),
+        (r#"{"circle": {"cx": 0, "cy": 0, "r": 1, "points": [[0, 0], [1, 1]]}}"#, "a circle has no field `points`"),
+        (r#"{"circle": {"cx": 0, "cy": 0, "r": 1}, "rect": {"x": 0, "y": 0, "width": 1, "height": 1}}"#, "a shape is one kind"),
+        (r#"{"rect": {"x": 0, "y": 0, "width": 1, "height": 1, "onclick": "x"}}"#, "unknown field `onclick`"),
+        (r#"{}"#, "a shape needs its kind"),
+    ] {
+        let e = with_visual(&format!(r#"{{"view_box": [0, 0, 100, 100], "layers": [{{"shapes": [{shape}]}}]}}"#)).unwrap_err().to_string();
+        assert!(e.contains(says), "{shape}: {e}");
+    }
     let one = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polyline": {"points": [[0, 0]]}}]}]}"#;
     assert!(with_visual(one).unwrap_err().to_string().contains("visual.layers[0].shapes[0].points: 2 to 64 points"));
 }
@@ -162,16 +172,46 @@ fn swatches_are_colours_and_nothing_else() {
                 "attributes": [{{"id": "colour", "label": {{"en": "Colour"}}, "options": [{{"id": "red", "swatch": {swatch}, "label": {{"en": "Red"}}}}]}}]}}"#),
         )
     };
-    assert_eq!(model(r##""#c00""##).unwrap().attributes()[0].options[0].swatch.as_deref(), Some("#c00"));
+    let red = model(r##""#c00""##).unwrap();
+    assert_eq!(red.attributes()[0].options[0].swatch, Some(tailor_engine::visual::Swatch::Color("#c00".into())));
+    assert!(red.swatch(0, 0).unwrap().contains(r##"fill="#c00""##));
     for bad in [r#""red""#, r#""url(http://x)""#, r#""none""#, r##""#12345""##] {
         let e = model(bad).unwrap_err().to_string();
         assert!(e.contains("attributes[0].options[0].swatch: ") && e.contains("is not a colour"), "{bad}: {e}");
     }
+    // A tiny drawing, in the visual's vocabulary, drawn as if the option
+    // were chosen; the same checks, with the place.
+    let drawn = model(r##"{"view_box": [0, 0, 10, 10], "shapes": [{"rect": {"x": 1, "y": 1, "width": 8, "height": 8, "paint": {"stroke": "#222"}}},
+        {"line": {"x1": 5, "y1": 1, "x2": 5, "y2": 9}}, {"group": {"when": [{"attribute": "colour", "options": ["red"]}], "shapes": [{"circle": {"cx": 5, "cy": 5, "r": 1}}]}}]}"##)
+    .unwrap();
+    let svg = drawn.swatch(0, 0).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains(r#"viewBox="0 0 10 10""#) && svg.contains(r#"aria-hidden="true""#), "{svg}");
+    assert!(svg.contains("<rect") && svg.contains("<line") && svg.contains("<circle"), "the option is drawn as chosen: {svg}");
+    for (bad, says) in [
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"script": {"src": "x.js"}}]}"#, "unknown variant `script`"),
+        ("5", "expected a swatch: a colour"),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"path": {"d": "M0 0 url(x)"}}]}"#, "attributes[0].options[0].swatch.shapes[0].path.d"),
+        (r#"{"view_box": [0, 0, 0, 10], "shapes": []}"#, "attributes[0].options[0].swatch.view_box"),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"rect": {"x": 0, "y": 0, "width": 1, "height": 1, "paint": {"fill": {"gradient": "g"}}}}]}"#, "unknown gradient"),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"group": {"when": [{"attribute": "size", "options": ["x"]}], "shapes": []}}]}"#, "swatch.shapes[0].group.when[0]"),
+    ] {
+        let e = model(bad).unwrap_err().to_string();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+    let many = format!(r#"{{"view_box": [0, 0, 10, 10], "shapes": [{}]}}"#, vec![r#"{"circle": {"cx": 1, "cy": 1, "r": 1}}"#; 25].join(","));
+    assert!(model(&many).unwrap_err().to_string().contains("25 shapes, at most 24 in a swatch"));
     // The shipped washes, threads, cases and window colours carry one.
     let shipped = shipped();
     for (product, attribute) in [("jeans", "wash"), ("jeans", "thread"), ("pc", "chassis"), ("window", "colour")] {
         let m = shipped.iter().find(|m| m.id() == product).unwrap();
         let a = m.attribute(attribute).unwrap();
         assert!(m.attributes()[a].options.iter().all(|o| o.swatch.is_some()), "{product}.{attribute}");
+    }
+    // The window's grilles and opening types are drawn, each differently.
+    let window = shipped.iter().find(|m| m.id() == "window").unwrap();
+    for attribute in ["grille", "opening"] {
+        let a = window.attribute(attribute).unwrap();
+        let drawn: std::collections::BTreeSet<String> = (0..window.attributes()[a].options.len()).map(|o| window.swatch(a, o).unwrap()).collect();
+        assert_eq!(drawn.len(), window.attributes()[a].options.len(), "window.{attribute}");
     }
 }

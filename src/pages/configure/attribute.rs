@@ -139,7 +139,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                 let currency = currency.clone();
                 let available = move || eval.with(|e| e.attributes[a].available[o]);
                 let button_name = opt.label.clone();
-                let swatch = opt.swatch.clone();
+                let swatch = model.with_value(|m| m.swatch(a, o));
                 let my_rec_id = format!("{id}-rec");
                 let is_recommended = move || recommended().filter(|(r, _)| *r == o);
                 view! {
@@ -156,8 +156,9 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                         />
                         <label for=id.clone()>
                             <span class="option-title">
-                                // The option's colour (decorative: the name says it).
-                                {swatch.clone().map(|c| view! { <svg class="swatch" viewBox="0 0 12 12" width="18" height="18" aria-hidden="true" data-testid="swatch"><circle cx="6" cy="6" r="5.2" fill=c stroke="#6b7280" stroke-width="0.8"></circle></svg> })}
+                                // The option's colour or tiny drawing (decorative: the
+                                // name says it), drawn by the engine from checked data.
+                                {swatch.clone().map(|svg| view! { <span class="swatch" inner_html=svg></span> })}
                                 <span class="option-name">{move || label.get(lang()).to_string()}</span>
                                 {move || is_recommended().map(|_| view! { " " <span class="recommended-badge" data-testid="recommended">{move || t(locale.get(), Key::Recommended)}</span> })}
                             </span>
