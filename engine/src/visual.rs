@@ -372,7 +372,7 @@ impl RawShape {
             }
         }
         // Every field `needs` names is present (checked above).
-        let mut take = |n: &mut Option<Num>| n.take().unwrap_or(Num::Lit(0.0));
+        let take = |n: &mut Option<Num>| n.take().unwrap_or(Num::Lit(0.0));
         let paint = self.paint.take().unwrap_or_default();
         Ok(match kind {
             Kind::Rect => Shape::Rect { x: take(&mut self.x), y: take(&mut self.y), width: take(&mut self.width), height: take(&mut self.height), rx: self.rx, paint },
