@@ -8,7 +8,7 @@
 use crate::config::{Choices, Evaluation};
 use crate::explain_text::{Word, Wording};
 use crate::model::Model;
-use crate::recommend::{Learned, LearnedError, Recommender};
+use crate::recommend::{Context, Learned, LearnedError, Recommender};
 
 /// A customer's own past orders of one product: how often they chose each
 /// option.
@@ -76,12 +76,12 @@ impl Model {
     /// The recommended option of attribute `attr` among those `eval` says
     /// are available, given the choices in `fixed` (the customer's own),
     /// or `None` when nothing speaks for any.
-    fn advise_fixed(&self, shop: Option<&Recommender>, personal: Option<&Personal>, fixed: &[Option<u32>], eval: &Evaluation, attr: usize) -> Option<Advice> {
+    fn advise_fixed(&self, shop: Option<(&Recommender, &Context)>, personal: Option<&Personal>, fixed: &[Option<u32>], eval: &Evaluation, attr: usize) -> Option<Advice> {
         let valid = &eval.attributes.get(attr)?.available;
-        let shop = shop.filter(|r| r.covers(attr));
+        let shop = shop.filter(|(r, _)| r.covers(attr));
         let personal = personal.filter(|p| p.orders > 0);
         let mut ranked: Vec<(u32, f64)> = match shop {
-            Some(r) => r.rank(fixed, attr, valid),
+            Some((r, cx)) => r.rank_in(cx, attr, valid),
             None if personal.is_some() => (0..valid.len() as u32).filter(|&o| valid[o as usize]).map(|o| (o, 0.0)).collect(),
             None => return None,
         };
@@ -96,7 +96,7 @@ impl Model {
         let reason = if let (Some(p), true) = (personal, times > 0) {
             Reason::Yours { times, orders: p.orders }
         } else {
-            match shop.and_then(|r| r.reason(fixed, attr, option)) {
+            match shop.and_then(|(r, _)| r.reason(fixed, attr, option)) {
                 Some((share, with)) => Reason::Shop { share, with: with.map(|(v, x)| (v, x as usize)) },
                 // Only the customer's history spoke, and not for this one.
                 None => return None,
@@ -123,6 +123,8 @@ impl Model {
     /// among the options `eval` (of `choices`) says are available.
     pub fn advise(&self, shop: Option<&Recommender>, personal: Option<&Personal>, choices: &Choices, decided: &[usize], eval: &Evaluation) -> Vec<Option<Advice>> {
         let fixed = self.evidence(choices, decided);
+        let cx = shop.map(|r| r.context(&fixed));
+        let shop = shop.zip(cx.as_ref());
         (0..self.attributes().len()).map(|a| if decided.contains(&a) { None } else { self.advise_fixed(shop, personal, &fixed, eval, a) }).collect()
     }
 
@@ -135,6 +137,8 @@ impl Model {
     /// each option taken is the one [`Model::advise`] marks afterwards.
     pub fn complete_as_advised(&self, shop: Option<&Recommender>, personal: Option<&Personal>, choices: &Choices, decided: &[usize]) -> Choices {
         let fixed = self.evidence(choices, decided);
+        let cx = shop.map(|r| r.context(&fixed));
+        let shop = shop.zip(cx.as_ref());
         let mut out = Choices::empty(self);
         for &a in decided {
             out.0[a] = choices.0[a];

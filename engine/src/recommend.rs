@@ -179,6 +179,16 @@ pub struct Recommender {
     tree: Tree,
 }
 
+/// The choices made so far as [`Recommender::context`] reads them.
+#[derive(Clone, Debug)]
+pub struct Context {
+    fixed: Vec<Option<u32>>,
+    /// Each covered variable's value, if chosen.
+    known: Vec<Option<usize>>,
+    /// Each covered variable's probabilities under the tree, given `known`.
+    tree: Vec<Vec<f64>>,
+}
+
 /// A Chow-Liu tree over the covered variables (positions in `vars`),
 /// rooted at the first: the distribution it stands for is the root's
 /// marginal times each other variable's probability given its parent.
@@ -278,56 +288,77 @@ impl Tree {
         Tree { adj, cond, prior }
     }
 
-    /// The probability of each value of `t` given the values in
-    /// `evidence` (position, value), by passing messages from the leaves to
-    /// `t` (exact on a tree: a message against an edge's direction uses
-    /// the same conditional, read the other way).
-    fn posterior(&self, sizes: &[usize], t: usize, evidence: &[Option<usize>]) -> Vec<f64> {
+    /// The probability of each value of every variable given the values
+    /// in `evidence` (position, value): belief propagation, one pass from
+    /// the leaves to the root and one back, exact on a tree. After a click
+    /// every open attribute is ranked, so all are computed at once.
+    fn posteriors(&self, sizes: &[usize], evidence: &[Option<usize>]) -> Vec<Vec<f64>> {
         let n = sizes.len();
-        // Visit order from `t` outwards, with each variable's parent; then
-        // fold the messages back in reverse.
-        let mut order = vec![(t, usize::MAX)];
+        if n == 0 {
+            return Vec::new();
+        }
+        let children = |u: usize| self.adj[u].iter().copied().filter(move |&c| !self.cond[u * n + c].is_empty());
+        // Parents before children.
+        let mut order = vec![0];
         let mut i = 0;
         while i < order.len() {
-            let (u, parent) = order[i];
-            order.extend(self.adj[u].iter().filter(|&&c| c != parent).map(|&c| (c, u)));
+            let u = order[i];
+            order.extend(children(u));
             i += 1;
         }
-        let mut lambda: Vec<Vec<f64>> = sizes
+        let own: Vec<Vec<f64>> = sizes
             .iter()
             .enumerate()
-            .map(|(u, &d)| {
-                let mut l = match evidence[u] {
-                    Some(x) => (0..d).map(|v| if v == x { 1.0 } else { 0.0 }).collect(),
-                    None => vec![1.0; d],
-                };
-                if u == 0 {
-                    l.iter_mut().zip(&self.prior).for_each(|(l, p)| *l *= p);
-                }
-                l
+            .map(|(u, &d)| match evidence[u] {
+                Some(x) => (0..d).map(|v| if v == x { 1.0 } else { 0.0 }).collect(),
+                None => vec![1.0; d],
             })
             .collect();
-        for &(c, parent) in order.iter().skip(1).rev() {
-            let (dp, dc) = (sizes[parent], sizes[c]);
-            let down = &self.cond[parent * n + c];
-            let message: Vec<f64> = if down.is_empty() {
-                // `c` is the parent in the tree: P(parent = x | c = y).
-                let up = &self.cond[c * n + parent];
-                (0..dp).map(|x| (0..dc).map(|y| up[y * dp + x] * lambda[c][y]).sum()).collect()
-            } else {
-                (0..dp).map(|x| (0..dc).map(|y| down[x * dc + y] * lambda[c][y]).sum()).collect()
-            };
-            for (l, m) in lambda[parent].iter_mut().zip(message) {
-                *l *= m;
+        // up[c]: the message from child c to its parent (over the parent's
+        // values); lambda[u]: own evidence times all children's messages.
+        let mut up: Vec<Vec<f64>> = vec![Vec::new(); n];
+        let mut lambda = own.clone();
+        for &u in order.iter().rev() {
+            for c in children(u) {
+                let (du, dc) = (sizes[u], sizes[c]);
+                let cond = &self.cond[u * n + c];
+                let m: Vec<f64> = (0..du).map(|x| (0..dc).map(|y| cond[x * dc + y] * lambda[c][y]).sum()).collect();
+                for (l, v) in lambda[u].iter_mut().zip(&m) {
+                    *l *= v;
+                }
+                up[c] = m;
             }
         }
-        let mut post = lambda[t].clone();
-        let total: f64 = post.iter().sum();
-        if total > 0.0 {
-            post.iter_mut().for_each(|p| *p /= total);
+        // pi[u]: the probability of u's values from everything outside its
+        // subtree.
+        let mut pi: Vec<Vec<f64>> = vec![Vec::new(); n];
+        pi[0] = self.prior.clone();
+        for &u in &order {
+            for c in children(u) {
+                let (du, dc) = (sizes[u], sizes[c]);
+                // u's belief without what c said.
+                let mut rest: Vec<f64> = (0..du).map(|x| pi[u][x] * own[u][x]).collect();
+                for other in children(u).filter(|&o| o != c) {
+                    for (r, v) in rest.iter_mut().zip(&up[other]) {
+                        *r *= v;
+                    }
+                }
+                let cond = &self.cond[u * n + c];
+                pi[c] = (0..dc).map(|y| (0..du).map(|x| rest[x] * cond[x * dc + y]).sum()).collect();
+            }
         }
-        post
+        (0..n)
+            .map(|u| {
+                let mut post: Vec<f64> = pi[u].iter().zip(&lambda[u]).map(|(p, l)| p * l).collect();
+                let total: f64 = post.iter().sum();
+                if total > 0.0 {
+                    post.iter_mut().for_each(|p| *p /= total);
+                }
+                post
+            })
+            .collect()
     }
+
 }
 
 /// Smoothing of the counts (add-α): a share resting on few orders counts
@@ -373,6 +404,17 @@ impl Recommender {
         Ok(Recommender { slot, vars: learned.vars.iter().map(|&v| v as usize).collect(), sizes, single: learned.single.clone(), pair, orders: learned.orders, tree })
     }
 
+    /// The choices made so far, read once for ranking any number of
+    /// variables after them (every open attribute after a click).
+    pub fn context(&self, fixed: &[Option<u32>]) -> Context {
+        let mut known = vec![None; self.vars.len()];
+        for (e, &v) in self.vars.iter().enumerate() {
+            known[e] = fixed.get(v).copied().flatten().map(|x| x as usize);
+        }
+        let tree = if self.is_empty() { Vec::new() } else { self.tree.posteriors(&self.sizes, &known) };
+        Context { fixed: fixed.to_vec(), known, tree }
+    }
+
     /// Whether anything was learned (a shop without orders recommends nothing).
     pub fn is_empty(&self) -> bool {
         self.orders == 0
@@ -382,19 +424,28 @@ impl Recommender {
     /// their scores (log-likelihoods up to a constant); empty when nothing
     /// was learned about `var`.
     pub fn rank(&self, fixed: &[Option<u32>], var: usize, valid: &[bool]) -> Vec<(u32, f64)> {
+        self.rank_in(&self.context(fixed), var, valid)
+    }
+
+    /// [`Recommender::rank`] after the choices of `cx`.
+    pub fn rank_in(&self, cx: &Context, var: usize, valid: &[bool]) -> Vec<(u32, f64)> {
         let Some(t) = self.slot.get(var).copied().flatten() else { return Vec::new() };
         if self.is_empty() {
             return Vec::new();
         }
         let n = self.vars.len();
-        let evidence: Vec<(usize, usize)> =
-            self.vars.iter().enumerate().filter(|&(e, &v)| e != t && v != var).filter_map(|(e, &v)| fixed.get(v).copied().flatten().map(|x| (e, x as usize))).collect();
+        let evidence: Vec<(usize, usize)> = cx.known.iter().enumerate().filter(|&(e, _)| e != t).filter_map(|(e, x)| x.map(|x| (e, x))).collect();
         let dt = self.sizes[t] as f64;
-        let mut known = vec![None; n];
-        for &(e, x) in &evidence {
-            known[e] = Some(x);
-        }
-        let tree = self.tree.posterior(&self.sizes, t, &known);
+        // A variable's own value is not evidence for it.
+        let fresh;
+        let tree = if cx.known[t].is_some() {
+            let mut known = cx.known.clone();
+            known[t] = None;
+            fresh = self.tree.posteriors(&self.sizes, &known);
+            &fresh[t]
+        } else {
+            &cx.tree[t]
+        };
         let mut ranked: Vec<(u32, f64, u32)> = (0..self.sizes[t])
             .filter(|&a| valid.get(a).copied().unwrap_or(false))
             .map(|a| {
@@ -422,8 +473,13 @@ impl Recommender {
     /// The recommended value of `var` among the `valid` ones, with its
     /// reason; `None` when nothing was learned about it or none is valid.
     pub fn recommend(&self, fixed: &[Option<u32>], var: usize, valid: &[bool]) -> Option<Recommendation> {
-        let (value, _) = *self.rank(fixed, var, valid).first()?;
-        let (share, with) = self.reason(fixed, var, value)?;
+        self.recommend_in(&self.context(fixed), var, valid)
+    }
+
+    /// [`Recommender::recommend`] after the choices of `cx`.
+    pub fn recommend_in(&self, cx: &Context, var: usize, valid: &[bool]) -> Option<Recommendation> {
+        let (value, _) = *self.rank_in(cx, var, valid).first()?;
+        let (share, with) = self.reason(&cx.fixed, var, value)?;
         Some(Recommendation { value, share, with })
     }
 
@@ -722,7 +778,7 @@ mod tests {
                     expected[v[t]] += joint(v);
                 }
                 let total: f64 = expected.iter().sum();
-                let got = r.tree.posterior(&r.sizes, t, &evidence);
+                let got = &r.tree.posteriors(&r.sizes, &evidence)[t];
                 for (g, e) in got.iter().zip(&expected) {
                     assert!((g - e / total).abs() < 1e-9, "{evidence:?} {t}: {got:?} against {expected:?}");
                 }
