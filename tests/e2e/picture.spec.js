@@ -89,3 +89,16 @@ test('colours are shown beside their options', async ({ page }) => {
   // Decorative: the option's name is all a screen reader hears.
   await expect(radio).toHaveAccessibleName(/^Black /);
 });
+
+test('opening types are drawn beside their options', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.goto('/p/window');
+  const radio = page.getByRole('radio', { name: /^Casement\b/ });
+  const casement = page.locator('.option').filter({ has: radio });
+  const drawing = casement.getByTestId('swatch');
+  await expect(drawing).toHaveAttribute('aria-hidden', 'true');
+  await expect(drawing.locator('rect')).toHaveCount(1);
+  await expect(drawing.locator('polyline')).toHaveCount(1);
+  await expect(radio).toHaveAccessibleName(/^Casement /);
+});
