@@ -74,9 +74,9 @@ impl Model {
     }
 
     /// The recommended option of attribute `attr` among those `eval` says
-    /// are available, given the choices in `fixed` (the customer's own),
-    /// or `None` when nothing speaks for any.
-    fn advise_fixed(&self, shop: Option<(&Recommender, &Context)>, personal: Option<&Personal>, fixed: &[Option<u32>], eval: &Evaluation, attr: usize) -> Option<Advice> {
+    /// are available, given the customer's own choices (read into the
+    /// shop's context), or `None` when nothing speaks for any.
+    fn advise_fixed(&self, shop: Option<(&Recommender, &Context)>, personal: Option<&Personal>, eval: &Evaluation, attr: usize) -> Option<Advice> {
         let valid = &eval.attributes.get(attr)?.available;
         let shop = shop.filter(|(r, _)| r.covers(attr));
         let personal = personal.filter(|p| p.orders > 0);
@@ -96,7 +96,7 @@ impl Model {
         let reason = if let (Some(p), true) = (personal, times > 0) {
             Reason::Yours { times, orders: p.orders }
         } else {
-            match shop.and_then(|(r, _)| r.reason(fixed, attr, option)) {
+            match shop.and_then(|(r, cx)| r.reason(cx.fixed(), attr, option)) {
                 Some((share, with)) => Reason::Shop { share, with: with.map(|(v, x)| (v, x as usize)) },
                 // Only the customer's history spoke, and not for this one.
                 None => return None,
@@ -125,7 +125,7 @@ impl Model {
         let fixed = self.evidence(choices, decided);
         let cx = shop.map(|r| r.context(&fixed));
         let shop = shop.zip(cx.as_ref());
-        (0..self.attributes().len()).map(|a| if decided.contains(&a) { None } else { self.advise_fixed(shop, personal, &fixed, eval, a) }).collect()
+        (0..self.attributes().len()).map(|a| if decided.contains(&a) { None } else { self.advise_fixed(shop, personal, eval, a) }).collect()
     }
 
     /// "Complete the rest as most customers do": the decided choices are
@@ -148,7 +148,7 @@ impl Model {
                 continue;
             }
             let eval = self.evaluate(&out);
-            out.0[a] = self.advise_fixed(shop, personal, &fixed, &eval, a).map(|x| x.option).or_else(|| eval.attributes[a].available.iter().position(|&v| v));
+            out.0[a] = self.advise_fixed(shop, personal, &eval, a).map(|x| x.option).or_else(|| eval.attributes[a].available.iter().position(|&v| v));
         }
         out
     }

@@ -425,7 +425,9 @@ impl Model {
             let mut opts = HashMap::new();
             for (o, opt) in attr.options.iter().enumerate() {
                 check_option_id(&opt.id).map_err(|r| err(format!("{place}.options[{o}].id"), r))?;
-                if let Some(crate::visual::Swatch::Color(c)) = opt.swatch.as_ref().filter(|s| matches!(s, crate::visual::Swatch::Color(c) if c == "none" || !crate::visual::color_ok(c))) {
+                if let Some(crate::visual::Swatch::Color(c)) = &opt.swatch
+                    && (c == "none" || !crate::visual::color_ok(c))
+                {
                     return Err(err(format!("{place}.options[{o}].swatch"), format!("\"{}\" is not a colour (#rgb or #rrggbb)", c.chars().take(20).collect::<String>())));
                 }
                 if opts.insert(opt.id.clone(), o).is_some() {

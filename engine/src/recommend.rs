@@ -189,6 +189,13 @@ pub struct Context {
     tree: Vec<Vec<f64>>,
 }
 
+impl Context {
+    /// The choices it was read from.
+    pub fn fixed(&self) -> &[Option<u32>] {
+        &self.fixed
+    }
+}
+
 /// A Chow-Liu tree over the covered variables (positions in `vars`),
 /// rooted at the first: the distribution it stands for is the root's
 /// marginal times each other variable's probability given its parent.
@@ -358,7 +365,6 @@ impl Tree {
             })
             .collect()
     }
-
 }
 
 /// Smoothing of the counts (add-α): a share resting on few orders counts

@@ -504,10 +504,7 @@ pub(crate) struct Names<'a> {
 
 /// Checks a visual; the error is (place under `visual`, reason).
 pub(crate) fn check(v: &VisualDef, names: &Names<'_>, condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>) -> Result<(), (String, String)> {
-    let [_, _, w, h] = v.view_box;
-    if !(v.view_box.iter().all(|x| x.is_finite()) && w > 0.0 && h > 0.0) {
-        return Err(("visual.view_box".into(), "must be [x, y, width, height] with a positive width and height".into()));
-    }
+    check_view_box(&v.view_box, "visual")?;
     let mut ids = HashSet::new();
     for (g, grad) in v.gradients.iter().enumerate() {
         let place = format!("visual.gradients[{g}]");
@@ -546,6 +543,16 @@ pub(crate) fn check(v: &VisualDef, names: &Names<'_>, condition: &dyn Fn(&Condit
     Ok(())
 }
 
+/// Checks the `view_box` under `place`: finite, with a positive width and
+/// height.
+fn check_view_box(view_box: &[f64; 4], place: &str) -> Result<(), (String, String)> {
+    let [_, _, w, h] = *view_box;
+    if !(view_box.iter().all(|x| x.is_finite()) && w > 0.0 && h > 0.0) {
+        return Err((format!("{place}.view_box"), "must be [x, y, width, height] with a positive width and height".into()));
+    }
+    Ok(())
+}
+
 /// Checks a swatch drawing (`place` is the option's `swatch`).
 pub(crate) fn check_swatch(
     d: &SwatchDrawing,
@@ -553,10 +560,7 @@ pub(crate) fn check_swatch(
     names: &Names<'_>,
     condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>,
 ) -> Result<(), (String, String)> {
-    let [_, _, w, h] = d.view_box;
-    if !(d.view_box.iter().all(|x| x.is_finite()) && w > 0.0 && h > 0.0) {
-        return Err((format!("{place}.view_box"), "must be [x, y, width, height] with a positive width and height".into()));
-    }
+    check_view_box(&d.view_box, place)?;
     let mut count = 0;
     check_shapes(&d.shapes, &format!("{place}.shapes"), names, &HashSet::new(), condition, &mut count)?;
     if count > MAX_SWATCH_SHAPES {
@@ -786,6 +790,11 @@ impl Renderer<'_> {
         }
     }
 
+    fn view_box(&mut self, [x, y, w, h]: &[f64; 4]) {
+        let v = format!("{} {} {} {}", num(*x), num(*y), num(*w), num(*h));
+        self.attr("viewBox", &v);
+    }
+
     fn attr(&mut self, name: &str, value: &str) {
         let _ = write!(self.out, " {name}=\"");
         escape(value, &mut self.out);
@@ -966,9 +975,8 @@ impl Model {
                 }
                 let texts = BTreeMap::new();
                 let mut r = Renderer { model: self, choices: &choices, texts: &texts, lang: "en", prefix: "", out: String::with_capacity(256) };
-                let [x, y, w, h] = d.view_box;
                 r.out.push_str(head);
-                r.attr("viewBox", &format!("{} {} {} {}", num(x), num(y), num(w), num(h)));
+                r.view_box(&d.view_box);
                 r.out.push('>');
                 r.shapes(&d.shapes);
                 r.out.push_str("</svg>");
@@ -985,9 +993,8 @@ impl Model {
         let alt = self.picture_alt(choices, lang);
         let prefix: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>() + "-";
         let mut r = Renderer { model: self, choices, texts, lang, prefix: &prefix, out: String::with_capacity(4096) };
-        let [x, y, w, h] = v.view_box;
         r.out.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\"");
-        r.attr("viewBox", &format!("{} {} {} {}", num(x), num(y), num(w), num(h)));
+        r.view_box(&v.view_box);
         r.attr("role", "img");
         r.attr("aria-label", &alt);
         r.out.push_str("><title>");
