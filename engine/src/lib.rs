@@ -41,6 +41,7 @@ mod engine;
 pub mod explain_text;
 pub mod fit;
 pub mod import;
+pub mod lint;
 pub mod mdd;
 mod model;
 pub mod problem;

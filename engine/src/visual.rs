@@ -989,17 +989,33 @@ impl Model {
     /// without a visual. `id` distinguishes pictures on one page (it
     /// prefixes gradient ids; letters, digits and - only).
     pub fn picture(&self, choices: &Choices, texts: &BTreeMap<String, String>, lang: &str, id: &str) -> Option<Picture> {
-        let v = self.def().visual.as_ref()?;
         let alt = self.picture_alt(choices, lang);
+        let svg = self.draw(choices, texts, lang, id, Some(&alt))?;
+        Some(Picture { svg, alt })
+    }
+
+    /// The drawing alone, without text alternative or texts, in English:
+    /// what the eye sees of a configuration (the catalogue health compares
+    /// these to find options the picture does not show).
+    pub(crate) fn drawing(&self, choices: &Choices) -> Option<String> {
+        self.draw(choices, &BTreeMap::new(), "en", "", None)
+    }
+
+    fn draw(&self, choices: &Choices, texts: &BTreeMap<String, String>, lang: &str, id: &str, alt: Option<&str>) -> Option<String> {
+        let v = self.def().visual.as_ref()?;
         let prefix: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>() + "-";
         let mut r = Renderer { model: self, choices, texts, lang, prefix: &prefix, out: String::with_capacity(4096) };
         r.out.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\"");
         r.view_box(&v.view_box);
         r.attr("role", "img");
-        r.attr("aria-label", &alt);
-        r.out.push_str("><title>");
-        escape(&alt, &mut r.out);
-        r.out.push_str("</title>");
+        if let Some(alt) = alt {
+            r.attr("aria-label", alt);
+            r.out.push_str("><title>");
+            escape(alt, &mut r.out);
+            r.out.push_str("</title>");
+        } else {
+            r.out.push('>');
+        }
         if !v.gradients.is_empty() {
             r.out.push_str("<defs>");
             for g in &v.gradients {
@@ -1024,6 +1040,6 @@ impl Model {
             }
         }
         r.out.push_str("</svg>");
-        Some(Picture { svg: r.out, alt })
+        Some(r.out)
     }
 }

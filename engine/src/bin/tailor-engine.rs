@@ -74,6 +74,18 @@ enum Command {
         #[arg(long, value_name = "NAME=VALUE,...")]
         assign: Vec<String>,
     },
+    /// Catalogue health: the number of valid configurations, dead and
+    /// forced options (a feature model's dead and core features), and for
+    /// a Tailor model also rules that never remove anything, the defaults,
+    /// the price range, and options without picture or Chinese text.
+    /// Exits with status 1 when there are errors.
+    Lint {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// One JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Replays click sessions and prints their timings as one JSON line.
     Bench {
         #[command(flatten)]
@@ -276,6 +288,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Lint { model, json } => lint(&model, json),
         Command::Check { model, sales } => {
             let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
             check(&engine, sales.as_ref().expect("a sales file was given"))
@@ -422,6 +435,59 @@ fn check(engine: &Engine, sales: &Sales) -> Result<(), String> {
     }
     println!("accepted {accepted} rejected {rejected}");
     Ok(())
+}
+
+/// `lint`: a Tailor model's health, or any problem's space (dead and
+/// forced values; for Boolean variables, dead and core features).
+fn lint(m: &ModelArgs, json: bool) -> Result<(), String> {
+    let errors = if m.model.to_ascii_lowercase().ends_with(".json") {
+        let model = Model::from_json(&m.model, &read(&m.model)?).map_err(|e| e.to_string())?;
+        let health = tailor_engine::lint::health(&model);
+        if json {
+            println!("{}", serde_json::to_string(&health).map_err(|e| e.to_string())?);
+        } else {
+            print!("{}", health.report());
+        }
+        health.errors().len()
+    } else {
+        let (engine, _, _) = prepare(m, None, None)?;
+        let space = tailor_engine::lint::space(&engine);
+        let vars = &engine.problem().vars;
+        let boolean = |x: usize| vars[x].values.len() == 2 && vars[x].values[1] == "1";
+        let dead_features: Vec<&str> = space.dead.iter().filter(|&&(x, v)| boolean(x) && v == 1).map(|&(x, _)| vars[x].name.as_str()).collect();
+        let core_features: Vec<&str> = space.forced.iter().filter(|&&(x, v)| boolean(x) && v == 1).map(|&(x, _)| vars[x].name.as_str()).collect();
+        let value = |&(x, v): &(usize, u32)| format!("{}={}", vars[x].name, vars[x].values[v as usize]);
+        let dead_values: Vec<String> = space.dead.iter().filter(|(x, _)| !boolean(*x)).map(value).collect();
+        let forced_values: Vec<String> = space.forced.iter().filter(|(x, _)| !boolean(*x)).map(value).collect();
+        let errors = if space.consistent { dead_features.len() + dead_values.len() } else { 1 };
+        if json {
+            let out = serde_json::json!({
+                "model": m.model, "method": engine.method(), "configurations": space.configurations,
+                "consistent": space.consistent, "dead_features": dead_features, "core_features": core_features,
+                "dead_values": dead_values, "forced_values": forced_values,
+            });
+            println!("{out}");
+        } else {
+            let count = space.configurations.as_deref().unwrap_or("(too many to count with search)");
+            println!("{}: {count} valid configurations ({}, {} variables)", m.model, engine.method(), vars.len());
+            if !space.consistent {
+                println!("error: no valid configuration");
+            } else {
+                let features = [("dead features (never selected)", "error: dead feature", &dead_features), ("core features (always selected)", "core feature", &core_features)];
+                for (heading, item, list) in features {
+                    println!("{heading}: {}", list.len());
+                    list.iter().for_each(|name| println!("  {item}: {name}"));
+                }
+                for (heading, item, list) in [("dead values", "error: dead value", &dead_values), ("forced values", "forced value", &forced_values)] {
+                    println!("{heading}: {}", list.len());
+                    list.iter().for_each(|name| println!("  {item}: {name}"));
+                }
+            }
+            println!("{errors} errors");
+        }
+        errors
+    };
+    if errors > 0 { Err(format!("{}: {errors} errors", m.model)) } else { Ok(()) }
 }
 
 fn domains(engine: &Engine, assign: &[(String, String)]) -> Result<(), String> {
