@@ -43,7 +43,7 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
             assert_eq!(words(&r), format!("\"{}\"", r.as_str()));
         }
-        assert!(Role::parse("admin").unwrap_err().contains("fulfilment, support, marketing, store"));
+        assert!(Role::parse("owner").unwrap_err().contains("fulfilment, support, marketing, store, admin"));
         for s in [ConsentState::Given, ConsentState::Refused, ConsentState::Withdrawn, ConsentState::Renewed, ConsentState::Erased] {
             assert_eq!(ConsentState::parse(s.as_str()), Some(s));
             assert_eq!(words(&s), format!("\"{}\"", s.as_str()));

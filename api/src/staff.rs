@@ -14,10 +14,12 @@ pub enum Role {
     Marketing,
     /// The shop floor: answers kiosk calls.
     Store,
+    /// Staff keys, partners and catalogue health.
+    Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Fulfilment, Role::Support, Role::Marketing, Role::Store];
+    pub const ALL: [Role; 5] = [Role::Fulfilment, Role::Support, Role::Marketing, Role::Store, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -25,6 +27,7 @@ impl Role {
             Role::Support => "support",
             Role::Marketing => "marketing",
             Role::Store => "store",
+            Role::Admin => "admin",
         }
     }
 

@@ -166,7 +166,7 @@ pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> R
 }
 
 /// `GET /api/staff/calls` (roles store, support): the open calls, oldest first.
-pub async fn list(State(state): State<AppState>, bearer: Bearer) -> Result<Response, Problem> {
+pub async fn list(State(state): State<AppState>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, bearer, &ROLES).await?;
     let now = unix_seconds() as i64;
     let calls = state
@@ -187,7 +187,7 @@ pub async fn list(State(state): State<AppState>, bearer: Bearer) -> Result<Respo
 
 /// `POST /api/staff/calls/{id}/answer` (roles store, support): "on my way".
 /// Answering an answered call again changes nothing.
-pub async fn answer(State(state): State<AppState>, bearer: Bearer, Path(id): Path<String>) -> Result<Response, Problem> {
+pub async fn answer(State(state): State<AppState>, bearer: crate::staff::StaffCredential, Path(id): Path<String>) -> Result<Response, Problem> {
     let staff = crate::staff::authenticate(&state, bearer, &ROLES).await?;
     let now = unix_seconds() as i64;
     let call = state

@@ -1,7 +1,8 @@
 //! Housekeeping: rows that have served their purpose are deleted, on both
 //! backends alike: expired sign-in codes, sessions past their lifetime or
 //! idle time, profiles nobody can reach any more (no session, address or
-//! order), hand-offs an hour after they expired, kiosk calls a day old. Run every
+//! order), hand-offs an hour after they expired, kiosk calls a day old,
+//! staff sessions past their lifetime or idle time or of revoked keys. Run every
 //! few minutes by the server (and once at start).
 
 use std::time::Duration;
@@ -16,6 +17,7 @@ pub struct Swept {
     pub profiles: u64,
     pub handoffs: u64,
     pub calls: u64,
+    pub staff_sessions: u64,
 }
 
 /// One sweep, in one transaction, as of `now` (Unix seconds).
@@ -25,7 +27,8 @@ pub async fn sweep(store: &Store, now: i64) -> Result<Swept, StoreError> {
             let crate::privacy::db::Expired { codes, sessions, profiles } = crate::privacy::db::expire(db, now)?;
             let handoffs = crate::handoff::expire(db, now)?;
             let calls = crate::calls::expire(db, now)?;
-            Ok::<_, StoreError>(Swept { codes, sessions, profiles, handoffs, calls })
+            let staff_sessions = crate::staff::session::expire(db, now)?;
+            Ok::<_, StoreError>(Swept { codes, sessions, profiles, handoffs, calls, staff_sessions })
         })
         .await?
 }
@@ -37,7 +40,7 @@ pub async fn run(store: Store, every: Duration) {
         tick.tick().await;
         match sweep(&store, crate::clock::unix_seconds() as i64).await {
             Ok(s) if s == Swept::default() => {}
-            Ok(s) => tracing::info!(codes = s.codes, sessions = s.sessions, profiles = s.profiles, handoffs = s.handoffs, calls = s.calls, "expired rows deleted"),
+            Ok(s) => tracing::info!(codes = s.codes, sessions = s.sessions, profiles = s.profiles, handoffs = s.handoffs, calls = s.calls, staff_sessions = s.staff_sessions, "expired rows deleted"),
             Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again later"),
         }
     }

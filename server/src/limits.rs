@@ -110,7 +110,7 @@ impl RateLimiter {
 pub async fn rate_limit(State(limiters): State<Limiters>, mut request: Request<Body>, next: Next) -> Response {
     let Limiters { requests: limiter, profiles, codes } = limiters;
     let path = request.uri().path();
-    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls");
+    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls") || path.ends_with("/staff/session");
     // Only changes to a profile may make one, and only sign-in mails codes
     // (nothing is added on the order path).
     let may_make = request.method() != Method::GET && (path.contains("/me/") || path.contains("/sign-in"));

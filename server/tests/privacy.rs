@@ -6,168 +6,19 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 use tailor_engine::Choices;
 use tailor_server::catalogue::Catalogue;
 use tailor_server::mail::Mailer;
 use tailor_server::site::Site;
-use tailor_server::{AppState, app, store};
-use tower::ServiceExt;
+use tailor_server::{AppState, app};
 
 mod common;
 
-struct Env {
-    router: Router,
-    catalogue: Arc<Catalogue>,
-    store: store::Store,
-    mailer: Mailer,
-    db: std::path::PathBuf,
-    /// The PostgreSQL database, when the tests run there.
-    pg: Option<String>,
-    _dir: tempfile::TempDir,
-}
-
-impl Env {
-    /// Runs SQL on the test's database, behind the server's back (to tamper
-    /// with it or to look inside); the first column of each row, as text.
-    async fn sql(&self, statement: &str) -> Vec<String> {
-        match &self.pg {
-            Some(url) => {
-                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-                tokio::spawn(connection);
-                let rows = client.simple_query(statement).await.unwrap();
-                rows.iter()
-                    .filter_map(|m| match m {
-                        tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap_or_default().to_string()),
-                        tokio_postgres::SimpleQueryMessage::CommandComplete(n) if !statement.trim_start().to_uppercase().starts_with("SELECT") => {
-                            Some(format!("changed {n}"))
-                        }
-                        _ => None,
-                    })
-                    .collect()
-            }
-            None => {
-                let conn = rusqlite::Connection::open(&self.db).unwrap();
-                let mut stmt = conn.prepare(statement).unwrap();
-                if stmt.column_count() == 0 {
-                    let n = stmt.execute([]).unwrap();
-                    return vec![format!("changed {n}")];
-                }
-                stmt.query_map([], |r| r.get::<_, rusqlite::types::Value>(0))
-                    .unwrap()
-                    .map(|v| match v.unwrap() {
-                        rusqlite::types::Value::Text(t) => t,
-                        rusqlite::types::Value::Integer(n) => n.to_string(),
-                        other => format!("{other:?}"),
-                    })
-                    .collect()
-            }
-        }
-    }
-}
-
-fn env() -> Env {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    env_with_catalogue(&root.join("public/catalogue"))
-}
-
-fn env_with_catalogue(dir: &Path) -> Env {
-    let tmp = tempfile::tempdir().unwrap();
-    let catalogue = Arc::new(Catalogue::load(dir).unwrap());
-    let db = tmp.path().join("t.db");
-    let (store, pg) = if std::env::var("TAILOR_TEST_BACKEND").as_deref() == Ok("postgres") {
-        let server = common::postgres_url().expect("TAILOR_TEST_BACKEND=postgres needs TAILOR_TEST_POSTGRES_URL");
-        tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(async {
-                let url = common::fresh_postgres_database(&server).await;
-                (store::Store::connect(&store::DatabaseUrl::parse(&url).unwrap()).await.unwrap(), Some(url))
-            })
-        })
-    } else {
-        (store::Store::open(&store::DatabaseUrl::Sqlite(db.clone())).unwrap(), None)
-    };
-    let mailer = Mailer::default();
-    let state = AppState { catalogue: catalogue.clone(), store: store.clone(), mailer: mailer.clone(), limits: Default::default() };
-    Env { router: app(state, Site::load(&tmp.path().join("no-site"))), catalogue, store, mailer, db, pg, _dir: tmp }
-}
-
-/// A browser: keeps the session cookie and the sign-in code cookie it is
-/// given, may send GPC.
-#[derive(Default, Clone)]
-struct Browser {
-    cookie: Option<String>,
-    code: Option<String>,
-    gpc: bool,
-    /// The client's address, as the server's accept loop would give it.
-    peer: Option<std::net::SocketAddr>,
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    headers: axum::http::HeaderMap,
-}
+use common::browser::{Answer, Browser, Env, env, staff_key};
 
 impl Browser {
-    async fn send(&mut self, env: &Env, method: &str, uri: &str, body: Option<Value>) -> Answer {
-        self.send_with(env, method, uri, body, &[]).await
-    }
-
-    async fn send_with(&mut self, env: &Env, method: &str, uri: &str, body: Option<Value>, extra: &[(&str, &str)]) -> Answer {
-        let mut r = Request::builder().method(method).uri(uri);
-        let jar: Vec<String> = [("__Host-tailor_sid", &self.cookie), ("__Host-tailor_code", &self.code)]
-            .iter()
-            .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
-            .collect();
-        if !jar.is_empty() {
-            r = r.header(header::COOKIE, jar.join("; "));
-        }
-        if self.gpc {
-            r = r.header("sec-gpc", "1");
-        }
-        for (k, v) in extra {
-            r = r.header(*k, *v);
-        }
-        let mut request = match body {
-            Some(b) => r.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
-            None => r.body(Body::empty()).unwrap(),
-        };
-        if let Some(peer) = self.peer {
-            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-        }
-        let response = env.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        for set in headers.get_all(header::SET_COOKIE) {
-            let text = set.to_str().unwrap();
-            assert!(text.contains("HttpOnly") && text.contains("Secure") && text.contains("Path=/") && !text.contains("Domain"), "{text}");
-            let (name, value) = text.split(';').next().unwrap().split_once('=').unwrap();
-            let value = (!value.is_empty()).then(|| value.to_string());
-            match name {
-                "__Host-tailor_sid" => {
-                    assert!(text.contains("SameSite=Lax"), "{text}");
-                    self.cookie = value;
-                }
-                "__Host-tailor_code" => {
-                    assert!(text.contains("SameSite=Strict"), "{text}");
-                    self.code = value;
-                }
-                other => panic!("unexpected cookie {other}"),
-            }
-        }
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), headers }
-    }
-
-    /// A browser on the client address `ip`.
-    fn at(ip: &str) -> Browser {
-        Browser { peer: Some(format!("{ip}:40000").parse().unwrap()), ..Default::default() }
-    }
-
     async fn me(&mut self, env: &Env) -> Value {
         let a = self.send(env, "GET", "/api/me", None).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
@@ -258,13 +109,6 @@ async fn embed_token(env: &Env, key: &str) -> String {
     let a = Browser::default().send_with(env, "POST", "/api/partner/embed-tokens", None, &[("authorization", &format!("Bearer {key}"))]).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     a.body["token"].as_str().unwrap().to_string()
-}
-
-async fn staff_key(env: &Env, id: &str, role: &str) -> String {
-    let (key, digest) = tailor_server::staff::new_key();
-    let row = store::StaffKey { id: id.into(), name: format!("{role} tester"), role: role.into(), created_at: "2026-01-01T00:00:00Z".into(), revoked_at: None };
-    env.store.add_staff(row, &digest).await.unwrap();
-    key
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -983,7 +827,7 @@ async fn expired_rows_are_swept_and_old_sessions_read_nothing() {
         env.sql(&statement).await;
     }
     let swept = tailor_server::housekeeping::sweep(&env.store, now).await.unwrap();
-    assert_eq!(swept, tailor_server::housekeeping::Swept { codes: 1, sessions: 1, profiles: 0, handoffs: 1, calls: 1 });
+    assert_eq!(swept, tailor_server::housekeeping::Swept { codes: 1, sessions: 1, profiles: 0, handoffs: 1, calls: 1, staff_sessions: 0 });
     assert_eq!(env.sql("SELECT email_sha256 FROM sign_in_codes").await, ["kept"]);
     assert_eq!(env.sql("SELECT code_sha256 FROM handoffs").await, ["kept"]);
     assert_eq!(env.sql("SELECT id FROM staff_calls").await, ["Kkept"]);

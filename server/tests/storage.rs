@@ -171,6 +171,7 @@ async fn a_store_from_before_refinery_is_adopted() {
                 db.exec("DROP TABLE mail_days", &[])?;
                 db.exec("DROP TABLE kiosk_places", &[])?;
                 db.exec("DROP TABLE learned", &[])?;
+                db.exec("DROP TABLE staff_sessions", &[])?;
                 db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)", &[])?;
                 for v in 1..=last {
                     db.exec("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 'then')", &[v.into()])?;

@@ -137,12 +137,12 @@ fn pg_url() -> &'static str {
     PG_URL.get().map_or("", String::as_str)
 }
 
-/// The API and privacy tests once more, on PostgreSQL (the store's own
+/// The API, privacy and console tests once more, on PostgreSQL (the store's own
 /// tests run on both backends in the native suite).
 fn postgres_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(
         Command::new("cargo")
-            .args(["test", "-p", "tailor-server", "--test", "api", "--test", "privacy"])
+            .args(["test", "-p", "tailor-server", "--test", "api", "--test", "privacy", "--test", "console"])
             .env("TAILOR_TEST_POSTGRES_URL", pg_url())
             .env("TAILOR_TEST_BACKEND", "postgres"),
         tally,

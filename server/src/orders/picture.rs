@@ -50,7 +50,7 @@ pub async fn for_customer(State(state): State<AppState>, Path(id): Path<String>,
 }
 
 /// `GET /api/staff/orders/{id}/picture` (fulfilment).
-pub async fn for_staff(State(state): State<AppState>, Path(id): Path<String>, bearer: Bearer) -> Result<Response, Problem> {
+pub async fn for_staff(State(state): State<AppState>, Path(id): Path<String>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, bearer, &[Role::Fulfilment]).await?;
     let row = state.store.get(&id).await?.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", format!("There is no order {id}.")))?;
     Ok(svg(render(&state.catalogue, &row)?))

@@ -20,7 +20,7 @@ use serde::Serialize;
 use tailor_engine::{Choices, Text as Words};
 
 use crate::catalogue::Catalogue;
-use crate::http::{Bearer, Problem};
+use crate::http::Problem;
 use crate::secrets::sha256_hex;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -196,7 +196,7 @@ fn marketing_consents(db: &mut dyn Db) -> Result<BTreeSet<String>, StoreError> {
 }
 
 /// `GET /api/staff/differentiation` (marketing).
-pub async fn get_differentiation(State(state): State<AppState>, bearer: Bearer) -> Result<Response, Problem> {
+pub async fn get_differentiation(State(state): State<AppState>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, bearer, &[Role::Marketing]).await?;
     let catalogue = state.catalogue.clone();
     let k = MIN_SEGMENT;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::clock::now_rfc3339;
-use crate::http::{Bearer, Problem};
+use crate::http::Problem;
 use crate::secrets::sha256_hex;
 use crate::state::AppState;
 use super::db;
@@ -41,7 +41,7 @@ pub(super) fn reason(q: &SupportQuery) -> Result<String, Problem> {
 
 /// `GET /api/staff/customers?email=&reason=` (support): which profile has
 /// this address. Logged as a read.
-pub async fn staff_find(State(state): State<AppState>, bearer: Bearer, Query(q): Query<SupportQuery>) -> Result<Response, Problem> {
+pub async fn staff_find(State(state): State<AppState>, bearer: crate::staff::StaffCredential, Query(q): Query<SupportQuery>) -> Result<Response, Problem> {
     let staff = crate::staff::authenticate(&state, bearer, &[Role::Support]).await?;
     let why = reason(&q)?;
     let email = normal_email(q.email.as_deref().unwrap_or_default())?;
@@ -61,7 +61,7 @@ pub async fn staff_find(State(state): State<AppState>, bearer: Bearer, Query(q):
 /// customer in their export).
 pub async fn staff_customer(
     State(state): State<AppState>,
-    bearer: Bearer,
+    bearer: crate::staff::StaffCredential,
     Path(customer_id): Path<String>,
     Query(q): Query<SupportQuery>,
 ) -> Result<Response, Problem> {
@@ -95,7 +95,7 @@ pub async fn staff_customer(
 
 /// `GET /api/staff/consents` (marketing): counts per purpose, channel and
 /// state; no names, no ids.
-pub async fn staff_consent_counts(State(state): State<AppState>, bearer: Bearer) -> Result<Response, Problem> {
+pub async fn staff_consent_counts(State(state): State<AppState>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, bearer, &[Role::Marketing]).await?;
     let counts = state.store.transaction(|conn| db::consent_counts(conn)).await??;
     let rows: Vec<serde_json::Value> = counts

@@ -36,7 +36,7 @@ enum Request {
 mod migrations;
 mod pg;
 mod rows;
-mod shared;
+pub(crate) mod shared;
 
 use shared::ORDER_COLUMNS;
 pub mod sql;

@@ -82,6 +82,9 @@ pub fn list_staff(db: &mut dyn Db) -> Result<Vec<StaffKey>, StoreError> {
 }
 
 /// Revokes key `id` at `when`; false when there is no such active key.
+/// Its staff sessions end with it.
 pub fn revoke_staff(db: &mut dyn Db, id: &str, when: &str) -> Result<bool, StoreError> {
-    Ok(db.exec("UPDATE staff_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[Text(id), Text(when)])? == 1)
+    let revoked = db.exec("UPDATE staff_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[Text(id), Text(when)])? == 1;
+    db.exec("DELETE FROM staff_sessions WHERE staff_id = $1", &[Text(id)])?;
+    Ok(revoked)
 }

@@ -1,5 +1,7 @@
 //! The real server binary, started for a test on a free port.
 
+pub mod browser;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

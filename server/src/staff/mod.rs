@@ -10,13 +10,17 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::http::{Bearer, JsonBody, Problem};
+use crate::http::{JsonBody, Problem};
 use crate::orders::raw;
 use crate::secrets::sha256_hex;
 use crate::state::AppState;
 use crate::store::{StaffKey, StatusChange};
 
 pub use tailor_api::Role;
+pub use session::StaffCredential;
+
+pub mod admin;
+pub mod session;
 
 pub const STATUSES: [&str; 4] = ["new", "in_production", "shipped", "cancelled"];
 
@@ -35,14 +39,31 @@ fn allowed_from(to: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// The key's holder, if the key is valid and its role is one of `roles`.
-pub async fn authenticate(state: &AppState, bearer: Bearer, roles: &[Role]) -> Result<StaffKey, Problem> {
-    let key = bearer.or(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Staff key required", "Send a staff key as \"Authorization: Bearer KEY\"."))?;
-    let staff = state
-        .store
-        .staff_by_digest(&sha256_hex(key.as_bytes()))
-        .await?
-        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown staff key", "This staff key is unknown or revoked."))?;
+/// The holder of the request's staff key or staff session, if valid and
+/// its role is one of `roles`.
+pub async fn authenticate(state: &AppState, credential: StaffCredential, roles: &[Role]) -> Result<StaffKey, Problem> {
+    let staff = match credential {
+        StaffCredential { bearer: Some(key), .. } => state
+            .store
+            .staff_by_digest(&sha256_hex(key.as_bytes()))
+            .await?
+            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown staff key", "This staff key is unknown or revoked."))?,
+        StaffCredential { session_sha256: Some(digest), .. } => {
+            let now = crate::clock::unix_seconds() as i64;
+            let found = state.store.transaction(move |db| session::session_staff(db, &digest, now)).await??;
+            found.map(|(staff, _)| staff).ok_or_else(|| {
+                Problem::new(StatusCode::UNAUTHORIZED, "signed-out", "Signed out", "Your staff session ended (signed out, unused too long, or its key revoked); sign in again.")
+            })?
+        }
+        _ => {
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Staff key required",
+                "Sign in on /staff, or send a staff key as \"Authorization: Bearer KEY\".",
+            ));
+        }
+    };
     if !roles.iter().any(|r| r.as_str() == staff.role) {
         tracing::warn!(staff = %staff.id, role = %staff.role, "staff request outside the key's role");
         return Err(Problem::new(
@@ -96,7 +117,7 @@ pub struct WorkList {
     next_after: Option<String>,
 }
 
-pub async fn list_orders(State(state): State<AppState>, bearer: Bearer, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WorkList>, Problem> {
+pub async fn list_orders(State(state): State<AppState>, bearer: StaffCredential, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WorkList>, Problem> {
     let staff = authenticate(&state, bearer, &[Role::Fulfilment]).await?;
     let Query(q) = query.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", e.body_text()))?;
     let status = q.status.unwrap_or_else(|| "new".into());
@@ -151,7 +172,7 @@ pub struct StatusSet {
 pub async fn set_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    bearer: Bearer,
+    bearer: StaffCredential,
     body: Result<JsonBody<NewStatus>, Problem>,
 ) -> Result<Json<StatusSet>, Problem> {
     let staff = authenticate(&state, bearer, &[Role::Fulfilment]).await?;

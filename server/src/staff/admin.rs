@@ -1,0 +1,1 @@
+//! The admin role (issue 18): staff keys, partners, catalogue health.

@@ -1,0 +1,212 @@
+//! The shop's console on the server (issue 18): staff sessions (sign-in
+//! with a key, expiry, sign-out, origin checks) and every role boundary of
+//! the staff API, driven through the router in-process on SQLite or, with
+//! `TAILOR_TEST_BACKEND=postgres`, on PostgreSQL.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::browser::{Browser, Env, env, staff_key};
+use serde_json::json;
+
+const ROLES: [&str; 5] = ["fulfilment", "support", "marketing", "store", "admin"];
+
+/// A browser signed in with a new key of `role` (id `S-ROLE-N`).
+async fn signed_in(env: &Env, role: &str) -> (Browser, String) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let key = staff_key(env, &format!("S-{role}-{n}"), role).await;
+    let mut b = Browser::default();
+    let a = b.send(env, "POST", "/api/staff/session", Some(json!({ "key": key }))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    (b, key)
+}
+
+/// The digest of a browser's staff session token, as the table keeps it.
+fn digest(b: &Browser) -> String {
+    tailor_server::secrets::sha256_hex(b.staff.as_ref().expect("a staff cookie").as_bytes())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_typed_once_becomes_a_session_cookie_and_the_key_is_kept_nowhere() {
+    let env = env();
+    let key = staff_key(&env, "F1", "fulfilment").await;
+    let mut b = Browser::default();
+    let a = b.send(&env, "POST", "/api/staff/session", Some(json!({ "key": key }))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!((a.body["id"].as_str(), a.body["role"].as_str()), (Some("F1"), Some("fulfilment")));
+    assert_eq!(a.body["idle_seconds"], 1800);
+    let lifetime = a.body["expires_at"].as_i64().unwrap() - now();
+    assert!((12 * 3600 - 5..=12 * 3600).contains(&lifetime), "{lifetime}");
+    // The cookie (its attributes are checked by the test browser) holds a
+    // fresh token, not the key; the answer does not echo the key.
+    let set = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    assert!(set.starts_with("__Host-tailor_staff=") && set.contains("Max-Age=43200") && !set.contains(&key), "{set}");
+    assert!(!a.body.to_string().contains(&key));
+    let token = b.staff.clone().unwrap();
+    assert_ne!(token, key);
+    // The table keeps the token's digest only.
+    let rows = env.sql("SELECT token_sha256 FROM staff_sessions").await;
+    assert_eq!(rows, [digest(&b)]);
+    assert!(!rows[0].contains(&token) && !rows[0].contains(&key));
+
+    // The cookie alone authorises the holder's role, and only that.
+    let me = b.send(&env, "GET", "/api/staff/session", None).await;
+    assert_eq!((me.status, me.body["name"].as_str()), (StatusCode::OK, Some("fulfilment tester")));
+    assert_eq!(b.send(&env, "GET", "/api/staff/orders", None).await.status, StatusCode::OK);
+    assert_eq!(b.send(&env, "GET", "/api/staff/consents", None).await.status, StatusCode::FORBIDDEN);
+
+    // Signing in again replaces this browser's session.
+    let again = b.send(&env, "POST", "/api/staff/session", Some(json!({ "key": key }))).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_ne!(b.staff.as_deref(), Some(token.as_str()));
+    assert_eq!(env.sql("SELECT COUNT(*) FROM staff_sessions").await, ["1"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_keys_are_refused_with_the_reason() {
+    let env = env();
+    let key = staff_key(&env, "F1", "fulfilment").await;
+    let mut b = Browser::default();
+    for (body, status, kind) in [
+        (json!({ "key": "tsk_not-a-key" }), StatusCode::UNAUTHORIZED, "/problems/unauthorized"),
+        (json!({ "key": "  " }), StatusCode::BAD_REQUEST, "/problems/invalid-key"),
+        (json!({ "key": "x".repeat(201) }), StatusCode::BAD_REQUEST, "/problems/invalid-key"),
+        (json!({ "key": key, "role": "admin" }), StatusCode::BAD_REQUEST, "/problems/malformed-body"),
+        (json!({}), StatusCode::BAD_REQUEST, "/problems/malformed-body"),
+    ] {
+        let a = b.send(&env, "POST", "/api/staff/session", Some(body.clone())).await;
+        assert_eq!((a.status, a.body["type"].as_str()), (status, Some(kind)), "{body}: {}", a.body);
+        assert!(b.staff.is_none(), "no cookie for a refused sign-in");
+    }
+    // A revoked key cannot sign in.
+    env.store.revoke_staff("F1", "2026-12-01T00:00:00Z").await.unwrap();
+    assert_eq!(b.send(&env, "POST", "/api/staff/session", Some(json!({ "key": key }))).await.status, StatusCode::UNAUTHORIZED);
+    // Nobody signed in: the session answers 401.
+    let me = b.send(&env, "GET", "/api/staff/session", None).await;
+    assert_eq!((me.status, me.body["type"].as_str()), (StatusCode::UNAUTHORIZED, Some("/problems/signed-out")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_at_sign_out_when_idle_when_old_and_when_its_key_is_revoked() {
+    let env = env();
+    // Sign-out: the cookie is cleared and the token is dead on the server,
+    // even if a copy of it is replayed.
+    let (mut b, _) = signed_in(&env, "support").await;
+    let copy = b.clone();
+    let out = b.send(&env, "DELETE", "/api/staff/session", None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(b.staff.is_none(), "the cookie is cleared");
+    assert_eq!(copy.clone().send(&env, "GET", "/api/staff/session", None).await.status, StatusCode::UNAUTHORIZED);
+    let replay = copy.clone().send(&env, "GET", "/api/staff/customers?email=a@example.org&reason=x", None).await;
+    assert_eq!((replay.status, replay.body["type"].as_str()), (StatusCode::UNAUTHORIZED, Some("/problems/signed-out")));
+
+    // Idle: 29 minutes unused still counts, 31 do not.
+    let (mut idle, _) = signed_in(&env, "marketing").await;
+    let seen = |b: &Browser, ago: i64| format!("UPDATE staff_sessions SET last_seen_at = {} WHERE token_sha256 = '{}'", now() - ago, digest(b));
+    env.sql(&seen(&idle, 29 * 60)).await;
+    assert_eq!(idle.send(&env, "GET", "/api/staff/consents", None).await.status, StatusCode::OK);
+    // ... and that use marked it seen now.
+    let last: i64 = env.sql(&format!("SELECT last_seen_at FROM staff_sessions WHERE token_sha256 = '{}'", digest(&idle))).await[0].parse().unwrap();
+    assert!(now() - last < 5, "seen {} s ago", now() - last);
+    env.sql(&seen(&idle, 31 * 60)).await;
+    assert_eq!(idle.send(&env, "GET", "/api/staff/consents", None).await.status, StatusCode::UNAUTHORIZED);
+
+    // Lifetime: used a minute ago but signed in 12 hours and a minute ago.
+    let (mut old, _) = signed_in(&env, "marketing").await;
+    env.sql(&format!("UPDATE staff_sessions SET created_at = {} WHERE token_sha256 = '{}'", now() - 12 * 3600 - 60, digest(&old))).await;
+    assert_eq!(old.send(&env, "GET", "/api/staff/session", None).await.status, StatusCode::UNAUTHORIZED);
+
+    // Revoking the key ends its sessions at once.
+    let (mut revoked, _) = signed_in(&env, "store").await;
+    assert_eq!(revoked.send(&env, "GET", "/api/staff/calls", None).await.status, StatusCode::OK);
+    let id = revoked.send(&env, "GET", "/api/staff/session", None).await.body["id"].as_str().unwrap().to_string();
+    env.store.revoke_staff(&id, "2026-12-01T00:00:00Z").await.unwrap();
+    assert_eq!(revoked.send(&env, "GET", "/api/staff/calls", None).await.status, StatusCode::UNAUTHORIZED);
+
+    // Housekeeping deletes the ended ones and keeps the live one.
+    let (live, _) = signed_in(&env, "fulfilment").await;
+    let swept = tailor_server::housekeeping::sweep(&env.store, now()).await.unwrap();
+    assert_eq!(swept.staff_sessions, 2, "the idle and the old session ({swept:?})");
+    assert_eq!(env.sql("SELECT token_sha256 FROM staff_sessions").await, [digest(&live)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_sent_from_another_site_is_refused_before_the_cookie_counts() {
+    let env = env();
+    let (mut b, key) = signed_in(&env, "fulfilment").await;
+    let cross = [("sec-fetch-site", "cross-site")];
+    for (method, uri) in [("DELETE", "/api/staff/session"), ("POST", "/api/staff/orders/O-1/status")] {
+        let a = b.send_with(&env, method, uri, Some(json!({ "status": "shipped" })), &cross).await;
+        assert_eq!((a.status, a.body["type"].as_str()), (StatusCode::FORBIDDEN, Some("/problems/cross-site")), "{method} {uri}");
+    }
+    let mut other = Browser::default();
+    let a = other.send_with(&env, "POST", "/api/staff/session", Some(json!({ "key": key })), &[("origin", "https://evil.example"), ("host", "shop.example")]).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(other.staff.is_none());
+    assert_eq!(b.send(&env, "GET", "/api/staff/session", None).await.status, StatusCode::OK, "still signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_attempts_are_limited_per_client() {
+    let env = env();
+    let mut guesser = Browser::at("10.1.1.1");
+    let mut refused = 0;
+    for i in 0..40 {
+        let a = guesser.send(&env, "POST", "/api/staff/session", Some(json!({ "key": format!("tsk_guess{i}") }))).await;
+        if a.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(a.headers.contains_key("retry-after"));
+            refused += 1;
+        } else {
+            assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    assert!(refused >= 15, "{refused} of 40 guesses refused");
+    let key = staff_key(&env, "F1", "fulfilment").await;
+    let a = Browser::at("10.2.2.2").send(&env, "POST", "/api/staff/session", Some(json!({ "key": key }))).await;
+    assert_eq!(a.status, StatusCode::CREATED, "another client is not held back");
+}
+
+/// Every staff route, and the roles that may use it.
+const BOUNDARIES: &[(&str, &str, &[&str])] = &[
+    ("GET", "/api/staff/orders", &["fulfilment"]),
+    ("POST", "/api/staff/orders/O-none/status", &["fulfilment"]),
+    ("GET", "/api/staff/orders/O-none/picture", &["fulfilment"]),
+    ("GET", "/api/staff/customers?email=a@example.org&reason=check", &["support"]),
+    ("GET", "/api/staff/customers/C-none?reason=check", &["support"]),
+    ("GET", "/api/staff/consents", &["marketing"]),
+    ("GET", "/api/staff/differentiation", &["marketing"]),
+    ("GET", "/api/staff/calls", &["store", "support"]),
+    ("POST", "/api/staff/calls/K-none/answer", &["store", "support"]),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_staff_route_admits_its_roles_only_by_session_and_by_key() {
+    let env = env();
+    let mut checked = 0;
+    for role in ROLES {
+        let (mut session, key) = signed_in(&env, role).await;
+        let mut scripted = Browser::default();
+        let auth = format!("Bearer {key}");
+        for &(method, uri, allowed) in BOUNDARIES {
+            let body = (method == "POST").then(|| json!({ "status": "shipped" }));
+            let by_session = session.send(&env, method, uri, body.clone()).await;
+            let by_key = scripted.send_with(&env, method, uri, body.clone(), &[("authorization", &auth)]).await;
+            let nobody = Browser::default().send(&env, method, uri, body).await;
+            assert_eq!(nobody.status, StatusCode::UNAUTHORIZED, "{method} {uri} without credentials");
+            for a in [&by_session, &by_key] {
+                if allowed.contains(&role) {
+                    assert!(a.status != StatusCode::FORBIDDEN && a.status != StatusCode::UNAUTHORIZED, "{role} {method} {uri}: {} {}", a.status, a.body);
+                } else {
+                    assert_eq!((a.status, a.body["type"].as_str()), (StatusCode::FORBIDDEN, Some("/problems/forbidden")), "{role} {method} {uri}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, ROLES.len() * BOUNDARIES.len());
+}
