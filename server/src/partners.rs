@@ -76,6 +76,17 @@ pub fn list(db: &mut dyn Db) -> Result<Vec<(Partner, Option<String>)>, StoreErro
         .collect()
 }
 
+/// A partner's name, origins and theme; false when there is no such
+/// active partner.
+pub fn update(db: &mut dyn Db, p: &Partner) -> Result<bool, StoreError> {
+    let origins = serde_json::to_string(&p.origins).map_err(|e| StoreError::Database(e.to_string()))?;
+    let theme = serde_json::to_string(&p.theme).map_err(|e| StoreError::Database(e.to_string()))?;
+    Ok(db.exec(
+        "UPDATE partners SET name = $2, origins_json = $3, theme_json = $4 WHERE id = $1 AND revoked_at IS NULL",
+        &[Text(&p.id), Text(&p.name), Text(&origins), Text(&theme)],
+    )? == 1)
+}
+
 pub fn revoke(db: &mut dyn Db, id: &str, now: &str) -> Result<bool, StoreError> {
     Ok(db.exec("UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[Text(id), Text(now)])? == 1)
 }

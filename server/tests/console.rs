@@ -182,6 +182,14 @@ const BOUNDARIES: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/staff/differentiation", &["marketing"]),
     ("GET", "/api/staff/calls", &["store", "support"]),
     ("POST", "/api/staff/calls/K-none/answer", &["store", "support"]),
+    ("GET", "/api/staff/keys", &["admin"]),
+    ("POST", "/api/staff/keys", &["admin"]),
+    ("POST", "/api/staff/keys/S-none/revoke", &["admin"]),
+    ("GET", "/api/staff/partners", &["admin"]),
+    ("POST", "/api/staff/partners", &["admin"]),
+    ("PUT", "/api/staff/partners/p-none", &["admin"]),
+    ("POST", "/api/staff/partners/p-none/revoke", &["admin"]),
+    ("GET", "/api/staff/catalogue/health", &["admin"]),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,7 +201,7 @@ async fn every_staff_route_admits_its_roles_only_by_session_and_by_key() {
         let mut scripted = Browser::default();
         let auth = format!("Bearer {key}");
         for &(method, uri, allowed) in BOUNDARIES {
-            let body = (method == "POST").then(|| json!({ "status": "shipped" }));
+            let body = (method != "GET").then(|| json!({ "status": "shipped" }));
             let by_session = session.send(&env, method, uri, body.clone()).await;
             let by_key = scripted.send_with(&env, method, uri, body.clone(), &[("authorization", &auth)]).await;
             let nobody = Browser::default().send(&env, method, uri, body).await;
@@ -209,4 +217,97 @@ async fn every_staff_route_admits_its_roles_only_by_session_and_by_key() {
         }
     }
     assert_eq!(checked, ROLES.len() * BOUNDARIES.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_a_key_shown_once_and_revokes_it_ending_its_sessions() {
+    let env = env();
+    let (mut admin, _) = signed_in(&env, "admin").await;
+    let made = admin.send(&env, "POST", "/api/staff/keys", Some(json!({ "name": "  Lin Wei ", "role": "fulfilment" }))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let (id, key) = (made.body["id"].as_str().unwrap().to_string(), made.body["key"].as_str().unwrap().to_string());
+    assert_eq!((made.body["name"].as_str(), made.body["role"].as_str()), (Some("Lin Wei"), Some("fulfilment")));
+    assert!(key.starts_with("tsk_") && key.len() > 40, "{key}");
+    // Listed, but never with its key.
+    let list = admin.send(&env, "GET", "/api/staff/keys", None).await;
+    let row = list.body["keys"].as_array().unwrap().iter().find(|k| k["id"] == id.as_str()).cloned().expect("listed");
+    assert!(row.get("key").is_none() && !list.body.to_string().contains(&key));
+    // The new key signs in and works for its role.
+    let mut lin = Browser::default();
+    assert_eq!(lin.send(&env, "POST", "/api/staff/session", Some(json!({ "key": key }))).await.status, StatusCode::CREATED);
+    assert_eq!(lin.send(&env, "GET", "/api/staff/orders", None).await.status, StatusCode::OK);
+    // Bad requests say why.
+    for (body, needle) in [(json!({ "name": "", "role": "store" }), "name"), (json!({ "name": "X", "role": "owner" }), "role")] {
+        let a = admin.send(&env, "POST", "/api/staff/keys", Some(body)).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST);
+        assert!(a.body["detail"].as_str().unwrap().starts_with(needle), "{}", a.body);
+    }
+    // Revoked: the key and its session stop at once.
+    assert_eq!(admin.send(&env, "POST", &format!("/api/staff/keys/{id}/revoke"), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(lin.send(&env, "GET", "/api/staff/orders", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(admin.send(&env, "POST", &format!("/api/staff/keys/{id}/revoke"), None).await.status, StatusCode::NOT_FOUND);
+    // Not one's own key.
+    let me = admin.send(&env, "GET", "/api/staff/session", None).await.body["id"].as_str().unwrap().to_string();
+    let own = admin.send(&env, "POST", &format!("/api/staff/keys/{me}/revoke"), None).await;
+    assert_eq!((own.status, own.body["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/own-key")));
+    assert_eq!(admin.send(&env, "GET", "/api/staff/session", None).await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_edits_and_revokes_a_partner() {
+    let env = env();
+    let (mut admin, _) = signed_in(&env, "admin").await;
+    let body = json!({ "id": "denim-mag", "name": "Denim Mag", "origins": ["https://denim.example"], "theme": { "primary": "#0f766e" } });
+    let made = admin.send(&env, "POST", "/api/staff/partners", Some(body.clone())).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let key = made.body["key"].as_str().unwrap().to_string();
+    assert!(key.starts_with("tpk_"));
+    assert_eq!(admin.send(&env, "POST", "/api/staff/partners", Some(body)).await.status, StatusCode::CONFLICT);
+    // The partner's key works for the partner's own API.
+    let token = Browser::default().send_with(&env, "POST", "/api/partner/embed-tokens", None, &[("authorization", &format!("Bearer {key}"))]).await;
+    assert_eq!(token.status, StatusCode::CREATED);
+
+    // Edits are checked: origins, theme tokens and contrast.
+    for (edit, needle) in [
+        (json!({ "name": "D", "origins": ["http://denim.example"] }), "origins"),
+        (json!({ "name": "D", "origins": [] }), "origins"),
+        (json!({ "name": "D", "origins": ["https://denim.example"], "theme": { "primary": "#ffff00" } }), "theme"),
+        (json!({ "name": "D", "origins": ["https://denim.example"], "theme": { "script": "x" } }), "theme"),
+    ] {
+        let a = admin.send(&env, "PUT", "/api/staff/partners/denim-mag", Some(edit.clone())).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{edit}: {}", a.body);
+        assert!(a.body["detail"].as_str().unwrap().starts_with(needle), "{}", a.body);
+    }
+    let edit = json!({ "name": "Denim Magazine", "origins": ["https://denim.example", "https://www.denim.example"], "theme": { "primary": "#1e3a8a", "radius": "4px" } });
+    let edited = admin.send(&env, "PUT", "/api/staff/partners/denim-mag", Some(edit)).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let public = Browser::default().send(&env, "GET", "/api/partners/denim-mag", None).await;
+    assert_eq!(public.body["origins"], json!(["https://denim.example", "https://www.denim.example"]));
+    assert_eq!(public.body["theme"]["primary"], "#1e3a8a");
+
+    assert_eq!(admin.send(&env, "POST", "/api/staff/partners/denim-mag/revoke", None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(Browser::default().send(&env, "GET", "/api/partners/denim-mag", None).await.status, StatusCode::NOT_FOUND);
+    let list = admin.send(&env, "GET", "/api/staff/partners", None).await;
+    assert!(list.body["partners"][0]["revoked_at"].is_string(), "{}", list.body);
+    assert_eq!(admin.send(&env, "PUT", "/api/staff/partners/denim-mag", Some(json!({ "name": "D", "origins": ["https://d.example"] }))).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_health_is_the_engines_lint_of_every_product() {
+    let env = env();
+    let (mut admin, _) = signed_in(&env, "admin").await;
+    let a = admin.send(&env, "GET", "/api/staff/catalogue/health", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let products = a.body["products"].as_array().unwrap();
+    let ids: Vec<&str> = products.iter().map(|p| p["product"].as_str().unwrap()).collect();
+    let index: Vec<&str> = env.catalogue.index.products.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, index);
+    for p in products {
+        let model = env.catalogue.model(p["product"].as_str().unwrap()).unwrap();
+        let lint = tailor_engine::lint::health(model);
+        assert_eq!(p["configurations"].as_str(), Some(lint.configurations.as_str()));
+        assert_eq!(p["price_min"].as_i64(), lint.price_min);
+        assert_eq!(p["errors"], json!(lint.errors()));
+        assert_eq!(p["warnings"], json!(lint.warnings()));
+    }
 }

@@ -70,7 +70,7 @@ pub enum Inserted {
 }
 
 /// A staff member's key, as stored (without the key itself).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StaffKey {
     pub id: String,
     pub name: String,
