@@ -2,7 +2,8 @@
 // rules (all in the wasm and catalogue files) for use without a network.
 // Hashed assets never change, so they are served from the cache first; pages
 // and catalogues come from the network when it answers, else from the cache.
-// The API is never cached: orders made offline wait in the page's own queue.
+// The API is never cached: orders made offline wait in the page's own queue;
+// nor is the shop's console.
 const CACHE = 'tailor-v1';
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 const NAMED = /\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g;
@@ -48,7 +49,10 @@ self.addEventListener('activate', (event) => event.waitUntil(precache().catch(()
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The shop's console (its own page and wasm, under /staff) is left to the
+  // network: caching it would prune the customer app's files.
+  const console_ = url.pathname === '/staff' || url.pathname.startsWith('/staff/');
+  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/') || console_) return;
   if (HASHED.test(url.pathname)) {
     event.respondWith(
       caches.open(CACHE).then((cache) =>

@@ -11,7 +11,7 @@ pub mod profile;
 pub mod route;
 
 use leptos::prelude::*;
-use crate::i18n::{Key, Locale, t};
+use crate::i18n::{Key, t};
 use crate::route::Page;
 
 /// The whole app: header with the language switch, then the page.
@@ -73,34 +73,13 @@ pub fn App() -> impl IntoView {
                     Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
                     Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
                     Page::Handoff { code } => view! { <pages::HandoffPage code/> }.into_any(),
-                    Page::StaffCalls => view! { <pages::staff::StaffCallsPage/> }.into_any(),
                     Page::NotFound => view! { <pages::NotFound/> }.into_any(),
                 }}}
             </main>
     }
 }
 
-/// Two real buttons; the current language is marked with `aria-pressed`.
 #[component]
 fn LanguageSwitch() -> impl IntoView {
-    let locale = i18n::use_locale();
-    let button = move |l: Locale, label: &'static str| {
-        view! {
-            <button
-                type="button"
-                class="lang-button"
-                lang=l.tag()
-                aria-pressed=move || (locale.get() == l).to_string()
-                on:click=move |_| i18n::set_locale(locale, l)
-            >
-                {label}
-            </button>
-        }
-    };
-    view! {
-        <div class="lang-switch" role="group" aria-label=move || t(locale.get(), Key::Language)>
-            {button(Locale::En, "English")}
-            {button(Locale::Zh, "简体中文")}
-        </div>
-    }
+    view! { <tailor_web_common::locale::LanguageSwitch label=|l| t(l, Key::Language)/> }
 }

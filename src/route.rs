@@ -20,8 +20,6 @@ pub enum Page {
     Kiosk,
     /// A kiosk's hand-off opened on a phone (`/h/CODE`).
     Handoff { code: String },
-    /// Staff on the shop floor: the kiosks' calls (`/staff/calls`).
-    StaffCalls,
     NotFound,
 }
 
@@ -42,7 +40,6 @@ impl Page {
             [p] if p == "privacy" => Page::Privacy,
             [k] if k == "kiosk" => Page::Kiosk,
             [h, code] if h == "h" => Page::Handoff { code: code.clone() },
-            [s, c] if s == "staff" && c == "calls" => Page::StaffCalls,
             _ => Page::NotFound,
         }
     }

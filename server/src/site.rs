@@ -24,6 +24,9 @@ pub struct Site {
     /// The home page without the app (`cargo xtask build` derives it from
     /// `index.html`), for `/`; the app's page when there is none.
     home: Option<String>,
+    /// The shop's console (`staff/index.html`, its own wasm), for every
+    /// path under `/staff`.
+    console: Option<String>,
     csp: HeaderValue,
 }
 
@@ -33,9 +36,10 @@ impl Site {
     pub fn load(dir: &Path) -> Site {
         let index = std::fs::read_to_string(dir.join("index.html")).ok();
         let home = std::fs::read_to_string(dir.join("home.html")).ok();
-        let pages = format!("{}{}", index.as_deref().unwrap_or(""), home.as_deref().unwrap_or(""));
+        let console = std::fs::read_to_string(dir.join("staff/index.html")).ok();
+        let pages = [&index, &home, &console].iter().filter_map(|p| p.as_deref()).collect::<String>();
         let csp = content_security_policy(&pages);
-        Site { dir: dir.to_path_buf(), index, home, csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
+        Site { dir: dir.to_path_buf(), index, home, console, csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
     pub fn is_built(&self) -> bool {
@@ -125,12 +129,24 @@ fn app_page(site: &Site) -> Response {
     }
 }
 
-/// Paths that are not files: client-side routes get the app; a missing
-/// file (a path whose last part has an extension) is a plain 404.
+/// Paths that are not files: client-side routes get the app (the console
+/// under `/staff`); a missing file (a path whose last part has an
+/// extension) is a plain 404.
 async fn client_route(State(site): State<Site>, request: Request<Body>) -> Response {
-    let last = request.uri().path().rsplit('/').next().unwrap_or("");
+    let path = request.uri().path();
+    let last = path.rsplit('/').next().unwrap_or("");
     if last.contains('.') {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    if path == "/staff" || path.starts_with("/staff/") {
+        return match &site.console {
+            Some(html) => Html(html.clone()).into_response(),
+            None => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html("<!doctype html><title>Tailor console</title><p>The console is not built yet. Run <code>cargo xtask run</code>.</p>"),
+            )
+                .into_response(),
+        };
     }
     app_page(&site)
 }

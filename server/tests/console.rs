@@ -174,6 +174,7 @@ async fn sign_in_attempts_are_limited_per_client() {
 /// Every staff route, and the roles that may use it.
 const BOUNDARIES: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/staff/orders", &["fulfilment"]),
+    ("GET", "/api/staff/orders/O-none", &["fulfilment"]),
     ("POST", "/api/staff/orders/O-none/status", &["fulfilment"]),
     ("GET", "/api/staff/orders/O-none/picture", &["fulfilment"]),
     ("GET", "/api/staff/customers?email=a@example.org&reason=check", &["support"]),

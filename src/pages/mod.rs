@@ -7,7 +7,6 @@ pub mod configure;
 pub mod order;
 pub mod privacy;
 pub mod shared;
-pub mod staff;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -86,15 +86,20 @@ fn describe(cmd: &Command) -> String {
     format!("`{s}`")
 }
 
-/// `trunk build --release --offline` into dist/.
+/// `trunk build --release --offline` into dist/, then the shop's console
+/// (its own wasm, `console/Trunk.toml`) into dist/staff: in this order,
+/// since the first build empties dist/.
 pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
     let index = shell::pictures(&root.join("dist/catalogue"))?;
     shell::fill(&root.join("dist/index.html"), &index)?;
+    step("building the shop's console (console/, into dist/staff)");
+    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
-    compress::precompress(&root.join("dist"), &root.join("target/precompressed"))
+    compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
+    compress::precompress(&root.join("dist/staff"), &root.join("target/precompressed"))
 }
 
 /// The server binary, built with the `native` profile.

@@ -188,6 +188,13 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
     // A key for staff on the shop floor, who answer the kiosk's "Call staff".
     let floor = crate::cmd_output(Command::new(&server).args(["staff", "add", "--name", "e2e-floor", "--role", "store", "--database-url", &db]))?;
     let store_key = floor.lines().last().unwrap_or_default().trim().to_string();
+    // A key of every role, for the console's tests.
+    let mut staff_keys = serde_json::Map::new();
+    staff_keys.insert("store".into(), store_key.clone().into());
+    for role in ["fulfilment", "support", "marketing", "admin"] {
+        let made = crate::cmd_output(Command::new(&server).args(["staff", "add", "--name", &format!("e2e-{role}"), "--role", role, "--database-url", &db]))?;
+        staff_keys.insert(role.into(), made.lines().last().unwrap_or_default().trim().into());
+    }
     // Registered kiosk places (only they call staff), their keys as JSON.
     let mut kiosk_keys = serde_json::Map::new();
     for place in ["Kiosk", "Floor desktop", "Floor phone"] {
@@ -207,6 +214,7 @@ fn e2e_tests(tally: &mut Tally) -> Result<()> {
             .env("TAILOR_OUTBOX", &outbox)
             .env("TAILOR_PARTNER_KEY", &partner_key)
             .env("TAILOR_STORE_KEY", &store_key)
+            .env("TAILOR_STAFF_KEYS", serde_json::Value::Object(staff_keys).to_string())
             .env("TAILOR_KIOSK_KEYS", serde_json::Value::Object(kiosk_keys).to_string())
             .env("CHROMIUM", tools::CHROMIUM)
             .status()?;

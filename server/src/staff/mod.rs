@@ -130,31 +130,42 @@ pub async fn list_orders(State(state): State<AppState>, bearer: StaffCredential,
     }
     let rows = state.store.list(&status, q.after.as_deref().unwrap_or(""), limit).await?;
     let next_after = (rows.len() == limit).then(|| rows.last().map(|r| r.id.clone())).flatten();
-    let mut orders = Vec::with_capacity(rows.len());
-    for row in rows {
-        let contact: serde_json::Value = serde_json::from_str(&row.contact_json).map_err(|_| Problem::internal())?;
-        let shipping: tailor_engine::contact::Shipping = serde_json::from_str(&row.shipping_json).map_err(|_| Problem::internal())?;
-        orders.push(WorkOrder {
-            choices: raw(&row.choices_json)?,
-            texts: raw(&row.texts_json)?,
-            ship_to: ShipTo {
-                name: contact["name"].as_str().unwrap_or_default().to_string(),
-                line1: shipping.line1,
-                line2: shipping.line2,
-                city: shipping.city,
-                postcode: shipping.postcode,
-                country: shipping.country,
-            },
-            id: row.id,
-            status: row.status,
-            product: row.product,
-            catalogue_version: row.catalogue_version,
-            code: row.code,
-            created_at: row.created_at,
-        });
-    }
+    let orders = rows.into_iter().map(work_order).collect::<Result<Vec<_>, _>>()?;
     tracing::info!(staff = %staff.id, status = %status, count = orders.len(), "orders listed");
     Ok(Json(WorkList { orders, next_after }))
+}
+
+/// What fulfilment sees of a stored order.
+fn work_order(row: crate::store::OrderRow) -> Result<WorkOrder, Problem> {
+    let contact: serde_json::Value = serde_json::from_str(&row.contact_json).map_err(|_| Problem::internal())?;
+    let shipping: tailor_engine::contact::Shipping = serde_json::from_str(&row.shipping_json).map_err(|_| Problem::internal())?;
+    Ok(WorkOrder {
+        choices: raw(&row.choices_json)?,
+        texts: raw(&row.texts_json)?,
+        ship_to: ShipTo {
+            name: contact["name"].as_str().unwrap_or_default().to_string(),
+            line1: shipping.line1,
+            line2: shipping.line2,
+            city: shipping.city,
+            postcode: shipping.postcode,
+            country: shipping.country,
+        },
+        id: row.id,
+        status: row.status,
+        product: row.product,
+        catalogue_version: row.catalogue_version,
+        code: row.code,
+        created_at: row.created_at,
+    })
+}
+
+/// `GET /api/staff/orders/{id}` (fulfilment): one order, as in the list
+/// (the printable work order).
+pub async fn get_order(State(state): State<AppState>, credential: StaffCredential, Path(id): Path<String>) -> Result<Json<WorkOrder>, Problem> {
+    let staff = authenticate(&state, credential, &[Role::Fulfilment]).await?;
+    let row = state.store.get(&id).await?.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", format!("There is no order {id}.")))?;
+    tracing::info!(staff = %staff.id, order = %id, "order read");
+    Ok(Json(work_order(row)?))
 }
 
 #[derive(Deserialize)]
