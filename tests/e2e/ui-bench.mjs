@@ -7,6 +7,9 @@
 //    wire). Then, on a link throttled like Lighthouse's "slow 4G" (150 ms,
 //    1.6 Mbit/s), when the largest content was painted and when the wasm had
 //    arrived (on loopback the wasm is there before the first frame).
+//    The same for the shop's console (/staff, its own wasm). Layout shift
+//    and the moment the app has drawn its first screen (interactive) on the
+//    throttled link too.
 // 2. Click latency on the PC configurator, measured inside the page: from
 //    just before an option's click to the page having updated (the app's
 //    reactive updates run in the click handler and in microtasks, so a
@@ -61,6 +64,9 @@ try {
   }
   const home = await bytesOf('/', (p) => p.locator('.product-card').first().waitFor());
   const configurator = await bytesOf('/p/pc', (p) => p.locator('[data-testid=total]').waitFor());
+  // The shop's console (its own wasm): its sign-in page, ready to type into.
+  const console_ = await bytesOf('/staff', (p) => p.locator('#staff-key').waitFor());
+  const wasmOf = (r) => r.requests.filter((q) => q.path.endsWith('.wasm')).reduce((n, q) => n + q.transferred, 0);
 
   const slow = await browser.newContext();
   const slowPage = await slow.newPage();
@@ -70,6 +76,14 @@ try {
     offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
   });
   await slowPage.addInitScript(() => {
+    window.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+    // Interactive: the app has started and drawn its first screen (the total).
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('[data-testid=total]')) { window.__interactive = performance.now(); observer.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
     window.__lcp = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__lcp.push({ t: e.startTime, tag: e.element ? e.element.tagName : '?', app: !!(e.element && !e.element.closest('#shell')) && !!e.element.isConnected });
@@ -82,6 +96,8 @@ try {
     lcp: window.__lcp,
     wasm: performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.responseEnd)[0],
     fcp: performance.getEntriesByType('paint').filter((e) => e.name === 'first-contentful-paint').map((e) => e.startTime)[0],
+    interactive: window.__interactive,
+    cls: window.__cls,
   }));
   await slow.close();
   const lcp = slowTiming.lcp[slowTiming.lcp.length - 1] || null;
@@ -96,6 +112,17 @@ try {
     slow_4g_largest_content_paint_ms: lcp && Math.round(lcp.t),
     slow_4g_largest_content: lcp && lcp.tag.toLowerCase(),
     slow_4g_wasm_loaded_ms: Math.round(slowTiming.wasm),
+    slow_4g_interactive_ms: Math.round(slowTiming.interactive),
+    cumulative_layout_shift: +slowTiming.cls.toFixed(4),
+    wasm_transferred_bytes: wasmOf(configurator),
+  }));
+  console.log(JSON.stringify({
+    bench: 'console-first-load',
+    page: '/staff',
+    requests: console_.requests,
+    transferred_bytes: console_.transferred,
+    gzip_bytes: console_.gzip,
+    wasm_transferred_bytes: wasmOf(console_),
   }));
 
   // --- click latency ------------------------------------------------------
