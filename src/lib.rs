@@ -9,6 +9,7 @@ pub mod outbox;
 mod pages;
 pub mod profile;
 pub mod route;
+pub mod shell;
 
 use leptos::prelude::*;
 use crate::i18n::{Key, t};

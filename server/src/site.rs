@@ -27,6 +27,10 @@ pub struct Site {
     /// The shop's console (`staff/index.html`, its own wasm), for every
     /// path under `/staff`.
     console: Option<String>,
+    /// Each product's page with its configurator drawn at build time
+    /// (`p/ID.html`), for `/p/ID` without a query (a shared code draws
+    /// something else).
+    products: std::sync::Arc<std::collections::HashMap<String, String>>,
     csp: HeaderValue,
 }
 
@@ -37,9 +41,18 @@ impl Site {
         let index = std::fs::read_to_string(dir.join("index.html")).ok();
         let home = std::fs::read_to_string(dir.join("home.html")).ok();
         let console = std::fs::read_to_string(dir.join("staff/index.html")).ok();
-        let pages = [&index, &home, &console].iter().filter_map(|p| p.as_deref()).collect::<String>();
+        let products: std::collections::HashMap<String, String> = std::fs::read_dir(dir.join("p"))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let id = path.file_name()?.to_str()?.strip_suffix(".html")?.to_string();
+                Some((id, std::fs::read_to_string(&path).ok()?))
+            })
+            .collect();
+        let pages = [&index, &home, &console].iter().filter_map(|p| p.as_deref()).chain(products.values().map(String::as_str)).collect::<String>();
         let csp = content_security_policy(&pages);
-        Site { dir: dir.to_path_buf(), index, home, console, csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
+        Site { dir: dir.to_path_buf(), index, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
     pub fn is_built(&self) -> bool {
@@ -90,6 +103,8 @@ impl Site {
 fn content_security_policy(index_html: &str) -> String {
     let hashes: String = inline_scripts(index_html)
         .map(|s| format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data:; \
@@ -129,7 +144,8 @@ fn app_page(site: &Site) -> Response {
     }
 }
 
-/// Paths that are not files: client-side routes get the app (the console
+/// Paths that are not files: client-side routes get the app (with the
+/// product's configurator drawn at build time for `/p/ID`; the console
 /// under `/staff`); a missing file (a path whose last part has an
 /// extension) is a plain 404.
 async fn client_route(State(site): State<Site>, request: Request<Body>) -> Response {
@@ -137,6 +153,12 @@ async fn client_route(State(site): State<Site>, request: Request<Body>) -> Respo
     let last = path.rsplit('/').next().unwrap_or("");
     if last.contains('.') {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    if let Some(id) = path.strip_prefix("/p/")
+        && request.uri().query().is_none()
+        && let Some(html) = site.products.get(id)
+    {
+        return Html(html.clone()).into_response();
     }
     if path == "/staff" || path.starts_with("/staff/") {
         return match &site.console {

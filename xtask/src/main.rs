@@ -4,6 +4,7 @@ mod bench;
 mod compress;
 mod flags;
 mod fuzz;
+mod prerender;
 mod shell;
 mod test;
 mod tools;
@@ -88,7 +89,9 @@ fn describe(cmd: &Command) -> String {
 
 /// `trunk build --release --offline` into dist/, then the shop's console
 /// (its own wasm, `console/Trunk.toml`) into dist/staff: in this order,
-/// since the first build empties dist/.
+/// since the first build empties dist/; then each product's configurator as
+/// the app first draws it (`prerender.rs`, which builds and starts the
+/// server for that).
 pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
@@ -97,6 +100,7 @@ pub fn build_site() -> Result<()> {
     shell::fill(&root.join("dist/index.html"), &index)?;
     step("building the shop's console (console/, into dist/staff)");
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
+    prerender::prerender(&root)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
     compress::precompress(&root.join("dist/staff"), &root.join("target/precompressed"))

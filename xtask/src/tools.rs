@@ -114,6 +114,9 @@ pub fn ensure_build_tools() -> Result<()> {
     if tool_version("wasm-opt").is_none() {
         apt_install(&["binaryen"], "Shrinking the WebAssembly (wasm-opt)")?;
     }
+    if !Path::new(CHROMIUM).exists() {
+        apt_install(&["chromium"], "Drawing each configurator at build time (headless Chromium)")?;
+    }
     Ok(())
 }
 

@@ -46,6 +46,7 @@ pub fn ConfigurePage(product: String, code: Option<String>) -> impl IntoView {
                     view! { <Configurator model code/> }.into_any()
                 }
                 Err(message) => {
+                    crate::shell::done();
                     if let Some(e) = crate::embed::use_embed() {
                         e.error("load-failed", &message);
                     }
@@ -185,6 +186,8 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
             e.change(fields);
         });
     }
+    // Drawn: a page drawn at build time gives way to this, in this task.
+    Effect::new(move |_| crate::shell::done());
     let steps = StoredValue::new(steps);
     let is_completed = move || completed.with(|c| c.as_ref().is_some_and(|c| session.with(|s| s.choices() == c)));
 
