@@ -9,3 +9,10 @@ export async function fillDetails(page, d = berlin) {
   await page.getByLabel('Postcode').fill(d.postcode);
   if (d.country) await page.getByLabel('Country').selectOption(d.country);
 }
+
+// A product's page is drawn at build time; the app then takes its place.
+// Reads that do not wait (sizes, markup) wait for that first.
+export async function appReady(page) {
+  const { expect } = await import('@playwright/test');
+  await expect(page.locator('#shell')).toHaveCount(0);
+}

@@ -4,6 +4,7 @@
 // axe clean. Screenshots are attached to the report.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { appReady } from './details.js';
 
 const shot = async (page, name) => test.info().attach(name, { body: await page.screenshot(), contentType: 'image/png' });
 
@@ -11,6 +12,7 @@ test('the starter PC is drawn, redrawn on every click and named by its choices',
   await page.goto('/');
   await page.getByRole('button', { name: 'English' }).click();
   await page.goto('/p/pc-starter');
+  await appReady(page);
   const picture = page.getByTestId('picture').getByRole('img');
   await expect(picture).toHaveAccessibleName('Starter desktop PC: Processor AMD Ryzen 5 7600, Motherboard B650 (AM5, DDR5), Memory 16 GB DDR5-5600, Storage 1 TB NVMe SSD');
   await expect(picture).toBeInViewport();
@@ -48,6 +50,7 @@ for (const [id, name, zhName] of [
     await page.goto('/');
     await page.getByRole('button', { name: 'English' }).click();
     await page.goto(`/p/${id}`);
+    await appReady(page);
     const picture = page.getByTestId('picture').getByRole('img');
     await expect(picture).toHaveAccessibleName(new RegExp(`^${name}: `));
     const box = await picture.boundingBox();
@@ -67,6 +70,7 @@ test('the window is drawn to the size entered', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'English' }).click();
   await page.goto('/p/window');
+  await appReady(page);
   const picture = page.getByTestId('picture').getByRole('img');
   await expect(picture).toHaveAccessibleName(/Width 80 cm, Height 120 cm/);
   const frame = picture.locator('rect').nth(1);

@@ -44,12 +44,16 @@ test('without JavaScript the catalogue is still there', async ({ browser }) => {
   await plain.close();
 });
 
-test('a deep link shows the frame, not the catalogue, until the app starts', async ({ browser }) => {
+test('a deep link shows the frame, not the catalogue, until the app starts; a product page shows its configurator', async ({ browser }) => {
   const zh = await browser.newContext({ locale: 'zh-CN' });
   const page = await zh.newPage();
   await page.route('**/*.wasm', (route) => route.abort());
-  await page.goto('/p/pc');
+  await page.goto('/account');
   await expect(page.getByRole('link', { name: 'Tailor 为您量身定制' })).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toBeHidden();
+  // A product's page was drawn at build time: its configurator, in Chinese.
+  await page.goto('/p/pc');
+  await expect(page.getByRole('link', { name: 'Tailor 为您量身定制' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('按订单组装的台式电脑');
   await zh.close();
 });

@@ -124,6 +124,27 @@ pub fn Orders() -> impl IntoView {
         });
     };
     load(None);
+    // One order by its number, whatever its status (a customer on the phone).
+    let wanted = RwSignal::new(String::new());
+    let find = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = wanted.get_untracked().trim().to_uppercase();
+        if id.is_empty() {
+            orders.set(None);
+            load(None);
+            return;
+        }
+        spawn_local(async move {
+            match console.call::<Order>("GET", &format!("/api/staff/orders/{}", String::from(js_sys::encode_uri_component(&id))), None).await {
+                Ok(o) => {
+                    error.set(None);
+                    next.set(None);
+                    orders.set(Some(vec![o]));
+                }
+                Err(e) => error.set(Some(said(&e))),
+            }
+        });
+    };
     let change = move |id: String, to: &'static str| {
         spawn_local(async move {
             let body = json!({ "status": to }).to_string();
@@ -152,6 +173,7 @@ pub fn Orders() -> impl IntoView {
                 <label for="order-status">{move || pick(locale.get(), "Show orders that are", "显示以下状态的订单")}</label>
                 <select id="order-status" on:change=move |ev| {
                     status.set(event_target_value(&ev));
+                    wanted.set(String::new());
                     orders.set(None);
                     load(None);
                 }>
@@ -160,12 +182,20 @@ pub fn Orders() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </div>
+            <form class="console-form console-find" role="search" on:submit=find>
+                <div class="field">
+                    <label for="order-number">{move || pick(locale.get(), "Find an order by its number", "按编号查找订单")}</label>
+                    <input id="order-number" type="text" autocomplete="off" spellcheck="false" prop:value=move || wanted.get() on:input=move |ev| wanted.set(event_target_value(&ev))/>
+                </div>
+                <button type="submit" class="button">{move || pick(locale.get(), "Find", "查找")}</button>
+            </form>
             <p role="alert" class="form-status">{move || error.get()}</p>
             <p aria-live="polite" class="console-said" data-testid="orders-said">{move || said_last.get()}</p>
             <p aria-live="polite" data-testid="orders-count">{move || match orders.get() {
                 None => pick(locale.get(), "Loading…", "加载中…").to_string(),
                 Some(o) if o.is_empty() => pick(locale.get(), "No orders here.", "这里没有订单。").to_string(),
                 Some(o) => match locale.get() {
+                    Locale::En if o.len() == 1 => "1 order".to_string(),
                     Locale::En => format!("{} orders", o.len()),
                     Locale::Zh => format!("{} 个订单", o.len()),
                 },
