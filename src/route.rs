@@ -117,6 +117,8 @@ impl Location {
 
     /// Goes to `href` (a path on this site) as a link would.
     pub fn navigate(self, href: &str) {
+        // A page drawn at build time shows what is no longer there.
+        crate::shell::done();
         let href = &crate::embed::href(href);
         let Some(window) = web_sys::window() else { return };
         if let Ok(history) = window.history() {

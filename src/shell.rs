@@ -33,9 +33,19 @@ pub fn hand_over() {
     }
 }
 
-/// Removes the shell and shows the app (again: a no-op).
+/// Removes the shell and shows the app (again: a no-op). The language the
+/// shell shows when the app takes over (its buttons work while the app
+/// starts out of sight) is the one the app continues in.
 pub fn done() {
     let Some(doc) = document() else { return };
+    if doc.get_element_by_id("shell").is_some()
+        && let Some(lang) = doc.document_element().and_then(|h| h.get_attribute("lang"))
+        && let Some(shown) = crate::i18n::Locale::from_tag(&lang)
+        && let Some(locale) = leptos::prelude::use_context::<leptos::prelude::RwSignal<crate::i18n::Locale>>()
+        && leptos::prelude::GetUntracked::get_untracked(&locale) != shown
+    {
+        crate::i18n::set_locale(locale, shown);
+    }
     if let Some(shell) = doc.get_element_by_id("shell") {
         shell.remove();
     }

@@ -78,8 +78,9 @@ pub fn main_of(dom: &str) -> Option<&str> {
     (close >= open_end).then(|| &dom[open_end..close])
 }
 
-/// `html` with every button, input, select and text area disabled: on the
-/// page drawn at build time nothing may look clickable and do nothing.
+/// `html` with every button, input, select and text area disabled and every
+/// disclosure inert: on the page drawn at build time nothing may look
+/// clickable and do nothing (or something the app then undoes).
 /// Attribute values are skipped over by their quotes.
 pub fn waiting(html: &str) -> String {
     let mut out = String::with_capacity(html.len() + 1024);
@@ -103,11 +104,17 @@ pub fn waiting(html: &str) -> String {
         }
         let tag = &rest[..end];
         let name: String = tag[1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-        let control = matches!(name.as_str(), "button" | "input" | "select" | "textarea");
-        if control && !tag.contains(" disabled") {
+        // Controls are disabled; a disclosure (which would open by itself
+        // and close again when the app takes over) is made inert.
+        let attribute = match name.as_str() {
+            "button" | "input" | "select" | "textarea" if !tag.contains(" disabled") => Some(" disabled=\"\""),
+            "details" if !tag.contains(" inert") => Some(" inert=\"\""),
+            _ => None,
+        };
+        if let Some(attribute) = attribute {
             let insert = 1 + name.len();
             out.push_str(&tag[..insert]);
-            out.push_str(" disabled=\"\"");
+            out.push_str(attribute);
             out.push_str(&tag[insert..]);
         } else {
             out.push_str(tag);
@@ -137,10 +144,10 @@ mod tests {
 
     #[test]
     fn controls_are_disabled_and_nothing_else_changes() {
-        let html = r#"<p>a > b</p><button type="button" aria-label="x > y">Go</button><input id="q" value='1>0'><input disabled=""><a href="/p/pc">PC</a><select><option>1</option></select><textarea></textarea>"#;
+        let html = r#"<p>a > b</p><button type="button" aria-label="x > y">Go</button><input id="q" value='1>0'><input disabled=""><a href="/p/pc">PC</a><select><option>1</option></select><textarea></textarea><details class="share"><summary>Share</summary></details>"#;
         assert_eq!(
             waiting(html),
-            r#"<p>a > b</p><button disabled="" type="button" aria-label="x > y">Go</button><input disabled="" id="q" value='1>0'><input disabled=""><a href="/p/pc">PC</a><select disabled=""><option>1</option></select><textarea disabled=""></textarea>"#
+            r#"<p>a > b</p><button disabled="" type="button" aria-label="x > y">Go</button><input disabled="" id="q" value='1>0'><input disabled=""><a href="/p/pc">PC</a><select disabled=""><option>1</option></select><textarea disabled=""></textarea><details inert="" class="share"><summary>Share</summary></details>"#
         );
         assert_eq!(waiting("plain text"), "plain text");
     }
