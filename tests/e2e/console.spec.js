@@ -198,6 +198,17 @@ test('admin adds and revokes a key and a partner, sees the theme preview and the
   await page.getByRole('button', { name: 'Add the partner' }).click();
   await expect(page.getByTestId('secret-partner')).toHaveText(/^tpk_/);
   expect((await page.request.get(`/api/partners/shop-${suffix}`)).status()).toBe(200);
+  // Edited: a second origin and a rounder font; the id stays.
+  await page.getByRole('button', { name: `Edit the partner Shop ${suffix}` }).click();
+  await expect(page.getByLabel('Id (a-z, 0-9, -)')).toHaveValue(`shop-${suffix}`);
+  await expect(page.getByLabel('Primary colour (#rrggbb)')).toHaveValue('#0f766e');
+  await page.getByLabel('Origins that may embed (one per line, https://host)').fill(`https://${suffix}.shop.example\nhttps://www.${suffix}.shop.example`);
+  await page.getByLabel('Font').selectOption('rounded');
+  await page.getByRole('button', { name: 'Save the partner' }).click();
+  await expect(page.getByTestId('partners').getByRole('row', { name: new RegExp(`Shop ${suffix}`) })).toContainText(`https://www.${suffix}.shop.example`);
+  const saved = await (await page.request.get(`/api/partners/shop-${suffix}`)).json();
+  expect(saved.origins).toEqual([`https://${suffix}.shop.example`, `https://www.${suffix}.shop.example`]);
+  expect(saved.theme).toMatchObject({ primary: '#0f766e', font: 'rounded' });
   await page.getByRole('button', { name: `Revoke the partner Shop ${suffix}` }).click();
   await expect(page.getByTestId('partners').getByRole('row', { name: new RegExp(`Shop ${suffix}`) })).toContainText('revoked');
   expect((await page.request.get(`/api/partners/shop-${suffix}`)).status()).toBe(404);
@@ -207,4 +218,31 @@ test('admin adds and revokes a key and a partner, sees the theme preview and the
   await expect(health.getByRole('row')).toHaveCount(1 + 4);
   await expect(health.getByRole('row', { name: /pc-starter/ })).toContainText('18');
   await axe(page);
+});
+
+const homes = {
+  fulfilment: ['/staff/orders', 'Orders', '订单'],
+  support: ['/staff/customers', 'Look up a customer', '查找客户'],
+  marketing: ['/staff/marketing', 'Customers and consent', '客户与同意'],
+  store: ['/staff/calls', 'Calls from the kiosks', '自助终端的呼叫'],
+  admin: ['/staff/admin', 'Keys, partners, catalogue', '密钥、合作伙伴、产品目录'],
+};
+
+test('each role opens on its own page and is refused the others, in Chinese, axe clean', async ({ browser }) => {
+  for (const [role, [home, , zh]] of Object.entries(homes)) {
+    const context = await browser.newContext({ baseURL: process.env.TAILOR_URL });
+    const page = await context.newPage();
+    await signIn(page, role, '简体中文');
+    await expect(page).toHaveURL(new RegExp(`${home}$`));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(zh);
+    await axe(page);
+    for (const [other, [path, , otherZh]] of Object.entries(homes)) {
+      if (other === role) continue;
+      await page.goto(path);
+      // Support answers kiosk calls too; every other page is another role's.
+      const expected = role === 'support' && other === 'store' ? otherZh : '您的角色无权查看';
+      await expect(page.getByRole('heading', { level: 1 }), `${role} on ${path}`).toHaveText(expected);
+    }
+    await context.close();
+  }
 });

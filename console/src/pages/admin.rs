@@ -216,6 +216,8 @@ fn PartnerList() -> impl IntoView {
     let primary_text = RwSignal::new("#ffffff".to_string());
     let radius = RwSignal::new("8px".to_string());
     let font = RwSignal::new("system-ui".to_string());
+    // The partner being edited (the form then saves instead of adding).
+    let editing = RwSignal::new(None::<String>);
     let theme = move || {
         BTreeMap::from([
             ("primary".to_string(), primary.get()),
@@ -244,23 +246,45 @@ fn PartnerList() -> impl IntoView {
         });
     };
     load();
+    let clear = move || {
+        editing.set(None);
+        id.set(String::new());
+        name.set(String::new());
+        origins.set(String::new());
+    };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let list: Vec<String> = origins.get_untracked().split_whitespace().map(str::to_string).collect();
-        let body = json!({ "id": id.get_untracked().trim(), "name": name.get_untracked(), "origins": list, "theme": theme() }).to_string();
+        let (method, url, body) = match editing.get_untracked() {
+            Some(pid) => ("PUT", format!("/api/staff/partners/{pid}"), json!({ "name": name.get_untracked(), "origins": list, "theme": theme() })),
+            None => ("POST", "/api/staff/partners".to_string(), json!({ "id": id.get_untracked().trim(), "name": name.get_untracked(), "origins": list, "theme": theme() })),
+        };
         spawn_local(async move {
-            match console.call::<serde_json::Value>("POST", "/api/staff/partners", Some(body)).await {
+            match console.call::<serde_json::Value>(method, &url, Some(body.to_string())).await {
                 Ok(v) => {
                     error.set(None);
                     made.set(v["key"].as_str().map(str::to_string));
-                    id.set(String::new());
-                    name.set(String::new());
-                    origins.set(String::new());
+                    clear();
                     load();
                 }
                 Err(e) => error.set(Some(said(&e))),
             }
         });
+    };
+    let edit = move |p: Partner| {
+        made.set(None);
+        id.set(p.id.clone());
+        name.set(p.name.clone());
+        origins.set(p.origins.join("\n"));
+        let token = |t: &str, default: &str| p.theme.get(t).cloned().unwrap_or_else(|| default.to_string());
+        primary.set(token("primary", tailor_engine::theme::DEFAULT_PRIMARY));
+        primary_text.set(token("primary-text", tailor_engine::theme::DEFAULT_PRIMARY_TEXT));
+        radius.set(token("radius", "8px"));
+        font.set(token("font", "system-ui"));
+        editing.set(Some(p.id));
+        if let Some(field) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("partner-name")) {
+            let _ = field.unchecked_ref::<web_sys::HtmlElement>().focus();
+        }
     };
     let revoke = move |id: String| {
         spawn_local(async move {
@@ -282,7 +306,11 @@ fn PartnerList() -> impl IntoView {
         <section aria-labelledby="partners-title" class="console-section">
             <h2 id="partners-title">{move || pick(locale.get(), "Partners", "合作伙伴")}</h2>
             <form on:submit=add class="console-form">
-                {text_field("partner-id", "Id (a-z, 0-9, -)", "编号（a-z、0-9、-）", id)}
+                <div class="field">
+                    <label for="partner-id">{move || pick(locale.get(), "Id (a-z, 0-9, -)", "编号（a-z、0-9、-）")}</label>
+                    <input id="partner-id" type="text" autocomplete="off" readonly=move || editing.get().is_some()
+                        prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))/>
+                </div>
                 {text_field("partner-name", "Name", "名称", name)}
                 <div class="field">
                     <label for="partner-origins">{move || pick(locale.get(), "Origins that may embed (one per line, https://host)", "允许嵌入的来源（每行一个，https://host）")}</label>
@@ -295,7 +323,7 @@ fn PartnerList() -> impl IntoView {
                     {text_field("theme-radius", "Corner radius (0px to 32px)", "圆角（0px 至 32px）", radius)}
                     <div class="field">
                         <label for="theme-font">{move || pick(locale.get(), "Font", "字体")}</label>
-                        <select id="theme-font" on:change=move |ev| font.set(event_target_value(&ev))>
+                        <select id="theme-font" prop:value=move || font.get() on:change=move |ev| font.set(event_target_value(&ev))>
                             {tailor_engine::theme::FONTS.iter().map(|&f| view! { <option value=f selected=move || font.get() == f>{f}</option> }).collect_view()}
                         </select>
                     </div>
@@ -316,7 +344,15 @@ fn PartnerList() -> impl IntoView {
                     <p class="partner-preview-title">{move || if name.get().trim().is_empty() { "Partner".to_string() } else { name.get() }}</p>
                     <span class="button button-primary">{move || pick(locale.get(), "Add to basket", "加入购物车")}</span>
                 </div>
-                <button type="submit" class="button button-primary">{move || pick(locale.get(), "Add the partner", "添加合作伙伴")}</button>
+                <div class="work-actions">
+                    <button type="submit" class="button button-primary">{move || match editing.get() {
+                        Some(_) => pick(locale.get(), "Save the partner", "保存合作伙伴"),
+                        None => pick(locale.get(), "Add the partner", "添加合作伙伴"),
+                    }}</button>
+                    {move || editing.get().is_some().then(|| view! {
+                        <button type="button" class="button" on:click=move |_| clear()>{move || pick(locale.get(), "Cancel editing", "取消编辑")}</button>
+                    })}
+                </div>
             </form>
             <p role="alert" class="form-status">{move || error.get()}</p>
             {move || made.get().map(|k| view! { <ShownOnce what="partner" secret=k/> })}
@@ -329,13 +365,20 @@ fn PartnerList() -> impl IntoView {
                 <tbody>{move || partners.get().into_iter().map(|p| {
                     let pid = p.id.clone();
                     let label = p.name.clone();
-                    let _ = &p.theme;
+                    let edit_label = p.name.clone();
+                    let whole = p.clone();
                     view! { <tr>
                         <td>{p.name.clone()}<span class="muted">{format!(" ({})", p.id)}</span></td>
                         <td>{p.origins.join(" ")}</td>
                         <td>{match p.revoked_at.clone() {
                             Some(r) => view! { <span>{move || pick(locale.get(), "revoked ", "已撤销 ")}{crate::when(&r)}</span> }.into_any(),
                             None => view! {
+                                <button type="button" class="button button-small" on:click=move |_| edit(whole.clone())
+                                    aria-label=move || match locale.get() {
+                                        Locale::En => format!("Edit the partner {edit_label}"),
+                                        Locale::Zh => format!("编辑合作伙伴 {edit_label}"),
+                                    }>{move || pick(locale.get(), "Edit", "编辑")}</button>
+                                " "
                                 <button type="button" class="button button-small" on:click=move |_| revoke(pid.clone())
                                     aria-label=move || match locale.get() {
                                         Locale::En => format!("Revoke the partner {label}"),
