@@ -141,6 +141,22 @@ pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
     let staff_call = RwSignal::new(StaffCall::None);
     let location = expect_context::<crate::route::Location>();
 
+    // A registered kiosk tells the shop floor it is on: now and every minute
+    // (a reset reloads the page, which starts again).
+    if let Some(key) = kiosk.key {
+        let beat = move || {
+            leptos::task::spawn_local(async move {
+                let _ = crate::api::request_as::<serde_json::Value>("POST", "/api/kiosk/seen", None, None, Some(key)).await;
+            });
+        };
+        beat();
+        if let Some(w) = web_sys::window() {
+            let tick = Closure::<dyn Fn()>::new(beat);
+            let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 60_000);
+            tick.forget();
+        }
+    }
+
     if let Some(window) = web_sys::window() {
         let touched = Closure::<dyn Fn()>::new(move || {
             if warning_since.get_untracked().is_none() {

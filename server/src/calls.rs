@@ -219,3 +219,39 @@ mod tests {
         assert!(id.starts_with('K'));
     }
 }
+
+/// `POST /api/kiosk/seen` with the kiosk's key: the kiosk is on (it says so
+/// every minute); 204.
+pub async fn seen(State(state): State<AppState>, bearer: Bearer) -> Result<Response, Problem> {
+    let place = kiosk_place(&state, bearer).await?;
+    let now = unix_seconds() as i64;
+    state.store.transaction(move |db| db.exec("UPDATE kiosk_places SET last_seen_at = $2 WHERE name = $1", &[Text(&place), Int(now)])).await??;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A registered kiosk as the shop floor sees it.
+#[derive(serde::Serialize)]
+pub struct KioskSeen {
+    place: String,
+    /// Seconds since it last said it is on; absent if it never did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen_seconds_ago: Option<i64>,
+}
+
+/// `GET /api/staff/kiosks` (roles store, support): the registered kiosks,
+/// the most recently seen first.
+pub async fn kiosks(State(state): State<AppState>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
+    crate::staff::authenticate(&state, bearer, &ROLES).await?;
+    let now = unix_seconds() as i64;
+    let mut kiosks = state
+        .store
+        .transaction(move |db| {
+            db.rows("SELECT name, last_seen_at FROM kiosk_places WHERE revoked_at IS NULL", &[])?
+                .iter()
+                .map(|r| Ok(KioskSeen { place: r.text(0)?, seen_seconds_ago: r.0.get(1).and_then(|v| match v { crate::store::sql::Value::Int(t) => Some((now - t).max(0)), _ => None }) }))
+                .collect::<Result<Vec<_>, crate::store::StoreError>>()
+        })
+        .await??;
+    kiosks.sort_by(|a, b| (a.seen_seconds_ago.is_none(), a.seen_seconds_ago, &a.place).cmp(&(b.seen_seconds_ago.is_none(), b.seen_seconds_ago, &b.place)));
+    Ok(Json(serde_json::json!({ "kiosks": kiosks })).into_response())
+}

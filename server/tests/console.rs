@@ -183,6 +183,7 @@ const BOUNDARIES: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/staff/differentiation", &["marketing"]),
     ("GET", "/api/staff/calls", &["store", "support"]),
     ("POST", "/api/staff/calls/K-none/answer", &["store", "support"]),
+    ("GET", "/api/staff/kiosks", &["store", "support"]),
     ("GET", "/api/staff/keys", &["admin"]),
     ("POST", "/api/staff/keys", &["admin"]),
     ("POST", "/api/staff/keys/S-none/revoke", &["admin"]),
@@ -311,4 +312,41 @@ async fn the_catalogue_health_is_the_engines_lint_of_every_product() {
         assert_eq!(p["errors"], json!(lint.errors()));
         assert_eq!(p["warnings"], json!(lint.warnings()));
     }
+}
+
+/// A kiosk saying it is on, with its key.
+async fn seen(env: &Env, key: &str) -> StatusCode {
+    Browser::default().send_with(env, "POST", "/api/kiosk/seen", None, &[("authorization", &format!("Bearer {key}"))]).await.status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shop_floor_sees_which_kiosks_are_on() {
+    let env = env();
+    let mut keys = Vec::new();
+    for place in ["Entrance", "Fitting rooms", "Old till"] {
+        let (key, digest) = tailor_server::calls::new_key();
+        let name = place.to_string();
+        env.store.transaction(move |db| tailor_server::calls::add_place(db, &name, &digest, "2026-12-01T00:00:00Z")).await.unwrap().unwrap();
+        keys.push(key);
+    }
+    assert_eq!(seen(&env, &keys[0]).await, StatusCode::NO_CONTENT);
+    assert_eq!(seen(&env, "tkk_unknown").await, StatusCode::UNAUTHORIZED);
+    // Fitting rooms was seen an hour ago; the old till is revoked.
+    env.sql(&format!("UPDATE kiosk_places SET last_seen_at = {} WHERE name = 'Fitting rooms'", now() - 3600)).await;
+    env.store.transaction(|db| tailor_server::calls::revoke_place(db, "Old till", "2026-12-02T00:00:00Z")).await.unwrap().unwrap();
+    assert_eq!(seen(&env, &keys[2]).await, StatusCode::UNAUTHORIZED, "a revoked kiosk is not seen");
+
+    let (mut floor, _) = signed_in(&env, "store").await;
+    let a = floor.send(&env, "GET", "/api/staff/kiosks", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let kiosks = a.body["kiosks"].as_array().unwrap();
+    let places: Vec<&str> = kiosks.iter().map(|k| k["place"].as_str().unwrap()).collect();
+    assert_eq!(places, ["Entrance", "Fitting rooms"], "most recently seen first, revoked ones left out");
+    assert!(kiosks[0]["seen_seconds_ago"].as_i64().unwrap() < 5);
+    assert!((3595..3700).contains(&kiosks[1]["seen_seconds_ago"].as_i64().unwrap()));
+    // One never seen comes last, without a time.
+    let (_, digest) = tailor_server::calls::new_key();
+    env.store.transaction(move |db| tailor_server::calls::add_place(db, "Back door", &digest, "2026-12-03T00:00:00Z")).await.unwrap().unwrap();
+    let a = floor.send(&env, "GET", "/api/staff/kiosks", None).await;
+    assert_eq!(a.body["kiosks"][2], json!({ "place": "Back door" }));
 }

@@ -147,6 +147,8 @@ test('call staff: the call reaches staff on the floor, and the kiosk says when s
   await expect(floor).toHaveURL(/\/staff\/calls$/);
   const card = floor.getByTestId('staff-call').filter({ hasText: place });
   await expect(card).toContainText('Custom jeans');
+  // The kiosk, opened with its key, said it is on.
+  await expect(floor.getByTestId('kiosk-place').filter({ hasText: place })).toContainText('on: seen just now');
   expect(await new AxeBuilder({ page: floor }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
   await card.getByRole('button', { name: 'On my way' }).click();
   await expect(card).toHaveCount(0);

@@ -1,6 +1,7 @@
 //! Staff on the shop floor (roles store and support): the kiosks' open
 //! "Call staff" calls, oldest first, refreshed every 5 s, each with an "On
-//! my way" button (the kiosk then tells its customer).
+//! my way" button (the kiosk then tells its customer); and the kiosks seen
+//! recently (each says every minute that it is on).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +12,35 @@ use wasm_bindgen::closure::Closure;
 
 use crate::{Names, locale, said, use_console};
 
+#[derive(Clone, Debug, serde::Deserialize)]
+struct Kiosk {
+    place: String,
+    #[serde(default)]
+    seen_seconds_ago: Option<i64>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct Kiosks {
+    kiosks: Vec<Kiosk>,
+}
+
+/// When a kiosk was last seen, in words; a kiosk quiet for over three
+/// minutes (it says so every minute) is probably off.
+fn seen(locale: Locale, ago: Option<i64>) -> String {
+    match (locale, ago) {
+        (Locale::En, None) => "never seen".into(),
+        (Locale::Zh, None) => "从未上线".into(),
+        (Locale::En, Some(s)) if s < 90 => "on: seen just now".into(),
+        (Locale::Zh, Some(s)) if s < 90 => "在线：刚刚上线".into(),
+        (Locale::En, Some(s)) if s <= 180 => format!("on: seen {} min ago", (s + 30) / 60),
+        (Locale::Zh, Some(s)) if s <= 180 => format!("在线：{} 分钟前上线", (s + 30) / 60),
+        (Locale::En, Some(s)) if s < 7200 => format!("quiet: last seen {} min ago", (s + 30) / 60),
+        (Locale::Zh, Some(s)) if s < 7200 => format!("无响应：最后一次 {} 分钟前", (s + 30) / 60),
+        (Locale::En, Some(s)) => format!("quiet: last seen {} h ago", s / 3600),
+        (Locale::Zh, Some(s)) => format!("无响应：最后一次 {} 小时前", s / 3600),
+    }
+}
+
 #[component]
 pub fn Calls() -> impl IntoView {
     let locale = locale();
@@ -18,6 +48,7 @@ pub fn Calls() -> impl IntoView {
     let names = Names::load();
     let calls = RwSignal::new(None::<Vec<Call>>);
     let error = RwSignal::new(None::<String>);
+    let kiosks = RwSignal::new(Vec::<Kiosk>::new());
     let refresh = move || {
         spawn_local(async move {
             match console.call::<CallList>("GET", "/api/staff/calls", None).await {
@@ -26,6 +57,9 @@ pub fn Calls() -> impl IntoView {
                     calls.set(Some(c.calls));
                 }
                 Err(e) => error.set(Some(said(&e))),
+            }
+            if let Ok(k) = console.call::<Kiosks>("GET", "/api/staff/kiosks", None).await {
+                kiosks.set(k.kiosks);
             }
         });
     };
@@ -81,6 +115,17 @@ pub fn Calls() -> impl IntoView {
                             <button type="button" class="button button-primary" on:click=move |_| answer(id.clone())>
                                 {move || pick(locale.get(), "On my way", "我这就过去")}
                             </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <h2>{move || pick(locale.get(), "Kiosks", "自助终端")}</h2>
+            <ul class="kiosk-places">
+                {move || kiosks.get().into_iter().map(|k| {
+                    let ago = k.seen_seconds_ago;
+                    view! {
+                        <li data-testid="kiosk-place" class:quiet=ago.is_none_or(|s| s > 180)>
+                            <strong>{k.place.clone()}</strong>" · "{move || seen(locale.get(), ago)}
                         </li>
                     }
                 }).collect_view()}
