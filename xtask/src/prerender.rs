@@ -37,9 +37,13 @@ pub fn prerender(root: &Path) -> Result<()> {
         fs::create_dir_all(dist.join("p"))?;
         for p in index["products"].as_array().ok_or("index.json: no \"products\" list")? {
             let id = p["id"].as_str().ok_or("index.json: a product without \"id\"")?;
+            let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
             let en = draw(&url, id, "en", &scratch)?;
             let zh = draw(&url, id, "zh-CN", &scratch)?;
-            fs::write(dist.join(format!("p/{id}.html")), page_with(&page, &[("en", &en), ("zh-CN", &zh)])?)?;
+            let page = page_with(&page, &[("en", &en), ("zh-CN", &zh)])?;
+            // What the app reads first, fetched while its wasm arrives.
+            let page = preloading(&page, &["/catalogue/index.json".to_string(), format!("/catalogue/{file}")])?;
+            fs::write(dist.join(format!("p/{id}.html")), page)?;
         }
         Ok(())
     })();
@@ -138,6 +142,16 @@ pub fn page_with(index_html: &str, drawn: &[(&str, &str)]) -> Result<String> {
     ))
 }
 
+/// `html` with the files `paths` preloaded (as the app fetches them, so the
+/// browser hands it these answers).
+pub fn preloading(html: &str, paths: &[String]) -> Result<String> {
+    if !html.contains("</head>") {
+        return Err("index.html has no </head>".into());
+    }
+    let links: String = paths.iter().map(|p| format!("<link rel=\"preload\" href=\"{p}\" as=\"fetch\" crossorigin=\"anonymous\">")).collect();
+    Ok(html.replacen("</head>", &format!("{links}</head>"), 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +178,7 @@ mod tests {
             "<body><div id=\"shell\"><main id=\"main\" tabindex=\"-1\" class=\"prerendered\"><template data-pre-lang=\"en\"><p>EN</p></template><template data-pre-lang=\"zh-CN\"><p>中</p></template></main></div><script>s()</script></body>"
         );
         assert!(page_with("<body></body>", &[]).is_err());
+        let preloaded = preloading("<head><title>t</title></head>", &["/catalogue/pc.json".into()]).unwrap();
+        assert_eq!(preloaded, "<head><title>t</title><link rel=\"preload\" href=\"/catalogue/pc.json\" as=\"fetch\" crossorigin=\"anonymous\"></head>");
     }
 }
