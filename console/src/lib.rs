@@ -236,3 +236,8 @@ pub fn when(rfc3339: &str) -> String {
         _ => rfc3339.to_string(),
     }
 }
+
+/// `s` as one part of a URL (a path segment or a query value).
+pub fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}

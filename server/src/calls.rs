@@ -248,7 +248,7 @@ pub async fn kiosks(State(state): State<AppState>, bearer: crate::staff::StaffCr
         .transaction(move |db| {
             db.rows("SELECT name, last_seen_at FROM kiosk_places WHERE revoked_at IS NULL", &[])?
                 .iter()
-                .map(|r| Ok(KioskSeen { place: r.text(0)?, seen_seconds_ago: r.0.get(1).and_then(|v| match v { crate::store::sql::Value::Int(t) => Some((now - t).max(0)), _ => None }) }))
+                .map(|r| Ok(KioskSeen { place: r.text(0)?, seen_seconds_ago: r.opt_int(1)?.map(|t| (now - t).max(0)) }))
                 .collect::<Result<Vec<_>, crate::store::StoreError>>()
         })
         .await??;

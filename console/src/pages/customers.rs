@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 use tailor_web_common::locale::{money, pick};
 
-use crate::{Names, locale, said, use_console};
+use crate::{Names, encode, locale, said, use_console};
 
 #[derive(Clone, Debug, Deserialize)]
 struct Found {
@@ -50,10 +50,6 @@ struct Profile {
     saved: Vec<Saved>,
     #[serde(default)]
     tier: Option<String>,
-}
-
-fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
 }
 
 #[component]

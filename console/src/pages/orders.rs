@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tailor_web_common::locale::{Locale, pick};
 
-use crate::{Names, locale, said, use_console};
+use crate::{Names, encode, locale, said, use_console};
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ShipTo {
@@ -135,7 +135,7 @@ pub fn Orders() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match console.call::<Order>("GET", &format!("/api/staff/orders/{}", String::from(js_sys::encode_uri_component(&id))), None).await {
+            match console.call::<Order>("GET", &format!("/api/staff/orders/{}", encode(&id)), None).await {
                 Ok(o) => {
                     error.set(None);
                     next.set(None);
@@ -258,7 +258,7 @@ pub fn WorkOrder(id: String) -> impl IntoView {
         });
     }
     let link = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default() + &format!("/staff/orders/{id}/print");
-    let qr = format!("/api/qr?text={}", String::from(js_sys::encode_uri_component(&link)));
+    let qr = format!("/api/qr?text={}", encode(&link));
     let print = move |_| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();

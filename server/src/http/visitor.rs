@@ -66,8 +66,7 @@ pub struct Visitor {
 
 impl Visitor {
     pub fn of(headers: &HeaderMap) -> Visitor {
-        let jar = CookieJar::from_headers(headers);
-        let digest = |name: &str| jar.get(name).map(|c| c.value()).filter(|v| !v.is_empty() && v.len() <= 100).map(|v| sha256_hex(v.as_bytes()));
+        let digest = |name: &str| cookie_digest(headers, name);
         Visitor {
             token_sha256: digest(COOKIE),
             gpc: headers.get("sec-gpc").is_some_and(|v| v.as_bytes() == b"1"),
@@ -93,7 +92,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
-fn cookie(name: &'static str, value: &str, max_age: i64, same_site: SameSite) -> HeaderValue {
+/// The digest of cookie `name`'s value (never the value itself), when the
+/// request carries a plausible one.
+pub fn cookie_digest(headers: &HeaderMap, name: &str) -> Option<String> {
+    let jar = CookieJar::from_headers(headers);
+    jar.get(name).map(|c| c.value()).filter(|v| !v.is_empty() && v.len() <= 100).map(|v| sha256_hex(v.as_bytes()))
+}
+
+/// `Set-Cookie` for a `__Host-` cookie: `Secure`, `HttpOnly`, `Path=/`.
+pub fn cookie(name: &'static str, value: &str, max_age: i64, same_site: SameSite) -> HeaderValue {
     let c = Cookie::build((name, value))
         .path("/")
         .max_age(time::Duration::seconds(max_age))

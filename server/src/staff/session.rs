@@ -11,7 +11,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::SameSite;
 use serde::{Deserialize, Serialize};
 
 use crate::http::{Bearer, JsonBody, Problem};
@@ -41,9 +41,7 @@ pub struct StaffCredential {
 
 impl StaffCredential {
     pub fn of(headers: &HeaderMap, bearer: Bearer) -> StaffCredential {
-        let jar = CookieJar::from_headers(headers);
-        let session_sha256 = jar.get(COOKIE).map(|c| c.value()).filter(|v| !v.is_empty() && v.len() <= 100).map(|v| sha256_hex(v.as_bytes()));
-        StaffCredential { bearer: bearer.0, session_sha256 }
+        StaffCredential { bearer: bearer.0, session_sha256: crate::http::cookie_digest(headers, COOKIE) }
     }
 }
 
@@ -56,11 +54,8 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffCredential {
     }
 }
 
+/// The key's columns in the order `store::shared::staff_row` reads them.
 const STAFF_COLUMNS: &str = "k.id, k.name, k.role, k.created_at, k.revoked_at";
-
-fn staff_row(r: &crate::store::sql::Row) -> Result<StaffKey, StoreError> {
-    Ok(StaffKey { id: r.text(0)?, name: r.text(1)?, role: r.text(2)?, created_at: r.text(3)?, revoked_at: r.opt_text(4)? })
-}
 
 /// The holder of a live session, with its start (Unix seconds), marking it
 /// seen at `now`.
@@ -78,7 +73,7 @@ pub fn session_staff(db: &mut dyn Db, token_sha256: &str, now: i64) -> Result<Op
     if r.int(6)? < now - SEEN_EVERY_SECONDS {
         db.exec("UPDATE staff_sessions SET last_seen_at = $2 WHERE token_sha256 = $1", &[Text(token_sha256), Int(now)])?;
     }
-    Ok(Some((staff_row(&r)?, r.int(5)?)))
+    Ok(Some((crate::store::shared::staff_row(&r)?, r.int(5)?)))
 }
 
 /// Deletes sessions past their lifetime or idle time, and those of revoked
@@ -97,14 +92,7 @@ pub fn end_all(db: &mut dyn Db, staff_id: &str) -> Result<u64, StoreError> {
 }
 
 fn cookie(value: &str, max_age: i64) -> HeaderValue {
-    let c = Cookie::build((COOKIE, value))
-        .path("/")
-        .max_age(time::Duration::seconds(max_age))
-        .http_only(true)
-        .secure(true)
-        .same_site(SameSite::Strict)
-        .build();
-    HeaderValue::from_str(&c.to_string()).expect("cookie text is ASCII")
+    crate::http::cookie(COOKIE, value, max_age, SameSite::Strict)
 }
 
 #[derive(Deserialize)]

@@ -58,7 +58,9 @@ pub fn set_status(db: &mut dyn Db, id: &str, from: &[&str], to: &str) -> Result<
 
 const STAFF_COLUMNS: &str = "id, name, role, created_at, revoked_at";
 
-fn staff_row(r: &Row) -> Result<StaffKey, StoreError> {
+/// A staff key from the columns `id, name, role, created_at, revoked_at`,
+/// in that order.
+pub(crate) fn staff_row(r: &Row) -> Result<StaffKey, StoreError> {
     Ok(StaffKey { id: r.text(0)?, name: r.text(1)?, role: r.text(2)?, created_at: r.text(3)?, revoked_at: r.opt_text(4)? })
 }
 

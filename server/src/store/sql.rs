@@ -68,6 +68,14 @@ impl Row {
         }
     }
 
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Int(n)) => Ok(Some(*n)),
+            Some(Value::Null) => Ok(None),
+            _ => Err(column(i, "integer or null")),
+        }
+    }
+
     pub fn int(&self, i: usize) -> Result<i64, StoreError> {
         match self.0.get(i) {
             Some(Value::Int(n)) => Ok(*n),
