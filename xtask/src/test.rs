@@ -13,6 +13,9 @@ struct Tally {
     passed: u64,
     failed: u64,
     skipped: u64,
+    /// libtest's reports of failed tests (their panics), printed again in
+    /// the summary: CI keeps only the end of a long run's output.
+    failures: Vec<String>,
 }
 
 struct Suite {
@@ -50,6 +53,9 @@ pub fn cmd_test() -> Result<()> {
         if let Some(e) = &s.error {
             println!("    error: {e}");
         }
+        for line in &t.failures {
+            println!("    | {line}");
+        }
         passed += t.passed;
         // A suite that broke without counting a failure still fails the run.
         failed += t.failed + u64::from(s.error.is_some() && t.failed == 0);
@@ -72,17 +78,35 @@ fn timed(name: &'static str, f: fn(&mut Tally) -> Result<()>) -> Suite {
 fn cargo_tests(cmd: &mut Command, tally: &mut Tally) -> Result<()> {
     let mut child = cmd.current_dir(project_root()).stdout(Stdio::piped()).spawn()?;
     let out = child.stdout.take().expect("piped");
+    let mut in_failures = false;
     for line in BufReader::new(out).lines().map_while(|l| l.ok()) {
         println!("{line}");
-        if let Some(rest) = line.trim().strip_prefix("test result: ") {
-            tally.passed += count(rest, "passed");
-            tally.failed += count(rest, "failed");
-            tally.skipped += count(rest, "ignored");
-        }
+        read_libtest_line(&line, &mut in_failures, tally);
     }
     let status = child.wait()?;
     if status.success() { Ok(()) } else { Err(format!("exited with {status}").into()) }
 }
+
+/// Counts a libtest summary line, and keeps the lines between libtest's
+/// first "failures:" line and the binary's "test result" line: the failed
+/// tests' panics and names.
+fn read_libtest_line(line: &str, in_failures: &mut bool, tally: &mut Tally) {
+    if line == "failures:" {
+        *in_failures = true;
+    }
+    if *in_failures && tally.failures.len() < MAX_FAILURE_LINES && !line.trim().is_empty() {
+        tally.failures.push(line.chars().take(400).collect());
+    }
+    if let Some(rest) = line.trim().strip_prefix("test result: ") {
+        *in_failures = false;
+        tally.passed += count(rest, "passed");
+        tally.failed += count(rest, "failed");
+        tally.skipped += count(rest, "ignored");
+    }
+}
+
+/// How many lines of failure reports the summary repeats.
+const MAX_FAILURE_LINES: usize = 80;
 
 /// The number before `word` in `ok. 3 passed; 0 failed; 1 ignored`.
 fn count(text: &str, word: &str) -> u64 {
@@ -248,7 +272,21 @@ fn stop_server(child: &mut std::process::Child) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, read_libtest_line, Tally};
+
+    #[test]
+    fn failed_tests_are_kept_for_the_summary() {
+        let out = "running 2 tests\ntest a ... ok\ntest b ... FAILED\n\nfailures:\n\n---- b stdout ----\nthread 'b' panicked at tests/b.rs:3:5:\nthe log holds \"x\"\n\nfailures:\n    b\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\nrunning 1 test\ntest c ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s";
+        let (mut tally, mut in_failures) = (Tally::default(), false);
+        for line in out.lines() {
+            read_libtest_line(line, &mut in_failures, &mut tally);
+        }
+        assert_eq!((tally.passed, tally.failed), (2, 1));
+        assert_eq!(tally.failures.first().map(String::as_str), Some("failures:"));
+        assert!(tally.failures.iter().any(|l| l == "the log holds \"x\""), "{:?}", tally.failures);
+        assert!(tally.failures.iter().any(|l| l.starts_with("test result: FAILED")), "{:?}", tally.failures);
+        assert!(!tally.failures.iter().any(|l| l.contains("test c")), "{:?}", tally.failures);
+    }
 
     #[test]
     fn libtest_summaries_are_counted() {
