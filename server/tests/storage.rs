@@ -210,3 +210,56 @@ async fn every_role_of_the_enum_is_stored() {
     })
     .await;
 }
+
+/// Several server instances on one PostgreSQL database (the cluster): keys
+/// racing through three stores at once, in different orders, each make one
+/// order, every other try answers that order, nothing is left behind; an
+/// order id already in use among them is refused on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_racing_through_three_instances_make_one_order_each() {
+    let Some(server) = common::postgres_url() else { return };
+    let url = DatabaseUrl::parse(&common::fresh_postgres_database(&server).await).unwrap();
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        stores.push(Store::connect(&url).await.unwrap());
+    }
+    assert_eq!(stores[0].insert(row("TAKEN"), key("first")).await.unwrap(), Inserted::Created);
+    const KEYS: usize = 40;
+    const TRIES: usize = 5;
+    let mut handles = Vec::new();
+    for t in 0..TRIES {
+        for k in 0..KEYS {
+            // Each instance sees the keys in its own order.
+            let k = if t % 2 == 0 { k } else { KEYS - 1 - k };
+            let store = stores[(k + t) % 3].clone();
+            handles.push(tokio::spawn(async move { (k, store.insert(row(&format!("R{k:02}T{t}")), key(&format!("race-{k:02}"))).await) }));
+        }
+        if t == 2 {
+            let store = stores[1].clone();
+            handles.push(tokio::spawn(async move { (KEYS, store.insert(row("TAKEN"), key("solo")).await) }));
+        }
+    }
+    let mut created = [0; KEYS];
+    let mut answers = vec![Vec::new(); KEYS];
+    let mut clashes = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            (k, Ok(Inserted::Created)) => created[k] += 1,
+            (k, Ok(Inserted::Existing { order, request_sha256 })) => {
+                assert_eq!(request_sha256, format!("digest-race-{k:02}"));
+                answers[k].push(order.id);
+            }
+            (_, Err(StoreError::DuplicateId)) => clashes += 1,
+            (k, Err(e)) => panic!("key {k}: {e}"),
+        }
+    }
+    assert_eq!(clashes, 1, "the order id in use was refused, once");
+    assert!(stores[0].by_key("solo").await.unwrap().is_none(), "its key was not kept");
+    for k in 0..KEYS {
+        assert_eq!(created[k], 1, "key {k} made one order");
+        let (winner, _) = stores[k % 3].by_key(&format!("race-{k:02}")).await.unwrap().unwrap();
+        assert!(winner.id.starts_with(&format!("R{k:02}T")), "{}", winner.id);
+        assert!(answers[k].iter().all(|id| *id == winner.id), "key {k}: {:?} vs {}", answers[k], winner.id);
+    }
+    assert_eq!(stores[1].list("new", "", 1000).await.unwrap().len(), KEYS + 1, "the losers left no order behind");
+}

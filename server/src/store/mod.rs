@@ -166,7 +166,7 @@ impl Store {
     pub async fn insert(&self, row: OrderRow, key: Idempotency) -> Result<Inserted, StoreError> {
         match &self.backend {
             Backend::Sqlite(tx) => ask(tx, |reply| Request::Insert(row, key, reply)).await,
-            Backend::Postgres(pg) => pg.insert(&row, &key).await,
+            Backend::Postgres(pg) => pg.insert(row, key).await,
         }
     }
 
