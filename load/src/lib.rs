@@ -65,6 +65,8 @@ pub struct Report {
     /// Latency of every answered request, in microseconds, sorted.
     pub latencies_us: Vec<u32>,
     pub elapsed: Duration,
+    /// Acknowledged orders (only recorded with [`Options::retry`]).
+    pub acked: Vec<Ack>,
 }
 
 impl Report {
@@ -81,9 +83,34 @@ impl Report {
     }
 }
 
+/// How a load run behaves beyond its rate.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// A refused or failed order is sent again with the same key and body
+    /// (as the browser's outbox does) until it is acknowledged or the run,
+    /// with `grace` more, is over; otherwise each request gets a new key.
+    pub retry: bool,
+    /// How long after the run's end retries of unacknowledged orders go on.
+    pub grace: Duration,
+}
+
+/// An acknowledged order: its key, the id the server answered and when
+/// (milliseconds from the run's start).
+#[derive(Clone, Debug)]
+pub struct Ack {
+    pub key: String,
+    pub id: String,
+    pub at_ms: u32,
+}
+
 /// Posts the bodies in turn, each with a new idempotency key, over
 /// `connections` connections to `addr` (`host:port`) for `duration`.
 pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: usize, duration: Duration) -> Result<Report, String> {
+    run_with(addr, bodies, connections, duration, Options::default()).await
+}
+
+/// [`run`] with [`Options`].
+pub async fn run_with(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: usize, duration: Duration, options: Options) -> Result<Report, String> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -92,7 +119,7 @@ pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: u
         let bodies = bodies.clone();
         tasks.push(tokio::spawn(async move {
             let mut report = Report::default();
-            let mut conn = Connection::open(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
+            let mut conn = open(&addr, options.retry.then_some(deadline + options.grace)).await?;
             let mut i = c;
             // Keys as browsers make them: random (UUID v4 form), so they
             // land all over the key index as real ones do.
@@ -107,18 +134,35 @@ pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: u
                     0x8000 | (b >> 48) & 0x3fff,
                     b & 0xffff_ffff_ffff
                 );
-                let t0 = Instant::now();
-                report.sent += 1;
-                let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];
-                match conn.request("POST", "/api/orders", &headers, bodies[i % bodies.len()].as_bytes()).await {
-                    Ok(answer) => {
-                        report.latencies_us.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                        *report.statuses.entry(answer.status).or_default() += 1;
+                let body = bodies[i % bodies.len()].as_bytes();
+                loop {
+                    let t0 = Instant::now();
+                    report.sent += 1;
+                    let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];
+                    let acknowledged = match conn.request("POST", "/api/orders", &headers, body).await {
+                        Ok(answer) => {
+                            report.latencies_us.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                            *report.statuses.entry(answer.status).or_default() += 1;
+                            let ok = matches!(answer.status, 200 | 201);
+                            if ok && options.retry {
+                                let id = serde_json::from_slice::<serde_json::Value>(&answer.body)
+                                    .ok()
+                                    .and_then(|v| v["id"].as_str().map(str::to_string))
+                                    .ok_or("an acknowledged order without an id")?;
+                                report.acked.push(Ack { key: key.clone(), id, at_ms: started.elapsed().as_millis() as u32 });
+                            }
+                            ok
+                        }
+                        Err(_) => {
+                            report.failed += 1;
+                            conn = open(&addr, options.retry.then_some(deadline + options.grace)).await?;
+                            false
+                        }
+                    };
+                    if acknowledged || !options.retry || Instant::now() > deadline + options.grace {
+                        break;
                     }
-                    Err(_) => {
-                        report.failed += 1;
-                        conn = Connection::open(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
-                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                 }
                 i += connections;
             }
@@ -134,8 +178,21 @@ pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: u
             *total.statuses.entry(s).or_default() += n;
         }
         total.latencies_us.extend(r.latencies_us);
+        total.acked.extend(r.acked);
     }
     total.elapsed = started.elapsed();
     total.latencies_us.sort_unstable();
     Ok(total)
+}
+
+/// Opens a connection; with `until`, keeps trying until then (the address
+/// may be down for a moment in a fault test).
+async fn open(addr: &str, until: Option<Instant>) -> Result<Connection, String> {
+    loop {
+        match Connection::open(addr).await {
+            Ok(c) => return Ok(c),
+            Err(e) if until.is_none_or(|u| Instant::now() > u) => return Err(format!("{addr}: {e}")),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
 }

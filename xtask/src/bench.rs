@@ -16,6 +16,11 @@ pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
         BenchCmd::Ui(args) => ui(args),
         BenchCmd::Server(args) => server(args),
         BenchCmd::Recommend(args) => recommend(args),
+        BenchCmd::Cluster(args) => {
+            let report = crate::cluster::bench(args.seconds, args.instances.into(), args.connections, !args.no_faults)?;
+            println!("{report}");
+            Ok(())
+        }
     }
 }
 

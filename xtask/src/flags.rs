@@ -34,6 +34,11 @@ pub enum Cmd {
     /// Benchmarks that print numbers: the engine, the portal, the server.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Starts a cluster on this machine: PostgreSQL with a synchronous
+    /// standby, several servers, nginx in front; prints the address.
+    ///
+    /// Everything on loopback; Ctrl-C stops everything.
+    Cluster(ClusterArgs),
     /// Fuzzes the engine's model and configuration-code decoders.
     ///
     /// cargo-fuzz with the nightly toolchain, N seconds each. Crashes are
@@ -62,6 +67,9 @@ pub enum BenchCmd {
     Ui(UiArgs),
     /// Orders per second and latency against the server and a bare handler.
     Server(ServerArgs),
+    /// Orders through a cluster while an instance and the primary are killed;
+    /// one JSON line: acknowledged, missing, duplicates, gaps, rates.
+    Cluster(BenchClusterArgs),
     /// The recommender on the Renault line by the published protocol: one
     /// JSON line with the product's k, one with k = 1.
     Recommend(RecommendArgs),
@@ -124,6 +132,29 @@ pub struct ServerArgs {
     /// The server's database (default: a fresh SQLite file under target/bench-server).
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// How many server instances.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub instances: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchClusterArgs {
+    /// How long the load runs; the faults come at fixed shares of it.
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u64).range(12..=3600))]
+    pub seconds: u64,
+    /// How many server instances (at least 2 with faults).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub instances: u16,
+    /// How many keep-alive connections post orders.
+    #[arg(long, value_name = "C", default_value_t = 32)]
+    pub connections: u64,
+    /// The same load without faults (to compare throughput by instances).
+    #[arg(long)]
+    pub no_faults: bool,
 }
 
 #[derive(Debug, Args)]

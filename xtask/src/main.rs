@@ -1,6 +1,7 @@
 //! The project's own commands. See `cargo xtask help`.
 
 mod bench;
+mod cluster;
 mod compress;
 mod flags;
 mod fuzz;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Some(Cmd::Test) => test::cmd_test(),
         Some(Cmd::Bench(cmd)) => bench::cmd_bench(cmd),
         Some(Cmd::Fuzz(args)) => fuzz::cmd_fuzz(args),
+        Some(Cmd::Cluster(args)) => cluster::cmd_cluster(args.instances.into()),
         Some(Cmd::Build) => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
         None => Cli::command().print_help().map_err(Into::into),
     };

@@ -193,33 +193,60 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
     }
     let dir = pg_dir();
     std::fs::create_dir_all(&dir)?;
-    // PostgreSQL will not run as root: as root, run it as the postgres user.
-    let root = cmd_output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
-    let as_pg = |program: &str| -> Command {
-        if root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join(program));
-            c
-        } else {
-            Command::new(Path::new(PG_BIN).join(program))
-        }
-    };
-    if root {
-        run(Command::new("chown").arg("-R").arg("postgres").arg(&dir))?;
-    }
+    give_to_postgres(&dir)?;
     let data = dir.join("data");
     if !data.join("PG_VERSION").exists() {
         step(&format!("making a PostgreSQL cluster for the tests ({})", dir.display()));
-        run(as_pg("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]))?;
+        run(as_postgres("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]))?;
     }
     step(&format!("starting PostgreSQL on 127.0.0.1:{PG_PORT}"));
-    run(as_pg("pg_ctl")
+    run(as_postgres("pg_ctl")
         .arg("-D")
         .arg(&data)
         .args(["-o", &format!("-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on"), "-w", "-l"])
         .arg(dir.join("log"))
         .arg("start"))?;
     Ok((url, true))
+}
+
+/// A PostgreSQL program: as the postgres user when we are root
+/// (PostgreSQL will not run as root).
+pub fn as_postgres(program: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join(program));
+        c
+    } else {
+        Command::new(Path::new(PG_BIN).join(program))
+    }
+}
+
+/// Makes `dir` the postgres user's when we are root, so its servers can
+/// keep their data and sockets there.
+pub fn give_to_postgres(dir: &Path) -> Result<()> {
+    if is_root() {
+        run(Command::new("chown").arg("-R").arg("postgres").arg(dir))?;
+    }
+    Ok(())
+}
+
+/// Debian's nginx.
+pub const NGINX: &str = "/usr/sbin/nginx";
+
+/// What `cargo xtask cluster` needs beyond the build: PostgreSQL (server,
+/// pg_basebackup, psql) and nginx, from Debian's packages when missing.
+pub fn ensure_cluster_tools() -> Result<()> {
+    let mut missing = Vec::new();
+    if !Path::new(PG_BIN).join("pg_basebackup").exists() {
+        missing.push("postgresql");
+    }
+    if !Path::new(NGINX).exists() {
+        missing.push("nginx-light");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing, "The cluster (several servers behind nginx, PostgreSQL with a standby)")?;
+    }
+    Ok(())
 }
 
 /// Stops the server `ensure_postgres` started.
