@@ -37,6 +37,7 @@ pub fn cmd_test() -> Result<()> {
     let suites = vec![
         timed("native unit and integration tests", native_tests),
         timed("storage and API tests on PostgreSQL", postgres_tests),
+        timed("a cluster losing an instance and its primary", cluster_test),
         timed("wasm tests in headless Chromium", wasm_tests),
         timed("end-to-end tests (Playwright, Chromium)", e2e_tests),
         timed("API fuzzing against the OpenAPI document (schemathesis)", api_fuzzing),
@@ -171,6 +172,33 @@ fn postgres_tests(tally: &mut Tally) -> Result<()> {
             .env("TAILOR_TEST_BACKEND", "postgres"),
         tally,
     )
+}
+
+/// A short `bench cluster` (three instances behind nginx, PostgreSQL with a
+/// synchronous standby; an instance and then the primary SIGKILLed, the
+/// standby promoted, the old primary rebuilt), each of its promises a test:
+/// nothing acknowledged is lost, no key makes two orders, orders are taken
+/// again within 10 s of the promotion, the standby is synchronous again.
+fn cluster_test(tally: &mut Tally) -> Result<()> {
+    let report = crate::cluster::bench(12, 3, 16, true)?;
+    println!("{report}");
+    let checks = [
+        ("orders were acknowledged", report["acknowledged"].as_u64().is_some_and(|n| n > 0)),
+        ("no acknowledged order is missing", report["acknowledged_but_missing"] == 0),
+        ("no key made two orders", report["keys_with_more_than_one_order"] == 0 && report["orders_without_key"] == 0),
+        ("orders are taken again within 10 s of the promotion", report["accepted_again_after_promotion_s"].as_f64().is_some_and(|s| s <= 10.0)),
+        ("the rebuilt standby is synchronous", report["standby_at_end"] == "sync"),
+    ];
+    for (what, ok) in checks {
+        println!("test cluster: {what} ... {}", if ok { "ok" } else { "FAILED" });
+        if ok {
+            tally.passed += 1;
+        } else {
+            tally.failed += 1;
+            tally.failures.push(format!("cluster: {what}"));
+        }
+    }
+    Ok(())
 }
 
 fn native_tests(tally: &mut Tally) -> Result<()> {
