@@ -242,8 +242,13 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        // refinery reports every start at info level; only its warnings matter here.
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,refinery_core=warn".into()))
+        // refinery reports every start at info level, and tokio-postgres
+        // passes PostgreSQL's notices on at info level ("relation already
+        // exists, skipping"); only their warnings matter here, so that a
+        // command's output is its answer.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,refinery_core=warn,tokio_postgres=warn".into()),
+        )
         .json()
         .init();
     let outcome = match cli.command {

@@ -167,7 +167,7 @@ fn pg_url() -> &'static str {
 fn postgres_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(
         Command::new("cargo")
-            .args(["test", "-p", "tailor-server", "--test", "api", "--test", "privacy", "--test", "console"])
+            .args(["test", "-p", "tailor-server", "--test", "api", "--test", "privacy", "--test", "console", "--test", "cluster"])
             .env("TAILOR_TEST_POSTGRES_URL", pg_url())
             .env("TAILOR_TEST_BACKEND", "postgres"),
         tally,

@@ -30,6 +30,20 @@ pub struct Env {
 }
 
 impl Env {
+    /// Another server instance on the same PostgreSQL database: its own
+    /// store (pool and order committer), limits and router, as a second
+    /// process would have; the mail goes to the same place. None on SQLite,
+    /// where one process adds orders to a file.
+    #[allow(dead_code)]
+    pub async fn second_instance(&self) -> Option<Env> {
+        let url = self.pg.clone()?;
+        let store = store::Store::connect(&store::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let state = AppState { catalogue: self.catalogue.clone(), store: store.clone(), mailer: self.mailer.clone(), limits: Default::default() };
+        let router = app(state, Site::load(&tmp.path().join("no-site")));
+        Some(Env { router, catalogue: self.catalogue.clone(), store, mailer: self.mailer.clone(), db: self.db.clone(), pg: Some(url), _dir: tmp })
+    }
+
     /// Runs SQL on the test's database, behind the server's back (to tamper
     /// with it or to look inside); the first column of each row, as text.
     pub async fn sql(&self, statement: &str) -> Vec<String> {
