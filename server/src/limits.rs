@@ -229,6 +229,39 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// The address the limits see, for a request from `peer` with these
+    /// X-Forwarded-For headers, behind `trusted` proxies.
+    async fn seen(trusted: &[&str], peer: &str, forwarded: &[&str]) -> String {
+        use tower::ServiceExt;
+        let trusted: Arc<[IpAddr]> = trusted.iter().map(|t| t.parse().unwrap()).collect::<Vec<_>>().into();
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(|ConnectInfo(a): ConnectInfo<SocketAddr>| async move { a.ip().to_string() }))
+            .layer(axum::middleware::from_fn_with_state(trusted, forwarded_client));
+        let mut request = Request::builder().uri("/");
+        for f in forwarded {
+            request = request.header("x-forwarded-for", *f);
+        }
+        let mut request = request.body(Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(format!("{peer}:5000").parse().unwrap()));
+        let answer = app.oneshot(request).await.unwrap();
+        let body = axum::body::to_bytes(answer.into_body(), 1024).await.unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_a_trusted_proxy_names_the_client() {
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["203.0.113.7"]).await, "203.0.113.7");
+        // The proxy's own entry is the last one; what the client sent before it is not believed.
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["10.9.9.9, 203.0.113.7"]).await, "203.0.113.7");
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["10.9.9.9", "2001:db8::1"]).await, "2001:db8::1");
+        // From anyone else the header is ignored: a client cannot pick its address.
+        assert_eq!(seen(&["127.0.0.1"], "198.51.100.2", &["203.0.113.7"]).await, "198.51.100.2");
+        assert_eq!(seen(&[], "127.0.0.1", &["203.0.113.7"]).await, "127.0.0.1");
+        // A trusted proxy without the header, or with rubbish, is itself the client.
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &[]).await, "127.0.0.1");
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["not-an-address"]).await, "127.0.0.1");
+    }
+
     #[test]
     fn a_bucket_allows_its_burst_then_its_rate() {
         let limiter = RateLimiter::new(Limits { max_in_flight: 1, orders_per_second: 2.0, orders_burst: 3.0, ..Limits::default() });
@@ -247,4 +280,29 @@ mod tests {
             assert!(off.take(a, t0).is_ok());
         }
     }
+}
+
+/// Behind a load balancer every request comes from the balancer's address,
+/// so every per-client limit would be one limit for all. A request whose
+/// peer is one of the `trusted` proxies counts as coming from the address
+/// in the last `X-Forwarded-For` entry (the one that proxy added; the
+/// project's nginx sets only that one). From any other peer the header is
+/// ignored, so a client cannot choose its own address. Installed outermost,
+/// before the limits read the address.
+pub async fn forwarded_client(State(trusted): State<Arc<[IpAddr]>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if let Some(peer) = peer
+        && trusted.contains(&peer.ip())
+        && let Some(client) = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
+    {
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, peer.port())));
+    }
+    next.run(request).await
 }

@@ -119,6 +119,10 @@ struct ServeArgs {
     /// How long a connection may go without traffic [default: 30000].
     #[arg(long = "idle-timeout-ms", value_name = "N", env = "TAILOR_IDLE_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout_ms: Option<u64>,
+    /// A load balancer in front (repeat, or commas): requests from it count
+    /// as coming from the last address in their X-Forwarded-For.
+    #[arg(long = "trusted-proxy", value_name = "IP", env = "TAILOR_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     outbox: OutboxArg,
 }
@@ -234,7 +238,16 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
     };
     let learn_k = args.learn_k.unwrap_or(tailor_server::learn::DEFAULT_K);
     let learn_every = std::time::Duration::from_secs(args.learn_every.unwrap_or(3600));
-    let config = Config { addr: args.addr, database_url: args.database.database_url, site_dir: args.site_dir, catalogue_dir, limits, learn_k, learn_every };
+    let config = Config {
+        addr: args.addr,
+        database_url: args.database.database_url,
+        site_dir: args.site_dir,
+        catalogue_dir,
+        limits,
+        trusted_proxies: args.trusted_proxies,
+        learn_k,
+        learn_every,
+    };
     (config, args.outbox.outbox)
 }
 
@@ -445,7 +458,9 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox), limits: Default::default() };
     tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
     tokio::spawn(tailor_server::learn::run(state.store.clone(), state.catalogue.clone(), config.learn_k, config.learn_every));
-    let app = app_with_limits(state, site, config.limits);
+    let trusted: std::sync::Arc<[std::net::IpAddr]> = config.trusted_proxies.clone().into();
+    let app = app_with_limits(state, site, config.limits)
+        .layer(axum::middleware::from_fn_with_state(trusted, tailor_server::limits::forwarded_client));
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");
     Ok(())

@@ -17,6 +17,8 @@ pub struct Config {
     /// The catalogue files (`public/catalogue`, copied into the site by Trunk).
     pub catalogue_dir: PathBuf,
     pub limits: crate::limits::Limits,
+    /// Load balancers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Learned statistics drop counts resting on fewer orders than this.
     pub learn_k: u32,
     /// Time between two learnings from the orders.

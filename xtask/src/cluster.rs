@@ -181,7 +181,9 @@ impl Cluster {
             .arg("--outbox")
             .arg(self.dir.join("outbox"))
             .arg("--catalogue")
-            .arg(project_root().join("public/catalogue"));
+            .arg(project_root().join("public/catalogue"))
+            // nginx, in front, names the client in X-Forwarded-For.
+            .args(["--trusted-proxy", "127.0.0.1"]);
         if let Some(rate) = &self.order_rate {
             cmd.args(["--order-rate", rate]);
         }
