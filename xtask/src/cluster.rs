@@ -282,12 +282,14 @@ impl Drop for Cluster {
     /// Stops everything and removes the cluster's folder (kept with
     /// `TAILOR_KEEP_CLUSTER=1`, for its logs).
     fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: nginx's master then stops its workers too.
         if let Some(mut n) = self.nginx.take() {
-            let _ = n.kill();
-            let _ = n.wait();
+            let _ = crate::terminate(&mut n);
         }
-        for i in 0..self.instances.len() {
-            let _ = self.kill_instance(i);
+        for instance in &mut self.instances {
+            if let Some(mut child) = instance.child.take() {
+                let _ = crate::terminate(&mut child);
+            }
         }
         let _ = self.pg_stop(true);
         let _ = self.pg_stop(false);
