@@ -186,6 +186,7 @@ fn cluster_test(tally: &mut Tally) -> Result<()> {
         ("orders were acknowledged", report["acknowledged"].as_u64().is_some_and(|n| n > 0)),
         ("no acknowledged order is missing", report["acknowledged_but_missing"] == 0),
         ("no key made two orders", report["keys_with_more_than_one_order"] == 0 && report["orders_without_key"] == 0),
+        ("the outage is answered 503 (try again), never 500", report["statuses"].get("500").is_none()),
         ("orders are taken again within 10 s of the promotion", report["accepted_again_after_promotion_s"].as_f64().is_some_and(|s| s <= 10.0)),
         ("the rebuilt standby is synchronous", report["standby_at_end"] == "sync"),
     ];

@@ -69,6 +69,18 @@ impl IntoResponse for Problem {
 /// an internal error that says nothing was stored.
 impl From<crate::store::StoreError> for Problem {
     fn from(e: crate::store::StoreError) -> Problem {
+        if let crate::store::StoreError::Unavailable(_) = e {
+            // A failover or restart: the client (the browser's outbox, a
+            // partner's retry) sends the same request again.
+            tracing::warn!(error = %e, "the store is unavailable");
+            return Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "Try again in a moment",
+                "The server cannot reach its database just now; nothing was stored. Send the same request again in a moment.",
+            )
+            .retry_after(1);
+        }
         tracing::error!(error = %e, "the store failed");
         Problem::internal()
     }

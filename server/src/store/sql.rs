@@ -158,8 +158,8 @@ pub struct PgDb<'a> {
     pub tx: &'a deadpool_postgres::Transaction<'a>,
 }
 
-fn pg(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(e.to_string())
+fn pg(e: tokio_postgres::Error) -> StoreError {
+    e.into()
 }
 
 impl PgDb<'_> {
