@@ -263,6 +263,9 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,refinery_core=warn,tokio_postgres=warn".into()),
         )
         .json()
+        // Logs on standard error: standard output is a command's answer
+        // (`staff add` prints the new key there) and the start-up lines.
+        .with_writer(std::io::stderr)
         .init();
     let outcome = match cli.command {
         Some(Command::Staff(c)) => staff(c).await,

@@ -99,6 +99,14 @@ async fn no_personal_data_reaches_the_logs() {
     // The command's answer, and nothing else (no log lines of opening the store).
     let said = String::from_utf8_lossy(&ok.stdout);
     assert!(said.starts_with("consent log intact: 1 events of 1 customers") && said.lines().count() == 1, "{said}");
+    // Logs, however verbose, go to standard error, never into the answer.
+    let verbose = Command::new(env!("CARGO_BIN_EXE_tailor-server"))
+        .args(["consent", "verify", "--database-url", &format!("sqlite://{}", db.display())])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verbose.stdout);
+    assert!(said.lines().count() == 1 && said.starts_with("consent log intact"), "{said}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute("UPDATE consent_events SET event_json = replace(event_json, 'erasure-request', 'toggle')", []).unwrap();
     drop(conn);
