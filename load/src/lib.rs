@@ -119,7 +119,9 @@ pub async fn run_with(addr: &str, bodies: std::sync::Arc<Vec<String>>, connectio
         let bodies = bodies.clone();
         tasks.push(tokio::spawn(async move {
             let mut report = Report::default();
-            let mut conn = open(&addr, options.retry.then_some(deadline + options.grace)).await?;
+            // With retries, a connection refused for a moment is opened again.
+            let reconnect_until = options.retry.then_some(deadline + options.grace);
+            let mut conn = open(&addr, reconnect_until).await?;
             let mut i = c;
             // Keys as browsers make them: random (UUID v4 form), so they
             // land all over the key index as real ones do.
@@ -155,7 +157,7 @@ pub async fn run_with(addr: &str, bodies: std::sync::Arc<Vec<String>>, connectio
                         }
                         Err(_) => {
                             report.failed += 1;
-                            conn = open(&addr, options.retry.then_some(deadline + options.grace)).await?;
+                            conn = open(&addr, reconnect_until).await?;
                             false
                         }
                     };

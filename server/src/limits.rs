@@ -224,6 +224,31 @@ pub async fn client_share(State(share): State<ClientShare>, request: Request<Bod
     next.run(request).await
 }
 
+/// Behind a load balancer every request comes from the balancer's address,
+/// so every per-client limit would be one limit for all. A request whose
+/// peer is one of the `trusted` proxies counts as coming from the address
+/// in the last `X-Forwarded-For` entry (the one that proxy added; the
+/// project's nginx sets only that one). From any other peer the header is
+/// ignored, so a client cannot choose its own address. Installed outermost,
+/// before the limits read the address.
+pub async fn forwarded_client(State(trusted): State<Arc<[IpAddr]>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if let Some(peer) = peer
+        && trusted.contains(&peer.ip())
+        && let Some(client) = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
+    {
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, peer.port())));
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,29 +305,4 @@ mod tests {
             assert!(off.take(a, t0).is_ok());
         }
     }
-}
-
-/// Behind a load balancer every request comes from the balancer's address,
-/// so every per-client limit would be one limit for all. A request whose
-/// peer is one of the `trusted` proxies counts as coming from the address
-/// in the last `X-Forwarded-For` entry (the one that proxy added; the
-/// project's nginx sets only that one). From any other peer the header is
-/// ignored, so a client cannot choose its own address. Installed outermost,
-/// before the limits read the address.
-pub async fn forwarded_client(State(trusted): State<Arc<[IpAddr]>>, mut request: Request, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    if let Some(peer) = peer
-        && trusted.contains(&peer.ip())
-        && let Some(client) = request
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .next_back()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
-        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, peer.port())));
-    }
-    next.run(request).await
 }

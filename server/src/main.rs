@@ -461,7 +461,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox), limits: Default::default() };
     tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
     tokio::spawn(tailor_server::learn::run(state.store.clone(), state.catalogue.clone(), config.learn_k, config.learn_every));
-    let trusted: std::sync::Arc<[std::net::IpAddr]> = config.trusted_proxies.clone().into();
+    let trusted: std::sync::Arc<[std::net::IpAddr]> = config.trusted_proxies.into();
     let app = app_with_limits(state, site, config.limits)
         .layer(axum::middleware::from_fn_with_state(trusted, tailor_server::limits::forwarded_client));
     tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;

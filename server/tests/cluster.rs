@@ -28,10 +28,19 @@ fn order_body(env: &common::browser::Env) -> Value {
     })
 }
 
+/// Whether these tests run on PostgreSQL; otherwise says why they are
+/// skipped (`cargo xtask test` runs this file with TAILOR_TEST_BACKEND=postgres).
+fn on_postgres(why: &str) -> bool {
+    let on = std::env::var("TAILOR_TEST_BACKEND").as_deref() == Ok("postgres");
+    if !on {
+        eprintln!("note: skipped, {why}; run with TAILOR_TEST_BACKEND=postgres (cargo xtask test does)");
+    }
+    on
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customers_and_staff_move_between_instances() {
-    if std::env::var("TAILOR_TEST_BACKEND").as_deref() != Ok("postgres") {
-        eprintln!("note: several instances share PostgreSQL only; run with TAILOR_TEST_BACKEND=postgres (cargo xtask test does)");
+    if !on_postgres("several instances share PostgreSQL only") {
         return;
     }
     let a = env();
@@ -87,8 +96,7 @@ async fn customers_and_staff_move_between_instances() {
 /// chain intact there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dump_restores_with_orders_and_consent_chains_intact() {
-    if std::env::var("TAILOR_TEST_BACKEND").as_deref() != Ok("postgres") {
-        eprintln!("note: the PostgreSQL backup is checked with TAILOR_TEST_BACKEND=postgres (cargo xtask test does)");
+    if !on_postgres("the backup is PostgreSQL's") {
         return;
     }
     let env = env();

@@ -134,10 +134,8 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
     step(&format!("posting orders to the server ({}, durable commits) for {seconds} s", database_url.split(':').next().unwrap_or("")));
     // The server logs (a line per order, as in production) go to a file. All
     // load comes from one address, so the per-client order limit is off.
-    let addr = {
-        let probe = TcpListener::bind("127.0.0.1:0")?;
-        probe.local_addr()?.to_string()
-    };
+    let port = crate::free_port()?;
+    let addr = format!("127.0.0.1:{port}");
     let log = std::fs::File::create(dir.join("server.log"))?;
     let child = Command::new(&server)
         .args(["--addr", &addr, "--order-rate", "0", "--site"])
@@ -150,13 +148,7 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()?;
-    let ready = std::time::Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        if ready.elapsed() > std::time::Duration::from_secs(20) {
-            return Err(format!("the server did not start; see {}", dir.join("server.log").display()).into());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::wait_for_port(port, "the server", &dir.join("server.log"))?;
     let orders = load_against(&addr, child)?;
 
     step(&format!("the same load against a bare handler with a fixed answer, {seconds} s"));

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Result, cmd_output, project_root, run, step, tools};
+use crate::{Result, cmd_output, free_port, project_root, run, step, tools, wait_for_port};
 
 /// One PostgreSQL node.
 pub struct Node {
@@ -51,21 +51,6 @@ pub struct Options {
     pub order_rate: Option<String>,
 }
 
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn wait_for_port(port: u16, what: &str, log: &Path) -> Result<()> {
-    let t0 = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if t0.elapsed() > Duration::from_secs(30) {
-            return Err(format!("{what} did not start on port {port}; see {}", log.display()).into());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
-}
-
 impl Cluster {
     /// Installs what is missing (PostgreSQL, nginx), builds the server and
     /// starts everything; answers once nginx takes requests and the standby
@@ -90,7 +75,7 @@ impl Cluster {
             cluster.dir.display()
         );
         append(&cluster.primary.data.join("postgresql.conf"), &conf)?;
-        cluster.pg_start(false)?;
+        cluster.pg_start(&cluster.primary)?;
         run(Command::new("psql").args(cluster.psql_args(cluster.primary.port)).args(["-q", "-c", "CREATE DATABASE tailor"]))?;
         cluster.make_standby()?;
         for _ in 0..options.instances {
@@ -121,8 +106,7 @@ impl Cluster {
         )
     }
 
-    fn pg_start(&self, standby: bool) -> Result<()> {
-        let node = if standby { &self.standby } else { &self.primary };
+    fn pg_start(&self, node: &Node) -> Result<()> {
         run(tools::as_postgres("pg_ctl")
             .arg("-D")
             .arg(&node.data)
@@ -147,7 +131,7 @@ impl Cluster {
             self.standby.port, self.primary.port
         );
         append(&self.standby.data.join("postgresql.auto.conf"), &conf)?;
-        self.pg_start(true)?;
+        self.pg_start(&self.standby)?;
         // The primary's commits wait for this standby from now on.
         let t0 = Instant::now();
         loop {
@@ -260,12 +244,11 @@ impl Cluster {
     /// (a fresh copy: what a failover tool does when the old primary's data
     /// cannot simply rejoin).
     pub fn rebuild_standby(&mut self) -> Result<()> {
-        let _ = self.pg_stop(false);
+        let _ = self.pg_stop(&self.standby);
         self.make_standby()
     }
 
-    fn pg_stop(&self, primary: bool) -> Result<()> {
-        let node = if primary { &self.primary } else { &self.standby };
+    fn pg_stop(&self, node: &Node) -> Result<()> {
         if !node.data.join("postmaster.pid").exists() {
             return Ok(());
         }
@@ -291,8 +274,8 @@ impl Drop for Cluster {
                 let _ = crate::terminate(&mut child);
             }
         }
-        let _ = self.pg_stop(true);
-        let _ = self.pg_stop(false);
+        let _ = self.pg_stop(&self.primary);
+        let _ = self.pg_stop(&self.standby);
         if std::env::var_os("TAILOR_KEEP_CLUSTER").is_none() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }

@@ -59,6 +59,24 @@ pub fn project_root() -> PathBuf {
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
+/// A free port on 127.0.0.1 (free when asked; the caller binds it next).
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits up to 20 s for something to listen on 127.0.0.1:`port`; on
+/// timeout the error names `what` and the log to read.
+pub fn wait_for_port(port: u16, what: &str, log: &Path) -> Result<()> {
+    let t0 = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if t0.elapsed() > std::time::Duration::from_secs(20) {
+            return Err(format!("{what} did not start on port {port}; see {}", log.display()).into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(())
+}
+
 /// A heading for what happens next.
 pub fn step(what: &str) {
     println!("\n==> {what}");

@@ -251,16 +251,7 @@ pub fn ensure_cluster_tools() -> Result<()> {
 
 /// Stops the server `ensure_postgres` started.
 pub fn stop_postgres() -> Result<()> {
-    let data = pg_dir().join("data");
-    let root = cmd_output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
-    let mut cmd = if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join("pg_ctl"));
-        c
-    } else {
-        Command::new(Path::new(PG_BIN).join("pg_ctl"))
-    };
-    run(cmd.arg("-D").arg(&data).args(["-m", "fast", "-w", "stop"]))
+    run(as_postgres("pg_ctl").arg("-D").arg(pg_dir().join("data")).args(["-m", "fast", "-w", "stop"]))
 }
 
 #[cfg(test)]

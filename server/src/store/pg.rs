@@ -79,17 +79,17 @@ fn order_row(r: &Row) -> OrderRow {
 async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), StoreError> {
     let failed = |e: refinery::Error| db(format!("migration: {e}"));
     let table = |name: &str| format!("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{name}'");
-    let legacy = !client.query(&table(super::migrations::LEGACY_TABLE), &[]).await.map_err(StoreError::from)?.is_empty();
-    let adopted = legacy && client.query(&table("refinery_schema_history"), &[]).await.map_err(StoreError::from)?.is_empty();
+    let legacy = !client.query(&table(super::migrations::LEGACY_TABLE), &[]).await?.is_empty();
+    let adopted = legacy && client.query(&table("refinery_schema_history"), &[]).await?.is_empty();
     if adopted {
         let version: i64 =
-            client.query_one(&format!("SELECT COALESCE(MAX(version), 0) FROM {}", super::migrations::LEGACY_TABLE), &[]).await.map_err(StoreError::from)?.get(0);
+            client.query_one(&format!("SELECT COALESCE(MAX(version), 0) FROM {}", super::migrations::LEGACY_TABLE), &[]).await?.get(0);
         super::migrations::postgres()
             .set_target(refinery::Target::FakeVersion(super::migrations::postgres_legacy(version)))
             .run_async(client)
             .await
             .map_err(failed)?;
-        client.batch_execute(&format!("DROP TABLE {}", super::migrations::LEGACY_TABLE)).await.map_err(StoreError::from)?;
+        client.batch_execute(&format!("DROP TABLE {}", super::migrations::LEGACY_TABLE)).await?;
     }
     super::migrations::postgres().run_async(client).await.map_err(failed)?;
     Ok(())
@@ -107,18 +107,18 @@ impl Pg {
         let pg = Pg { pool, orders };
         let mut client = pg.client().await?;
         // One instance migrates at a time: the others wait on the lock.
-        client.execute("SELECT pg_advisory_lock(7241)", &[]).await.map_err(StoreError::from)?;
+        client.execute("SELECT pg_advisory_lock(7241)", &[]).await?;
         let migrated = migrate(&mut client).await;
-        client.execute("SELECT pg_advisory_unlock(7241)", &[]).await.map_err(StoreError::from)?;
+        client.execute("SELECT pg_advisory_unlock(7241)", &[]).await?;
         migrated?;
-        let tx = client.transaction().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await?;
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).map_err(|e| db(format!("no randomness: {e}")))?;
         tx.execute("INSERT INTO server_secrets (name, value) VALUES ('order-token', $1) ON CONFLICT (name) DO NOTHING", &[&fresh.to_vec()])
             .await
-            .map_err(StoreError::from)?;
-        let value: Vec<u8> = tx.query_one("SELECT value FROM server_secrets WHERE name = 'order-token'", &[]).await.map_err(StoreError::from)?.get(0);
-        tx.commit().await.map_err(StoreError::from)?;
+            ?;
+        let value: Vec<u8> = tx.query_one("SELECT value FROM server_secrets WHERE name = 'order-token'", &[]).await?.get(0);
+        tx.commit().await?;
         let secret: [u8; 32] = value.try_into().map_err(|_| db("server secret \"order-token\" is damaged"))?;
         drop(client);
         Ok((pg, secret))
@@ -133,12 +133,12 @@ impl Pg {
         let pool = self.pool.clone();
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
-            let mut client = handle.block_on(pool.get()).map_err(StoreError::from)?;
-            let tx = handle.block_on(client.transaction()).map_err(StoreError::from)?;
+            let mut client = handle.block_on(pool.get())?;
+            let tx = handle.block_on(client.transaction())?;
             let out = work(&mut super::sql::PgDb { handle: &handle, tx: &tx });
             match out {
                 Ok(v) => {
-                    handle.block_on(tx.commit()).map_err(StoreError::from)?;
+                    handle.block_on(tx.commit())?;
                     Ok(Ok(v))
                 }
                 Err(e) => {
@@ -152,7 +152,7 @@ impl Pg {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
-        self.pool.get().await.map_err(StoreError::from)
+        Ok(self.pool.get().await?)
     }
 
     /// Stores a new order in the next group (see the module's notes).
@@ -174,63 +174,63 @@ impl Pg {
 /// Stores one order in its own transaction: the way back when its group
 /// failed as a whole.
 async fn insert_one(pool: &Pool, row: &OrderRow, key: &Idempotency) -> Result<Inserted, StoreError> {
-        let mut client = pool.get().await.map_err(StoreError::from)?;
-        let tx = client.transaction().await.map_err(StoreError::from)?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
-                                     code, texts_json, contact_json, shipping_json, locale, channel, partner_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-                &[
-                    &row.id,
-                    &row.token_sha256,
-                    &row.product,
-                    &row.catalogue_version,
-                    &row.choices_json,
-                    &row.currency,
-                    &row.total_minor,
-                    &row.status,
-                    &row.created_at,
-                    &row.code,
-                    &row.texts_json,
-                    &row.contact_json,
-                    &row.shipping_json,
-                    &row.locale,
-                    &row.channel,
-                    &row.partner_id,
-                ],
-            )
-            .await;
-        if let Err(e) = inserted {
-            return Err(if e.code() == Some(&SqlState::UNIQUE_VIOLATION) { StoreError::DuplicateId } else { e.into() });
-        }
-        // A key in use (committed, or being committed by another instance:
-        // then this waits for it) makes nothing; the order it made answers.
-        let keyed = tx
-            .execute(
-                "INSERT INTO idempotency_keys (key, request_sha256, order_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
-                &[&key.key, &key.request_sha256, &row.id, &row.created_at],
-            )
-            .await
-            .map_err(StoreError::from)?;
-        if keyed == 1 {
-            tx.commit().await.map_err(StoreError::from)?;
-            return Ok(Inserted::Created);
-        }
-        tx.rollback().await.map_err(StoreError::from)?;
-        drop(client);
-        existing(pool, &key.key).await
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let inserted = tx
+        .execute(
+            "INSERT INTO orders (id, token_sha256, product, catalogue_version, choices_json, currency, total_minor, status, created_at,
+                                 code, texts_json, contact_json, shipping_json, locale, channel, partner_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            &[
+                &row.id,
+                &row.token_sha256,
+                &row.product,
+                &row.catalogue_version,
+                &row.choices_json,
+                &row.currency,
+                &row.total_minor,
+                &row.status,
+                &row.created_at,
+                &row.code,
+                &row.texts_json,
+                &row.contact_json,
+                &row.shipping_json,
+                &row.locale,
+                &row.channel,
+                &row.partner_id,
+            ],
+        )
+        .await;
+    if let Err(e) = inserted {
+        return Err(if e.code() == Some(&SqlState::UNIQUE_VIOLATION) { StoreError::DuplicateId } else { e.into() });
+    }
+    // A key in use (committed, or being committed by another instance:
+    // then this waits for it) makes nothing; the order it made answers.
+    let keyed = tx
+        .execute(
+            "INSERT INTO idempotency_keys (key, request_sha256, order_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+            &[&key.key, &key.request_sha256, &row.id, &row.created_at],
+        )
+        .await
+        ?;
+    if keyed == 1 {
+        tx.commit().await?;
+        return Ok(Inserted::Created);
+    }
+    tx.rollback().await?;
+    drop(client);
+    existing(pool, &key.key).await
 }
 
 async fn get(pool: &Pool, id: &str) -> Result<Option<OrderRow>, StoreError> {
-    let client = pool.get().await.map_err(StoreError::from)?;
-    let row = client.query_opt(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"), &[&id]).await.map_err(StoreError::from)?;
+    let client = pool.get().await?;
+    let row = client.query_opt(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"), &[&id]).await?;
     Ok(row.as_ref().map(order_row))
 }
 
 async fn by_key(pool: &Pool, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
-    let client = pool.get().await.map_err(StoreError::from)?;
-    let found = client.query_opt("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = $1", &[&key]).await.map_err(StoreError::from)?;
+    let client = pool.get().await?;
+    let found = client.query_opt("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = $1", &[&key]).await?;
     let Some(found) = found else { return Ok(None) };
     let (id, digest): (String, String) = (found.get(0), found.get(1));
     drop(client);
@@ -318,7 +318,7 @@ async fn existing(pool: &Pool, key: &str) -> Result<Inserted, StoreError> {
 /// end of the statement). Answers the ids created; an order id already in
 /// use fails the whole statement (and the group is retried order by order).
 async fn write_group(pool: &Pool, group: &[Pending]) -> Result<HashSet<String>, StoreError> {
-    let client = pool.get().await.map_err(StoreError::from)?;
+    let client = pool.get().await?;
     let column = |f: fn(&Pending) -> &String| group.iter().map(|p| f(p).as_str()).collect::<Vec<&str>>();
     let totals: Vec<i64> = group.iter().map(|p| p.row.total_minor).collect();
     let partners: Vec<Option<&str>> = group.iter().map(|p| p.row.partner_id.as_deref()).collect();
@@ -341,7 +341,7 @@ async fn write_group(pool: &Pool, group: &[Pending]) -> Result<HashSet<String>, 
              SELECT id FROM stored",
         )
         .await
-        .map_err(StoreError::from)?;
+        ?;
     let rows = client
         .query(
             &statement,
@@ -367,6 +367,6 @@ async fn write_group(pool: &Pool, group: &[Pending]) -> Result<HashSet<String>, 
             ],
         )
         .await
-        .map_err(StoreError::from)?;
+        ?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }

@@ -158,10 +158,6 @@ pub struct PgDb<'a> {
     pub tx: &'a deadpool_postgres::Transaction<'a>,
 }
 
-fn pg(e: tokio_postgres::Error) -> StoreError {
-    e.into()
-}
-
 impl PgDb<'_> {
     fn params<'p>(params: &'p [Param<'p>]) -> Vec<Box<dyn tokio_postgres::types::ToSql + Sync + 'p>> {
         params
@@ -182,8 +178,8 @@ impl Db for PgDb<'_> {
         let boxed = Self::params(params);
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
         self.handle.block_on(async {
-            let stmt = self.tx.prepare_cached(sql).await.map_err(pg)?;
-            self.tx.execute(&stmt, &refs).await.map_err(pg)
+            let stmt = self.tx.prepare_cached(sql).await?;
+            self.tx.execute(&stmt, &refs).await.map_err(StoreError::from)
         })
     }
 
@@ -192,19 +188,19 @@ impl Db for PgDb<'_> {
         let boxed = Self::params(params);
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
         let rows = self.handle.block_on(async {
-            let stmt = self.tx.prepare_cached(sql).await.map_err(pg)?;
-            self.tx.query(&stmt, &refs).await.map_err(pg)
+            let stmt = self.tx.prepare_cached(sql).await?;
+            self.tx.query(&stmt, &refs).await.map_err(StoreError::from)
         })?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut values = Vec::with_capacity(r.len());
             for (i, c) in r.columns().iter().enumerate() {
                 let v = match *c.type_() {
-                    Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(pg)?.map(Value::Int),
-                    Type::INT4 => r.try_get::<_, Option<i32>>(i).map_err(pg)?.map(|n| Value::Int(n.into())),
-                    Type::INT2 => r.try_get::<_, Option<i16>>(i).map_err(pg)?.map(|n| Value::Int(n.into())),
-                    Type::BOOL => r.try_get::<_, Option<bool>>(i).map_err(pg)?.map(|b| Value::Int(b.into())),
-                    _ => r.try_get::<_, Option<String>>(i).map_err(pg)?.map(Value::Text),
+                    Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+                    Type::INT4 => r.try_get::<_, Option<i32>>(i)?.map(|n| Value::Int(n.into())),
+                    Type::INT2 => r.try_get::<_, Option<i16>>(i)?.map(|n| Value::Int(n.into())),
+                    Type::BOOL => r.try_get::<_, Option<bool>>(i)?.map(|b| Value::Int(b.into())),
+                    _ => r.try_get::<_, Option<String>>(i)?.map(Value::Text),
                 };
                 values.push(v.unwrap_or(Value::Null));
             }
