@@ -17,36 +17,72 @@ extern "C" {
 
 /// Runs the replay and returns one JSON line (or an error message).
 #[wasm_bindgen(js_name = runBench)]
-pub fn run_bench(name: &str, model: &str, sales: &str, sessions: usize, seed: u64, recommend: bool, picture: bool) -> Result<String, String> {
-    let catalogue = if name.to_ascii_lowercase().ends_with(".json") { Some(Model::from_json(name, model).map_err(|e| e.to_string())?) } else { None };
+pub fn run_bench(
+    name: &str,
+    model: &str,
+    sales: &str,
+    sessions: usize,
+    seed: u64,
+    recommend: bool,
+    picture: bool,
+) -> Result<String, String> {
+    let catalogue = if name.to_ascii_lowercase().ends_with(".json") {
+        Some(Model::from_json(name, model).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     if picture {
-        let m = catalogue.as_ref().filter(|m| m.def().visual.is_some()).ok_or_else(|| format!("{name}: not a catalogue model with a visual section"))?;
+        let m = catalogue
+            .as_ref()
+            .filter(|m| m.def().visual.is_some())
+            .ok_or_else(|| format!("{name}: not a catalogue model with a visual section"))?;
         let mut clock = performance_now;
         let (report, bytes) = bench::replay_picture(m, sessions, seed, &mut clock);
-        return Ok(report.to_json(0.0, 0.0, &[("picture", "true".into()), ("max_svg_bytes", bytes.to_string()), ("target", "\"wasm32 in Chromium\"".into())]));
+        return Ok(report.to_json(
+            0.0,
+            0.0,
+            &[
+                ("picture", "true".into()),
+                ("max_svg_bytes", bytes.to_string()),
+                ("target", "\"wasm32 in Chromium\"".into()),
+            ],
+        ));
     }
     let (problem, prices) = match &catalogue {
         Some(m) => (m.problem().clone(), Some(m.prices().to_vec())),
         None => (parse_file(name, model).map_err(|e| e.to_string())?, None),
     };
-    let sales = if sales.is_empty() { None } else { Some(parse_sales("sales", sales, &problem).map_err(|e| e.to_string())?) };
+    let sales = if sales.is_empty() {
+        None
+    } else {
+        Some(parse_sales("sales", sales, &problem).map_err(|e| e.to_string())?)
+    };
     let prices = prices.unwrap_or_else(|| Engine::synthetic_prices(&problem, seed));
     let started = performance_now();
-    let engine = Engine::new(problem, Some(prices), DEFAULT_BUDGET).map_err(|e| format!("{e:?}"))?;
+    let engine =
+        Engine::new(problem, Some(prices), DEFAULT_BUDGET).map_err(|e| format!("{e:?}"))?;
     let compile_ms = performance_now() - started;
     let mut clock = performance_now;
-    let mut extra = vec![("vars", engine.vars().to_string()), ("nodes", engine.nodes().to_string()), ("target", "\"wasm32 in Chromium\"".to_string())];
+    let mut extra = vec![
+        ("vars", engine.vars().to_string()),
+        ("nodes", engine.nodes().to_string()),
+        ("target", "\"wasm32 in Chromium\"".to_string()),
+    ];
     let report = if recommend {
         let learned = bench::bench_learned(&engine, catalogue.as_ref(), sales.as_ref(), seed);
         let shop = Recommender::new(engine.problem(), &learned).map_err(|e| e.0)?;
-        let (clicks, ranking) = bench::replay_recommend(&engine, &shop, sales.as_ref(), sessions, seed, &mut clock);
+        let (clicks, ranking) =
+            bench::replay_recommend(&engine, &shop, sales.as_ref(), sessions, seed, &mut clock);
         extra.extend(bench::recommend_fields(&learned, &ranking));
         clicks
     } else {
         bench::replay(&engine, sales.as_ref(), sessions, seed, &mut clock)
     };
     let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-    let bytes = memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let bytes = memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
     // wasm memory only grows, so its size now is its peak.
     let peak_mb = f64::from(bytes) / (1024.0 * 1024.0);
     Ok(report.to_json(compile_ms, peak_mb, &extra))

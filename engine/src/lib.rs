@@ -48,18 +48,24 @@ pub mod problem;
 pub mod recommend;
 pub mod search;
 pub mod segments;
-pub mod theme;
-pub mod visual;
 mod session;
 mod texts;
+pub mod theme;
+pub mod visual;
 
 pub use catalogue::{CatalogueEntry, CatalogueIndex};
 pub use code::CodeError;
+pub use config::{
+    AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine,
+};
+pub use engine::Engine;
+pub use model::{
+    AreaPriceDef, AttributeDef, Condition, EaseDef, FORMAT, FitDef, Meter, MeterDef, Model,
+    ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term,
+    Text, TextDef, format_number,
+};
 pub use session::{Proposal, Session};
 pub use texts::TextError;
-pub use engine::Engine;
-pub use config::{AttributeState, ChoiceError, Choices, Evaluation, Explanation, OrderError, Quote, QuoteLine};
-pub use model::{AreaPriceDef, AttributeDef, Condition, FORMAT, Model, ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term, Text, TextDef, FitDef, EaseDef, Meter, MeterDef, format_number};
 
 /// A member's price: `percent_off` taken off `total` (minor units), the
 /// discount rounded half up to a whole minor unit. `None` is no discount.

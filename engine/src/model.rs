@@ -29,7 +29,10 @@ pub struct Text {
 impl Text {
     /// The same text in every language (a code, a name as written).
     pub fn plain(s: &str) -> Text {
-        Text { en: s.to_string(), zh: None }
+        Text {
+            en: s.to_string(),
+            zh: None,
+        }
     }
 
     /// The text in `lang` (`"en"` or `"zh"`), English when there is none.
@@ -403,7 +406,10 @@ impl Model {
             ));
         }
         if def.attributes.is_empty() {
-            return Err(err("attributes".into(), "a model needs at least one attribute".into()));
+            return Err(err(
+                "attributes".into(),
+                "a model needs at least one attribute".into(),
+            ));
         }
         let mut attr_index = HashMap::new();
         let mut option_index = Vec::new();
@@ -411,16 +417,26 @@ impl Model {
             let place = format!("attributes[{a}]");
             check_id(&attr.id).map_err(|r| err(format!("{place}.id"), r))?;
             if attr_index.insert(attr.id.clone(), a).is_some() {
-                return Err(err(format!("{place}.id"), format!("duplicate attribute id \"{}\"", attr.id)));
+                return Err(err(
+                    format!("{place}.id"),
+                    format!("duplicate attribute id \"{}\"", attr.id),
+                ));
             }
             if let Some(range) = &attr.range {
                 if !attr.options.is_empty() {
-                    return Err(err(format!("{place}.range"), "give either options or a range, not both".into()));
+                    return Err(err(
+                        format!("{place}.range"),
+                        "give either options or a range, not both".into(),
+                    ));
                 }
-                attr.options = range_options(range).map_err(|r| err(format!("{place}.range"), r))?;
+                attr.options =
+                    range_options(range).map_err(|r| err(format!("{place}.range"), r))?;
             }
             if attr.options.is_empty() {
-                return Err(err(format!("{place}.options"), "an attribute needs at least one option".into()));
+                return Err(err(
+                    format!("{place}.options"),
+                    "an attribute needs at least one option".into(),
+                ));
             }
             let mut opts = HashMap::new();
             for (o, opt) in attr.options.iter().enumerate() {
@@ -428,12 +444,21 @@ impl Model {
                 if let Some(crate::visual::Swatch::Color(c)) = &opt.swatch
                     && (c == "none" || !crate::visual::color_ok(c))
                 {
-                    return Err(err(format!("{place}.options[{o}].swatch"), format!("\"{}\" is not a colour (#rgb or #rrggbb)", c.chars().take(20).collect::<String>())));
+                    return Err(err(
+                        format!("{place}.options[{o}].swatch"),
+                        format!(
+                            "\"{}\" is not a colour (#rgb or #rrggbb)",
+                            c.chars().take(20).collect::<String>()
+                        ),
+                    ));
                 }
                 if opts.insert(opt.id.clone(), o).is_some() {
                     return Err(err(
                         format!("{place}.options[{o}].id"),
-                        format!("duplicate option id \"{}\" in attribute \"{}\"", opt.id, attr.id),
+                        format!(
+                            "duplicate option id \"{}\" in attribute \"{}\"",
+                            opt.id, attr.id
+                        ),
                     ));
                 }
             }
@@ -452,27 +477,43 @@ impl Model {
             vars: def
                 .attributes
                 .iter()
-                .map(|a| Var { name: a.id.clone(), values: a.options.iter().map(|o| o.id.clone()).collect() })
+                .map(|a| Var {
+                    name: a.id.clone(),
+                    values: a.options.iter().map(|o| o.id.clone()).collect(),
+                })
                 .collect(),
             constraints: Vec::new(),
         };
-        let mut prices: Vec<Vec<i64>> = def.attributes.iter().map(|a| a.options.iter().map(|o| o.price).collect()).collect();
+        let mut prices: Vec<Vec<i64>> = def
+            .attributes
+            .iter()
+            .map(|a| a.options.iter().map(|o| o.price).collect())
+            .collect();
         let mut constraint_rule = Vec::new();
 
         // `attribute is one of options` as a mask over the attribute's options.
         let condition = |cond: &Condition, place: &str| -> Result<(usize, Vec<bool>), ModelError> {
             let a = *attr_index.get(&cond.attribute).ok_or_else(|| {
-                err(format!("{place}.attribute"), format!("unknown attribute \"{}\"", cond.attribute))
+                err(
+                    format!("{place}.attribute"),
+                    format!("unknown attribute \"{}\"", cond.attribute),
+                )
             })?;
             if cond.options.is_empty() {
-                return Err(err(format!("{place}.options"), "must name at least one option".into()));
+                return Err(err(
+                    format!("{place}.options"),
+                    "must name at least one option".into(),
+                ));
             }
             let mut mask = vec![false; def.attributes[a].options.len()];
             for (i, o) in cond.options.iter().enumerate() {
                 let idx = option_index[a].get(o).ok_or_else(|| {
                     err(
                         format!("{place}.options[{i}]"),
-                        format!("\"{o}\" is not an option of attribute \"{}\"", cond.attribute),
+                        format!(
+                            "\"{o}\" is not an option of attribute \"{}\"",
+                            cond.attribute
+                        ),
                     )
                 })?;
                 mask[*idx] = true;
@@ -485,7 +526,10 @@ impl Model {
             let place = format!("rules[{r}]");
             check_id(&rule.id).map_err(|e| err(format!("{place}.id"), e))?;
             if rule_ids.insert(rule.id.clone(), r).is_some() {
-                return Err(err(format!("{place}.id"), format!("duplicate rule id \"{}\"", rule.id)));
+                return Err(err(
+                    format!("{place}.id"),
+                    format!("duplicate rule id \"{}\"", rule.id),
+                ));
             }
             let expect = |fields: &[&str]| -> Result<(), ModelError> {
                 let present = [
@@ -502,7 +546,10 @@ impl Model {
                 for (name, here) in present {
                     let wanted = fields.contains(&name);
                     if here && !wanted {
-                        return Err(err(format!("{place}.{name}"), format!("a {:?} rule takes no \"{name}\"", rule.kind).to_lowercase()));
+                        return Err(err(
+                            format!("{place}.{name}"),
+                            format!("a {:?} rule takes no \"{name}\"", rule.kind).to_lowercase(),
+                        ));
                     }
                 }
                 Ok(())
@@ -510,12 +557,21 @@ impl Model {
             let constraint = match rule.kind {
                 RuleKind::Requires | RuleKind::Excludes => {
                     expect(&["if", "then"])?;
-                    let when = rule.when.as_ref().ok_or_else(|| err(place.clone(), "needs \"if\"".into()))?;
-                    let then = rule.then.as_ref().ok_or_else(|| err(place.clone(), "needs \"then\"".into()))?;
+                    let when = rule
+                        .when
+                        .as_ref()
+                        .ok_or_else(|| err(place.clone(), "needs \"if\"".into()))?;
+                    let then = rule
+                        .then
+                        .as_ref()
+                        .ok_or_else(|| err(place.clone(), "needs \"then\"".into()))?;
                     let (wa, wm) = condition(when, &format!("{place}.if"))?;
                     let (ta, tm) = condition(then, &format!("{place}.then"))?;
                     if wa == ta {
-                        return Err(err(format!("{place}.then.attribute"), "a rule must link two different attributes".into()));
+                        return Err(err(
+                            format!("{place}.then.attribute"),
+                            "a rule must link two different attributes".into(),
+                        ));
                     }
                     let requires = rule.kind == RuleKind::Requires;
                     let mut tuples = Vec::new();
@@ -527,25 +583,43 @@ impl Model {
                             }
                         }
                     }
-                    Constraint::Table { vars: vec![wa, ta], tuples, allowed: true }
+                    Constraint::Table {
+                        vars: vec![wa, ta],
+                        tuples,
+                        allowed: true,
+                    }
                 }
                 RuleKind::Table => {
                     expect(&["attributes", "allowed", "forbidden"])?;
-                    let (rows, allowed, field) = match (&rule.allowed, &rule.forbidden) {
-                        (Some(rows), None) => (rows, true, "allowed"),
-                        (None, Some(rows)) => (rows, false, "forbidden"),
-                        _ => return Err(err(place.clone(), "a table rule needs exactly one of \"allowed\" and \"forbidden\"".into())),
-                    };
+                    let (rows, allowed, field) =
+                        match (&rule.allowed, &rule.forbidden) {
+                            (Some(rows), None) => (rows, true, "allowed"),
+                            (None, Some(rows)) => (rows, false, "forbidden"),
+                            _ => return Err(err(
+                                place.clone(),
+                                "a table rule needs exactly one of \"allowed\" and \"forbidden\""
+                                    .into(),
+                            )),
+                        };
                     if rule.attributes.len() < 2 {
-                        return Err(err(format!("{place}.attributes"), "a table links at least two attributes".into()));
+                        return Err(err(
+                            format!("{place}.attributes"),
+                            "a table links at least two attributes".into(),
+                        ));
                     }
                     let mut vars = Vec::new();
                     for (i, a) in rule.attributes.iter().enumerate() {
-                        let idx = *attr_index
-                            .get(a)
-                            .ok_or_else(|| err(format!("{place}.attributes[{i}]"), format!("unknown attribute \"{a}\"")))?;
+                        let idx = *attr_index.get(a).ok_or_else(|| {
+                            err(
+                                format!("{place}.attributes[{i}]"),
+                                format!("unknown attribute \"{a}\""),
+                            )
+                        })?;
                         if vars.contains(&idx) {
-                            return Err(err(format!("{place}.attributes[{i}]"), format!("attribute \"{a}\" appears twice")));
+                            return Err(err(
+                                format!("{place}.attributes[{i}]"),
+                                format!("attribute \"{a}\" appears twice"),
+                            ));
                         }
                         vars.push(idx);
                     }
@@ -567,35 +641,65 @@ impl Model {
                                 vec![*option_index[a].get(cell).ok_or_else(|| {
                                     err(
                                         format!("{place}.{field}[{j}][{k}]"),
-                                        format!("\"{cell}\" is not an option of attribute \"{}\"", def.attributes[a].id),
+                                        format!(
+                                            "\"{cell}\" is not an option of attribute \"{}\"",
+                                            def.attributes[a].id
+                                        ),
                                     )
                                 })? as u32]
                             };
-                            expanded = extend_rows(expanded, &values)
-                                .ok_or_else(|| err(format!("{place}.{field}[{j}]"), "\"*\" expands to over a million rows".into()))?;
+                            expanded = extend_rows(expanded, &values).ok_or_else(|| {
+                                err(
+                                    format!("{place}.{field}[{j}]"),
+                                    "\"*\" expands to over a million rows".into(),
+                                )
+                            })?;
                         }
                         tuples.extend(expanded);
                     }
-                    Constraint::Table { vars, tuples, allowed }
+                    Constraint::Table {
+                        vars,
+                        tuples,
+                        allowed,
+                    }
                 }
                 RuleKind::Linear => {
                     expect(&["terms", "op", "bound", "meter"])?;
-                    let op = rule.op.ok_or_else(|| err(place.clone(), "a linear rule needs \"op\"".into()))?;
+                    let op = rule
+                        .op
+                        .ok_or_else(|| err(place.clone(), "a linear rule needs \"op\"".into()))?;
                     if rule.meter.is_some() && op != Op::Le {
-                        return Err(err(format!("{place}.meter"), "a meter shows a rule with \"<=\"".into()));
+                        return Err(err(
+                            format!("{place}.meter"),
+                            "a meter shows a rule with \"<=\"".into(),
+                        ));
                     }
-                    let bound = rule.bound.ok_or_else(|| err(place.clone(), "a linear rule needs \"bound\"".into()))?;
+                    let bound = rule.bound.ok_or_else(|| {
+                        err(place.clone(), "a linear rule needs \"bound\"".into())
+                    })?;
                     if rule.terms.is_empty() {
-                        return Err(err(format!("{place}.terms"), "a linear rule needs at least one term".into()));
+                        return Err(err(
+                            format!("{place}.terms"),
+                            "a linear rule needs at least one term".into(),
+                        ));
                     }
                     let mut terms: Vec<(usize, Vec<i64>)> = Vec::new();
                     for (i, term) in rule.terms.iter().enumerate() {
                         let tplace = format!("{place}.terms[{i}]");
-                        let a = *attr_index
-                            .get(&term.attribute)
-                            .ok_or_else(|| err(format!("{tplace}.attribute"), format!("unknown attribute \"{}\"", term.attribute)))?;
+                        let a = *attr_index.get(&term.attribute).ok_or_else(|| {
+                            err(
+                                format!("{tplace}.attribute"),
+                                format!("unknown attribute \"{}\"", term.attribute),
+                            )
+                        })?;
                         let factor = scaled(term.factor).ok_or_else(|| {
-                            err(format!("{tplace}.factor"), format!("{} needs more than three decimals or is too large", term.factor))
+                            err(
+                                format!("{tplace}.factor"),
+                                format!(
+                                    "{} needs more than three decimals or is too large",
+                                    term.factor
+                                ),
+                            )
                         })?;
                         let mut coefficients = Vec::new();
                         let mut any = false;
@@ -612,28 +716,46 @@ impl Model {
                                     })?
                                 }
                             };
-                            coefficients.push(factor.checked_mul(value).ok_or_else(|| err(tplace.clone(), "numbers too large".into()))?);
+                            coefficients.push(
+                                factor.checked_mul(value).ok_or_else(|| {
+                                    err(tplace.clone(), "numbers too large".into())
+                                })?,
+                            );
                         }
                         if !any {
                             return Err(err(
                                 format!("{tplace}.property"),
-                                format!("no option of attribute \"{}\" has the property \"{}\"", term.attribute, term.property),
+                                format!(
+                                    "no option of attribute \"{}\" has the property \"{}\"",
+                                    term.attribute, term.property
+                                ),
                             ));
                         }
                         match terms.iter_mut().find(|(x, _)| *x == a) {
-                            Some((_, c)) => c.iter_mut().zip(coefficients).for_each(|(c, d)| *c += d),
+                            Some((_, c)) => {
+                                c.iter_mut().zip(coefficients).for_each(|(c, d)| *c += d)
+                            }
                             None => terms.push((a, coefficients)),
                         }
                     }
                     let bound = scaled(bound)
                         .and_then(|b| b.checked_mul(SCALE as i64))
-                        .ok_or_else(|| err(format!("{place}.bound"), format!("{bound} needs more than three decimals or is too large")))?;
+                        .ok_or_else(|| {
+                            err(
+                                format!("{place}.bound"),
+                                format!("{bound} needs more than three decimals or is too large"),
+                            )
+                        })?;
                     let (lo, hi) = match op {
                         Op::Le => (i64::MIN, bound),
                         Op::Ge => (bound, i64::MAX),
                         Op::Eq => (bound, bound),
                     };
-                    Constraint::Linear { terms, min: lo, max: hi }
+                    Constraint::Linear {
+                        terms,
+                        min: lo,
+                        max: hi,
+                    }
                 }
             };
             problem.constraints.push(constraint);
@@ -644,18 +766,26 @@ impl Model {
             let place = format!("surcharges[{s}]");
             check_id(&sur.id).map_err(|e| err(format!("{place}.id"), e))?;
             if sur.when.is_empty() {
-                return Err(err(format!("{place}.when"), "a surcharge needs at least one condition".into()));
+                return Err(err(
+                    format!("{place}.when"),
+                    "a surcharge needs at least one condition".into(),
+                ));
             }
             // A hidden variable that is 1 exactly when every condition holds.
             let hidden = problem.vars.len();
-            problem.vars.push(Var::boolean(format!("surcharge:{}", sur.id)));
+            problem
+                .vars
+                .push(Var::boolean(format!("surcharge:{}", sur.id)));
             prices.push(vec![0, sur.price]);
             let mut vars = Vec::new();
             let mut masks = Vec::new();
             for (i, cond) in sur.when.iter().enumerate() {
                 let (a, mask) = condition(cond, &format!("{place}.when[{i}]"))?;
                 if vars.contains(&a) {
-                    return Err(err(format!("{place}.when[{i}].attribute"), format!("attribute \"{}\" appears twice", cond.attribute)));
+                    return Err(err(
+                        format!("{place}.when[{i}].attribute"),
+                        format!("attribute \"{}\" appears twice", cond.attribute),
+                    ));
                 }
                 vars.push(a);
                 masks.push(mask);
@@ -663,15 +793,23 @@ impl Model {
             let mut tuples: Vec<Vec<u32>> = vec![Vec::new()];
             for mask in &masks {
                 let values: Vec<u32> = (0..mask.len() as u32).collect();
-                tuples = extend_rows(tuples, &values)
-                    .ok_or_else(|| err(format!("{place}.when"), "the conditions span over a million combinations".into()))?;
+                tuples = extend_rows(tuples, &values).ok_or_else(|| {
+                    err(
+                        format!("{place}.when"),
+                        "the conditions span over a million combinations".into(),
+                    )
+                })?;
             }
             for t in &mut tuples {
                 let holds = t.iter().zip(&masks).all(|(&v, m)| m[v as usize]);
                 t.push(u32::from(holds));
             }
             vars.push(hidden);
-            problem.constraints.push(Constraint::Table { vars, tuples, allowed: true });
+            problem.constraints.push(Constraint::Table {
+                vars,
+                tuples,
+                allowed: true,
+            });
             constraint_rule.push(None);
         }
 
@@ -680,10 +818,16 @@ impl Model {
             check_id(&step.id).map_err(|e| err(format!("steps[{s}].id"), e))?;
             for (i, a) in step.attributes.iter().enumerate() {
                 if !attr_index.contains_key(a) {
-                    return Err(err(format!("steps[{s}].attributes[{i}]"), format!("unknown attribute \"{a}\"")));
+                    return Err(err(
+                        format!("steps[{s}].attributes[{i}]"),
+                        format!("unknown attribute \"{a}\""),
+                    ));
                 }
                 if seen.insert(a.clone(), s).is_some() {
-                    return Err(err(format!("steps[{s}].attributes[{i}]"), format!("attribute \"{a}\" is in two steps")));
+                    return Err(err(
+                        format!("steps[{s}].attributes[{i}]"),
+                        format!("attribute \"{a}\" is in two steps"),
+                    ));
                 }
             }
         }
@@ -692,25 +836,50 @@ impl Model {
             let place = format!("texts[{t}]");
             check_id(&text.id).map_err(|e| err(format!("{place}.id"), e))?;
             if text.max_length == 0 || text.max_length > 200 {
-                return Err(err(format!("{place}.max_length"), "must be between 1 and 200".into()));
+                return Err(err(
+                    format!("{place}.max_length"),
+                    "must be between 1 and 200".into(),
+                ));
             }
             if let Some(cond) = &text.when {
                 condition(cond, &format!("{place}.when"))?;
             }
         }
         if let Some(fit) = &def.fit {
-            for (field, attr, property) in [("size", &fit.size, &fit.waist_property), ("size", &fit.size, &fit.hip_property), ("inseam", &fit.inseam, &fit.inseam_property)] {
-                let a = *attr_index.get(attr).ok_or_else(|| err(format!("fit.{field}"), format!("unknown attribute \"{attr}\"")))?;
-                if let Some(o) = def.attributes[a].options.iter().position(|o| o.properties.get(property).and_then(|v| v.as_f64()).is_none()) {
+            for (field, attr, property) in [
+                ("size", &fit.size, &fit.waist_property),
+                ("size", &fit.size, &fit.hip_property),
+                ("inseam", &fit.inseam, &fit.inseam_property),
+            ] {
+                let a = *attr_index.get(attr).ok_or_else(|| {
+                    err(
+                        format!("fit.{field}"),
+                        format!("unknown attribute \"{attr}\""),
+                    )
+                })?;
+                if let Some(o) = def.attributes[a].options.iter().position(|o| {
+                    o.properties
+                        .get(property)
+                        .and_then(|v| v.as_f64())
+                        .is_none()
+                }) {
                     return Err(err(
                         format!("attributes[{a}].options[{o}].properties"),
-                        format!("the fit needs a number \"{property}\" on every option of \"{attr}\""),
+                        format!(
+                            "the fit needs a number \"{property}\" on every option of \"{attr}\""
+                        ),
                     ));
                 }
             }
             let e = &fit.ease_cm;
-            if [e.slim, e.regular, e.relaxed].iter().any(|x| !x.is_finite() || x.abs() > 50.0) {
-                return Err(err("fit.ease_cm".into(), "ease must be a number of cm between -50 and 50".into()));
+            if [e.slim, e.regular, e.relaxed]
+                .iter()
+                .any(|x| !x.is_finite() || x.abs() > 50.0)
+            {
+                return Err(err(
+                    "fit.ease_cm".into(),
+                    "ease must be a number of cm between -50 and 50".into(),
+                ));
             }
         }
 
@@ -719,49 +888,103 @@ impl Model {
             // width by height, tied to both by a table, so the diagram's
             // price bounds include it like any option's price.
             let numeric = |id: &str, field: &str| -> Result<(usize, Vec<f64>), ModelError> {
-                let a = *attr_index.get(id).ok_or_else(|| err(format!("area_price.{field}"), format!("unknown attribute \"{id}\"")))?;
+                let a = *attr_index.get(id).ok_or_else(|| {
+                    err(
+                        format!("area_price.{field}"),
+                        format!("unknown attribute \"{id}\""),
+                    )
+                })?;
                 if def.attributes[a].range.is_none() {
-                    return Err(err(format!("area_price.{field}"), format!("\"{id}\" must be a numeric input (a range in cm)")));
+                    return Err(err(
+                        format!("area_price.{field}"),
+                        format!("\"{id}\" must be a numeric input (a range in cm)"),
+                    ));
                 }
-                Ok((a, def.attributes[a].options.iter().map(|o| o.id.parse::<f64>().unwrap_or(0.0)).collect()))
+                Ok((
+                    a,
+                    def.attributes[a]
+                        .options
+                        .iter()
+                        .map(|o| o.id.parse::<f64>().unwrap_or(0.0))
+                        .collect(),
+                ))
             };
             let (wa, widths) = numeric(&ap.width, "width")?;
             let (ha, heights) = numeric(&ap.height, "height")?;
             if wa == ha {
-                return Err(err("area_price.height".into(), "width and height must be two attributes".into()));
+                return Err(err(
+                    "area_price.height".into(),
+                    "width and height must be two attributes".into(),
+                ));
             }
             if !(0..=100_000_000).contains(&ap.per_m2) {
-                return Err(err("area_price.per_m2".into(), "must be 0 to 100000000 minor units".into()));
+                return Err(err(
+                    "area_price.per_m2".into(),
+                    "must be 0 to 100000000 minor units".into(),
+                ));
             }
             if widths.len() * heights.len() > 250_000 {
-                return Err(err("area_price".into(), "width and height have over 250000 combinations; use a coarser step".into()));
+                return Err(err(
+                    "area_price".into(),
+                    "width and height have over 250000 combinations; use a coarser step".into(),
+                ));
             }
-            let mut values: Vec<i64> = widths.iter().flat_map(|&w| heights.iter().map(move |&h| ap.price(w, h))).collect();
+            let mut values: Vec<i64> = widths
+                .iter()
+                .flat_map(|&w| heights.iter().map(move |&h| ap.price(w, h)))
+                .collect();
             values.sort_unstable();
             values.dedup();
             let tuples: Vec<Vec<u32>> = widths
                 .iter()
                 .enumerate()
-                .flat_map(|(wi, &w)| heights.iter().enumerate().map(move |(hi, &h)| (wi, hi, w, h)))
-                .map(|(wi, hi, w, h)| vec![wi as u32, hi as u32, values.binary_search(&ap.price(w, h)).unwrap_or(0) as u32])
+                .flat_map(|(wi, &w)| {
+                    heights
+                        .iter()
+                        .enumerate()
+                        .map(move |(hi, &h)| (wi, hi, w, h))
+                })
+                .map(|(wi, hi, w, h)| {
+                    vec![
+                        wi as u32,
+                        hi as u32,
+                        values.binary_search(&ap.price(w, h)).unwrap_or(0) as u32,
+                    ]
+                })
                 .collect();
             let hidden = problem.vars.len();
-            problem.vars.push(Var { name: "area-price".into(), values: values.iter().map(|v| v.to_string()).collect() });
+            problem.vars.push(Var {
+                name: "area-price".into(),
+                values: values.iter().map(|v| v.to_string()).collect(),
+            });
             prices.push(values);
-            problem.constraints.push(Constraint::Table { vars: vec![wa, ha, hidden], tuples, allowed: true });
+            problem.constraints.push(Constraint::Table {
+                vars: vec![wa, ha, hidden],
+                tuples,
+                allowed: true,
+            });
             constraint_rule.push(None);
         }
 
-        let names = crate::visual::Names { attributes: &attr_index, texts: def.texts.iter().map(|t| t.id.clone()).collect() };
-        let cond = |c: &Condition, place: &str| condition(c, place).map(|_| ()).map_err(|e| (e.place, e.reason));
+        let names = crate::visual::Names {
+            attributes: &attr_index,
+            texts: def.texts.iter().map(|t| t.id.clone()).collect(),
+        };
+        let cond = |c: &Condition, place: &str| {
+            condition(c, place)
+                .map(|_| ())
+                .map_err(|e| (e.place, e.reason))
+        };
         if let Some(visual) = &def.visual {
-            crate::visual::check(visual, &names, &cond).map_err(|(place, reason)| err(place, reason))?;
+            crate::visual::check(visual, &names, &cond)
+                .map_err(|(place, reason)| err(place, reason))?;
         }
         for (a, attr) in def.attributes.iter().enumerate() {
             for (o, opt) in attr.options.iter().enumerate() {
                 if let Some(crate::visual::Swatch::Drawing(d)) = &opt.swatch {
                     let place = format!("attributes[{a}].options[{o}].swatch");
-                    crate::visual::check_swatch(d, &place, &names, &cond).map_err(|(place, reason)| err(place, reason))?;
+                    crate::visual::check_swatch(d, &place, &names, &cond)
+                        .map_err(|(place, reason)| err(place, reason))?;
                 }
             }
         }
@@ -772,7 +995,16 @@ impl Model {
                 format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
             ),
         })?;
-        let mut model = Model { def, attr_index, option_index, problem, forest, prices, constraint_rule, fingerprint: String::new() };
+        let mut model = Model {
+            def,
+            attr_index,
+            option_index,
+            problem,
+            forest,
+            prices,
+            constraint_rule,
+            fingerprint: String::new(),
+        };
         model.fingerprint = model.compute_fingerprint();
         Ok(model)
     }
@@ -811,7 +1043,15 @@ impl Model {
             .def
             .steps
             .iter()
-            .map(|s| (s.label.clone(), s.attributes.iter().filter_map(|a| self.attribute(a)).collect()))
+            .map(|s| {
+                (
+                    s.label.clone(),
+                    s.attributes
+                        .iter()
+                        .filter_map(|a| self.attribute(a))
+                        .collect(),
+                )
+            })
             .collect();
         for (a, attr) in self.attributes().iter().enumerate() {
             if !steps.iter().any(|(_, attrs)| attrs.contains(&a)) {
@@ -830,7 +1070,9 @@ impl Model {
             .filter_map(|(c, r)| Some((c, (*r)?)))
             .filter_map(|(c, r)| {
                 let meter = self.def.rules[r].meter.as_ref()?;
-                let Constraint::Linear { terms, max, .. } = &self.problem.constraints[c] else { return None };
+                let Constraint::Linear { terms, max, .. } = &self.problem.constraints[c] else {
+                    return None;
+                };
                 let (mut load, mut capacity) = if *max < 0 { (-*max, 0i64) } else { (0, *max) };
                 let mut known = true;
                 for (a, coefficients) in terms {
@@ -842,7 +1084,15 @@ impl Model {
                         None => known = false,
                     }
                 }
-                Some(Meter { rule: r, attributes: terms.iter().map(|(a, _)| *a).collect(), label: meter.label.clone(), unit: meter.unit.clone(), load: load as f64 / unit, capacity: capacity as f64 / unit, known })
+                Some(Meter {
+                    rule: r,
+                    attributes: terms.iter().map(|(a, _)| *a).collect(),
+                    label: meter.label.clone(),
+                    unit: meter.unit.clone(),
+                    load: load as f64 / unit,
+                    capacity: capacity as f64 / unit,
+                    known,
+                })
             })
             .collect()
     }
@@ -869,7 +1119,15 @@ fn extend_rows(rows: Vec<Vec<u32>>, values: &[u32]) -> Option<Vec<Vec<u32>>> {
     if rows.len().saturating_mul(values.len()) > 1_000_000 {
         return None;
     }
-    Some(rows.iter().flat_map(|prefix| values.iter().map(move |&v| [prefix.as_slice(), &[v]].concat())).collect())
+    Some(
+        rows.iter()
+            .flat_map(|prefix| {
+                values
+                    .iter()
+                    .map(move |&v| [prefix.as_slice(), &[v]].concat())
+            })
+            .collect(),
+    )
 }
 
 /// A decimal scaled to an integer, if exact at three decimals.
@@ -881,13 +1139,22 @@ fn scaled(x: f64) -> Option<i64> {
 
 /// The options of a numeric input.
 fn range_options(range: &RangeDef) -> Result<Vec<OptionDef>, String> {
-    let RangeDef { min, max, step, unit } = range;
+    let RangeDef {
+        min,
+        max,
+        step,
+        unit,
+    } = range;
     if !(min.is_finite() && max.is_finite() && step.is_finite()) || *step <= 0.0 || max < min {
-        return Err(format!("needs finite min <= max and step > 0, found min {min}, max {max}, step {step}"));
+        return Err(format!(
+            "needs finite min <= max and step > 0, found min {min}, max {max}, step {step}"
+        ));
     }
     let count = ((max - min) / step).round();
     if ((max - min) / step - count).abs() > 1e-9 || count >= 10_000.0 {
-        return Err(format!("({max} - {min}) must be a whole multiple of {step}, with fewer than 10,000 steps"));
+        return Err(format!(
+            "({max} - {min}) must be a whole multiple of {step}, with fewer than 10,000 steps"
+        ));
     }
     Ok((0..=count as u32)
         .map(|i| {
@@ -898,7 +1165,17 @@ fn range_options(range: &RangeDef) -> Result<Vec<OptionDef>, String> {
                 None => id.clone(),
             };
             // The number and its unit read the same in both languages.
-            OptionDef { id, label: Text { en: label.clone(), zh: Some(label) }, description: None, price: 0, properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]), swatch: None }
+            OptionDef {
+                id,
+                label: Text {
+                    en: label.clone(),
+                    zh: Some(label),
+                },
+                description: None,
+                price: 0,
+                properties: BTreeMap::from([("value".to_string(), serde_json::json!(x))]),
+                swatch: None,
+            }
         })
         .collect())
 }
@@ -922,8 +1199,13 @@ fn check_id(id: &str) -> Result<(), String> {
     if id.is_empty() || id.len() > 64 {
         return Err(format!("id \"{id}\" must have 1 to 64 characters"));
     }
-    if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(format!("id \"{id}\" may only hold ASCII letters, digits, '-' and '_'"));
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "id \"{id}\" may only hold ASCII letters, digits, '-' and '_'"
+        ));
     }
     Ok(())
 }

@@ -46,12 +46,16 @@ fn brute_space(problem: &Problem) -> Space {
             forced.push((x, left[0] as u32));
         }
     }
-    Space { configurations: Some(count.to_string()), consistent: count > 0, dead, forced }
+    Space {
+        configurations: Some(count.to_string()),
+        consistent: count > 0,
+        dead,
+        forced,
+    }
 }
 
 fn both_methods(problem: &Problem) -> (Space, Space) {
-    let diagram = Engine::new(problem.clone(), None, DEFAULT_BUDGET).unwrap();
-    assert_eq!(diagram.method(), "diagram");
+    let diagram = Engine::with_diagram(problem.clone(), None, DEFAULT_BUDGET).unwrap();
     let search = Engine::with_search(problem.clone(), None, DEFAULT_BUDGET);
     (lint::space(&diagram), lint::space(&search))
 }
@@ -65,17 +69,31 @@ fn the_space_of_random_small_problems_matches_enumeration() {
     for _ in 0..300 {
         let n = 3 + rng.below(5);
         let mut vars: Vec<Var> = (0..n).map(|i| Var::boolean(format!("b{i}"))).collect();
-        vars.push(Var { name: "m".into(), values: (0..1 + rng.below(4)).map(|v| v.to_string()).collect() });
+        vars.push(Var {
+            name: "m".into(),
+            values: (0..1 + rng.below(4)).map(|v| v.to_string()).collect(),
+        });
         let mut constraints = Vec::new();
         for _ in 0..rng.below(7) {
-            let lits = (0..1 + rng.below(3)).map(|_| Lit { var: rng.below(n), positive: rng.below(2) == 1 }).collect();
+            let lits = (0..1 + rng.below(3))
+                .map(|_| Lit {
+                    var: rng.below(n),
+                    positive: rng.below(2) == 1,
+                })
+                .collect();
             constraints.push(Constraint::Clause(lits));
         }
         if rng.below(2) == 1 {
             let m = vars.len() - 1;
             let size = vars[m].values.len();
-            let tuples = (0..1 + rng.below(4)).map(|_| vec![rng.below(2) as u32, rng.below(size) as u32]).collect();
-            constraints.push(Constraint::Table { vars: vec![rng.below(n), m], tuples, allowed: rng.below(2) == 1 });
+            let tuples = (0..1 + rng.below(4))
+                .map(|_| vec![rng.below(2) as u32, rng.below(size) as u32])
+                .collect();
+            constraints.push(Constraint::Table {
+                vars: vec![rng.below(n), m],
+                tuples,
+                allowed: rng.below(2) == 1,
+            });
         }
         let problem = Problem { vars, constraints };
         let expected = brute_space(&problem);
@@ -87,7 +105,10 @@ fn the_space_of_random_small_problems_matches_enumeration() {
         inconsistent += usize::from(!expected.consistent);
     }
     // The cases must exercise every answer, or the comparison proves little.
-    assert!(with_dead > 20 && with_forced > 20 && inconsistent > 5, "{with_dead} {with_forced} {inconsistent}");
+    assert!(
+        with_dead > 20 && with_forced > 20 && inconsistent > 5,
+        "{with_dead} {with_forced} {inconsistent}"
+    );
 }
 
 /// A mug built to have every fault the health report names: a dead glaze
@@ -130,18 +151,36 @@ const FAULTY: &str = r##"{
 }"##;
 
 fn refs(list: &[(&str, &str)]) -> Vec<OptionRef> {
-    list.iter().map(|(a, o)| OptionRef { attribute: a.to_string(), option: o.to_string() }).collect()
+    list.iter()
+        .map(|(a, o)| OptionRef {
+            attribute: a.to_string(),
+            option: o.to_string(),
+        })
+        .collect()
 }
 
 /// The model's space by enumeration, named by attribute and option ids.
 fn brute_options(model: &Model) -> (String, Vec<OptionRef>, Vec<OptionRef>) {
     let space = brute_space(model.problem());
-    let name = |&(x, v): &(usize, u32)| OptionRef { attribute: model.attributes()[x].id.clone(), option: model.attributes()[x].options[v as usize].id.clone() };
+    let name = |&(x, v): &(usize, u32)| OptionRef {
+        attribute: model.attributes()[x].id.clone(),
+        option: model.attributes()[x].options[v as usize].id.clone(),
+    };
     let n = model.attributes().len();
     (
         space.configurations.unwrap(),
-        space.dead.iter().filter(|(x, _)| *x < n).map(name).collect(),
-        space.forced.iter().filter(|(x, _)| *x < n).map(name).collect(),
+        space
+            .dead
+            .iter()
+            .filter(|(x, _)| *x < n)
+            .map(name)
+            .collect(),
+        space
+            .forced
+            .iter()
+            .filter(|(x, _)| *x < n)
+            .map(name)
+            .collect(),
     )
 }
 
@@ -171,7 +210,10 @@ fn a_model_built_with_faults_has_each_one_reported() {
     assert_eq!(idle, ["black-not-large"]);
 
     // The defaults that conflict: together impossible, each alone fine.
-    assert_eq!(health.conflicting_defaults, refs(&[("size", "l"), ("lid", "cork")]));
+    assert_eq!(
+        health.conflicting_defaults,
+        refs(&[("size", "l"), ("lid", "cork")])
+    );
     assert_eq!(health.no_default, ["handle"]);
 
     // Price: the cheapest and dearest valid mugs, by enumeration of quotes.
@@ -188,29 +230,79 @@ fn a_model_built_with_faults_has_each_one_reported() {
             }
         }
     }
-    assert_eq!((health.price_min, health.price_max), (totals.iter().min().copied(), totals.iter().max().copied()));
+    assert_eq!(
+        (health.price_min, health.price_max),
+        (totals.iter().min().copied(), totals.iter().max().copied())
+    );
     assert_eq!((health.price_min, health.price_max), (Some(530), Some(780)));
 
     // Cream is drawn like white and has no swatch; blue is drawn alike too
     // but its swatch shows it; the handle is not drawn at all.
     assert!(health.has_visual);
-    assert_eq!(health.no_picture, refs(&[("glaze", "white"), ("glaze", "cream"), ("handle", "left"), ("handle", "right")]));
-    assert_eq!(health.no_chinese, ["attributes.glaze.options.cream.label", "rules.no-black.message"]);
+    assert_eq!(
+        health.no_picture,
+        refs(&[
+            ("glaze", "white"),
+            ("glaze", "cream"),
+            ("handle", "left"),
+            ("handle", "right")
+        ])
+    );
+    assert_eq!(
+        health.no_chinese,
+        [
+            "attributes.glaze.options.cream.label",
+            "rules.no-black.message"
+        ]
+    );
 
     let errors = health.errors();
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("glaze=black") && e.contains("dead")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("defaults size=l, lid=cork")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("glaze=black") && e.contains("dead")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("defaults size=l, lid=cork")),
+        "{errors:?}"
+    );
     let report = health.report();
-    assert!(report.starts_with("mug: 15 valid configurations, price 5.30 to 7.80 EUR\n"), "{report}");
-    assert!(report.contains("warning: rule black-not-large never removes anything"), "{report}");
-    assert!(report.ends_with(&format!("3 errors, {} warnings\n", health.warnings().len())), "{report}");
+    assert!(
+        report.starts_with("mug: 15 valid configurations, price 5.30 to 7.80 EUR\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("warning: rule black-not-large never removes anything"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with(&format!("3 errors, {} warnings\n", health.warnings().len())),
+        "{report}"
+    );
 }
 
 fn catalogue() -> Vec<Model> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-    let index = CatalogueIndex::from_json("index.json", &std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
-    index.products.iter().map(|p| Model::from_json(&p.file, &std::fs::read_to_string(dir.join(&p.file)).unwrap()).unwrap()).collect()
+    let index = CatalogueIndex::from_json(
+        "index.json",
+        &std::fs::read_to_string(dir.join("index.json")).unwrap(),
+    )
+    .unwrap();
+    index
+        .products
+        .iter()
+        .map(|p| {
+            Model::from_json(
+                &p.file,
+                &std::fs::read_to_string(dir.join(&p.file)).unwrap(),
+            )
+            .unwrap()
+        })
+        .collect()
 }
 
 #[test]
@@ -219,23 +311,79 @@ fn the_shipped_products_are_healthy_and_their_figures_agree_with_search() {
         let health = lint::health(&model);
         println!("{}", health.report());
         assert!(health.errors().is_empty(), "{}", health.report());
-        assert_eq!(health.idle_rules.as_deref(), Some(&[][..]), "{}", model.id());
-        assert!(health.no_chinese.is_empty() && health.has_visual, "{}", health.report());
+        assert_eq!(
+            health.idle_rules.as_deref(),
+            Some(&[][..]),
+            "{}",
+            model.id()
+        );
+        assert!(
+            health.no_chinese.is_empty() && health.has_visual,
+            "{}",
+            health.report()
+        );
         // The other method, from the same problem, names the same options.
-        let search = lint::space(&Engine::with_search(model.problem().clone(), None, DEFAULT_BUDGET));
-        assert_eq!(search.configurations.as_deref(), Some(health.configurations.as_str()), "{}", model.id());
+        let search = lint::space(&Engine::with_search(
+            model.problem().clone(),
+            None,
+            DEFAULT_BUDGET,
+        ));
+        assert_eq!(
+            search.configurations.as_deref(),
+            Some(health.configurations.as_str()),
+            "{}",
+            model.id()
+        );
         let n = model.attributes().len();
-        let name = |&(x, v): &(usize, u32)| format!("{}={}", model.attributes()[x].id, model.attributes()[x].options[v as usize].id);
-        let names = |list: &[OptionRef]| list.iter().map(|o| format!("{}={}", o.attribute, o.option)).collect::<Vec<_>>();
-        assert_eq!(names(&health.dead), search.dead.iter().filter(|(x, _)| *x < n).map(name).collect::<Vec<_>>());
-        assert_eq!(names(&health.forced), search.forced.iter().filter(|(x, _)| *x < n).map(name).collect::<Vec<_>>());
+        let name = |&(x, v): &(usize, u32)| {
+            format!(
+                "{}={}",
+                model.attributes()[x].id,
+                model.attributes()[x].options[v as usize].id
+            )
+        };
+        let names = |list: &[OptionRef]| {
+            list.iter()
+                .map(|o| format!("{}={}", o.attribute, o.option))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&health.dead),
+            search
+                .dead
+                .iter()
+                .filter(|(x, _)| *x < n)
+                .map(name)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            names(&health.forced),
+            search
+                .forced
+                .iter()
+                .filter(|(x, _)| *x < n)
+                .map(name)
+                .collect::<Vec<_>>()
+        );
         let (lo, hi) = (health.price_min.unwrap(), health.price_max.unwrap());
         assert!(0 < lo && lo < hi, "{}: {lo} {hi}", model.id());
         // Small enough to enumerate: every figure by brute force too.
-        let combinations: u64 = model.problem().vars.iter().map(|v| v.values.len() as u64).product();
+        let combinations: u64 = model
+            .problem()
+            .vars
+            .iter()
+            .map(|v| v.values.len() as u64)
+            .product();
         if combinations <= 1_000_000 {
             let (count, dead, forced) = brute_options(&model);
-            assert_eq!((health.configurations.clone(), health.dead.clone(), health.forced.clone()), (count, dead, forced));
+            assert_eq!(
+                (
+                    health.configurations.clone(),
+                    health.dead.clone(),
+                    health.forced.clone()
+                ),
+                (count, dead, forced)
+            );
         }
     }
 }
@@ -246,7 +394,11 @@ fn the_shipped_products_are_healthy_and_their_figures_agree_with_search() {
 fn feature_model(relative: &str) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
     let dir = common::benchmarks_dir()?;
     let path = dir.join(relative);
-    let problem = parse_file(&path.display().to_string(), &std::fs::read_to_string(&path).unwrap()).unwrap();
+    let problem = parse_file(
+        &path.display().to_string(),
+        &std::fs::read_to_string(&path).unwrap(),
+    )
+    .unwrap();
     let (diagram, search) = both_methods(&problem);
     assert_eq!(diagram, search, "{relative}");
     let engine = Engine::with_search(problem.clone(), None, DEFAULT_BUDGET);
@@ -266,25 +418,56 @@ fn feature_model(relative: &str) -> Option<(BTreeSet<String>, BTreeSet<String>)>
             core.insert(problem.vars[x].name.clone());
         }
     }
-    let lint_dead: BTreeSet<String> = diagram.dead.iter().filter(|&&(_, v)| v == 1).map(|&(x, _)| problem.vars[x].name.clone()).collect();
-    let lint_core: BTreeSet<String> = diagram.forced.iter().filter(|&&(_, v)| v == 1).map(|&(x, _)| problem.vars[x].name.clone()).collect();
+    let lint_dead: BTreeSet<String> = diagram
+        .dead
+        .iter()
+        .filter(|&&(_, v)| v == 1)
+        .map(|&(x, _)| problem.vars[x].name.clone())
+        .collect();
+    let lint_core: BTreeSet<String> = diagram
+        .forced
+        .iter()
+        .filter(|&&(_, v)| v == 1)
+        .map(|&(x, _)| problem.vars[x].name.clone())
+        .collect();
     assert_eq!(lint_dead, dead, "{relative}: dead features");
     assert_eq!(lint_core, core, "{relative}: core features");
-    assert_eq!(diagram.dead.len(), dead.len() + core.len(), "{relative}: a dead value is a dead or a core feature");
-    assert_eq!(diagram.configurations.unwrap().parse::<BigUint>().unwrap(), Engine::new(problem, None, DEFAULT_BUDGET).unwrap().count(&vec![None; open.len()]).unwrap());
-    println!("{relative}: {} dead features, {} core features", dead.len(), core.len());
+    assert_eq!(
+        diagram.dead.len(),
+        dead.len() + core.len(),
+        "{relative}: a dead value is a dead or a core feature"
+    );
+    assert_eq!(
+        diagram.configurations.unwrap().parse::<BigUint>().unwrap(),
+        Engine::with_diagram(problem, None, DEFAULT_BUDGET)
+            .unwrap()
+            .count(&vec![None; open.len()])
+            .unwrap()
+    );
+    println!(
+        "{relative}: {} dead features, {} core features",
+        dead.len(),
+        core.len()
+    );
     Some((dead, core))
 }
 
 #[test]
 fn busybox_dead_and_core_features_agree_with_value_by_value_search() {
-    let Some((dead, core)) = feature_model("fm-busybox-1.18.0/BusyBox-1.18.0.dimacs") else { return };
-    assert!(!dead.is_empty() && !core.is_empty(), "the comparison must cover both kinds");
+    let Some((dead, core)) = feature_model("fm-busybox-1.18.0/BusyBox-1.18.0.dimacs") else {
+        return;
+    };
+    assert!(
+        !dead.is_empty() && !core.is_empty(),
+        "the comparison must cover both kinds"
+    );
 }
 
 #[test]
 fn pc_richmond_core_features_agree_with_value_by_value_search() {
-    let Some((_, core)) = feature_model("fm-pc-richmond/Sprey2020.dimacs") else { return };
+    let Some((_, core)) = feature_model("fm-pc-richmond/Sprey2020.dimacs") else {
+        return;
+    };
     assert!(!core.is_empty());
 }
 
@@ -299,15 +482,33 @@ fn the_command_exits_1_on_errors_and_0_on_a_healthy_product() {
     std::fs::create_dir_all(&dir).unwrap();
     let faulty = dir.join("mug.json");
     std::fs::write(&faulty, FAULTY).unwrap();
-    let out = std::process::Command::new(bin).arg("lint").arg(&faulty).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .arg("lint")
+        .arg(&faulty)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("error: option glaze=black can never be chosen (dead)"), "{stdout}");
-    let json = std::process::Command::new(bin).args(["lint", "--json"]).arg(&faulty).output().unwrap();
+    assert!(
+        stdout.contains("error: option glaze=black can never be chosen (dead)"),
+        "{stdout}"
+    );
+    let json = std::process::Command::new(bin)
+        .args(["lint", "--json"])
+        .arg(&faulty)
+        .output()
+        .unwrap();
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(value["dead"][0], serde_json::json!({"attribute": "glaze", "option": "black"}));
+    assert_eq!(
+        value["dead"][0],
+        serde_json::json!({"attribute": "glaze", "option": "black"})
+    );
     let healthy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue/pc-starter.json");
-    let out = std::process::Command::new(bin).arg("lint").arg(&healthy).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .arg("lint")
+        .arg(&healthy)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     std::fs::remove_dir_all(&dir).ok();
 }

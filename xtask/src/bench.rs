@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::flags::{BenchCmd, EngineArgs, RecommendArgs, ServerArgs, UiArgs};
-use crate::{Result, build_server, build_site, project_root, run, start_server, step, terminate, tools};
+use crate::{
+    Result, build_server, build_site, project_root, run, start_server, step, terminate, tools,
+};
 
 pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
     match cmd {
@@ -17,7 +19,12 @@ pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
         BenchCmd::Server(args) => server(args),
         BenchCmd::Recommend(args) => recommend(args),
         BenchCmd::Cluster(args) => {
-            let report = crate::cluster::bench(args.seconds, args.instances.into(), args.connections, !args.no_faults)?;
+            let report = crate::cluster::bench(
+                args.seconds,
+                args.instances.into(),
+                args.connections,
+                !args.no_faults,
+            )?;
             println!("{report}");
             Ok(())
         }
@@ -27,11 +34,17 @@ pub fn cmd_bench(cmd: BenchCmd) -> Result<()> {
 /// The research data's folder: `$TAILOR_BENCHMARKS`, else
 /// `../shared/benchmarks/configuration` beside the project.
 fn benchmarks_dir() -> Result<std::path::PathBuf> {
-    let dir = std::env::var_os("TAILOR_BENCHMARKS").map(std::path::PathBuf::from).unwrap_or_else(|| project_root().join("../shared/benchmarks/configuration"));
+    let dir = std::env::var_os("TAILOR_BENCHMARKS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| project_root().join("../shared/benchmarks/configuration"));
     if dir.is_dir() {
         Ok(dir)
     } else {
-        Err(format!("benchmark data not found at {} (set TAILOR_BENCHMARKS to its folder)", dir.display()).into())
+        Err(format!(
+            "benchmark data not found at {} (set TAILOR_BENCHMARKS to its folder)",
+            dir.display()
+        )
+        .into())
     }
 }
 
@@ -40,9 +53,21 @@ fn benchmarks_dir() -> Result<std::path::PathBuf> {
 fn recommend(RecommendArgs { seed, fold }: RecommendArgs) -> Result<()> {
     let data = benchmarks_dir()?.join("renault-br4cp");
     step("building tailor-engine (native)");
-    run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-engine", "--features", "cli"]).current_dir(project_root()))?;
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "--profile",
+            "native",
+            "-p",
+            "tailor-engine",
+            "--features",
+            "cli",
+        ])
+        .current_dir(project_root()))?;
     for k in ["5", "1"] {
-        step(&format!("recommend-eval on Renault medium, seed {seed}, k {k}"));
+        step(&format!(
+            "recommend-eval on Renault medium, seed {seed}, k {k}"
+        ));
         let mut cmd = Command::new(project_root().join("target/native/tailor-engine"));
         cmd.arg("recommend-eval")
             .arg(data.join("medium_domainsorted.xml"))
@@ -61,18 +86,34 @@ fn recommend(RecommendArgs { seed, fold }: RecommendArgs) -> Result<()> {
     // more varied than real ones: an upper bound).
     step("learned statistics of the catalogue's products, 10,000 random orders each, k 5");
     let catalogue = project_root().join("public/catalogue");
-    let index: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(catalogue.join("index.json"))?)?;
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(catalogue.join("index.json"))?)?;
     for product in index["products"].as_array().into_iter().flatten() {
         let file = catalogue.join(product["file"].as_str().unwrap_or_default());
         let out = Command::new(project_root().join("target/native/tailor-engine"))
             .arg("learn")
             .arg(&file)
-            .args(["--random-orders", "10000", "--seed", &seed.to_string(), "--k", "5"])
+            .args([
+                "--random-orders",
+                "10000",
+                "--seed",
+                &seed.to_string(),
+                "--k",
+                "5",
+            ])
             .output()?;
         if !out.status.success() {
-            return Err(format!("tailor-engine learn {}: {}", file.display(), String::from_utf8_lossy(&out.stderr)).into());
+            return Err(format!(
+                "tailor-engine learn {}: {}",
+                file.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
         }
-        let json = String::from_utf8_lossy(&out.stdout).trim().as_bytes().to_vec();
+        let json = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .as_bytes()
+            .to_vec();
         let gzip = crate::compress::gzip(&json)?;
         println!(
             "{}",
@@ -87,13 +128,21 @@ fn recommend(RecommendArgs { seed, fold }: RecommendArgs) -> Result<()> {
 /// rest of its output is read and dropped, so logging costs what it costs
 /// in production without flooding the terminal.
 fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, String)> {
-    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
     let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
     let found = loop {
         match lines.next() {
             Some(Ok(line)) => {
                 if let Some(rest) = line.split(marker).nth(1) {
-                    break rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_string();
+                    break rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .to_string();
                 }
             }
             _ => return Err(format!("{cmd:?} stopped before saying \"{marker}\"").into()),
@@ -105,11 +154,21 @@ fn start_quiet(mut cmd: Command, marker: &str) -> Result<(std::process::Child, S
 
 /// Orders per second against the real server (SQLite, durable commits),
 /// then against a bare handler with a fixed answer, with the same generator.
-fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Result<()> {
+fn server(
+    ServerArgs {
+        seconds,
+        connections,
+        database_url,
+    }: ServerArgs,
+) -> Result<()> {
     let root = project_root();
     let server = build_server()?;
     step("building the load generator");
-    crate::run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-load"]).current_dir(&root))?;
+    crate::run(
+        Command::new("cargo")
+            .args(["build", "--profile", "native", "-p", "tailor-load"])
+            .current_dir(&root),
+    )?;
     let load = server.with_file_name("tailor-load");
     let dir = root.join("target/bench-server");
     let _ = std::fs::remove_dir_all(&dir);
@@ -120,7 +179,15 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
     let load_against = |addr: &str, mut target: std::process::Child| -> Result<String> {
         let report = crate::cmd_output(
             Command::new(&load)
-                .args(["orders", "--addr", addr, "--seconds", &seconds.to_string(), "--connections", &connections.to_string()])
+                .args([
+                    "orders",
+                    "--addr",
+                    addr,
+                    "--seconds",
+                    &seconds.to_string(),
+                    "--connections",
+                    &connections.to_string(),
+                ])
                 .arg("--catalogue")
                 .arg(&catalogue),
         );
@@ -130,8 +197,12 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
         Ok(report)
     };
 
-    let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
-    step(&format!("posting orders to the server ({}, durable commits) for {seconds} s", database_url.split(':').next().unwrap_or("")));
+    let database_url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+    step(&format!(
+        "posting orders to the server ({}, durable commits) for {seconds} s",
+        database_url.split(':').next().unwrap_or("")
+    ));
     // The server logs (a line per order, as in production) go to a file. All
     // load comes from one address, so the per-client order limit is off.
     let port = crate::free_port()?;
@@ -151,7 +222,9 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
     crate::wait_for_port(port, "the server", &dir.join("server.log"))?;
     let orders = load_against(&addr, child)?;
 
-    step(&format!("the same load against a bare handler with a fixed answer, {seconds} s"));
+    step(&format!(
+        "the same load against a bare handler with a fixed answer, {seconds} s"
+    ));
     let mut cmd = Command::new(&load);
     cmd.args(["bare", "--addr", "127.0.0.1:0"]);
     let (child, addr) = start_quiet(cmd, "bare handler at ")?;
@@ -159,10 +232,15 @@ fn server(ServerArgs { seconds, connections, database_url }: ServerArgs) -> Resu
 
     let rate = |json: &str| -> Result<f64> {
         let v: serde_json::Value = serde_json::from_str(json.trim())?;
-        v["created_per_s"].as_f64().ok_or_else(|| "no created_per_s".into())
+        v["created_per_s"]
+            .as_f64()
+            .ok_or_else(|| "no created_per_s".into())
     };
     let (o, b) = (rate(&orders)?, rate(&bare)?);
-    println!("{}", serde_json::json!({"bench": "server", "orders_per_s": o, "bare_per_s": b, "share_of_bare": (o / b * 1000.0).round() / 1000.0}));
+    println!(
+        "{}",
+        serde_json::json!({"bench": "server", "orders_per_s": o, "bare_per_s": b, "share_of_bare": (o / b * 1000.0).round() / 1000.0})
+    );
     Ok(())
 }
 
@@ -187,7 +265,9 @@ fn ui(UiArgs { clicks, seed }: UiArgs) -> Result<()> {
         "dist".into(),
     ];
     let (mut child, url) = start_server(&server, &server_args)?;
-    step(&format!("measuring the portal in headless Chromium ({url})"));
+    step(&format!(
+        "measuring the portal in headless Chromium ({url})"
+    ));
     let outcome = run(Command::new("node")
         .arg(root.join("tests/e2e/ui-bench.mjs"))
         .args([url.as_str(), &clicks, &seed])
@@ -198,15 +278,37 @@ fn ui(UiArgs { clicks, seed }: UiArgs) -> Result<()> {
     outcome
 }
 
-fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend, picture }: EngineArgs) -> Result<()> {
+fn engine(
+    EngineArgs {
+        wasm,
+        model,
+        sales,
+        sessions,
+        seed,
+        recommend,
+        picture,
+    }: EngineArgs,
+) -> Result<()> {
     let (sessions, seed) = (sessions.to_string(), seed.to_string());
     let model = absolute(&model)?;
     let sales = sales.map(|s| absolute(&s)).transpose()?;
     if !wasm {
         step("building tailor-engine (native)");
-        run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-engine", "--features", "cli"]).current_dir(project_root()))?;
+        run(Command::new("cargo")
+            .args([
+                "build",
+                "--profile",
+                "native",
+                "-p",
+                "tailor-engine",
+                "--features",
+                "cli",
+            ])
+            .current_dir(project_root()))?;
         let mut cmd = Command::new(project_root().join("target/native/tailor-engine"));
-        cmd.arg("bench").arg(&model).args(["--sessions", &sessions, "--seed", &seed]);
+        cmd.arg("bench")
+            .arg(&model)
+            .args(["--sessions", &sessions, "--seed", &seed]);
         if let Some(s) = &sales {
             cmd.arg("--sales").arg(s);
         }
@@ -223,7 +325,15 @@ fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend, picture }:
     step("building the benchmark for wasm32");
     let root = project_root();
     run(Command::new("cargo")
-        .args(["build", "--profile", "wasm-bench", "-p", "tailor-bench-wasm", "--target", "wasm32-unknown-unknown"])
+        .args([
+            "build",
+            "--profile",
+            "wasm-bench",
+            "-p",
+            "tailor-bench-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
         .current_dir(&root))?;
     let out = root.join("target/bench-wasm");
     run(Command::new("wasm-bindgen")
@@ -233,19 +343,40 @@ fn engine(EngineArgs { wasm, model, sales, sessions, seed, recommend, picture }:
     std::fs::write(out.join("index.html"), INDEX)?;
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}/", listener.local_addr()?);
-    let files = Files { dir: out, model: model.clone(), sales: sales.clone() };
+    let files = Files {
+        dir: out,
+        model: model.clone(),
+        sales: sales.clone(),
+    };
     std::thread::spawn(move || serve(listener, files));
-    step(&format!("replaying click sessions in headless Chromium ({url})"));
-    let name = model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    step(&format!(
+        "replaying click sessions in headless Chromium ({url})"
+    ));
+    let name = model
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     run(Command::new("node")
         .arg(root.join("tests/e2e/bench-wasm.mjs"))
-        .args([url.as_str(), &name, &sessions, &seed, if sales.is_some() { "1" } else { "0" }, if recommend { "1" } else { "0" }, if picture { "1" } else { "0" }])
+        .args([
+            url.as_str(),
+            &name,
+            &sessions,
+            &seed,
+            if sales.is_some() { "1" } else { "0" },
+            if recommend { "1" } else { "0" },
+            if picture { "1" } else { "0" },
+        ])
         .env("CHROMIUM", tools::CHROMIUM)
         .current_dir(root.join("tests/e2e")))
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
-    let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
     if !p.is_file() {
         return Err(format!("{}: no such file", p.display()).into());
     }
@@ -296,10 +427,16 @@ fn serve(listener: TcpListener, files: Files) {
         let mut s = &stream;
         let _ = match body {
             Some(b) => {
-                let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\nConnection: close\r\n\r\n", b.len());
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\nConnection: close\r\n\r\n",
+                    b.len()
+                );
                 s.write_all(&b)
             }
-            None => s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            None => s.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            ),
         };
     }
 }

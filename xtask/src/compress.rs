@@ -16,12 +16,18 @@ const EXTENSIONS: [&str; 4] = ["wasm", "js", "css", "svg"];
 fn is_hashed(name: &str) -> bool {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub fn gzip(data: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, data, &mut out)?;
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        data,
+        &mut out,
+    )?;
     Ok(out)
 }
 
@@ -39,7 +45,13 @@ pub fn precompress(dist: &Path, cache: &Path) -> Result<()> {
     fs::create_dir_all(cache)?;
     for entry in fs::read_dir(dist)? {
         let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !path.is_file() || !EXTENSIONS.contains(&ext) || !is_hashed(&name) {
             continue;
@@ -73,7 +85,9 @@ mod tests {
 
     #[test]
     fn compressed_copies_round_trip() {
-        let data: Vec<u8> = (0..50_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let data: Vec<u8> = (0..50_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
         let gz = gzip(&data).unwrap();
         assert!(gz.len() < data.len() / 4 && gz.starts_with(&[0x1f, 0x8b]));
         let mut back = Vec::new();

@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand};
 /// The project's own commands.
 #[derive(Debug, Parser)]
 // A flag given twice takes its last value, as it did before clap.
-#[command(name = "cargo xtask", bin_name = "cargo xtask", args_override_self = true)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    args_override_self = true
+)]
 pub struct Cli {
     // None prints the help (`cargo xtask` alone).
     #[command(subcommand)]
@@ -53,7 +57,13 @@ pub struct RunArgs {
     pub addr: String,
     /// The server's database.
     // Help shows no value of DATABASE_URL: it may hold a password.
-    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true, default_value = "sqlite://data/tailor.db")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        default_value = "sqlite://data/tailor.db"
+    )]
     pub database_url: String,
 }
 
@@ -181,16 +191,46 @@ mod tests {
 
     #[test]
     fn run_takes_an_address_and_a_database() {
-        let Some(Cmd::Run(a)) = parse(&["run", "--addr", "0.0.0.0:9000", "--database-url", "sqlite://x.db"]).unwrap().command else { panic!() };
-        assert_eq!((a.addr.as_str(), a.database_url.as_str()), ("0.0.0.0:9000", "sqlite://x.db"));
+        let Some(Cmd::Run(a)) = parse(&[
+            "run",
+            "--addr",
+            "0.0.0.0:9000",
+            "--database-url",
+            "sqlite://x.db",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (a.addr.as_str(), a.database_url.as_str()),
+            ("0.0.0.0:9000", "sqlite://x.db")
+        );
         // The last of a repeated flag counts.
-        let Some(Cmd::Run(a)) = parse(&["run", "--addr", "a:1", "--addr", "b:2", "--database-url", "u"]).unwrap().command else { panic!() };
+        let Some(Cmd::Run(a)) = parse(&[
+            "run",
+            "--addr",
+            "a:1",
+            "--addr",
+            "b:2",
+            "--database-url",
+            "u",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
         assert_eq!(a.addr, "b:2");
         // Without the flag, DATABASE_URL, then the SQLite file (read from the
         // definition: the environment of a test is not ours to change).
         let run = Cli::command();
         let run = run.find_subcommand("run").unwrap();
-        let db = run.get_arguments().find(|a| a.get_id() == "database_url").unwrap();
+        let db = run
+            .get_arguments()
+            .find(|a| a.get_id() == "database_url")
+            .unwrap();
         assert_eq!(db.get_env(), Some(std::ffi::OsStr::new("DATABASE_URL")));
         assert_eq!(db.get_default_values(), ["sqlite://data/tailor.db"]);
         let addr = run.get_arguments().find(|a| a.get_id() == "addr").unwrap();
@@ -199,41 +239,94 @@ mod tests {
 
     #[test]
     fn bench_engine_takes_its_model_anywhere_among_the_flags() {
-        let Some(Cmd::Bench(BenchCmd::Engine(a))) = parse(&["bench", "engine", "m.json"]).unwrap().command else { panic!() };
-        assert!(!a.wasm);
-        assert_eq!((a.model, a.sales, a.sessions, a.seed), ("m.json".into(), None, 200, 1));
         let Some(Cmd::Bench(BenchCmd::Engine(a))) =
-            parse(&["bench", "engine", "--sessions", "5", "--wasm", "m.xml", "--sales", "s.json", "--seed", "7"]).unwrap().command
+            parse(&["bench", "engine", "m.json"]).unwrap().command
+        else {
+            panic!()
+        };
+        assert!(!a.wasm);
+        assert_eq!(
+            (a.model, a.sales, a.sessions, a.seed),
+            ("m.json".into(), None, 200, 1)
+        );
+        let Some(Cmd::Bench(BenchCmd::Engine(a))) = parse(&[
+            "bench",
+            "engine",
+            "--sessions",
+            "5",
+            "--wasm",
+            "m.xml",
+            "--sales",
+            "s.json",
+            "--seed",
+            "7",
+        ])
+        .unwrap()
+        .command
         else {
             panic!()
         };
         assert!(a.wasm);
-        assert_eq!((a.model, a.sales, a.sessions, a.seed), ("m.xml".into(), Some("s.json".into()), 5, 7));
-        assert!(parse(&["bench", "engine", "--wasm"]).is_err(), "MODEL is required");
+        assert_eq!(
+            (a.model, a.sales, a.sessions, a.seed),
+            ("m.xml".into(), Some("s.json".into()), 5, 7)
+        );
+        assert!(
+            parse(&["bench", "engine", "--wasm"]).is_err(),
+            "MODEL is required"
+        );
         assert!(parse(&["bench", "engine", "m.json", "--sessions", "many"]).is_err());
     }
 
     #[test]
     fn bench_ui_and_server_have_their_defaults() {
-        let Some(Cmd::Bench(BenchCmd::Ui(a))) = parse(&["bench", "ui"]).unwrap().command else { panic!() };
+        let Some(Cmd::Bench(BenchCmd::Ui(a))) = parse(&["bench", "ui"]).unwrap().command else {
+            panic!()
+        };
         assert_eq!((a.clicks, a.seed), (300, 1));
-        let Some(Cmd::Bench(BenchCmd::Ui(a))) = parse(&["bench", "ui", "--clicks", "20", "--seed", "3"]).unwrap().command else { panic!() };
-        assert_eq!((a.clicks, a.seed), (20, 3));
-        let Some(Cmd::Bench(BenchCmd::Server(a))) = parse(&["bench", "server"]).unwrap().command else { panic!() };
-        assert_eq!((a.seconds, a.connections, a.database_url), (30, 32, None));
-        let Some(Cmd::Bench(BenchCmd::Server(a))) =
-            parse(&["bench", "server", "--seconds", "5", "--connections", "4", "--database-url", "postgres://p@h/d"]).unwrap().command
+        let Some(Cmd::Bench(BenchCmd::Ui(a))) =
+            parse(&["bench", "ui", "--clicks", "20", "--seed", "3"])
+                .unwrap()
+                .command
         else {
             panic!()
         };
-        assert_eq!((a.seconds, a.connections, a.database_url.as_deref()), (5, 4, Some("postgres://p@h/d")));
+        assert_eq!((a.clicks, a.seed), (20, 3));
+        let Some(Cmd::Bench(BenchCmd::Server(a))) = parse(&["bench", "server"]).unwrap().command
+        else {
+            panic!()
+        };
+        assert_eq!((a.seconds, a.connections, a.database_url), (30, 32, None));
+        let Some(Cmd::Bench(BenchCmd::Server(a))) = parse(&[
+            "bench",
+            "server",
+            "--seconds",
+            "5",
+            "--connections",
+            "4",
+            "--database-url",
+            "postgres://p@h/d",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (a.seconds, a.connections, a.database_url.as_deref()),
+            (5, 4, Some("postgres://p@h/d"))
+        );
     }
 
     #[test]
     fn fuzz_seconds_default_and_must_be_a_number() {
-        let Some(Cmd::Fuzz(a)) = parse(&["fuzz"]).unwrap().command else { panic!() };
+        let Some(Cmd::Fuzz(a)) = parse(&["fuzz"]).unwrap().command else {
+            panic!()
+        };
         assert_eq!(a.seconds, 60);
-        let Some(Cmd::Fuzz(a)) = parse(&["fuzz", "--seconds", "5"]).unwrap().command else { panic!() };
+        let Some(Cmd::Fuzz(a)) = parse(&["fuzz", "--seconds", "5"]).unwrap().command else {
+            panic!()
+        };
         assert_eq!(a.seconds, 5);
         assert!(parse(&["fuzz", "--seconds", "-1"]).is_err());
         assert!(parse(&["fuzz", "--seconds"]).is_err());
@@ -244,13 +337,30 @@ mod tests {
         use clap::error::ErrorKind;
         assert!(parse(&[]).unwrap().command.is_none());
         assert!(matches!(parse(&["test"]).unwrap().command, Some(Cmd::Test)));
-        assert!(matches!(parse(&["build"]).unwrap().command, Some(Cmd::Build)));
-        assert_eq!(parse(&["deploy"]).unwrap_err().kind(), ErrorKind::InvalidSubcommand);
-        assert_eq!(parse(&["test", "--fast"]).unwrap_err().kind(), ErrorKind::UnknownArgument);
-        assert_eq!(parse(&["run", "--port", "1"]).unwrap_err().kind(), ErrorKind::UnknownArgument);
+        assert!(matches!(
+            parse(&["build"]).unwrap().command,
+            Some(Cmd::Build)
+        ));
+        assert_eq!(
+            parse(&["deploy"]).unwrap_err().kind(),
+            ErrorKind::InvalidSubcommand
+        );
+        assert_eq!(
+            parse(&["test", "--fast"]).unwrap_err().kind(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(&["run", "--port", "1"]).unwrap_err().kind(),
+            ErrorKind::UnknownArgument
+        );
         // `bench` alone shows its commands as an error, as its usage line was.
         assert!(parse(&["bench"]).unwrap_err().use_stderr());
-        for help in [&["--help"][..], &["-h"], &["help"], &["bench", "server", "--help"]] {
+        for help in [
+            &["--help"][..],
+            &["-h"],
+            &["help"],
+            &["bench", "server", "--help"],
+        ] {
             let e = parse(help).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{help:?}");
             assert!(!e.use_stderr());

@@ -25,30 +25,58 @@ fn copy_dir(from: &Path, to: &Path, ext: Option<&str>) -> Result<()> {
 }
 
 pub fn cmd_fuzz(FuzzArgs { seconds }: FuzzArgs) -> Result<()> {
-    if !cmd_output(Command::new("cargo").args(["fuzz", "--version"])).is_ok_and(|v| v.contains(CARGO_FUZZ_VERSION)) {
+    if !cmd_output(Command::new("cargo").args(["fuzz", "--version"]))
+        .is_ok_and(|v| v.contains(CARGO_FUZZ_VERSION))
+    {
         step(&format!("installing cargo-fuzz {CARGO_FUZZ_VERSION}"));
-        run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION]))?;
+        run(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
+        ]))?;
     }
     let root = project_root();
     let fuzz = root.join("fuzz");
-    copy_dir(&root.join("public/catalogue"), &fuzz.join("corpus/model_json"), Some("json"))?;
-    copy_dir(&fuzz.join("seeds/config_code"), &fuzz.join("corpus/config_code"), None)?;
+    copy_dir(
+        &root.join("public/catalogue"),
+        &fuzz.join("corpus/model_json"),
+        Some("json"),
+    )?;
+    copy_dir(
+        &fuzz.join("seeds/config_code"),
+        &fuzz.join("corpus/config_code"),
+        None,
+    )?;
     let mut found = Vec::new();
     for target in TARGETS {
         step(&format!("fuzzing {target} for {seconds} s"));
         let outcome = run(Command::new("cargo")
             .args(["+nightly", "fuzz", "run", "-O", target])
             .arg(fuzz.join("corpus").join(target))
-            .args(["--", &format!("-max_total_time={seconds}"), "-max_len=65536", "-print_final_stats=1"])
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-max_len=65536",
+                "-print_final_stats=1",
+            ])
             .current_dir(&fuzz));
         if outcome.is_err() {
             found.push(target);
         }
     }
     if found.is_empty() {
-        println!("\nno crash, panic or timeout found in {} targets x {seconds} s", TARGETS.len());
+        println!(
+            "\nno crash, panic or timeout found in {} targets x {seconds} s",
+            TARGETS.len()
+        );
         Ok(())
     } else {
-        Err(format!("fuzzing found problems in {}; see fuzz/artifacts/", found.join(", ")).into())
+        Err(format!(
+            "fuzzing found problems in {}; see fuzz/artifacts/",
+            found.join(", ")
+        )
+        .into())
     }
 }

@@ -9,8 +9,8 @@
 //! tailor-engine learn MODEL.json [--random-orders N] [--seed S] [--k N]
 //! ```
 //! MODEL is a Tailor model (`.json`), an XCSP 2.1 file (`.xml`) or DIMACS CNF
-//! (`.dimacs`, `.cnf`). `--method` is `auto` (the default: a compiled
-//! diagram, or search when the model is too large to compile), `diagram` or
+//! (`.dimacs`, `.cnf`). `--method` is `auto` (the default: the method whose
+//! clicks are estimated cheapest, reported on standard error), `diagram` or
 //! `search`; the hidden `--search-budget N` bounds the search method's trace
 //! of the whole model (0: search every question anew).
 //!
@@ -180,6 +180,16 @@ enum Command {
         /// The seed of the random links.
         #[arg(long, value_name = "S", default_value_t = 1)]
         seed: u64,
+        /// With an XCSP model: its sales; the copies are linked by tables
+        /// that every paired order satisfies.
+        #[arg(long, value_name = "FILE")]
+        sales: Option<String>,
+        /// Where to write the scaled sales (with --sales).
+        #[arg(long, value_name = "FILE", requires = "sales")]
+        sales_out: Option<String>,
+        /// Linking tables per copy (XCSP models).
+        #[arg(long, value_name = "N", default_value_t = 40)]
+        links: usize,
     },
 }
 
@@ -189,7 +199,7 @@ struct ModelArgs {
     /// A Tailor model (.json), an XCSP 2.1 file (.xml) or DIMACS CNF (.dimacs, .cnf).
     #[arg(value_name = "MODEL")]
     model: String,
-    /// auto: a compiled diagram, or search when the model is too large to compile.
+    /// auto: the method whose clicks are estimated cheapest (reported on standard error).
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     method: Method,
     /// Bounds the search method's trace of the whole model (0: search every
@@ -222,7 +232,9 @@ fn parse_assign(values: &[String]) -> Result<Vec<(String, String)>, String> {
     let mut assign = Vec::new();
     for value in values {
         for pair in value.split(',').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').ok_or_else(|| format!("--assign: \"{pair}\" is not NAME=VALUE"))?;
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("--assign: \"{pair}\" is not NAME=VALUE"))?;
             assign.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
@@ -248,7 +260,11 @@ fn load(path: &str) -> Result<(Problem, Option<Vec<Vec<i64>>>), String> {
 /// The engine for a model, with its sales file if any, and the time its
 /// preparation took (ms). With `bench_seed`, a model without prices gets
 /// made-up ones from that seed.
-fn prepare(m: &ModelArgs, sales: Option<&str>, bench_seed: Option<u64>) -> Result<(Engine, Option<Sales>, f64), String> {
+fn prepare(
+    m: &ModelArgs,
+    sales: Option<&str>,
+    bench_seed: Option<u64>,
+) -> Result<(Engine, Option<Sales>, f64), String> {
     let (problem, prices) = load(&m.model)?;
     let sales = match sales {
         Some(path) => Some(parse_sales(path, &read(path)?, &problem).map_err(|e| e.to_string())?),
@@ -258,25 +274,66 @@ fn prepare(m: &ModelArgs, sales: Option<&str>, bench_seed: Option<u64>) -> Resul
     let prices = prices.or_else(|| bench_seed.map(|seed| Engine::synthetic_prices(&problem, seed)));
     let engine = match m.method {
         Method::Search => Engine::with_search(problem, prices, m.search_budget),
-        Method::Auto | Method::Diagram => Engine::new(problem, prices, DEFAULT_BUDGET).map_err(|e| format!("{}: {e:?}", m.model))?,
+        Method::Auto => Engine::new(problem, prices, DEFAULT_BUDGET)
+            .map_err(|e| format!("{}: {e:?}", m.model))?,
+        Method::Diagram => Engine::with_diagram(problem, prices, DEFAULT_BUDGET).map_err(|_| {
+            format!(
+                "{}: too large to compile within {DEFAULT_BUDGET} diagram nodes",
+                m.model
+            )
+        })?,
     };
-    if m.method == Method::Diagram && engine.method() != "diagram" {
-        return Err(format!("{}: too large to compile within {DEFAULT_BUDGET} diagram nodes", m.model));
-    }
+    let c = engine.choice();
+    let us = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} µs"));
+    eprintln!(
+        "method: {} ({}; estimated click: diagram {}, search {})",
+        c.method,
+        c.reason,
+        us(c.diagram_us),
+        us(c.search_us)
+    );
     Ok((engine, sales, started.elapsed().as_secs_f64() * 1000.0))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Scale { model, times, seed } => {
+        Command::Scale {
+            model,
+            times,
+            seed,
+            sales,
+            sales_out,
+            links,
+        } => {
             let (problem, _) = load(&model)?;
-            print!("{}", scale(&problem, times, seed)?);
+            match sales {
+                None => print!("{}", scale(&problem, times, seed)?),
+                Some(path) => {
+                    let sales =
+                        parse_sales(&path, &read(&path)?, &problem).map_err(|e| e.to_string())?;
+                    let (xcsp, orders) = scale_tables(&problem, &sales, times, links, seed)?;
+                    print!("{xcsp}");
+                    if let Some(out) = sales_out {
+                        std::fs::write(&out, orders)
+                            .map_err(|e| format!("{out}: cannot write: {e}"))?;
+                    }
+                }
+            }
             Ok(())
         }
         Command::Count { model } => {
             let (engine, _, compile_ms) = prepare(&model, None, None)?;
-            let nodes = if engine.method() == "diagram" { "diagram nodes" } else { "search trace nodes" };
-            eprintln!("prepared in {compile_ms:.0} ms ({}): {} variables, {} {nodes}", engine.method(), engine.vars(), engine.nodes());
+            let nodes = if engine.method() == "diagram" {
+                "diagram nodes"
+            } else {
+                "search trace nodes"
+            };
+            eprintln!(
+                "prepared in {compile_ms:.0} ms ({}): {} variables, {} {nodes}",
+                engine.method(),
+                engine.vars(),
+                engine.nodes()
+            );
             match engine.count(&vec![None; engine.vars()]) {
                 Some(count) => println!("{count}"),
                 None => {
@@ -293,14 +350,23 @@ fn run(cli: Cli) -> Result<(), String> {
             let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
             check(&engine, sales.as_ref().expect("a sales file was given"))
         }
-        Command::RecommendEval { model, sales, folds, seed, fold, k } => {
+        Command::RecommendEval {
+            model,
+            sales,
+            folds,
+            seed,
+            fold,
+            k,
+        } => {
             let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
             let sales = sales.expect("a sales file was given");
             let folds = recommend::parse_folds(&folds, &read(&folds)?, sales.orders.len())?;
             if let Some(f) = fold
                 && !folds.contains(&f)
             {
-                return Err(format!("--fold {f}: no order of the sales file is in fold {f}"));
+                return Err(format!(
+                    "--fold {f}: no order of the sales file is in fold {f}"
+                ));
             }
             let mut clock = {
                 let t0 = Instant::now();
@@ -310,34 +376,59 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", evaluation_json(&model.model, seed, k, &e));
             Ok(())
         }
-        Command::Learn { model, random_orders, seed, k } => {
+        Command::Learn {
+            model,
+            random_orders,
+            seed,
+            k,
+        } => {
             if !model.to_ascii_lowercase().ends_with(".json") {
                 return Err(format!("{model}: learn takes a Tailor model (.json)"));
             }
             let m = Model::from_json(&model, &read(&model)?).map_err(|e| e.to_string())?;
             let mut rng = Rng::new(seed);
-            let orders: Vec<tailor_engine::Choices> = (0..random_orders).map(|_| bench::random_choices(&m, &mut rng)).collect();
+            let orders: Vec<tailor_engine::Choices> = (0..random_orders)
+                .map(|_| bench::random_choices(&m, &mut rng))
+                .collect();
             let learned = recommend::Learned::from_orders(&m, &orders, k);
-            println!("{}", serde_json::to_string(&learned).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string(&learned).map_err(|e| e.to_string())?
+            );
             Ok(())
         }
-        Command::Preview { model, assign, code, text, lang } => {
+        Command::Preview {
+            model,
+            assign,
+            code,
+            text,
+            lang,
+        } => {
             let m = Model::from_json(&model, &read(&model)?).map_err(|e| e.to_string())?;
             let mut choices = match code {
                 Some(c) => m.decode(&c).map_err(|e| format!("--code: {e}"))?,
                 None => tailor_engine::Choices::defaults(&m),
             };
             for (a, o) in parse_assign(&assign)? {
-                let at = m.attribute(&a).ok_or_else(|| format!("--assign: {model} has no attribute \"{a}\""))?;
-                choices.0[at] = Some(m.option(at, &o).ok_or_else(|| format!("--assign: \"{o}\" is not an option of \"{a}\""))?);
+                let at = m
+                    .attribute(&a)
+                    .ok_or_else(|| format!("--assign: {model} has no attribute \"{a}\""))?;
+                choices.0[at] = Some(
+                    m.option(at, &o)
+                        .ok_or_else(|| format!("--assign: \"{o}\" is not an option of \"{a}\""))?,
+                );
             }
             let mut texts = std::collections::BTreeMap::new();
             for t in &text {
-                let (id, value) = t.split_once('=').ok_or_else(|| format!("--text: \"{t}\" is not ID=TEXT"))?;
+                let (id, value) = t
+                    .split_once('=')
+                    .ok_or_else(|| format!("--text: \"{t}\" is not ID=TEXT"))?;
                 texts.insert(id.to_string(), value.to_string());
             }
             let lang = if lang.starts_with("zh") { "zh" } else { "en" };
-            let picture = m.picture(&choices, &texts, lang, "preview").ok_or_else(|| format!("{model}: the model has no visual section"))?;
+            let picture = m
+                .picture(&choices, &texts, lang, "preview")
+                .ok_or_else(|| format!("{model}: the model has no visual section"))?;
             println!("{}", picture.svg);
             Ok(())
         }
@@ -346,16 +437,35 @@ fn run(cli: Cli) -> Result<(), String> {
             let (engine, _, _) = prepare(&model, None, None)?;
             domains(&engine, &assign)
         }
-        Command::Bench { model, sales, sessions, seed, recommend, picture } => {
+        Command::Bench {
+            model,
+            sales,
+            sessions,
+            seed,
+            recommend,
+            picture,
+        } => {
             if picture {
-                let m = Model::from_json(&model.model, &read(&model.model)?).map_err(|e| e.to_string())?;
+                let m = Model::from_json(&model.model, &read(&model.model)?)
+                    .map_err(|e| e.to_string())?;
                 if m.def().visual.is_none() {
                     return Err(format!("{}: the model has no visual section", model.model));
                 }
                 let t0 = Instant::now();
                 let mut clock = move || t0.elapsed().as_secs_f64() * 1000.0;
                 let (report, bytes) = bench::replay_picture(&m, sessions, seed, &mut clock);
-                println!("{}", report.to_json(0.0, peak_rss_mb(), &[("picture", "true".into()), ("max_svg_bytes", bytes.to_string()), ("target", "\"native\"".into())]));
+                println!(
+                    "{}",
+                    report.to_json(
+                        0.0,
+                        peak_rss_mb(),
+                        &[
+                            ("picture", "true".into()),
+                            ("max_svg_bytes", bytes.to_string()),
+                            ("target", "\"native\"".into())
+                        ]
+                    )
+                );
                 return Ok(());
             }
             let (engine, sales, compile_ms) = prepare(&model, sales.as_deref(), Some(seed))?;
@@ -367,14 +477,32 @@ fn run(cli: Cli) -> Result<(), String> {
                 ("vars", engine.vars().to_string()),
                 ("nodes", engine.nodes().to_string()),
                 ("method", format!("\"{}\"", engine.method())),
+                ("work", engine.work().to_string()),
+                ("choice", format!("\"{}\"", engine.choice().reason)),
                 ("parts", engine.parts().to_string()),
                 ("target", "\"native\"".to_string()),
             ];
             let report = if recommend {
-                let catalogue = if model.model.to_ascii_lowercase().ends_with(".json") { Some(Model::from_json(&model.model, &read(&model.model)?).map_err(|e| e.to_string())?) } else { None };
-                let learned = bench::bench_learned(&engine, catalogue.as_ref(), sales.as_ref(), seed);
-                let shop = tailor_engine::recommend::Recommender::new(engine.problem(), &learned).map_err(|e| e.0)?;
-                let (clicks, ranking) = bench::replay_recommend(&engine, &shop, sales.as_ref(), sessions, seed, &mut clock);
+                let catalogue = if model.model.to_ascii_lowercase().ends_with(".json") {
+                    Some(
+                        Model::from_json(&model.model, &read(&model.model)?)
+                            .map_err(|e| e.to_string())?,
+                    )
+                } else {
+                    None
+                };
+                let learned =
+                    bench::bench_learned(&engine, catalogue.as_ref(), sales.as_ref(), seed);
+                let shop = tailor_engine::recommend::Recommender::new(engine.problem(), &learned)
+                    .map_err(|e| e.0)?;
+                let (clicks, ranking) = bench::replay_recommend(
+                    &engine,
+                    &shop,
+                    sales.as_ref(),
+                    sessions,
+                    seed,
+                    &mut clock,
+                );
                 extra.extend(bench::recommend_fields(&learned, &ranking));
                 clicks
             } else {
@@ -388,10 +516,21 @@ fn run(cli: Cli) -> Result<(), String> {
 
 /// The evaluation as one JSON line.
 fn evaluation_json(model: &str, seed: u64, k: u32, e: &recommend::Evaluation) -> String {
-    let ratio = |hit: u64, all: u64| if all == 0 { 0.0 } else { hit as f64 / all as f64 };
+    let ratio = |hit: u64, all: u64| {
+        if all == 0 {
+            0.0
+        } else {
+            hit as f64 / all as f64
+        }
+    };
     let mut times = e.times_us.clone();
     times.sort_by(f64::total_cmp);
-    let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    let at = |q: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     let folds: Vec<serde_json::Value> = e
         .folds
         .iter()
@@ -419,10 +558,15 @@ fn check(engine: &Engine, sales: &Sales) -> Result<(), String> {
     for order in &sales.orders {
         let reason = match sales.assignment(order, n) {
             None => {
-                let cols: Vec<String> = order.unknown_columns().map(|c| engine.problem().vars[sales.vars[c]].name.clone()).collect();
+                let cols: Vec<String> = order
+                    .unknown_columns()
+                    .map(|c| engine.problem().vars[sales.vars[c]].name.clone())
+                    .collect();
                 Some(format!("unknown value for {}", cols.join(", ")))
             }
-            Some(fixed) if !engine.consistent(&fixed) => Some("violates the constraints".to_string()),
+            Some(fixed) if !engine.consistent(&fixed) => {
+                Some("violates the constraints".to_string())
+            }
             Some(_) => None,
         };
         match reason {
@@ -444,7 +588,10 @@ fn lint(m: &ModelArgs, json: bool) -> Result<(), String> {
         let model = Model::from_json(&m.model, &read(&m.model)?).map_err(|e| e.to_string())?;
         let health = tailor_engine::lint::health(&model);
         if json {
-            println!("{}", serde_json::to_string(&health).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string(&health).map_err(|e| e.to_string())?
+            );
         } else {
             print!("{}", health.report());
         }
@@ -454,12 +601,37 @@ fn lint(m: &ModelArgs, json: bool) -> Result<(), String> {
         let space = tailor_engine::lint::space(&engine);
         let vars = &engine.problem().vars;
         let boolean = |x: usize| vars[x].values.len() == 2 && vars[x].values[1] == "1";
-        let dead_features: Vec<&str> = space.dead.iter().filter(|&&(x, v)| boolean(x) && v == 1).map(|&(x, _)| vars[x].name.as_str()).collect();
-        let core_features: Vec<&str> = space.forced.iter().filter(|&&(x, v)| boolean(x) && v == 1).map(|&(x, _)| vars[x].name.as_str()).collect();
-        let value = |&(x, v): &(usize, u32)| format!("{}={}", vars[x].name, vars[x].values[v as usize]);
-        let dead_values: Vec<String> = space.dead.iter().filter(|(x, _)| !boolean(*x)).map(value).collect();
-        let forced_values: Vec<String> = space.forced.iter().filter(|(x, _)| !boolean(*x)).map(value).collect();
-        let errors = if space.consistent { dead_features.len() + dead_values.len() } else { 1 };
+        let dead_features: Vec<&str> = space
+            .dead
+            .iter()
+            .filter(|&&(x, v)| boolean(x) && v == 1)
+            .map(|&(x, _)| vars[x].name.as_str())
+            .collect();
+        let core_features: Vec<&str> = space
+            .forced
+            .iter()
+            .filter(|&&(x, v)| boolean(x) && v == 1)
+            .map(|&(x, _)| vars[x].name.as_str())
+            .collect();
+        let value =
+            |&(x, v): &(usize, u32)| format!("{}={}", vars[x].name, vars[x].values[v as usize]);
+        let dead_values: Vec<String> = space
+            .dead
+            .iter()
+            .filter(|(x, _)| !boolean(*x))
+            .map(value)
+            .collect();
+        let forced_values: Vec<String> = space
+            .forced
+            .iter()
+            .filter(|(x, _)| !boolean(*x))
+            .map(value)
+            .collect();
+        let errors = if space.consistent {
+            dead_features.len() + dead_values.len()
+        } else {
+            1
+        };
         if json {
             let out = serde_json::json!({
                 "model": m.model, "method": engine.method(), "configurations": space.configurations,
@@ -468,17 +640,39 @@ fn lint(m: &ModelArgs, json: bool) -> Result<(), String> {
             });
             println!("{out}");
         } else {
-            let count = space.configurations.as_deref().unwrap_or("(too many to count with search)");
-            println!("{}: {count} valid configurations ({}, {} variables)", m.model, engine.method(), vars.len());
+            let count = space
+                .configurations
+                .as_deref()
+                .unwrap_or("(too many to count with search)");
+            println!(
+                "{}: {count} valid configurations ({}, {} variables)",
+                m.model,
+                engine.method(),
+                vars.len()
+            );
             if !space.consistent {
                 println!("error: no valid configuration");
             } else {
-                let features = [("dead features (never selected)", "error: dead feature", &dead_features), ("core features (always selected)", "core feature", &core_features)];
+                let features = [
+                    (
+                        "dead features (never selected)",
+                        "error: dead feature",
+                        &dead_features,
+                    ),
+                    (
+                        "core features (always selected)",
+                        "core feature",
+                        &core_features,
+                    ),
+                ];
                 for (heading, item, list) in features {
                     println!("{heading}: {}", list.len());
                     list.iter().for_each(|name| println!("  {item}: {name}"));
                 }
-                for (heading, item, list) in [("dead values", "error: dead value", &dead_values), ("forced values", "forced value", &forced_values)] {
+                for (heading, item, list) in [
+                    ("dead values", "error: dead value", &dead_values),
+                    ("forced values", "forced value", &forced_values),
+                ] {
                     println!("{heading}: {}", list.len());
                     list.iter().for_each(|name| println!("  {item}: {name}"));
                 }
@@ -487,14 +681,20 @@ fn lint(m: &ModelArgs, json: bool) -> Result<(), String> {
         }
         errors
     };
-    if errors > 0 { Err(format!("{}: {errors} errors", m.model)) } else { Ok(()) }
+    if errors > 0 {
+        Err(format!("{}: {errors} errors", m.model))
+    } else {
+        Ok(())
+    }
 }
 
 fn domains(engine: &Engine, assign: &[(String, String)]) -> Result<(), String> {
     let problem = engine.problem();
     let mut fixed = vec![None; problem.vars.len()];
     for (name, value) in assign {
-        let var = problem.var(name).ok_or_else(|| format!("--assign: unknown variable \"{name}\""))?;
+        let var = problem
+            .var(name)
+            .ok_or_else(|| format!("--assign: unknown variable \"{name}\""))?;
         let v = problem.vars[var]
             .values
             .iter()
@@ -502,7 +702,9 @@ fn domains(engine: &Engine, assign: &[(String, String)]) -> Result<(), String> {
             .ok_or_else(|| format!("--assign: \"{value}\" is not a value of \"{name}\""))?;
         fixed[var] = Some(v as u32);
         if !engine.consistent(&fixed) {
-            return Err(format!("--assign: {name}={value} is impossible together with the choices before it"));
+            return Err(format!(
+                "--assign: {name}={value} is impossible together with the choices before it"
+            ));
         }
     }
     let analysis = engine.analyse(&fixed);
@@ -511,7 +713,13 @@ fn domains(engine: &Engine, assign: &[(String, String)]) -> Result<(), String> {
         // A fixed variable's domain is its value; others list what remains.
         let values: Vec<serde_json::Value> = match fixed[x] {
             Some(v) => vec![var.values[v as usize].clone().into()],
-            None => var.values.iter().zip(&analysis.valid[x]).filter(|(_, ok)| **ok).map(|(v, _)| v.clone().into()).collect(),
+            None => var
+                .values
+                .iter()
+                .zip(&analysis.valid[x])
+                .filter(|(_, ok)| **ok)
+                .map(|(v, _)| v.clone().into())
+                .collect(),
         };
         out.insert(var.name.clone(), values.into());
     }
@@ -536,7 +744,9 @@ fn scale(problem: &Problem, times: usize, seed: u64) -> Result<String, String> {
     if problem.vars.iter().any(|v| v.values.len() != 2) {
         return Err("scale needs a DIMACS model (Boolean variables only)".into());
     }
-    let analysis = Engine::new(problem.clone(), None, DEFAULT_BUDGET).map_err(|e| format!("{e:?}"))?.analyse(&vec![None; n]);
+    let analysis = Engine::new(problem.clone(), None, DEFAULT_BUDGET)
+        .map_err(|e| format!("{e:?}"))?
+        .analyse(&vec![None; n]);
     if !analysis.consistent {
         return Err("the model has no configuration".into());
     }
@@ -544,33 +754,56 @@ fn scale(problem: &Problem, times: usize, seed: u64) -> Result<String, String> {
     for l in clauses.iter().flatten() {
         in_clause[l.var] = true;
     }
-    let open: Vec<usize> = (0..n).filter(|&x| in_clause[x] && analysis.valid[x].iter().all(|&v| v)).collect();
+    let open: Vec<usize> = (0..n)
+        .filter(|&x| in_clause[x] && analysis.valid[x].iter().all(|&v| v))
+        .collect();
     if open.is_empty() && times > 1 {
         return Err("the model has no unforced variables to link".into());
     }
-    let shift = |lits: &[Lit], copy: usize| -> Vec<Lit> { lits.iter().map(|l| Lit { var: l.var + copy * n, positive: l.positive }).collect() };
-    let mut all: Vec<Constraint> = clauses.iter().map(|c| Constraint::Clause(c.clone())).collect();
+    let shift = |lits: &[Lit], copy: usize| -> Vec<Lit> {
+        lits.iter()
+            .map(|l| Lit {
+                var: l.var + copy * n,
+                positive: l.positive,
+            })
+            .collect()
+    };
+    let mut all: Vec<Constraint> = clauses
+        .iter()
+        .map(|c| Constraint::Clause(c.clone()))
+        .collect();
     let mut rng = Rng::new(seed);
     for copy in 1..times {
         all.extend(clauses.iter().map(|c| Constraint::Clause(shift(c, copy))));
-        let vars: Vec<Var> = (0..n * (copy + 1)).map(|x| Var::boolean(x.to_string())).collect();
+        let vars: Vec<Var> = (0..n * (copy + 1))
+            .map(|x| Var::boolean(x.to_string()))
+            .collect();
         let mut attempts = 0;
         loop {
-            let pick = |rng: &mut Rng, c: usize| Lit { var: open[rng.below(open.len())] + c * n, positive: rng.below(2) == 0 };
+            let pick = |rng: &mut Rng, c: usize| Lit {
+                var: open[rng.below(open.len())] + c * n,
+                positive: rng.below(2) == 0,
+            };
             let links: Vec<Constraint> = (0..LINKS)
                 .map(|_| {
                     let mut lits = vec![pick(&mut rng, copy), pick(&mut rng, copy - 1)];
                     if rng.below(2) == 0 {
                         // A third literal, on a variable not yet in the clause.
                         let c = copy - rng.below(2);
-                        if let Some(l) = (0..8).map(|_| pick(&mut rng, c)).find(|l| lits.iter().all(|m| m.var != l.var)) {
+                        if let Some(l) = (0..8)
+                            .map(|_| pick(&mut rng, c))
+                            .find(|l| lits.iter().all(|m| m.var != l.var))
+                        {
                             lits.push(l);
                         }
                     }
                     Constraint::Clause(lits)
                 })
                 .collect();
-            let candidate = Problem { vars: vars.clone(), constraints: all.iter().chain(&links).cloned().collect() };
+            let candidate = Problem {
+                vars: vars.clone(),
+                constraints: all.iter().chain(&links).cloned().collect(),
+            };
             if Search::new(&candidate).consistent(&vec![None; candidate.vars.len()]) {
                 all.extend(links);
                 break;
@@ -591,7 +824,11 @@ fn scale(problem: &Problem, times: usize, seed: u64) -> Result<String, String> {
     for c in &all {
         if let Constraint::Clause(lits) = c {
             for l in lits {
-                out.push_str(&format!("{}{} ", if l.positive { "" } else { "-" }, l.var + 1));
+                out.push_str(&format!(
+                    "{}{} ",
+                    if l.positive { "" } else { "-" },
+                    l.var + 1
+                ));
             }
             out.push_str("0\n");
         }
@@ -599,11 +836,211 @@ fn scale(problem: &Problem, times: usize, seed: u64) -> Result<String, String> {
     Ok(out)
 }
 
+/// `times` renamed copies of a table model with its sales, as XCSP 2.1 text
+/// and a sales file: order `r` of the result is, in copy `c`, the original
+/// order `(r + c * shift) mod n`, so every copy keeps real sales. Copy `c > 0`
+/// is linked to copy `c - 1` by `links` tables of arity 2 to 5 over sales
+/// columns, each allowing exactly the combinations the paired orders show
+/// (as real product tables list what is buildable): every scaled order stays
+/// valid, and the links tie the copies as tightly as a real line's tables.
+fn scale_tables(
+    problem: &Problem,
+    sales: &Sales,
+    times: usize,
+    links: usize,
+    seed: u64,
+) -> Result<(String, String), String> {
+    let n = problem.vars.len();
+    if problem
+        .constraints
+        .iter()
+        .any(|c| !matches!(c, Constraint::Table { .. }))
+    {
+        return Err("scale --sales needs a table model (XCSP)".into());
+    }
+    if problem
+        .vars
+        .iter()
+        .flat_map(|v| &v.values)
+        .any(|name| name.parse::<i64>().is_err())
+    {
+        return Err("scale --sales needs integer values (XCSP)".into());
+    }
+    let orders: Vec<Vec<u32>> = sales
+        .orders
+        .iter()
+        .filter_map(|o| o.values.iter().copied().collect::<Option<Vec<u32>>>())
+        .collect();
+    if orders.is_empty() || times == 0 {
+        return Err("scale --sales needs at least one complete order and one copy".into());
+    }
+    let count = orders.len();
+    let shift = (count / times.max(1)).max(1) + 7;
+    let order_of = |r: usize, c: usize| &orders[(r + c * shift) % count];
+    // Columns whose orders show more than one value: the only ones a link can constrain.
+    let varied: Vec<usize> = (0..sales.vars.len())
+        .filter(|&k| orders.iter().any(|o| o[k] != orders[0][k]))
+        .collect();
+    if varied.len() < 2 && times > 1 {
+        return Err("the sales show too few varied columns to link copies".into());
+    }
+    let mut rng = Rng::new(seed);
+    // (copy, column) scopes and their allowed tuples.
+    let mut linked: Vec<(Vec<(usize, usize)>, Vec<Vec<u32>>)> = Vec::new();
+    for copy in 1..times {
+        let mut made = 0;
+        let mut attempts = 0;
+        while made < links && attempts < links * 20 {
+            attempts += 1;
+            let arity = 2 + rng.below(4);
+            let mut scope = vec![(copy, varied[rng.below(varied.len())])];
+            while scope.len() < arity {
+                let c = if rng.below(3) == 0 { copy } else { copy - 1 };
+                let k = varied[rng.below(varied.len())];
+                if !scope.contains(&(c, k)) {
+                    scope.push((c, k));
+                }
+            }
+            let mut tuples: Vec<Vec<u32>> = (0..count)
+                .map(|r| scope.iter().map(|&(c, k)| order_of(r, c)[k]).collect())
+                .collect();
+            tuples.sort_unstable();
+            tuples.dedup();
+            // A table allowing every combination of its observed values constrains nothing.
+            let product: usize = (0..arity)
+                .map(|i| {
+                    let mut seen: Vec<u32> = tuples.iter().map(|t| t[i]).collect();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    seen.len()
+                })
+                .product();
+            if tuples.len() < product {
+                linked.push((scope, tuples));
+                made += 1;
+            }
+        }
+    }
+    let name = |c: usize, x: usize| format!("{}@{c}", problem.vars[x].name);
+    let mut out = String::from(
+        "<instance>\n<presentation format=\"XCSP 2.1\" type=\"CSP\" name=\"scaled\"/>\n",
+    );
+    out.push_str(&format!("<domains nbDomains=\"{n}\">\n"));
+    for (x, v) in problem.vars.iter().enumerate() {
+        out.push_str(&format!(
+            "<domain name=\"D{x}\" nbValues=\"{}\">{}</domain>\n",
+            v.values.len(),
+            v.values.join(" ")
+        ));
+    }
+    out.push_str(&format!(
+        "</domains>\n<variables nbVariables=\"{}\">\n",
+        n * times
+    ));
+    for c in 0..times {
+        for x in 0..n {
+            out.push_str(&format!(
+                "<variable name=\"{}\" domain=\"D{x}\"/>\n",
+                name(c, x)
+            ));
+        }
+    }
+    let tuples_text = |vars: &[usize], tuples: &[Vec<u32>]| -> String {
+        tuples
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .zip(vars)
+                    .map(|(&v, &x)| problem.vars[x].values[v as usize].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let mut relations = String::new();
+    let mut constraints = String::new();
+    let mut k = 0;
+    for (i, c) in problem.constraints.iter().enumerate() {
+        let Constraint::Table {
+            vars,
+            tuples,
+            allowed,
+        } = c
+        else {
+            unreachable!("checked above")
+        };
+        let semantics = if *allowed { "supports" } else { "conflicts" };
+        relations.push_str(&format!(
+            "<relation name=\"R{i}\" arity=\"{}\" nbTuples=\"{}\" semantics=\"{semantics}\">{}</relation>\n",
+            vars.len(), tuples.len(), tuples_text(vars, tuples)
+        ));
+        for copy in 0..times {
+            let scope: Vec<String> = vars.iter().map(|&x| name(copy, x)).collect();
+            constraints.push_str(&format!(
+                "<constraint name=\"C{k}\" arity=\"{}\" scope=\"{}\" reference=\"R{i}\"/>\n",
+                vars.len(),
+                scope.join(" ")
+            ));
+            k += 1;
+        }
+    }
+    for (i, (scope, tuples)) in linked.iter().enumerate() {
+        let vars: Vec<usize> = scope.iter().map(|&(_, col)| sales.vars[col]).collect();
+        relations.push_str(&format!(
+            "<relation name=\"L{i}\" arity=\"{}\" nbTuples=\"{}\" semantics=\"supports\">{}</relation>\n",
+            vars.len(), tuples.len(), tuples_text(&vars, tuples)
+        ));
+        let names: Vec<String> = scope
+            .iter()
+            .map(|&(c, col)| name(c, sales.vars[col]))
+            .collect();
+        constraints.push_str(&format!(
+            "<constraint name=\"C{k}\" arity=\"{}\" scope=\"{}\" reference=\"L{i}\"/>\n",
+            vars.len(),
+            names.join(" ")
+        ));
+        k += 1;
+    }
+    out.push_str(&format!(
+        "</variables>\n<relations nbRelations=\"{}\">\n{relations}</relations>\n",
+        problem.constraints.len() + linked.len()
+    ));
+    out.push_str(&format!(
+        "<constraints nbConstraints=\"{k}\">\n{constraints}</constraints>\n</instance>\n"
+    ));
+    let mut orders_text: String = (0..times)
+        .flat_map(|c| sales.vars.iter().map(move |&x| (c, x)))
+        .map(|(c, x)| name(c, x))
+        .collect::<Vec<_>>()
+        .join(" ");
+    orders_text.push('\n');
+    for r in 0..count {
+        let row: Vec<&str> = (0..times)
+            .flat_map(|c| {
+                sales
+                    .vars
+                    .iter()
+                    .enumerate()
+                    .map(move |(col, &x)| (c, col, x))
+            })
+            .map(|(c, col, x)| problem.vars[x].values[order_of(r, c)[col] as usize].as_str())
+            .collect();
+        orders_text.push_str(&row.join(" "));
+        orders_text.push('\n');
+    }
+    Ok((out, orders_text))
+}
+
 /// Peak resident memory (Linux: VmHWM), in MiB; 0 where unknown.
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -611,7 +1048,9 @@ fn peak_rss_mb() -> f64 {
 mod tests {
     use clap::{CommandFactory, Parser};
 
-    use super::{Cli, Command, DEFAULT_BUDGET, Method, parse_assign};
+    use super::{Cli, Command, DEFAULT_BUDGET, Method, parse_assign, scale_tables};
+    use tailor_engine::import::{parse_sales, parse_xcsp};
+    use tailor_engine::problem::{Constraint, Problem, Var};
 
     #[test]
     fn the_command_line_is_well_formed() {
@@ -620,29 +1059,64 @@ mod tests {
 
     #[test]
     fn the_usage_lines_parse_with_their_defaults() {
-        let parse = |line: &str| Cli::try_parse_from(line.split_whitespace()).map(|cli| cli.command);
+        let parse =
+            |line: &str| Cli::try_parse_from(line.split_whitespace()).map(|cli| cli.command);
         for line in super::USAGE.lines() {
             // Each usage line with its placeholders filled in.
-            let line = line.trim().replace(['[', ']'], "").replace("auto|diagram|search", "search").replace("NAME=VALUE,...", "a=1,b=2");
-            let line: Vec<&str> = line.split_whitespace().map(|w| if matches!(w, "N" | "S" | "K") { "5" } else { w }).collect();
+            let line = line
+                .trim()
+                .replace(['[', ']'], "")
+                .replace("auto|diagram|search", "search")
+                .replace("NAME=VALUE,...", "a=1,b=2");
+            let line: Vec<&str> = line
+                .split_whitespace()
+                .map(|w| if matches!(w, "N" | "S" | "K") { "5" } else { w })
+                .collect();
             assert!(parse(&line.join(" ")).is_ok(), "{line:?}");
         }
         match parse("tailor-engine bench m.xml").unwrap() {
-            Command::Bench { model, sales, sessions, seed, recommend, picture } => {
-                assert_eq!((model.method, model.search_budget, sales, sessions, seed, recommend, picture), (Method::Auto, DEFAULT_BUDGET, None, 200, 1, false, false));
+            Command::Bench {
+                model,
+                sales,
+                sessions,
+                seed,
+                recommend,
+                picture,
+            } => {
+                assert_eq!(
+                    (
+                        model.method,
+                        model.search_budget,
+                        sales,
+                        sessions,
+                        seed,
+                        recommend,
+                        picture
+                    ),
+                    (Method::Auto, DEFAULT_BUDGET, None, 200, 1, false, false)
+                );
             }
             other => panic!("{other:?}"),
         }
         match parse("tailor-engine recommend-eval m.xml --sales s.txt --folds f.txt").unwrap() {
-            Command::RecommendEval { seed, fold, k, .. } => assert_eq!((seed, fold, k), (1, None, 5)),
+            Command::RecommendEval { seed, fold, k, .. } => {
+                assert_eq!((seed, fold, k), (1, None, 5))
+            }
             other => panic!("{other:?}"),
         }
-        assert!(parse("tailor-engine recommend-eval m.xml --sales s.txt --folds f.txt --fold 10").is_err(), "folds are 0 to 9");
+        assert!(
+            parse("tailor-engine recommend-eval m.xml --sales s.txt --folds f.txt --fold 10")
+                .is_err(),
+            "folds are 0 to 9"
+        );
         match parse("tailor-engine scale m.dimacs").unwrap() {
             Command::Scale { times, seed, .. } => assert_eq!((times, seed), (10, 1)),
             other => panic!("{other:?}"),
         }
-        assert!(parse("tailor-engine check m.xml").is_err(), "check needs --sales");
+        assert!(
+            parse("tailor-engine check m.xml").is_err(),
+            "check needs --sales"
+        );
         assert!(parse("tailor-engine count m.xml --method fast").is_err());
         assert!(parse("tailor-engine count").is_err(), "a MODEL is needed");
     }
@@ -650,8 +1124,70 @@ mod tests {
     #[test]
     fn assign_takes_comma_separated_pairs_and_names_a_bad_one() {
         let pairs = parse_assign(&["a=1, b = x,".into(), "c=2".into()]).unwrap();
-        let expected: Vec<(String, String)> = [("a", "1"), ("b", "x"), ("c", "2")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let expected: Vec<(String, String)> = [("a", "1"), ("b", "x"), ("c", "2")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         assert_eq!(pairs, expected);
-        assert_eq!(parse_assign(&["a=1,b".into()]).unwrap_err(), "--assign: \"b\" is not NAME=VALUE");
+        assert_eq!(
+            parse_assign(&["a=1,b".into()]).unwrap_err(),
+            "--assign: \"b\" is not NAME=VALUE"
+        );
+    }
+
+    #[test]
+    fn scaled_table_models_keep_every_paired_order_and_are_linked() {
+        // a < b over 0..4, and orders that show several combinations.
+        let vars: Vec<Var> = ["a", "b", "c"]
+            .iter()
+            .map(|n| Var {
+                name: n.to_string(),
+                values: (0..4).map(|v| v.to_string()).collect(),
+            })
+            .collect();
+        let lt: Vec<Vec<u32>> = (0..4u32)
+            .flat_map(|a| (a + 1..4).map(move |b| vec![a, b]))
+            .collect();
+        let problem = Problem {
+            vars,
+            constraints: vec![Constraint::Table {
+                vars: vec![0, 1],
+                tuples: lt,
+                allowed: true,
+            }],
+        };
+        let text = "a b c\n0 1 0\n0 2 1\n1 3 2\n2 3 3\n0 3 0\n1 2 1\n";
+        let sales = parse_sales("s.txt", text, &problem).unwrap();
+        let (xcsp, orders) = scale_tables(&problem, &sales, 3, 4, 7).unwrap();
+        let scaled = parse_xcsp("scaled.xml", &xcsp).unwrap();
+        assert_eq!(scaled.vars.len(), 9);
+        // Each copy keeps the original table; 4 links per copy after the first.
+        assert_eq!(scaled.constraints.len(), 3 + 2 * 4);
+        let scaled_sales = parse_sales("scaled.txt", &orders, &scaled).unwrap();
+        assert_eq!(scaled_sales.orders.len(), 6);
+        for order in &scaled_sales.orders {
+            let mut values = vec![0u32; scaled.vars.len()];
+            for (column, &x) in scaled_sales.vars.iter().enumerate() {
+                values[x] = order.values[column].unwrap();
+            }
+            assert!(scaled.holds(&values), "line {}", order.line);
+        }
+        // The links constrain: some full assignment satisfying every copy breaks a link.
+        let copies_only = Problem {
+            vars: scaled.vars.clone(),
+            constraints: scaled.constraints[..3].to_vec(),
+        };
+        let count = |p: &Problem| {
+            tailor_engine::Engine::with_diagram(p.clone(), None, DEFAULT_BUDGET)
+                .unwrap()
+                .count(&[None; 9])
+                .unwrap()
+        };
+        assert!(count(&scaled) < count(&copies_only));
+        assert!(
+            scale_tables(&problem, &sales, 2, 4, 7).unwrap().0
+                != scale_tables(&problem, &sales, 2, 4, 8).unwrap().0,
+            "the seed matters"
+        );
     }
 }

@@ -36,7 +36,12 @@ impl Forest {
         let n = problem.vars.len();
         let sizes: Vec<u32> = problem.vars.iter().map(|v| v.values.len() as u32).collect();
         let Some(constraints) = propagate(problem) else {
-            return Ok(Forest { parts: Vec::new(), place: vec![None; n], sizes, empty: true });
+            return Ok(Forest {
+                parts: Vec::new(),
+                place: vec![None; n],
+                sizes,
+                empty: true,
+            });
         };
         // Connected components over constraint scopes.
         let mut parent: Vec<usize> = (0..n).collect();
@@ -77,7 +82,12 @@ impl Forest {
             let Some(&first) = c.scope().first() else {
                 // No variables: it holds or fails regardless of choices.
                 if !c.holds(&[]) {
-                    return Ok(Forest { parts: Vec::new(), place: vec![None; n], sizes, empty: true });
+                    return Ok(Forest {
+                        parts: Vec::new(),
+                        place: vec![None; n],
+                        sizes,
+                        empty: true,
+                    });
                 }
                 continue;
             };
@@ -87,10 +97,21 @@ impl Forest {
         }
         let mut parts = Vec::with_capacity(groups.len());
         for (vars, cons) in groups.into_iter().zip(part_constraints) {
-            let sub = Problem { vars: vars.iter().map(|&x| problem.vars[x].clone()).collect(), constraints: cons };
-            parts.push(Part { diagram: Diagram::compile(&sub, budget)?, vars });
+            let sub = Problem {
+                vars: vars.iter().map(|&x| problem.vars[x].clone()).collect(),
+                constraints: cons,
+            };
+            parts.push(Part {
+                diagram: Diagram::compile(&sub, budget)?,
+                vars,
+            });
         }
-        Ok(Forest { parts, place, sizes, empty: false })
+        Ok(Forest {
+            parts,
+            place,
+            sizes,
+            empty: false,
+        })
     }
 
     /// Nodes in all parts.
@@ -102,12 +123,21 @@ impl Forest {
         self.parts.len()
     }
 
+    /// What one pass over every part touches (see [`Diagram::work`]).
+    pub fn work(&self) -> usize {
+        self.parts.iter().map(|p| p.diagram.work()).sum()
+    }
+
     fn local(&self, part: &Part, fixed: &[Option<u32>]) -> Vec<Option<u32>> {
         part.vars.iter().map(|&x| fixed[x]).collect()
     }
 
     pub fn consistent(&self, fixed: &[Option<u32>]) -> bool {
-        !self.empty && self.parts.iter().all(|p| p.diagram.consistent(&self.local(p, fixed)))
+        !self.empty
+            && self
+                .parts
+                .iter()
+                .all(|p| p.diagram.consistent(&self.local(p, fixed)))
     }
 
     /// The number of valid configurations keeping the fixed values.
@@ -129,17 +159,30 @@ impl Forest {
     /// over the parts.
     pub fn analyse(&self, fixed: &[Option<u32>], prices: &[Vec<i64>]) -> Analysis {
         let n = self.sizes.len();
-        let mut valid: Vec<Vec<bool>> = self.sizes.iter().map(|&s| vec![false; s as usize]).collect();
-        let mut min: Vec<Vec<Option<i64>>> = self.sizes.iter().map(|&s| vec![None; s as usize]).collect();
+        let mut valid: Vec<Vec<bool>> = self
+            .sizes
+            .iter()
+            .map(|&s| vec![false; s as usize])
+            .collect();
+        let mut min: Vec<Vec<Option<i64>>> =
+            self.sizes.iter().map(|&s| vec![None; s as usize]).collect();
         let mut max = min.clone();
         if self.empty {
-            return Analysis { consistent: false, valid, min, max, total_min: None, total_max: None };
+            return Analysis {
+                consistent: false,
+                valid,
+                min,
+                max,
+                total_min: None,
+                total_max: None,
+            };
         }
         let analyses: Vec<Analysis> = self
             .parts
             .iter()
             .map(|p| {
-                let local_prices: Vec<Vec<i64>> = p.vars.iter().map(|&x| prices[x].clone()).collect();
+                let local_prices: Vec<Vec<i64>> =
+                    p.vars.iter().map(|&x| prices[x].clone()).collect();
                 p.diagram.analyse(&self.local(p, fixed), &local_prices)
             })
             .collect();
@@ -152,7 +195,9 @@ impl Forest {
             free_min += vals.clone().map(|v| prices[x][v]).min().unwrap_or(0);
             free_max += vals.map(|v| prices[x][v]).max().unwrap_or(0);
         }
-        let bad: Vec<usize> = (0..self.parts.len()).filter(|&i| !analyses[i].consistent).collect();
+        let bad: Vec<usize> = (0..self.parts.len())
+            .filter(|&i| !analyses[i].consistent)
+            .collect();
         let sum_min: i64 = analyses.iter().filter_map(|a| a.total_min).sum::<i64>() + free_min;
         let sum_max: i64 = analyses.iter().filter_map(|a| a.total_max).sum::<i64>() + free_max;
         let consistent = bad.is_empty();
@@ -161,11 +206,20 @@ impl Forest {
             if bad.iter().any(|&b| b != i) {
                 continue;
             }
-            let (rest_min, rest_max) = (sum_min - a.total_min.unwrap_or(0), sum_max - a.total_max.unwrap_or(0));
+            let (rest_min, rest_max) = (
+                sum_min - a.total_min.unwrap_or(0),
+                sum_max - a.total_max.unwrap_or(0),
+            );
             for (local, &x) in part.vars.iter().enumerate() {
                 valid[x].clone_from(&a.valid[local]);
-                min[x] = a.min[local].iter().map(|m| m.map(|m| m + rest_min)).collect();
-                max[x] = a.max[local].iter().map(|m| m.map(|m| m + rest_max)).collect();
+                min[x] = a.min[local]
+                    .iter()
+                    .map(|m| m.map(|m| m + rest_min))
+                    .collect();
+                max[x] = a.max[local]
+                    .iter()
+                    .map(|m| m.map(|m| m + rest_max))
+                    .collect();
             }
         }
         if consistent {
@@ -180,12 +234,29 @@ impl Forest {
                 }
             }
         }
-        let (total_min, total_max) = if consistent { (Some(sum_min), Some(sum_max)) } else { (None, None) };
-        Analysis { consistent, valid, min, max, total_min, total_max }
+        let (total_min, total_max) = if consistent {
+            (Some(sum_min), Some(sum_max))
+        } else {
+            (None, None)
+        };
+        Analysis {
+            consistent,
+            valid,
+            min,
+            max,
+            total_min,
+            total_max,
+        }
     }
 
     /// See [`Diagram::minimal_conflict`]; QuickXplain over all parts.
-    pub fn minimal_conflict(&self, fixed: &[Option<u32>], candidates: &[usize], var: usize, value: u32) -> Vec<usize> {
+    pub fn minimal_conflict(
+        &self,
+        fixed: &[Option<u32>],
+        candidates: &[usize],
+        var: usize,
+        value: u32,
+    ) -> Vec<usize> {
         let mut base: Vec<Option<u32>> = fixed.to_vec();
         for &c in candidates {
             base[c] = None;
@@ -201,14 +272,26 @@ impl Forest {
         if self.consistent(&with(candidates)) {
             return Vec::new();
         }
-        let mut result = quickxplain(&|f: &[Option<u32>]| self.consistent(f), &with, &[], false, candidates);
+        let mut result = quickxplain(
+            &|f: &[Option<u32>]| self.consistent(f),
+            &with,
+            &[],
+            false,
+            candidates,
+        );
         result.sort_by_key(|c| candidates.iter().position(|x| x == c));
         result
     }
 
     /// See [`Diagram::minimal_diagnosis`]: the parts are independent, so
     /// the best overall set is the union of each part's best set.
-    pub fn minimal_diagnosis(&self, fixed: &[Option<u32>], rank: &[Option<usize>], var: usize, value: u32) -> Option<Vec<usize>> {
+    pub fn minimal_diagnosis(
+        &self,
+        fixed: &[Option<u32>],
+        rank: &[Option<usize>],
+        var: usize,
+        value: u32,
+    ) -> Option<Vec<usize>> {
         if self.empty {
             return None;
         }
@@ -216,11 +299,15 @@ impl Forest {
         for (i, p) in self.parts.iter().enumerate() {
             let local_fixed = self.local(p, fixed);
             let local_rank: Vec<Option<usize>> = p.vars.iter().map(|&x| rank[x]).collect();
-            let target = self.place[var].filter(|(part, _)| *part == i).map(|(_, l)| (l, value));
+            let target = self.place[var]
+                .filter(|(part, _)| *part == i)
+                .map(|(_, l)| (l, value));
             if target.is_none() && p.diagram.consistent(&local_fixed) {
                 continue;
             }
-            let local = p.diagram.minimal_diagnosis(&local_fixed, &local_rank, target)?;
+            let local = p
+                .diagram
+                .minimal_diagnosis(&local_fixed, &local_rank, target)?;
             dropped.extend(local.into_iter().map(|l| p.vars[l]));
         }
         dropped.sort_unstable();
@@ -261,7 +348,9 @@ fn propagate(problem: &Problem) -> Option<Vec<Constraint>> {
     loop {
         let mut changed = false;
         for c in &problem.constraints {
-            let Constraint::Clause(lits) = c else { continue };
+            let Constraint::Clause(lits) = c else {
+                continue;
+            };
             if lits.iter().any(|l| value[l.var] == Some(l.positive)) {
                 continue;
             }
@@ -286,14 +375,22 @@ fn propagate(problem: &Problem) -> Option<Vec<Constraint>> {
                 if lits.iter().any(|l| value[l.var] == Some(l.positive)) {
                     continue;
                 }
-                out.push(Constraint::Clause(lits.iter().copied().filter(|l| value[l.var].is_none()).collect()));
+                out.push(Constraint::Clause(
+                    lits.iter()
+                        .copied()
+                        .filter(|l| value[l.var].is_none())
+                        .collect(),
+                ));
             }
             other => out.push(other.clone()),
         }
     }
     for (var, v) in value.iter().enumerate() {
         if let Some(positive) = v {
-            out.push(Constraint::Clause(vec![Lit { var, positive: *positive }]));
+            out.push(Constraint::Clause(vec![Lit {
+                var,
+                positive: *positive,
+            }]));
         }
     }
     Some(out)
@@ -301,12 +398,27 @@ fn propagate(problem: &Problem) -> Option<Vec<Constraint>> {
 
 fn relabel(c: &Constraint, local: impl Fn(usize) -> usize) -> Constraint {
     match c {
-        Constraint::Clause(lits) => Constraint::Clause(lits.iter().map(|l| Lit { var: local(l.var), positive: l.positive }).collect()),
-        Constraint::Table { vars, tuples, allowed } => {
-            Constraint::Table { vars: vars.iter().map(|&x| local(x)).collect(), tuples: tuples.clone(), allowed: *allowed }
-        }
-        Constraint::Linear { terms, min, max } => {
-            Constraint::Linear { terms: terms.iter().map(|(x, c)| (local(*x), c.clone())).collect(), min: *min, max: *max }
-        }
+        Constraint::Clause(lits) => Constraint::Clause(
+            lits.iter()
+                .map(|l| Lit {
+                    var: local(l.var),
+                    positive: l.positive,
+                })
+                .collect(),
+        ),
+        Constraint::Table {
+            vars,
+            tuples,
+            allowed,
+        } => Constraint::Table {
+            vars: vars.iter().map(|&x| local(x)).collect(),
+            tuples: tuples.clone(),
+            allowed: *allowed,
+        },
+        Constraint::Linear { terms, min, max } => Constraint::Linear {
+            terms: terms.iter().map(|(x, c)| (local(*x), c.clone())).collect(),
+            min: *min,
+            max: *max,
+        },
     }
 }

@@ -10,14 +10,14 @@ mod forest;
 
 pub use forest::Forest;
 
-use std::collections::{BinaryHeap, HashMap};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use num_bigint::BigUint;
 
 use crate::problem::Problem;
-use build::{Builder, FALSE, NodeId, TRUE};
 pub use build::BuildError;
+use build::{Builder, FALSE, NodeId, TRUE};
 
 /// The largest diagram built by default (nodes); larger problems use the
 /// search-based method instead.
@@ -70,7 +70,10 @@ impl Diagram {
         for (l, &v) in var_at.iter().enumerate() {
             level_of[v] = l as u32;
         }
-        let sizes: Vec<u32> = var_at.iter().map(|&v| problem.vars[v].values.len() as u32).collect();
+        let sizes: Vec<u32> = var_at
+            .iter()
+            .map(|&v| problem.vars[v].values.len() as u32)
+            .collect();
         let mut b = Builder::new(sizes.clone(), budget);
         // Each constraint's own diagram, then conjoin from the deepest up:
         // the growing result then mostly gains structure at its top.
@@ -93,12 +96,26 @@ impl Diagram {
     }
 
     /// Copies the nodes reachable from `root`, children first.
-    fn compact(b: &Builder, root: NodeId, var_at: Vec<usize>, level_of: Vec<u32>, sizes: Vec<u32>) -> Diagram {
+    fn compact(
+        b: &Builder,
+        root: NodeId,
+        var_at: Vec<usize>,
+        level_of: Vec<u32>,
+        sizes: Vec<u32>,
+    ) -> Diagram {
         let n = sizes.len() as u32;
         let mut id: HashMap<NodeId, NodeId> = HashMap::new();
         id.insert(FALSE, FALSE);
         id.insert(TRUE, TRUE);
-        let mut d = Diagram { var_at, level_of, sizes, level: vec![n, n], start: vec![0, 0], kids: Vec::new(), root: FALSE };
+        let mut d = Diagram {
+            var_at,
+            level_of,
+            sizes,
+            level: vec![n, n],
+            start: vec![0, 0],
+            kids: Vec::new(),
+            root: FALSE,
+        };
         // Iterative post-order walk.
         let mut stack = vec![(root, false)];
         while let Some((node, expanded)) = stack.pop() {
@@ -135,6 +152,11 @@ impl Diagram {
         self.sizes.len()
     }
 
+    /// What one pass over the diagram touches: every node and child slot.
+    pub fn work(&self) -> usize {
+        self.level.len() + self.kids.len()
+    }
+
     fn children(&self, node: NodeId) -> &[NodeId] {
         let s = self.start[node as usize] as usize;
         let l = self.level[node as usize] as usize;
@@ -152,7 +174,11 @@ impl Diagram {
         up[TRUE as usize] = true;
         for i in 2..self.nodes() {
             let l = self.level[i] as usize;
-            up[i] = self.children(i as NodeId).iter().enumerate().any(|(v, &k)| up[k as usize] && self.allowed(fixed, l, v));
+            up[i] = self
+                .children(i as NodeId)
+                .iter()
+                .enumerate()
+                .any(|(v, &k)| up[k as usize] && self.allowed(fixed, l, v));
         }
         up
     }
@@ -165,10 +191,21 @@ impl Diagram {
     /// The number of valid configurations that keep every fixed value.
     pub fn count(&self, fixed: &Fixed) -> BigUint {
         let n = self.levels();
-        let free: Vec<u32> = (0..n).map(|l| if fixed[self.var_at[l]].is_some() { 1 } else { self.sizes[l] }).collect();
+        let free: Vec<u32> = (0..n)
+            .map(|l| {
+                if fixed[self.var_at[l]].is_some() {
+                    1
+                } else {
+                    self.sizes[l]
+                }
+            })
+            .collect();
         let mut products: HashMap<(usize, usize), BigUint> = HashMap::new();
         let mut gap = |a: usize, b: usize| -> BigUint {
-            products.entry((a, b)).or_insert_with(|| free[a..b].iter().fold(BigUint::from(1u32), |p, &s| p * s)).clone()
+            products
+                .entry((a, b))
+                .or_insert_with(|| free[a..b].iter().fold(BigUint::from(1u32), |p, &s| p * s))
+                .clone()
         };
         let zero = BigUint::from(0u32);
         let mut count = vec![zero.clone(); self.nodes()];
@@ -199,7 +236,9 @@ impl Diagram {
         for l in 0..n {
             let p = &prices[self.var_at[l]];
             let allowed = (0..self.sizes[l] as usize).filter(|&v| self.allowed(fixed, l, v));
-            let (lo, hi) = allowed.fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(p[v]), hi.max(p[v])));
+            let (lo, hi) = allowed.fold((i64::MAX, i64::MIN), |(lo, hi), v| {
+                (lo.min(p[v]), hi.max(p[v]))
+            });
             minp[l] = lo;
             maxp[l] = hi;
         }
@@ -234,7 +273,9 @@ impl Diagram {
             }
         }
 
-        self.analyse_pass(fixed, prices, &up, &up_min, &up_max, &minp, &maxp, &smin, &smax)
+        self.analyse_pass(
+            fixed, prices, &up, &up_min, &up_max, &minp, &maxp, &smin, &smax,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -254,12 +295,21 @@ impl Diagram {
         let vars = self.var_at.len();
         let skip_min = |a: usize, b: usize| smin[b] - smin[a];
         let skip_max = |a: usize, b: usize| smax[b] - smax[a];
-        let mut valid: Vec<Vec<bool>> = (0..vars).map(|x| vec![false; self.sizes[self.level_of[x] as usize] as usize]).collect();
+        let mut valid: Vec<Vec<bool>> = (0..vars)
+            .map(|x| vec![false; self.sizes[self.level_of[x] as usize] as usize])
+            .collect();
         let mut min: Vec<Vec<Option<i64>>> = valid.iter().map(|v| vec![None; v.len()]).collect();
         let mut max = min.clone();
         let root = self.root as usize;
         if root == FALSE as usize {
-            return Analysis { consistent: false, valid, min, max, total_min: None, total_max: None };
+            return Analysis {
+                consistent: false,
+                valid,
+                min,
+                max,
+                total_min: None,
+                total_max: None,
+            };
         }
         let consistent = up[root];
         let top = self.level[root] as usize;
@@ -276,7 +326,13 @@ impl Diagram {
         if top > 0 && consistent {
             spans.push((0, top, total_min, total_max));
         }
-        let note = |valid: &mut Vec<Vec<bool>>, min: &mut Vec<Vec<Option<i64>>>, max: &mut Vec<Vec<Option<i64>>>, var: usize, v: usize, lo: i64, hi: i64| {
+        let note = |valid: &mut Vec<Vec<bool>>,
+                    min: &mut Vec<Vec<Option<i64>>>,
+                    max: &mut Vec<Vec<Option<i64>>>,
+                    var: usize,
+                    v: usize,
+                    lo: i64,
+                    hi: i64| {
             valid[var][v] = true;
             min[var][v] = Some(min[var][v].map_or(lo, |m| m.min(lo)));
             max[var][v] = Some(max[var][v].map_or(hi, |m| m.max(hi)));
@@ -335,14 +391,35 @@ impl Diagram {
             while highs.peek().is_some_and(|(_, to)| *to <= l) {
                 highs.pop();
             }
-            let (Some(Reverse((lo, _))), Some((hi, _))) = (lows.peek(), highs.peek()) else { continue };
+            let (Some(Reverse((lo, _))), Some((hi, _))) = (lows.peek(), highs.peek()) else {
+                continue;
+            };
             let var = self.var_at[l];
             let p = &prices[var];
             for v in 0..self.sizes[l] as usize {
-                note(&mut valid, &mut min, &mut max, var, v, lo - minp[l] + p[v], hi - maxp[l] + p[v]);
+                note(
+                    &mut valid,
+                    &mut min,
+                    &mut max,
+                    var,
+                    v,
+                    lo - minp[l] + p[v],
+                    hi - maxp[l] + p[v],
+                );
             }
         }
-        let (total_min, total_max) = if consistent { (Some(total_min), Some(total_max)) } else { (None, None) };
-        Analysis { consistent, valid, min, max, total_min, total_max }
+        let (total_min, total_max) = if consistent {
+            (Some(total_min), Some(total_max))
+        } else {
+            (None, None)
+        };
+        Analysis {
+            consistent,
+            valid,
+            min,
+            max,
+            total_min,
+            total_max,
+        }
     }
 }

@@ -177,6 +177,15 @@ impl Search {
         self.whole.as_ref().map_or(0, |w| w.trace.kind.len())
     }
 
+    /// What one pass over the whole trace touches (nodes, edges, children,
+    /// literal lists and their literals); `None` when not traced.
+    pub fn work(&self) -> Option<usize> {
+        self.whole.as_ref().map(|w| {
+            let t = &w.trace;
+            t.kind.len() + t.edges.len() + t.kids.len() + t.lists.len() + t.lits.len()
+        })
+    }
+
     /// Independent parts of the problem after propagation (components
     /// linked by at least one constraint).
     pub fn parts(&self) -> usize {
@@ -199,7 +208,12 @@ impl Search {
 
     /// `fixed` as (variable, value) pairs over existing variables.
     fn fixed_list(&self, fixed: &[Option<u32>]) -> Vec<(usize, u32)> {
-        fixed.iter().take(self.sizes.len()).enumerate().filter_map(|(x, f)| f.map(|v| (x, v))).collect()
+        fixed
+            .iter()
+            .take(self.sizes.len())
+            .enumerate()
+            .filter_map(|(x, f)| f.map(|v| (x, v)))
+            .collect()
     }
 
     /// Whether any valid configuration keeps every fixed value.
@@ -207,7 +221,9 @@ impl Search {
         if let Some(w) = &self.whole {
             return self.whole_passes(w, fixed, &[], None);
         }
-        let Some(mut st) = self.state(&[]) else { return false };
+        let Some(mut st) = self.state(&[]) else {
+            return false;
+        };
         let list = self.fixed_list(fixed);
         let ok = st.assign_all(self, &list) && {
             st.trace.reset();
@@ -230,7 +246,9 @@ impl Search {
         if let Some(w) = &self.whole {
             return Some(self.count_whole(w, fixed));
         }
-        let Some(mut st) = self.state(&[]) else { return Some(zero) };
+        let Some(mut st) = self.state(&[]) else {
+            return Some(zero);
+        };
         let list = self.fixed_list(fixed);
         let mut result = Some(zero.clone());
         if st.assign_all(self, &list) {
@@ -240,7 +258,11 @@ impl Search {
             let mut roots = Vec::with_capacity(top);
             for i in 0..top {
                 let sub = st.subs[i];
-                let root = if sub.linked { st.compile(self, sub, false, COUNT_NODES) } else { Some(st.free(self, st.arena[sub.vars.0])) };
+                let root = if sub.linked {
+                    st.compile(self, sub, false, COUNT_NODES)
+                } else {
+                    Some(st.free(self, st.arena[sub.vars.0]))
+                };
                 match root {
                     Some(r) => roots.push(r),
                     None => {
@@ -252,7 +274,11 @@ impl Search {
             }
             if result.is_some() {
                 let counts = st.trace.counts();
-                result = Some(roots.iter().fold(BigUint::from(1u32), |p, &r| p * &counts[r as usize]));
+                result = Some(
+                    roots
+                        .iter()
+                        .fold(BigUint::from(1u32), |p, &r| p * &counts[r as usize]),
+                );
             }
         }
         self.give_back(st);
@@ -266,10 +292,21 @@ impl Search {
     /// `prices[var][value]` is added to the total when that value is chosen
     /// (missing prices count as zero).
     pub fn analyse(&self, fixed: &[Option<u32>], prices: &[Vec<i64>]) -> Analysis {
-        let valid: Vec<Vec<bool>> = self.sizes.iter().map(|&s| vec![false; s as usize]).collect();
+        let valid: Vec<Vec<bool>> = self
+            .sizes
+            .iter()
+            .map(|&s| vec![false; s as usize])
+            .collect();
         let min: Vec<Vec<Option<i64>>> = valid.iter().map(|v| vec![None; v.len()]).collect();
         let max = min.clone();
-        let mut out = Analysis { consistent: false, valid, min, max, total_min: None, total_max: None };
+        let mut out = Analysis {
+            consistent: false,
+            valid,
+            min,
+            max,
+            total_min: None,
+            total_max: None,
+        };
         if self.root.is_none() {
             return out;
         }
@@ -277,7 +314,9 @@ impl Search {
             self.whole_passes(w, fixed, prices, Some(&mut out));
             return out;
         }
-        let Some(mut st) = self.state(prices) else { return out };
+        let Some(mut st) = self.state(prices) else {
+            return out;
+        };
         let list = self.fixed_list(fixed);
         let base = self.phase_fixed(&mut st, &list, &mut out);
         st.undo(self, 0);

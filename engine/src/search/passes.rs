@@ -94,10 +94,17 @@ impl Search {
             for &y in &st.arena[sub.vars.0..sub.vars.1] {
                 part[y] = i as u32;
             }
-            let root = if sub.linked { st.compile(self, sub, false, budget)? } else { st.free(self, st.arena[sub.vars.0]) };
+            let root = if sub.linked {
+                st.compile(self, sub, false, budget)?
+            } else {
+                st.free(self, st.arena[sub.vars.0])
+            };
             roots.push(root);
         }
-        let decided: Vec<(usize, u32)> = (0..n).filter(|&x| part[x] == NONE).map(|x| (x, st.value(self, x))).collect();
+        let decided: Vec<(usize, u32)> = (0..n)
+            .filter(|&x| part[x] == NONE)
+            .map(|x| (x, st.value(self, x)))
+            .collect();
         let mut value = vec![NONE; n];
         for &(x, v) in &decided {
             value[x] = v;
@@ -110,30 +117,61 @@ impl Search {
         trace.edges.shrink_to_fit();
         trace.lits.shrink_to_fit();
         trace.kids.shrink_to_fit();
-        Some(Whole { trace, roots, part, decided, value })
+        Some(Whole {
+            trace,
+            roots,
+            part,
+            decided,
+            value,
+        })
     }
 
     /// The passes over the whole trace (see [`Search::up`] and
     /// [`Search::down`]), in `i64` unless the prices could overflow it.
     /// Fills in `out` when given; returns whether the fixed values are
     /// consistent.
-    pub(super) fn whole_passes(&self, w: &Whole, fixed: &[Option<u32>], prices: &[Vec<i64>], out: Option<&mut Analysis>) -> bool {
-        let bound: i128 = prices.iter().map(|p| p.iter().map(|&c| i128::from(c).abs()).max().unwrap_or(0)).sum();
+    pub(super) fn whole_passes(
+        &self,
+        w: &Whole,
+        fixed: &[Option<u32>],
+        prices: &[Vec<i64>],
+        out: Option<&mut Analysis>,
+    ) -> bool {
+        let bound: i128 = prices
+            .iter()
+            .map(|p| p.iter().map(|&c| i128::from(c).abs()).max().unwrap_or(0))
+            .sum();
         if bound < 1 << 62 {
-            let mut p = self.passes.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+            let mut p = self
+                .passes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()
+                .unwrap_or_default();
             let ok = self.up(w, &mut p, fixed, prices);
             if let Some(out) = out {
                 self.down(w, &mut p, out);
             }
-            self.passes.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+            self.passes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(p);
             ok
         } else {
-            let mut p = self.wide_passes.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+            let mut p = self
+                .wide_passes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()
+                .unwrap_or_default();
             let ok = self.up(w, &mut p, fixed, prices);
             if let Some(out) = out {
                 self.down(w, &mut p, out);
             }
-            self.wide_passes.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+            self.wide_passes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(p);
             ok
         }
     }
@@ -141,7 +179,13 @@ impl Search {
     /// Loads prices and fixed values, then the bottom-up pass over the whole
     /// trace: per node, the cheapest and dearest total of its solutions that
     /// keep every fixed value. Returns whether every part keeps them.
-    fn up<C: Cost>(&self, w: &Whole, p: &mut Passes<C>, fixed: &[Option<u32>], prices: &[Vec<i64>]) -> bool {
+    fn up<C: Cost>(
+        &self,
+        w: &Whole,
+        p: &mut Passes<C>,
+        fixed: &[Option<u32>],
+        prices: &[Vec<i64>],
+    ) -> bool {
         let lits = self.lit_var.len();
         p.price.clear();
         p.price.resize(lits, 0);
@@ -161,7 +205,11 @@ impl Search {
         p.up[TRUE as usize] = (C::default(), C::default());
         if p.costed.as_ref() != Some(&p.price) {
             p.cost.clear();
-            p.cost.extend(t.lists.iter().map(|&r| Trace::range(&t.lits, r).iter().fold(C::default(), |sum, &l| sum + C::of(p.price[l as usize]))));
+            p.cost.extend(t.lists.iter().map(|&r| {
+                Trace::range(&t.lits, r)
+                    .iter()
+                    .fold(C::default(), |sum, &l| sum + C::of(p.price[l as usize]))
+            }));
             p.costed = Some(p.price.clone());
         }
         p.conflict.clear();
@@ -181,7 +229,11 @@ impl Search {
                     for &l in Trace::range(&t.lits, (a, b)) {
                         if !p.bad[l as usize] {
                             let c = C::of(p.price[l as usize]);
-                            (lo, hi) = if lo == C::NO { (c, c) } else { (lo.min(c), hi.max(c)) };
+                            (lo, hi) = if lo == C::NO {
+                                (c, c)
+                            } else {
+                                (lo.min(c), hi.max(c))
+                            };
                         }
                     }
                 }
@@ -203,7 +255,11 @@ impl Search {
                         let (klo, khi) = p.up[k];
                         if p.conflict[i] == NONE && klo != C::NO {
                             let cost = p.cost[i];
-                            (lo, hi) = if lo == C::NO { (cost + klo, cost + khi) } else { (lo.min(cost + klo), hi.max(cost + khi)) };
+                            (lo, hi) = if lo == C::NO {
+                                (cost + klo, cost + khi)
+                            } else {
+                                (lo.min(cost + klo), hi.max(cost + khi))
+                            };
                         }
                     }
                 }
@@ -211,7 +267,10 @@ impl Search {
             }
             p.up[node] = (lo, hi);
         }
-        let decided_ok = w.decided.iter().all(|&(x, v)| !p.bad[self.offset[x] as usize + v as usize]);
+        let decided_ok = w
+            .decided
+            .iter()
+            .all(|&(x, v)| !p.bad[self.offset[x] as usize + v as usize]);
         decided_ok && w.roots.iter().all(|&r| p.up[r as usize].0 != C::NO)
     }
 
@@ -232,7 +291,11 @@ impl Search {
             v.resize(lists, (C::NO, C::NO));
         }
         let better = |best: &mut (C, C), lo: C, hi: C| {
-            *best = if best.0 == C::NO { (lo, hi) } else { (best.0.min(lo), best.1.max(hi)) };
+            *best = if best.0 == C::NO {
+                (lo, hi)
+            } else {
+                (best.0.min(lo), best.1.max(hi))
+            };
         };
         for node in (2..m).rev() {
             let (dlo, dhi) = p.down[node];
@@ -315,7 +378,8 @@ impl Search {
         // other part keeps the fixed values.
         let decided_ok = |&(x, v): &(usize, u32)| !p.bad[self.offset[x] as usize + v as usize];
         let root_ok = |r: u32| p.up[r as usize].0 != C::NO;
-        let bad = w.roots.iter().filter(|&&r| !root_ok(r)).count() + w.decided.iter().filter(|d| !decided_ok(d)).count();
+        let bad = w.roots.iter().filter(|&&r| !root_ok(r)).count()
+            + w.decided.iter().filter(|d| !decided_ok(d)).count();
         let (mut sum_lo, mut sum_hi) = (0i128, 0i128);
         for &r in w.roots.iter().filter(|&&r| root_ok(r)) {
             sum_lo += p.up[r as usize].0.wide();
@@ -344,7 +408,11 @@ impl Search {
             if bad > usize::from(!own_ok) {
                 continue;
             }
-            let (rest_lo, rest_hi) = if own_ok { (sum_lo - own_lo, sum_hi - own_hi) } else { (sum_lo, sum_hi) };
+            let (rest_lo, rest_hi) = if own_ok {
+                (sum_lo - own_lo, sum_hi - own_hi)
+            } else {
+                (sum_lo, sum_hi)
+            };
             for l in self.lits_of(x) {
                 if wit.seen[l] {
                     Self::note(out, x, l - o, rest_lo + wit.min[l], rest_hi + wit.max[l]);
@@ -362,21 +430,39 @@ impl Search {
     pub(super) fn count_whole(&self, w: &Whole, fixed: &[Option<u32>]) -> BigUint {
         let bad = |l: usize| {
             let x = self.lit_var[l] as usize;
-            fixed.get(x).copied().flatten().is_some_and(|f| l - self.offset[x] as usize != f as usize)
+            fixed
+                .get(x)
+                .copied()
+                .flatten()
+                .is_some_and(|f| l - self.offset[x] as usize != f as usize)
         };
         let zero = BigUint::from(0u32);
-        if w.decided.iter().any(|&(x, v)| bad(self.offset[x] as usize + v as usize)) {
+        if w.decided
+            .iter()
+            .any(|&(x, v)| bad(self.offset[x] as usize + v as usize))
+        {
             return zero;
         }
         let t = &w.trace;
-        let clash: Vec<bool> = t.lists.iter().map(|&r| Trace::range(&t.lits, r).iter().any(|&l| bad(l as usize))).collect();
+        let clash: Vec<bool> = t
+            .lists
+            .iter()
+            .map(|&r| Trace::range(&t.lits, r).iter().any(|&l| bad(l as usize)))
+            .collect();
         let mut count: Vec<BigUint> = Vec::with_capacity(t.kind.len());
         for kind in &t.kind {
             let c = match *kind {
                 Kind::False => zero.clone(),
                 Kind::True => BigUint::from(1u32),
-                Kind::Free(a, b) => BigUint::from(Trace::range(&t.lits, (a, b)).iter().filter(|&&l| !bad(l as usize)).count()),
-                Kind::And(a, b) => Trace::range(&t.kids, (a, b)).iter().fold(BigUint::from(1u32), |acc, &k| acc * &count[k as usize]),
+                Kind::Free(a, b) => BigUint::from(
+                    Trace::range(&t.lits, (a, b))
+                        .iter()
+                        .filter(|&&l| !bad(l as usize))
+                        .count(),
+                ),
+                Kind::And(a, b) => Trace::range(&t.kids, (a, b))
+                    .iter()
+                    .fold(BigUint::from(1u32), |acc, &k| acc * &count[k as usize]),
                 Kind::Decision(a, b) => Trace::range(&t.edges, (a, b))
                     .iter()
                     .filter(|e| !clash[e.list as usize])
@@ -384,7 +470,9 @@ impl Search {
             };
             count.push(c);
         }
-        w.roots.iter().fold(BigUint::from(1u32), |acc, &r| acc * &count[r as usize])
+        w.roots
+            .iter()
+            .fold(BigUint::from(1u32), |acc, &r| acc * &count[r as usize])
     }
 }
 
@@ -402,11 +490,30 @@ mod tests {
         let w = s.whole.as_ref().expect("the sampler fits the budget");
         let t = &w.trace;
         assert!(!w.decided.is_empty(), "a variable decided at the root");
-        assert!(w.roots.iter().any(|&r| matches!(t.kind[r as usize], Kind::Free(..))), "a variable free at the root");
-        assert!(w.roots.iter().any(|&r| matches!(t.kind[r as usize], Kind::Decision(..))), "a part decided by search");
-        assert!(t.kind.iter().any(|k| matches!(k, Kind::And(..))), "independent parts below a decision");
-        assert!(t.kind[2..].iter().any(|k| matches!(k, Kind::Free(..))), "a free variable below a decision");
-        assert!(t.lists.iter().any(|&(a, b)| b - a > 1), "an edge deciding several variables");
+        assert!(
+            w.roots
+                .iter()
+                .any(|&r| matches!(t.kind[r as usize], Kind::Free(..))),
+            "a variable free at the root"
+        );
+        assert!(
+            w.roots
+                .iter()
+                .any(|&r| matches!(t.kind[r as usize], Kind::Decision(..))),
+            "a part decided by search"
+        );
+        assert!(
+            t.kind.iter().any(|k| matches!(k, Kind::And(..))),
+            "independent parts below a decision"
+        );
+        assert!(
+            t.kind[2..].iter().any(|k| matches!(k, Kind::Free(..))),
+            "a free variable below a decision"
+        );
+        assert!(
+            t.lists.iter().any(|&(a, b)| b - a > 1),
+            "an edge deciding several variables"
+        );
         (p, prices, s)
     }
 
@@ -424,7 +531,11 @@ mod tests {
         let (p, _, s) = traced(0);
         let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
         for fixed in brute::fixings(&sizes) {
-            assert_eq!(s.count(&fixed), Some(brute::count(&solutions, &fixed)), "fixed {fixed:?}");
+            assert_eq!(
+                s.count(&fixed),
+                Some(brute::count(&solutions, &fixed)),
+                "fixed {fixed:?}"
+            );
         }
     }
 
@@ -435,13 +546,40 @@ mod tests {
         // Prices of about 2^61.6, most of them positive: the dearest totals
         // of one part already exceed 64 bits (and are saturated in the
         // answers).
-        let prices: Vec<Vec<i64>> =
-            sizes.iter().enumerate().map(|(x, &k)| (0..k).map(|v| if (x + v) % 4 == 0 { -(3i64 << 60) } else { (3i64 << 60) + (x * 7 + v) as i64 }).collect()).collect();
-        assert!(brute::analysis(&solutions, &sizes, &vec![None; sizes.len()], &prices).total_max == Some(i64::MAX));
+        let prices: Vec<Vec<i64>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(x, &k)| {
+                (0..k)
+                    .map(|v| {
+                        if (x + v) % 4 == 0 {
+                            -(3i64 << 60)
+                        } else {
+                            (3i64 << 60) + (x * 7 + v) as i64
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        assert!(
+            brute::analysis(&solutions, &sizes, &vec![None; sizes.len()], &prices).total_max
+                == Some(i64::MAX)
+        );
         for fixed in brute::fixings(&sizes) {
-            assert_eq!(s.analyse(&fixed, &prices), brute::analysis(&solutions, &sizes, &fixed, &prices), "fixed {fixed:?}");
+            assert_eq!(
+                s.analyse(&fixed, &prices),
+                brute::analysis(&solutions, &sizes, &fixed, &prices),
+                "fixed {fixed:?}"
+            );
         }
-        assert_eq!(s.wide_passes.lock().unwrap().len(), 1, "the 128-bit passes were used");
-        assert!(s.passes.lock().unwrap().is_empty(), "the 64-bit passes were not");
+        assert_eq!(
+            s.wide_passes.lock().unwrap().len(),
+            1,
+            "the 128-bit passes were used"
+        );
+        assert!(
+            s.passes.lock().unwrap().is_empty(),
+            "the 64-bit passes were not"
+        );
     }
 }

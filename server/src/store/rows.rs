@@ -104,7 +104,10 @@ pub enum Inserted {
     Created,
     /// The key was used before: this is the order it created then, and the
     /// digest of that request's body.
-    Existing { order: OrderRow, request_sha256: String },
+    Existing {
+        order: OrderRow,
+        request_sha256: String,
+    },
 }
 
 /// A staff member's key, as stored (without the key itself).
@@ -123,7 +126,9 @@ pub enum StatusChange {
     Changed,
     NotFound,
     /// The order's status is not one of those the change starts from.
-    Conflict { current: String },
+    Conflict {
+        current: String,
+    },
 }
 
 #[cfg(test)]
@@ -134,12 +139,31 @@ mod tests {
     /// not a failure of the request (500).
     #[tokio::test]
     async fn an_unreachable_database_is_unavailable() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let refused = tokio_postgres::connect(&format!("host=127.0.0.1 port={port} user=nobody connect_timeout=2"), tokio_postgres::NoTls).await.err().unwrap();
-        assert!(matches!(StoreError::from(refused), StoreError::Unavailable(_)));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let refused = tokio_postgres::connect(
+            &format!("host=127.0.0.1 port={port} user=nobody connect_timeout=2"),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .err()
+        .unwrap();
+        assert!(matches!(
+            StoreError::from(refused),
+            StoreError::Unavailable(_)
+        ));
         let problem = crate::http::Problem::from(StoreError::Unavailable("gone".into()));
-        assert_eq!((problem.status, problem.kind.as_str()), (503, "/problems/store-unavailable"));
+        assert_eq!(
+            (problem.status, problem.kind.as_str()),
+            (503, "/problems/store-unavailable")
+        );
         assert_eq!(problem.extra["retry_after"], 1);
-        assert_eq!(crate::http::Problem::from(StoreError::Database("x".into())).status, 500);
+        assert_eq!(
+            crate::http::Problem::from(StoreError::Database("x".into())).status,
+            500
+        );
     }
 }
