@@ -19,6 +19,7 @@ use num_bigint::BigUint;
 
 use crate::bench::Rng;
 use crate::mdd::{Analysis, BuildError, Forest};
+use crate::prepared::{self, PreparedError};
 use crate::problem::Problem;
 use crate::search::Search;
 
@@ -193,6 +194,76 @@ impl Engine {
             method,
             choice: Choice::default(),
         }
+    }
+
+    /// The prepared form as a file (see [`crate::prepared`]): the diagram,
+    /// or the whole problem's search trace; `None` when each question is
+    /// searched anew (there is nothing to keep).
+    pub fn to_prepared(&self) -> Option<Vec<u8>> {
+        let fingerprint = prepared::fingerprint(&self.problem);
+        let mut w = prepared::Writer::default();
+        match &self.method {
+            Method::Diagram(f) => {
+                f.write(&mut w);
+                Some(prepared::seal(fingerprint, 0, w))
+            }
+            Method::Search(s) => s
+                .write_whole(&mut w)
+                .then(|| prepared::seal(fingerprint, 1, w)),
+        }
+    }
+
+    /// The engine from a prepared file written by [`Engine::to_prepared`]
+    /// for this very problem (with any prices), without compiling; the error says
+    /// why the file cannot be used (see [`PreparedError`]).
+    pub fn from_prepared(
+        problem: Problem,
+        prices: Option<Vec<Vec<i64>>>,
+        bytes: &[u8],
+    ) -> Result<Engine, PreparedError> {
+        let (method, mut r) = prepared::open(bytes, prepared::fingerprint(&problem))?;
+        let method = match method {
+            0 => Method::Diagram(Forest::read(&mut r, &problem)?),
+            1 => {
+                let mut search = Search::new(&problem);
+                search.read_whole(&mut r)?;
+                Method::Search(Box::new(search))
+            }
+            other => return Err(prepared::malformed(format!("unknown method {other}"))),
+        };
+        r.end()?;
+        let mut engine = Engine::with_method(problem, prices, method);
+        let us = match &engine.method {
+            Method::Diagram(f) => (Some(diagram_click_us(f.work(), &engine.problem)), None),
+            Method::Search(s) => (None, s.work().map(|w| search_click_us(w, &engine.problem))),
+        };
+        engine.choice = Choice {
+            method: engine.method(),
+            diagram_us: us.0,
+            search_us: us.1,
+            reason: "loaded from the prepared file".into(),
+        };
+        Ok(engine)
+    }
+
+    /// The engine from `prepared` when it is given and good, otherwise
+    /// compiled as [`Engine::new`] does; with the reason the file was not
+    /// used, for the caller to report.
+    pub fn open(
+        problem: Problem,
+        prices: Option<Vec<Vec<i64>>>,
+        prepared: Option<&[u8]>,
+        budget: usize,
+    ) -> (Engine, Option<PreparedError>) {
+        let refused = match prepared {
+            None => None,
+            Some(bytes) => match Engine::from_prepared(problem.clone(), prices.clone(), bytes) {
+                Ok(engine) => return (engine, None),
+                Err(e) => Some(e),
+            },
+        };
+        let engine = Engine::new(problem, prices, budget).expect("Engine::new does not fail");
+        (engine, refused)
     }
 
     /// What the method choice weighed.

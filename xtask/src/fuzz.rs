@@ -1,7 +1,8 @@
 //! `cargo xtask fuzz [--seconds N]`: the engine's decoders under cargo-fuzz
-//! (libFuzzer, nightly toolchain): `model_json` (any text as a model file)
-//! and `config_code` (any text as a configuration code of the shipped
-//! products), each for N seconds (default 60). Seeds: the shipped catalogue
+//! (libFuzzer, nightly toolchain): `model_json` (any text as a model file),
+//! `config_code` (any text as a configuration code of the shipped
+//! products) and `prepared` (any bytes as a prepared model file, and as
+//! edits to good ones past the checksum), each for N seconds (default 60). Seeds: the shipped catalogue
 //! files and `fuzz/seeds/`. Crashes are left in `fuzz/artifacts/`.
 
 use std::path::Path;
@@ -11,7 +12,7 @@ use crate::flags::FuzzArgs;
 use crate::{Result, cmd_output, project_root, run, step};
 
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
-const TARGETS: [&str; 2] = ["model_json", "config_code"];
+const TARGETS: [&str; 3] = ["model_json", "config_code", "prepared"];
 
 fn copy_dir(from: &Path, to: &Path, ext: Option<&str>) -> Result<()> {
     std::fs::create_dir_all(to)?;

@@ -1,10 +1,11 @@
 //! `tailor-engine`: the engine on the command line.
 //!
 //! ```text
-//! tailor-engine count MODEL [--method M]
+//! tailor-engine compile MODEL --out FILE [--method M]
+//! tailor-engine count MODEL [--method M] [--prepared FILE]
 //! tailor-engine check MODEL --sales FILE
-//! tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method M]
-//! tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method M]
+//! tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method M] [--prepared FILE]
+//! tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method M] [--prepared FILE]
 //! tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]
 //! tailor-engine learn MODEL.json [--random-orders N] [--seed S] [--k N]
 //! ```
@@ -35,10 +36,11 @@ use tailor_engine::search::Search;
 use tailor_engine::{Engine, Model, bench, recommend};
 
 /// The usage lines, as `--help` and usage errors show them.
-const USAGE: &str = "tailor-engine count MODEL [--method auto|diagram|search]
+const USAGE: &str = "tailor-engine compile MODEL --out FILE [--method auto|diagram|search]
+       tailor-engine count MODEL [--method auto|diagram|search] [--prepared FILE]
        tailor-engine check MODEL --sales FILE
-       tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search]
-       tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search]
+       tailor-engine domains MODEL [--assign NAME=VALUE,...] [--method auto|diagram|search] [--prepared FILE]
+       tailor-engine bench MODEL [--sales FILE] [--sessions N] [--seed S] [--method auto|diagram|search] [--prepared FILE]
        tailor-engine recommend-eval MODEL --sales FILE --folds FILE [--seed S] [--fold K] [--k N]
        tailor-engine learn MODEL.json [--random-orders N] [--seed S] [--k N]";
 
@@ -56,6 +58,16 @@ enum Command {
     Count {
         #[command(flatten)]
         model: ModelArgs,
+    },
+    /// Writes the model's prepared form (the method's diagram or search
+    /// trace, with the model's fingerprint and a checksum) for --prepared,
+    /// the browser and the server to load instead of compiling.
+    Compile {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// The prepared file to write.
+        #[arg(long, value_name = "FILE")]
+        out: String,
     },
     /// Checks every order of a sales file against the model; ends with
     /// "accepted N rejected M".
@@ -206,6 +218,11 @@ struct ModelArgs {
     /// question anew).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_BUDGET, hide = true)]
     search_budget: usize,
+    /// A prepared file (from `compile`) to load instead of compiling; when
+    /// it does not fit the model, the reason is printed and the model is
+    /// compiled (by --method).
+    #[arg(long, value_name = "FILE")]
+    prepared: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -260,18 +277,46 @@ fn load(path: &str) -> Result<(Problem, Option<Vec<Vec<i64>>>), String> {
 /// The engine for a model, with its sales file if any, and the time its
 /// preparation took (ms). With `bench_seed`, a model without prices gets
 /// made-up ones from that seed.
+/// How long opening a model took (ms): reading and parsing its file, then
+/// compiling it or loading its prepared file.
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    load_ms: f64,
+    compile_ms: f64,
+}
+
 fn prepare(
     m: &ModelArgs,
     sales: Option<&str>,
     bench_seed: Option<u64>,
-) -> Result<(Engine, Option<Sales>, f64), String> {
+) -> Result<(Engine, Option<Sales>, Timing), String> {
+    let loading = Instant::now();
     let (problem, prices) = load(&m.model)?;
+    let load_ms = loading.elapsed().as_secs_f64() * 1000.0;
     let sales = match sales {
         Some(path) => Some(parse_sales(path, &read(path)?, &problem).map_err(|e| e.to_string())?),
         None => None,
     };
     let started = Instant::now();
     let prices = prices.or_else(|| bench_seed.map(|seed| Engine::synthetic_prices(&problem, seed)));
+    if let Some(path) = &m.prepared {
+        let bytes = std::fs::read(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+        match Engine::from_prepared(problem.clone(), prices.clone(), &bytes) {
+            Ok(engine) => {
+                eprintln!("method: {} ({})", engine.method(), engine.choice().reason);
+                let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
+                return Ok((
+                    engine,
+                    sales,
+                    Timing {
+                        load_ms,
+                        compile_ms,
+                    },
+                ));
+            }
+            Err(why) => eprintln!("tailor-engine: {path}: {why}; compiling the model instead"),
+        }
+    }
     let engine = match m.method {
         Method::Search => Engine::with_search(problem, prices, m.search_budget),
         Method::Auto => Engine::new(problem, prices, DEFAULT_BUDGET)
@@ -292,7 +337,14 @@ fn prepare(
         us(c.diagram_us),
         us(c.search_us)
     );
-    Ok((engine, sales, started.elapsed().as_secs_f64() * 1000.0))
+    Ok((
+        engine,
+        sales,
+        Timing {
+            load_ms,
+            compile_ms: started.elapsed().as_secs_f64() * 1000.0,
+        },
+    ))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -322,7 +374,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Count { model } => {
-            let (engine, _, compile_ms) = prepare(&model, None, None)?;
+            let (engine, _, Timing { compile_ms, .. }) = prepare(&model, None, None)?;
             let nodes = if engine.method() == "diagram" {
                 "diagram nodes"
             } else {
@@ -346,6 +398,22 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Lint { model, json } => lint(&model, json),
+        Command::Compile { model, out } => {
+            let (engine, _, Timing { compile_ms, .. }) = prepare(&model, None, None)?;
+            let bytes = engine.to_prepared().ok_or_else(|| {
+                format!(
+                    "{}: nothing to prepare: neither a diagram nor a search trace fits the budget",
+                    model.model
+                )
+            })?;
+            std::fs::write(&out, &bytes).map_err(|e| format!("{out}: cannot write: {e}"))?;
+            println!(
+                "{out}: {} bytes ({}, prepared in {compile_ms:.0} ms)",
+                bytes.len(),
+                engine.method()
+            );
+            Ok(())
+        }
         Command::Check { model, sales } => {
             let (engine, sales, _) = prepare(&model, Some(&sales), None)?;
             check(&engine, sales.as_ref().expect("a sales file was given"))
@@ -468,7 +536,16 @@ fn run(cli: Cli) -> Result<(), String> {
                 );
                 return Ok(());
             }
-            let (engine, sales, compile_ms) = prepare(&model, sales.as_deref(), Some(seed))?;
+            let (engine, sales, timing) = prepare(&model, sales.as_deref(), Some(seed))?;
+            let compile_ms = timing.compile_ms;
+            // What a customer waits for: the files read and parsed, the
+            // model compiled or its prepared file loaded, the first answer.
+            let first = Instant::now();
+            let _ = engine.analyse(&vec![None; engine.vars()]);
+            let open_ms = timing.load_ms + compile_ms + first.elapsed().as_secs_f64() * 1000.0;
+            let file_bytes = |path: &str| std::fs::metadata(path).map_or(0, |m| m.len());
+            let open_bytes =
+                file_bytes(&model.model) + model.prepared.as_deref().map_or(0, file_bytes);
             let mut clock = {
                 let t0 = Instant::now();
                 move || t0.elapsed().as_secs_f64() * 1000.0
@@ -479,6 +556,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 ("method", format!("\"{}\"", engine.method())),
                 ("work", engine.work().to_string()),
                 ("choice", format!("\"{}\"", engine.choice().reason)),
+                ("open_ms", format!("{open_ms:.1}")),
+                ("open_bytes", open_bytes.to_string()),
                 ("parts", engine.parts().to_string()),
                 ("target", "\"native\"".to_string()),
             ];

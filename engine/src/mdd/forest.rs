@@ -8,6 +8,7 @@
 use num_bigint::BigUint;
 
 use super::{Analysis, BuildError, Diagram};
+use crate::prepared::{PreparedError, Reader, Writer, malformed};
 use crate::problem::{Constraint, Lit, Problem};
 
 /// One connected part: its variables (global indices, in local order) and
@@ -111,6 +112,51 @@ impl Forest {
             place,
             sizes,
             empty: false,
+        })
+    }
+
+    /// Writes the forest for a prepared file: each part's variables and
+    /// diagram.
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.u32(u32::from(self.empty));
+        w.len(self.parts.len());
+        for p in &self.parts {
+            w.u32s(p.vars.iter().map(|&x| x as u32));
+            p.diagram.write(w);
+        }
+    }
+
+    /// Reads what [`Forest::write`] wrote for `problem`, checking that the
+    /// parts are disjoint and every diagram well formed.
+    pub(crate) fn read(r: &mut Reader, problem: &Problem) -> Result<Forest, PreparedError> {
+        let n = problem.vars.len();
+        let sizes: Vec<u32> = problem.vars.iter().map(|v| v.values.len() as u32).collect();
+        let empty = r.u32()? != 0;
+        let count = r.len(n, "parts")?;
+        let mut place = vec![None; n];
+        let mut parts = Vec::with_capacity(count);
+        for p in 0..count {
+            let vars: Vec<usize> = r
+                .u32s(n as u64, "part variables")?
+                .into_iter()
+                .map(|x| x as usize)
+                .collect();
+            for (l, &x) in vars.iter().enumerate() {
+                if place[x].replace((p, l)).is_some() {
+                    return Err(malformed("a variable in two parts"));
+                }
+            }
+            let local: Vec<u32> = vars.iter().map(|&x| sizes[x]).collect();
+            parts.push(Part {
+                diagram: Diagram::read(r, &local)?,
+                vars,
+            });
+        }
+        Ok(Forest {
+            parts,
+            place,
+            sizes,
+            empty,
         })
     }
 

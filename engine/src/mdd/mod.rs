@@ -15,6 +15,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use num_bigint::BigUint;
 
+use crate::prepared::{PreparedError, Reader, Writer, malformed};
 use crate::problem::Problem;
 pub use build::BuildError;
 use build::{Builder, FALSE, NodeId, TRUE};
@@ -141,6 +142,72 @@ impl Diagram {
         }
         d.root = id[&root];
         d
+    }
+
+    /// Writes the diagram for a prepared file (see [`crate::prepared`]):
+    /// the variable at each level, each node's level, and every child slot.
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.u32s(self.var_at.iter().map(|&x| x as u32));
+        w.u32s(self.level[2..].iter().copied());
+        w.u32s(self.kids.iter().copied());
+        w.u32(self.root);
+    }
+
+    /// Reads what [`Diagram::write`] wrote, for a part whose variables have
+    /// `var_sizes` values, checking that it is a well-formed ordered diagram
+    /// (levels a permutation, children below their parents, slots in range).
+    pub(crate) fn read(r: &mut Reader, var_sizes: &[u32]) -> Result<Diagram, PreparedError> {
+        let n = var_sizes.len();
+        let var_at: Vec<usize> = r
+            .u32s(n as u64, "diagram levels")?
+            .into_iter()
+            .map(|x| x as usize)
+            .collect();
+        let mut level_of = vec![u32::MAX; n];
+        for (l, &x) in var_at.iter().enumerate() {
+            if level_of[x] != u32::MAX {
+                return Err(malformed("a variable tested at two levels"));
+            }
+            level_of[x] = l as u32;
+        }
+        if var_at.len() != n {
+            return Err(malformed("diagram levels do not cover the part"));
+        }
+        let sizes: Vec<u32> = var_at.iter().map(|&x| var_sizes[x]).collect();
+        let inner = r.u32s(n as u64, "diagram node levels")?;
+        let kids = r.u32s(inner.len() as u64 + 2, "diagram children")?;
+        let root = r.u32()?;
+        let mut level = vec![n as u32, n as u32];
+        let mut start = vec![0u32, 0];
+        let mut at = 0usize;
+        for (i, &l) in inner.iter().enumerate() {
+            let node = i + 2;
+            let slots = sizes[l as usize] as usize;
+            let children = kids
+                .get(at..at + slots)
+                .ok_or_else(|| malformed("diagram children end too early"))?;
+            if children
+                .iter()
+                .any(|&k| k as usize >= node || (k >= 2 && inner[k as usize - 2] <= l))
+            {
+                return Err(malformed("a diagram child above its parent"));
+            }
+            level.push(l);
+            start.push(at as u32);
+            at += slots;
+        }
+        if at != kids.len() || root as usize >= level.len() {
+            return Err(malformed("diagram children or root out of range"));
+        }
+        Ok(Diagram {
+            var_at,
+            level_of,
+            sizes,
+            level,
+            start,
+            kids,
+            root,
+        })
     }
 
     /// Number of nodes, terminals included.

@@ -7,9 +7,11 @@ use num_bigint::BigUint;
 use rustc_hash::FxHashMap;
 
 use super::propagate::State;
+use super::trace::Edge;
 use super::trace::{Kind, Trace, Witnesses};
 use super::{NONE, Search, TRUE, clamp};
 use crate::mdd::Analysis;
+use crate::prepared::{PreparedError, Reader, Writer, malformed};
 
 /// The trace of the whole problem with nothing fixed: every question is
 /// then answered by passes over it, conditioned on the fixed values.
@@ -124,6 +126,141 @@ impl Search {
             decided,
             value,
         })
+    }
+
+    /// Writes the whole trace for a prepared file (see
+    /// [`crate::prepared`]); `false` when there is none.
+    pub(crate) fn write_whole(&self, w: &mut Writer) -> bool {
+        let Some(whole) = &self.whole else {
+            return false;
+        };
+        let t = &whole.trace;
+        w.len(t.kind.len());
+        for k in &t.kind {
+            let (tag, a, b) = match *k {
+                Kind::False => (0, 0, 0),
+                Kind::True => (1, 0, 0),
+                Kind::Decision(a, b) => (2, a, b),
+                Kind::And(a, b) => (3, a, b),
+                Kind::Free(a, b) => (4, a, b),
+            };
+            w.u32(tag);
+            w.u32(a);
+            w.u32(b);
+        }
+        w.u32s(
+            t.edges
+                .iter()
+                .flat_map(|e| [e.list, e.child])
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        w.u32s(t.kids.iter().copied());
+        w.u32s(
+            t.lists
+                .iter()
+                .flat_map(|&(a, b)| [a, b])
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        w.u32s(t.lits.iter().copied());
+        w.u32s(whole.roots.iter().copied());
+        w.u32s(whole.part.iter().copied());
+        w.u32s(whole.value.iter().copied());
+        true
+    }
+
+    /// Takes the whole trace from a prepared file (what
+    /// [`Search::write_whole`] wrote), checking every index: nodes refer
+    /// only to nodes made before them, ranges stay inside their arrays,
+    /// literals and values exist.
+    pub(crate) fn read_whole(&mut self, r: &mut Reader) -> Result<(), PreparedError> {
+        let n = self.sizes.len();
+        let literals = u64::from(self.offset[n]);
+        let m = r.len(usize::MAX, "trace nodes")?;
+        let mut raw = Vec::with_capacity(m);
+        for _ in 0..m {
+            raw.push((r.u32()?, r.u32()?, r.u32()?));
+        }
+        let edges = r.u32s(u64::from(u32::MAX) + 1, "trace edges")?;
+        let kids = r.u32s(m as u64, "trace children")?;
+        let lists = r.u32s(u64::from(u32::MAX) + 1, "trace literal lists")?;
+        let lits = r.u32s(literals, "trace literals")?;
+        let roots = r.u32s(m as u64, "trace roots")?;
+        let part = r.u32s(u64::from(u32::MAX) + 1, "trace parts")?;
+        let value = r.u32s(u64::from(u32::MAX) + 1, "trace values")?;
+        if edges.len() % 2 != 0 || lists.len() % 2 != 0 {
+            return Err(malformed("odd pair arrays"));
+        }
+        let edges: Vec<Edge> = edges
+            .chunks(2)
+            .map(|c| Edge {
+                list: c[0],
+                child: c[1],
+            })
+            .collect();
+        let lists: Vec<(u32, u32)> = lists.chunks(2).map(|c| (c[0], c[1])).collect();
+        let range_ok = |(a, b): (u32, u32), len: usize| a <= b && b as usize <= len;
+        if lists.iter().any(|&ab| !range_ok(ab, lits.len())) {
+            return Err(malformed("a literal list out of range"));
+        }
+        let mut kind = Vec::with_capacity(m);
+        for (i, &(tag, a, b)) in raw.iter().enumerate() {
+            let k = match (tag, i) {
+                (0, 0) => Kind::False,
+                (1, 1) => Kind::True,
+                (2, 2..)
+                    if range_ok((a, b), edges.len())
+                        && edges[a as usize..b as usize]
+                            .iter()
+                            .all(|e| (e.child as usize) < i && (e.list as usize) < lists.len()) =>
+                {
+                    Kind::Decision(a, b)
+                }
+                (3, 2..)
+                    if range_ok((a, b), kids.len())
+                        && kids[a as usize..b as usize]
+                            .iter()
+                            .all(|&k| (k as usize) < i) =>
+                {
+                    Kind::And(a, b)
+                }
+                (4, 2..) if range_ok((a, b), lits.len()) => Kind::Free(a, b),
+                _ => return Err(malformed(format!("trace node {i} is not well formed"))),
+            };
+            kind.push(k);
+        }
+        if m < 2 || part.len() != n || value.len() != n {
+            return Err(malformed("the trace does not fit the model"));
+        }
+        let mut decided = Vec::new();
+        for x in 0..n {
+            match (part[x], value[x]) {
+                (NONE, v) if v < self.sizes[x] => decided.push((x, v)),
+                (p, NONE) if (p as usize) < roots.len() => {}
+                _ => {
+                    return Err(malformed(format!(
+                        "variable {x} is neither in a part nor decided"
+                    )));
+                }
+            }
+        }
+        let trace = Trace {
+            kind,
+            edges,
+            kids,
+            lists,
+            lits,
+            ..Trace::default()
+        };
+        self.whole = Some(Whole {
+            trace,
+            roots,
+            part,
+            decided,
+            value,
+        });
+        Ok(())
     }
 
     /// The passes over the whole trace (see [`Search::up`] and
