@@ -1,4 +1,4 @@
-//! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S] [--recommend | --picture]`
+//! `cargo xtask bench engine [--wasm] MODEL [--sales FILE] [--sessions N] [--seed S] [--prepared FILE] [--recommend | --picture]`
 //! `cargo xtask bench ui [--clicks N] [--seed S]`
 //! `cargo xtask bench server [--seconds N] [--connections C] [--database-url URL]`
 
@@ -285,6 +285,7 @@ fn engine(
         sales,
         sessions,
         seed,
+        prepared,
         recommend,
         picture,
     }: EngineArgs,
@@ -292,6 +293,7 @@ fn engine(
     let (sessions, seed) = (sessions.to_string(), seed.to_string());
     let model = absolute(&model)?;
     let sales = sales.map(|s| absolute(&s)).transpose()?;
+    let prepared = prepared.map(|p| absolute(&p)).transpose()?;
     if !wasm {
         step("building tailor-engine (native)");
         run(Command::new("cargo")
@@ -312,6 +314,9 @@ fn engine(
         if let Some(s) = &sales {
             cmd.arg("--sales").arg(s);
         }
+        if let Some(p) = &prepared {
+            cmd.arg("--prepared").arg(p);
+        }
         if recommend {
             cmd.arg("--recommend");
         }
@@ -319,7 +324,8 @@ fn engine(
             cmd.arg("--picture");
         }
         step("replaying click sessions (native)");
-        return run(&mut cmd);
+        run(&mut cmd)?;
+        return download_sizes(&model, prepared.as_deref());
     }
     tools::ensure_test_tools()?;
     step("building the benchmark for wasm32");
@@ -347,6 +353,7 @@ fn engine(
         dir: out,
         model: model.clone(),
         sales: sales.clone(),
+        prepared: prepared.clone(),
     };
     std::thread::spawn(move || serve(listener, files));
     step(&format!(
@@ -366,9 +373,29 @@ fn engine(
             if sales.is_some() { "1" } else { "0" },
             if recommend { "1" } else { "0" },
             if picture { "1" } else { "0" },
+            if prepared.is_some() { "1" } else { "0" },
         ])
         .env("CHROMIUM", tools::CHROMIUM)
-        .current_dir(root.join("tests/e2e")))
+        .current_dir(root.join("tests/e2e")))?;
+    download_sizes(&model, prepared.as_deref())
+}
+
+/// What a browser downloads to open the model: the model file and its
+/// prepared file, as stored and brotli-compressed (as the site serves them);
+/// one JSON line.
+fn download_sizes(model: &Path, prepared: Option<&Path>) -> Result<()> {
+    let mut raw = 0;
+    let mut brotli = 0;
+    for file in std::iter::once(model).chain(prepared) {
+        let data = std::fs::read(file)?;
+        raw += data.len();
+        brotli += crate::compress::brotli(&data)?.len();
+    }
+    println!(
+        "{}",
+        serde_json::json!({ "bench": "open-bytes", "open_bytes": raw, "open_brotli_bytes": brotli })
+    );
+    Ok(())
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
@@ -395,6 +422,7 @@ struct Files {
     dir: PathBuf,
     model: PathBuf,
     sales: Option<PathBuf>,
+    prepared: Option<PathBuf>,
 }
 
 /// A minimal static server for the benchmark page and its data.
@@ -414,6 +442,7 @@ fn serve(listener: TcpListener, files: Files) {
             "/" => Some(files.dir.join("index.html")),
             "/model" => Some(files.model.clone()),
             "/sales" => files.sales.clone(),
+            "/prepared" => files.prepared.clone(),
             p if !p.contains("..") => Some(files.dir.join(p.trim_start_matches('/'))),
             _ => None,
         };

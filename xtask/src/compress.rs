@@ -31,7 +31,7 @@ pub fn gzip(data: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn brotli(data: &[u8]) -> Result<Vec<u8>> {
+pub fn brotli(data: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut w = brotli::CompressorWriter::new(&mut out, 1 << 16, 11, 22);

@@ -111,6 +111,10 @@ pub struct EngineArgs {
     /// The seed of the sessions' random choices.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
+    /// The model's prepared file (`tailor-engine compile`), loaded instead
+    /// of compiling; `open_ms` and `open_bytes` then count it.
+    #[arg(long, value_name = "FILE")]
+    pub prepared: Option<PathBuf>,
     /// Also recommends every open variable after each click (learned from
     /// the sales, or from 10,000 random orders of a catalogue model).
     #[arg(long)]
