@@ -52,6 +52,8 @@ pub fn cmd_fuzz(FuzzArgs { seconds }: FuzzArgs) -> Result<()> {
     )?;
     let mut found = Vec::new();
     for target in TARGETS {
+        // libFuzzer needs the corpus folder even for a target without seeds.
+        std::fs::create_dir_all(fuzz.join("corpus").join(target))?;
         step(&format!("fuzzing {target} for {seconds} s"));
         let outcome = run(Command::new("cargo")
             .args(["+nightly", "fuzz", "run", "-O", target])
