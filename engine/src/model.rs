@@ -11,6 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::mdd::{BuildError, DEFAULT_BUDGET, Forest};
+use crate::prepared::PreparedError;
 use crate::problem::{Constraint, Problem, Var};
 
 /// The format tag every model file carries in its `format` field.
@@ -382,8 +383,39 @@ impl Model {
         Model::from_def(source, def)
     }
 
+    /// Like [`Model::from_json`], with the model's prepared file (see
+    /// [`Model::to_prepared`]) loaded instead of compiling its rules when it
+    /// fits; otherwise the rules are compiled and the reason the file was
+    /// not used is returned beside the model, for the caller to report.
+    pub fn from_json_prepared(
+        source: &str,
+        text: &str,
+        prepared: &[u8],
+    ) -> Result<(Model, Option<PreparedError>), ModelError> {
+        let def: ModelDef = serde_json::from_str(text).map_err(|e| ModelError {
+            source: source.to_string(),
+            place: format!("line {}, column {}", e.line(), e.column()),
+            reason: strip_position(&e.to_string()),
+        })?;
+        Model::from_def_with(source, def, Some(prepared))
+    }
+
+    /// The compiled rules as a prepared file (the diagram form, with the
+    /// rules' fingerprint and a checksum; see [`crate::prepared`]).
+    pub fn to_prepared(&self) -> Vec<u8> {
+        self.forest.to_prepared(&self.problem)
+    }
+
     /// Checks a model already parsed. `source` names it in error messages.
-    pub fn from_def(source: &str, mut def: ModelDef) -> Result<Model, ModelError> {
+    pub fn from_def(source: &str, def: ModelDef) -> Result<Model, ModelError> {
+        Model::from_def_with(source, def, None).map(|(model, _)| model)
+    }
+
+    fn from_def_with(
+        source: &str,
+        mut def: ModelDef,
+        prepared: Option<&[u8]>,
+    ) -> Result<(Model, Option<PreparedError>), ModelError> {
         let err = |place: String, reason: String| ModelError {
             source: source.to_string(),
             place,
@@ -989,12 +1021,20 @@ impl Model {
             }
         }
 
-        let forest = Forest::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {
-            BuildError::TooLarge { nodes } => err(
-                "rules".into(),
-                format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
-            ),
-        })?;
+        let (loaded, refused) = match prepared.map(|bytes| Forest::from_prepared(&problem, bytes)) {
+            Some(Ok(forest)) => (Some(forest), None),
+            Some(Err(why)) => (None, Some(why)),
+            None => (None, None),
+        };
+        let forest = match loaded {
+            Some(forest) => forest,
+            None => Forest::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {
+                BuildError::TooLarge { nodes } => err(
+                    "rules".into(),
+                    format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
+                ),
+            })?,
+        };
         let mut model = Model {
             def,
             attr_index,
@@ -1006,7 +1046,7 @@ impl Model {
             fingerprint: String::new(),
         };
         model.fingerprint = model.compute_fingerprint();
-        Ok(model)
+        Ok((model, refused))
     }
 
     /// The model as written in its file (numeric inputs with their options).

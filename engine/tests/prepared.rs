@@ -286,3 +286,89 @@ fn damaged_content_with_a_good_checksum_never_panics() {
     }
     assert!(refused > 40, "only {refused} damaged files refused");
 }
+
+/// A catalogue product's rules from its prepared file (the diagram form the
+/// browser and the server would load): every evaluation, count and
+/// explanation is the fresh compile's; a foreign or search-form file is
+/// refused by name and the rules compiled.
+#[test]
+fn shipped_models_load_their_prepared_rules_with_the_same_answers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
+    let index = CatalogueIndex::from_json(
+        "index.json",
+        &std::fs::read_to_string(dir.join("index.json")).unwrap(),
+    )
+    .unwrap();
+    let texts: Vec<(String, String)> = index
+        .products
+        .iter()
+        .map(|p| {
+            (
+                p.file.clone(),
+                std::fs::read_to_string(dir.join(&p.file)).unwrap(),
+            )
+        })
+        .collect();
+    let mut rng = Rng::new(23);
+    for (i, (file, text)) in texts.iter().enumerate() {
+        let fresh = Model::from_json(file, text).unwrap();
+        let bytes = fresh.to_prepared();
+        let (loaded, refused) = Model::from_json_prepared(file, text, &bytes).unwrap();
+        assert_eq!(refused, None, "{file}");
+        assert_eq!(loaded.to_prepared(), bytes, "{file}");
+        for _ in 0..20 {
+            let mut choices = tailor_engine::bench::random_choices(&fresh, &mut rng);
+            for a in 0..choices.0.len() {
+                if rng.below(2) == 0 {
+                    choices.0[a] = None;
+                }
+            }
+            assert_eq!(
+                loaded.evaluate(&choices),
+                fresh.evaluate(&choices),
+                "{file}"
+            );
+            assert_eq!(loaded.count(&choices), fresh.count(&choices), "{file}");
+            let a = rng.below(choices.0.len());
+            let options = fresh.attributes()[a].options.len();
+            if options > 0 {
+                let o = rng.below(options);
+                let order: Vec<usize> = (0..choices.0.len())
+                    .filter(|&b| choices.0[b].is_some())
+                    .collect();
+                assert_eq!(
+                    loaded.explain(&choices, &order, a, o),
+                    fresh.explain(&choices, &order, a, o),
+                    "{file}"
+                );
+                assert_eq!(
+                    loaded.choose_anyway(&choices, &order, a, o),
+                    fresh.choose_anyway(&choices, &order, a, o),
+                    "{file}"
+                );
+            }
+        }
+        // Another product's file, and this product's search trace.
+        let (other_file, other_text) = &texts[(i + 1) % texts.len()];
+        let other = Model::from_json(other_file, other_text)
+            .unwrap()
+            .to_prepared();
+        let (compiled, why) = Model::from_json_prepared(file, text, &other).unwrap();
+        assert!(
+            matches!(why, Some(PreparedError::Stale { .. })),
+            "{file}: {why:?}"
+        );
+        assert_eq!(compiled.to_prepared(), bytes, "{file}: compiled instead");
+        if file.starts_with("window") {
+            continue; // its trace is slow to make in debug builds
+        }
+        let trace = Engine::with_search(fresh.problem().clone(), None, DEFAULT_BUDGET)
+            .to_prepared()
+            .unwrap();
+        let (_, why) = Model::from_json_prepared(file, text, &trace).unwrap();
+        assert_eq!(
+            why.map(|e| e.to_string()).as_deref(),
+            Some("malformed prepared model: a search trace where a diagram is needed")
+        );
+    }
+}

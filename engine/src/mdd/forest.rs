@@ -126,6 +126,25 @@ impl Forest {
         }
     }
 
+    /// The forest as a prepared file of the diagram method (as
+    /// [`Engine::to_prepared`](crate::Engine::to_prepared) writes it).
+    pub(crate) fn to_prepared(&self, problem: &Problem) -> Vec<u8> {
+        let mut w = Writer::default();
+        self.write(&mut w);
+        crate::prepared::seal(crate::prepared::fingerprint(problem), 0, w)
+    }
+
+    /// The forest from a prepared file of the diagram method for `problem`.
+    pub(crate) fn from_prepared(problem: &Problem, bytes: &[u8]) -> Result<Forest, PreparedError> {
+        let (method, mut r) = crate::prepared::open(bytes, crate::prepared::fingerprint(problem))?;
+        if method != 0 {
+            return Err(malformed("a search trace where a diagram is needed"));
+        }
+        let forest = Forest::read(&mut r, problem)?;
+        r.end()?;
+        Ok(forest)
+    }
+
     /// Reads what [`Forest::write`] wrote for `problem`, checking that the
     /// parts are disjoint and every diagram well formed.
     pub(crate) fn read(r: &mut Reader, problem: &Problem) -> Result<Forest, PreparedError> {
