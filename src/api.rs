@@ -13,9 +13,6 @@ pub fn remember_token(order_id: &str, token: &str) {
 pub fn token_for(order_id: &str) -> Option<String> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| {
-            s.get_item(&format!("tailor.order.{order_id}"))
-                .ok()
-                .flatten()
-        })
+        .and_then(|s| s.get_item(&format!("tailor.order.{order_id}")).ok().flatten())
 }
+

@@ -71,20 +71,15 @@ pub fn from_location() -> Option<String> {
     if path != "/embed" && !path.starts_with("/embed/") {
         return None;
     }
-    crate::route::query_param(&loc.search().unwrap_or_default(), "partner").filter(|p| {
-        (2..=40).contains(&p.len())
-            && p.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    })
+    crate::route::query_param(&loc.search().unwrap_or_default(), "partner")
+        .filter(|p| (2..=40).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
 }
 
 /// The embed token the partner's page gave the frame (`?token=`), if it
 /// looks like one; orders in the frame carry it.
 fn token_from_location() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    crate::route::query_param(&search, "token").filter(|t| {
-        (1..=200).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
-    })
+    crate::route::query_param(&search, "token").filter(|t| (1..=200).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
 }
 
 pub fn use_embed() -> Option<Embed> {
@@ -99,16 +94,8 @@ pub fn href(href: &str) -> String {
         Some(partner) if !href.starts_with("/embed/") && href.starts_with('/') => {
             let (path, fragment) = href.split_once('#').map_or((href, ""), |(p, f)| (p, f));
             let sep = if path.contains('?') { '&' } else { '?' };
-            let fragment = if fragment.is_empty() {
-                String::new()
-            } else {
-                format!("#{fragment}")
-            };
-            let token = TOKEN.with_borrow(|t| {
-                t.as_ref()
-                    .map(|t| format!("&token={t}"))
-                    .unwrap_or_default()
-            });
+            let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+            let token = TOKEN.with_borrow(|t| t.as_ref().map(|t| format!("&token={t}")).unwrap_or_default());
             format!("/embed{path}{sep}partner={partner}{token}{fragment}")
         }
         _ => href.to_string(),
@@ -116,11 +103,7 @@ pub fn href(href: &str) -> String {
 }
 
 /// Starts the frame's side of the protocol; call once, in the app.
-pub fn provide(
-    partner: Option<String>,
-    locale: RwSignal<Locale>,
-    location: crate::route::Location,
-) -> Option<Embed> {
+pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crate::route::Location) -> Option<Embed> {
     let Some(partner) = partner else {
         provide_context(None::<Embed>);
         return None;
@@ -143,16 +126,11 @@ pub fn provide(
         trouble: RwSignal::new(None),
     };
     provide_context(Some(embed));
-    if let Some(html) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = html.class_list().add_1("embed");
     }
     spawn_local(async move {
-        match crate::api::get_json::<tailor_api::Partner>(&format!("/api/partners/{partner}"), None)
-            .await
-        {
+        match crate::api::get_json::<tailor_api::Partner>(&format!("/api/partners/{partner}"), None).await {
             Ok(s) => {
                 embed.origins.set_value(s.origins);
                 if apply_theme(&s.theme).is_ok() {
@@ -195,9 +173,7 @@ impl Embed {
 
 /// Posts `kind` with `fields` to the parent window, for `origin` only.
 fn post_to(origin: &str, kind: &str, fields: Value) {
-    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
-        return;
-    };
+    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
     let mut message = json!({ "protocol": PROTOCOL, "version": VERSION, "type": kind });
     if let (Some(m), Value::Object(f)) = (message.as_object_mut(), fields) {
         m.extend(f);
@@ -229,115 +205,78 @@ fn apply_theme(theme: &BTreeMap<String, String>) -> Result<(), String> {
 }
 
 fn listen(embed: Embed, locale: RwSignal<Locale>, location: crate::route::Location) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_message =
-        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let origin = ev.origin();
-            // Only the framing window, only from a registered origin, and after
-            // `init` only from the host's own origin.
-            let from_parent = match (
-                ev.source(),
-                web_sys::window().and_then(|w| w.parent().ok().flatten()),
-            ) {
-                (Some(source), Some(parent)) => {
-                    js_sys::Object::is(source.as_ref(), parent.as_ref())
+    let Some(window) = web_sys::window() else { return };
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let origin = ev.origin();
+        // Only the framing window, only from a registered origin, and after
+        // `init` only from the host's own origin.
+        let from_parent = match (ev.source(), web_sys::window().and_then(|w| w.parent().ok().flatten())) {
+            (Some(source), Some(parent)) => js_sys::Object::is(source.as_ref(), parent.as_ref()),
+            _ => false,
+        };
+        if !from_parent || !embed.origins.with_value(|o| o.contains(&origin)) {
+            return;
+        }
+        if embed.host.get_untracked().is_some_and(|h| h != origin) {
+            return;
+        }
+        let Some(text) = js_sys::JSON::stringify(&ev.data()).ok().and_then(|s| s.as_string()) else { return };
+        let Ok(Value::Object(message)) = serde_json::from_str::<Value>(&text) else { return };
+        if message.get("protocol").and_then(Value::as_str) != Some(PROTOCOL) {
+            return; // someone else's messages
+        }
+        let kind = message.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+        let version = message.get("version").and_then(Value::as_u64);
+        let first = embed.host.get_untracked().is_none();
+        if first && kind != "init" {
+            return; // `init` first
+        }
+        // A refusal goes back to the sender: a registered origin framing
+        // this page (the host itself once `init` has fixed it).
+        let refuse = |code: &str, text: &str| post_to(&origin, "error", json!({ "code": code, "message": text }));
+        if version != Some(VERSION) {
+            let text = format!("protocol version {} is not supported; this page speaks version {VERSION}", version.map_or("(none)".into(), |v| v.to_string()));
+            refuse("unsupported-version", &text);
+            return;
+        }
+        match kind.as_str() {
+            "init" => {
+                let partner = message.get("partner").and_then(Value::as_str).unwrap_or_default();
+                if embed.partner.with_value(|p| p != partner) {
+                    let text = format!("this frame was opened for partner \"{}\", not \"{partner}\"", embed.partner.get_value());
+                    refuse("wrong-partner", &text);
+                    return;
                 }
-                _ => false,
-            };
-            if !from_parent || !embed.origins.with_value(|o| o.contains(&origin)) {
-                return;
-            }
-            if embed.host.get_untracked().is_some_and(|h| h != origin) {
-                return;
-            }
-            let Some(text) = js_sys::JSON::stringify(&ev.data())
-                .ok()
-                .and_then(|s| s.as_string())
-            else {
-                return;
-            };
-            let Ok(Value::Object(message)) = serde_json::from_str::<Value>(&text) else {
-                return;
-            };
-            if message.get("protocol").and_then(Value::as_str) != Some(PROTOCOL) {
-                return; // someone else's messages
-            }
-            let kind = message
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let version = message.get("version").and_then(Value::as_u64);
-            let first = embed.host.get_untracked().is_none();
-            if first && kind != "init" {
-                return; // `init` first
-            }
-            // A refusal goes back to the sender: a registered origin framing
-            // this page (the host itself once `init` has fixed it).
-            let refuse = |code: &str, text: &str| {
-                post_to(&origin, "error", json!({ "code": code, "message": text }))
-            };
-            if version != Some(VERSION) {
-                let text = format!(
-                    "protocol version {} is not supported; this page speaks version {VERSION}",
-                    version.map_or("(none)".into(), |v| v.to_string())
-                );
-                refuse("unsupported-version", &text);
-                return;
-            }
-            match kind.as_str() {
-                "init" => {
-                    let partner = message
-                        .get("partner")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    if embed.partner.with_value(|p| p != partner) {
-                        let text = format!(
-                            "this frame was opened for partner \"{}\", not \"{partner}\"",
-                            embed.partner.get_value()
-                        );
-                        refuse("wrong-partner", &text);
-                        return;
-                    }
-                    embed.host.set(Some(origin));
-                    if let Some(l) = message.get("locale").and_then(Value::as_str) {
-                        set_locale(embed, locale, l);
-                    }
-                    if let Some(theme) = message.get("theme").filter(|t| !t.is_null()) {
-                        set_theme(embed, theme);
-                    }
-                    let product = match location.0.get_untracked() {
-                        crate::route::Page::Configure { product, .. } => Some(product),
-                        _ => None,
-                    };
-                    embed.post("ready", json!({ "product": product }));
-                    post_height(embed);
-                    if let Some(change) = embed.last_change.get_value() {
-                        embed.post("change", change);
-                    }
-                    if first {
-                        observe_height(embed);
-                    }
+                embed.host.set(Some(origin));
+                if let Some(l) = message.get("locale").and_then(Value::as_str) {
+                    set_locale(embed, locale, l);
                 }
-                "setTheme" => set_theme(embed, message.get("theme").unwrap_or(&Value::Null)),
-                "setLocale" => set_locale(
-                    embed,
-                    locale,
-                    message
-                        .get("locale")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                ),
-                "reset" => {
-                    embed.last_change.set_value(None);
-                    location.replace(&embed.entry.get_value());
-                    embed.generation.update(|g| *g += 1);
+                if let Some(theme) = message.get("theme").filter(|t| !t.is_null()) {
+                    set_theme(embed, theme);
                 }
-                other => embed.error("unknown-type", &format!("unknown message type \"{other}\"")),
+                let product = match location.0.get_untracked() {
+                    crate::route::Page::Configure { product, .. } => Some(product),
+                    _ => None,
+                };
+                embed.post("ready", json!({ "product": product }));
+                post_height(embed);
+                if let Some(change) = embed.last_change.get_value() {
+                    embed.post("change", change);
+                }
+                if first {
+                    observe_height(embed);
+                }
             }
-        });
+            "setTheme" => set_theme(embed, message.get("theme").unwrap_or(&Value::Null)),
+            "setLocale" => set_locale(embed, locale, message.get("locale").and_then(Value::as_str).unwrap_or_default()),
+            "reset" => {
+                embed.last_change.set_value(None);
+                location.replace(&embed.entry.get_value());
+                embed.generation.update(|g| *g += 1);
+            }
+            other => embed.error("unknown-type", &format!("unknown message type \"{other}\"")),
+        }
+    });
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();
 }
@@ -396,14 +335,9 @@ fn observe_height(embed: Embed) {
             embed.post("resize", json!({ "height": h }));
         }
     });
-    let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) else {
-        return;
-    };
+    let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) else { return };
     on_resize.forget();
-    if let Some(html) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         observer.observe(&html);
     }
     std::mem::forget(observer);

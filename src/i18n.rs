@@ -3,9 +3,7 @@
 
 use tailor_engine::explain_text::{self, Word, Wording};
 
-pub use tailor_web_common::locale::{
-    Locale, initial_locale, money, number, pick, remember_choice, set_locale, use_locale,
-};
+pub use tailor_web_common::locale::{Locale, initial_locale, money, number, pick, remember_choice, set_locale, use_locale};
 
 /// Every fixed text of the portal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,9 +207,7 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
             ChosenByYou => "You chose it in {times} of your {orders} orders of this product.",
             WhyRecommended => "Why recommended?",
             CompleteRest => "Complete the rest as most customers do",
-            CompletedRest => {
-                "The open choices were completed as most customers do. Undo puts them back."
-            }
+            CompletedRest => "The open choices were completed as most customers do. Undo puts them back.",
             FixErrors => "Please correct the marked fields.",
             BadCode => "The shared configuration could not be opened:",
             Meter => "of",
@@ -431,27 +427,12 @@ mod tests {
 
     #[test]
     fn every_word_of_the_engine_has_its_own_text_in_both_languages() {
-        let (en, zh) = (
-            Words {
-                locale: Locale::En,
-                currency: "EUR",
-            },
-            Words {
-                locale: Locale::Zh,
-                currency: "EUR",
-            },
-        );
+        let (en, zh) = (Words { locale: Locale::En, currency: "EUR" }, Words { locale: Locale::Zh, currency: "EUR" });
         assert_eq!((en.lang(), zh.lang()), ("en", "zh"));
         let keys: Vec<Key> = Word::ALL.iter().map(|&w| word_key(w)).collect();
         for (i, (word, key)) in Word::ALL.iter().zip(&keys).enumerate() {
-            assert!(
-                !keys[..i].contains(key),
-                "{word:?} has the text of another word ({key:?})"
-            );
-            assert!(
-                !en.word(*word).is_empty() && !zh.word(*word).is_empty(),
-                "{word:?}"
-            );
+            assert!(!keys[..i].contains(key), "{word:?} has the text of another word ({key:?})");
+            assert!(!en.word(*word).is_empty() && !zh.word(*word).is_empty(), "{word:?}");
             assert_ne!(en.word(*word), zh.word(*word), "{word:?} is not translated");
         }
     }

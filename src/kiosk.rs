@@ -46,24 +46,13 @@ pub fn from_location() -> Option<Kiosk> {
         .unwrap_or(DEFAULT_IDLE_SECONDS);
     let place = crate::route::query_param(&loc.search().unwrap_or_default(), "place")
         .map(|p| p.trim().to_string())
-        .filter(|p| {
-            (1..=40).contains(&p.chars().count())
-                && p.chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.'))
-        });
-    let key = crate::route::query_param(&loc.search().unwrap_or_default(), "key").filter(|k| {
-        (1..=100).contains(&k.len())
-            && k.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    });
+        .filter(|p| (1..=40).contains(&p.chars().count()) && p.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.')));
+    let key = crate::route::query_param(&loc.search().unwrap_or_default(), "key")
+        .filter(|k| (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
     // Made once per page load (a reset reloads the page).
     let place: &'static str = place.map_or(DEFAULT_PLACE, |p| Box::leak(p.into_boxed_str()));
     let key: Option<&'static str> = key.map(|k| &*Box::leak(k.into_boxed_str()));
-    Some(Kiosk {
-        idle_seconds: idle,
-        place,
-        key,
-    })
+    Some(Kiosk { idle_seconds: idle, place, key })
 }
 
 pub fn use_kiosk() -> Option<Kiosk> {
@@ -77,19 +66,12 @@ fn home(k: Kiosk) -> String {
         query.push(format!("idle={}", k.idle_seconds));
     }
     if k.place != DEFAULT_PLACE {
-        query.push(format!(
-            "place={}",
-            String::from(js_sys::encode_uri_component(k.place))
-        ));
+        query.push(format!("place={}", String::from(js_sys::encode_uri_component(k.place))));
     }
     if let Some(key) = k.key {
         query.push(format!("key={key}"));
     }
-    if query.is_empty() {
-        "/kiosk".into()
-    } else {
-        format!("/kiosk?{}", query.join("&"))
-    }
+    if query.is_empty() { "/kiosk".into() } else { format!("/kiosk?{}", query.join("&")) }
 }
 
 /// What "Call staff" has done so far.
@@ -105,25 +87,16 @@ enum StaffCall {
 /// Calls staff to the kiosk's place, then asks every 3 s whether someone
 /// has answered.
 fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>) {
-    if matches!(
-        status.get_untracked(),
-        StaffCall::Calling | StaffCall::Waiting(_)
-    ) {
+    if matches!(status.get_untracked(), StaffCall::Calling | StaffCall::Waiting(_)) {
         return;
     }
     status.set(StaffCall::Calling);
-    let body = api::json(&NewCall {
-        place: kiosk.place.to_string(),
-        product,
-    });
+    let body = api::json(&NewCall { place: kiosk.place.to_string(), product });
     spawn_local(async move {
-        let call =
-            match api::request_as::<Call>("POST", "/api/kiosk/calls", Some(&body), None, kiosk.key)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return status.set(StaffCall::Failed(e.message)),
-            };
+        let call = match api::request_as::<Call>("POST", "/api/kiosk/calls", Some(&body), None, kiosk.key).await {
+            Ok(c) => c,
+            Err(e) => return status.set(StaffCall::Failed(e.message)),
+        };
         if call.state == CallState::Answered {
             return status.set(StaffCall::Answered);
         }
@@ -132,11 +105,7 @@ fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>
             3000,
             move || {
                 let id = call.id.clone();
-                async move {
-                    api::request::<Call>("GET", &format!("/api/kiosk/calls/{id}"), None, None)
-                        .await
-                        .is_ok_and(|c| c.state == CallState::Answered)
-                }
+                async move { api::request::<Call>("GET", &format!("/api/kiosk/calls/{id}"), None, None).await.is_ok_and(|c| c.state == CallState::Answered) }
             },
             move || status.set(StaffCall::Answered),
         );
@@ -145,9 +114,7 @@ fn call_staff(kiosk: Kiosk, product: Option<String>, status: RwSignal<StaffCall>
 
 /// Forgets everything and starts again at the attract screen.
 pub fn reset(k: Kiosk) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let Some(window) = web_sys::window() else { return };
     if let Ok(Some(s)) = window.local_storage() {
         let _ = s.clear();
     }
@@ -179,23 +146,13 @@ pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
     if let Some(key) = kiosk.key {
         let beat = move || {
             leptos::task::spawn_local(async move {
-                let _ = crate::api::request_as::<serde_json::Value>(
-                    "POST",
-                    "/api/kiosk/seen",
-                    None,
-                    None,
-                    Some(key),
-                )
-                .await;
+                let _ = crate::api::request_as::<serde_json::Value>("POST", "/api/kiosk/seen", None, None, Some(key)).await;
             });
         };
         beat();
         if let Some(w) = web_sys::window() {
             let tick = Closure::<dyn Fn()>::new(beat);
-            let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(
-                tick.as_ref().unchecked_ref(),
-                60_000,
-            );
+            let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 60_000);
             tick.forget();
         }
     }
@@ -232,10 +189,7 @@ pub fn KioskBar(kiosk: Kiosk) -> impl IntoView {
                 None => {}
             }
         });
-        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            1000,
-        );
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000);
         tick.forget();
     }
 
@@ -358,17 +312,12 @@ pub fn Handoff(kiosk: Kiosk, product: String, code: Signal<String>) -> impl Into
     let made = RwSignal::new(None::<(String, String)>);
     let error = RwSignal::new(None::<String>);
     let start = move |_| {
-        let body = api::json(&NewHandoff {
-            product: product.clone(),
-            code: code.get_untracked(),
-        });
+        let body = api::json(&NewHandoff { product: product.clone(), code: code.get_untracked() });
         error.set(None);
         spawn_local(async move {
             match api::request::<HandoffMade>("POST", "/api/handoff", Some(&body), None).await {
                 Ok(m) => {
-                    let origin = web_sys::window()
-                        .and_then(|w| w.location().origin().ok())
-                        .unwrap_or_default();
+                    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
                     made.set(Some((m.code.clone(), format!("{origin}{}", m.url))));
                     watch(kiosk, m.code);
                 }
@@ -405,16 +354,7 @@ fn watch(kiosk: Kiosk, code: String) {
         2000,
         move || {
             let code = code.clone();
-            async move {
-                api::request::<HandoffState>(
-                    "GET",
-                    &format!("/api/handoff/{code}/state"),
-                    None,
-                    None,
-                )
-                .await
-                .is_ok_and(|s| s.claimed || s.expired)
-            }
+            async move { api::request::<HandoffState>("GET", &format!("/api/handoff/{code}/state"), None, None).await.is_ok_and(|s| s.claimed || s.expired) }
         },
         move || reset(kiosk),
     );
@@ -427,13 +367,9 @@ where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = bool> + 'static,
 {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let Some(window) = web_sys::window() else { return };
     let handle = std::rc::Rc::new(std::cell::Cell::new(None::<i32>));
-    let then = std::rc::Rc::new(std::cell::Cell::new(Some(
-        Box::new(then) as Box<dyn FnOnce()>
-    )));
+    let then = std::rc::Rc::new(std::cell::Cell::new(Some(Box::new(then) as Box<dyn FnOnce()>)));
     let h = handle.clone();
     let tick = Closure::<dyn Fn()>::new(move || {
         let (run, h, then) = (check(), h.clone(), then.clone());
@@ -448,9 +384,7 @@ where
             }
         });
     });
-    if let Ok(i) = window
-        .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), ms)
-    {
+    if let Ok(i) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), ms) {
         handle.set(Some(i));
     }
     tick.forget();

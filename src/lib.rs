@@ -11,9 +11,9 @@ pub mod profile;
 pub mod route;
 pub mod shell;
 
+use leptos::prelude::*;
 use crate::i18n::{Key, t};
 use crate::route::Page;
-use leptos::prelude::*;
 
 /// The whole app: header with the language switch, then the page.
 #[component]
@@ -36,9 +36,7 @@ pub fn App() -> impl IntoView {
     profile::provide_me();
     outbox::provide_outbox();
     if kiosk.is_some()
-        && let Some(html) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
+        && let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
     {
         let _ = html.class_list().add_1("kiosk");
     }

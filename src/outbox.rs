@@ -37,10 +37,7 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn queued() -> Vec<Queued> {
-    storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+    storage().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
 }
 
 fn store(list: &[Queued]) {
@@ -57,11 +54,7 @@ fn store(list: &[Queued]) {
 pub fn keep(key: &str, json: &str) {
     let mut list = queued();
     if !list.iter().any(|q| q.key == key) {
-        list.push(Queued {
-            key: key.into(),
-            json: json.into(),
-            refused: None,
-        });
+        list.push(Queued { key: key.into(), json: json.into(), refused: None });
         store(&list);
     }
 }
@@ -73,29 +66,15 @@ pub fn flush(outbox: Outbox) {
             match api::post_json::<Created>("/api/orders", &q.json, &q.key).await {
                 Ok(c) => {
                     api::remember_token(&c.order.id, &c.access_token);
-                    store(
-                        &queued()
-                            .into_iter()
-                            .filter(|x| x.key != q.key)
-                            .collect::<Vec<_>>(),
-                    );
+                    store(&queued().into_iter().filter(|x| x.key != q.key).collect::<Vec<_>>());
                     outbox.sent.update(|s| s.push((q.key.clone(), c.order.id)));
                 }
                 Err(e) if e.status == 0 || e.status >= 500 || e.status == 429 => {}
                 Err(e) => {
-                    let list: Vec<Queued> = queued()
-                        .into_iter()
-                        .map(|mut x| {
-                            if x.key == q.key {
-                                x.refused = Some(e.message.clone())
-                            }
-                            x
-                        })
-                        .collect();
+                    let list: Vec<Queued> =
+                        queued().into_iter().map(|mut x| { if x.key == q.key { x.refused = Some(e.message.clone()) } x }).collect();
                     store(&list);
-                    outbox
-                        .refused
-                        .update(|r| r.push((q.key.clone(), e.message)));
+                    outbox.refused.update(|r| r.push((q.key.clone(), e.message)));
                 }
             }
         });
@@ -104,14 +83,9 @@ pub fn flush(outbox: Outbox) {
 
 /// Starts the sender (and the service worker); call once.
 pub fn provide_outbox() -> Outbox {
-    let outbox = Outbox {
-        sent: RwSignal::new(Vec::new()),
-        refused: RwSignal::new(Vec::new()),
-    };
+    let outbox = Outbox { sent: RwSignal::new(Vec::new()), refused: RwSignal::new(Vec::new()) };
     provide_context(outbox);
-    let Some(window) = web_sys::window() else {
-        return outbox;
-    };
+    let Some(window) = web_sys::window() else { return outbox };
     register_service_worker(&window);
     let again = Closure::<dyn Fn()>::new(move || {
         if !queued().is_empty() {
@@ -119,10 +93,7 @@ pub fn provide_outbox() -> Outbox {
         }
     });
     let _ = window.add_event_listener_with_callback("online", again.as_ref().unchecked_ref());
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-        again.as_ref().unchecked_ref(),
-        10_000,
-    );
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(again.as_ref().unchecked_ref(), 10_000);
     again.forget();
     flush(outbox);
     outbox
@@ -130,9 +101,7 @@ pub fn provide_outbox() -> Outbox {
 
 /// `navigator.onLine`.
 pub fn online() -> bool {
-    web_sys::window()
-        .map(|w| w.navigator().on_line())
-        .unwrap_or(true)
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
 pub fn use_outbox() -> Outbox {
@@ -141,9 +110,7 @@ pub fn use_outbox() -> Outbox {
 
 fn register_service_worker(window: &web_sys::Window) {
     let navigator = window.navigator();
-    let Ok(container) = js_sys::Reflect::get(&navigator, &"serviceWorker".into()) else {
-        return;
-    };
+    let Ok(container) = js_sys::Reflect::get(&navigator, &"serviceWorker".into()) else { return };
     if container.is_undefined() {
         return;
     }

@@ -5,9 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::{
-    ConsentChange, ConsentChanges, ConsentsRecorded, GpcSignal, MeView, NoticeAnswer, SwitchState,
-};
+use tailor_api::{ConsentChange, ConsentChanges, ConsentsRecorded, GpcSignal, MeView, NoticeAnswer, SwitchState};
 
 use crate::api;
 
@@ -40,10 +38,7 @@ impl MeState {
     pub fn reload(self) {
         spawn_local(async move {
             let me = if browser_gpc() {
-                let body = GpcSignal {
-                    global_privacy_control: true,
-                    language: None,
-                };
+                let body = GpcSignal { global_privacy_control: true, language: None };
                 api::request::<MeView>("POST", "/api/me/gpc", Some(&api::json(&body)), None).await
             } else {
                 api::request::<MeView>("GET", "/api/me", None, None).await
@@ -55,22 +50,14 @@ impl MeState {
     }
 
     pub fn member_percent(self) -> Option<u32> {
-        self.0.with(|m| {
-            m.as_ref()
-                .and_then(|m| m.profile.as_ref())
-                .and_then(|p| p.member_percent_off)
-        })
+        self.0.with(|m| m.as_ref().and_then(|m| m.profile.as_ref()).and_then(|p| p.member_percent_off))
     }
 
     /// The switch's state (off before the first answer).
     pub fn switch(self, purpose: &str, channel: &str) -> SwitchState {
         self.0.with(|m| {
             m.as_ref()
-                .and_then(|m| {
-                    m.consents
-                        .iter()
-                        .find(|s| s.purpose == purpose && s.channel == channel)
-                })
+                .and_then(|m| m.consents.iter().find(|s| s.purpose == purpose && s.channel == channel))
                 .map(|s| s.state)
                 .unwrap_or(SwitchState::Off)
         })
@@ -79,22 +66,11 @@ impl MeState {
 
 /// Gives or withdraws consent for switches (or the offer's purposes); the
 /// new state on success.
-pub async fn change(
-    me: MeState,
-    locale: crate::i18n::Locale,
-    place: &str,
-    changes: Vec<ConsentChange>,
-    offer: Option<String>,
-) -> Result<(), api::ApiError> {
-    let notice =
-        me.0.with_untracked(|m| m.as_ref().map(|m| m.notice.clone()));
+pub async fn change(me: MeState, locale: crate::i18n::Locale, place: &str, changes: Vec<ConsentChange>, offer: Option<String>) -> Result<(), api::ApiError> {
+    let notice = me.0.with_untracked(|m| m.as_ref().map(|m| m.notice.clone()));
     let notice = match notice {
         Some(n) => n,
-        None => {
-            api::request::<MeView>("GET", "/api/me", None, None)
-                .await?
-                .notice
-        }
+        None => api::request::<MeView>("GET", "/api/me", None, None).await?.notice,
     };
     let body = ConsentChanges {
         notice_version: notice.version,
@@ -104,14 +80,11 @@ pub async fn change(
         changes,
         offer,
     };
-    let changed: ConsentsRecorded =
-        api::request("POST", "/api/me/consents", Some(&api::json(&body)), None).await?;
+    let changed: ConsentsRecorded = api::request("POST", "/api/me/consents", Some(&api::json(&body)), None).await?;
     me.0.set(Some(changed.me));
     Ok(())
 }
 
 pub async fn load_notice() -> Result<NoticeAnswer, String> {
-    api::request::<NoticeAnswer>("GET", "/api/privacy/notice", None, None)
-        .await
-        .map_err(|e| e.message)
+    api::request::<NoticeAnswer>("GET", "/api/privacy/notice", None, None).await.map_err(|e| e.message)
 }

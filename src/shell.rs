@@ -17,11 +17,7 @@ fn document() -> Option<web_sys::Document> {
 /// Called once, before the app is mounted.
 pub fn hand_over() {
     let Some(doc) = document() else { return };
-    let prerendered = doc
-        .query_selector("#shell main.prerendered")
-        .ok()
-        .flatten()
-        .is_some();
+    let prerendered = doc.query_selector("#shell main.prerendered").ok().flatten().is_some();
     if !prerendered {
         done();
         return;
@@ -33,8 +29,7 @@ pub fn hand_over() {
     // frozen: after 10 s the app is shown as it is.
     if let Some(w) = web_sys::window() {
         let later = Closure::once_into_js(done);
-        let _ =
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 10_000);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 10_000);
     }
 }
 
@@ -46,8 +41,7 @@ pub fn done() {
     if doc.get_element_by_id("shell").is_some()
         && let Some(lang) = doc.document_element().and_then(|h| h.get_attribute("lang"))
         && let Some(shown) = crate::i18n::Locale::from_tag(&lang)
-        && let Some(locale) =
-            leptos::prelude::use_context::<leptos::prelude::RwSignal<crate::i18n::Locale>>()
+        && let Some(locale) = leptos::prelude::use_context::<leptos::prelude::RwSignal<crate::i18n::Locale>>()
         && leptos::prelude::GetUntracked::get_untracked(&locale) != shown
     {
         crate::i18n::set_locale(locale, shown);

@@ -21,11 +21,7 @@ fn money_follows_the_locale() {
 
 #[wasm_bindgen_test]
 fn the_engine_runs_in_the_browser_on_the_shipped_catalogue() {
-    let model = Model::from_json(
-        "pc-starter.json",
-        include_str!("../public/catalogue/pc-starter.json"),
-    )
-    .unwrap();
+    let model = Model::from_json("pc-starter.json", include_str!("../public/catalogue/pc-starter.json")).unwrap();
     let choices = Choices::defaults(&model);
     let eval = model.evaluate(&choices);
     let board = model.attribute("board").unwrap();
@@ -44,9 +40,7 @@ async fn the_app_mounts_and_switches_language() {
     let zh: web_sys::HtmlElement = buttons.item(1).unwrap().dyn_into().unwrap();
     zh.click();
     // Let the reactive system flush.
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL))
-        .await
-        .unwrap();
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await.unwrap();
     let html = document.document_element().unwrap();
     assert_eq!(html.get_attribute("lang").as_deref(), Some("zh-CN"));
     assert_eq!(zh.get_attribute("aria-pressed").as_deref(), Some("true"));
@@ -59,38 +53,14 @@ fn addresses_map_to_pages() {
     use tailor_web::route::{Page, query_param};
     assert_eq!(Page::parse("/", ""), Page::Catalogue);
     assert_eq!(Page::parse("", ""), Page::Catalogue);
-    assert_eq!(
-        Page::parse("/p/pc", "?c=1abc"),
-        Page::Configure {
-            product: "pc".into(),
-            code: Some("1abc".into())
-        }
-    );
-    assert_eq!(
-        Page::parse("/p/pc/", ""),
-        Page::Configure {
-            product: "pc".into(),
-            code: None
-        }
-    );
-    assert_eq!(
-        Page::parse("/p/my%20pc", "?x=1&c=1%2Dz"),
-        Page::Configure {
-            product: "my pc".into(),
-            code: Some("1-z".into())
-        }
-    );
-    assert_eq!(
-        Page::parse("/orders/T123", ""),
-        Page::Order { id: "T123".into() }
-    );
+    assert_eq!(Page::parse("/p/pc", "?c=1abc"), Page::Configure { product: "pc".into(), code: Some("1abc".into()) });
+    assert_eq!(Page::parse("/p/pc/", ""), Page::Configure { product: "pc".into(), code: None });
+    assert_eq!(Page::parse("/p/my%20pc", "?x=1&c=1%2Dz"), Page::Configure { product: "my pc".into(), code: Some("1-z".into()) });
+    assert_eq!(Page::parse("/orders/T123", ""), Page::Order { id: "T123".into() });
     assert_eq!(Page::parse("/orders", ""), Page::NotFound);
     assert_eq!(Page::parse("/p/pc/extra", ""), Page::NotFound);
     assert_eq!(Page::parse("/nowhere", ""), Page::NotFound);
-    assert_eq!(
-        query_param("?a=1&b=two+words", "b"),
-        Some("two words".into())
-    );
+    assert_eq!(query_param("?a=1&b=two+words", "b"), Some("two words".into()));
     assert_eq!(query_param("?a=1", "b"), None);
     assert_eq!(query_param("?flag", "flag"), Some(String::new()));
     // A malformed escape is kept as written rather than dropped.

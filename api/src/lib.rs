@@ -37,27 +37,14 @@ mod tests {
         assert_eq!(words(&ConsentState::Renewed), "\"renewed\"");
         assert_eq!(words(&Role::Fulfilment), "\"fulfilment\"");
         assert_eq!(words(&CallState::Answered), "\"answered\"");
-        assert_eq!(
-            serde_json::from_str::<SwitchState>("\"on\"").unwrap(),
-            SwitchState::On
-        );
+        assert_eq!(serde_json::from_str::<SwitchState>("\"on\"").unwrap(), SwitchState::On);
         assert!(serde_json::from_str::<Channel>("\"fax\"").is_err());
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
             assert_eq!(words(&r), format!("\"{}\"", r.as_str()));
         }
-        assert!(
-            Role::parse("owner")
-                .unwrap_err()
-                .contains("fulfilment, support, marketing, store, admin")
-        );
-        for s in [
-            ConsentState::Given,
-            ConsentState::Refused,
-            ConsentState::Withdrawn,
-            ConsentState::Renewed,
-            ConsentState::Erased,
-        ] {
+        assert!(Role::parse("owner").unwrap_err().contains("fulfilment, support, marketing, store, admin"));
+        for s in [ConsentState::Given, ConsentState::Refused, ConsentState::Withdrawn, ConsentState::Renewed, ConsentState::Erased] {
             assert_eq!(ConsentState::parse(s.as_str()), Some(s));
             assert_eq!(words(&s), format!("\"{}\"", s.as_str()));
         }
@@ -85,17 +72,9 @@ mod tests {
         assert_eq!(back, order);
         let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
         value["coupon"] = "FREE".into();
-        assert!(
-            serde_json::from_value::<NewOrder>(value)
-                .unwrap_err()
-                .to_string()
-                .contains("coupon")
-        );
+        assert!(serde_json::from_value::<NewOrder>(value).unwrap_err().to_string().contains("coupon"));
         let web: NewOrder = serde_json::from_str(r#"{"product":"pc","catalogue_version":"1","code":"A","price_seen":1,"contact":{"name":"","email":"","phone":""},"shipping":{"line1":"","line2":"","city":"","postcode":"","country":""}}"#).unwrap();
-        assert_eq!(
-            (web.channel, web.locale.as_str(), web.partner_id),
-            (Channel::Web, "en", None)
-        );
+        assert_eq!((web.channel, web.locale.as_str(), web.partner_id), (Channel::Web, "en", None));
     }
 
     /// The answer to a new order reads back on the browser's side: the
@@ -104,44 +83,21 @@ mod tests {
     fn a_created_order_reads_back() {
         let text = r#"{"id":"T1","status":"new","product":"pc","catalogue_version":"2026.1","code":"ABC","choices":{"cpu":"i5"},"texts":{},"currency":"EUR","total":129900,"created_at":"2026-11-24T10:00:00Z","contact":{"name":"Ada"},"shipping":{"city":"Berlin"},"locale":"en","channel":"partner","partner_id":"acme","access_token":"secret"}"#;
         let created: Created = serde_json::from_str(text).unwrap();
-        assert_eq!(
-            (
-                created.order.id.as_str(),
-                created.access_token.as_str(),
-                created.order.channel
-            ),
-            ("T1", "secret", Channel::Partner)
-        );
-        assert_eq!(
-            (created.order.choices.get(), created.order.shipping.get()),
-            (r#"{"cpu":"i5"}"#, r#"{"city":"Berlin"}"#)
-        );
+        assert_eq!((created.order.id.as_str(), created.access_token.as_str(), created.order.channel), ("T1", "secret", Channel::Partner));
+        assert_eq!((created.order.choices.get(), created.order.shipping.get()), (r#"{"cpu":"i5"}"#, r#"{"city":"Berlin"}"#));
         let again: serde_json::Value = serde_json::to_value(&created).unwrap();
-        assert_eq!(
-            again,
-            serde_json::from_str::<serde_json::Value>(text).unwrap()
-        );
+        assert_eq!(again, serde_json::from_str::<serde_json::Value>(text).unwrap());
         let missing = text.replace(r#","access_token":"secret""#, "");
-        assert!(
-            serde_json::from_str::<Created>(&missing)
-                .unwrap_err()
-                .to_string()
-                .contains("access_token")
-        );
+        assert!(serde_json::from_str::<Created>(&missing).unwrap_err().to_string().contains("access_token"));
     }
 
     /// The shipped notice is what both sides read: every purpose and the
     /// offer with their texts, the questions, the words.
     #[test]
     fn the_shipped_notice_reads() {
-        let notice: NoticeFile =
-            serde_json::from_str(include_str!("../../public/catalogue/privacy.json")).unwrap();
+        let notice: NoticeFile = serde_json::from_str(include_str!("../../public/catalogue/privacy.json")).unwrap();
         assert!(notice.purposes.iter().any(|p| !p.optional));
-        let marketing = notice
-            .purposes
-            .iter()
-            .find(|p| p.id == "marketing")
-            .unwrap();
+        let marketing = notice.purposes.iter().find(|p| p.id == "marketing").unwrap();
         assert!(!marketing.channels.is_empty() && !marketing.gpc && !marketing.title.en.is_empty());
         assert!(notice.purposes.iter().any(|p| p.gpc));
         let offer = notice.offer.as_ref().unwrap();
@@ -159,10 +115,7 @@ mod tests {
             file.remove(key);
         }
         let bare: NoticeFile = serde_json::from_value(bare).unwrap();
-        assert_eq!(
-            (bare.offer, bare.questions.len(), bare.words.len()),
-            (None, 0, 0)
-        );
+        assert_eq!((bare.offer, bare.questions.len(), bare.words.len()), (None, 0, 0));
     }
 
     mod erased {

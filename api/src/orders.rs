@@ -106,11 +106,7 @@ impl<'de> Deserialize<'de> for Created {
         }
         let raw = <Box<RawValue>>::deserialize(deserializer)?;
         let order: OrderView = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
-        let Token { access_token } =
-            serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
-        Ok(Created {
-            order,
-            access_token,
-        })
+        let Token { access_token } = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+        Ok(Created { order, access_token })
     }
 }

@@ -40,15 +40,9 @@ impl ConsentState {
     }
 
     pub fn parse(word: &str) -> Option<ConsentState> {
-        [
-            ConsentState::Given,
-            ConsentState::Refused,
-            ConsentState::Withdrawn,
-            ConsentState::Renewed,
-            ConsentState::Erased,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == word)
+        [ConsentState::Given, ConsentState::Refused, ConsentState::Withdrawn, ConsentState::Renewed, ConsentState::Erased]
+            .into_iter()
+            .find(|s| s.as_str() == word)
     }
 }
 

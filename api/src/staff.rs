@@ -19,13 +19,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Fulfilment,
-        Role::Support,
-        Role::Marketing,
-        Role::Store,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 5] = [Role::Fulfilment, Role::Support, Role::Marketing, Role::Store, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,12 +36,7 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == name)
-            .ok_or_else(|| {
-                format!(
-                    "unknown role \"{name}\": one of {}",
-                    Role::ALL.map(Role::as_str).join(", ")
-                )
-            })
+            .ok_or_else(|| format!("unknown role \"{name}\": one of {}", Role::ALL.map(Role::as_str).join(", ")))
     }
 }
 

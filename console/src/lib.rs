@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
 use tailor_web_common::fetch::{self, ApiError};
-use tailor_web_common::locale::{self, LanguageSwitch, Locale, pick, use_locale};
+use tailor_web_common::locale::{self, Locale, LanguageSwitch, pick, use_locale};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -41,17 +41,10 @@ pub fn use_console() -> Console {
 pub fn pages_of(role: &str) -> &'static [(&'static str, &'static str, &'static str)] {
     match role {
         "fulfilment" => &[("/staff/orders", "Orders", "订单")],
-        "support" => &[
-            ("/staff/customers", "Customers", "客户"),
-            ("/staff/calls", "Kiosk calls", "终端呼叫"),
-        ],
+        "support" => &[("/staff/customers", "Customers", "客户"), ("/staff/calls", "Kiosk calls", "终端呼叫")],
         "marketing" => &[("/staff/marketing", "Customers and consent", "客户与同意")],
         "store" => &[("/staff/calls", "Kiosk calls", "终端呼叫")],
-        "admin" => &[(
-            "/staff/admin",
-            "Keys, partners, catalogue",
-            "密钥、合作伙伴、产品目录",
-        )],
+        "admin" => &[("/staff/admin", "Keys, partners, catalogue", "密钥、合作伙伴、产品目录")],
         _ => &[],
     }
 }
@@ -74,11 +67,7 @@ impl Console {
             if let Ok(h) = w.history() {
                 let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
             }
-            if let Some(main) = w
-                .document()
-                .and_then(|d| d.get_element_by_id("main"))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
+            if let Some(main) = w.document().and_then(|d| d.get_element_by_id("main")).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = main.focus();
             }
         }
@@ -87,12 +76,7 @@ impl Console {
 
     /// The answer of a staff request; when the session has ended (401),
     /// the console says so and asks for the key again.
-    pub async fn call<T: serde::de::DeserializeOwned>(
-        self,
-        method: &str,
-        url: &str,
-        body: Option<String>,
-    ) -> Result<T, ApiError> {
+    pub async fn call<T: serde::de::DeserializeOwned>(self, method: &str, url: &str, body: Option<String>) -> Result<T, ApiError> {
         let answer = fetch::request::<T>(method, url, body.as_deref(), None).await;
         if let Err(e) = &answer
             && e.status == 401
@@ -105,38 +89,22 @@ impl Console {
 }
 
 fn current_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_else(|| "/staff".into())
+    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/staff".into())
 }
 
 /// Follows the back button, and takes over clicks on links within the
 /// console (other links, and modified clicks, are the browser's).
 fn follow_links(console: Console) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let Some(window) = web_sys::window() else { return };
     let on_pop = Closure::<dyn Fn()>::new(move || console.path.set(current_path()));
     let _ = window.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
     on_pop.forget();
     let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-        if ev.default_prevented()
-            || ev.button() != 0
-            || ev.meta_key()
-            || ev.ctrl_key()
-            || ev.shift_key()
-            || ev.alt_key()
-        {
+        if ev.default_prevented() || ev.button() != 0 || ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key() {
             return;
         }
-        let anchor = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("a[href^='/staff']").ok().flatten());
-        if let Some(href) = anchor
-            .filter(|a| a.get_attribute("target").is_none())
-            .and_then(|a| a.get_attribute("href"))
-        {
+        let anchor = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a[href^='/staff']").ok().flatten());
+        if let Some(href) = anchor.filter(|a| a.get_attribute("target").is_none()).and_then(|a| a.get_attribute("href")) {
             ev.prevent_default();
             console.go(&href);
         }
@@ -152,24 +120,17 @@ pub fn App() -> impl IntoView {
     let locale = RwSignal::new(locale::initial_locale());
     provide_context(locale);
     locale::set_locale(locale, locale.get_untracked());
-    let console = Console {
-        session: RwSignal::new(None),
-        path: RwSignal::new(current_path()),
-        notice: RwSignal::new(None),
-    };
+    let console = Console { session: RwSignal::new(None), path: RwSignal::new(current_path()), notice: RwSignal::new(None) };
     provide_context(console);
     follow_links(console);
     spawn_local(async move {
-        let who = fetch::request::<Session>("GET", "/api/staff/session", None, None)
-            .await
-            .ok();
+        let who = fetch::request::<Session>("GET", "/api/staff/session", None, None).await.ok();
         console.session.set(Some(who));
     });
 
     let sign_out = move |_| {
         spawn_local(async move {
-            let _ = fetch::request::<serde_json::Value>("DELETE", "/api/staff/session", None, None)
-                .await;
+            let _ = fetch::request::<serde_json::Value>("DELETE", "/api/staff/session", None, None).await;
             console.notice.set(Some("signed-out"));
             console.session.set(Some(None));
             console.go("/staff");
@@ -257,18 +218,14 @@ impl Names {
         let names = Names(RwSignal::new(Vec::new()));
         spawn_local(async move {
             if let Ok(index) = fetch::get_json::<Index>("/catalogue/index.json", None).await {
-                names
-                    .0
-                    .set(index.products.into_iter().map(|p| (p.id, p.name)).collect());
+                names.0.set(index.products.into_iter().map(|p| (p.id, p.name)).collect());
             }
         });
         names
     }
 
     pub fn of(self, id: &str, locale: Locale) -> String {
-        self.0
-            .with(|n| n.iter().find(|(p, _)| p == id).map(|(_, t)| t.get(locale)))
-            .unwrap_or_else(|| id.to_string())
+        self.0.with(|n| n.iter().find(|(p, _)| p == id).map(|(_, t)| t.get(locale))).unwrap_or_else(|| id.to_string())
     }
 }
 

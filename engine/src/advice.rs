@@ -21,15 +21,8 @@ pub struct Personal {
 
 impl Personal {
     /// Counts the choices of `orders` (configurations of `model`).
-    pub fn from_orders<'a>(
-        model: &Model,
-        orders: impl IntoIterator<Item = &'a Choices>,
-    ) -> Personal {
-        let mut counts: Vec<Vec<u32>> = model
-            .attributes()
-            .iter()
-            .map(|a| vec![0; a.options.len()])
-            .collect();
+    pub fn from_orders<'a>(model: &Model, orders: impl IntoIterator<Item = &'a Choices>) -> Personal {
+        let mut counts: Vec<Vec<u32>> = model.attributes().iter().map(|a| vec![0; a.options.len()]).collect();
         let mut n = 0;
         for choices in orders {
             n += 1;
@@ -43,11 +36,7 @@ impl Personal {
     }
 
     fn count(&self, attr: usize, option: usize) -> u32 {
-        self.counts
-            .get(attr)
-            .and_then(|c| c.get(option))
-            .copied()
-            .unwrap_or(0)
+        self.counts.get(attr).and_then(|c| c.get(option)).copied().unwrap_or(0)
     }
 }
 
@@ -56,10 +45,7 @@ impl Personal {
 pub enum Reason {
     /// Chosen by this share (0..=1) of the shop's customers who also chose
     /// `with` (an attribute and option), or of all its customers.
-    Shop {
-        share: f64,
-        with: Option<(usize, usize)>,
-    },
+    Shop { share: f64, with: Option<(usize, usize)> },
     /// The customer chose it in `times` of their `orders` past orders.
     Yours { times: u32, orders: u32 },
 }
@@ -90,22 +76,13 @@ impl Model {
     /// The recommended option of attribute `attr` among those `eval` says
     /// are available, given the customer's own choices (read into the
     /// shop's context), or `None` when nothing speaks for any.
-    fn advise_fixed(
-        &self,
-        shop: Option<(&Recommender, &Context)>,
-        personal: Option<&Personal>,
-        eval: &Evaluation,
-        attr: usize,
-    ) -> Option<Advice> {
+    fn advise_fixed(&self, shop: Option<(&Recommender, &Context)>, personal: Option<&Personal>, eval: &Evaluation, attr: usize) -> Option<Advice> {
         let valid = &eval.attributes.get(attr)?.available;
         let shop = shop.filter(|(r, _)| r.covers(attr));
         let personal = personal.filter(|p| p.orders > 0);
         let mut ranked: Vec<(u32, f64)> = match shop {
             Some((r, cx)) => r.rank_in(cx, attr, valid),
-            None if personal.is_some() => (0..valid.len() as u32)
-                .filter(|&o| valid[o as usize])
-                .map(|o| (o, 0.0))
-                .collect(),
+            None if personal.is_some() => (0..valid.len() as u32).filter(|&o| valid[o as usize]).map(|o| (o, 0.0)).collect(),
             None => return None,
         };
         if let Some(p) = personal {
@@ -117,24 +94,15 @@ impl Model {
         let (option, _) = *ranked.first()?;
         let times = personal.map_or(0, |p| p.count(attr, option as usize));
         let reason = if let (Some(p), true) = (personal, times > 0) {
-            Reason::Yours {
-                times,
-                orders: p.orders,
-            }
+            Reason::Yours { times, orders: p.orders }
         } else {
             match shop.and_then(|(r, cx)| r.reason(cx.fixed(), attr, option)) {
-                Some((share, with)) => Reason::Shop {
-                    share,
-                    with: with.map(|(v, x)| (v, x as usize)),
-                },
+                Some((share, with)) => Reason::Shop { share, with: with.map(|(v, x)| (v, x as usize)) },
                 // Only the customer's history spoke, and not for this one.
                 None => return None,
             }
         };
-        Some(Advice {
-            option: option as usize,
-            reason,
-        })
+        Some(Advice { option: option as usize, reason })
     }
 
     /// The customer's own choices (the attributes in `decided`) as the
@@ -153,26 +121,11 @@ impl Model {
     /// The advice for every attribute the customer has not decided (not in
     /// `decided`; `None` for decided ones), from their decided choices,
     /// among the options `eval` (of `choices`) says are available.
-    pub fn advise(
-        &self,
-        shop: Option<&Recommender>,
-        personal: Option<&Personal>,
-        choices: &Choices,
-        decided: &[usize],
-        eval: &Evaluation,
-    ) -> Vec<Option<Advice>> {
+    pub fn advise(&self, shop: Option<&Recommender>, personal: Option<&Personal>, choices: &Choices, decided: &[usize], eval: &Evaluation) -> Vec<Option<Advice>> {
         let fixed = self.evidence(choices, decided);
         let cx = shop.map(|r| r.context(&fixed));
         let shop = shop.zip(cx.as_ref());
-        (0..self.attributes().len())
-            .map(|a| {
-                if decided.contains(&a) {
-                    None
-                } else {
-                    self.advise_fixed(shop, personal, eval, a)
-                }
-            })
-            .collect()
+        (0..self.attributes().len()).map(|a| if decided.contains(&a) { None } else { self.advise_fixed(shop, personal, eval, a) }).collect()
     }
 
     /// "Complete the rest as most customers do": the decided choices are
@@ -182,13 +135,7 @@ impl Model {
     /// complete and valid whenever the decided choices can be completed,
     /// since each step takes an option the engine says is available; and
     /// each option taken is the one [`Model::advise`] marks afterwards.
-    pub fn complete_as_advised(
-        &self,
-        shop: Option<&Recommender>,
-        personal: Option<&Personal>,
-        choices: &Choices,
-        decided: &[usize],
-    ) -> Choices {
+    pub fn complete_as_advised(&self, shop: Option<&Recommender>, personal: Option<&Personal>, choices: &Choices, decided: &[usize]) -> Choices {
         let fixed = self.evidence(choices, decided);
         let cx = shop.map(|r| r.context(&fixed));
         let shop = shop.zip(cx.as_ref());
@@ -201,10 +148,7 @@ impl Model {
                 continue;
             }
             let eval = self.evaluate(&out);
-            out.0[a] = self
-                .advise_fixed(shop, personal, &eval, a)
-                .map(|x| x.option)
-                .or_else(|| eval.attributes[a].available.iter().position(|&v| v));
+            out.0[a] = self.advise_fixed(shop, personal, &eval, a).map(|x| x.option).or_else(|| eval.attributes[a].available.iter().position(|&v| v));
         }
         out
     }
@@ -218,22 +162,13 @@ impl Model {
                 match with {
                     Some((a, o)) => {
                         let at = &self.attributes()[*a];
-                        let choice = format!(
-                            "{}: {}",
-                            at.label.get(w.lang()),
-                            at.options[*o].label.get(w.lang())
-                        );
-                        w.word(Word::ChosenWith)
-                            .replace("{share}", &percent)
-                            .replace("{choice}", &choice)
+                        let choice = format!("{}: {}", at.label.get(w.lang()), at.options[*o].label.get(w.lang()));
+                        w.word(Word::ChosenWith).replace("{share}", &percent).replace("{choice}", &choice)
                     }
                     None => w.word(Word::ChosenByAll).replace("{share}", &percent),
                 }
             }
-            Reason::Yours { times, orders } => w
-                .word(Word::ChosenByYou)
-                .replace("{times}", &w.number(*times as f64, 0))
-                .replace("{orders}", &w.number(*orders as f64, 0)),
+            Reason::Yours { times, orders } => w.word(Word::ChosenByYou).replace("{times}", &w.number(*times as f64, 0)).replace("{orders}", &w.number(*orders as f64, 0)),
         }
     }
 }
@@ -265,9 +200,7 @@ mod tests {
     }
 
     fn model(file: &str) -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../public/catalogue")
-            .join(file);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue").join(file);
         Model::from_json(file, &std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
@@ -292,45 +225,24 @@ mod tests {
                 let personal = (round % 2 == 0).then_some(&mine);
                 // A configuration (defaults or random) of which some
                 // attributes were the customer's own choices.
-                let choices = if round % 4 < 2 {
-                    Choices::defaults(&m)
-                } else {
-                    random_choices(&m, &mut rng)
-                };
+                let choices = if round % 4 < 2 { Choices::defaults(&m) } else { random_choices(&m, &mut rng) };
                 let mut decided: Vec<usize> = (0..m.attributes().len()).collect();
                 rng.shuffle(&mut decided);
                 decided.truncate(rng.below(decided.len() + 1));
                 let eval = m.evaluate(&choices);
-                for (a, advice) in m
-                    .advise(Some(&r), personal, &choices, &decided, &eval)
-                    .iter()
-                    .enumerate()
-                {
+                for (a, advice) in m.advise(Some(&r), personal, &choices, &decided, &eval).iter().enumerate() {
                     if let Some(x) = advice {
-                        assert!(
-                            !decided.contains(&a) && eval.attributes[a].available[x.option],
-                            "{file}: {a} {x:?}"
-                        );
+                        assert!(!decided.contains(&a) && eval.attributes[a].available[x.option], "{file}: {a} {x:?}");
                         assert!(!m.advice_text(x, &En).is_empty());
                     }
                 }
                 let done = m.complete_as_advised(Some(&r), personal, &choices, &decided);
-                assert!(
-                    m.quote(&done).is_ok(),
-                    "{file}: completing {choices:?} gave {done:?}"
-                );
-                assert!(
-                    decided.iter().all(|&a| done.0[a] == choices.0[a]),
-                    "decided choices are kept"
-                );
+                assert!(m.quote(&done).is_ok(), "{file}: completing {choices:?} gave {done:?}");
+                assert!(decided.iter().all(|&a| done.0[a] == choices.0[a]), "decided choices are kept");
                 let after = m.advise(Some(&r), personal, &done, &decided, &m.evaluate(&done));
                 for (a, x) in after.iter().enumerate() {
                     if let Some(x) = x {
-                        assert_eq!(
-                            done.0[a],
-                            Some(x.option),
-                            "{file}: the completion took what is advised for {a}"
-                        );
+                        assert_eq!(done.0[a], Some(x.option), "{file}: the completion took what is advised for {a}");
                     }
                 }
             }
@@ -345,51 +257,21 @@ mod tests {
         let r = shop(&m, &orders, 5);
         let empty = Choices::empty(&m);
         let eval = m.evaluate(&empty);
-        let a = (0..m.attributes().len())
-            .find(|&a| eval.attributes[a].available.iter().filter(|&&v| v).count() >= 2)
-            .unwrap();
+        let a = (0..m.attributes().len()).find(|&a| eval.attributes[a].available.iter().filter(|&&v| v).count() >= 2).unwrap();
         let advise = |p: Option<&Personal>| m.advise(Some(&r), p, &empty, &[], &eval)[a].clone();
         let by_shop = advise(None).unwrap();
-        let Reason::Shop { share, with: None } = by_shop.reason else {
-            panic!("{by_shop:?}")
-        };
-        let most = orders
-            .iter()
-            .filter(|c| c.0[a] == Some(by_shop.option))
-            .count() as f64
-            / orders.len() as f64;
-        assert!(
-            (share - most).abs() < 1e-9,
-            "the share is the shop's: {share} {most}"
-        );
+        let Reason::Shop { share, with: None } = by_shop.reason else { panic!("{by_shop:?}") };
+        let most = orders.iter().filter(|c| c.0[a] == Some(by_shop.option)).count() as f64 / orders.len() as f64;
+        assert!((share - most).abs() < 1e-9, "the share is the shop's: {share} {most}");
         // A customer who always took another available option gets it,
         // with their own reason; nothing personal when they have no orders.
-        let other = (0..eval.attributes[a].available.len())
-            .find(|&o| o != by_shop.option && eval.attributes[a].available[o])
-            .unwrap();
-        let mine: Vec<Choices> = orders
-            .iter()
-            .filter(|c| c.0[a] == Some(other))
-            .take(2)
-            .cloned()
-            .collect();
+        let other = (0..eval.attributes[a].available.len()).find(|&o| o != by_shop.option && eval.attributes[a].available[o]).unwrap();
+        let mine: Vec<Choices> = orders.iter().filter(|c| c.0[a] == Some(other)).take(2).cloned().collect();
         assert_eq!(mine.len(), 2);
         let personal = Personal::from_orders(&m, &mine);
         let sharpened = advise(Some(&personal)).unwrap();
-        assert_eq!(
-            sharpened,
-            Advice {
-                option: other,
-                reason: Reason::Yours {
-                    times: 2,
-                    orders: 2
-                }
-            }
-        );
-        assert_eq!(
-            m.advice_text(&sharpened, &En),
-            "You chose it in 2 of your 2 orders."
-        );
+        assert_eq!(sharpened, Advice { option: other, reason: Reason::Yours { times: 2, orders: 2 } });
+        assert_eq!(m.advice_text(&sharpened, &En), "You chose it in 2 of your 2 orders.");
         assert_eq!(advise(Some(&Personal::default())).unwrap(), by_shop);
         // A decided attribute gets no advice, and its choice is evidence.
         let mut chosen = empty.clone();
@@ -397,52 +279,21 @@ mod tests {
         assert!(m.advise(Some(&r), None, &chosen, &[a], &m.evaluate(&chosen))[a].is_none());
         // A new shop recommends nothing, and completing still works.
         let none = shop(&m, &[], 5);
-        assert!(
-            m.advise(Some(&none), None, &empty, &[], &eval)
-                .iter()
-                .all(Option::is_none)
-        );
-        assert!(
-            m.quote(&m.complete_as_advised(Some(&none), None, &empty, &[]))
-                .is_ok()
-        );
+        assert!(m.advise(Some(&none), None, &empty, &[], &eval).iter().all(Option::is_none));
+        assert!(m.quote(&m.complete_as_advised(Some(&none), None, &empty, &[])).is_ok());
         // Statistics of another product or version are refused.
         let mut stale = Learned::from_orders(&m, &orders, 5);
         stale.version = "0-old".into();
-        assert!(
-            m.recommender(&stale)
-                .unwrap_err()
-                .0
-                .contains("version 0-old")
-        );
+        assert!(m.recommender(&stale).unwrap_err().0.contains("version 0-old"));
     }
 
     #[test]
     fn the_reason_names_the_choice_that_speaks_for_the_option() {
         let m = model("pc-starter.json");
-        let advice = Advice {
-            option: 0,
-            reason: Reason::Shop {
-                share: 0.624,
-                with: Some((0, 0)),
-            },
-        };
+        let advice = Advice { option: 0, reason: Reason::Shop { share: 0.624, with: Some((0, 0)) } };
         let at = &m.attributes()[0];
-        assert_eq!(
-            m.advice_text(&advice, &En),
-            format!(
-                "Chosen by 62% of customers who also chose {}: {}.",
-                at.label.get("en"),
-                at.options[0].label.get("en")
-            )
-        );
-        let all = Advice {
-            option: 0,
-            reason: Reason::Shop {
-                share: 0.5,
-                with: None,
-            },
-        };
+        assert_eq!(m.advice_text(&advice, &En), format!("Chosen by 62% of customers who also chose {}: {}.", at.label.get("en"), at.options[0].label.get("en")));
+        let all = Advice { option: 0, reason: Reason::Shop { share: 0.5, with: None } };
         assert_eq!(m.advice_text(&all, &En), "Chosen by 50% of customers.");
     }
 }

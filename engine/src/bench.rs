@@ -16,9 +16,7 @@ pub fn random_choices(model: &crate::Model, rng: &mut Rng) -> crate::Choices {
     rng.shuffle(&mut order);
     for a in order {
         let eval = model.evaluate(&choices);
-        let open: Vec<usize> = (0..model.attributes()[a].options.len())
-            .filter(|&o| eval.attributes[a].available[o])
-            .collect();
+        let open: Vec<usize> = (0..model.attributes()[a].options.len()).filter(|&o| eval.attributes[a].available[o]).collect();
         choices.0[a] = Some(open[rng.below(open.len())]);
     }
     choices
@@ -71,27 +69,14 @@ pub struct Report {
 /// order's values in a random order (sessions cycle through the orders);
 /// without, each session picks a random open variable and a random still
 /// valid value until every variable is set.
-pub fn replay(
-    engine: &Engine,
-    sales: Option<&Sales>,
-    sessions: usize,
-    seed: u64,
-    clock: &mut dyn FnMut() -> f64,
-) -> Report {
+pub fn replay(engine: &Engine, sales: Option<&Sales>, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> Report {
     replay_inner(engine, None, sales, sessions, seed, clock).0
 }
 
 /// The same replay, with every open variable's recommendation made after
 /// each click (as the configurator does): the first report times a click
 /// with its recommendations, the second the recommendations alone.
-pub fn replay_recommend(
-    engine: &Engine,
-    shop: &Recommender,
-    sales: Option<&Sales>,
-    sessions: usize,
-    seed: u64,
-    clock: &mut dyn FnMut() -> f64,
-) -> (Report, Report) {
+pub fn replay_recommend(engine: &Engine, shop: &Recommender, sales: Option<&Sales>, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> (Report, Report) {
     replay_inner(engine, Some(shop), sales, sessions, seed, clock)
 }
 
@@ -99,32 +84,16 @@ pub fn replay_recommend(
 /// sales (every variable), or, without sales, from 10,000 random valid
 /// configurations of the catalogue `model` (its attributes); counts under 5
 /// dropped, as the shop does.
-pub fn bench_learned(
-    engine: &Engine,
-    model: Option<&crate::Model>,
-    sales: Option<&Sales>,
-    seed: u64,
-) -> Learned {
+pub fn bench_learned(engine: &Engine, model: Option<&crate::Model>, sales: Option<&Sales>, seed: u64) -> Learned {
     let n = engine.vars();
     match (sales, model) {
         (Some(sales), _) => {
-            let orders: Vec<Vec<Option<u32>>> = sales
-                .orders
-                .iter()
-                .filter_map(|o| sales.assignment(o, n))
-                .collect();
-            Learned::learn(
-                engine.problem(),
-                &(0..n).collect::<Vec<_>>(),
-                orders.iter().map(Vec::as_slice),
-                5,
-            )
+            let orders: Vec<Vec<Option<u32>>> = sales.orders.iter().filter_map(|o| sales.assignment(o, n)).collect();
+            Learned::learn(engine.problem(), &(0..n).collect::<Vec<_>>(), orders.iter().map(Vec::as_slice), 5)
         }
         (None, Some(model)) => {
             let mut rng = Rng::new(seed);
-            let orders: Vec<crate::Choices> = (0..10_000)
-                .map(|_| random_choices(model, &mut rng))
-                .collect();
+            let orders: Vec<crate::Choices> = (0..10_000).map(|_| random_choices(model, &mut rng)).collect();
             Learned::from_orders(model, &orders, 5)
         }
         (None, None) => Learned::learn(engine.problem(), &[], std::iter::empty(), 5),
@@ -135,12 +104,7 @@ pub fn bench_learned(
 /// model with a visual (each click: a random attribute takes a random
 /// option still available; the picture is then drawn anew). The report's
 /// times are the drawing alone; `bytes` is the largest picture.
-pub fn replay_picture(
-    model: &crate::Model,
-    sessions: usize,
-    seed: u64,
-    clock: &mut dyn FnMut() -> f64,
-) -> (Report, usize) {
+pub fn replay_picture(model: &crate::Model, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> (Report, usize) {
     let mut rng = Rng::new(seed);
     let mut times = Vec::new();
     let mut bytes = 0;
@@ -151,9 +115,7 @@ pub fn replay_picture(
         for _ in 0..model.attributes().len() * 2 {
             let a = rng.below(model.attributes().len());
             let eval = model.evaluate(&choices);
-            let valid: Vec<usize> = (0..eval.attributes[a].available.len())
-                .filter(|&o| eval.attributes[a].available[o])
-                .collect();
+            let valid: Vec<usize> = (0..eval.attributes[a].available.len()).filter(|&o| eval.attributes[a].available[o]).collect();
             if valid.is_empty() {
                 continue;
             }
@@ -179,14 +141,7 @@ pub fn recommend_fields(learned: &Learned, ranking: &Report) -> Vec<(&'static st
     ]
 }
 
-fn replay_inner(
-    engine: &Engine,
-    shop: Option<&Recommender>,
-    sales: Option<&Sales>,
-    sessions: usize,
-    seed: u64,
-    clock: &mut dyn FnMut() -> f64,
-) -> (Report, Report) {
+fn replay_inner(engine: &Engine, shop: Option<&Recommender>, sales: Option<&Sales>, sessions: usize, seed: u64, clock: &mut dyn FnMut() -> f64) -> (Report, Report) {
     let mut rng = Rng::new(seed);
     let n = engine.vars();
     let mut times = Vec::new();
@@ -235,9 +190,7 @@ fn replay_inner(
                     break;
                 }
                 let v = open[rng.below(open.len())];
-                let choices: Vec<u32> = (0..analysis.valid[v].len() as u32)
-                    .filter(|&x| analysis.valid[v][x as usize])
-                    .collect();
+                let choices: Vec<u32> = (0..analysis.valid[v].len() as u32).filter(|&x| analysis.valid[v][x as usize]).collect();
                 if choices.is_empty() {
                     dead_ends += 1;
                     break;
@@ -251,18 +204,12 @@ fn replay_inner(
         }
         run += 1;
     }
-    (
-        summarize(sessions, times, dead_ends),
-        summarize(sessions, ranking, 0),
-    )
+    (summarize(sessions, times, dead_ends), summarize(sessions, ranking, 0))
 }
 
 /// Some open variable with no valid value left.
 fn has_dead_end(valid: &[Vec<bool>], fixed: &[Option<u32>]) -> bool {
-    valid
-        .iter()
-        .zip(fixed)
-        .any(|(values, f)| f.is_none() && !values.iter().any(|&b| b))
+    valid.iter().zip(fixed).any(|(values, f)| f.is_none() && !values.iter().any(|&b| b))
 }
 
 fn summarize(sessions: usize, mut times: Vec<f64>, dead_ends: usize) -> Report {
@@ -280,11 +227,7 @@ fn summarize(sessions: usize, mut times: Vec<f64>, dead_ends: usize) -> Report {
         p50_us: at(0.5),
         p99_us: at(0.99),
         max_us: times.last().copied().unwrap_or(0.0),
-        mean_us: if times.is_empty() {
-            0.0
-        } else {
-            times.iter().sum::<f64>() / times.len() as f64
-        },
+        mean_us: if times.is_empty() { 0.0 } else { times.iter().sum::<f64>() / times.len() as f64 },
         dead_ends,
     }
 }
@@ -294,13 +237,7 @@ impl Report {
     pub fn to_json(&self, compile_ms: f64, peak_rss_mb: f64, extra: &[(&str, String)]) -> String {
         let mut s = format!(
             "{{\"compile_ms\":{compile_ms:.1},\"sessions\":{},\"clicks\":{},\"p50_us\":{:.1},\"p99_us\":{:.1},\"max_us\":{:.1},\"mean_us\":{:.1},\"dead_ends\":{},\"peak_rss_mb\":{peak_rss_mb:.1}",
-            self.sessions,
-            self.clicks,
-            self.p50_us,
-            self.p99_us,
-            self.max_us,
-            self.mean_us,
-            self.dead_ends
+            self.sessions, self.clicks, self.p50_us, self.p99_us, self.max_us, self.mean_us, self.dead_ends
         );
         for (k, v) in extra {
             s.push_str(&format!(",\"{k}\":{v}"));

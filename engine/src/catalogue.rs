@@ -38,18 +38,13 @@ impl CatalogueIndex {
         for (i, p) in index.products.iter().enumerate() {
             let bad = p.file.is_empty()
                 || p.file.starts_with('/')
-                || p.file
-                    .split('/')
-                    .any(|part| part == ".." || part.is_empty())
+                || p.file.split('/').any(|part| part == ".." || part.is_empty())
                 || !p.file.ends_with(".json");
             if bad {
                 return Err(ModelError {
                     source: source.to_string(),
                     place: format!("products[{i}].file"),
-                    reason: format!(
-                        "\"{}\" must be a relative path to a .json file inside the catalogue",
-                        p.file
-                    ),
+                    reason: format!("\"{}\" must be a relative path to a .json file inside the catalogue", p.file),
                 });
             }
         }

@@ -37,10 +37,7 @@ impl fmt::Display for CodeError {
             CodeError::Malformed(why) => write!(f, "not a configuration code: {why}"),
             CodeError::UnknownFormat(c) => write!(f, "unknown configuration code format \"{c}\""),
             CodeError::Damaged => write!(f, "the configuration code is damaged or mistyped"),
-            CodeError::OtherCatalogue => write!(
-                f,
-                "the configuration code was made for another product or catalogue version"
-            ),
+            CodeError::OtherCatalogue => write!(f, "the configuration code was made for another product or catalogue version"),
         }
     }
 }
@@ -117,10 +114,7 @@ impl Model {
             return Err(CodeError::Malformed(format!("\"{code}\" is too short")));
         }
         if let Some(bad) = code.bytes().find(|&b| digit(b).is_none()) {
-            return Err(CodeError::Malformed(format!(
-                "the character \"{}\" cannot appear in a code",
-                bad as char
-            )));
+            return Err(CodeError::Malformed(format!("the character \"{}\" cannot appear in a code", bad as char)));
         }
         let first = code.as_bytes()[0] as char;
         if first != FORMAT {
@@ -133,15 +127,8 @@ impl Model {
         if &body[1..7] != self.fingerprint() {
             return Err(CodeError::OtherCatalogue);
         }
-        let digits: Vec<u8> = body[7..]
-            .bytes()
-            .map(|b| digit(b).expect("checked") as u8)
-            .collect();
-        let mut n = if digits.is_empty() {
-            BigUint::from(0u32)
-        } else {
-            BigUint::from_radix_le(&digits, 64).ok_or(CodeError::Damaged)?
-        };
+        let digits: Vec<u8> = body[7..].bytes().map(|b| digit(b).expect("checked") as u8).collect();
+        let mut n = if digits.is_empty() { BigUint::from(0u32) } else { BigUint::from_radix_le(&digits, 64).ok_or(CodeError::Damaged)? };
         let mut choices = Choices::empty(self);
         for (a, attr) in self.attributes().iter().enumerate() {
             let radix = attr.options.len() as u32 + 1;

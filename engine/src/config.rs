@@ -38,12 +38,10 @@ impl Choices {
             let a = model
                 .attribute(attr_id)
                 .ok_or_else(|| ChoiceError::UnknownAttribute(attr_id.clone()))?;
-            let o = model
-                .option(a, opt_id)
-                .ok_or_else(|| ChoiceError::UnknownOption {
-                    attribute: attr_id.clone(),
-                    option: opt_id.clone(),
-                })?;
+            let o = model.option(a, opt_id).ok_or_else(|| ChoiceError::UnknownOption {
+                attribute: attr_id.clone(),
+                option: opt_id.clone(),
+            })?;
             choices.0[a] = Some(o);
         }
         Ok(choices)
@@ -74,10 +72,7 @@ impl fmt::Display for ChoiceError {
         match self {
             ChoiceError::UnknownAttribute(a) => write!(f, "unknown attribute \"{a}\""),
             ChoiceError::UnknownOption { attribute, option } => {
-                write!(
-                    f,
-                    "\"{option}\" is not an option of attribute \"{attribute}\""
-                )
+                write!(f, "\"{option}\" is not an option of attribute \"{attribute}\"")
             }
         }
     }
@@ -147,18 +142,10 @@ impl fmt::Display for OrderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OrderError::Incomplete(missing) => {
-                write!(
-                    f,
-                    "the configuration is incomplete: no choice for {}",
-                    missing.join(", ")
-                )
+                write!(f, "the configuration is incomplete: no choice for {}", missing.join(", "))
             }
             OrderError::Violates { rule, message } => {
-                write!(
-                    f,
-                    "the configuration breaks rule \"{rule}\": {}",
-                    message.en
-                )
+                write!(f, "the configuration breaks rule \"{rule}\": {}", message.en)
             }
         }
     }
@@ -197,18 +184,11 @@ impl Model {
             .filter(|s| {
                 s.when.iter().all(|c| {
                     self.attribute(&c.attribute)
-                        .and_then(|a| {
-                            choices.0[a]
-                                .map(|o| c.options.iter().any(|id| self.option(a, id) == Some(o)))
-                        })
+                        .and_then(|a| choices.0[a].map(|o| c.options.iter().any(|id| self.option(a, id) == Some(o))))
                         .unwrap_or(false)
                 })
             })
-            .map(|s| QuoteLine {
-                attribute: s.id.clone(),
-                option: String::new(),
-                price: s.price,
-            })
+            .map(|s| QuoteLine { attribute: s.id.clone(), option: String::new(), price: s.price })
             .collect()
     }
 
@@ -222,11 +202,7 @@ impl Model {
                 .enumerate()
                 .filter_map(|(a, o)| o.map(|o| self.attributes()[a].options[o].price))
                 .sum::<i64>()
-            + self
-                .surcharges(choices)
-                .iter()
-                .map(|s| s.price)
-                .sum::<i64>()
+            + self.surcharges(choices).iter().map(|s| s.price).sum::<i64>()
             + self.area_price(choices).unwrap_or(0)
     }
 
@@ -236,12 +212,7 @@ impl Model {
         let ap = self.def().area_price.as_ref()?;
         let number = |id: &str| {
             let a = self.attribute(id)?;
-            self.attributes()[a]
-                .options
-                .get(choices.0.get(a).copied().flatten()?)?
-                .id
-                .parse::<f64>()
-                .ok()
+            self.attributes()[a].options.get(choices.0.get(a).copied().flatten()?)?.id.parse::<f64>().ok()
         };
         Some(ap.price(number(&ap.width)?, number(&ap.height)?))
     }
@@ -258,11 +229,7 @@ impl Model {
         let base = self.def().base_price;
         let shift = |v: &Vec<Option<i64>>| v.iter().map(|x| x.map(|x| x + base)).collect();
         let attributes = (0..self.attributes().len())
-            .map(|a| AttributeState {
-                available: an.valid[a].clone(),
-                min: shift(&an.min[a]),
-                max: shift(&an.max[a]),
-            })
+            .map(|a| AttributeState { available: an.valid[a].clone(), min: shift(&an.min[a]), max: shift(&an.max[a]) })
             .collect();
         Evaluation {
             attributes,
@@ -294,14 +261,8 @@ impl Model {
             }
             let eval = self.evaluate(&c);
             let state = &eval.attributes[a];
-            let default = self.attributes()[a]
-                .default
-                .as_ref()
-                .and_then(|d| self.option(a, d))
-                .filter(|&o| state.available[o]);
-            let cheapest = (0..state.available.len())
-                .filter(|&o| state.available[o])
-                .min_by_key(|&o| state.min[o]);
+            let default = self.attributes()[a].default.as_ref().and_then(|d| self.option(a, d)).filter(|&o| state.available[o]);
+            let cheapest = (0..state.available.len()).filter(|&o| state.available[o]).min_by_key(|&o| state.min[o]);
             c.0[a] = default.or(cheapest);
         }
         Some(c)
@@ -311,66 +272,35 @@ impl Model {
     /// smallest change that makes it available. `order` lists attributes in
     /// the order the customer chose them (oldest first); choices not in it
     /// count as older than all that are.
-    pub fn explain(
-        &self,
-        choices: &Choices,
-        order: &[usize],
-        attr: usize,
-        option: usize,
-    ) -> Explanation {
+    pub fn explain(&self, choices: &Choices, order: &[usize], attr: usize, option: usize) -> Explanation {
         let fixed = self.fixed(choices);
         let ranks = self.ranks(choices, order, attr);
         // Most recent first: QuickXplain then prefers conflicts among them.
-        let mut candidates: Vec<usize> = (0..choices.0.len())
-            .filter(|&a| ranks[a].is_some())
-            .collect();
+        let mut candidates: Vec<usize> = (0..choices.0.len()).filter(|&a| ranks[a].is_some()).collect();
         candidates.sort_by_key(|&a| std::cmp::Reverse(ranks[a]));
-        let because = self
-            .forest
-            .minimal_conflict(&fixed, &candidates, attr, option as u32);
-        let give_up = self
-            .forest
-            .minimal_diagnosis(&fixed, &ranks, attr, option as u32);
+        let because = self.forest.minimal_conflict(&fixed, &candidates, attr, option as u32);
+        let give_up = self.forest.minimal_diagnosis(&fixed, &ranks, attr, option as u32);
         let mut involved: Vec<usize> = because.clone();
         involved.push(attr);
         let mut probe = fixed.clone();
         probe[attr] = Some(option as u32);
-        let rule_constraints = || {
-            self.constraint_rule
-                .iter()
-                .zip(&self.problem.constraints)
-                .filter_map(|(r, c)| r.map(|r| (r, c)))
-        };
+        let rule_constraints = || self.constraint_rule.iter().zip(&self.problem.constraints).filter_map(|(r, c)| r.map(|r| (r, c)));
         // First the rules that alone forbid the option with the blamed
         // choices; for an indirect conflict, every rule among them; failing
         // that, every rule touching them.
         let mut rules: Vec<usize> = rule_constraints()
-            .filter(|(_, c)| {
-                c.scope().contains(&attr)
-                    && c.scope().iter().all(|x| involved.contains(x))
-                    && !self.satisfiable_alone(c, &probe)
-            })
+            .filter(|(_, c)| c.scope().contains(&attr) && c.scope().iter().all(|x| involved.contains(x)) && !self.satisfiable_alone(c, &probe))
             .map(|(r, _)| r)
             .collect();
         if rules.is_empty() {
-            rules = rule_constraints()
-                .filter(|(_, c)| c.scope().iter().all(|x| involved.contains(x)))
-                .map(|(r, _)| r)
-                .collect();
+            rules = rule_constraints().filter(|(_, c)| c.scope().iter().all(|x| involved.contains(x))).map(|(r, _)| r).collect();
         }
         if rules.is_empty() {
-            rules = rule_constraints()
-                .filter(|(_, c)| c.scope().iter().any(|x| involved.contains(x)))
-                .map(|(r, _)| r)
-                .collect();
+            rules = rule_constraints().filter(|(_, c)| c.scope().iter().any(|x| involved.contains(x))).map(|(r, _)| r).collect();
         }
         rules.sort_unstable();
         rules.dedup();
-        Explanation {
-            because,
-            rules,
-            give_up,
-        }
+        Explanation { because, rules, give_up }
     }
 
     /// Whether constraint `c` on its own has a solution keeping the fixed
@@ -378,18 +308,11 @@ impl Model {
     fn satisfiable_alone(&self, c: &crate::problem::Constraint, fixed: &[Option<u32>]) -> bool {
         let scope = c.scope();
         let mut values: Vec<u32> = vec![0; self.problem.vars.len()];
-        let open: Vec<usize> = scope
-            .iter()
-            .copied()
-            .filter(|&x| fixed[x].is_none())
-            .collect();
+        let open: Vec<usize> = scope.iter().copied().filter(|&x| fixed[x].is_none()).collect();
         for &x in &scope {
             values[x] = fixed[x].unwrap_or(0);
         }
-        let combos: usize = open
-            .iter()
-            .map(|&x| self.problem.vars[x].values.len())
-            .product();
+        let combos: usize = open.iter().map(|&x| self.problem.vars[x].values.len()).product();
         if combos > 100_000 {
             return true;
         }
@@ -410,18 +333,10 @@ impl Model {
     /// giving up the fewest earlier choices (the oldest on a tie). Returns
     /// the new choices and the attributes whose choices were given up;
     /// `None` if the option is impossible whatever is given up.
-    pub fn choose_anyway(
-        &self,
-        choices: &Choices,
-        order: &[usize],
-        attr: usize,
-        option: usize,
-    ) -> Option<(Choices, Vec<usize>)> {
+    pub fn choose_anyway(&self, choices: &Choices, order: &[usize], attr: usize, option: usize) -> Option<(Choices, Vec<usize>)> {
         let fixed = self.fixed(choices);
         let ranks = self.ranks(choices, order, attr);
-        let dropped = self
-            .forest
-            .minimal_diagnosis(&fixed, &ranks, attr, option as u32)?;
+        let dropped = self.forest.minimal_diagnosis(&fixed, &ranks, attr, option as u32)?;
         let mut next = choices.clone();
         for &a in &dropped {
             next.0[a] = None;
@@ -433,13 +348,8 @@ impl Model {
     /// Recency ranks of the chosen attributes other than `except`.
     fn ranks(&self, choices: &Choices, order: &[usize], except: usize) -> Vec<Option<usize>> {
         let mut ranks = vec![None; self.problem.vars.len()];
-        let unordered: Vec<usize> = (0..choices.0.len())
-            .filter(|a| choices.0[*a].is_some() && !order.contains(a))
-            .collect();
-        let ordered = order
-            .iter()
-            .copied()
-            .filter(|&a| a < choices.0.len() && choices.0[a].is_some());
+        let unordered: Vec<usize> = (0..choices.0.len()).filter(|a| choices.0[*a].is_some() && !order.contains(a)).collect();
+        let ordered = order.iter().copied().filter(|&a| a < choices.0.len() && choices.0[a].is_some());
         let mut seen = vec![false; choices.0.len()];
         let mut next = 0;
         for a in unordered.into_iter().chain(ordered) {
@@ -466,11 +376,7 @@ impl Model {
             return Err(OrderError::Incomplete(missing));
         }
         let surcharges = self.surcharges(choices);
-        let mut values: Vec<u32> = choices
-            .0
-            .iter()
-            .map(|o| o.expect("checked complete") as u32)
-            .collect();
+        let mut values: Vec<u32> = choices.0.iter().map(|o| o.expect("checked complete") as u32).collect();
         for s in &self.def().surcharges {
             values.push(u32::from(surcharges.iter().any(|x| x.attribute == s.id)));
         }
@@ -478,10 +384,7 @@ impl Model {
             if let Some(r) = r {
                 if !c.holds(&values) {
                     let def = &self.def().rules[*r];
-                    return Err(OrderError::Violates {
-                        rule: def.id.clone(),
-                        message: def.message.clone(),
-                    });
+                    return Err(OrderError::Violates { rule: def.id.clone(), message: def.message.clone() });
                 }
             }
         }
@@ -492,21 +395,12 @@ impl Model {
             .map(|(a, &o)| {
                 let attr = &self.attributes()[a];
                 let opt = &attr.options[o as usize];
-                QuoteLine {
-                    attribute: attr.id.clone(),
-                    option: opt.id.clone(),
-                    price: opt.price,
-                }
+                QuoteLine { attribute: attr.id.clone(), option: opt.id.clone(), price: opt.price }
             })
             .collect();
         let mut surcharges = surcharges;
-        if let (Some(ap), Some(price)) = (self.def().area_price.as_ref(), self.area_price(choices))
-        {
-            surcharges.push(QuoteLine {
-                attribute: "area".into(),
-                option: format!("{}", ap.per_m2),
-                price,
-            });
+        if let (Some(ap), Some(price)) = (self.def().area_price.as_ref(), self.area_price(choices)) {
+            surcharges.push(QuoteLine { attribute: "area".into(), option: format!("{}", ap.per_m2), price });
         }
         Ok(Quote {
             currency: self.def().currency.clone(),

@@ -128,12 +128,7 @@ pub fn price_effect(amount: i64, w: &impl Wording) -> String {
 /// product keeping every choice ("Depending on the remaining choices: a – b").
 pub fn price_range(eval: &Evaluation, w: &impl Wording) -> Option<String> {
     match (eval.complete, eval.total_min, eval.total_max) {
-        (false, Some(lo), Some(hi)) => Some(format!(
-            "{}: {} – {}",
-            w.word(Word::PriceRange),
-            w.money(lo),
-            w.money(hi)
-        )),
+        (false, Some(lo), Some(hi)) => Some(format!("{}: {} – {}", w.word(Word::PriceRange), w.money(lo), w.money(hi))),
         _ => None,
     }
 }
@@ -142,11 +137,7 @@ pub fn price_range(eval: &Evaluation, w: &impl Wording) -> Option<String> {
 /// unit the customer typed (whole numbers): "Please check your measurements:
 /// waist should be between 18–67 in; ...".
 pub fn implausible_text(problems: &[Implausible], inches: bool, w: &impl Wording) -> String {
-    let (factor, unit) = if inches {
-        (CM_PER_INCH, "in")
-    } else {
-        (1.0, "cm")
-    };
+    let (factor, unit) = if inches { (CM_PER_INCH, "in") } else { (1.0, "cm") };
     let list: Vec<String> = problems
         .iter()
         .map(|p| {
@@ -157,13 +148,7 @@ pub fn implausible_text(problems: &[Implausible], inches: bool, w: &impl Wording
                 "rise" => Word::ImplausibleRise,
                 _ => Word::ImplausibleThigh,
             };
-            format!(
-                "{} {} {}–{} {unit}",
-                w.word(field),
-                w.word(Word::Outside),
-                w.number(p.min_cm / factor, 0),
-                w.number(p.max_cm / factor, 0)
-            )
+            format!("{} {} {}–{} {unit}", w.word(field), w.word(Word::Outside), w.number(p.min_cm / factor, 0), w.number(p.max_cm / factor, 0))
         })
         .collect();
     format!("{} {}", w.word(Word::CheckMeasure), list.join("; "))
@@ -174,11 +159,7 @@ impl Meter {
     /// ("✓ fits", "✗ over by 50 W", or that parts are still open). Whole
     /// values are shown without decimals, others with one.
     pub fn reading(&self, w: &impl Wording) -> (String, String) {
-        let unit = if self.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", self.unit)
-        };
+        let unit = if self.unit.is_empty() { String::new() } else { format!(" {}", self.unit) };
         let places = |x: f64| if x.fract() == 0.0 { 0 } else { 1 };
         let state = if !self.known {
             w.word(Word::NotYetKnown).to_string()
@@ -186,17 +167,9 @@ impl Meter {
             format!("✓ {}", w.word(Word::Fits))
         } else {
             let over = self.load - self.capacity;
-            format!(
-                "✗ {} {}{unit}",
-                w.word(Word::OverBy),
-                w.number(over, places(over))
-            )
+            format!("✗ {} {}{unit}", w.word(Word::OverBy), w.number(over, places(over)))
         };
-        let text = format!(
-            "{}{unit} / {}{unit}",
-            w.number(self.load, places(self.load)),
-            w.number(self.capacity, places(self.capacity))
-        );
+        let text = format!("{}{unit} / {}{unit}", w.number(self.load, places(self.load)), w.number(self.capacity, places(self.capacity)));
         (text, state)
     }
 }
@@ -206,38 +179,19 @@ impl Model {
     /// while the attribute is open).
     pub fn choice_label(&self, choices: &Choices, attr: usize, lang: &str) -> String {
         let at = &self.attributes()[attr];
-        let chosen = choices.0[attr]
-            .map(|o| at.options[o].label.get(lang).to_string())
-            .unwrap_or_default();
+        let chosen = choices.0[attr].map(|o| at.options[o].label.get(lang).to_string()).unwrap_or_default();
         format!("{}: {}", at.label.get(lang), chosen)
     }
 
     /// Why an option is unavailable: "Not available with your other
     /// choices. Because you chose A: x, B: y. " and the rules' messages.
-    pub fn unavailable_text(
-        &self,
-        choices: &Choices,
-        explanation: &Explanation,
-        w: &impl Wording,
-    ) -> String {
+    pub fn unavailable_text(&self, choices: &Choices, explanation: &Explanation, w: &impl Wording) -> String {
         let lang = w.lang();
-        let because: Vec<String> = explanation
-            .because
-            .iter()
-            .map(|&b| self.choice_label(choices, b, lang))
-            .collect();
-        let rules: Vec<&str> = explanation
-            .rules
-            .iter()
-            .map(|&r| self.def().rules[r].message.get(lang))
-            .collect();
+        let because: Vec<String> = explanation.because.iter().map(|&b| self.choice_label(choices, b, lang)).collect();
+        let rules: Vec<&str> = explanation.rules.iter().map(|&r| self.def().rules[r].message.get(lang)).collect();
         let mut text = format!("{}. ", w.word(Word::Unavailable));
         if !because.is_empty() {
-            text.push_str(&format!(
-                "{} {}. ",
-                w.word(Word::Because),
-                because.join(", ")
-            ));
+            text.push_str(&format!("{} {}. ", w.word(Word::Because), because.join(", ")));
         }
         text.push_str(&rules.join(" "));
         text
@@ -246,63 +200,28 @@ impl Model {
     /// What choosing an unavailable option anyway clears, one current choice
     /// each ("Power supply: Corsair RM750e"); empty when nothing makes the
     /// option possible.
-    pub fn give_up_labels(
-        &self,
-        choices: &Choices,
-        explanation: &Explanation,
-        lang: &str,
-    ) -> Vec<String> {
-        explanation
-            .give_up
-            .iter()
-            .flatten()
-            .map(|&a| self.choice_label(choices, a, lang))
-            .collect()
+    pub fn give_up_labels(&self, choices: &Choices, explanation: &Explanation, lang: &str) -> Vec<String> {
+        explanation.give_up.iter().flatten().map(|&a| self.choice_label(choices, a, lang)).collect()
     }
 
     /// An option as one line of a list: its name, its price effect unless
     /// it costs nothing extra, and "(Not available ...)" when unavailable.
-    pub fn option_line(
-        &self,
-        attr: usize,
-        option: usize,
-        available: bool,
-        w: &impl Wording,
-    ) -> String {
+    pub fn option_line(&self, attr: usize, option: usize, available: bool, w: &impl Wording) -> String {
         let opt = &self.attributes()[attr].options[option];
-        let effect = if opt.price == 0 {
-            String::new()
-        } else {
-            format!(" {}", price_effect(opt.price, w))
-        };
-        let mark = if available {
-            String::new()
-        } else {
-            format!(" ({})", w.word(Word::Unavailable))
-        };
+        let effect = if opt.price == 0 { String::new() } else { format!(" {}", price_effect(opt.price, w)) };
+        let mark = if available { String::new() } else { format!(" ({})", w.word(Word::Unavailable)) };
         format!("{}{effect}{mark}", opt.label.get(w.lang()))
     }
 
     /// The reason for a recommendation, in numbers: "Waist 81.3 cm with
     /// Regular ease (+3.0 cm) → 84/98 (84.0 cm); Inseam 81.0 cm".
-    pub fn fit_text(
-        &self,
-        m: &Measurements,
-        preference: Preference,
-        r: &Recommendation,
-        w: &impl Wording,
-    ) -> String {
+    pub fn fit_text(&self, m: &Measurements, preference: Preference, r: &Recommendation, w: &impl Wording) -> String {
         let size_label = self
             .def()
             .fit
             .as_ref()
             .and_then(|f| self.attribute(&f.size))
-            .map(|a| {
-                self.attributes()[a].options[r.size]
-                    .label
-                    .get(w.lang())
-                    .to_string()
-            })
+            .map(|a| self.attributes()[a].options[r.size].label.get(w.lang()).to_string())
             .unwrap_or_default();
         let preference = w.word(match preference {
             Preference::Slim => Word::Slim,
@@ -327,22 +246,12 @@ impl Model {
     /// What is wrong with free text `id` while it is typed: too long (with
     /// the count, "This is too long. (13/12)"), else a character that cannot
     /// be used. An empty text is not an error yet (the order form says so).
-    pub fn text_problem(
-        &self,
-        choices: &Choices,
-        id: &str,
-        value: &str,
-        w: &impl Wording,
-    ) -> Option<String> {
+    pub fn text_problem(&self, choices: &Choices, id: &str, value: &str, w: &impl Wording) -> Option<String> {
         let texts = BTreeMap::from([(id.to_string(), value.to_string())]);
         let errors = self.check_texts(choices, &texts).err()?;
         errors.into_iter().find_map(|e| match e {
-            TextError::TooLong { text, max, found } if text == id => {
-                Some(format!("{} ({found}/{max})", w.word(Word::ErrTooLong)))
-            }
-            TextError::BadCharacter { text, .. } if text == id => {
-                Some(w.word(Word::ErrChars).to_string())
-            }
+            TextError::TooLong { text, max, found } if text == id => Some(format!("{} ({found}/{max})", w.word(Word::ErrTooLong))),
+            TextError::BadCharacter { text, .. } if text == id => Some(w.word(Word::ErrChars).to_string()),
             _ => None,
         })
     }
@@ -462,83 +371,34 @@ mod tests {
             let because: Vec<String> = ex
                 .because
                 .iter()
-                .map(|&b| {
-                    format!(
-                        "{}: {}",
-                        m.attributes()[b].label.get(lang),
-                        m.attributes()[b].options[choices.0[b].unwrap()]
-                            .label
-                            .get(lang)
-                    )
-                })
+                .map(|&b| format!("{}: {}", m.attributes()[b].label.get(lang), m.attributes()[b].options[choices.0[b].unwrap()].label.get(lang)))
                 .collect();
-            let rules: Vec<&str> = ex
-                .rules
-                .iter()
-                .map(|&r| m.def().rules[r].message.get(lang))
-                .collect();
-            assert_eq!(
-                text,
-                format!(
-                    "UNAVAILABLE. BECAUSE {}. {}",
-                    because.join(", "),
-                    rules.join(" ")
-                )
-            );
+            let rules: Vec<&str> = ex.rules.iter().map(|&r| m.def().rules[r].message.get(lang)).collect();
+            assert_eq!(text, format!("UNAVAILABLE. BECAUSE {}. {}", because.join(", "), rules.join(" ")));
         }
         // Chinese where the model has it.
-        assert!(
-            m.unavailable_text(&choices, &ex, &Plain("zh"))
-                .contains("尺寸: 小")
-        );
+        assert!(m.unavailable_text(&choices, &ex, &Plain("zh")).contains("尺寸: 小"));
         // Nothing chosen to blame: no "because" part.
-        let alone = Explanation {
-            because: vec![],
-            rules: ex.rules.clone(),
-            give_up: None,
-        };
-        assert_eq!(
-            m.unavailable_text(&choices, &alone, &EN),
-            format!("UNAVAILABLE. {}", m.def().rules[ex.rules[0]].message.en)
-        );
+        let alone = Explanation { because: vec![], rules: ex.rules.clone(), give_up: None };
+        assert_eq!(m.unavailable_text(&choices, &alone, &EN), format!("UNAVAILABLE. {}", m.def().rules[ex.rules[0]].message.en));
     }
 
     #[test]
     fn choosing_anyway_lists_what_it_clears() {
         let m = mug();
-        let (size, colour, lid) = (
-            m.attribute("size").unwrap(),
-            m.attribute("colour").unwrap(),
-            m.attribute("lid").unwrap(),
-        );
+        let (size, colour, lid) = (m.attribute("size").unwrap(), m.attribute("colour").unwrap(), m.attribute("lid").unwrap());
         let cork = m.option(lid, "cork").unwrap();
         let mut session = Session::from_choices(Choices::empty(&m));
-        session
-            .choose(&m, size, m.option(size, "s").unwrap())
-            .unwrap();
-        session
-            .choose(&m, colour, m.option(colour, "black").unwrap())
-            .unwrap();
+        session.choose(&m, size, m.option(size, "s").unwrap()).unwrap();
+        session.choose(&m, colour, m.option(colour, "black").unwrap()).unwrap();
         let proposal = session.choose(&m, lid, cork).unwrap_err();
         let give_up = proposal.explanation.give_up.clone().unwrap();
-        assert!(
-            give_up.len() >= 2,
-            "both the size and the colour exclude the cork: {give_up:?}"
-        );
+        assert!(give_up.len() >= 2, "both the size and the colour exclude the cork: {give_up:?}");
         let labels = m.give_up_labels(session.choices(), &proposal.explanation, "en");
-        let expected: Vec<String> = give_up
-            .iter()
-            .map(|&a| m.choice_label(session.choices(), a, "en"))
-            .collect();
+        let expected: Vec<String> = give_up.iter().map(|&a| m.choice_label(session.choices(), a, "en")).collect();
         assert_eq!(labels, expected);
-        let impossible = Explanation {
-            give_up: None,
-            ..proposal.explanation
-        };
-        assert!(
-            m.give_up_labels(session.choices(), &impossible, "en")
-                .is_empty()
-        );
+        let impossible = Explanation { give_up: None, ..proposal.explanation };
+        assert!(m.give_up_labels(session.choices(), &impossible, "en").is_empty());
         // An open attribute is named with an empty choice.
         assert_eq!(m.choice_label(&Choices::empty(&m), lid, "zh"), "盖子: ");
     }
@@ -552,24 +412,12 @@ mod tests {
         let (size, colour) = (m.attribute("size").unwrap(), m.attribute("colour").unwrap());
         let large = m.option(size, "l").unwrap();
         let price = m.attributes()[size].options[large].price;
-        assert_eq!(
-            m.option_line(size, large, true, &EN),
-            format!("Large +{price}c")
-        );
-        assert_eq!(
-            m.option_line(size, large, false, &Plain("zh")),
-            format!("大 +{price}c (UNAVAILABLE)")
-        );
+        assert_eq!(m.option_line(size, large, true, &EN), format!("Large +{price}c"));
+        assert_eq!(m.option_line(size, large, false, &Plain("zh")), format!("大 +{price}c (UNAVAILABLE)"));
         // Nothing extra to pay: no price effect on the line.
-        assert_eq!(
-            m.option_line(size, m.option(size, "s").unwrap(), false, &EN),
-            "Small (UNAVAILABLE)"
-        );
+        assert_eq!(m.option_line(size, m.option(size, "s").unwrap(), false, &EN), "Small (UNAVAILABLE)");
         let black = m.option(colour, "black").unwrap();
-        assert_eq!(
-            m.option_line(colour, black, true, &EN),
-            format!("Black {}c", m.attributes()[colour].options[black].price)
-        );
+        assert_eq!(m.option_line(colour, black, true, &EN), format!("Black {}c", m.attributes()[colour].options[black].price));
     }
 
     #[test]
@@ -578,10 +426,7 @@ mod tests {
         let open = m.evaluate(&chosen(&m, &[("size", "s")]));
         let (lo, hi) = (open.total_min.unwrap(), open.total_max.unwrap());
         assert!(lo < hi);
-        assert_eq!(
-            price_range(&open, &EN),
-            Some(format!("RANGE: {lo}c – {hi}c"))
-        );
+        assert_eq!(price_range(&open, &EN), Some(format!("RANGE: {lo}c – {hi}c")));
         let done = m.evaluate(&Choices(vec![Some(0); m.attributes().len()]));
         assert!(done.complete);
         assert_eq!(price_range(&done, &EN), None);
@@ -598,19 +443,10 @@ mod tests {
             capacity,
             known,
         };
-        assert_eq!(
-            meter(350.0, 600.0, "W", true).reading(&EN),
-            ("350 W / 600 W".to_string(), "✓ FITS".to_string())
-        );
+        assert_eq!(meter(350.0, 600.0, "W", true).reading(&EN), ("350 W / 600 W".to_string(), "✓ FITS".to_string()));
         assert_eq!(meter(600.0, 600.0, "W", true).reading(&EN).1, "✓ FITS");
-        assert_eq!(
-            meter(650.5, 600.0, "W", true).reading(&EN),
-            ("650.5 W / 600 W".to_string(), "✗ OVER 50.5 W".to_string())
-        );
-        assert_eq!(
-            meter(2.0, 1.0, "", true).reading(&EN),
-            ("2 / 1".to_string(), "✗ OVER 1".to_string())
-        );
+        assert_eq!(meter(650.5, 600.0, "W", true).reading(&EN), ("650.5 W / 600 W".to_string(), "✗ OVER 50.5 W".to_string()));
+        assert_eq!(meter(2.0, 1.0, "", true).reading(&EN), ("2 / 1".to_string(), "✗ OVER 1".to_string()));
         assert_eq!(meter(100.0, 600.0, "W", false).reading(&EN).1, "SO-FAR");
         // Over, but not everything is chosen yet: still "so far".
         assert_eq!(meter(700.0, 600.0, "W", false).reading(&EN).1, "SO-FAR");
@@ -619,70 +455,29 @@ mod tests {
     #[test]
     fn a_recommendation_gives_its_reason_in_numbers() {
         let m = mug();
-        let body = Measurements {
-            waist_cm: 77.2,
-            hip_cm: 90.0,
-            inseam_cm: 84.0,
-            rise_cm: None,
-            thigh_cm: None,
-        };
-        for (pref, word) in [
-            (Preference::Slim, "SLIM"),
-            (Preference::Regular, "REGULAR"),
-            (Preference::Relaxed, "RELAXED"),
-        ] {
+        let body = Measurements { waist_cm: 77.2, hip_cm: 90.0, inseam_cm: 84.0, rise_cm: None, thigh_cm: None };
+        for (pref, word) in [(Preference::Slim, "SLIM"), (Preference::Regular, "REGULAR"), (Preference::Relaxed, "RELAXED")] {
             let r = m.recommend_fit(&body, pref).unwrap();
-            let size = &m.attributes()[m.attribute("size").unwrap()].options[r.size]
-                .label
-                .en;
+            let size = &m.attributes()[m.attribute("size").unwrap()].options[r.size].label.en;
             assert_eq!(
                 m.fit_text(&body, pref, &r, &EN),
-                format!(
-                    "WAIST 77.2 cm WITH {word} EASE (+{:.1} cm) → {size} ({:.1} cm); INSEAM {:.1} cm",
-                    r.ease_cm, r.size_waist_cm, r.inseam_cm
-                )
+                format!("WAIST 77.2 cm WITH {word} EASE (+{:.1} cm) → {size} ({:.1} cm); INSEAM {:.1} cm", r.ease_cm, r.size_waist_cm, r.inseam_cm)
             );
         }
         let r = m.recommend_fit(&body, Preference::Relaxed).unwrap();
-        assert!(
-            m.fit_text(&body, Preference::Relaxed, &r, &Plain("zh"))
-                .contains(m.attributes()[0].options[r.size].label.get("zh"))
-        );
+        assert!(m.fit_text(&body, Preference::Relaxed, &r, &Plain("zh")).contains(m.attributes()[0].options[r.size].label.get("zh")));
     }
 
     #[test]
     fn implausible_measurements_are_named_in_the_unit_typed() {
-        let inches = Measurements {
-            waist_cm: 32.0,
-            hip_cm: 40.0,
-            inseam_cm: 32.0,
-            rise_cm: Some(5.0),
-            thigh_cm: Some(5.0),
-        };
+        let inches = Measurements { waist_cm: 32.0, hip_cm: 40.0, inseam_cm: 32.0, rise_cm: Some(5.0), thigh_cm: Some(5.0) };
         let problems = inches.check();
         assert!(problems.len() > 1, "{problems:?}");
         let list = |factor: f64, unit: &str| {
-            problems
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} BETWEEN {:.0}–{:.0} {unit}",
-                        p.field,
-                        p.min_cm / factor,
-                        p.max_cm / factor
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
+            problems.iter().map(|p| format!("{} BETWEEN {:.0}–{:.0} {unit}", p.field, p.min_cm / factor, p.max_cm / factor)).collect::<Vec<_>>().join("; ")
         };
-        assert_eq!(
-            implausible_text(&problems, false, &EN),
-            format!("CHECK {}", list(1.0, "cm"))
-        );
-        assert_eq!(
-            implausible_text(&problems, true, &EN),
-            format!("CHECK {}", list(CM_PER_INCH, "in"))
-        );
+        assert_eq!(implausible_text(&problems, false, &EN), format!("CHECK {}", list(1.0, "cm")));
+        assert_eq!(implausible_text(&problems, true, &EN), format!("CHECK {}", list(CM_PER_INCH, "in")));
     }
 
     #[test]
@@ -691,23 +486,11 @@ mod tests {
         let choices = chosen(&m, &[("engraving", "yes")]);
         let max = m.def().texts[0].max_length;
         let long = "A".repeat(max + 1);
-        assert_eq!(
-            m.text_problem(&choices, "words", &long, &EN),
-            Some(format!("TOO-LONG ({}/{max})", max + 1))
-        );
-        assert_eq!(
-            m.text_problem(&choices, "words", &format!("{long}☺"), &EN),
-            Some(format!("TOO-LONG ({}/{max})", max + 2))
-        );
-        assert_eq!(
-            m.text_problem(&choices, "words", "A☺", &EN),
-            Some("BAD-CHARS".to_string())
-        );
+        assert_eq!(m.text_problem(&choices, "words", &long, &EN), Some(format!("TOO-LONG ({}/{max})", max + 1)));
+        assert_eq!(m.text_problem(&choices, "words", &format!("{long}☺"), &EN), Some(format!("TOO-LONG ({}/{max})", max + 2)));
+        assert_eq!(m.text_problem(&choices, "words", "A☺", &EN), Some("BAD-CHARS".to_string()));
         // Counted trimmed; empty is not an error while typing.
-        assert_eq!(
-            m.text_problem(&choices, "words", &format!("  {}  ", "A".repeat(max)), &EN),
-            None
-        );
+        assert_eq!(m.text_problem(&choices, "words", &format!("  {}  ", "A".repeat(max)), &EN), None);
         assert_eq!(m.text_problem(&choices, "words", "", &EN), None);
         assert_eq!(m.text_problem(&choices, "words", "M.C. 李", &EN), None);
     }

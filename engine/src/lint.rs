@@ -45,13 +45,7 @@ pub fn space(engine: &Engine) -> Space {
     let mut dead = Vec::new();
     let mut forced = Vec::new();
     for (x, valid) in analysis.valid.iter().enumerate() {
-        dead.extend(
-            valid
-                .iter()
-                .enumerate()
-                .filter(|(_, ok)| !**ok)
-                .map(|(v, _)| (x, v as u32)),
-        );
+        dead.extend(valid.iter().enumerate().filter(|(_, ok)| !**ok).map(|(v, _)| (x, v as u32)));
         let mut left = valid.iter().enumerate().filter(|(_, ok)| **ok);
         if let (Some((v, _)), None) = (left.next(), left.next())
             && valid.len() > 1
@@ -59,12 +53,7 @@ pub fn space(engine: &Engine) -> Space {
             forced.push((x, v as u32));
         }
     }
-    Space {
-        configurations: engine.count(&open).map(|c| c.to_string()),
-        consistent: analysis.consistent,
-        dead,
-        forced,
-    }
+    Space { configurations: engine.count(&open).map(|c| c.to_string()), consistent: analysis.consistent, dead, forced }
 }
 
 /// An option named by ids.
@@ -114,17 +103,9 @@ impl Health {
             e.push("no valid product: the rules exclude every combination".to_string());
             return e;
         }
-        e.extend(self.dead.iter().map(|o| {
-            format!(
-                "option {}={} can never be chosen (dead)",
-                o.attribute, o.option
-            )
-        }));
+        e.extend(self.dead.iter().map(|o| format!("option {}={} can never be chosen (dead)", o.attribute, o.option)));
         if !self.conflicting_defaults.is_empty() {
-            e.push(format!(
-                "the defaults {} cannot go together",
-                refs(&self.conflicting_defaults)
-            ));
+            e.push(format!("the defaults {} cannot go together", refs(&self.conflicting_defaults)));
         }
         e
     }
@@ -132,54 +113,28 @@ impl Health {
     /// What is probably a mistake or a gap, but sells.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
-        w.extend(self.forced.iter().map(|o| {
-            format!(
-                "option {}={} is always forced (its attribute has no other choice)",
-                o.attribute, o.option
-            )
-        }));
+        w.extend(self.forced.iter().map(|o| format!("option {}={} is always forced (its attribute has no other choice)", o.attribute, o.option)));
         match &self.idle_rules {
-            Some(idle) => w.extend(
-                idle.iter()
-                    .map(|r| format!("rule {r} never removes anything")),
-            ),
-            None => w.push(
-                "rules not checked one by one: the model is too large to recompile without each"
-                    .to_string(),
-            ),
+            Some(idle) => w.extend(idle.iter().map(|r| format!("rule {r} never removes anything"))),
+            None => w.push("rules not checked one by one: the model is too large to recompile without each".to_string()),
         }
         if !self.has_visual {
             w.push("no picture: the model has no visual section".to_string());
         }
-        w.extend(self.no_picture.iter().map(|o| {
-            format!(
-                "option {}={} has no picture (no swatch, drawn like another option)",
-                o.attribute, o.option
-            )
-        }));
-        w.extend(
-            self.no_chinese
-                .iter()
-                .map(|p| format!("{p} has no Chinese text")),
-        );
+        w.extend(self.no_picture.iter().map(|o| format!("option {}={} has no picture (no swatch, drawn like another option)", o.attribute, o.option)));
+        w.extend(self.no_chinese.iter().map(|p| format!("{p} has no Chinese text")));
         w
     }
 
     /// The report `tailor-engine lint` prints.
     pub fn report(&self) -> String {
-        let mut out = format!(
-            "{}: {} valid configurations",
-            self.product, self.configurations
-        );
+        let mut out = format!("{}: {} valid configurations", self.product, self.configurations);
         if let (Some(lo), Some(hi)) = (self.price_min, self.price_max) {
             out += &format!(", price {} to {} {}", money(lo), money(hi), self.currency);
         }
         out.push('\n');
         if !self.no_default.is_empty() {
-            out += &format!(
-                "open at start (no default): {}\n",
-                self.no_default.join(", ")
-            );
+            out += &format!("open at start (no default): {}\n", self.no_default.join(", "));
         }
         for e in self.errors() {
             out += &format!("error: {e}\n");
@@ -187,51 +142,30 @@ impl Health {
         for w in self.warnings() {
             out += &format!("warning: {w}\n");
         }
-        out += &format!(
-            "{} errors, {} warnings\n",
-            self.errors().len(),
-            self.warnings().len()
-        );
+        out += &format!("{} errors, {} warnings\n", self.errors().len(), self.warnings().len());
         out
     }
 }
 
 fn refs(list: &[OptionRef]) -> String {
-    list.iter()
-        .map(|o| format!("{}={}", o.attribute, o.option))
-        .collect::<Vec<_>>()
-        .join(", ")
+    list.iter().map(|o| format!("{}={}", o.attribute, o.option)).collect::<Vec<_>>().join(", ")
 }
 
 fn money(minor: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if minor < 0 { "-" } else { "" },
-        minor.abs() / 100,
-        minor.abs() % 100
-    )
+    format!("{}{}.{:02}", if minor < 0 { "-" } else { "" }, minor.abs() / 100, minor.abs() % 100)
 }
 
 /// The health of a product model.
 pub fn health(model: &Model) -> Health {
     let attrs = model.attributes();
-    let name = |a: usize, o: usize| OptionRef {
-        attribute: attrs[a].id.clone(),
-        option: attrs[a].options[o].id.clone(),
-    };
+    let name = |a: usize, o: usize| OptionRef { attribute: attrs[a].id.clone(), option: attrs[a].options[o].id.clone() };
     let open = Choices::empty(model);
     let eval = model.evaluate(&open);
     let mut dead = Vec::new();
     let mut forced = Vec::new();
     for (a, state) in eval.attributes.iter().enumerate() {
-        dead.extend(
-            (0..state.available.len())
-                .filter(|&o| !state.available[o])
-                .map(|o| name(a, o)),
-        );
-        let left: Vec<usize> = (0..state.available.len())
-            .filter(|&o| state.available[o])
-            .collect();
+        dead.extend((0..state.available.len()).filter(|&o| !state.available[o]).map(|o| name(a, o)));
+        let left: Vec<usize> = (0..state.available.len()).filter(|&o| state.available[o]).collect();
         if left.len() == 1 && state.available.len() > 1 {
             forced.push(name(a, left[0]));
         }
@@ -243,23 +177,13 @@ pub fn health(model: &Model) -> Health {
         dead,
         forced,
         idle_rules: idle_rules(model, &configurations),
-        no_default: attrs
-            .iter()
-            .filter(|a| a.default.is_none())
-            .map(|a| a.id.clone())
-            .collect(),
-        conflicting_defaults: conflicting_defaults(model)
-            .into_iter()
-            .map(|(a, o)| name(a, o))
-            .collect(),
+        no_default: attrs.iter().filter(|a| a.default.is_none()).map(|a| a.id.clone()).collect(),
+        conflicting_defaults: conflicting_defaults(model).into_iter().map(|(a, o)| name(a, o)).collect(),
         price_min: eval.total_min,
         price_max: eval.total_max,
         currency: model.def().currency.clone(),
         has_visual: model.def().visual.is_some(),
-        no_picture: no_picture(model)
-            .into_iter()
-            .map(|(a, o)| name(a, o))
-            .collect(),
+        no_picture: no_picture(model).into_iter().map(|(a, o)| name(a, o)).collect(),
         no_chinese: no_chinese(model),
     }
 }
@@ -302,11 +226,7 @@ fn conflicting_defaults(model: &Model) -> Vec<(usize, usize)> {
             kept.0[a] = Some(o);
         }
     }
-    kept.0
-        .iter()
-        .enumerate()
-        .filter_map(|(a, o)| o.map(|o| (a, o)))
-        .collect()
+    kept.0.iter().enumerate().filter_map(|(a, o)| o.map(|o| (a, o))).collect()
 }
 
 /// Options without a swatch that the picture draws exactly like another
@@ -322,17 +242,10 @@ fn no_picture(model: &Model) -> Vec<(usize, usize)> {
         for o in 0..attr.options.len() {
             let mut c = defaults.clone();
             c.0[a] = Some(o);
-            by_drawing
-                .entry(model.drawing(&c).unwrap_or_default())
-                .or_default()
-                .push(o);
+            by_drawing.entry(model.drawing(&c).unwrap_or_default()).or_default().push(o);
         }
         for same in by_drawing.values().filter(|s| s.len() > 1) {
-            out.extend(
-                same.iter()
-                    .filter(|&&o| attr.options[o].swatch.is_none())
-                    .map(|&o| (a, o)),
-            );
+            out.extend(same.iter().filter(|&&o| attr.options[o].swatch.is_none()).map(|&o| (a, o)));
         }
     }
     out.sort_unstable();
@@ -345,14 +258,9 @@ fn no_chinese(model: &Model) -> Vec<String> {
     fn walk(v: &serde_json::Value, place: &str, out: &mut Vec<String>) {
         match v {
             serde_json::Value::Object(map) => {
-                let is_text = map.get("en").is_some_and(|e| e.is_string())
-                    && map.keys().all(|k| k == "en" || k == "zh");
+                let is_text = map.get("en").is_some_and(|e| e.is_string()) && map.keys().all(|k| k == "en" || k == "zh");
                 if is_text {
-                    if map
-                        .get("zh")
-                        .and_then(|z| z.as_str())
-                        .is_none_or(|z| z.trim().is_empty())
-                    {
+                    if map.get("zh").and_then(|z| z.as_str()).is_none_or(|z| z.trim().is_empty()) {
                         out.push(place.to_string());
                     }
                     return;
@@ -363,11 +271,7 @@ fn no_chinese(model: &Model) -> Vec<String> {
             }
             serde_json::Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    let key = child
-                        .get("id")
-                        .and_then(|id| id.as_str())
-                        .map(str::to_string)
-                        .unwrap_or_else(|| i.to_string());
+                    let key = child.get("id").and_then(|id| id.as_str()).map(str::to_string).unwrap_or_else(|| i.to_string());
                     walk(child, &join(place, &key), out);
                 }
             }
@@ -375,11 +279,7 @@ fn no_chinese(model: &Model) -> Vec<String> {
         }
     }
     fn join(place: &str, key: &str) -> String {
-        if place.is_empty() {
-            key.to_string()
-        } else {
-            format!("{place}.{key}")
-        }
+        if place.is_empty() { key.to_string() } else { format!("{place}.{key}") }
     }
     let mut out = Vec::new();
     if let Ok(v) = serde_json::to_value(model.def()) {

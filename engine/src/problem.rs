@@ -23,10 +23,7 @@ pub struct Var {
 
 impl Var {
     pub fn boolean(name: impl Into<String>) -> Var {
-        Var {
-            name: name.into(),
-            values: vec!["0".into(), "1".into()],
-        }
+        Var { name: name.into(), values: vec!["0".into(), "1".into()] }
     }
 }
 
@@ -42,20 +39,12 @@ pub struct Lit {
 pub enum Constraint {
     /// Tuples of value indices over `vars` (same order): the only allowed
     /// combinations when `allowed`, else the forbidden ones.
-    Table {
-        vars: Vec<usize>,
-        tuples: Vec<Vec<u32>>,
-        allowed: bool,
-    },
+    Table { vars: Vec<usize>, tuples: Vec<Vec<u32>>, allowed: bool },
     /// At least one literal holds. All its variables are Boolean.
     Clause(Vec<Lit>),
     /// `min <= sum of terms <= max`, where a term `(var, coefficients)`
     /// contributes `coefficients[value of var]`.
-    Linear {
-        terms: Vec<(usize, Vec<i64>)>,
-        min: i64,
-        max: i64,
-    },
+    Linear { terms: Vec<(usize, Vec<i64>)>, min: i64, max: i64 },
 }
 
 impl Constraint {
@@ -71,14 +60,8 @@ impl Constraint {
     /// Whether a full assignment (value index per variable) satisfies it.
     pub fn holds(&self, values: &[u32]) -> bool {
         match self {
-            Constraint::Table {
-                vars,
-                tuples,
-                allowed,
-            } => {
-                let found = tuples
-                    .iter()
-                    .any(|t| t.iter().zip(vars).all(|(&v, &x)| values[x] == v));
+            Constraint::Table { vars, tuples, allowed } => {
+                let found = tuples.iter().any(|t| t.iter().zip(vars).all(|(&v, &x)| values[x] == v));
                 found == *allowed
             }
             Constraint::Clause(lits) => lits.iter().any(|l| (values[l.var] == 1) == l.positive),

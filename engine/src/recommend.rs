@@ -79,17 +79,9 @@ impl Learned {
     /// Learns from `orders` (each a value per problem variable, `None`
     /// where the order leaves it open) over the problem variables `vars`,
     /// dropping counts below `k` (at least 1).
-    pub fn learn<'a>(
-        problem: &Problem,
-        vars: &[usize],
-        orders: impl IntoIterator<Item = &'a [Option<u32>]>,
-        k: u32,
-    ) -> Learned {
+    pub fn learn<'a>(problem: &Problem, vars: &[usize], orders: impl IntoIterator<Item = &'a [Option<u32>]>, k: u32) -> Learned {
         let k = k.max(1);
-        let sizes: Vec<u32> = vars
-            .iter()
-            .map(|&v| problem.vars[v].values.len() as u32)
-            .collect();
+        let sizes: Vec<u32> = vars.iter().map(|&v| problem.vars[v].values.len() as u32).collect();
         let n = vars.len();
         let mut single: Vec<Vec<u32>> = sizes.iter().map(|&d| vec![0; d as usize]).collect();
         let mut dense: Vec<Vec<u32>> = Vec::with_capacity(n * n.saturating_sub(1) / 2);
@@ -101,10 +93,7 @@ impl Learned {
         let mut count = 0u32;
         for order in orders {
             count += 1;
-            let values: Vec<Option<u32>> = vars
-                .iter()
-                .map(|&v| order.get(v).copied().flatten())
-                .collect();
+            let values: Vec<Option<u32>> = vars.iter().map(|&v| order.get(v).copied().flatten()).collect();
             let mut p = 0;
             for a in 0..n {
                 if let Some(x) = values[a] {
@@ -134,11 +123,7 @@ impl Learned {
                     .map(|(i, &c)| [i as u32 / sizes[b], i as u32 % sizes[b], c])
                     .collect();
                 if !counts.is_empty() {
-                    pairs.push(Pair {
-                        a: a as u32,
-                        b: b as u32,
-                        counts,
-                    });
+                    pairs.push(Pair { a: a as u32, b: b as u32, counts });
                 }
                 p += 1;
             }
@@ -158,15 +143,10 @@ impl Learned {
 
     /// Learns a catalogue model's statistics from its orders' choices (its
     /// attributes are the first variables of its problem).
-    pub fn from_orders<'a>(
-        model: &crate::Model,
-        orders: impl IntoIterator<Item = &'a crate::Choices>,
-        k: u32,
-    ) -> Learned {
+    pub fn from_orders<'a>(model: &crate::Model, orders: impl IntoIterator<Item = &'a crate::Choices>, k: u32) -> Learned {
         let attrs: Vec<usize> = (0..model.attributes().len()).collect();
         let fixed: Vec<Vec<Option<u32>>> = orders.into_iter().map(|c| model.fixed(c)).collect();
-        let mut learned =
-            Learned::learn(model.problem(), &attrs, fixed.iter().map(Vec::as_slice), k);
+        let mut learned = Learned::learn(model.problem(), &attrs, fixed.iter().map(Vec::as_slice), k);
         learned.model = model.id().to_string();
         learned.version = model.version().to_string();
         learned
@@ -280,12 +260,7 @@ impl Tree {
             let mut best: Vec<(f64, usize)> = (0..n).map(|b| (info(0, b), 0)).collect();
             inside[0] = true;
             for _ in 1..n {
-                let Some(b) = (0..n)
-                    .filter(|&b| !inside[b])
-                    .max_by(|&x, &y| best[x].0.total_cmp(&best[y].0).then(y.cmp(&x)))
-                else {
-                    break;
-                };
+                let Some(b) = (0..n).filter(|&b| !inside[b]).max_by(|&x, &y| best[x].0.total_cmp(&best[y].0).then(y.cmp(&x))) else { break };
                 let a = best[b].1;
                 inside[b] = true;
                 adj[a].push(b);
@@ -296,8 +271,7 @@ impl Tree {
                 for x in 0..da {
                     let row: f64 = table[x * db..(x + 1) * db].iter().map(|&c| c as f64).sum();
                     for y in 0..db {
-                        c[x * db + y] =
-                            (table[x * db + y] as f64 + BETA / db as f64) / (row + BETA);
+                        c[x * db + y] = (table[x * db + y] as f64 + BETA / db as f64) / (row + BETA);
                     }
                 }
                 cond[a * n + b] = c;
@@ -315,10 +289,7 @@ impl Tree {
             .first()
             .map(|counts| {
                 let total: f64 = counts.iter().map(|&c| c as f64).sum();
-                counts
-                    .iter()
-                    .map(|&c| (c as f64 + BETA / counts.len() as f64) / (total + BETA))
-                    .collect()
+                counts.iter().map(|&c| (c as f64 + BETA / counts.len() as f64) / (total + BETA)).collect()
             })
             .unwrap_or_default();
         Tree { adj, cond, prior }
@@ -333,12 +304,7 @@ impl Tree {
         if n == 0 {
             return Vec::new();
         }
-        let children = |u: usize| {
-            self.adj[u]
-                .iter()
-                .copied()
-                .filter(move |&c| !self.cond[u * n + c].is_empty())
-        };
+        let children = |u: usize| self.adj[u].iter().copied().filter(move |&c| !self.cond[u * n + c].is_empty());
         // Parents before children.
         let mut order = vec![0];
         let mut i = 0;
@@ -363,9 +329,7 @@ impl Tree {
             for c in children(u) {
                 let (du, dc) = (sizes[u], sizes[c]);
                 let cond = &self.cond[u * n + c];
-                let m: Vec<f64> = (0..du)
-                    .map(|x| (0..dc).map(|y| cond[x * dc + y] * lambda[c][y]).sum())
-                    .collect();
+                let m: Vec<f64> = (0..du).map(|x| (0..dc).map(|y| cond[x * dc + y] * lambda[c][y]).sum()).collect();
                 for (l, v) in lambda[u].iter_mut().zip(&m) {
                     *l *= v;
                 }
@@ -387,9 +351,7 @@ impl Tree {
                     }
                 }
                 let cond = &self.cond[u * n + c];
-                pi[c] = (0..dc)
-                    .map(|y| (0..du).map(|x| rest[x] * cond[x * dc + y]).sum())
-                    .collect();
+                pi[c] = (0..dc).map(|y| (0..du).map(|x| rest[x] * cond[x * dc + y]).sum()).collect();
             }
         }
         (0..n)
@@ -414,65 +376,38 @@ impl Recommender {
     /// Checks `learned` against `problem` and makes its tables.
     pub fn new(problem: &Problem, learned: &Learned) -> Result<Recommender, LearnedError> {
         if learned.format != FORMAT {
-            return Err(LearnedError(format!(
-                "learned statistics of format {}, expected {FORMAT}",
-                learned.format
-            )));
+            return Err(LearnedError(format!("learned statistics of format {}, expected {FORMAT}", learned.format)));
         }
         let n = learned.vars.len();
         if learned.sizes.len() != n || learned.single.len() != n {
-            return Err(LearnedError(
-                "learned statistics: vars, sizes and single differ in length".into(),
-            ));
+            return Err(LearnedError("learned statistics: vars, sizes and single differ in length".into()));
         }
         let mut slot = vec![None; problem.vars.len()];
         for (i, (&v, &d)) in learned.vars.iter().zip(&learned.sizes).enumerate() {
-            let var = problem.vars.get(v as usize).ok_or_else(|| {
-                LearnedError(format!(
-                    "learned statistics name variable {v}, which the model lacks"
-                ))
-            })?;
+            let var = problem.vars.get(v as usize).ok_or_else(|| LearnedError(format!("learned statistics name variable {v}, which the model lacks")))?;
             if var.values.len() != d as usize || learned.single[i].len() != d as usize {
-                return Err(LearnedError(format!(
-                    "learned statistics: variable {} has {} values in the model, {d} in the statistics",
-                    var.name,
-                    var.values.len()
-                )));
+                return Err(LearnedError(format!("learned statistics: variable {} has {} values in the model, {d} in the statistics", var.name, var.values.len())));
             }
             slot[v as usize] = Some(i);
         }
         let sizes: Vec<usize> = learned.sizes.iter().map(|&d| d as usize).collect();
-        let mut pair: Vec<Vec<u32>> = (0..n * n)
-            .map(|i| vec![0; sizes[i / n] * sizes[i % n]])
-            .collect();
+        let mut pair: Vec<Vec<u32>> = (0..n * n).map(|i| vec![0; sizes[i / n] * sizes[i % n]]).collect();
         for p in &learned.pairs {
             let (a, b) = (p.a as usize, p.b as usize);
             if a >= n || b >= n || a == b {
-                return Err(LearnedError(format!(
-                    "learned statistics: a pair names positions {a} and {b} of {n}"
-                )));
+                return Err(LearnedError(format!("learned statistics: a pair names positions {a} and {b} of {n}")));
             }
             for &[x, y, c] in &p.counts {
                 let (x, y) = (x as usize, y as usize);
                 if x >= sizes[a] || y >= sizes[b] {
-                    return Err(LearnedError(format!(
-                        "learned statistics: value {x} or {y} out of range in a pair"
-                    )));
+                    return Err(LearnedError(format!("learned statistics: value {x} or {y} out of range in a pair")));
                 }
                 pair[a * n + b][x * sizes[b] + y] = c;
                 pair[b * n + a][y * sizes[a] + x] = c;
             }
         }
         let tree = Tree::learn(&sizes, &learned.single, &pair);
-        Ok(Recommender {
-            slot,
-            vars: learned.vars.iter().map(|&v| v as usize).collect(),
-            sizes,
-            single: learned.single.clone(),
-            pair,
-            orders: learned.orders,
-            tree,
-        })
+        Ok(Recommender { slot, vars: learned.vars.iter().map(|&v| v as usize).collect(), sizes, single: learned.single.clone(), pair, orders: learned.orders, tree })
     }
 
     /// The choices made so far, read once for ranking any number of
@@ -482,16 +417,8 @@ impl Recommender {
         for (e, &v) in self.vars.iter().enumerate() {
             known[e] = fixed.get(v).copied().flatten().map(|x| x as usize);
         }
-        let tree = if self.is_empty() {
-            Vec::new()
-        } else {
-            self.tree.posteriors(&self.sizes, &known)
-        };
-        Context {
-            fixed: fixed.to_vec(),
-            known,
-            tree,
-        }
+        let tree = if self.is_empty() { Vec::new() } else { self.tree.posteriors(&self.sizes, &known) };
+        Context { fixed: fixed.to_vec(), known, tree }
     }
 
     /// Whether anything was learned (a shop without orders recommends nothing).
@@ -508,20 +435,12 @@ impl Recommender {
 
     /// [`Recommender::rank`] after the choices of `cx`.
     pub fn rank_in(&self, cx: &Context, var: usize, valid: &[bool]) -> Vec<(u32, f64)> {
-        let Some(t) = self.slot.get(var).copied().flatten() else {
-            return Vec::new();
-        };
+        let Some(t) = self.slot.get(var).copied().flatten() else { return Vec::new() };
         if self.is_empty() {
             return Vec::new();
         }
         let n = self.vars.len();
-        let evidence: Vec<(usize, usize)> = cx
-            .known
-            .iter()
-            .enumerate()
-            .filter(|&(e, _)| e != t)
-            .filter_map(|(e, x)| x.map(|x| (e, x)))
-            .collect();
+        let evidence: Vec<(usize, usize)> = cx.known.iter().enumerate().filter(|&(e, _)| e != t).filter_map(|(e, x)| x.map(|x| (e, x))).collect();
         let dt = self.sizes[t] as f64;
         // A variable's own value is not evidence for it.
         let fresh;
@@ -546,17 +465,9 @@ impl Recommender {
                         let both = self.pair[t * n + e][a * self.sizes[e] + x] as f64;
                         ((both + ALPHA) / (self.single[e][x] as f64 + ALPHA * dt)).ln()
                     })
-                    .fold(None, |best: Option<f64>, s| {
-                        Some(best.map_or(s, |b| b.max(s)))
-                    })
-                    .unwrap_or_else(|| {
-                        ((ca as f64 + ALPHA) / (self.orders as f64 + ALPHA * dt)).ln()
-                    });
-                (
-                    a as u32,
-                    score + TREE_WEIGHT * tree[a].max(f64::MIN_POSITIVE).ln(),
-                    ca,
-                )
+                    .fold(None, |best: Option<f64>, s| Some(best.map_or(s, |b| b.max(s))))
+                    .unwrap_or_else(|| ((ca as f64 + ALPHA) / (self.orders as f64 + ALPHA * dt)).ln());
+                (a as u32, score + TREE_WEIGHT * tree[a].max(f64::MIN_POSITIVE).ln(), ca)
             })
             .collect();
         // Best first; then the more often chosen overall; then the lower
@@ -567,12 +478,7 @@ impl Recommender {
 
     /// The recommended value of `var` among the `valid` ones, with its
     /// reason; `None` when nothing was learned about it or none is valid.
-    pub fn recommend(
-        &self,
-        fixed: &[Option<u32>],
-        var: usize,
-        valid: &[bool],
-    ) -> Option<Recommendation> {
+    pub fn recommend(&self, fixed: &[Option<u32>], var: usize, valid: &[bool]) -> Option<Recommendation> {
         self.recommend_in(&self.context(fixed), var, valid)
     }
 
@@ -586,12 +492,7 @@ impl Recommender {
     /// Why `value` of `var` is a good guess: the largest share of
     /// customers who chose it among those who made one of the choices in
     /// `fixed` (with that choice), or among all customers (with `None`).
-    pub fn reason(
-        &self,
-        fixed: &[Option<u32>],
-        var: usize,
-        value: u32,
-    ) -> Option<(f64, Option<(usize, u32)>)> {
+    pub fn reason(&self, fixed: &[Option<u32>], var: usize, value: u32) -> Option<(f64, Option<(usize, u32)>)> {
         let t = self.slot.get(var).copied().flatten()?;
         if self.is_empty() {
             return None;
@@ -606,21 +507,12 @@ impl Recommender {
             .filter(|&(e, &v)| e != t && v != var)
             .filter_map(|(e, &v)| {
                 let x = fixed.get(v).copied().flatten()? as usize;
-                let (with, both) = (
-                    self.single[e].get(x).copied()?,
-                    self.pair[t * n + e][a * self.sizes[e] + x],
-                );
+                let (with, both) = (self.single[e].get(x).copied()?, self.pair[t * n + e][a * self.sizes[e] + x]);
                 (with > 0 && both > 0).then(|| (both as f64 / with as f64, Some((v, x as u32))))
             })
             // A choice the customer made is the better reason when it
             // speaks as strongly as the overall share.
-            .fold(overall, |best, c| {
-                if c.0 > best.0 || (best.1.is_none() && c.0 >= best.0) {
-                    c
-                } else {
-                    best
-                }
-            });
+            .fold(overall, |best, c| if c.0 > best.0 || (best.1.is_none() && c.0 >= best.0) { c } else { best });
         Some(best)
     }
 
@@ -641,20 +533,11 @@ pub fn parse_folds(source: &str, text: &str, orders: usize) -> Result<Vec<u8>, S
         }
         match line.parse::<u8>() {
             Ok(f) if f <= 9 => folds.push(f),
-            _ => {
-                return Err(format!(
-                    "{source} line {}: expected a fold number 0 to 9, found \"{}\"",
-                    i + 1,
-                    line.chars().take(20).collect::<String>()
-                ));
-            }
+            _ => return Err(format!("{source} line {}: expected a fold number 0 to 9, found \"{}\"", i + 1, line.chars().take(20).collect::<String>())),
         }
     }
     if folds.len() != orders {
-        return Err(format!(
-            "{source}: {} fold numbers, but the sales file has {orders} orders (one number per order, in the same order)",
-            folds.len()
-        ));
+        return Err(format!("{source}: {} fold numbers, but the sales file has {orders} orders (one number per order, in the same order)", folds.len()));
     }
     Ok(folds)
 }
@@ -704,44 +587,22 @@ pub fn evaluate(
 ) -> Evaluation {
     let problem = engine.problem();
     let n = problem.vars.len();
-    let orders: Vec<Option<Vec<Option<u32>>>> = sales
-        .orders
-        .iter()
-        .map(|o| sales.assignment(o, n))
-        .collect();
-    let mut out = Evaluation {
-        per_step: vec![(0, 0); sales.vars.len()],
-        skipped: orders.iter().filter(|o| o.is_none()).count(),
-        ..Evaluation::default()
-    };
+    let orders: Vec<Option<Vec<Option<u32>>>> = sales.orders.iter().map(|o| sales.assignment(o, n)).collect();
+    let mut out = Evaluation { per_step: vec![(0, 0); sales.vars.len()], skipped: orders.iter().filter(|o| o.is_none()).count(), ..Evaluation::default() };
     let mut rng = crate::bench::Rng::new(seed);
     let wanted: Vec<u8> = match only {
         Some(f) => vec![f],
         None => (0..=9).filter(|f| folds.contains(f)).collect(),
     };
     for fold in wanted {
-        let train = orders
-            .iter()
-            .zip(folds)
-            .filter(|(_, f)| **f != fold)
-            .filter_map(|(o, _)| o.as_deref());
+        let train = orders.iter().zip(folds).filter(|(_, f)| **f != fold).filter_map(|(o, _)| o.as_deref());
         let learned = Learned::learn(problem, &sales.vars, train, k);
         if out.model_bytes == 0 {
             out.model_bytes = serde_json::to_string(&learned).map_or(0, |t| t.len());
         }
-        let Ok(recommender) = Recommender::new(problem, &learned) else {
-            continue;
-        };
-        let mut result = FoldResult {
-            fold,
-            ..FoldResult::default()
-        };
-        for order in orders
-            .iter()
-            .zip(folds)
-            .filter(|(_, f)| **f == fold)
-            .filter_map(|(o, _)| o.as_ref())
-        {
+        let Ok(recommender) = Recommender::new(problem, &learned) else { continue };
+        let mut result = FoldResult { fold, ..FoldResult::default() };
+        for order in orders.iter().zip(folds).filter(|(_, f)| **f == fold).filter_map(|(o, _)| o.as_ref()) {
             let mut walk = sales.vars.clone();
             rng.shuffle(&mut walk);
             let mut fixed = vec![None; n];
@@ -749,9 +610,7 @@ pub fn evaluate(
                 let truth = order[var];
                 let started = clock();
                 let analysis = engine.analyse(&fixed);
-                let predicted = recommender
-                    .recommend(&fixed, var, &analysis.valid[var])
-                    .map(|r| r.value);
+                let predicted = recommender.recommend(&fixed, var, &analysis.valid[var]).map(|r| r.value);
                 out.times_us.push((clock() - started) * 1000.0);
                 let hit = predicted.is_some() && predicted == truth;
                 let available = analysis.valid[var].iter().filter(|v| **v).count();
@@ -785,22 +644,9 @@ mod tests {
     /// Three variables: colour (3 values), trim (2), roof (2); a rule: the
     /// third colour needs trim 1.
     fn problem() -> Problem {
-        let var = |name: &str, d: u32| Var {
-            name: name.into(),
-            values: (0..d).map(|v| v.to_string()).collect(),
-        };
-        let allowed: Vec<Vec<u32>> = (0..3)
-            .flat_map(|c| (0..2).map(move |t| vec![c, t]))
-            .filter(|t| t[0] != 2 || t[1] == 1)
-            .collect();
-        Problem {
-            vars: vec![var("colour", 3), var("trim", 2), var("roof", 2)],
-            constraints: vec![Constraint::Table {
-                vars: vec![0, 1],
-                tuples: allowed,
-                allowed: true,
-            }],
-        }
+        let var = |name: &str, d: u32| Var { name: name.into(), values: (0..d).map(|v| v.to_string()).collect() };
+        let allowed: Vec<Vec<u32>> = (0..3).flat_map(|c| (0..2).map(move |t| vec![c, t])).filter(|t| t[0] != 2 || t[1] == 1).collect();
+        Problem { vars: vec![var("colour", 3), var("trim", 2), var("roof", 2)], constraints: vec![Constraint::Table { vars: vec![0, 1], tuples: allowed, allowed: true }] }
     }
 
     fn orders() -> Vec<Vec<Option<u32>>> {
@@ -824,38 +670,16 @@ mod tests {
     #[test]
     fn folds_files_are_read_or_refused_with_the_line() {
         assert_eq!(parse_folds("f", "1\n0\n\n9\n", 3).unwrap(), vec![1, 0, 9]);
-        assert!(
-            parse_folds("f", "1\nx\n2\n", 3)
-                .unwrap_err()
-                .contains("f line 2: expected a fold number 0 to 9, found \"x\"")
-        );
-        assert!(
-            parse_folds("f", "1\n12\n", 2)
-                .unwrap_err()
-                .contains("line 2")
-        );
-        assert!(
-            parse_folds("f", "1\n2\n", 3)
-                .unwrap_err()
-                .contains("2 fold numbers, but the sales file has 3 orders")
-        );
+        assert!(parse_folds("f", "1\nx\n2\n", 3).unwrap_err().contains("f line 2: expected a fold number 0 to 9, found \"x\""));
+        assert!(parse_folds("f", "1\n12\n", 2).unwrap_err().contains("line 2"));
+        assert!(parse_folds("f", "1\n2\n", 3).unwrap_err().contains("2 fold numbers, but the sales file has 3 orders"));
     }
 
     #[test]
     fn evaluation_counts_every_step_of_every_test_order() {
         let p = problem();
         let engine = Engine::new(p.clone(), None, 10_000).unwrap();
-        let text = "colour trim roof\n".to_string()
-            + &orders()
-                .iter()
-                .map(|o| {
-                    o.iter()
-                        .map(|v| v.unwrap().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        + "\n"
-                })
-                .collect::<String>();
+        let text = "colour trim roof\n".to_string() + &orders().iter().map(|o| o.iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>().join(" ") + "\n").collect::<String>();
         let sales = crate::import::parse_sales("s", &text, &p).unwrap();
         let folds: Vec<u8> = (0..sales.orders.len()).map(|i| (i % 3) as u8).collect();
         let mut t = 0.0;
@@ -866,22 +690,12 @@ mod tests {
         assert_eq!(e.folds.len(), 3);
         assert_eq!(e.predictions, 15 * 3, "three steps per order");
         assert_eq!(e.per_step.iter().map(|s| s.0).sum::<u64>(), e.predictions);
-        assert!(
-            e.correct <= e.predictions
-                && e.nontrivial_correct <= e.nontrivial
-                && e.nontrivial <= e.predictions
-        );
-        assert!(
-            e.correct > e.predictions / 2,
-            "the data are easy to learn: {e:?}"
-        );
+        assert!(e.correct <= e.predictions && e.nontrivial_correct <= e.nontrivial && e.nontrivial <= e.predictions);
+        assert!(e.correct > e.predictions / 2, "the data are easy to learn: {e:?}");
         assert_eq!(e.times_us.len() as u64, e.predictions);
         assert!(e.model_bytes > 0);
         let one = evaluate(&engine, &sales, &folds, 1, Some(2), 1, &mut || 0.0);
-        assert_eq!(
-            (one.folds.len(), one.folds[0].fold, one.predictions),
-            (1, 2, 5 * 3)
-        );
+        assert_eq!((one.folds.len(), one.folds[0].fold, one.predictions), (1, 2, 5 * 3));
     }
 
     #[test]
@@ -897,16 +711,8 @@ mod tests {
             }
         }
         let text = serde_json::to_string(&l).unwrap();
-        assert_eq!(
-            serde_json::from_str::<Learned>(&text).unwrap(),
-            l,
-            "round-trips as JSON"
-        );
-        assert_eq!(
-            learned(1).single[0],
-            vec![8, 6, 1],
-            "with k = 1 nothing is dropped"
-        );
+        assert_eq!(serde_json::from_str::<Learned>(&text).unwrap(), l, "round-trips as JSON");
+        assert_eq!(learned(1).single[0], vec![8, 6, 1], "with k = 1 nothing is dropped");
     }
 
     #[test]
@@ -920,22 +726,12 @@ mod tests {
         let why = after(0);
         assert_eq!(why.with, Some((0, 0)));
         assert!((why.share - 1.0).abs() < 1e-9, "{why:?}");
-        let first = r
-            .recommend(&[None, None, None], 0, &[true, true, true])
-            .unwrap();
+        let first = r.recommend(&[None, None, None], 0, &[true, true, true]).unwrap();
         assert_eq!((first.value, first.with), (0, None));
         assert!((first.share - 8.0 / 15.0).abs() < 1e-9);
         // Never a value the engine rules out.
-        assert_eq!(
-            r.recommend(&[Some(0), None, None], 2, &[true, false])
-                .unwrap()
-                .value,
-            0
-        );
-        assert!(
-            r.recommend(&[None, None, None], 2, &[false, false])
-                .is_none()
-        );
+        assert_eq!(r.recommend(&[Some(0), None, None], 2, &[true, false]).unwrap().value, 0);
+        assert!(r.recommend(&[None, None, None], 2, &[false, false]).is_none());
     }
 
     #[test]
@@ -943,11 +739,7 @@ mod tests {
         let p = problem();
         let none = Learned::learn(&p, &[0, 1, 2], std::iter::empty(), 5);
         let r = Recommender::new(&p, &none).unwrap();
-        assert!(
-            r.is_empty()
-                && r.recommend(&[None, None, None], 0, &[true, true, true])
-                    .is_none()
-        );
+        assert!(r.is_empty() && r.recommend(&[None, None, None], 0, &[true, true, true]).is_none());
         let mut bad = learned(1);
         bad.sizes[1] = 5;
         assert!(Recommender::new(&p, &bad).unwrap_err().0.contains("trim"));
@@ -963,88 +755,38 @@ mod tests {
     fn the_tree_keeps_the_strongest_links_and_its_posterior_is_exact() {
         // Four variables: 1 copies 0 mostly, 3 follows 2 mostly, and 0
         // leans on 2 a little; so the tree is 1-0-2-3.
-        let var = |name: &str, d: u32| Var {
-            name: name.into(),
-            values: (0..d).map(|v| v.to_string()).collect(),
-        };
-        let p = Problem {
-            vars: vec![var("a", 3), var("b", 3), var("c", 2), var("d", 2)],
-            constraints: vec![],
-        };
+        let var = |name: &str, d: u32| Var { name: name.into(), values: (0..d).map(|v| v.to_string()).collect() };
+        let p = Problem { vars: vec![var("a", 3), var("b", 3), var("c", 2), var("d", 2)], constraints: vec![] };
         let mut rng = Rng::new(3);
         let orders: Vec<Vec<Option<u32>>> = (0..400)
             .map(|_| {
                 let c = rng.below(2) as u32;
-                let a = if rng.below(3) == 0 {
-                    rng.below(3) as u32
-                } else {
-                    c
-                };
-                let b = if rng.below(10) == 0 {
-                    rng.below(3) as u32
-                } else {
-                    a
-                };
+                let a = if rng.below(3) == 0 { rng.below(3) as u32 } else { c };
+                let b = if rng.below(10) == 0 { rng.below(3) as u32 } else { a };
                 let d = if rng.below(8) == 0 { 1 - c } else { c };
                 vec![Some(a), Some(b), Some(c), Some(d)]
             })
             .collect();
-        let r = Recommender::new(
-            &p,
-            &Learned::learn(&p, &[0, 1, 2, 3], orders.iter().map(Vec::as_slice), 1),
-        )
-        .unwrap();
-        let mut edges: Vec<(usize, usize)> = (0..4)
-            .flat_map(|a| {
-                r.tree.adj[a]
-                    .iter()
-                    .filter(move |&&b| a < b)
-                    .map(move |&b| (a, b))
-            })
-            .collect();
+        let r = Recommender::new(&p, &Learned::learn(&p, &[0, 1, 2, 3], orders.iter().map(Vec::as_slice), 1)).unwrap();
+        let mut edges: Vec<(usize, usize)> = (0..4).flat_map(|a| r.tree.adj[a].iter().filter(move |&&b| a < b).map(move |&b| (a, b))).collect();
         edges.sort();
         assert_eq!(edges, vec![(0, 1), (0, 2), (2, 3)]);
         // The joint the tree factorises, rooted at 0.
         let sizes = [3usize, 3, 2, 2];
-        let cond =
-            |a: usize, b: usize, x: usize, y: usize| r.tree.cond[a * 4 + b][x * sizes[b] + y];
-        let joint = |v: &[usize]| {
-            r.tree.prior[v[0]]
-                * cond(0, 1, v[0], v[1])
-                * cond(0, 2, v[0], v[2])
-                * cond(2, 3, v[2], v[3])
-        };
-        let all: Vec<Vec<usize>> = (0..3)
-            .flat_map(|a| {
-                (0..3).flat_map(move |b| {
-                    (0..2).flat_map(move |c| (0..2).map(move |d| vec![a, b, c, d]))
-                })
-            })
-            .collect();
+        let cond = |a: usize, b: usize, x: usize, y: usize| r.tree.cond[a * 4 + b][x * sizes[b] + y];
+        let joint = |v: &[usize]| r.tree.prior[v[0]] * cond(0, 1, v[0], v[1]) * cond(0, 2, v[0], v[2]) * cond(2, 3, v[2], v[3]);
+        let all: Vec<Vec<usize>> = (0..3).flat_map(|a| (0..3).flat_map(move |b| (0..2).flat_map(move |c| (0..2).map(move |d| vec![a, b, c, d])))).collect();
         assert!((all.iter().map(|v| joint(v)).sum::<f64>() - 1.0).abs() < 1e-9);
-        for evidence in [
-            [None, None, None, None],
-            [None, Some(2), None, Some(0)],
-            [Some(1), None, None, None],
-            [None, None, Some(1), None],
-        ] {
+        for evidence in [[None, None, None, None], [None, Some(2), None, Some(0)], [Some(1), None, None, None], [None, None, Some(1), None]] {
             for t in (0..4).filter(|&t| evidence[t].is_none()) {
                 let mut expected = vec![0.0; sizes[t]];
-                for v in all.iter().filter(|v| {
-                    evidence
-                        .iter()
-                        .zip(v.iter())
-                        .all(|(e, x)| e.is_none_or(|e| e == *x))
-                }) {
+                for v in all.iter().filter(|v| evidence.iter().zip(v.iter()).all(|(e, x)| e.is_none_or(|e| e == *x))) {
                     expected[v[t]] += joint(v);
                 }
                 let total: f64 = expected.iter().sum();
                 let got = &r.tree.posteriors(&r.sizes, &evidence)[t];
                 for (g, e) in got.iter().zip(&expected) {
-                    assert!(
-                        (g - e / total).abs() < 1e-9,
-                        "{evidence:?} {t}: {got:?} against {expected:?}"
-                    );
+                    assert!((g - e / total).abs() < 1e-9, "{evidence:?} {t}: {got:?} against {expected:?}");
                 }
             }
         }
@@ -1060,20 +802,8 @@ mod tests {
         // roof 1 and trim 0 the statistics speak for a colour the rule
         // rules out.
         let mut o: Vec<Vec<Option<u32>>> = vec![vec![Some(2), Some(1), Some(1)]; 10];
-        o.extend(
-            [
-                vec![Some(0), Some(0), Some(0)],
-                vec![Some(1), Some(0), Some(0)],
-            ]
-            .into_iter()
-            .cycle()
-            .take(6),
-        );
-        let r = Recommender::new(
-            &p,
-            &Learned::learn(&p, &[0, 1, 2], o.iter().map(Vec::as_slice), 1),
-        )
-        .unwrap();
+        o.extend([vec![Some(0), Some(0), Some(0)], vec![Some(1), Some(0), Some(0)]].into_iter().cycle().take(6));
+        let r = Recommender::new(&p, &Learned::learn(&p, &[0, 1, 2], o.iter().map(Vec::as_slice), 1)).unwrap();
         let mut rng = Rng::new(7);
         for _ in 0..500 {
             let mut fixed = vec![None; 3];
@@ -1082,14 +812,9 @@ mod tests {
             for &var in &order {
                 let analysis = engine.analyse(&fixed);
                 if let Some(rec) = r.recommend(&fixed, var, &analysis.valid[var]) {
-                    assert!(
-                        analysis.valid[var][rec.value as usize],
-                        "{fixed:?} {var} {rec:?}"
-                    );
+                    assert!(analysis.valid[var][rec.value as usize], "{fixed:?} {var} {rec:?}");
                 }
-                let valid: Vec<u32> = (0..analysis.valid[var].len() as u32)
-                    .filter(|&v| analysis.valid[var][v as usize])
-                    .collect();
+                let valid: Vec<u32> = (0..analysis.valid[var].len() as u32).filter(|&v| analysis.valid[var][v as usize]).collect();
                 fixed[var] = Some(valid[rng.below(valid.len())]);
             }
         }

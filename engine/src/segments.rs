@@ -38,15 +38,7 @@ pub fn segment(points: &[Vec<f64>], max_k: usize, min_size: usize, seed: u64) ->
 /// Renumbers labels so that segment 0 is the largest (ties by first point).
 fn by_size(labels: Vec<usize>) -> Vec<usize> {
     let k = labels.iter().max().map_or(0, |m| m + 1);
-    let mut sizes: Vec<(usize, usize, usize)> = (0..k)
-        .map(|c| {
-            (
-                labels.iter().filter(|&&l| l == c).count(),
-                labels.iter().position(|&l| l == c).unwrap_or(usize::MAX),
-                c,
-            )
-        })
-        .collect();
+    let mut sizes: Vec<(usize, usize, usize)> = (0..k).map(|c| (labels.iter().filter(|&&l| l == c).count(), labels.iter().position(|&l| l == c).unwrap_or(usize::MAX), c)).collect();
     sizes.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut new = vec![0; k];
     for (rank, &(_, _, c)) in sizes.iter().enumerate() {
@@ -80,12 +72,10 @@ pub fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
                 rng.below(n)
             } else {
                 let mut r = (rng.next() as f64 / u64::MAX as f64) * total;
-                near.iter()
-                    .position(|&d| {
-                        r -= d;
-                        r <= 0.0
-                    })
-                    .unwrap_or(n - 1)
+                near.iter().position(|&d| {
+                    r -= d;
+                    r <= 0.0
+                }).unwrap_or(n - 1)
             };
             centres.push(points[next].clone());
             for (d, p) in near.iter_mut().zip(points) {
@@ -96,9 +86,7 @@ pub fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
         for _ in 0..100 {
             let mut moved = false;
             for (i, p) in points.iter().enumerate() {
-                let c = (0..k)
-                    .min_by(|&a, &b| dist2(p, &centres[a]).total_cmp(&dist2(p, &centres[b])))
-                    .unwrap_or(0);
+                let c = (0..k).min_by(|&a, &b| dist2(p, &centres[a]).total_cmp(&dist2(p, &centres[b]))).unwrap_or(0);
                 moved |= labels[i] != c;
                 labels[i] = c;
             }
@@ -119,11 +107,7 @@ pub fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
                 break;
             }
         }
-        let cost: f64 = points
-            .iter()
-            .zip(&labels)
-            .map(|(p, &l)| dist2(p, &centres[l]))
-            .sum();
+        let cost: f64 = points.iter().zip(&labels).map(|(p, &l)| dist2(p, &centres[l])).sum();
         if best.as_ref().is_none_or(|b| cost < b.0) {
             best = Some((cost, labels));
         }
@@ -156,10 +140,7 @@ pub fn silhouette(points: &[Vec<f64>], labels: &[usize], k: usize, seed: u64) ->
             continue; // a segment of one point counts 0
         }
         let a = sum[own] / count[own] as f64;
-        let b = (0..k)
-            .filter(|&c| c != own && count[c] > 0)
-            .map(|c| sum[c] / count[c] as f64)
-            .fold(f64::INFINITY, f64::min);
+        let b = (0..k).filter(|&c| c != own && count[c] > 0).map(|c| sum[c] / count[c] as f64).fold(f64::INFINITY, f64::min);
         if b.is_finite() && a.max(b) > 0.0 {
             total += (b - a) / a.max(b);
         }
@@ -178,12 +159,7 @@ mod tests {
         let mut truth = Vec::new();
         for (c, centre) in centres.iter().enumerate() {
             for _ in 0..each {
-                points.push(
-                    centre
-                        .iter()
-                        .map(|x| x + (rng.below(1000) as f64 / 1000.0 - 0.5) * 0.2)
-                        .collect(),
-                );
+                points.push(centre.iter().map(|x| x + (rng.below(1000) as f64 / 1000.0 - 0.5) * 0.2).collect());
                 truth.push(c);
             }
         }
@@ -197,19 +173,11 @@ mod tests {
 
     #[test]
     fn separate_groups_are_found_with_their_number() {
-        let centres = vec![
-            vec![1.0, 0.0, 0.0, 1.0],
-            vec![0.0, 1.0, 0.0, 0.0],
-            vec![0.0, 0.0, 1.0, 1.0],
-        ];
+        let centres = vec![vec![1.0, 0.0, 0.0, 1.0], vec![0.0, 1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0, 1.0]];
         let (points, truth) = blobs(&centres, 20, 4);
         let labels = segment(&points, 5, 1, 1);
         assert!(same_grouping(&labels, &truth), "{labels:?}");
-        assert_eq!(
-            segment(&points, 5, 1, 1),
-            labels,
-            "deterministic for a seed"
-        );
+        assert_eq!(segment(&points, 5, 1, 1), labels, "deterministic for a seed");
     }
 
     #[test]
@@ -222,10 +190,7 @@ mod tests {
         let mut points = blobs(&[vec![0.0, 0.0]], 10, 3).0;
         points.extend(blobs(&[vec![3.0, 3.0]], 20, 5).0);
         let labels = segment(&points, 4, 1, 1);
-        assert!(
-            labels[..10].iter().all(|&l| l == 1) && labels[10..].iter().all(|&l| l == 0),
-            "{labels:?}"
-        );
+        assert!(labels[..10].iter().all(|&l| l == 1) && labels[10..].iter().all(|&l| l == 0), "{labels:?}");
         // Segments smaller than asked for are not made.
         assert!(segment(&points, 4, 11, 1).iter().all(|&l| l == 0));
     }

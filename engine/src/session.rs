@@ -41,15 +41,7 @@ impl Session {
 
     /// A session starting from given choices (a shared code, an order again).
     pub fn from_choices(choices: Choices) -> Session {
-        Session {
-            now: Snapshot {
-                choices,
-                order: Vec::new(),
-                texts: BTreeMap::new(),
-            },
-            past: Vec::new(),
-            future: Vec::new(),
-        }
+        Session { now: Snapshot { choices, order: Vec::new(), texts: BTreeMap::new() }, past: Vec::new(), future: Vec::new() }
     }
 
     pub fn choices(&self) -> &Choices {
@@ -88,11 +80,7 @@ impl Session {
         let eval = model.evaluate(&self.now.choices);
         if !eval.attributes[attr].available[option] {
             let explanation = model.explain(&self.now.choices, &self.now.order, attr, option);
-            return Err(Proposal {
-                attr,
-                option,
-                explanation,
-            });
+            return Err(Proposal { attr, option, explanation });
         }
         let mut next = self.now.clone();
         next.choices.0[attr] = Some(option);
@@ -104,20 +92,12 @@ impl Session {
     /// Applies a proposal: gives up its choices and makes its choice.
     /// `false` if nothing makes the option possible.
     pub fn accept(&mut self, model: &Model, proposal: &Proposal) -> bool {
-        let Some((choices, dropped)) = model.choose_anyway(
-            &self.now.choices,
-            &self.now.order,
-            proposal.attr,
-            proposal.option,
-        ) else {
+        let Some((choices, dropped)) = model.choose_anyway(&self.now.choices, &self.now.order, proposal.attr, proposal.option) else {
             return false;
         };
         let mut next = self.now.clone();
         next.choices = choices;
-        next.order = Session::touched(&next.order, proposal.attr)
-            .into_iter()
-            .filter(|a| !dropped.contains(a))
-            .collect();
+        next.order = Session::touched(&next.order, proposal.attr).into_iter().filter(|a| !dropped.contains(a)).collect();
         self.record(next);
         true
     }
@@ -144,9 +124,7 @@ impl Session {
     /// Replaces every choice (say, with a completion or a fit recommendation).
     pub fn set_choices(&mut self, choices: Choices) {
         let mut next = self.now.clone();
-        let changed: Vec<usize> = (0..choices.0.len())
-            .filter(|&a| choices.0[a] != next.choices.0[a])
-            .collect();
+        let changed: Vec<usize> = (0..choices.0.len()).filter(|&a| choices.0[a] != next.choices.0[a]).collect();
         for a in changed {
             next.order = Session::touched(&next.order, a);
         }
@@ -160,12 +138,7 @@ impl Session {
     /// filled ones are not counted as decided. Undo takes it back.
     pub fn fill(&mut self, choices: Choices) {
         let mut next = self.now.clone();
-        next.order.retain(|&a| {
-            choices
-                .0
-                .get(a)
-                .is_some_and(|o| o.is_some() && *o == next.choices.0[a])
-        });
+        next.order.retain(|&a| choices.0.get(a).is_some_and(|o| o.is_some() && *o == next.choices.0[a]));
         next.choices = choices;
         self.record(next);
     }
@@ -192,11 +165,7 @@ impl Session {
 
     /// Back to the defaults; undo brings the old configuration back.
     pub fn start_over(&mut self, model: &Model) {
-        let next = Snapshot {
-            choices: Choices::defaults(model),
-            order: Vec::new(),
-            texts: BTreeMap::new(),
-        };
+        let next = Snapshot { choices: Choices::defaults(model), order: Vec::new(), texts: BTreeMap::new() };
         self.record(next);
     }
 }

@@ -10,12 +10,7 @@ use std::collections::BTreeMap;
 /// The tokens a partner may set.
 pub const TOKENS: [&str; 4] = ["primary", "primary-text", "radius", "font"];
 /// Each token's CSS custom property (`style/main.css`).
-pub const PROPERTIES: [(&str, &str); 4] = [
-    ("primary", "--color-accent"),
-    ("primary-text", "--color-accent-text"),
-    ("radius", "--radius"),
-    ("font", "--font"),
-];
+pub const PROPERTIES: [(&str, &str); 4] = [("primary", "--color-accent"), ("primary-text", "--color-accent-text"), ("radius", "--radius"), ("font", "--font")];
 /// The font choices (each a stack of installed fonts; no downloads).
 pub const FONTS: [&str; 4] = ["system-ui", "serif", "sans-serif", "rounded"];
 /// The portal's own primary colour and its text (`style/main.css`).
@@ -28,28 +23,14 @@ pub const MIN_CONTRAST: f64 = 4.5;
 pub fn check_token(name: &str, value: &str) -> Result<(), String> {
     let ok = match name {
         "primary" | "primary-text" => colour(value).is_some(),
-        "radius" => {
-            value
-                .strip_suffix("px")
-                .and_then(|n| n.parse::<u8>().ok())
-                .is_some_and(|n| n <= 32)
-                && !value.starts_with('+')
-        }
+        "radius" => value.strip_suffix("px").and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| n <= 32) && !value.starts_with('+'),
         "font" => FONTS.contains(&value),
-        _ => {
-            return Err(format!(
-                "unknown theme token \"{name}\": one of {}",
-                TOKENS.join(", ")
-            ));
-        }
+        _ => return Err(format!("unknown theme token \"{name}\": one of {}", TOKENS.join(", "))),
     };
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "theme {name}=\"{value}\": colours are #rrggbb, radius 0px to 32px, font one of {}",
-            FONTS.join(", ")
-        ))
+        Err(format!("theme {name}=\"{value}\": colours are #rrggbb, radius 0px to 32px, font one of {}", FONTS.join(", ")))
     }
 }
 
@@ -60,9 +41,7 @@ pub fn check(theme: &BTreeMap<String, String>) -> Result<(), String> {
         check_token(name, value)?;
     }
     let primary = theme.get("primary").map_or(DEFAULT_PRIMARY, String::as_str);
-    let text = theme
-        .get("primary-text")
-        .map_or(DEFAULT_PRIMARY_TEXT, String::as_str);
+    let text = theme.get("primary-text").map_or(DEFAULT_PRIMARY_TEXT, String::as_str);
     let ratio = contrast(primary, text).unwrap_or(0.0);
     if ratio < MIN_CONTRAST {
         return Err(format!(
@@ -73,19 +52,13 @@ pub fn check(theme: &BTreeMap<String, String>) -> Result<(), String> {
 }
 
 /// The CSS custom properties (name, value) a checked theme sets.
-pub fn css_properties(
-    theme: &BTreeMap<String, String>,
-) -> Result<Vec<(&'static str, String)>, String> {
+pub fn css_properties(theme: &BTreeMap<String, String>) -> Result<Vec<(&'static str, String)>, String> {
     check(theme)?;
     Ok(theme
         .iter()
         .filter_map(|(name, value)| {
             let (_, property) = PROPERTIES.iter().find(|(token, _)| token == name)?;
-            let value = if name == "font" {
-                font_stack(value).to_string()
-            } else {
-                value.clone()
-            };
+            let value = if name == "font" { font_stack(value).to_string() } else { value.clone() };
             Some((*property, value))
         })
         .collect())
@@ -93,25 +66,15 @@ pub fn css_properties(
 
 fn font_stack(font: &str) -> &'static str {
     match font {
-        "serif" => {
-            "ui-serif, Georgia, \"Times New Roman\", \"Songti SC\", \"Noto Serif CJK SC\", serif"
-        }
-        "sans-serif" => {
-            "\"Helvetica Neue\", Arial, \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif"
-        }
-        "rounded" => {
-            "ui-rounded, \"SF Pro Rounded\", system-ui, \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif"
-        }
-        _ => {
-            "system-ui, -apple-system, \"Segoe UI\", Roboto, \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif"
-        }
+        "serif" => "ui-serif, Georgia, \"Times New Roman\", \"Songti SC\", \"Noto Serif CJK SC\", serif",
+        "sans-serif" => "\"Helvetica Neue\", Arial, \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif",
+        "rounded" => "ui-rounded, \"SF Pro Rounded\", system-ui, \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif",
+        _ => "system-ui, -apple-system, \"Segoe UI\", Roboto, \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", sans-serif",
     }
 }
 
 fn colour(v: &str) -> Option<[u8; 3]> {
-    let hex = v
-        .strip_prefix('#')
-        .filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    let hex = v.strip_prefix('#').filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
     let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
 }
@@ -121,11 +84,7 @@ pub fn contrast(a: &str, b: &str) -> Option<f64> {
     let luminance = |c: [u8; 3]| {
         let lin = |v: u8| {
             let s = f64::from(v) / 255.0;
-            if s <= 0.04045 {
-                s / 12.92
-            } else {
-                ((s + 0.055) / 1.055).powf(2.4)
-            }
+            if s <= 0.04045 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
         };
         0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
     };
@@ -139,10 +98,7 @@ mod tests {
     use super::*;
 
     fn theme(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -180,23 +136,12 @@ mod tests {
         // Yellow under the default white text is unreadable; with dark text it is fine.
         let err = check(&theme(&[("primary", "#ffd500")])).unwrap_err();
         assert!(err.contains("contrast"), "{err}");
-        assert!(
-            check(&theme(&[
-                ("primary", "#ffd500"),
-                ("primary-text", "#111111")
-            ]))
-            .is_ok()
-        );
+        assert!(check(&theme(&[("primary", "#ffd500"), ("primary-text", "#111111")])).is_ok());
     }
 
     #[test]
     fn tokens_map_to_css_properties() {
-        let props = css_properties(&theme(&[
-            ("primary", "#0a7f5c"),
-            ("radius", "2px"),
-            ("font", "serif"),
-        ]))
-        .unwrap();
+        let props = css_properties(&theme(&[("primary", "#0a7f5c"), ("radius", "2px"), ("font", "serif")])).unwrap();
         // In the tokens' name order: font, primary, radius.
         assert_eq!(props[0].0, "--font");
         assert!(props[0].1.ends_with("serif") && props[0].1.contains("Georgia"));

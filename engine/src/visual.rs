@@ -66,8 +66,7 @@ impl<'de> Deserialize<'de> for Swatch {
                 Ok(Swatch::Color(s.to_string()))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Swatch, A::Error> {
-                SwatchDrawing::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(Swatch::Drawing)
+                SwatchDrawing::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Swatch::Drawing)
             }
         }
         d.deserialize_any(V)
@@ -132,9 +131,7 @@ pub enum Num {
     Lit(f64),
     From(NumFrom),
     /// The sum of numbers (a hem's height: the rise plus the inseam).
-    Sum {
-        sum: Vec<Num>,
-    },
+    Sum { sum: Vec<Num> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -161,14 +158,8 @@ pub struct NumFrom {
 #[serde(untagged)]
 pub enum Color {
     Lit(String),
-    Gradient {
-        gradient: String,
-    },
-    From {
-        attribute: String,
-        property: String,
-        otherwise: String,
-    },
+    Gradient { gradient: String },
+    From { attribute: String, property: String, otherwise: String },
 }
 
 /// A text: written, or one of the customer's free texts (by its id), or
@@ -374,15 +365,7 @@ impl RawShape {
         };
         for (field, here) in present {
             if here && !needs.contains(&field) && !may.contains(&field) {
-                return Err(format!(
-                    "a {name} has no field `{field}` (it takes {})",
-                    needs
-                        .iter()
-                        .chain(may)
-                        .map(|f| format!("`{f}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                return Err(format!("a {name} has no field `{field}` (it takes {})", needs.iter().chain(may).map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")));
             }
             if !here && needs.contains(&field) {
                 return Err(format!("a {name} needs `{field}`"));
@@ -392,46 +375,13 @@ impl RawShape {
         let take = |n: &mut Option<Num>| n.take().unwrap_or(Num::Lit(0.0));
         let paint = self.paint.take().unwrap_or_default();
         Ok(match kind {
-            Kind::Rect => Shape::Rect {
-                x: take(&mut self.x),
-                y: take(&mut self.y),
-                width: take(&mut self.width),
-                height: take(&mut self.height),
-                rx: self.rx,
-                paint,
-            },
-            Kind::Circle => Shape::Circle {
-                cx: take(&mut self.cx),
-                cy: take(&mut self.cy),
-                r: take(&mut self.r),
-                paint,
-            },
-            Kind::Ellipse => Shape::Ellipse {
-                cx: take(&mut self.cx),
-                cy: take(&mut self.cy),
-                rx: take(&mut self.rx),
-                ry: take(&mut self.ry),
-                paint,
-            },
-            Kind::Line => Shape::Line {
-                x1: take(&mut self.x1),
-                y1: take(&mut self.y1),
-                x2: take(&mut self.x2),
-                y2: take(&mut self.y2),
-                paint,
-            },
-            Kind::Polygon => Shape::Polygon {
-                points: self.points.unwrap_or_default(),
-                paint,
-            },
-            Kind::Polyline => Shape::Polyline {
-                points: self.points.unwrap_or_default(),
-                paint,
-            },
-            Kind::Path => Shape::Path {
-                d: self.d.unwrap_or_default(),
-                paint,
-            },
+            Kind::Rect => Shape::Rect { x: take(&mut self.x), y: take(&mut self.y), width: take(&mut self.width), height: take(&mut self.height), rx: self.rx, paint },
+            Kind::Circle => Shape::Circle { cx: take(&mut self.cx), cy: take(&mut self.cy), r: take(&mut self.r), paint },
+            Kind::Ellipse => Shape::Ellipse { cx: take(&mut self.cx), cy: take(&mut self.cy), rx: take(&mut self.rx), ry: take(&mut self.ry), paint },
+            Kind::Line => Shape::Line { x1: take(&mut self.x1), y1: take(&mut self.y1), x2: take(&mut self.x2), y2: take(&mut self.y2), paint },
+            Kind::Polygon => Shape::Polygon { points: self.points.unwrap_or_default(), paint },
+            Kind::Polyline => Shape::Polyline { points: self.points.unwrap_or_default(), paint },
+            Kind::Path => Shape::Path { d: self.d.unwrap_or_default(), paint },
             Kind::Text => Shape::Text {
                 x: take(&mut self.x),
                 y: take(&mut self.y),
@@ -441,13 +391,7 @@ impl RawShape {
                 bold: self.bold.unwrap_or(false),
                 paint,
             },
-            Kind::Group => Shape::Group {
-                x: self.x,
-                y: self.y,
-                scale: self.scale,
-                when: self.when.unwrap_or_default(),
-                shapes: self.shapes.unwrap_or_default(),
-            },
+            Kind::Group => Shape::Group { x: self.x, y: self.y, scale: self.scale, when: self.when.unwrap_or_default(), shapes: self.shapes.unwrap_or_default() },
         })
     }
 }
@@ -460,21 +404,12 @@ impl<'de> Deserialize<'de> for Shape {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a shape: {\"rect\": {...}}, {\"circle\": {...}}, ...")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Shape, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
                 use serde::de::Error as _;
-                let Some(kind) = map.next_key::<Kind>()? else {
-                    return Err(A::Error::custom(
-                        "a shape needs its kind: {\"rect\": {...}}",
-                    ));
-                };
+                let Some(kind) = map.next_key::<Kind>()? else { return Err(A::Error::custom("a shape needs its kind: {\"rect\": {...}}")) };
                 let raw: RawShape = map.next_value()?;
                 if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
-                    return Err(A::Error::custom(
-                        "a shape is one kind: {\"rect\": {...}}, not several in one object",
-                    ));
+                    return Err(A::Error::custom("a shape is one kind: {\"rect\": {...}}, not several in one object"));
                 }
                 raw.shape(kind).map_err(A::Error::custom)
             }
@@ -506,11 +441,7 @@ impl VisualDef {
                 color(&s.color, &mut out);
             }
         }
-        fn walk(
-            shapes: &[Shape],
-            out: &mut std::collections::BTreeSet<String>,
-            color: &dyn Fn(&Color, &mut std::collections::BTreeSet<String>),
-        ) {
+        fn walk(shapes: &[Shape], out: &mut std::collections::BTreeSet<String>, color: &dyn Fn(&Color, &mut std::collections::BTreeSet<String>)) {
             fn num(n: &Num, out: &mut std::collections::BTreeSet<String>) {
                 match n {
                     Num::From(f) => {
@@ -522,10 +453,7 @@ impl VisualDef {
             }
             for shape in shapes {
                 match shape {
-                    Shape::Text {
-                        content: TextValue::Label { label_of },
-                        ..
-                    } => {
+                    Shape::Text { content: TextValue::Label { label_of }, .. } => {
                         out.insert(label_of.clone());
                     }
                     Shape::Group { when, shapes, .. } => {
@@ -560,18 +488,12 @@ pub const MAX_SHAPES: usize = 400;
 
 /// Whether `s` is a colour the renderer writes: `#rgb`, `#rrggbb`, `none`.
 pub fn color_ok(s: &str) -> bool {
-    s == "none"
-        || (s.len() == 4 || s.len() == 7)
-            && s.starts_with('#')
-            && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    s == "none" || (s.len() == 4 || s.len() == 7) && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Whether `d` is path data: command letters, numbers, separators.
 fn path_ok(d: &str) -> bool {
-    !d.is_empty()
-        && d.len() <= 4000
-        && d.bytes()
-            .all(|b| b"MmLlHhVvCcSsQqTtAaZz0123456789.,-+eE ".contains(&b))
+    !d.is_empty() && d.len() <= 4000 && d.bytes().all(|b| b"MmLlHhVvCcSsQqTtAaZz0123456789.,-+eE ".contains(&b))
 }
 
 /// What the checks of a visual need of its model.
@@ -581,52 +503,25 @@ pub(crate) struct Names<'a> {
 }
 
 /// Checks a visual; the error is (place under `visual`, reason).
-pub(crate) fn check(
-    v: &VisualDef,
-    names: &Names<'_>,
-    condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>,
-) -> Result<(), (String, String)> {
+pub(crate) fn check(v: &VisualDef, names: &Names<'_>, condition: &dyn Fn(&Condition, &str) -> Result<(), (String, String)>) -> Result<(), (String, String)> {
     check_view_box(&v.view_box, "visual")?;
     let mut ids = HashSet::new();
     for (g, grad) in v.gradients.iter().enumerate() {
         let place = format!("visual.gradients[{g}]");
-        if grad.id.is_empty()
-            || grad.id.len() > 40
-            || !grad
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err((
-                format!("{place}.id"),
-                "must be letters, digits and -".into(),
-            ));
+        if grad.id.is_empty() || grad.id.len() > 40 || !grad.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err((format!("{place}.id"), "must be letters, digits and -".into()));
         }
         if !ids.insert(grad.id.clone()) {
-            return Err((
-                format!("{place}.id"),
-                format!("duplicate gradient id \"{}\"", grad.id),
-            ));
+            return Err((format!("{place}.id"), format!("duplicate gradient id \"{}\"", grad.id)));
         }
         if grad.stops.is_empty() {
-            return Err((
-                format!("{place}.stops"),
-                "a gradient needs at least one stop".into(),
-            ));
+            return Err((format!("{place}.stops"), "a gradient needs at least one stop".into()));
         }
         for (s, stop) in grad.stops.iter().enumerate() {
             if !(0.0..=1.0).contains(&stop.offset) {
-                return Err((
-                    format!("{place}.stops[{s}].offset"),
-                    "must be between 0 and 1".into(),
-                ));
+                return Err((format!("{place}.stops[{s}].offset"), "must be between 0 and 1".into()));
             }
-            check_color(
-                &stop.color,
-                &format!("{place}.stops[{s}].color"),
-                names,
-                &HashSet::new(),
-            )?;
+            check_color(&stop.color, &format!("{place}.stops[{s}].color"), names, &HashSet::new())?;
         }
     }
     for a in &v.alt {
@@ -640,20 +535,10 @@ pub(crate) fn check(
         for (c, cond) in layer.when.iter().enumerate() {
             condition(cond, &format!("{place}.when[{c}]"))?;
         }
-        check_shapes(
-            &layer.shapes,
-            &format!("{place}.shapes"),
-            names,
-            &ids,
-            condition,
-            &mut count,
-        )?;
+        check_shapes(&layer.shapes, &format!("{place}.shapes"), names, &ids, condition, &mut count)?;
     }
     if count > MAX_SHAPES {
-        return Err((
-            "visual.layers".into(),
-            format!("{count} shapes; at most {MAX_SHAPES}"),
-        ));
+        return Err(("visual.layers".into(), format!("{count} shapes; at most {MAX_SHAPES}")));
     }
     Ok(())
 }
@@ -663,10 +548,7 @@ pub(crate) fn check(
 fn check_view_box(view_box: &[f64; 4], place: &str) -> Result<(), (String, String)> {
     let [_, _, w, h] = *view_box;
     if !(view_box.iter().all(|x| x.is_finite()) && w > 0.0 && h > 0.0) {
-        return Err((
-            format!("{place}.view_box"),
-            "must be [x, y, width, height] with a positive width and height".into(),
-        ));
+        return Err((format!("{place}.view_box"), "must be [x, y, width, height] with a positive width and height".into()));
     }
     Ok(())
 }
@@ -680,19 +562,9 @@ pub(crate) fn check_swatch(
 ) -> Result<(), (String, String)> {
     check_view_box(&d.view_box, place)?;
     let mut count = 0;
-    check_shapes(
-        &d.shapes,
-        &format!("{place}.shapes"),
-        names,
-        &HashSet::new(),
-        condition,
-        &mut count,
-    )?;
+    check_shapes(&d.shapes, &format!("{place}.shapes"), names, &HashSet::new(), condition, &mut count)?;
     if count > MAX_SWATCH_SHAPES {
-        return Err((
-            format!("{place}.shapes"),
-            format!("{count} shapes, at most {MAX_SWATCH_SHAPES} in a swatch"),
-        ));
+        return Err((format!("{place}.shapes"), format!("{count} shapes, at most {MAX_SWATCH_SHAPES} in a swatch")));
     }
     Ok(())
 }
@@ -709,32 +581,17 @@ fn check_shapes(
         *count += 1;
         let place = format!("{place}[{i}]");
         match shape {
-            Shape::Polygon { points, .. } | Shape::Polyline { points, .. }
-                if points.len() < 2 || points.len() > 64 =>
-            {
+            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } if points.len() < 2 || points.len() > 64 => {
                 return Err((format!("{place}.points"), "2 to 64 points".into()));
             }
             Shape::Path { d, .. } if !path_ok(d) => {
                 return Err((format!("{place}.path.d"), "path data may hold only commands (M L H V C S Q T A Z), numbers and separators".into()));
             }
             Shape::Text { content, .. } => match content {
-                TextValue::Lit(s) if s.chars().count() > 200 => {
-                    return Err((
-                        format!("{place}.text.content"),
-                        "at most 200 characters".into(),
-                    ));
-                }
-                TextValue::Free { text } if !names.texts.contains(text) => {
-                    return Err((
-                        format!("{place}.text.content.text"),
-                        format!("unknown text \"{text}\""),
-                    ));
-                }
+                TextValue::Lit(s) if s.chars().count() > 200 => return Err((format!("{place}.text.content"), "at most 200 characters".into())),
+                TextValue::Free { text } if !names.texts.contains(text) => return Err((format!("{place}.text.content.text"), format!("unknown text \"{text}\""))),
                 TextValue::Label { label_of } if !names.attributes.contains_key(label_of) => {
-                    return Err((
-                        format!("{place}.text.content.label_of"),
-                        format!("unknown attribute \"{label_of}\""),
-                    ));
+                    return Err((format!("{place}.text.content.label_of"), format!("unknown attribute \"{label_of}\"")));
                 }
                 _ => {}
             },
@@ -742,14 +599,7 @@ fn check_shapes(
                 for (c, cond) in when.iter().enumerate() {
                     condition(cond, &format!("{place}.group.when[{c}]"))?;
                 }
-                check_shapes(
-                    shapes,
-                    &format!("{place}.group.shapes"),
-                    names,
-                    gradients,
-                    condition,
-                    count,
-                )?;
+                check_shapes(shapes, &format!("{place}.group.shapes"), names, gradients, condition, count)?;
             }
             _ => {}
         }
@@ -762,19 +612,13 @@ fn check_shapes(
                     check_color(c, &format!("{place}.paint.{name}"), names, gradients)?;
                 }
             }
-            for (name, n) in [
-                ("stroke_width", &paint.stroke_width),
-                ("opacity", &paint.opacity),
-            ] {
+            for (name, n) in [("stroke_width", &paint.stroke_width), ("opacity", &paint.opacity)] {
                 if let Some(n) = n {
                     check_num(n, &format!("{place}.paint.{name}"), names)?;
                 }
             }
             if paint.dash.len() > 8 || paint.dash.iter().any(|d| !(d.is_finite() && *d >= 0.0)) {
-                return Err((
-                    format!("{place}.paint.dash"),
-                    "at most 8 non-negative numbers".into(),
-                ));
+                return Err((format!("{place}.paint.dash"), "at most 8 non-negative numbers".into()));
             }
         }
     }
@@ -785,34 +629,14 @@ impl Shape {
     /// The shape's own numbers (not those of a group's shapes), by field.
     fn nums(&self) -> Vec<(&'static str, &Num)> {
         match self {
-            Shape::Rect {
-                x,
-                y,
-                width,
-                height,
-                rx,
-                ..
-            } => [("x", x), ("y", y), ("width", width), ("height", height)]
-                .into_iter()
-                .chain(rx.iter().map(|r| ("rx", r)))
-                .collect(),
+            Shape::Rect { x, y, width, height, rx, .. } => [("x", x), ("y", y), ("width", width), ("height", height)].into_iter().chain(rx.iter().map(|r| ("rx", r))).collect(),
             Shape::Circle { cx, cy, r, .. } => vec![("cx", cx), ("cy", cy), ("r", r)],
-            Shape::Ellipse { cx, cy, rx, ry, .. } => {
-                vec![("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)]
-            }
-            Shape::Line { x1, y1, x2, y2, .. } => {
-                vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)]
-            }
-            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => points
-                .iter()
-                .flat_map(|p| [("points", &p[0]), ("points", &p[1])])
-                .collect(),
+            Shape::Ellipse { cx, cy, rx, ry, .. } => vec![("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)],
+            Shape::Line { x1, y1, x2, y2, .. } => vec![("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)],
+            Shape::Polygon { points, .. } | Shape::Polyline { points, .. } => points.iter().flat_map(|p| [("points", &p[0]), ("points", &p[1])]).collect(),
             Shape::Path { .. } => Vec::new(),
             Shape::Text { x, y, size, .. } => vec![("x", x), ("y", y), ("size", size)],
-            Shape::Group { x, y, scale, .. } => [("x", x), ("y", y), ("scale", scale)]
-                .into_iter()
-                .filter_map(|(n, v)| v.as_ref().map(|v| (n, v)))
-                .collect(),
+            Shape::Group { x, y, scale, .. } => [("x", x), ("y", y), ("scale", scale)].into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n, v))).collect(),
         }
     }
 }
@@ -841,10 +665,7 @@ fn check_num(n: &Num, place: &str, names: &Names<'_>) -> Result<(), (String, Str
             }
             for (i, n) in sum.iter().enumerate() {
                 if matches!(n, Num::Sum { .. }) {
-                    return Err((
-                        format!("{place}.sum[{i}]"),
-                        "a sum of sums is not accepted".into(),
-                    ));
+                    return Err((format!("{place}.sum[{i}]"), "a sum of sums is not accepted".into()));
                 }
                 check_num(n, &format!("{place}.sum[{i}]"), names)?;
             }
@@ -852,66 +673,28 @@ fn check_num(n: &Num, place: &str, names: &Names<'_>) -> Result<(), (String, Str
         }
         Num::From(f) => {
             if !names.attributes.contains_key(&f.attribute) {
-                return Err((
-                    format!("{place}.attribute"),
-                    format!("unknown attribute \"{}\"", f.attribute),
-                ));
+                return Err((format!("{place}.attribute"), format!("unknown attribute \"{}\"", f.attribute)));
             }
-            if ![f.times, f.plus, f.otherwise]
-                .iter()
-                .chain(f.min.iter())
-                .chain(f.max.iter())
-                .all(|x| x.is_finite())
-            {
-                return Err((
-                    place.into(),
-                    "times, plus, min, max and otherwise must be finite numbers".into(),
-                ));
+            if ![f.times, f.plus, f.otherwise].iter().chain(f.min.iter()).chain(f.max.iter()).all(|x| x.is_finite()) {
+                return Err((place.into(), "times, plus, min, max and otherwise must be finite numbers".into()));
             }
             Ok(())
         }
     }
 }
 
-fn check_color(
-    c: &Color,
-    place: &str,
-    names: &Names<'_>,
-    gradients: &HashSet<String>,
-) -> Result<(), (String, String)> {
+fn check_color(c: &Color, place: &str, names: &Names<'_>, gradients: &HashSet<String>) -> Result<(), (String, String)> {
     match c {
-        Color::Lit(s) if !color_ok(s) => Err((
-            place.into(),
-            format!(
-                "\"{}\" is not a colour (#rgb, #rrggbb or none)",
-                s.chars().take(20).collect::<String>()
-            ),
-        )),
+        Color::Lit(s) if !color_ok(s) => Err((place.into(), format!("\"{}\" is not a colour (#rgb, #rrggbb or none)", s.chars().take(20).collect::<String>()))),
         Color::Lit(_) => Ok(()),
-        Color::Gradient { gradient } if !gradients.contains(gradient) => Err((
-            format!("{place}.gradient"),
-            format!("unknown gradient \"{gradient}\""),
-        )),
+        Color::Gradient { gradient } if !gradients.contains(gradient) => Err((format!("{place}.gradient"), format!("unknown gradient \"{gradient}\""))),
         Color::Gradient { .. } => Ok(()),
-        Color::From {
-            attribute,
-            otherwise,
-            ..
-        } => {
+        Color::From { attribute, otherwise, .. } => {
             if !names.attributes.contains_key(attribute) {
-                return Err((
-                    format!("{place}.attribute"),
-                    format!("unknown attribute \"{attribute}\""),
-                ));
+                return Err((format!("{place}.attribute"), format!("unknown attribute \"{attribute}\"")));
             }
             if !color_ok(otherwise) {
-                return Err((
-                    format!("{place}.otherwise"),
-                    format!(
-                        "\"{}\" is not a colour",
-                        otherwise.chars().take(20).collect::<String>()
-                    ),
-                ));
+                return Err((format!("{place}.otherwise"), format!("\"{}\" is not a colour", otherwise.chars().take(20).collect::<String>())));
             }
             Ok(())
         }
@@ -945,11 +728,7 @@ fn escape(s: &str, out: &mut String) {
 /// A number as SVG writes it: at most two decimals, no trailing zeros.
 fn num(x: f64) -> String {
     let r = (x * 100.0).round() / 100.0;
-    if r == r.trunc() {
-        format!("{}", r as i64)
-    } else {
-        format!("{r}").trim_end_matches('0').to_string()
-    }
+    if r == r.trunc() { format!("{}", r as i64) } else { format!("{r}").trim_end_matches('0').to_string() }
 }
 
 struct Renderer<'a> {
@@ -965,14 +744,8 @@ struct Renderer<'a> {
 impl Renderer<'_> {
     fn holds(&self, when: &[Condition]) -> bool {
         when.iter().all(|c| {
-            let Some(a) = self.model.attribute(&c.attribute) else {
-                return false;
-            };
-            self.choices.0.get(a).copied().flatten().is_some_and(|o| {
-                c.options
-                    .iter()
-                    .any(|id| self.model.attributes()[a].options[o].id == *id)
-            })
+            let Some(a) = self.model.attribute(&c.attribute) else { return false };
+            self.choices.0.get(a).copied().flatten().is_some_and(|o| c.options.iter().any(|id| self.model.attributes()[a].options[o].id == *id))
         })
     }
 
@@ -1007,11 +780,7 @@ impl Renderer<'_> {
         match c {
             Color::Lit(s) => s.clone(),
             Color::Gradient { gradient } => format!("url(#{}{gradient})", self.prefix),
-            Color::From {
-                attribute,
-                property,
-                otherwise,
-            } => self
+            Color::From { attribute, property, otherwise } => self
                 .chosen(attribute)
                 .and_then(|o| o.properties.get(property))
                 .and_then(|v| v.as_str())
@@ -1069,19 +838,9 @@ impl Renderer<'_> {
     fn shapes(&mut self, shapes: &[Shape]) {
         for shape in shapes {
             match shape {
-                Shape::Rect {
-                    x,
-                    y,
-                    width,
-                    height,
-                    rx,
-                    paint,
-                } => {
+                Shape::Rect { x, y, width, height, rx, paint } => {
                     self.out.push_str("<rect");
-                    self.nums(
-                        &[("x", x), ("y", y), ("width", width), ("height", height)],
-                        &["width", "height"],
-                    );
+                    self.nums(&[("x", x), ("y", y), ("width", width), ("height", height)], &["width", "height"]);
                     if let Some(rx) = rx {
                         self.nums(&[("rx", rx)], &["rx"]);
                     }
@@ -1094,44 +853,21 @@ impl Renderer<'_> {
                     self.paint(paint);
                     self.out.push_str("/>");
                 }
-                Shape::Ellipse {
-                    cx,
-                    cy,
-                    rx,
-                    ry,
-                    paint,
-                } => {
+                Shape::Ellipse { cx, cy, rx, ry, paint } => {
                     self.out.push_str("<ellipse");
-                    self.nums(
-                        &[("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)],
-                        &["rx", "ry"],
-                    );
+                    self.nums(&[("cx", cx), ("cy", cy), ("rx", rx), ("ry", ry)], &["rx", "ry"]);
                     self.paint(paint);
                     self.out.push_str("/>");
                 }
-                Shape::Line {
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    paint,
-                } => {
+                Shape::Line { x1, y1, x2, y2, paint } => {
                     self.out.push_str("<line");
                     self.nums(&[("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)], &[]);
                     self.paint(paint);
                     self.out.push_str("/>");
                 }
                 Shape::Polygon { points, paint } | Shape::Polyline { points, paint } => {
-                    let tag = if matches!(shape, Shape::Polygon { .. }) {
-                        "polygon"
-                    } else {
-                        "polyline"
-                    };
-                    let pts = points
-                        .iter()
-                        .map(|[x, y]| format!("{},{}", num(self.num(x)), num(self.num(y))))
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let tag = if matches!(shape, Shape::Polygon { .. }) { "polygon" } else { "polyline" };
+                    let pts = points.iter().map(|[x, y]| format!("{},{}", num(self.num(x)), num(self.num(y)))).collect::<Vec<_>>().join(" ");
                     let _ = write!(self.out, "<{tag}");
                     self.attr("points", &pts);
                     if tag == "polyline" && paint.fill.is_none() {
@@ -1146,24 +882,11 @@ impl Renderer<'_> {
                     self.paint(paint);
                     self.out.push_str("/>");
                 }
-                Shape::Text {
-                    x,
-                    y,
-                    content,
-                    size,
-                    anchor,
-                    bold,
-                    paint,
-                } => {
+                Shape::Text { x, y, content, size, anchor, bold, paint } => {
                     let text = match content {
                         TextValue::Lit(s) => s.clone(),
-                        TextValue::Free { text } => {
-                            self.texts.get(text).cloned().unwrap_or_default()
-                        }
-                        TextValue::Label { label_of } => self
-                            .chosen(label_of)
-                            .map(|o| o.label.get(self.lang).to_string())
-                            .unwrap_or_default(),
+                        TextValue::Free { text } => self.texts.get(text).cloned().unwrap_or_default(),
+                        TextValue::Label { label_of } => self.chosen(label_of).map(|o| o.label.get(self.lang).to_string()).unwrap_or_default(),
                     };
                     if text.is_empty() {
                         continue;
@@ -1171,14 +894,11 @@ impl Renderer<'_> {
                     self.out.push_str("<text");
                     self.nums(&[("x", x), ("y", y), ("font-size", size)], &["font-size"]);
                     if let Some(a) = anchor {
-                        self.attr(
-                            "text-anchor",
-                            match a {
-                                Anchor::Start => "start",
-                                Anchor::Middle => "middle",
-                                Anchor::End => "end",
-                            },
-                        );
+                        self.attr("text-anchor", match a {
+                            Anchor::Start => "start",
+                            Anchor::Middle => "middle",
+                            Anchor::End => "end",
+                        });
                     }
                     if *bold {
                         self.attr("font-weight", "700");
@@ -1188,31 +908,18 @@ impl Renderer<'_> {
                     escape(&text, &mut self.out);
                     self.out.push_str("</text>");
                 }
-                Shape::Group {
-                    x,
-                    y,
-                    scale,
-                    when,
-                    shapes,
-                } => {
+                Shape::Group { x, y, scale, when, shapes } => {
                     if !self.holds(when) {
                         continue;
                     }
-                    let (dx, dy) = (
-                        x.as_ref().map_or(0.0, |n| self.num(n)),
-                        y.as_ref().map_or(0.0, |n| self.num(n)),
-                    );
+                    let (dx, dy) = (x.as_ref().map_or(0.0, |n| self.num(n)), y.as_ref().map_or(0.0, |n| self.num(n)));
                     let s = scale.as_ref().map_or(1.0, |n| self.num(n));
                     let mut t = String::new();
                     if dx != 0.0 || dy != 0.0 {
                         t.push_str(&format!("translate({} {})", num(dx), num(dy)));
                     }
                     if s != 1.0 {
-                        t.push_str(&format!(
-                            "{}scale({})",
-                            if t.is_empty() { "" } else { " " },
-                            num(s)
-                        ));
+                        t.push_str(&format!("{}scale({})", if t.is_empty() { "" } else { " " }, num(s)));
                     }
                     self.out.push_str("<g");
                     if !t.is_empty() {
@@ -1241,20 +948,11 @@ impl Model {
             .filter_map(|a| {
                 let at = &self.attributes()[a];
                 let o = choices.0.get(a).copied().flatten()?;
-                Some(format!(
-                    "{} {}",
-                    at.label.get(lang),
-                    at.options[o].label.get(lang)
-                ))
+                Some(format!("{} {}", at.label.get(lang), at.options[o].label.get(lang)))
             })
             .collect();
         let sep = if lang == "zh" { "，" } else { ", " };
-        format!(
-            "{}{}{}",
-            self.def().name.get(lang),
-            if lang == "zh" { "：" } else { ": " },
-            parts.join(sep)
-        )
+        format!("{}{}{}", self.def().name.get(lang), if lang == "zh" { "：" } else { ": " }, parts.join(sep))
     }
 
     /// The swatch of option `o` of attribute `a` as a small decorative SVG
@@ -1265,9 +963,7 @@ impl Model {
         let head = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\" data-testid=\"swatch\"";
         match swatch {
             Swatch::Color(c) => {
-                let mut out = format!(
-                    "{head} viewBox=\"0 0 12 12\"><circle cx=\"6\" cy=\"6\" r=\"5.2\" fill=\""
-                );
+                let mut out = format!("{head} viewBox=\"0 0 12 12\"><circle cx=\"6\" cy=\"6\" r=\"5.2\" fill=\"");
                 escape(c, &mut out);
                 out.push_str("\" stroke=\"#6b7280\" stroke-width=\"0.8\"/></svg>");
                 Some(out)
@@ -1278,14 +974,7 @@ impl Model {
                     *slot = Some(o);
                 }
                 let texts = BTreeMap::new();
-                let mut r = Renderer {
-                    model: self,
-                    choices: &choices,
-                    texts: &texts,
-                    lang: "en",
-                    prefix: "",
-                    out: String::with_capacity(256),
-                };
+                let mut r = Renderer { model: self, choices: &choices, texts: &texts, lang: "en", prefix: "", out: String::with_capacity(256) };
                 r.out.push_str(head);
                 r.view_box(&d.view_box);
                 r.out.push('>');
@@ -1299,13 +988,7 @@ impl Model {
     /// The picture of a configuration in `lang`, or `None` for a model
     /// without a visual. `id` distinguishes pictures on one page (it
     /// prefixes gradient ids; letters, digits and - only).
-    pub fn picture(
-        &self,
-        choices: &Choices,
-        texts: &BTreeMap<String, String>,
-        lang: &str,
-        id: &str,
-    ) -> Option<Picture> {
+    pub fn picture(&self, choices: &Choices, texts: &BTreeMap<String, String>, lang: &str, id: &str) -> Option<Picture> {
         let alt = self.picture_alt(choices, lang);
         let svg = self.draw(choices, texts, lang, id, Some(&alt))?;
         Some(Picture { svg, alt })
@@ -1318,29 +1001,10 @@ impl Model {
         self.draw(choices, &BTreeMap::new(), "en", "", None)
     }
 
-    fn draw(
-        &self,
-        choices: &Choices,
-        texts: &BTreeMap<String, String>,
-        lang: &str,
-        id: &str,
-        alt: Option<&str>,
-    ) -> Option<String> {
+    fn draw(&self, choices: &Choices, texts: &BTreeMap<String, String>, lang: &str, id: &str, alt: Option<&str>) -> Option<String> {
         let v = self.def().visual.as_ref()?;
-        let prefix: String = id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .take(40)
-            .collect::<String>()
-            + "-";
-        let mut r = Renderer {
-            model: self,
-            choices,
-            texts,
-            lang,
-            prefix: &prefix,
-            out: String::with_capacity(4096),
-        };
+        let prefix: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>() + "-";
+        let mut r = Renderer { model: self, choices, texts, lang, prefix: &prefix, out: String::with_capacity(4096) };
         r.out.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\"");
         r.view_box(&v.view_box);
         r.attr("role", "img");
@@ -1357,15 +1021,7 @@ impl Model {
             for g in &v.gradients {
                 r.out.push_str("<linearGradient");
                 r.attr("id", &format!("{prefix}{}", g.id));
-                r.nums(
-                    &[
-                        ("x1", &Num::Lit(g.x1)),
-                        ("y1", &Num::Lit(g.y1)),
-                        ("x2", &Num::Lit(g.x2)),
-                        ("y2", &Num::Lit(g.y2)),
-                    ],
-                    &[],
-                );
+                r.nums(&[("x1", &Num::Lit(g.x1)), ("y1", &Num::Lit(g.y1)), ("x2", &Num::Lit(g.x2)), ("y2", &Num::Lit(g.y2))], &[]);
                 r.out.push('>');
                 for s in &g.stops {
                     r.out.push_str("<stop");

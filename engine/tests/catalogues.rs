@@ -29,8 +29,7 @@ fn catalogue() -> Vec<Model> {
         .products
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(catalogue_dir().join(&p.file))
-                .unwrap_or_else(|e| panic!("{}: {e}", p.file));
+            let text = std::fs::read_to_string(catalogue_dir().join(&p.file)).unwrap_or_else(|e| panic!("{}: {e}", p.file));
             let model = Model::from_json(&p.file, &text).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(model.id(), p.id, "index entry and model id differ");
             model
@@ -39,26 +38,16 @@ fn catalogue() -> Vec<Model> {
 }
 
 fn product(id: &str) -> Model {
-    catalogue()
-        .into_iter()
-        .find(|m| m.id() == id)
-        .unwrap_or_else(|| panic!("no product \"{id}\" in the index"))
+    catalogue().into_iter().find(|m| m.id() == id).unwrap_or_else(|| panic!("no product \"{id}\" in the index"))
 }
 
 fn attr(model: &Model, id: &str) -> usize {
-    model
-        .attribute(id)
-        .unwrap_or_else(|| panic!("{}: no attribute \"{id}\"", model.id()))
+    model.attribute(id).unwrap_or_else(|| panic!("{}: no attribute \"{id}\"", model.id()))
 }
 
 fn opt(model: &Model, attr_id: &str, opt_id: &str) -> (usize, usize) {
     let a = attr(model, attr_id);
-    let o = model.option(a, opt_id).unwrap_or_else(|| {
-        panic!(
-            "{}: attribute \"{attr_id}\" has no option \"{opt_id}\"",
-            model.id()
-        )
-    });
+    let o = model.option(a, opt_id).unwrap_or_else(|| panic!("{}: attribute \"{attr_id}\" has no option \"{opt_id}\"", model.id()));
     (a, o)
 }
 
@@ -77,84 +66,36 @@ fn available(model: &Model, picks: &[(&str, &str)], attr_id: &str, opt_id: &str)
 }
 
 fn number(model: &Model, a: usize, o: usize, property: &str) -> Option<f64> {
-    model.attributes()[a].options[o]
-        .properties
-        .get(property)
-        .and_then(|v| v.as_f64())
+    model.attributes()[a].options[o].properties.get(property).and_then(|v| v.as_f64())
 }
 
 fn string(model: &Model, a: usize, o: usize, property: &str) -> String {
     let option = &model.attributes()[a].options[o];
-    option
-        .properties
-        .get(property)
-        .and_then(|v| v.as_str())
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: option \"{}\" has no text \"{property}\"",
-                model.id(),
-                option.id
-            )
-        })
-        .to_string()
+    option.properties.get(property).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{}: option \"{}\" has no text \"{property}\"", model.id(), option.id)).to_string()
 }
 
 fn strings(model: &Model, a: usize, o: usize, property: &str) -> Vec<String> {
     let option = &model.attributes()[a].options[o];
-    let list = option
-        .properties
-        .get(property)
-        .and_then(|v| v.as_array())
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: option \"{}\" has no list \"{property}\"",
-                model.id(),
-                option.id
-            )
-        });
-    list.iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
+    let list = option.properties.get(property).and_then(|v| v.as_array()).unwrap_or_else(|| panic!("{}: option \"{}\" has no list \"{property}\"", model.id(), option.id));
+    list.iter().map(|v| v.as_str().unwrap().to_string()).collect()
 }
 
 #[test]
 fn every_product_loads_and_its_defaults_are_a_valid_complete_product() {
     let models = catalogue();
-    assert_eq!(
-        models[0].id(),
-        "pc-starter",
-        "pc-starter stays first: the end-to-end tests use it"
-    );
+    assert_eq!(models[0].id(), "pc-starter", "pc-starter stays first: the end-to-end tests use it");
     for id in ["pc", "jeans"] {
-        assert!(
-            models.iter().any(|m| m.id() == id),
-            "\"{id}\" is missing from the index"
-        );
+        assert!(models.iter().any(|m| m.id() == id), "\"{id}\" is missing from the index");
     }
     for model in &models {
         for a in model.attributes() {
-            assert!(
-                a.default.is_some(),
-                "{}: attribute \"{}\" has no default",
-                model.id(),
-                a.id
-            );
+            assert!(a.default.is_some(), "{}: attribute \"{}\" has no default", model.id(), a.id);
         }
         let defaults = Choices::defaults(model);
-        assert!(
-            defaults.0.iter().all(Option::is_some),
-            "{}: a default names no option",
-            model.id()
-        );
+        assert!(defaults.0.iter().all(Option::is_some), "{}: a default names no option", model.id());
         let eval = model.evaluate(&defaults);
-        assert!(
-            eval.consistent && eval.complete,
-            "{}: the defaults are not a valid product",
-            model.id()
-        );
-        let quote = model
-            .quote(&defaults)
-            .unwrap_or_else(|e| panic!("{}: defaults refused: {e}", model.id()));
+        assert!(eval.consistent && eval.complete, "{}: the defaults are not a valid product", model.id());
+        let quote = model.quote(&defaults).unwrap_or_else(|e| panic!("{}: defaults refused: {e}", model.id()));
         assert_eq!(quote.total, eval.total);
         assert_eq!(quote.lines.len(), model.attributes().len());
         assert!(quote.total > 0);
@@ -171,13 +112,7 @@ fn no_option_is_dead() {
         for (a, state) in eval.attributes.iter().enumerate() {
             let attr = &model.attributes()[a];
             for (o, &ok) in state.available.iter().enumerate() {
-                assert!(
-                    ok,
-                    "{}: option \"{}\" of \"{}\" is in no valid product",
-                    model.id(),
-                    attr.options[o].id,
-                    attr.id
-                );
+                assert!(ok, "{}: option \"{}\" of \"{}\" is in no valid product", model.id(), attr.options[o].id, attr.id);
             }
         }
     }
@@ -206,10 +141,7 @@ fn configuration_counts_add_up() {
 fn every_text_is_in_english_and_chinese() {
     fn check(place: &str, text: &Text) {
         assert!(!text.en.trim().is_empty(), "{place}: empty English text");
-        let zh = text
-            .zh
-            .as_deref()
-            .unwrap_or_else(|| panic!("{place}: no Chinese text"));
+        let zh = text.zh.as_deref().unwrap_or_else(|| panic!("{place}: no Chinese text"));
         assert!(!zh.trim().is_empty(), "{place}: empty Chinese text");
     }
     for p in &index().products {
@@ -253,12 +185,7 @@ fn steps_cover_every_attribute_once() {
         }
         let in_steps: Vec<&String> = def.steps.iter().flat_map(|s| &s.attributes).collect();
         let all: Vec<&String> = def.attributes.iter().map(|a| &a.id).collect();
-        assert_eq!(
-            in_steps,
-            all,
-            "{}: steps should list every attribute once, in model order",
-            model.id()
-        );
+        assert_eq!(in_steps, all, "{}: steps should list every attribute once, in model order", model.id());
     }
 }
 
@@ -279,325 +206,61 @@ struct Bite {
 
 const BITES: &[Bite] = &[
     // pc-starter
-    Bite {
-        product: "pc-starter",
-        rule: "cpu-socket-am5",
-        picks: &[("cpu", "r5-7600")],
-        target: ("board", "b760"),
-        still: "b650",
-    },
-    Bite {
-        product: "pc-starter",
-        rule: "cpu-socket-lga1700",
-        picks: &[("cpu", "i5-14400")],
-        target: ("board", "b650"),
-        still: "b760",
-    },
+    Bite { product: "pc-starter", rule: "cpu-socket-am5", picks: &[("cpu", "r5-7600")], target: ("board", "b760"), still: "b650" },
+    Bite { product: "pc-starter", rule: "cpu-socket-lga1700", picks: &[("cpu", "i5-14400")], target: ("board", "b650"), still: "b760" },
     // pc: sockets
-    Bite {
-        product: "pc",
-        rule: "socket-am5",
-        picks: &[("cpu", "r7-9700x")],
-        target: ("motherboard", "msi-z890-tomahawk"),
-        still: "gigabyte-b650-elite",
-    },
-    Bite {
-        product: "pc",
-        rule: "socket-lga1851",
-        picks: &[("cpu", "cu7-265k")],
-        target: ("motherboard", "asus-x870e-e"),
-        still: "msi-z890-tomahawk",
-    },
-    Bite {
-        product: "pc",
-        rule: "socket-lga1700",
-        picks: &[("cpu", "i7-14700")],
-        target: ("motherboard", "asus-b860m-tuf"),
-        still: "msi-b760m-a-ddr4",
-    },
+    Bite { product: "pc", rule: "socket-am5", picks: &[("cpu", "r7-9700x")], target: ("motherboard", "msi-z890-tomahawk"), still: "gigabyte-b650-elite" },
+    Bite { product: "pc", rule: "socket-lga1851", picks: &[("cpu", "cu7-265k")], target: ("motherboard", "asus-x870e-e"), still: "msi-z890-tomahawk" },
+    Bite { product: "pc", rule: "socket-lga1700", picks: &[("cpu", "i7-14700")], target: ("motherboard", "asus-b860m-tuf"), still: "msi-b760m-a-ddr4" },
     // pc: memory type
-    Bite {
-        product: "pc",
-        rule: "memory-ddr5",
-        picks: &[("motherboard", "gigabyte-b650-elite")],
-        target: ("memory", "corsair-lpx-32-ddr4"),
-        still: "corsair-vengeance-32-ddr5",
-    },
-    Bite {
-        product: "pc",
-        rule: "memory-ddr4",
-        picks: &[("motherboard", "msi-b760m-a-ddr4")],
-        target: ("memory", "corsair-vengeance-32-ddr5"),
-        still: "corsair-lpx-32-ddr4",
-    },
+    Bite { product: "pc", rule: "memory-ddr5", picks: &[("motherboard", "gigabyte-b650-elite")], target: ("memory", "corsair-lpx-32-ddr4"), still: "corsair-vengeance-32-ddr5" },
+    Bite { product: "pc", rule: "memory-ddr4", picks: &[("motherboard", "msi-b760m-a-ddr4")], target: ("memory", "corsair-vengeance-32-ddr5"), still: "corsair-lpx-32-ddr4" },
     // pc: board size
-    Bite {
-        product: "pc",
-        rule: "board-fits-case",
-        picks: &[("chassis", "fractal-terra")],
-        target: ("motherboard", "msi-b650m-gaming-plus"),
-        still: "asus-x870-i",
-    },
-    Bite {
-        product: "pc",
-        rule: "board-fits-case",
-        picks: &[("chassis", "cm-q300l-v2")],
-        target: ("motherboard", "gigabyte-b650-elite"),
-        still: "msi-b650m-gaming-plus",
-    },
+    Bite { product: "pc", rule: "board-fits-case", picks: &[("chassis", "fractal-terra")], target: ("motherboard", "msi-b650m-gaming-plus"), still: "asus-x870-i" },
+    Bite { product: "pc", rule: "board-fits-case", picks: &[("chassis", "cm-q300l-v2")], target: ("motherboard", "gigabyte-b650-elite"), still: "msi-b650m-gaming-plus" },
     // pc: drives
-    Bite {
-        product: "pc",
-        rule: "m2-slots",
-        picks: &[("motherboard", "msi-a620m-e")],
-        target: ("storage2", "samsung-990-evo-plus-2tb"),
-        still: "samsung-870-evo-2tb",
-    },
-    Bite {
-        product: "pc",
-        rule: "sata-ports",
-        picks: &[("motherboard", "asus-x870-i")],
-        target: ("storage2", "samsung-870-evo-2tb"),
-        still: "samsung-990-evo-plus-2tb",
-    },
-    Bite {
-        product: "pc",
-        rule: "hdd-bays",
-        picks: &[("chassis", "fractal-terra")],
-        target: ("storage2", "seagate-barracuda-4tb"),
-        still: "samsung-870-evo-2tb",
-    },
+    Bite { product: "pc", rule: "m2-slots", picks: &[("motherboard", "msi-a620m-e")], target: ("storage2", "samsung-990-evo-plus-2tb"), still: "samsung-870-evo-2tb" },
+    Bite { product: "pc", rule: "sata-ports", picks: &[("motherboard", "asus-x870-i")], target: ("storage2", "samsung-870-evo-2tb"), still: "samsung-990-evo-plus-2tb" },
+    Bite { product: "pc", rule: "hdd-bays", picks: &[("chassis", "fractal-terra")], target: ("storage2", "seagate-barracuda-4tb"), still: "samsung-870-evo-2tb" },
     // pc: graphics card length
-    Bite {
-        product: "pc",
-        rule: "gpu-length",
-        picks: &[("graphics", "msi-rtx-5090")],
-        target: ("chassis", "fractal-north"),
-        still: "corsair-4000d-airflow",
-    },
-    Bite {
-        product: "pc",
-        rule: "gpu-length",
-        picks: &[("graphics", "asus-rtx-5080")],
-        target: ("chassis", "fractal-terra"),
-        still: "fractal-north",
-    },
+    Bite { product: "pc", rule: "gpu-length", picks: &[("graphics", "msi-rtx-5090")], target: ("chassis", "fractal-north"), still: "corsair-4000d-airflow" },
+    Bite { product: "pc", rule: "gpu-length", picks: &[("graphics", "asus-rtx-5080")], target: ("chassis", "fractal-terra"), still: "fractal-north" },
     // pc: cooling
-    Bite {
-        product: "pc",
-        rule: "cooler-height",
-        picks: &[("chassis", "cm-q300l-v2")],
-        target: ("cooling", "noctua-nh-d15-g2"),
-        still: "arctic-freezer-36",
-    },
-    Bite {
-        product: "pc",
-        rule: "cooler-height",
-        picks: &[("chassis", "fractal-terra")],
-        target: ("cooling", "thermalright-pa120-se"),
-        still: "noctua-nh-l12sx77",
-    },
-    Bite {
-        product: "pc",
-        rule: "cooler-tdp",
-        picks: &[("cooling", "noctua-nh-l12sx77")],
-        target: ("cpu", "r9-9950x3d"),
-        still: "cu9-285k",
-    },
-    Bite {
-        product: "pc",
-        rule: "radiator-fits",
-        picks: &[("chassis", "cm-q300l-v2")],
-        target: ("cooling", "arctic-lf3-pro-360"),
-        still: "arctic-lf3-pro-240",
-    },
+    Bite { product: "pc", rule: "cooler-height", picks: &[("chassis", "cm-q300l-v2")], target: ("cooling", "noctua-nh-d15-g2"), still: "arctic-freezer-36" },
+    Bite { product: "pc", rule: "cooler-height", picks: &[("chassis", "fractal-terra")], target: ("cooling", "thermalright-pa120-se"), still: "noctua-nh-l12sx77" },
+    Bite { product: "pc", rule: "cooler-tdp", picks: &[("cooling", "noctua-nh-l12sx77")], target: ("cpu", "r9-9950x3d"), still: "cu9-285k" },
+    Bite { product: "pc", rule: "radiator-fits", picks: &[("chassis", "cm-q300l-v2")], target: ("cooling", "arctic-lf3-pro-360"), still: "arctic-lf3-pro-240" },
     // pc: power supply
-    Bite {
-        product: "pc",
-        rule: "sfx-psu-in-terra",
-        picks: &[("chassis", "fractal-terra")],
-        target: ("psu", "corsair-rm750e"),
-        still: "corsair-sf750",
-    },
-    Bite {
-        product: "pc",
-        rule: "power-budget",
-        picks: &[("graphics", "asus-rtx-5080")],
-        target: ("psu", "bequiet-pure-power-12-550"),
-        still: "corsair-rm750e",
-    },
-    Bite {
-        product: "pc",
-        rule: "power-budget",
-        picks: &[("cpu", "cu9-285k"), ("graphics", "msi-rtx-5090")],
-        target: ("psu", "corsair-rm1000x"),
-        still: "corsair-hx1200i",
-    },
+    Bite { product: "pc", rule: "sfx-psu-in-terra", picks: &[("chassis", "fractal-terra")], target: ("psu", "corsair-rm750e"), still: "corsair-sf750" },
+    Bite { product: "pc", rule: "power-budget", picks: &[("graphics", "asus-rtx-5080")], target: ("psu", "bequiet-pure-power-12-550"), still: "corsair-rm750e" },
+    Bite { product: "pc", rule: "power-budget", picks: &[("cpu", "cu9-285k"), ("graphics", "msi-rtx-5090")], target: ("psu", "corsair-rm1000x"), still: "corsair-hx1200i" },
     // pc: integrated graphics
-    Bite {
-        product: "pc",
-        rule: "graphics-card-needed",
-        picks: &[("graphics", "none")],
-        target: ("cpu", "r5-7500f"),
-        still: "r5-9600x",
-    },
+    Bite { product: "pc", rule: "graphics-card-needed", picks: &[("graphics", "none")], target: ("cpu", "r5-7500f"), still: "r5-9600x" },
     // jeans
-    Bite {
-        product: "jeans",
-        rule: "skinny-needs-stretch",
-        picks: &[("leg", "skinny")],
-        target: ("fabric", "rigid"),
-        still: "stretch",
-    },
-    Bite {
-        product: "jeans",
-        rule: "selvedge-washes",
-        picks: &[("fabric", "selvedge")],
-        target: ("wash", "mid-stone"),
-        still: "raw",
-    },
-    Bite {
-        product: "jeans",
-        rule: "selvedge-washes",
-        picks: &[("wash", "light")],
-        target: ("fabric", "selvedge"),
-        still: "rigid",
-    },
-    Bite {
-        product: "jeans",
-        rule: "chain-stitch-rigid-only",
-        picks: &[("hem", "chain-stitch")],
-        target: ("fabric", "stretch"),
-        still: "selvedge",
-    },
-    Bite {
-        product: "jeans",
-        rule: "black-no-copper",
-        picks: &[("wash", "black")],
-        target: ("thread", "copper"),
-        still: "gold",
-    },
-    Bite {
-        product: "jeans",
-        rule: "roomy-legs-no-low-rise",
-        picks: &[("leg", "wide")],
-        target: ("rise", "low"),
-        still: "mid",
-    },
-    Bite {
-        product: "jeans",
-        rule: "roomy-legs-no-low-rise",
-        picks: &[("rise", "low")],
-        target: ("leg", "relaxed"),
-        still: "straight",
-    },
-    Bite {
-        product: "jeans",
-        rule: "bootcut-min-waist",
-        picks: &[("size", "w24-h30")],
-        target: ("leg", "bootcut"),
-        still: "straight",
-    },
-    Bite {
-        product: "jeans",
-        rule: "bootcut-min-waist",
-        picks: &[("leg", "bootcut")],
-        target: ("size", "w25-h33"),
-        still: "w26-h32",
-    },
-    Bite {
-        product: "jeans",
-        rule: "no-cuff-on-bootcut",
-        picks: &[("hem", "cuffed")],
-        target: ("leg", "bootcut"),
-        still: "straight",
-    },
+    Bite { product: "jeans", rule: "skinny-needs-stretch", picks: &[("leg", "skinny")], target: ("fabric", "rigid"), still: "stretch" },
+    Bite { product: "jeans", rule: "selvedge-washes", picks: &[("fabric", "selvedge")], target: ("wash", "mid-stone"), still: "raw" },
+    Bite { product: "jeans", rule: "selvedge-washes", picks: &[("wash", "light")], target: ("fabric", "selvedge"), still: "rigid" },
+    Bite { product: "jeans", rule: "chain-stitch-rigid-only", picks: &[("hem", "chain-stitch")], target: ("fabric", "stretch"), still: "selvedge" },
+    Bite { product: "jeans", rule: "black-no-copper", picks: &[("wash", "black")], target: ("thread", "copper"), still: "gold" },
+    Bite { product: "jeans", rule: "roomy-legs-no-low-rise", picks: &[("leg", "wide")], target: ("rise", "low"), still: "mid" },
+    Bite { product: "jeans", rule: "roomy-legs-no-low-rise", picks: &[("rise", "low")], target: ("leg", "relaxed"), still: "straight" },
+    Bite { product: "jeans", rule: "bootcut-min-waist", picks: &[("size", "w24-h30")], target: ("leg", "bootcut"), still: "straight" },
+    Bite { product: "jeans", rule: "bootcut-min-waist", picks: &[("leg", "bootcut")], target: ("size", "w25-h33"), still: "w26-h32" },
+    Bite { product: "jeans", rule: "no-cuff-on-bootcut", picks: &[("hem", "cuffed")], target: ("leg", "bootcut"), still: "straight" },
     // window: sizes per opening type
-    Bite {
-        product: "window",
-        rule: "casement-width",
-        picks: &[("opening", "casement")],
-        target: ("width", "100"),
-        still: "80",
-    },
-    Bite {
-        product: "window",
-        rule: "casement-height",
-        picks: &[("opening", "casement")],
-        target: ("height", "200"),
-        still: "120",
-    },
-    Bite {
-        product: "window",
-        rule: "awning-width",
-        picks: &[("opening", "awning")],
-        target: ("width", "200"),
-        still: "100",
-    },
-    Bite {
-        product: "window",
-        rule: "awning-height",
-        picks: &[("opening", "awning")],
-        target: ("height", "120"),
-        still: "80",
-    },
-    Bite {
-        product: "window",
-        rule: "double-hung-width",
-        picks: &[("opening", "double-hung")],
-        target: ("width", "150"),
-        still: "100",
-    },
-    Bite {
-        product: "window",
-        rule: "double-hung-height",
-        picks: &[("opening", "double-hung")],
-        target: ("height", "60"),
-        still: "120",
-    },
-    Bite {
-        product: "window",
-        rule: "sliding-width",
-        picks: &[("opening", "sliding")],
-        target: ("width", "60"),
-        still: "120",
-    },
-    Bite {
-        product: "window",
-        rule: "sliding-height",
-        picks: &[("opening", "sliding")],
-        target: ("height", "200"),
-        still: "120",
-    },
+    Bite { product: "window", rule: "casement-width", picks: &[("opening", "casement")], target: ("width", "100"), still: "80" },
+    Bite { product: "window", rule: "casement-height", picks: &[("opening", "casement")], target: ("height", "200"), still: "120" },
+    Bite { product: "window", rule: "awning-width", picks: &[("opening", "awning")], target: ("width", "200"), still: "100" },
+    Bite { product: "window", rule: "awning-height", picks: &[("opening", "awning")], target: ("height", "120"), still: "80" },
+    Bite { product: "window", rule: "double-hung-width", picks: &[("opening", "double-hung")], target: ("width", "150"), still: "100" },
+    Bite { product: "window", rule: "double-hung-height", picks: &[("opening", "double-hung")], target: ("height", "60"), still: "120" },
+    Bite { product: "window", rule: "sliding-width", picks: &[("opening", "sliding")], target: ("width", "60"), still: "120" },
+    Bite { product: "window", rule: "sliding-height", picks: &[("opening", "sliding")], target: ("height", "200"), still: "120" },
     // window: finishes, glass and hardware
-    Bite {
-        product: "window",
-        rule: "stain-on-wood",
-        picks: &[("frame", "vinyl")],
-        target: ("colour", "pine"),
-        still: "white",
-    },
-    Bite {
-        product: "window",
-        rule: "grilles-need-room",
-        picks: &[("glazing", "triple")],
-        target: ("grille", "prairie"),
-        still: "colonial",
-    },
-    Bite {
-        product: "window",
-        rule: "fixed-has-no-hardware",
-        picks: &[("opening", "fixed")],
-        target: ("hardware", "white"),
-        still: "none",
-    },
-    Bite {
-        product: "window",
-        rule: "opening-needs-hardware",
-        picks: &[("opening", "casement")],
-        target: ("hardware", "none"),
-        still: "white",
-    },
+    Bite { product: "window", rule: "stain-on-wood", picks: &[("frame", "vinyl")], target: ("colour", "pine"), still: "white" },
+    Bite { product: "window", rule: "grilles-need-room", picks: &[("glazing", "triple")], target: ("grille", "prairie"), still: "colonial" },
+    Bite { product: "window", rule: "fixed-has-no-hardware", picks: &[("opening", "fixed")], target: ("hardware", "white"), still: "none" },
+    Bite { product: "window", rule: "opening-needs-hardware", picks: &[("opening", "casement")], target: ("hardware", "none"), still: "white" },
 ];
 
 #[test]
@@ -605,61 +268,29 @@ fn every_rule_bites() {
     let models = catalogue();
     for bite in BITES {
         let model = models.iter().find(|m| m.id() == bite.product).unwrap();
-        let what = format!(
-            "{} rule \"{}\" after {:?}",
-            bite.product, bite.rule, bite.picks
-        );
+        let what = format!("{} rule \"{}\" after {:?}", bite.product, bite.rule, bite.picks);
         let (ta, to) = opt(model, bite.target.0, bite.target.1);
         let (_, so) = opt(model, bite.target.0, bite.still);
-        assert!(
-            available(model, &[], bite.target.0, bite.target.1),
-            "{what}: {:?} is unavailable even with nothing chosen",
-            bite.target
-        );
+        assert!(available(model, &[], bite.target.0, bite.target.1), "{what}: {:?} is unavailable even with nothing chosen", bite.target);
 
         let choices = choose(model, bite.picks);
         let eval = model.evaluate(&choices);
         assert!(eval.consistent, "{what}: the picks are not a valid start");
-        assert!(
-            !eval.attributes[ta].available[to],
-            "{what}: {:?} should be unavailable",
-            bite.target
-        );
-        assert!(
-            eval.attributes[ta].available[so],
-            "{what}: \"{}\" should remain available",
-            bite.still
-        );
+        assert!(!eval.attributes[ta].available[to], "{what}: {:?} should be unavailable", bite.target);
+        assert!(eval.attributes[ta].available[so], "{what}: \"{}\" should remain available", bite.still);
 
         // The engine names the rule.
         let order: Vec<usize> = bite.picks.iter().map(|(a, _)| attr(model, a)).collect();
         let why = model.explain(&choices, &order, ta, to);
-        let rules: Vec<&str> = why
-            .rules
-            .iter()
-            .map(|&r| model.def().rules[r].id.as_str())
-            .collect();
-        assert!(
-            rules.contains(&bite.rule),
-            "{what}: the explanation names {rules:?}"
-        );
-        assert!(
-            why.give_up.is_some(),
-            "{what}: nothing would make {:?} possible",
-            bite.target
-        );
+        let rules: Vec<&str> = why.rules.iter().map(|&r| model.def().rules[r].id.as_str()).collect();
+        assert!(rules.contains(&bite.rule), "{what}: the explanation names {rules:?}");
+        assert!(why.give_up.is_some(), "{what}: nothing would make {:?} possible", bite.target);
 
         // A full product with the picks and the target is refused.
-        let mut full = model
-            .complete(&choices)
-            .expect("the picks complete to a product");
+        let mut full = model.complete(&choices).expect("the picks complete to a product");
         assert!(model.quote(&full).is_ok());
         full.0[ta] = Some(to);
-        assert!(
-            matches!(model.quote(&full), Err(OrderError::Violates { .. })),
-            "{what}: a product with {:?} was accepted",
-            bite.target
-        );
+        assert!(matches!(model.quote(&full), Err(OrderError::Violates { .. })), "{what}: a product with {:?} was accepted", bite.target);
     }
 }
 
@@ -667,17 +298,8 @@ fn every_rule_bites() {
 fn every_rule_of_every_product_has_a_bite() {
     for model in catalogue() {
         let rules: BTreeSet<&str> = model.def().rules.iter().map(|r| r.id.as_str()).collect();
-        let bitten: BTreeSet<&str> = BITES
-            .iter()
-            .filter(|b| b.product == model.id())
-            .map(|b| b.rule)
-            .collect();
-        assert_eq!(
-            rules,
-            bitten,
-            "{}: rules without a check that they bite (or checks of unknown rules)",
-            model.id()
-        );
+        let bitten: BTreeSet<&str> = BITES.iter().filter(|b| b.product == model.id()).map(|b| b.rule).collect();
+        assert_eq!(rules, bitten, "{}: rules without a check that they bite (or checks of unknown rules)", model.id());
     }
 }
 
@@ -687,39 +309,12 @@ fn every_rule_of_every_product_has_a_bite() {
 #[test]
 fn pc_has_real_parts_with_the_properties_its_rules_use() {
     let model = product("pc");
-    let parts: usize = model
-        .attributes()
-        .iter()
-        .map(|a| a.options.iter().filter(|o| o.id != "none").count())
-        .sum();
+    let parts: usize = model.attributes().iter().map(|a| a.options.iter().filter(|o| o.id != "none").count()).sum();
     assert!(parts >= 40, "only {parts} parts");
     let ids: Vec<&str> = model.attributes().iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
-            "chassis",
-            "cpu",
-            "motherboard",
-            "cooling",
-            "memory",
-            "storage",
-            "storage2",
-            "graphics",
-            "psu",
-            "os",
-            "warranty"
-        ]
-    );
+    assert_eq!(ids, ["chassis", "cpu", "motherboard", "cooling", "memory", "storage", "storage2", "graphics", "psu", "os", "warranty"]);
     let needs: &[(&str, &[&str])] = &[
-        (
-            "chassis",
-            &[
-                "gpu_clearance_mm",
-                "cooler_height_max_mm",
-                "radiator_max_mm",
-                "bays_35in",
-            ],
-        ),
+        ("chassis", &["gpu_clearance_mm", "cooler_height_max_mm", "radiator_max_mm", "bays_35in"]),
         ("cpu", &["cores", "tdp_w", "power_w"]),
         ("motherboard", &["m2_slots", "sata_ports", "memory_slots"]),
         ("cooling", &["rated_tdp_w"]),
@@ -736,21 +331,14 @@ fn pc_has_real_parts_with_the_properties_its_rules_use() {
                 continue;
             }
             for p in *properties {
-                assert!(
-                    number(&model, a, o, p).is_some(),
-                    "pc: {attr_id} \"{}\" has no number \"{p}\"",
-                    option.id
-                );
+                assert!(number(&model, a, o, p).is_some(), "pc: {attr_id} \"{}\" has no number \"{p}\"", option.id);
             }
         }
     }
     // A cooler is either a tower with a height or a liquid cooler with a radiator.
     let cooling = attr(&model, "cooling");
     for o in 0..model.attributes()[cooling].options.len() {
-        assert!(
-            number(&model, cooling, o, "height_mm").is_some()
-                != number(&model, cooling, o, "radiator_mm").is_some()
-        );
+        assert!(number(&model, cooling, o, "height_mm").is_some() != number(&model, cooling, o, "radiator_mm").is_some());
     }
     // Every system drive is an M.2 drive: the rule "m2-slots" counts one
     // slot for it (its bound is -1) and the second drive's on top.
@@ -758,27 +346,12 @@ fn pc_has_real_parts_with_the_properties_its_rules_use() {
     for o in 0..model.attributes()[storage].options.len() {
         assert_eq!(number(&model, storage, o, "m2"), Some(1.0));
     }
-    let m2_rule = model
-        .def()
-        .rules
-        .iter()
-        .find(|r| r.id == "m2-slots")
-        .unwrap();
+    let m2_rule = model.def().rules.iter().find(|r| r.id == "m2-slots").unwrap();
     assert_eq!(m2_rule.bound, Some(-1.0));
     // A second drive is M.2 or SATA.
     let storage2 = attr(&model, "storage2");
-    for (o, option) in model.attributes()[storage2]
-        .options
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.id != "none")
-    {
-        assert!(
-            number(&model, storage2, o, "m2").is_some()
-                != number(&model, storage2, o, "sata").is_some(),
-            "{}",
-            option.id
-        );
+    for (o, option) in model.attributes()[storage2].options.iter().enumerate().filter(|(_, o)| o.id != "none") {
+        assert!(number(&model, storage2, o, "m2").is_some() != number(&model, storage2, o, "sata").is_some(), "{}", option.id);
     }
 }
 
@@ -805,68 +378,39 @@ fn assert_pairs(model: &Model, a_id: &str, b_id: &str, fits: impl Fn(usize, usiz
             );
         }
     }
-    assert!(
-        both[0] && both[1],
-        "pc: {a_id} and {b_id} never conflict, or never fit"
-    );
+    assert!(both[0] && both[1], "pc: {a_id} and {b_id} never conflict, or never fit");
 }
 
 #[test]
 fn pc_rules_agree_with_the_part_properties() {
     let model = product("pc");
     let m = &model;
-    assert_pairs(m, "cpu", "motherboard", |x, y| {
-        string(m, attr(m, "cpu"), x, "socket") == string(m, attr(m, "motherboard"), y, "socket")
-    });
+    assert_pairs(m, "cpu", "motherboard", |x, y| string(m, attr(m, "cpu"), x, "socket") == string(m, attr(m, "motherboard"), y, "socket"));
     assert_pairs(m, "motherboard", "memory", |x, y| {
-        string(m, attr(m, "motherboard"), x, "memory_type")
-            == string(m, attr(m, "memory"), y, "memory_type")
+        string(m, attr(m, "motherboard"), x, "memory_type") == string(m, attr(m, "memory"), y, "memory_type")
     });
     assert_pairs(m, "chassis", "motherboard", |x, y| {
-        strings(m, attr(m, "chassis"), x, "board_form_factors").contains(&string(
-            m,
-            attr(m, "motherboard"),
-            y,
-            "form_factor",
-        ))
+        strings(m, attr(m, "chassis"), x, "board_form_factors").contains(&string(m, attr(m, "motherboard"), y, "form_factor"))
     });
-    assert_pairs(m, "chassis", "psu", |x, y| {
-        strings(m, attr(m, "chassis"), x, "psu_form_factors").contains(&string(
-            m,
-            attr(m, "psu"),
-            y,
-            "form_factor",
-        ))
-    });
+    assert_pairs(m, "chassis", "psu", |x, y| strings(m, attr(m, "chassis"), x, "psu_form_factors").contains(&string(m, attr(m, "psu"), y, "form_factor")));
     assert_pairs(m, "chassis", "graphics", |x, y| {
-        number(m, attr(m, "graphics"), y, "length_mm").unwrap_or(0.0)
-            <= number(m, attr(m, "chassis"), x, "gpu_clearance_mm").unwrap()
+        number(m, attr(m, "graphics"), y, "length_mm").unwrap_or(0.0) <= number(m, attr(m, "chassis"), x, "gpu_clearance_mm").unwrap()
     });
     assert_pairs(m, "chassis", "cooling", |x, y| {
         let (c, k) = (attr(m, "chassis"), attr(m, "cooling"));
-        number(m, k, y, "height_mm").unwrap_or(0.0)
-            <= number(m, c, x, "cooler_height_max_mm").unwrap()
-            && number(m, k, y, "radiator_mm").unwrap_or(0.0)
-                <= number(m, c, x, "radiator_max_mm").unwrap()
+        number(m, k, y, "height_mm").unwrap_or(0.0) <= number(m, c, x, "cooler_height_max_mm").unwrap()
+            && number(m, k, y, "radiator_mm").unwrap_or(0.0) <= number(m, c, x, "radiator_max_mm").unwrap()
     });
-    assert_pairs(m, "cooling", "cpu", |x, y| {
-        number(m, attr(m, "cpu"), y, "tdp_w").unwrap()
-            <= number(m, attr(m, "cooling"), x, "rated_tdp_w").unwrap()
-    });
+    assert_pairs(m, "cooling", "cpu", |x, y| number(m, attr(m, "cpu"), y, "tdp_w").unwrap() <= number(m, attr(m, "cooling"), x, "rated_tdp_w").unwrap());
     assert_pairs(m, "graphics", "cpu", |x, y| {
-        m.attributes()[attr(m, "graphics")].options[x].id != "none"
-            || m.attributes()[attr(m, "cpu")].options[y].properties["integrated_graphics"] == true
+        m.attributes()[attr(m, "graphics")].options[x].id != "none" || m.attributes()[attr(m, "cpu")].options[y].properties["integrated_graphics"] == true
     });
 }
 
 #[test]
 fn pc_power_budget_is_eighty_percent_of_the_supply() {
     let model = product("pc");
-    let (cpu, gpu, psu) = (
-        attr(&model, "cpu"),
-        attr(&model, "graphics"),
-        attr(&model, "psu"),
-    );
+    let (cpu, gpu, psu) = (attr(&model, "cpu"), attr(&model, "graphics"), attr(&model, "psu"));
     let mut tight = 0;
     for c in 0..model.attributes()[cpu].options.len() {
         for g in 0..model.attributes()[gpu].options.len() {
@@ -878,16 +422,11 @@ fn pc_power_budget_is_eighty_percent_of_the_supply() {
                 continue; // e.g. a processor without graphics and no card
             }
             // In whole watts: draw <= 0.8 * rating, i.e. 10 * draw <= 8 * rating.
-            let draw = number(&model, cpu, c, "power_w").unwrap() as i64
-                + number(&model, gpu, g, "power_w").unwrap_or(0.0) as i64
-                + 75;
+            let draw = number(&model, cpu, c, "power_w").unwrap() as i64 + number(&model, gpu, g, "power_w").unwrap_or(0.0) as i64 + 75;
             for p in 0..model.attributes()[psu].options.len() {
                 let fits = 10 * draw <= 8 * number(&model, psu, p, "watts").unwrap() as i64;
                 tight += usize::from(!fits);
-                assert_eq!(
-                    eval.attributes[psu].available[p], fits,
-                    "cpu {c} gpu {g} psu {p}"
-                );
+                assert_eq!(eval.attributes[psu].available[p], fits, "cpu {c} gpu {g} psu {p}");
             }
         }
     }
@@ -912,27 +451,11 @@ fn jeans_grid_is_227_sizes_by_25_inseams() {
         let w = number(&model, size, o, "waist_in").unwrap();
         let h = number(&model, size, o, "hip_in").unwrap();
         assert_eq!(option.id, format!("w{w}-h{h}"));
-        assert!(
-            seen.insert((w as i64, h as i64)),
-            "size {} twice",
-            option.id
-        );
+        assert!(seen.insert((w as i64, h as i64)), "size {} twice", option.id);
         assert!((24.0..=50.0).contains(&w), "{}", option.id);
-        assert!(
-            h >= w + 3.0 && h <= w + 14.0,
-            "{}: implausible hip",
-            option.id
-        );
-        assert!(
-            (number(&model, size, o, "waist_cm").unwrap() - w * 2.54).abs() < 0.006,
-            "{}",
-            option.id
-        );
-        assert!(
-            (number(&model, size, o, "hip_cm").unwrap() - h * 2.54).abs() < 0.006,
-            "{}",
-            option.id
-        );
+        assert!(h >= w + 3.0 && h <= w + 14.0, "{}: implausible hip", option.id);
+        assert!((number(&model, size, o, "waist_cm").unwrap() - w * 2.54).abs() < 0.006, "{}", option.id);
+        assert!((number(&model, size, o, "hip_cm").unwrap() - h * 2.54).abs() < 0.006, "{}", option.id);
     }
     // Every waist from 24 to 50 inches is offered.
     let waists: BTreeSet<i64> = seen.iter().map(|&(w, _)| w).collect();
@@ -942,11 +465,7 @@ fn jeans_grid_is_227_sizes_by_25_inseams() {
         let inches = 26.0 + 0.5 * o as f64;
         assert_eq!(option.id, tailor_engine::format_number(inches));
         assert_eq!(number(&model, inseam, o, "inseam_in"), Some(inches));
-        assert!(
-            (number(&model, inseam, o, "inseam_cm").unwrap() - inches * 2.54).abs() < 0.006,
-            "{}",
-            option.id
-        );
+        assert!((number(&model, inseam, o, "inseam_cm").unwrap() - inches * 2.54).abs() < 0.006, "{}", option.id);
     }
 
     // Size and inseam are free of each other: every pair is a valid product.
@@ -966,12 +485,7 @@ fn jeans_selvedge_surcharge_applies_from_inseam_36() {
     for (id, surcharged) in [("35.5", false), ("36", true), ("38", true)] {
         choices.0[inseam] = model.option(inseam, id);
         let quote = model.quote(&choices).unwrap();
-        let extra: i64 = quote
-            .surcharges
-            .iter()
-            .filter(|s| s.attribute == "long-selvedge")
-            .map(|s| s.price)
-            .sum();
+        let extra: i64 = quote.surcharges.iter().filter(|s| s.attribute == "long-selvedge").map(|s| s.price).sum();
         assert_eq!(extra > 0, surcharged, "inseam {id}");
         let options: i64 = quote.lines.iter().map(|l| l.price).sum();
         assert_eq!(quote.total, model.def().base_price + options + extra);
@@ -987,20 +501,14 @@ fn the_pc_power_meter_reads_the_parts_chosen() {
     let model = product("pc");
     let choices = Choices::defaults(&model);
     let meters = model.meters(&choices);
-    let power = meters
-        .iter()
-        .find(|m| model.def().rules[m.rule].id == "power-budget")
-        .expect("a power meter");
+    let power = meters.iter().find(|m| model.def().rules[m.rule].id == "power-budget").expect("a power meter");
     let part = |id: &str, prop: &str| {
         let a = attr(&model, id);
         number(&model, a, choices.0[a].unwrap(), prop).unwrap_or(0.0)
     };
     let load = part("cpu", "power_w") + part("graphics", "power_w") + 75.0;
     let capacity = 0.8 * part("psu", "watts");
-    assert!(
-        power.known && (power.load - load).abs() < 1e-9 && (power.capacity - capacity).abs() < 1e-9,
-        "{power:?}"
-    );
+    assert!(power.known && (power.load - load).abs() < 1e-9 && (power.capacity - capacity).abs() < 1e-9, "{power:?}");
     assert_eq!(power.unit, "W");
     assert!(power.fits(), "the defaults fit the budget");
     // Every meter of a valid configuration fits; an open attribute makes it unknown.
@@ -1008,10 +516,7 @@ fn the_pc_power_meter_reads_the_parts_chosen() {
     let mut open = choices.clone();
     open.0[attr(&model, "graphics")] = None;
     let reread = model.meters(&open);
-    let power = reread
-        .iter()
-        .find(|m| model.def().rules[m.rule].id == "power-budget")
-        .unwrap();
+    let power = reread.iter().find(|m| model.def().rules[m.rule].id == "power-budget").unwrap();
     assert!(!power.known && (power.load - (load - part("graphics", "power_w"))).abs() < 1e-9);
 }
 
@@ -1021,25 +526,14 @@ fn the_strongest_graphics_card_on_the_smallest_supply_overloads_the_meter() {
     let g = attr(&model, "graphics");
     let p = attr(&model, "psu");
     let watts = |a: usize, o: usize, prop: &str| number(&model, a, o, prop).unwrap_or(0.0);
-    let hungriest = (0..model.attributes()[g].options.len())
-        .max_by(|&x, &y| watts(g, x, "power_w").total_cmp(&watts(g, y, "power_w")))
-        .unwrap();
-    let weakest = (0..model.attributes()[p].options.len())
-        .min_by(|&x, &y| watts(p, x, "watts").total_cmp(&watts(p, y, "watts")))
-        .unwrap();
+    let hungriest = (0..model.attributes()[g].options.len()).max_by(|&x, &y| watts(g, x, "power_w").total_cmp(&watts(g, y, "power_w"))).unwrap();
+    let weakest = (0..model.attributes()[p].options.len()).min_by(|&x, &y| watts(p, x, "watts").total_cmp(&watts(p, y, "watts"))).unwrap();
     let mut choices = Choices::defaults(&model);
     choices.0[g] = Some(hungriest);
     choices.0[p] = Some(weakest);
-    let power = model
-        .meters(&choices)
-        .into_iter()
-        .find(|m| model.def().rules[m.rule].id == "power-budget")
-        .unwrap();
+    let power = model.meters(&choices).into_iter().find(|m| model.def().rules[m.rule].id == "power-budget").unwrap();
     assert!(!power.fits(), "{power:?}");
-    assert!(
-        model.quote(&choices).is_err(),
-        "an overloaded supply is not a valid order"
-    );
+    assert!(model.quote(&choices).is_err(), "an overloaded supply is not a valid order");
 }
 
 #[test]
@@ -1047,36 +541,18 @@ fn a_meter_needs_a_linear_rule_with_less_or_equal() {
     let path = catalogue_dir().join("pc.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let model = Model::from_json("pc.json", &text).unwrap();
-    let r = model
-        .def()
-        .rules
-        .iter()
-        .position(|r| r.id == "power-budget")
-        .unwrap();
+    let r = model.def().rules.iter().position(|r| r.id == "power-budget").unwrap();
     let start = text.find("\"id\": \"power-budget\"").unwrap();
-    let ge = format!(
-        "{}{}",
-        &text[..start],
-        text[start..].replacen("\"op\": \"<=\"", "\"op\": \">=\"", 1)
-    );
+    let ge = format!("{}{}", &text[..start], text[start..].replacen("\"op\": \"<=\"", "\"op\": \">=\"", 1));
     let err = Model::from_json("pc.json", &ge).unwrap_err();
     assert_eq!(err.place, format!("rules[{r}].meter"));
     assert!(err.reason.contains("<="), "{}", err.reason);
 
     // On a table rule the field is refused by name.
-    let t = model
-        .def()
-        .rules
-        .iter()
-        .position(|r| r.kind == tailor_engine::RuleKind::Table)
-        .unwrap();
+    let t = model.def().rules.iter().position(|r| r.kind == tailor_engine::RuleKind::Table).unwrap();
     let tid = &model.def().rules[t].id;
     let at = text.find(&format!("\"id\": \"{tid}\"")).unwrap();
-    let with_meter = format!(
-        "{}\"meter\": {{ \"label\": {{ \"en\": \"x\" }}, \"unit\": \"W\" }}, {}",
-        &text[..at],
-        &text[at..]
-    );
+    let with_meter = format!("{}\"meter\": {{ \"label\": {{ \"en\": \"x\" }}, \"unit\": \"W\" }}, {}", &text[..at], &text[at..]);
     let err = Model::from_json("pc.json", &with_meter).unwrap_err();
     assert_eq!(err.place, format!("rules[{t}].meter"));
 }
@@ -1096,17 +572,9 @@ fn the_window_is_priced_by_area_and_drawn_to_size() {
         c.0[attr(&w, "width")] = w.option(attr(&w, "width"), "90");
         c
     };
-    assert_eq!(
-        w.quote(&wider).unwrap().total - quote.total,
-        2_160,
-        "10 cm wider costs 0.12 m2 more"
-    );
+    assert_eq!(w.quote(&wider).unwrap().total - quote.total, 2_160, "10 cm wider costs 0.12 m2 more");
     let draw = |c: &Choices| w.picture(c, &Default::default(), "en", "t").unwrap().svg;
-    assert!(
-        draw(&defaults).contains(r#"width="80" height="120""#),
-        "{}",
-        draw(&defaults)
-    );
+    assert!(draw(&defaults).contains(r#"width="80" height="120""#), "{}", draw(&defaults));
     assert!(draw(&wider).contains(r#"width="90" height="120""#));
     assert!(w.picture_alt(&defaults, "zh").starts_with("定制窗户："));
 }

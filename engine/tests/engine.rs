@@ -55,30 +55,15 @@ fn all_full(model: &Model) -> Vec<Vec<usize>> {
 fn valid_full(model: &Model) -> Vec<Vec<usize>> {
     all_full(model)
         .into_iter()
-        .filter(|c| {
-            model
-                .quote(&Choices(c.iter().map(|&o| Some(o)).collect()))
-                .is_ok()
-        })
+        .filter(|c| model.quote(&Choices(c.iter().map(|&o| Some(o)).collect())).is_ok())
         .collect()
 }
 
 /// Availability by definition: some valid full configuration has the option
 /// and agrees with every choice on the other attributes.
-fn brute_available(
-    _model: &Model,
-    valid: &[Vec<usize>],
-    choices: &Choices,
-    a: usize,
-    o: usize,
-) -> bool {
+fn brute_available(_model: &Model, valid: &[Vec<usize>], choices: &Choices, a: usize, o: usize) -> bool {
     valid.iter().any(|c| {
-        c[a] == o
-            && choices
-                .0
-                .iter()
-                .enumerate()
-                .all(|(b, ch)| b == a || ch.is_none_or(|x| x == c[b]))
+        c[a] == o && choices.0.iter().enumerate().all(|(b, ch)| b == a || ch.is_none_or(|x| x == c[b]))
     })
 }
 
@@ -117,25 +102,16 @@ fn assert_matches_brute_force(model: &Model) {
                 );
             }
         }
-        let consistent = valid.iter().any(|c| {
-            choices
-                .0
-                .iter()
-                .enumerate()
-                .all(|(b, ch)| ch.is_none_or(|x| x == c[b]))
-        });
+        let consistent = valid
+            .iter()
+            .any(|c| choices.0.iter().enumerate().all(|(b, ch)| ch.is_none_or(|x| x == c[b])));
         assert_eq!(eval.consistent, consistent, "choices {:?}", choices.0);
     }
 }
 
 /// Models small enough to enumerate every partial configuration.
 fn small(model: &Model) -> bool {
-    model
-        .attributes()
-        .iter()
-        .map(|a| a.options.len() as u128 + 1)
-        .product::<u128>()
-        <= 100_000
+    model.attributes().iter().map(|a| a.options.len() as u128 + 1).product::<u128>() <= 100_000
 }
 
 #[test]
@@ -147,10 +123,7 @@ fn shipped_catalogue_loads_and_availability_is_exact() {
 
 #[test]
 fn starter_pc_socket_rule_hides_the_other_board() {
-    let model = shipped_models()
-        .into_iter()
-        .find(|m| m.id() == "pc-starter")
-        .unwrap();
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let cpu = model.attribute("cpu").unwrap();
     let board = model.attribute("board").unwrap();
     let mut choices = Choices::empty(&model);
@@ -162,21 +135,14 @@ fn starter_pc_socket_rule_hides_the_other_board() {
     assert!(eval.attributes[board].available[b760]);
     let why = model.explain(&choices, &[cpu], board, b650);
     assert_eq!(why.because, vec![cpu]);
-    let rules: Vec<&str> = why
-        .rules
-        .iter()
-        .map(|&r| model.def().rules[r].id.as_str())
-        .collect();
+    let rules: Vec<&str> = why.rules.iter().map(|&r| model.def().rules[r].id.as_str()).collect();
     assert_eq!(rules, vec!["cpu-socket-lga1700"]);
     assert_eq!(why.give_up, Some(vec![cpu]));
 }
 
 #[test]
 fn choosing_an_unavailable_option_anyway_gives_up_only_what_blocks_it() {
-    let model = shipped_models()
-        .into_iter()
-        .find(|m| m.id() == "pc-starter")
-        .unwrap();
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let defaults = Choices::defaults(&model);
     let cpu = model.attribute("cpu").unwrap();
     let board = model.attribute("board").unwrap();
@@ -214,12 +180,7 @@ fn choose_anyway_always_leads_to_a_consistent_state_on_generated_models() {
                     tried += 1;
                     let order: Vec<usize> = (0..choices.0.len()).collect();
                     let (next, dropped) = model.choose_anyway(&choices, &order, a, o).unwrap();
-                    assert!(
-                        model.evaluate(&next).consistent,
-                        "{:?} -> {:?}",
-                        choices.0,
-                        next.0
-                    );
+                    assert!(model.evaluate(&next).consistent, "{:?} -> {:?}", choices.0, next.0);
                     for (b, ch) in next.0.iter().enumerate() {
                         if b != a && !dropped.contains(&b) {
                             assert_eq!(*ch, choices.0[b]);
@@ -234,33 +195,21 @@ fn choose_anyway_always_leads_to_a_consistent_state_on_generated_models() {
 
 #[test]
 fn quote_recomputes_the_price_and_refuses_bad_orders() {
-    let model = shipped_models()
-        .into_iter()
-        .find(|m| m.id() == "pc-starter")
-        .unwrap();
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let defaults = Choices::defaults(&model);
     let quote = model.quote(&defaults).unwrap();
     let expected: i64 = model.def().base_price
         + model
             .attributes()
             .iter()
-            .map(|a| {
-                a.options
-                    .iter()
-                    .find(|o| Some(&o.id) == a.default.as_ref())
-                    .unwrap()
-                    .price
-            })
+            .map(|a| a.options.iter().find(|o| Some(&o.id) == a.default.as_ref()).unwrap().price)
             .sum::<i64>();
     assert_eq!(quote.total, expected);
     assert_eq!(quote.lines.len(), model.attributes().len());
 
     let mut incomplete = defaults.clone();
     incomplete.0[model.attribute("memory").unwrap()] = None;
-    assert_eq!(
-        model.quote(&incomplete),
-        Err(OrderError::Incomplete(vec!["memory".into()]))
-    );
+    assert_eq!(model.quote(&incomplete), Err(OrderError::Incomplete(vec!["memory".into()])));
 
     let mut ids = defaults.to_ids(&model);
     ids.insert("cpu".into(), "i5-14400".into());
@@ -276,10 +225,7 @@ fn unknown_ids_in_choices_are_named() {
     let model = shipped_models().into_iter().next().unwrap();
     let mut ids = BTreeMap::new();
     ids.insert("colour".to_string(), "red".to_string());
-    assert_eq!(
-        Choices::from_ids(&model, &ids).unwrap_err().to_string(),
-        "unknown attribute \"colour\""
-    );
+    assert_eq!(Choices::from_ids(&model, &ids).unwrap_err().to_string(), "unknown attribute \"colour\"");
     let mut ids = BTreeMap::new();
     ids.insert("cpu".to_string(), "z80".to_string());
     assert_eq!(
@@ -287,6 +233,7 @@ fn unknown_ids_in_choices_are_named() {
         "\"z80\" is not an option of attribute \"cpu\""
     );
 }
+
 
 fn random_model(rng: &mut Rng) -> String {
     let attrs = 2 + rng.below(3);
@@ -354,20 +301,14 @@ fn random_model(rng: &mut Rng) -> String {
 /// Price of a full configuration by definition: base, options, surcharges.
 fn brute_price(model: &Model, c: &[usize]) -> i64 {
     let def = model.def();
-    let options: i64 = c
-        .iter()
-        .enumerate()
-        .map(|(a, &o)| def.attributes[a].options[o].price)
-        .sum();
+    let options: i64 = c.iter().enumerate().map(|(a, &o)| def.attributes[a].options[o].price).sum();
     let surcharges: i64 = def
         .surcharges
         .iter()
-        .filter(|s| {
-            s.when.iter().all(|w| {
-                let a = model.attribute(&w.attribute).unwrap();
-                w.options.contains(&def.attributes[a].options[c[a]].id)
-            })
-        })
+        .filter(|s| s.when.iter().all(|w| {
+            let a = model.attribute(&w.attribute).unwrap();
+            w.options.contains(&def.attributes[a].options[c[a]].id)
+        }))
         .map(|s| s.price)
         .sum();
     def.base_price + options + surcharges
@@ -379,41 +320,18 @@ fn generated_models_prices_counts_and_explanations_are_exact() {
     let mut explained = 0;
     for _ in 0..300 {
         let text = random_model(&mut rng);
-        let model =
-            Model::from_json("generated.json", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let model = Model::from_json("generated.json", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         let valid = valid_full(&model);
         for choices in all_partial(&model) {
-            let keeps = |c: &Vec<usize>, except: Option<usize>| {
-                choices
-                    .0
-                    .iter()
-                    .enumerate()
-                    .all(|(b, ch)| Some(b) == except || ch.is_none_or(|x| x == c[b]))
-            };
+            let keeps = |c: &Vec<usize>, except: Option<usize>| choices.0.iter().enumerate().all(|(b, ch)| Some(b) == except || ch.is_none_or(|x| x == c[b]));
             let eval = model.evaluate(&choices);
             let matching: Vec<&Vec<usize>> = valid.iter().filter(|c| keeps(c, None)).collect();
-            assert_eq!(
-                model.count(&choices),
-                num_bigint::BigUint::from(matching.len()),
-                "{text}"
-            );
-            assert_eq!(
-                eval.total_min,
-                matching.iter().map(|c| brute_price(&model, c)).min()
-            );
+            assert_eq!(model.count(&choices), num_bigint::BigUint::from(matching.len()), "{text}");
+            assert_eq!(eval.total_min, matching.iter().map(|c| brute_price(&model, c)).min());
             for (a, state) in eval.attributes.iter().enumerate() {
                 for o in 0..state.available.len() {
-                    let prices: Vec<i64> = valid
-                        .iter()
-                        .filter(|c| c[a] == o && keeps(c, Some(a)))
-                        .map(|c| brute_price(&model, c))
-                        .collect();
-                    assert_eq!(
-                        state.min[o],
-                        prices.iter().copied().min(),
-                        "{text} {:?} a{a} o{o}",
-                        choices.0
-                    );
+                    let prices: Vec<i64> = valid.iter().filter(|c| c[a] == o && keeps(c, Some(a))).map(|c| brute_price(&model, c)).collect();
+                    assert_eq!(state.min[o], prices.iter().copied().min(), "{text} {:?} a{a} o{o}", choices.0);
                     assert_eq!(state.max[o], prices.iter().copied().max());
                     if state.available[o] {
                         continue;
@@ -422,58 +340,30 @@ fn generated_models_prices_counts_and_explanations_are_exact() {
                     // option; leaving any one out, they no longer do.
                     let order: Vec<usize> = (0..choices.0.len()).collect();
                     let why = model.explain(&choices, &order, a, o);
-                    let possible_with = |kept: &[usize]| {
-                        valid
-                            .iter()
-                            .any(|c| c[a] == o && kept.iter().all(|&b| choices.0[b] == Some(c[b])))
-                    };
+                    let possible_with = |kept: &[usize]| valid.iter().any(|c| c[a] == o && kept.iter().all(|&b| choices.0[b] == Some(c[b])));
                     if !valid.iter().any(|c| c[a] == o) {
                         assert_eq!(why.give_up, None);
                         continue;
                     }
                     explained += 1;
                     assert!(!why.because.is_empty());
-                    assert!(
-                        !possible_with(&why.because),
-                        "{text} blamed {:?}",
-                        why.because
-                    );
+                    assert!(!possible_with(&why.because), "{text} blamed {:?}", why.because);
                     for i in 0..why.because.len() {
                         let mut fewer = why.because.clone();
                         fewer.remove(i);
-                        assert!(
-                            possible_with(&fewer),
-                            "{text} not minimal {:?}",
-                            why.because
-                        );
+                        assert!(possible_with(&fewer), "{text} not minimal {:?}", why.because);
                     }
                     // Giving up the proposed choices makes it available, and
                     // no smaller set would.
                     let give_up = why.give_up.clone().unwrap();
-                    let kept: Vec<usize> = (0..choices.0.len())
-                        .filter(|b| *b != a && choices.0[*b].is_some() && !give_up.contains(b))
-                        .collect();
+                    let kept: Vec<usize> = (0..choices.0.len()).filter(|b| *b != a && choices.0[*b].is_some() && !give_up.contains(b)).collect();
                     assert!(possible_with(&kept));
-                    let chosen: Vec<usize> = (0..choices.0.len())
-                        .filter(|b| *b != a && choices.0[*b].is_some())
-                        .collect();
+                    let chosen: Vec<usize> = (0..choices.0.len()).filter(|b| *b != a && choices.0[*b].is_some()).collect();
                     for mask in 0u32..(1 << chosen.len()) {
-                        let drop: Vec<usize> = chosen
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| mask & (1 << i) != 0)
-                            .map(|(_, &b)| b)
-                            .collect();
+                        let drop: Vec<usize> = chosen.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, &b)| b).collect();
                         if drop.len() < give_up.len() {
-                            let kept: Vec<usize> = chosen
-                                .iter()
-                                .copied()
-                                .filter(|b| !drop.contains(b))
-                                .collect();
-                            assert!(
-                                !possible_with(&kept),
-                                "{text}: dropping {drop:?} beats {give_up:?}"
-                            );
+                            let kept: Vec<usize> = chosen.iter().copied().filter(|b| !drop.contains(b)).collect();
+                            assert!(!possible_with(&kept), "{text}: dropping {drop:?} beats {give_up:?}");
                         }
                     }
                     let (next, dropped) = model.choose_anyway(&choices, &order, a, o).unwrap();
@@ -494,8 +384,7 @@ fn generated_models_availability_is_exact() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..200 {
         let text = random_model(&mut rng);
-        let model =
-            Model::from_json("generated.json", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let model = Model::from_json("generated.json", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_matches_brute_force(&model);
     }
 }
@@ -503,63 +392,23 @@ fn generated_models_availability_is_exact() {
 #[test]
 fn invalid_models_name_file_place_and_reason() {
     let base = std::fs::read_to_string(catalogue_dir().join("pc-starter.json")).unwrap();
-    let prize_line = base
-        .lines()
-        .position(|l| l.contains("\"price\": 19900"))
-        .unwrap()
-        + 1;
+    let prize_line = base.lines().position(|l| l.contains("\"price\": 19900")).unwrap() + 1;
     let prize_place = format!("line {prize_line}, column");
     let cases: Vec<(String, &str, &str)> = vec![
-        (
-            base.replacen("tailor-model/1", "tailor-model/9", 1),
-            "format",
-            "expected",
-        ),
-        (
-            base.replacen("[\"i5-14400\"]", "[\"i9\"]", 1),
-            "rules[1].if.options[0]",
-            "\"i9\" is not an option",
-        ),
-        (
-            base.replacen("\"attribute\": \"board\"", "\"attribute\": \"gpu\"", 1),
-            "rules[0].then.attribute",
-            "unknown attribute \"gpu\"",
-        ),
-        (
-            base.replacen("\"id\": \"b760\"", "\"id\": \"b650\"", 1),
-            "attributes[1].options[1].id",
-            "duplicate option id",
-        ),
-        (
-            base.replacen("\"default\": \"16gb\"", "\"default\": \"64gb\"", 1),
-            "attributes[2].default",
-            "\"64gb\"",
-        ),
-        (
-            base.replacen("\"EUR\"", "\"euro\"", 1),
-            "currency",
-            "ISO 4217",
-        ),
-        (
-            base.replacen("\"price\": 19900", "\"prize\": 19900", 1),
-            &prize_place,
-            "unknown field `prize`",
-        ),
+        (base.replacen("tailor-model/1", "tailor-model/9", 1), "format", "expected"),
+        (base.replacen("[\"i5-14400\"]", "[\"i9\"]", 1), "rules[1].if.options[0]", "\"i9\" is not an option"),
+        (base.replacen("\"attribute\": \"board\"", "\"attribute\": \"gpu\"", 1), "rules[0].then.attribute", "unknown attribute \"gpu\""),
+        (base.replacen("\"id\": \"b760\"", "\"id\": \"b650\"", 1), "attributes[1].options[1].id", "duplicate option id"),
+        (base.replacen("\"default\": \"16gb\"", "\"default\": \"64gb\"", 1), "attributes[2].default", "\"64gb\""),
+        (base.replacen("\"EUR\"", "\"euro\"", 1), "currency", "ISO 4217"),
+        (base.replacen("\"price\": 19900", "\"prize\": 19900", 1), &prize_place, "unknown field `prize`"),
         (base[..base.len() / 2].to_string(), "line", "EOF"),
     ];
     for (text, place, reason) in cases {
         let err = Model::from_json("pc-starter.json", &text).expect_err(place);
         assert_eq!(err.source, "pc-starter.json");
-        assert!(
-            err.place.starts_with(place),
-            "place {:?} for expected {place}",
-            err.place
-        );
-        assert!(
-            err.reason.contains(reason),
-            "reason {:?} lacks {reason}",
-            err.reason
-        );
+        assert!(err.place.starts_with(place), "place {:?} for expected {place}", err.place);
+        assert!(err.reason.contains(reason), "reason {:?} lacks {reason}", err.reason);
     }
 }
 
@@ -580,11 +429,7 @@ fn configuration_codes_round_trip_and_refuse_bad_input() {
     for model in &models {
         for choices in all_partial(model).into_iter().take(300) {
             let code = model.encode(&choices);
-            assert!(
-                code.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-                "{code}"
-            );
+            assert!(code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{code}");
             assert_eq!(model.decode(&code), Ok(choices.clone()), "{code}");
             // Any single changed character is refused, never misread.
             for i in 0..code.len() {
@@ -598,43 +443,21 @@ fn configuration_codes_round_trip_and_refuse_bad_input() {
             }
         }
     }
-    let pc = shipped_models()
-        .into_iter()
-        .find(|m| m.id() == "pc-starter")
-        .unwrap();
+    let pc = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let code = pc.encode(&Choices::defaults(&pc));
-    assert_eq!(
-        pc.decode("").unwrap_err().to_string(),
-        "not a configuration code: \"\" is too short"
-    );
-    assert!(matches!(
-        pc.decode(&format!("{code}!")),
-        Err(tailor_engine::CodeError::Malformed(_))
-    ));
-    assert_eq!(
-        pc.decode(&format!("2{}", &code[1..])),
-        Err(tailor_engine::CodeError::UnknownFormat('2'))
-    );
+    assert_eq!(pc.decode("").unwrap_err().to_string(), "not a configuration code: \"\" is too short");
+    assert!(matches!(pc.decode(&format!("{code}!")), Err(tailor_engine::CodeError::Malformed(_))));
+    assert_eq!(pc.decode(&format!("2{}", &code[1..])), Err(tailor_engine::CodeError::UnknownFormat('2')));
     // The same choices under another catalogue version.
     let text = std::fs::read_to_string(catalogue_dir().join("pc-starter.json")).unwrap();
-    let newer = Model::from_json(
-        "pc-starter.json",
-        &text.replacen("2026.11.1", "2026.12.1", 1),
-    )
-    .unwrap();
+    let newer = Model::from_json("pc-starter.json", &text.replacen("2026.11.1", "2026.12.1", 1)).unwrap();
     let newer_code = newer.encode(&Choices::defaults(&newer));
-    assert_eq!(
-        pc.decode(&newer_code),
-        Err(tailor_engine::CodeError::OtherCatalogue)
-    );
+    assert_eq!(pc.decode(&newer_code), Err(tailor_engine::CodeError::OtherCatalogue));
 }
 
 #[test]
 fn a_session_proposes_undoes_and_redoes() {
-    let model = shipped_models()
-        .into_iter()
-        .find(|m| m.id() == "pc-starter")
-        .unwrap();
+    let model = shipped_models().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let cpu = model.attribute("cpu").unwrap();
     let board = model.attribute("board").unwrap();
     let memory = model.attribute("memory").unwrap();
@@ -678,10 +501,7 @@ fn a_session_proposes_undoes_and_redoes() {
     assert_eq!((s.choices(), s.order()), (before.choices(), before.order()));
     // A decided choice the filling changes is no longer the customer's.
     let mut other = filled.clone();
-    other.0[cpu] = model
-        .option(cpu, "i5-14400")
-        .filter(|&o| Some(o) != filled.0[cpu])
-        .or(Some(0));
+    other.0[cpu] = model.option(cpu, "i5-14400").filter(|&o| Some(o) != filled.0[cpu]).or(Some(0));
     s.fill(other);
     assert!(s.order().is_empty());
 }
@@ -703,56 +523,27 @@ fn a_price_by_area_follows_width_and_height() {
             ),
         )
     };
-    let m = model(
-        r#"{"width": "width", "height": "height", "per_m2": 10000, "label": {"en": "Size"}}"#,
-    )
-    .unwrap();
+    let m = model(r#"{"width": "width", "height": "height", "per_m2": 10000, "label": {"en": "Size"}}"#).unwrap();
     let mut c = Choices::empty(&m);
     let eval = m.evaluate(&c);
-    assert_eq!(
-        (eval.total_min, eval.total_max),
-        (Some(1000 + 1600), Some(1000 + 10000)),
-        "the bounds include the area's price"
-    );
+    assert_eq!((eval.total_min, eval.total_max), (Some(1000 + 1600), Some(1000 + 10000)), "the bounds include the area's price");
     c.0[0] = m.option(0, "60");
     c.0[1] = m.option(1, "80");
     c.0[2] = Some(0);
     assert_eq!(m.area_price(&c), Some(4800));
-    assert_eq!(
-        (
-            m.attributes()[0].options[2].label.get("en"),
-            m.attributes()[0].options[2].label.get("zh")
-        ),
-        ("60 cm", "60 cm"),
-        "a number reads the same in both languages"
-    );
+    assert_eq!((m.attributes()[0].options[2].label.get("en"), m.attributes()[0].options[2].label.get("zh")), ("60 cm", "60 cm"), "a number reads the same in both languages");
     let quote = m.quote(&c).unwrap();
     assert_eq!(quote.total, 1000 + 4800);
-    assert!(
-        quote
-            .surcharges
-            .iter()
-            .any(|l| l.attribute == "area" && l.price == 4800),
-        "{quote:?}"
-    );
+    assert!(quote.surcharges.iter().any(|l| l.attribute == "area" && l.price == 4800), "{quote:?}");
     assert_eq!(m.evaluate(&c).total_min, Some(5800));
     // Only width chosen: the bounds follow the heights still possible.
     let mut w = Choices::empty(&m);
     w.0[0] = m.option(0, "50");
     assert_eq!(m.evaluate(&w).total_max, Some(1000 + 5000));
     for (bad, expected) in [
-        (
-            r#"{"width": "glass", "height": "height", "per_m2": 1, "label": {"en": "Size"}}"#,
-            "area_price.width: \"glass\" must be a numeric input",
-        ),
-        (
-            r#"{"width": "width", "height": "depth", "per_m2": 1, "label": {"en": "Size"}}"#,
-            "area_price.height: unknown attribute \"depth\"",
-        ),
-        (
-            r#"{"width": "width", "height": "height", "per_m2": -5, "label": {"en": "Size"}}"#,
-            "area_price.per_m2",
-        ),
+        (r#"{"width": "glass", "height": "height", "per_m2": 1, "label": {"en": "Size"}}"#, "area_price.width: \"glass\" must be a numeric input"),
+        (r#"{"width": "width", "height": "depth", "per_m2": 1, "label": {"en": "Size"}}"#, "area_price.height: unknown attribute \"depth\""),
+        (r#"{"width": "width", "height": "height", "per_m2": -5, "label": {"en": "Size"}}"#, "area_price.per_m2"),
     ] {
         let e = model(bad).unwrap_err().to_string();
         assert!(e.contains(expected), "{e}");

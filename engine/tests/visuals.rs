@@ -10,22 +10,8 @@ use tailor_engine::{CatalogueIndex, Choices, Model};
 
 fn shipped() -> Vec<Model> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-    let index = CatalogueIndex::from_json(
-        "index.json",
-        &std::fs::read_to_string(dir.join("index.json")).unwrap(),
-    )
-    .unwrap();
-    index
-        .products
-        .iter()
-        .map(|p| {
-            Model::from_json(
-                &p.file,
-                &std::fs::read_to_string(dir.join(&p.file)).unwrap(),
-            )
-            .unwrap()
-        })
-        .collect()
+    let index = CatalogueIndex::from_json("index.json", &std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    index.products.iter().map(|p| Model::from_json(&p.file, &std::fs::read_to_string(dir.join(&p.file)).unwrap()).unwrap()).collect()
 }
 
 /// The drawing without its title and label (which name the choices).
@@ -38,17 +24,11 @@ fn drawing(svg: &str) -> String {
 fn every_option_the_drawing_depends_on_changes_it() {
     let mut drawn = 0;
     for m in shipped() {
-        let Some(v) = m.def().visual.as_ref() else {
-            continue;
-        };
+        let Some(v) = m.def().visual.as_ref() else { continue };
         drawn += 1;
         let base = Choices::defaults(&m);
         let attrs = v.attributes();
-        assert!(
-            !attrs.is_empty(),
-            "{}: the drawing depends on no choice",
-            m.id()
-        );
+        assert!(!attrs.is_empty(), "{}: the drawing depends on no choice", m.id());
         for id in attrs {
             let a = m.attribute(&id).unwrap();
             let mut seen = HashSet::new();
@@ -56,13 +36,7 @@ fn every_option_the_drawing_depends_on_changes_it() {
                 let mut c = base.clone();
                 c.0[a] = Some(o);
                 let p = m.picture(&c, &BTreeMap::new(), "en", "t").unwrap();
-                assert!(
-                    seen.insert(drawing(&p.svg)),
-                    "{}: {} = {} draws the same as another option",
-                    m.id(),
-                    id,
-                    m.attributes()[a].options[o].id
-                );
+                assert!(seen.insert(drawing(&p.svg)), "{}: {} = {} draws the same as another option", m.id(), id, m.attributes()[a].options[o].id);
             }
         }
     }
@@ -71,40 +45,22 @@ fn every_option_the_drawing_depends_on_changes_it() {
 
 #[test]
 fn the_text_alternative_names_the_choices_in_both_languages() {
-    let m = shipped()
-        .into_iter()
-        .find(|m| m.id() == "pc-starter")
-        .unwrap();
+    let m = shipped().into_iter().find(|m| m.id() == "pc-starter").unwrap();
     let c = Choices::defaults(&m);
     let p = m.picture(&c, &BTreeMap::new(), "en", "t").unwrap();
     for a in 0..m.attributes().len() {
         let at = &m.attributes()[a];
         let chosen = &at.options[c.0[a].unwrap()].label;
-        assert!(
-            p.alt.contains(chosen.get("en")) && p.alt.contains(at.label.get("en")),
-            "{}",
-            p.alt
-        );
+        assert!(p.alt.contains(chosen.get("en")) && p.alt.contains(at.label.get("en")), "{}", p.alt);
     }
-    assert!(
-        p.svg
-            .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")
-            && p.svg.contains("role=\"img\"")
-    );
+    assert!(p.svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && p.svg.contains("role=\"img\""));
     assert!(p.svg.contains(&format!("<title>{}</title>", p.alt)));
     let zh = m.picture(&c, &BTreeMap::new(), "zh", "t").unwrap();
-    assert!(
-        zh.alt.starts_with("入门台式电脑：") && zh.alt.contains("AMD 锐龙 5 7600"),
-        "{}",
-        zh.alt
-    );
+    assert!(zh.alt.starts_with("入门台式电脑：") && zh.alt.contains("AMD 锐龙 5 7600"), "{}", zh.alt);
     // An open attribute is left out, not shown as empty.
     let mut open = c.clone();
     open.0[0] = None;
-    assert!(
-        !m.picture_alt(&open, "en")
-            .contains(m.attributes()[0].label.get("en"))
-    );
+    assert!(!m.picture_alt(&open, "en").contains(m.attributes()[0].label.get("en")));
 }
 
 #[test]
@@ -117,12 +73,7 @@ fn pictures_stay_small_and_render_fast_enough_for_every_configuration() {
         for _ in 0..50 {
             let c = tailor_engine::bench::random_choices(&m, &mut rng);
             let p = m.picture(&c, &BTreeMap::new(), "zh", "t").unwrap();
-            assert!(
-                p.svg.len() <= 16 * 1024,
-                "{}: {} bytes",
-                m.id(),
-                p.svg.len()
-            );
+            assert!(p.svg.len() <= 16 * 1024, "{}: {} bytes", m.id(), p.svg.len());
         }
     }
 }
@@ -145,57 +96,21 @@ fn the_reader_refuses_what_could_run_code_or_fetch_anything() {
     let ok = r##"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 50, "cy": 50, "r": 40, "paint": {"fill": {"attribute": "colour", "property": "hex", "otherwise": "#888"}}}}]}]}"##;
     assert!(with_visual(ok).is_ok(), "{:?}", with_visual(ok).err());
     let refused = [
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"script": {"code": "alert(1)"}}]}]}"#,
-            "unknown variant `script`",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"foreignobject": {}}]}]}"#,
-            "unknown variant",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "onclick": "x()"}}]}]}"#,
-            "unknown field `onclick`",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"rect": {"x": 1, "y": 1, "width": 1, "height": 1, "href": "http://x"}}]}]}"#,
-            "unknown field `href`",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "paint": {"fill": "url(http://evil.example/x)"}}}]}]}"#,
-            "visual.layers[0].shapes[0].paint.fill: \"url(http://evil.exam\" is not a colour",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"path": {"d": "M0 0 javascript:alert(1)"}}]}]}"#,
-            "visual.layers[0].shapes[0].path.d: path data may hold only",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"text": {"x": 1, "y": 1, "content": {"text": "nickname"}}}]}]}"#,
-            "unknown text \"nickname\"",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "paint": {"fill": {"gradient": "nowhere"}}}}]}]}"#,
-            "unknown gradient \"nowhere\"",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [{"when": [{"attribute": "size", "options": ["l"]}], "shapes": []}]}"#,
-            "visual.layers[0].when[0].attribute: unknown attribute \"size\"",
-        ),
-        (
-            r#"{"view_box": [0, 0, 0, 100], "layers": []}"#,
-            "visual.view_box",
-        ),
-        (
-            r#"{"view_box": [0, 0, 100, 100], "layers": [], "style": "body{}"}"#,
-            "unknown field `style`",
-        ),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"script": {"code": "alert(1)"}}]}]}"#, "unknown variant `script`"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"foreignobject": {}}]}]}"#, "unknown variant"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "onclick": "x()"}}]}]}"#, "unknown field `onclick`"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"rect": {"x": 1, "y": 1, "width": 1, "height": 1, "href": "http://x"}}]}]}"#, "unknown field `href`"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "paint": {"fill": "url(http://evil.example/x)"}}}]}]}"#, "visual.layers[0].shapes[0].paint.fill: \"url(http://evil.exam\" is not a colour"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"path": {"d": "M0 0 javascript:alert(1)"}}]}]}"#, "visual.layers[0].shapes[0].path.d: path data may hold only"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"text": {"x": 1, "y": 1, "content": {"text": "nickname"}}}]}]}"#, "unknown text \"nickname\""),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": 1, "r": 1, "paint": {"fill": {"gradient": "nowhere"}}}}]}]}"#, "unknown gradient \"nowhere\""),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [{"when": [{"attribute": "size", "options": ["l"]}], "shapes": []}]}"#, "visual.layers[0].when[0].attribute: unknown attribute \"size\""),
+        (r#"{"view_box": [0, 0, 0, 100], "layers": []}"#, "visual.view_box"),
+        (r#"{"view_box": [0, 0, 100, 100], "layers": [], "style": "body{}"}"#, "unknown field `style`"),
     ];
     for (visual, expected) in refused {
         let e = with_visual(visual).expect_err(visual);
-        assert!(
-            e.to_string().contains(expected),
-            "{visual}\n  gave: {e}\n  expected: {expected}"
-        );
+        assert!(e.to_string().contains(expected), "{visual}\n  gave: {e}\n  expected: {expected}");
         assert!(e.to_string().starts_with("mug.json: "), "{e}");
     }
 }
@@ -208,34 +123,14 @@ fn free_texts_and_properties_cannot_break_out_of_the_picture() {
         {"text": {"x": 1, "y": 1, "content": {"text": "name"}}}]}]}"##;
     let m = with_visual(visual).unwrap();
     let mut texts = BTreeMap::new();
-    texts.insert(
-        "name".to_string(),
-        "</text><script>alert(\"x\")</script>&".to_string(),
-    );
+    texts.insert("name".to_string(), "</text><script>alert(\"x\")</script>&".to_string());
     let mut red = Choices::defaults(&m);
     red.0[0] = m.option(0, "red");
     let p = m.picture(&red, &texts, "en", "t").unwrap();
-    assert!(
-        !p.svg.contains("<script") && !p.svg.contains("url(http"),
-        "{}",
-        p.svg
-    );
-    assert!(
-        p.svg
-            .contains("&lt;/text&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"),
-        "{}",
-        p.svg
-    );
-    assert!(
-        p.svg.contains("fill=\"#888\""),
-        "a property that is not a colour falls back: {}",
-        p.svg
-    );
-    assert!(
-        p.svg.contains("fill=\"#c00\""),
-        "a colour property is used: {}",
-        p.svg
-    );
+    assert!(!p.svg.contains("<script") && !p.svg.contains("url(http"), "{}", p.svg);
+    assert!(p.svg.contains("&lt;/text&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"), "{}", p.svg);
+    assert!(p.svg.contains("fill=\"#888\""), "a property that is not a colour falls back: {}", p.svg);
+    assert!(p.svg.contains("fill=\"#c00\""), "a colour property is used: {}", p.svg);
 }
 
 #[test]
@@ -246,70 +141,26 @@ fn points_and_sums_follow_the_choices() {
     let m = with_visual(visual).unwrap();
     let mut c = Choices::defaults(&m);
     let draw = |c: &Choices| m.picture(c, &BTreeMap::new(), "en", "t").unwrap().svg;
-    assert!(
-        draw(&c).contains(r##"<polygon points="0,0 5,10 0,10" fill="#123"/>"##),
-        "open: the sum of what is known: {}",
-        draw(&c)
-    );
+    assert!(draw(&c).contains(r##"<polygon points="0,0 5,10 0,10" fill="#123"/>"##), "open: the sum of what is known: {}", draw(&c));
     c.0[0] = m.option(0, "red");
-    assert!(
-        draw(&c).contains(r##"points="0,0 25,10 0,10""##),
-        "{}",
-        draw(&c)
-    );
-    assert!(
-        draw(&c).contains(
-            r##"<polyline points="1,1 10,2.5" fill="none" stroke="#fff" stroke-dasharray="2 1"/>"##
-        ),
-        "{}",
-        draw(&c)
-    );
+    assert!(draw(&c).contains(r##"points="0,0 25,10 0,10""##), "{}", draw(&c));
+    assert!(draw(&c).contains(r##"<polyline points="1,1 10,2.5" fill="none" stroke="#fff" stroke-dasharray="2 1"/>"##), "{}", draw(&c));
     c.0[0] = m.option(0, "blue");
-    assert!(
-        draw(&c).contains(r##"points="0,0 45,10 0,10""##),
-        "{}",
-        draw(&c)
-    );
+    assert!(draw(&c).contains(r##"points="0,0 45,10 0,10""##), "{}", draw(&c));
     let nested = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polygon": {"points": [[0, 0], [{"sum": [{"sum": [1]}]}, 1]]}}]}]}"#;
-    assert!(
-        with_visual(nested)
-            .unwrap_err()
-            .to_string()
-            .contains("a sum of sums is not accepted")
-    );
+    assert!(with_visual(nested).unwrap_err().to_string().contains("a sum of sums is not accepted"));
     for (shape, says) in [
-        (
-            r#"{"rect": {"x": 0, "y": 0, "width": 1}}"#,
-            "a rect needs `height`",
-        ),
-        (
-            r#"{"circle": {"cx": 0, "cy": 0, "r": 1, "points": [[0, 0], [1, 1]]}}"#,
-            "a circle has no field `points`",
-        ),
-        (
-            r#"{"circle": {"cx": 0, "cy": 0, "r": 1}, "rect": {"x": 0, "y": 0, "width": 1, "height": 1}}"#,
-            "a shape is one kind",
-        ),
-        (
-            r#"{"rect": {"x": 0, "y": 0, "width": 1, "height": 1, "onclick": "x"}}"#,
-            "unknown field `onclick`",
-        ),
+        (r#"{"rect": {"x": 0, "y": 0, "width": 1}}"#, "a rect needs `height`"),
+        (r#"{"circle": {"cx": 0, "cy": 0, "r": 1, "points": [[0, 0], [1, 1]]}}"#, "a circle has no field `points`"),
+        (r#"{"circle": {"cx": 0, "cy": 0, "r": 1}, "rect": {"x": 0, "y": 0, "width": 1, "height": 1}}"#, "a shape is one kind"),
+        (r#"{"rect": {"x": 0, "y": 0, "width": 1, "height": 1, "onclick": "x"}}"#, "unknown field `onclick`"),
         (r#"{}"#, "a shape needs its kind"),
     ] {
-        let e = with_visual(&format!(
-            r#"{{"view_box": [0, 0, 100, 100], "layers": [{{"shapes": [{shape}]}}]}}"#
-        ))
-        .unwrap_err()
-        .to_string();
+        let e = with_visual(&format!(r#"{{"view_box": [0, 0, 100, 100], "layers": [{{"shapes": [{shape}]}}]}}"#)).unwrap_err().to_string();
         assert!(e.contains(says), "{shape}: {e}");
     }
     let one = r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"polyline": {"points": [[0, 0]]}}]}]}"#;
-    assert!(
-        with_visual(one)
-            .unwrap_err()
-            .to_string()
-            .contains("visual.layers[0].shapes[0].points: 2 to 64 points")
-    );
+    assert!(with_visual(one).unwrap_err().to_string().contains("visual.layers[0].shapes[0].points: 2 to 64 points"));
 }
 
 #[test]
@@ -317,29 +168,16 @@ fn swatches_are_colours_and_nothing_else() {
     let model = |swatch: &str| {
         Model::from_json(
             "cup.json",
-            &format!(
-                r#"{{"format": "tailor-model/1", "id": "cup", "version": "1", "name": {{"en": "Cup"}}, "currency": "EUR",
-                "attributes": [{{"id": "colour", "label": {{"en": "Colour"}}, "options": [{{"id": "red", "swatch": {swatch}, "label": {{"en": "Red"}}}}]}}]}}"#
-            ),
+            &format!(r#"{{"format": "tailor-model/1", "id": "cup", "version": "1", "name": {{"en": "Cup"}}, "currency": "EUR",
+                "attributes": [{{"id": "colour", "label": {{"en": "Colour"}}, "options": [{{"id": "red", "swatch": {swatch}, "label": {{"en": "Red"}}}}]}}]}}"#),
         )
     };
     let red = model(r##""#c00""##).unwrap();
-    assert_eq!(
-        red.attributes()[0].options[0].swatch,
-        Some(tailor_engine::visual::Swatch::Color("#c00".into()))
-    );
+    assert_eq!(red.attributes()[0].options[0].swatch, Some(tailor_engine::visual::Swatch::Color("#c00".into())));
     assert!(red.swatch(0, 0).unwrap().contains(r##"fill="#c00""##));
-    for bad in [
-        r#""red""#,
-        r#""url(http://x)""#,
-        r#""none""#,
-        r##""#12345""##,
-    ] {
+    for bad in [r#""red""#, r#""url(http://x)""#, r#""none""#, r##""#12345""##] {
         let e = model(bad).unwrap_err().to_string();
-        assert!(
-            e.contains("attributes[0].options[0].swatch: ") && e.contains("is not a colour"),
-            "{bad}: {e}"
-        );
+        assert!(e.contains("attributes[0].options[0].swatch: ") && e.contains("is not a colour"), "{bad}: {e}");
     }
     // A tiny drawing, in the visual's vocabulary, drawn as if the option
     // were chosen; the same checks, with the place.
@@ -347,78 +185,33 @@ fn swatches_are_colours_and_nothing_else() {
         {"line": {"x1": 5, "y1": 1, "x2": 5, "y2": 9}}, {"group": {"when": [{"attribute": "colour", "options": ["red"]}], "shapes": [{"circle": {"cx": 5, "cy": 5, "r": 1}}]}}]}"##)
     .unwrap();
     let svg = drawn.swatch(0, 0).unwrap();
-    assert!(
-        svg.starts_with("<svg")
-            && svg.contains(r#"viewBox="0 0 10 10""#)
-            && svg.contains(r#"aria-hidden="true""#),
-        "{svg}"
-    );
-    assert!(
-        svg.contains("<rect") && svg.contains("<line") && svg.contains("<circle"),
-        "the option is drawn as chosen: {svg}"
-    );
+    assert!(svg.starts_with("<svg") && svg.contains(r#"viewBox="0 0 10 10""#) && svg.contains(r#"aria-hidden="true""#), "{svg}");
+    assert!(svg.contains("<rect") && svg.contains("<line") && svg.contains("<circle"), "the option is drawn as chosen: {svg}");
     for (bad, says) in [
-        (
-            r#"{"view_box": [0, 0, 10, 10], "shapes": [{"script": {"src": "x.js"}}]}"#,
-            "unknown variant `script`",
-        ),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"script": {"src": "x.js"}}]}"#, "unknown variant `script`"),
         ("5", "expected a swatch: a colour"),
-        (
-            r#"{"view_box": [0, 0, 10, 10], "shapes": [{"path": {"d": "M0 0 url(x)"}}]}"#,
-            "attributes[0].options[0].swatch.shapes[0].path.d",
-        ),
-        (
-            r#"{"view_box": [0, 0, 0, 10], "shapes": []}"#,
-            "attributes[0].options[0].swatch.view_box",
-        ),
-        (
-            r#"{"view_box": [0, 0, 10, 10], "shapes": [{"rect": {"x": 0, "y": 0, "width": 1, "height": 1, "paint": {"fill": {"gradient": "g"}}}}]}"#,
-            "unknown gradient",
-        ),
-        (
-            r#"{"view_box": [0, 0, 10, 10], "shapes": [{"group": {"when": [{"attribute": "size", "options": ["x"]}], "shapes": []}}]}"#,
-            "swatch.shapes[0].group.when[0]",
-        ),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"path": {"d": "M0 0 url(x)"}}]}"#, "attributes[0].options[0].swatch.shapes[0].path.d"),
+        (r#"{"view_box": [0, 0, 0, 10], "shapes": []}"#, "attributes[0].options[0].swatch.view_box"),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"rect": {"x": 0, "y": 0, "width": 1, "height": 1, "paint": {"fill": {"gradient": "g"}}}}]}"#, "unknown gradient"),
+        (r#"{"view_box": [0, 0, 10, 10], "shapes": [{"group": {"when": [{"attribute": "size", "options": ["x"]}], "shapes": []}}]}"#, "swatch.shapes[0].group.when[0]"),
     ] {
         let e = model(bad).unwrap_err().to_string();
         assert!(e.contains(says), "{bad}: {e}");
     }
-    let many = format!(
-        r#"{{"view_box": [0, 0, 10, 10], "shapes": [{}]}}"#,
-        vec![r#"{"circle": {"cx": 1, "cy": 1, "r": 1}}"#; 25].join(",")
-    );
-    assert!(
-        model(&many)
-            .unwrap_err()
-            .to_string()
-            .contains("25 shapes, at most 24 in a swatch")
-    );
+    let many = format!(r#"{{"view_box": [0, 0, 10, 10], "shapes": [{}]}}"#, vec![r#"{"circle": {"cx": 1, "cy": 1, "r": 1}}"#; 25].join(","));
+    assert!(model(&many).unwrap_err().to_string().contains("25 shapes, at most 24 in a swatch"));
     // The shipped washes, threads, cases and window colours carry one.
     let shipped = shipped();
-    for (product, attribute) in [
-        ("jeans", "wash"),
-        ("jeans", "thread"),
-        ("pc", "chassis"),
-        ("window", "colour"),
-    ] {
+    for (product, attribute) in [("jeans", "wash"), ("jeans", "thread"), ("pc", "chassis"), ("window", "colour")] {
         let m = shipped.iter().find(|m| m.id() == product).unwrap();
         let a = m.attribute(attribute).unwrap();
-        assert!(
-            m.attributes()[a].options.iter().all(|o| o.swatch.is_some()),
-            "{product}.{attribute}"
-        );
+        assert!(m.attributes()[a].options.iter().all(|o| o.swatch.is_some()), "{product}.{attribute}");
     }
     // The window's grilles and opening types are drawn, each differently.
     let window = shipped.iter().find(|m| m.id() == "window").unwrap();
     for attribute in ["grille", "opening"] {
         let a = window.attribute(attribute).unwrap();
-        let drawn: std::collections::BTreeSet<String> = (0..window.attributes()[a].options.len())
-            .map(|o| window.swatch(a, o).unwrap())
-            .collect();
-        assert_eq!(
-            drawn.len(),
-            window.attributes()[a].options.len(),
-            "window.{attribute}"
-        );
+        let drawn: std::collections::BTreeSet<String> = (0..window.attributes()[a].options.len()).map(|o| window.swatch(a, o).unwrap()).collect();
+        assert_eq!(drawn.len(), window.attributes()[a].options.len(), "window.{attribute}");
     }
 }

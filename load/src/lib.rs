@@ -20,41 +20,23 @@ use crate::client::Connection;
 pub use tailor_engine::bench::random_choices;
 
 /// `count` order bodies (JSON) for the given products, in turn.
-pub fn random_orders(
-    catalogue: &Catalogue,
-    products: &[&str],
-    count: usize,
-    seed: u64,
-) -> Result<Vec<String>, String> {
+pub fn random_orders(catalogue: &Catalogue, products: &[&str], count: usize, seed: u64) -> Result<Vec<String>, String> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
         let product = products[i % products.len()];
-        let model = catalogue
-            .model(product)
-            .ok_or_else(|| format!("no product \"{product}\" in the catalogue"))?;
+        let model = catalogue.model(product).ok_or_else(|| format!("no product \"{product}\" in the catalogue"))?;
         let choices = random_choices(model, &mut rng);
-        let quote = model
-            .quote(&choices)
-            .map_err(|e| format!("{product}: a random configuration is invalid: {e:?}"))?;
-        let texts: BTreeMap<String, String> = model
-            .def()
-            .texts
-            .iter()
-            .filter(|t| model.text_wanted(&t.id, &choices))
-            .map(|t| (t.id.clone(), "A.B.".to_string()))
-            .collect();
+        let quote = model.quote(&choices).map_err(|e| format!("{product}: a random configuration is invalid: {e:?}"))?;
+        let texts: BTreeMap<String, String> =
+            model.def().texts.iter().filter(|t| model.text_wanted(&t.id, &choices)).map(|t| (t.id.clone(), "A.B.".to_string())).collect();
         let order = NewOrder {
             product: product.to_string(),
             catalogue_version: model.version().to_string(),
             code: model.encode(&choices),
             price_seen: quote.total,
             texts,
-            contact: Contact {
-                name: "Load Test".into(),
-                email: "load.test@example.org".into(),
-                phone: String::new(),
-            },
+            contact: Contact { name: "Load Test".into(), email: "load.test@example.org".into(), phone: String::new() },
             shipping: Shipping {
                 line1: "Teststr. 1".into(),
                 line2: String::new(),
@@ -123,23 +105,12 @@ pub struct Ack {
 
 /// Posts the bodies in turn, each with a new idempotency key, over
 /// `connections` connections to `addr` (`host:port`) for `duration`.
-pub async fn run(
-    addr: &str,
-    bodies: std::sync::Arc<Vec<String>>,
-    connections: usize,
-    duration: Duration,
-) -> Result<Report, String> {
+pub async fn run(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: usize, duration: Duration) -> Result<Report, String> {
     run_with(addr, bodies, connections, duration, Options::default()).await
 }
 
 /// [`run`] with [`Options`].
-pub async fn run_with(
-    addr: &str,
-    bodies: std::sync::Arc<Vec<String>>,
-    connections: usize,
-    duration: Duration,
-    options: Options,
-) -> Result<Report, String> {
+pub async fn run_with(addr: &str, bodies: std::sync::Arc<Vec<String>>, connections: usize, duration: Duration, options: Options) -> Result<Report, String> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -169,38 +140,27 @@ pub async fn run_with(
                 loop {
                     let t0 = Instant::now();
                     report.sent += 1;
-                    let headers = [
-                        ("Content-Type", "application/json"),
-                        ("Idempotency-Key", key.as_str()),
-                    ];
-                    let acknowledged =
-                        match conn.request("POST", "/api/orders", &headers, body).await {
-                            Ok(answer) => {
-                                report
-                                    .latencies_us
-                                    .push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                                *report.statuses.entry(answer.status).or_default() += 1;
-                                let ok = matches!(answer.status, 200 | 201);
-                                if ok && options.retry {
-                                    let id =
-                                        serde_json::from_slice::<serde_json::Value>(&answer.body)
-                                            .ok()
-                                            .and_then(|v| v["id"].as_str().map(str::to_string))
-                                            .ok_or("an acknowledged order without an id")?;
-                                    report.acked.push(Ack {
-                                        key: key.clone(),
-                                        id,
-                                        at_ms: started.elapsed().as_millis() as u32,
-                                    });
-                                }
-                                ok
+                    let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];
+                    let acknowledged = match conn.request("POST", "/api/orders", &headers, body).await {
+                        Ok(answer) => {
+                            report.latencies_us.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                            *report.statuses.entry(answer.status).or_default() += 1;
+                            let ok = matches!(answer.status, 200 | 201);
+                            if ok && options.retry {
+                                let id = serde_json::from_slice::<serde_json::Value>(&answer.body)
+                                    .ok()
+                                    .and_then(|v| v["id"].as_str().map(str::to_string))
+                                    .ok_or("an acknowledged order without an id")?;
+                                report.acked.push(Ack { key: key.clone(), id, at_ms: started.elapsed().as_millis() as u32 });
                             }
-                            Err(_) => {
-                                report.failed += 1;
-                                conn = open(&addr, reconnect_until).await?;
-                                false
-                            }
-                        };
+                            ok
+                        }
+                        Err(_) => {
+                            report.failed += 1;
+                            conn = open(&addr, reconnect_until).await?;
+                            false
+                        }
+                    };
                     if acknowledged || !options.retry || Instant::now() > deadline + options.grace {
                         break;
                     }
@@ -233,9 +193,7 @@ async fn open(addr: &str, until: Option<Instant>) -> Result<Connection, String> 
     loop {
         match Connection::open(addr).await {
             Ok(c) => return Ok(c),
-            Err(e) if until.is_none_or(|u| Instant::now() > u) => {
-                return Err(format!("{addr}: {e}"));
-            }
+            Err(e) if until.is_none_or(|u| Instant::now() > u) => return Err(format!("{addr}: {e}")),
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     }

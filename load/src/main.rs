@@ -18,10 +18,7 @@ use clap::{Parser, Subcommand};
 use tailor_server::catalogue::Catalogue;
 
 #[derive(Parser)]
-#[command(
-    name = "tailor-load",
-    about = "Posts valid random orders and prints one JSON line with the rate and latencies"
-)]
+#[command(name = "tailor-load", about = "Posts valid random orders and prints one JSON line with the rate and latencies")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -65,31 +62,9 @@ enum Command {
 
 fn main() {
     let result = match Cli::parse().command {
-        Command::Orders {
-            addr,
-            seconds,
-            connections,
-            catalogue,
-            products,
-            seed,
-            retry,
-            grace_seconds,
-            acked,
-        } => {
-            let options = tailor_load::Options {
-                retry,
-                grace: Duration::from_secs(grace_seconds),
-            };
-            orders(
-                addr,
-                seconds,
-                connections,
-                catalogue,
-                products,
-                seed,
-                options,
-                acked,
-            )
+        Command::Orders { addr, seconds, connections, catalogue, products, seed, retry, grace_seconds, acked } => {
+            let options = tailor_load::Options { retry, grace: Duration::from_secs(grace_seconds) };
+            orders(addr, seconds, connections, catalogue, products, seed, options, acked)
         }
         Command::Bare { addr } => bare(addr),
     };
@@ -114,32 +89,15 @@ fn orders(
     let names: Vec<&str> = products.iter().map(String::as_str).collect();
     let bodies = Arc::new(tailor_load::random_orders(&catalogue, &names, 2000, seed)?);
     // One thread: the generator leaves the other core to the server.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     // `cargo xtask bench cluster` times its faults from this line.
     eprintln!("posting orders to {addr}");
-    let report = runtime.block_on(tailor_load::run_with(
-        &addr,
-        bodies,
-        connections,
-        Duration::from_secs(seconds),
-        options,
-    ))?;
+    let report = runtime.block_on(tailor_load::run_with(&addr, bodies, connections, Duration::from_secs(seconds), options))?;
     if let Some(path) = &acked {
-        let lines: String = report
-            .acked
-            .iter()
-            .map(|a| format!("{} {} {}\n", a.key, a.id, a.at_ms))
-            .collect();
+        let lines: String = report.acked.iter().map(|a| format!("{} {} {}\n", a.key, a.id, a.at_ms)).collect();
         std::fs::write(path, lines).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let statuses: serde_json::Map<String, serde_json::Value> = report
-        .statuses
-        .iter()
-        .map(|(s, n)| (s.to_string(), (*n).into()))
-        .collect();
+    let statuses: serde_json::Map<String, serde_json::Value> = report.statuses.iter().map(|(s, n)| (s.to_string(), (*n).into())).collect();
     println!(
         "{}",
         serde_json::json!({
@@ -162,28 +120,14 @@ fn orders(
 }
 
 fn bare(addr: String) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let app = Router::new().route(
             "/api/orders",
-            post(|_body: axum::body::Bytes| async {
-                (
-                    StatusCode::CREATED,
-                    [("content-type", "application/json")],
-                    "{\"id\":\"T0000000000000\"}",
-                )
-            }),
+            post(|_body: axum::body::Bytes| async { (StatusCode::CREATED, [("content-type", "application/json")], "{\"id\":\"T0000000000000\"}") }),
         );
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .map_err(|e| format!("{addr}: {e}"))?;
-        println!(
-            "bare handler at {}",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
+        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("{addr}: {e}"))?;
+        println!("bare handler at {}", listener.local_addr().map_err(|e| e.to_string())?);
         axum::serve(listener, app).await.map_err(|e| e.to_string())
     })
 }

@@ -20,14 +20,12 @@ impl Catalogue {
         let index_path = dir.join("index.json");
         let text = std::fs::read_to_string(&index_path)
             .map_err(|e| format!("{}: cannot read: {e}", index_path.display()))?;
-        let index = CatalogueIndex::from_json(&index_path.display().to_string(), &text)
-            .map_err(|e| e.to_string())?;
+        let index = CatalogueIndex::from_json(&index_path.display().to_string(), &text).map_err(|e| e.to_string())?;
         let mut models = HashMap::new();
         for entry in &index.products {
             let path = dir.join(&entry.file);
             let source = path.display().to_string();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("{source}: cannot read: {e}"))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{source}: cannot read: {e}"))?;
             let model = Model::from_json(&source, &text).map_err(|e| e.to_string())?;
             if model.id() != entry.id {
                 return Err(format!(
@@ -39,15 +37,9 @@ impl Catalogue {
             models.insert(entry.id.clone(), model);
         }
         let notice_path = dir.join("privacy.json");
-        let text = std::fs::read_to_string(&notice_path)
-            .map_err(|e| format!("{}: cannot read: {e}", notice_path.display()))?;
-        let notice =
-            crate::privacy::notice::Notice::from_json(&notice_path.display().to_string(), &text)?;
-        Ok(Catalogue {
-            index,
-            notice,
-            models,
-        })
+        let text = std::fs::read_to_string(&notice_path).map_err(|e| format!("{}: cannot read: {e}", notice_path.display()))?;
+        let notice = crate::privacy::notice::Notice::from_json(&notice_path.display().to_string(), &text)?;
+        Ok(Catalogue { index, notice, models })
     }
 
     pub fn model(&self, product: &str) -> Option<&Model> {

@@ -13,76 +13,40 @@ use crate::clock::unix_seconds;
 use crate::http::{JsonBody, Problem};
 use crate::secrets::{random_bytes, sha256_hex};
 use crate::state::AppState;
-use crate::store::sql::Param::{Int, Text};
 use tailor_api::{HandoffClaimed, HandoffMade, HandoffState, NewHandoff};
+use crate::store::sql::Param::{Int, Text};
 
 pub const SECONDS: i64 = 600;
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// 8 characters of Crockford base 32 (40 random bits).
 fn new_code() -> String {
-    random_bytes::<8>()
-        .iter()
-        .map(|b| ALPHABET[(b & 31) as usize] as char)
-        .collect()
+    random_bytes::<8>().iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect()
 }
 
 /// A code as typed or scanned: upper case, the look-alikes mapped.
 fn normal(code: &str) -> Option<String> {
-    let c: String = code
-        .trim()
-        .to_uppercase()
-        .chars()
-        .map(|c| match c {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect();
+    let c: String = code.trim().to_uppercase().chars().map(|c| match c { 'O' => '0', 'I' | 'L' => '1', c => c }).collect();
     (c.len() == 8 && c.bytes().all(|b| ALPHABET.contains(&b))).then_some(c)
 }
 
 fn unknown() -> Problem {
-    Problem::new(
-        StatusCode::NOT_FOUND,
-        "handoff-unknown",
-        "Unknown code",
-        "There is no hand-off with this code; scan the code on the kiosk again.",
-    )
+    Problem::new(StatusCode::NOT_FOUND, "handoff-unknown", "Unknown code", "There is no hand-off with this code; scan the code on the kiosk again.")
 }
 
 /// Deletes hand-offs an hour past their expiry (until then the kiosk is
 /// told "expired" rather than "unknown"); how many.
-pub fn expire(
-    db: &mut dyn crate::store::sql::Db,
-    now: i64,
-) -> Result<u64, crate::store::StoreError> {
-    db.exec(
-        "DELETE FROM handoffs WHERE expires_at < $1",
-        &[Int(now - 3600)],
-    )
+pub fn expire(db: &mut dyn crate::store::sql::Db, now: i64) -> Result<u64, crate::store::StoreError> {
+    db.exec("DELETE FROM handoffs WHERE expires_at < $1", &[Int(now - 3600)])
 }
 
 /// `POST /api/handoff`: keeps a checked configuration under a new code.
-pub async fn create(
-    State(state): State<AppState>,
-    JsonBody(b): JsonBody<NewHandoff>,
-) -> Result<Response, Problem> {
+pub async fn create(State(state): State<AppState>, JsonBody(b): JsonBody<NewHandoff>) -> Result<Response, Problem> {
     let model = state.catalogue.model(&b.product).ok_or_else(|| {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown-product",
-            "Unknown product",
-            format!("There is no product \"{}\".", b.product),
-        )
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-product", "Unknown product", format!("There is no product \"{}\".", b.product))
     })?;
     let choices = model.decode(&b.code).map_err(|e| {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-code",
-            "Invalid configuration code",
-            format!("{}: {e}.", b.code),
-        )
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-code", "Invalid configuration code", format!("{}: {e}.", b.code))
     })?;
     let config = model.encode(&choices);
     let code = new_code();
@@ -101,23 +65,12 @@ pub async fn create(
         ??;
     tracing::info!("hand-off code made");
     let url = format!("/h/{code}");
-    Ok((
-        StatusCode::CREATED,
-        Json(HandoffMade {
-            code,
-            url,
-            expires_in: SECONDS,
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(HandoffMade { code, url, expires_in: SECONDS })).into_response())
 }
 
 /// `GET /api/handoff/{code}`: claims the hand-off (once) and answers the
 /// configuration.
-pub async fn claim(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn claim(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, Problem> {
     let code = normal(&code).ok_or_else(unknown)?;
     let digest = sha256_hex(code.as_bytes());
     let now = unix_seconds() as i64;
@@ -137,45 +90,25 @@ pub async fn claim(
         ??;
     match found {
         Ok((product, code)) => Ok(Json(HandoffClaimed { product, code }).into_response()),
-        Err(Some(true)) => Err(Problem::new(
-            StatusCode::GONE,
-            "handoff-used",
-            "Already opened",
-            "This code was already opened on a phone; each code works once.",
-        )),
-        Err(Some(false)) => Err(Problem::new(
-            StatusCode::GONE,
-            "handoff-expired",
-            "Code expired",
-            "This code has expired; make a new one on the kiosk.",
-        )),
+        Err(Some(true)) => Err(Problem::new(StatusCode::GONE, "handoff-used", "Already opened", "This code was already opened on a phone; each code works once.")),
+        Err(Some(false)) => Err(Problem::new(StatusCode::GONE, "handoff-expired", "Code expired", "This code has expired; make a new one on the kiosk.")),
         Err(None) => Err(unknown()),
     }
 }
 
 /// `GET /api/handoff/{code}/state`: whether the phone has claimed it (the
 /// kiosk asks, then resets).
-pub async fn status(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn status(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, Problem> {
     let code = normal(&code).ok_or_else(unknown)?;
     let digest = sha256_hex(code.as_bytes());
     let row = state
         .store
-        .transaction(move |db| {
-            db.row(
-                "SELECT claimed_at, expires_at FROM handoffs WHERE code_sha256 = $1",
-                &[Text(&digest)],
-            )
-        })
-        .await??
+        .transaction(move |db| db.row("SELECT claimed_at, expires_at FROM handoffs WHERE code_sha256 = $1", &[Text(&digest)]))
+        .await
+        ??
         .ok_or_else(unknown)?;
     let claimed = row.int(0).is_ok();
-    let expired = row
-        .int(1)
-        .map(|e| e <= unix_seconds() as i64)
-        .unwrap_or(true);
+    let expired = row.int(1).map(|e| e <= unix_seconds() as i64).unwrap_or(true);
     Ok(Json(HandoffState { claimed, expired }).into_response())
 }
 
@@ -188,7 +121,7 @@ mod tests {
         let c = new_code();
         assert_eq!(normal(&c), Some(c.clone()));
         assert_eq!(normal(&c.to_lowercase()), Some(c));
-        assert_eq!(normal("o1il0ABC"), Some("0111".to_string() + "0ABC"));
+        assert_eq!(normal("o1il0ABC"), Some("0111" .to_string() + "0ABC"));
         assert_eq!(normal("short"), None);
         assert_eq!(normal("UUUUUUUU"), None, "U is not in the alphabet");
     }

@@ -24,22 +24,11 @@ pub struct Swept {
 pub async fn sweep(store: &Store, now: i64) -> Result<Swept, StoreError> {
     store
         .transaction(move |db| {
-            let crate::privacy::db::Expired {
-                codes,
-                sessions,
-                profiles,
-            } = crate::privacy::db::expire(db, now)?;
+            let crate::privacy::db::Expired { codes, sessions, profiles } = crate::privacy::db::expire(db, now)?;
             let handoffs = crate::handoff::expire(db, now)?;
             let calls = crate::calls::expire(db, now)?;
             let staff_sessions = crate::staff::session::expire(db, now)?;
-            Ok::<_, StoreError>(Swept {
-                codes,
-                sessions,
-                profiles,
-                handoffs,
-                calls,
-                staff_sessions,
-            })
+            Ok::<_, StoreError>(Swept { codes, sessions, profiles, handoffs, calls, staff_sessions })
         })
         .await?
 }
@@ -51,15 +40,7 @@ pub async fn run(store: Store, every: Duration) {
         tick.tick().await;
         match sweep(&store, crate::clock::unix_seconds() as i64).await {
             Ok(s) if s == Swept::default() => {}
-            Ok(s) => tracing::info!(
-                codes = s.codes,
-                sessions = s.sessions,
-                profiles = s.profiles,
-                handoffs = s.handoffs,
-                calls = s.calls,
-                staff_sessions = s.staff_sessions,
-                "expired rows deleted"
-            ),
+            Ok(s) => tracing::info!(codes = s.codes, sessions = s.sessions, profiles = s.profiles, handoffs = s.handoffs, calls = s.calls, staff_sessions = s.staff_sessions, "expired rows deleted"),
             Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again later"),
         }
     }

@@ -102,23 +102,13 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 async fn not_found() -> Problem {
-    Problem::new(
-        StatusCode::NOT_FOUND,
-        "no-endpoint",
-        "No such endpoint",
-        "There is no such API endpoint; see /api/openapi.json.",
-    )
+    Problem::new(StatusCode::NOT_FOUND, "no-endpoint", "No such endpoint", "There is no such API endpoint; see /api/openapi.json.")
 }
 
 fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
     match (method, path) {
         ("GET", "/health") => get(health),
-        ("GET", "/openapi.json") => get(|| async {
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                OPENAPI,
-            )
-        }),
+        ("GET", "/openapi.json") => get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         ("POST", "/orders") => post(orders::routes::create),
         ("GET", "/orders/{id}") => get(orders::routes::get),
         ("GET", "/orders/{id}/picture") => get(orders::picture::for_customer),
@@ -184,12 +174,8 @@ pub fn app(state: AppState, site: site::Site) -> Router {
 pub fn app_with_limits(mut state: AppState, site: site::Site, limits: limits::Limits) -> Router {
     state.limits = limits;
     let share = limits::ClientShare::new(limits);
-    let well_known = Router::new()
-        .route("/.well-known/gpc.json", get(privacy::preferences::gpc_json))
-        .with_state(state.catalogue.clone());
-    let embed = Router::new()
-        .route("/embed/{*rest}", get(partners::embed))
-        .with_state((state.clone(), site.clone()));
+    let well_known = Router::new().route("/.well-known/gpc.json", get(privacy::preferences::gpc_json)).with_state(state.catalogue.clone());
+    let embed = Router::new().route("/embed/{*rest}", get(partners::embed)).with_state((state.clone(), site.clone()));
     let api = API_ROUTES
         .iter()
         .fold(Router::new(), |router, &(method, path)| router.route(path, handler(method, path)))
@@ -221,9 +207,5 @@ pub fn app_with_limits(mut state: AppState, site: site::Site, limits: limits::Li
         .layer(axum::middleware::from_fn(http::guard::same_origin))
         .layer(axum::middleware::from_fn(http::guard::no_sniff_no_store))
         .with_state(state);
-    Router::new()
-        .nest("/api", api)
-        .merge(well_known)
-        .merge(embed)
-        .merge(site.router())
+    Router::new().nest("/api", api).merge(well_known).merge(embed).merge(site.router())
 }

@@ -45,17 +45,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_in_flight: 1024,
-            per_client_in_flight: 128,
-            orders_per_second: 5.0,
-            orders_burst: 20.0,
-            profiles_per_hour: 60.0,
-            codes_per_client_day: 20.0,
-            codes_per_day: 10_000,
-            header_timeout: std::time::Duration::from_secs(10),
-            idle_timeout: std::time::Duration::from_secs(30),
-        }
+        Limits { max_in_flight: 1024, per_client_in_flight: 128, orders_per_second: 5.0, orders_burst: 20.0, profiles_per_hour: 60.0, codes_per_client_day: 20.0, codes_per_day: 10_000, header_timeout: std::time::Duration::from_secs(10), idle_timeout: std::time::Duration::from_secs(30) }
     }
 }
 
@@ -81,18 +71,11 @@ impl RateLimiter {
 
     /// The limiter of sign-in codes mailed.
     pub fn codes(limits: Limits) -> RateLimiter {
-        RateLimiter::with_rate(
-            limits.codes_per_client_day / 86_400.0,
-            limits.codes_per_client_day,
-        )
+        RateLimiter::with_rate(limits.codes_per_client_day / 86_400.0, limits.codes_per_client_day)
     }
 
     pub fn with_rate(rate: f64, burst: f64) -> RateLimiter {
-        RateLimiter {
-            rate,
-            burst: burst.max(1.0),
-            buckets: Arc::new(Mutex::new(HashMap::new())),
-        }
+        RateLimiter { rate, burst: burst.max(1.0), buckets: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     /// Takes a token for `ip` at `now`; `Err(seconds)` until the next one.
@@ -104,9 +87,7 @@ impl RateLimiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 100_000 {
             // Forget clients whose buckets have refilled: they lose nothing.
-            buckets.retain(|_, (tokens, at)| {
-                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
-            });
+            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
         }
         let (tokens, at) = buckets.entry(ip).or_insert((burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
@@ -126,44 +107,19 @@ impl RateLimiter {
 /// bucket of new profiles and one that mails a sign-in code from its bucket of codes (through
 /// the `ClientLimits` put in the request). The client is the connection's peer address (behind a proxy,
 /// configure the proxy to limit instead).
-pub async fn rate_limit(
-    State(limiters): State<Limiters>,
-    mut request: Request<Body>,
-    next: Next,
-) -> Response {
-    let Limiters {
-        requests: limiter,
-        profiles,
-        codes,
-    } = limiters;
+pub async fn rate_limit(State(limiters): State<Limiters>, mut request: Request<Body>, next: Next) -> Response {
+    let Limiters { requests: limiter, profiles, codes } = limiters;
     let path = request.uri().path();
-    let limited = path.ends_with("/orders")
-        || path.ends_with("/again")
-        || path.contains("/sign-in")
-        || path.ends_with("/handoff")
-        || path.ends_with("/kiosk/calls")
-        || path.ends_with("/staff/session");
+    let limited = path.ends_with("/orders") || path.ends_with("/again") || path.contains("/sign-in") || path.ends_with("/handoff") || path.ends_with("/kiosk/calls") || path.ends_with("/staff/session");
     // Only changes to a profile may make one, and only sign-in mails codes
     // (nothing is added on the order path).
-    let may_make =
-        request.method() != Method::GET && (path.contains("/me/") || path.contains("/sign-in"));
-    if may_make
-        && let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>()
-    {
+    let may_make = request.method() != Method::GET && (path.contains("/me/") || path.contains("/sign-in"));
+    if may_make && let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         // Routes that may make a profile or mail a code take from this
         // client's buckets when (and only when) they do.
         let ip = peer.ip();
-        let gate = |limiter: RateLimiter| {
-            Gate(Arc::new(move || {
-                limiter
-                    .take(ip, Instant::now())
-                    .map_err(|wait| wait.ceil().max(1.0) as u64)
-            }))
-        };
-        request.extensions_mut().insert(ClientLimits {
-            new_profile: gate(profiles),
-            sign_in_mail: gate(codes),
-        });
+        let gate = |limiter: RateLimiter| Gate(Arc::new(move || limiter.take(ip, Instant::now()).map_err(|wait| wait.ceil().max(1.0) as u64)));
+        request.extensions_mut().insert(ClientLimits { new_profile: gate(profiles), sign_in_mail: gate(codes) });
     }
     if request.method() == Method::POST && limited {
         if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
@@ -195,11 +151,7 @@ pub struct Limiters {
 
 impl Limiters {
     pub fn new(limits: Limits) -> Limiters {
-        Limiters {
-            requests: RateLimiter::new(limits),
-            profiles: RateLimiter::profiles(limits),
-            codes: RateLimiter::codes(limits),
-        }
+        Limiters { requests: RateLimiter::new(limits), profiles: RateLimiter::profiles(limits), codes: RateLimiter::codes(limits) }
     }
 }
 
@@ -212,10 +164,7 @@ pub struct ClientShare {
 
 impl ClientShare {
     pub fn new(limits: Limits) -> ClientShare {
-        ClientShare {
-            per_client: limits.per_client_in_flight.max(1),
-            held: Arc::new(Mutex::new(HashMap::new())),
-        }
+        ClientShare { per_client: limits.per_client_in_flight.max(1), held: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     /// A slot for `ip`, given back when the guard is dropped (the answer
@@ -228,10 +177,7 @@ impl ClientShare {
             return None;
         }
         *n += 1;
-        Some(Slot {
-            share: self.clone(),
-            ip,
-        })
+        Some(Slot { share: self.clone(), ip })
     }
 }
 
@@ -255,15 +201,8 @@ impl Drop for Slot {
 /// Middleware: a client address beyond its share of requests in flight is
 /// refused at once (503, `Retry-After`), before it can take a slot of the
 /// server's own limit.
-pub async fn client_share(
-    State(share): State<ClientShare>,
-    request: Request<Body>,
-    next: Next,
-) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+pub async fn client_share(State(share): State<ClientShare>, request: Request<Body>, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let _slot = match peer {
         Some(ip) => match share.enter(ip) {
             Some(slot) => Some(slot),
@@ -292,15 +231,8 @@ pub async fn client_share(
 /// project's nginx sets only that one). From any other peer the header is
 /// ignored, so a client cannot choose its own address. Installed outermost,
 /// before the limits read the address.
-pub async fn forwarded_client(
-    State(trusted): State<Arc<[IpAddr]>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+pub async fn forwarded_client(State(trusted): State<Arc<[IpAddr]>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     if let Some(peer) = peer
         && trusted.contains(&peer.ip())
         && let Some(client) = request
@@ -312,9 +244,7 @@ pub async fn forwarded_client(
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse::<IpAddr>().ok())
     {
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::new(client, peer.port())));
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, peer.port())));
     }
     next.run(request).await
 }
@@ -328,74 +258,38 @@ mod tests {
     /// X-Forwarded-For headers, behind `trusted` proxies.
     async fn seen(trusted: &[&str], peer: &str, forwarded: &[&str]) -> String {
         use tower::ServiceExt;
-        let trusted: Arc<[IpAddr]> = trusted
-            .iter()
-            .map(|t| t.parse().unwrap())
-            .collect::<Vec<_>>()
-            .into();
+        let trusted: Arc<[IpAddr]> = trusted.iter().map(|t| t.parse().unwrap()).collect::<Vec<_>>().into();
         let app = axum::Router::new()
-            .route(
-                "/",
-                axum::routing::get(|ConnectInfo(a): ConnectInfo<SocketAddr>| async move {
-                    a.ip().to_string()
-                }),
-            )
-            .layer(axum::middleware::from_fn_with_state(
-                trusted,
-                forwarded_client,
-            ));
+            .route("/", axum::routing::get(|ConnectInfo(a): ConnectInfo<SocketAddr>| async move { a.ip().to_string() }))
+            .layer(axum::middleware::from_fn_with_state(trusted, forwarded_client));
         let mut request = Request::builder().uri("/");
         for f in forwarded {
             request = request.header("x-forwarded-for", *f);
         }
         let mut request = request.body(Body::empty()).unwrap();
-        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(
-            format!("{peer}:5000").parse().unwrap(),
-        ));
+        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(format!("{peer}:5000").parse().unwrap()));
         let answer = app.oneshot(request).await.unwrap();
-        let body = axum::body::to_bytes(answer.into_body(), 1024)
-            .await
-            .unwrap();
+        let body = axum::body::to_bytes(answer.into_body(), 1024).await.unwrap();
         String::from_utf8(body.to_vec()).unwrap()
     }
 
     #[tokio::test]
     async fn only_a_trusted_proxy_names_the_client() {
-        assert_eq!(
-            seen(&["127.0.0.1"], "127.0.0.1", &["203.0.113.7"]).await,
-            "203.0.113.7"
-        );
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["203.0.113.7"]).await, "203.0.113.7");
         // The proxy's own entry is the last one; what the client sent before it is not believed.
-        assert_eq!(
-            seen(&["127.0.0.1"], "127.0.0.1", &["10.9.9.9, 203.0.113.7"]).await,
-            "203.0.113.7"
-        );
-        assert_eq!(
-            seen(&["127.0.0.1"], "127.0.0.1", &["10.9.9.9", "2001:db8::1"]).await,
-            "2001:db8::1"
-        );
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["10.9.9.9, 203.0.113.7"]).await, "203.0.113.7");
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["10.9.9.9", "2001:db8::1"]).await, "2001:db8::1");
         // From anyone else the header is ignored: a client cannot pick its address.
-        assert_eq!(
-            seen(&["127.0.0.1"], "198.51.100.2", &["203.0.113.7"]).await,
-            "198.51.100.2"
-        );
+        assert_eq!(seen(&["127.0.0.1"], "198.51.100.2", &["203.0.113.7"]).await, "198.51.100.2");
         assert_eq!(seen(&[], "127.0.0.1", &["203.0.113.7"]).await, "127.0.0.1");
         // A trusted proxy without the header, or with rubbish, is itself the client.
         assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &[]).await, "127.0.0.1");
-        assert_eq!(
-            seen(&["127.0.0.1"], "127.0.0.1", &["not-an-address"]).await,
-            "127.0.0.1"
-        );
+        assert_eq!(seen(&["127.0.0.1"], "127.0.0.1", &["not-an-address"]).await, "127.0.0.1");
     }
 
     #[test]
     fn a_bucket_allows_its_burst_then_its_rate() {
-        let limiter = RateLimiter::new(Limits {
-            max_in_flight: 1,
-            orders_per_second: 2.0,
-            orders_burst: 3.0,
-            ..Limits::default()
-        });
+        let limiter = RateLimiter::new(Limits { max_in_flight: 1, orders_per_second: 2.0, orders_burst: 3.0, ..Limits::default() });
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let t0 = Instant::now();
         for _ in 0..3 {
@@ -403,16 +297,10 @@ mod tests {
         }
         let wait = limiter.take(a, t0).unwrap_err();
         assert!((wait - 0.5).abs() < 1e-9, "{wait}");
-        assert!(
-            limiter.take(b, t0).is_ok(),
-            "another client has its own bucket"
-        );
+        assert!(limiter.take(b, t0).is_ok(), "another client has its own bucket");
         assert!(limiter.take(a, t0 + Duration::from_millis(500)).is_ok());
         assert!(limiter.take(a, t0 + Duration::from_millis(500)).is_err());
-        let off = RateLimiter::new(Limits {
-            orders_per_second: 0.0,
-            ..Limits::default()
-        });
+        let off = RateLimiter::new(Limits { orders_per_second: 0.0, ..Limits::default() });
         for _ in 0..1000 {
             assert!(off.take(a, t0).is_ok());
         }

@@ -31,31 +31,21 @@ impl Mailer {
     pub fn send(&self, mail: Mail) -> Result<(), String> {
         match self {
             Mailer::Outbox(dir) => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 let now = time::OffsetDateTime::now_utc();
                 let mut random = [0u8; 4];
                 getrandom::fill(&mut random).map_err(|e| e.to_string())?;
-                let name = format!(
-                    "{}-{:08x}.eml",
-                    now.unix_timestamp_nanos(),
-                    u32::from_be_bytes(random)
-                );
-                let date = now
-                    .format(&time::format_description::well_known::Rfc2822)
-                    .unwrap_or_default();
+                let name = format!("{}-{:08x}.eml", now.unix_timestamp_nanos(), u32::from_be_bytes(random));
+                let date = now.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
                 let text = format!(
                     "To: {}\r\nFrom: Tailor <no-reply@tailor.invalid>\r\nSubject: {}\r\nDate: {date}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
                     mail.to, mail.subject, mail.body
                 );
                 let path = dir.join(name);
-                std::fs::write(&path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
             }
             Mailer::Memory(list) => {
-                list.lock()
-                    .map_err(|_| "mailer poisoned".to_string())?
-                    .push(mail);
+                list.lock().map_err(|_| "mailer poisoned".to_string())?.push(mail);
                 Ok(())
             }
         }

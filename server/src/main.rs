@@ -15,9 +15,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use tailor_server::staff::Role;
-use tailor_server::{
-    AppState, Config, app_with_limits, catalogue::Catalogue, partners, site::Site, store,
-};
+use tailor_server::{AppState, Config, app_with_limits, catalogue::Catalogue, partners, site::Site, store};
 
 // Order handling allocates many small strings; mimalloc serves them faster
 // than the system allocator under two busy threads.
@@ -25,12 +23,7 @@ use tailor_server::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "tailor-server",
-    version,
-    about = "Tailor's backend: serves the portal and takes orders",
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "tailor-server", version, about = "Tailor's backend: serves the portal and takes orders", args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -59,12 +52,7 @@ enum Command {
         #[command(flatten)]
         database: Database,
         /// The catalogue files.
-        #[arg(
-            long = "catalogue",
-            value_name = "DIR",
-            env = "TAILOR_CATALOGUE_DIR",
-            default_value = "public/catalogue"
-        )]
+        #[arg(long = "catalogue", value_name = "DIR", env = "TAILOR_CATALOGUE_DIR", default_value = "public/catalogue")]
         catalogue_dir: PathBuf,
         /// Counts resting on fewer orders are dropped.
         #[arg(long, value_name = "N", env = "TAILOR_LEARN_K", default_value_t = tailor_server::learn::DEFAULT_K, value_parser = clap::value_parser!(u32).range(1..))]
@@ -85,33 +73,18 @@ struct Database {
 #[derive(Args, Debug)]
 struct OutboxArg {
     /// The folder the default mailer writes e-mails to.
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "TAILOR_OUTBOX",
-        default_value = "data/outbox"
-    )]
+    #[arg(long, value_name = "DIR", env = "TAILOR_OUTBOX", default_value = "data/outbox")]
     outbox: PathBuf,
 }
 
 #[derive(Args, Debug)]
 struct ServeArgs {
-    #[arg(
-        long,
-        value_name = "HOST:PORT",
-        env = "TAILOR_ADDR",
-        default_value = "127.0.0.1:8080"
-    )]
+    #[arg(long, value_name = "HOST:PORT", env = "TAILOR_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     #[command(flatten)]
     database: Database,
     /// The built site (Trunk's `dist/`).
-    #[arg(
-        long = "site",
-        value_name = "DIR",
-        env = "TAILOR_SITE_DIR",
-        default_value = "dist"
-    )]
+    #[arg(long = "site", value_name = "DIR", env = "TAILOR_SITE_DIR", default_value = "dist")]
     site_dir: PathBuf,
     /// The catalogue files (default: the site's copy, else public/catalogue).
     #[arg(long = "catalogue", value_name = "DIR", env = "TAILOR_CATALOGUE_DIR")]
@@ -148,22 +121,14 @@ struct ServeArgs {
     idle_timeout_ms: Option<u64>,
     /// A load balancer in front (repeat, or commas): requests from it count
     /// as coming from the last address in their X-Forwarded-For.
-    #[arg(
-        long = "trusted-proxy",
-        value_name = "IP",
-        env = "TAILOR_TRUSTED_PROXIES",
-        value_delimiter = ','
-    )]
+    #[arg(long = "trusted-proxy", value_name = "IP", env = "TAILOR_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     outbox: OutboxArg,
 }
 
 fn order_rate(text: &str) -> Result<f64, String> {
-    text.parse()
-        .ok()
-        .filter(|r: &f64| r.is_finite() && *r >= 0.0)
-        .ok_or_else(|| "expected a number >= 0".to_string())
+    text.parse().ok().filter(|r: &f64| r.is_finite() && *r >= 0.0).ok_or_else(|| "expected a number >= 0".to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -245,9 +210,7 @@ fn partner_id(id: &str) -> Result<String, String> {
 }
 
 fn theme_token(text: &str) -> Result<(String, String), String> {
-    let (k, v) = text
-        .split_once('=')
-        .ok_or_else(|| format!("\"{text}\": expected TOKEN=VALUE"))?;
+    let (k, v) = text.split_once('=').ok_or_else(|| format!("\"{text}\": expected TOKEN=VALUE"))?;
     tailor_engine::theme::check_token(k, v)?;
     Ok((k.to_string(), v.to_string()))
 }
@@ -257,33 +220,21 @@ fn config(args: ServeArgs) -> (Config, PathBuf) {
     // the same files when they are there.
     let catalogue_dir = match args.catalogue_dir {
         Some(dir) => dir,
-        None if args.site_dir.join("catalogue/index.json").exists() => {
-            args.site_dir.join("catalogue")
-        }
+        None if args.site_dir.join("catalogue/index.json").exists() => args.site_dir.join("catalogue"),
         None => PathBuf::from("public/catalogue"),
     };
     let defaults = tailor_server::limits::Limits::default();
     let orders_per_second = args.order_rate.unwrap_or(defaults.orders_per_second);
     let limits = tailor_server::limits::Limits {
-        max_in_flight: args
-            .max_in_flight
-            .map_or(defaults.max_in_flight, |n| n as usize),
-        per_client_in_flight: args
-            .max_in_flight_per_client
-            .map_or(defaults.per_client_in_flight, |n| n as usize),
+        max_in_flight: args.max_in_flight.map_or(defaults.max_in_flight, |n| n as usize),
+        per_client_in_flight: args.max_in_flight_per_client.map_or(defaults.per_client_in_flight, |n| n as usize),
         orders_per_second,
         orders_burst: defaults.orders_burst.max(orders_per_second * 2.0),
         profiles_per_hour: args.profile_rate.unwrap_or(defaults.profiles_per_hour),
-        codes_per_client_day: args
-            .codes_per_client_day
-            .unwrap_or(defaults.codes_per_client_day),
+        codes_per_client_day: args.codes_per_client_day.unwrap_or(defaults.codes_per_client_day),
         codes_per_day: args.codes_per_day.unwrap_or(defaults.codes_per_day),
-        header_timeout: args
-            .header_timeout_ms
-            .map_or(defaults.header_timeout, std::time::Duration::from_millis),
-        idle_timeout: args
-            .idle_timeout_ms
-            .map_or(defaults.idle_timeout, std::time::Duration::from_millis),
+        header_timeout: args.header_timeout_ms.map_or(defaults.header_timeout, std::time::Duration::from_millis),
+        idle_timeout: args.idle_timeout_ms.map_or(defaults.idle_timeout, std::time::Duration::from_millis),
     };
     let learn_k = args.learn_k.unwrap_or(tailor_server::learn::DEFAULT_K);
     let learn_every = std::time::Duration::from_secs(args.learn_every.unwrap_or(3600));
@@ -309,8 +260,7 @@ async fn main() -> ExitCode {
         // exists, skipping"); only their warnings matter here, so that a
         // command's output is its answer.
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,refinery_core=warn,tokio_postgres=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,refinery_core=warn,tokio_postgres=warn".into()),
         )
         .json()
         // Logs on standard error: standard output is a command's answer
@@ -319,16 +269,10 @@ async fn main() -> ExitCode {
         .init();
     let outcome = match cli.command {
         Some(Command::Staff(c)) => staff(c).await,
-        Some(Command::Consent(ConsentCommand::Verify { database })) => {
-            consent_verify(database).await
-        }
+        Some(Command::Consent(ConsentCommand::Verify { database })) => consent_verify(database).await,
         Some(Command::Partner(c)) => partner(c).await,
         Some(Command::Place(c)) => place(c).await,
-        Some(Command::Learn {
-            database,
-            catalogue_dir,
-            k,
-        }) => learn(database, &catalogue_dir, k).await,
+        Some(Command::Learn { database, catalogue_dir, k }) => learn(database, &catalogue_dir, k).await,
         Some(Command::Outbox(o)) => outbox(o.outbox),
         None => run(cli.serve).await,
     };
@@ -342,63 +286,33 @@ async fn main() -> ExitCode {
 }
 
 async fn connect(database: Database) -> Result<store::Store, String> {
-    store::Store::connect(&store::DatabaseUrl::parse(&database.database_url)?)
-        .await
-        .map_err(|e| e.to_string())
+    store::Store::connect(&store::DatabaseUrl::parse(&database.database_url)?).await.map_err(|e| e.to_string())
 }
 
 async fn staff(command: StaffCommand) -> Result<(), String> {
     let now = tailor_server::clock::now_rfc3339();
     match command {
-        StaffCommand::Add {
-            name,
-            role,
-            database,
-        } => {
+        StaffCommand::Add { name, role, database } => {
             if name.trim().is_empty() {
                 return Err("staff add needs a --name".into());
             }
             let store = connect(database).await?;
             let (key, digest) = tailor_server::staff::new_key();
             let id = format!("S{}", &digest[..10]);
-            let row = store::StaffKey {
-                id: id.clone(),
-                name,
-                role: role.as_str().to_string(),
-                created_at: now,
-                revoked_at: None,
-            };
-            store
-                .add_staff(row, &digest)
-                .await
-                .map_err(|e| e.to_string())?;
+            let row = store::StaffKey { id: id.clone(), name, role: role.as_str().to_string(), created_at: now, revoked_at: None };
+            store.add_staff(row, &digest).await.map_err(|e| e.to_string())?;
             println!("staff key {id} ({role}); keep it safe, it is not shown again:\n{key}");
             Ok(())
         }
         StaffCommand::List(database) => {
-            for k in connect(database)
-                .await?
-                .list_staff()
-                .await
-                .map_err(|e| e.to_string())?
-            {
-                let state = k
-                    .revoked_at
-                    .map_or("active".to_string(), |r| format!("revoked {r}"));
-                println!(
-                    "{}\t{}\t{}\t{}\t{state}",
-                    k.id, k.role, k.name, k.created_at
-                );
+            for k in connect(database).await?.list_staff().await.map_err(|e| e.to_string())? {
+                let state = k.revoked_at.map_or("active".to_string(), |r| format!("revoked {r}"));
+                println!("{}\t{}\t{}\t{}\t{state}", k.id, k.role, k.name, k.created_at);
             }
             Ok(())
         }
         StaffCommand::Revoke(Revoke { id, database }) => {
-            if connect(database)
-                .await?
-                .revoke_staff(&id, &now)
-                .await
-                .map_err(|e| e.to_string())?
-            {
+            if connect(database).await?.revoke_staff(&id, &now).await.map_err(|e| e.to_string())? {
                 println!("revoked {id}");
                 Ok(())
             } else {
@@ -411,25 +325,15 @@ async fn staff(command: StaffCommand) -> Result<(), String> {
 /// `consent verify`: any break is listed and the exit status is 1.
 async fn consent_verify(database: Database) -> Result<(), String> {
     let store = connect(database).await?;
-    let report = tailor_server::privacy::verify_chain(&store)
-        .await
-        .map_err(|e| e.to_string())?;
+    let report = tailor_server::privacy::verify_chain(&store).await.map_err(|e| e.to_string())?;
     for b in &report.breaks {
         println!("BROKEN {b}");
     }
     if report.breaks.is_empty() {
-        println!(
-            "consent log intact: {} events of {} customers, every hash chain checks",
-            report.events, report.customers
-        );
+        println!("consent log intact: {} events of {} customers, every hash chain checks", report.events, report.customers);
         Ok(())
     } else {
-        Err(format!(
-            "consent log broken: {} problems in {} events of {} customers",
-            report.breaks.len(),
-            report.events,
-            report.customers
-        ))
+        Err(format!("consent log broken: {} problems in {} events of {} customers", report.breaks.len(), report.events, report.customers))
     }
 }
 
@@ -438,23 +342,13 @@ async fn in_store<T: Send + 'static>(
     store: &store::Store,
     work: impl FnOnce(&mut dyn store::sql::Db) -> Result<T, store::StoreError> + Send + 'static,
 ) -> Result<T, String> {
-    store
-        .transaction(work)
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+    store.transaction(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
 }
 
 async fn partner(command: PartnerCommand) -> Result<(), String> {
     let now = tailor_server::clock::now_rfc3339();
     match command {
-        PartnerCommand::Add {
-            id,
-            name,
-            origins,
-            theme,
-            database,
-        } => {
+        PartnerCommand::Add { id, name, origins, theme, database } => {
             if name.trim().is_empty() {
                 return Err("partner add needs a --name".into());
             }
@@ -462,41 +356,22 @@ async fn partner(command: PartnerCommand) -> Result<(), String> {
             tailor_engine::theme::check(&theme)?;
             let store = connect(database).await?;
             let (key, digest) = partners::new_key();
-            let p = partners::Partner {
-                id: id.clone(),
-                name,
-                origins,
-                theme,
-            };
+            let p = partners::Partner { id: id.clone(), name, origins, theme };
             in_store(&store, move |db| partners::add(db, &p, &digest, &now)).await?;
-            println!(
-                "partner {id}; its server's key (keep it safe, it is not shown again):\n{key}"
-            );
+            println!("partner {id}; its server's key (keep it safe, it is not shown again):\n{key}");
             Ok(())
         }
         PartnerCommand::List(database) => {
             let list = in_store(&connect(database).await?, |db| partners::list(db)).await?;
             for (p, revoked) in list {
-                let state = revoked
-                    .as_ref()
-                    .map_or("active".to_string(), |r| format!("revoked {r}"));
-                println!(
-                    "{}\t{}\t{}\t{:?}\t{state}",
-                    p.id,
-                    p.name,
-                    p.origins.join(" "),
-                    p.theme
-                );
+                let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
+                println!("{}\t{}\t{}\t{:?}\t{state}", p.id, p.name, p.origins.join(" "), p.theme);
             }
             Ok(())
         }
         PartnerCommand::Revoke(Revoke { id, database }) => {
             let target = id.clone();
-            if in_store(&connect(database).await?, move |db| {
-                partners::revoke(db, &target, &now)
-            })
-            .await?
-            {
+            if in_store(&connect(database).await?, move |db| partners::revoke(db, &target, &now)).await? {
                 println!("revoked {id}");
                 Ok(())
             } else {
@@ -509,10 +384,7 @@ async fn partner(command: PartnerCommand) -> Result<(), String> {
 async fn learn(database: Database, catalogue_dir: &std::path::Path, k: u32) -> Result<(), String> {
     let catalogue = Catalogue::load(catalogue_dir)?;
     let store = connect(database).await?;
-    for (product, orders) in tailor_server::learn::learn_all(&store, &catalogue, k)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    for (product, orders) in tailor_server::learn::learn_all(&store, &catalogue, k).await.map_err(|e| e.to_string())? {
         println!("{product}\tlearned from {orders} orders (k = {k})");
     }
     Ok(())
@@ -524,45 +396,26 @@ async fn place(command: PlaceCommand) -> Result<(), String> {
     match command {
         PlaceCommand::Add { name, database } => {
             let store = connect(database).await?;
-            if in_store(&store, |db| calls::places(db))
-                .await?
-                .iter()
-                .any(|(n, _, _)| *n == name)
-            {
-                return Err(format!(
-                    "kiosk place \"{name}\" is registered already (a revoked name stays taken): pick another name"
-                ));
+            if in_store(&store, |db| calls::places(db)).await?.iter().any(|(n, _, _)| *n == name) {
+                return Err(format!("kiosk place \"{name}\" is registered already (a revoked name stays taken): pick another name"));
             }
             let (key, digest) = calls::new_key();
             let place = name.clone();
-            in_store(&store, move |db| {
-                calls::add_place(db, &place, &digest, &now)
-            })
-            .await?;
+            in_store(&store, move |db| calls::add_place(db, &place, &digest, &now)).await?;
             let address = format!("/kiosk?place={}&key={key}", name.replace(' ', "%20"));
-            println!(
-                "kiosk place {name}; open the kiosk at {address}\nits key (keep it safe, it is not shown again):\n{key}"
-            );
+            println!("kiosk place {name}; open the kiosk at {address}\nits key (keep it safe, it is not shown again):\n{key}");
             Ok(())
         }
         PlaceCommand::List(database) => {
-            for (name, created, revoked) in
-                in_store(&connect(database).await?, |db| calls::places(db)).await?
-            {
-                let state = revoked
-                    .as_ref()
-                    .map_or("active".to_string(), |r| format!("revoked {r}"));
+            for (name, created, revoked) in in_store(&connect(database).await?, |db| calls::places(db)).await? {
+                let state = revoked.as_ref().map_or("active".to_string(), |r| format!("revoked {r}"));
                 println!("{name}\t{created}\t{state}");
             }
             Ok(())
         }
         PlaceCommand::Revoke(Revoke { id, database }) => {
             let target = id.clone();
-            if in_store(&connect(database).await?, move |db| {
-                calls::revoke_place(db, &target, &now)
-            })
-            .await?
-            {
+            if in_store(&connect(database).await?, move |db| calls::revoke_place(db, &target, &now)).await? {
                 println!("revoked {id}");
                 Ok(())
             } else {
@@ -575,10 +428,7 @@ async fn place(command: PlaceCommand) -> Result<(), String> {
 /// `outbox`: the newest messages the default mailer wrote.
 fn outbox(dir: PathBuf) -> Result<(), String> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect(),
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect(),
         Err(_) => Vec::new(),
     };
     files.sort();
@@ -586,11 +436,7 @@ fn outbox(dir: PathBuf) -> Result<(), String> {
         println!("no messages in {}", dir.display());
     }
     for f in files.iter().rev().take(5).rev() {
-        println!(
-            "--- {}\n{}",
-            f.display(),
-            std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?
-        );
+        println!("--- {}\n{}", f.display(), std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?);
     }
     Ok(())
 }
@@ -599,9 +445,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let (config, outbox) = config(args);
     let catalogue = Catalogue::load(&config.catalogue_dir)?;
     let url = store::DatabaseUrl::parse(&config.database_url)?;
-    let store = store::Store::connect(&url)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = store::Store::connect(&url).await.map_err(|e| e.to_string())?;
     store.prepare_orders().await.map_err(|e| e.to_string())?;
     let site = Site::load(&config.site_dir);
     if !site.is_built() {
@@ -613,39 +457,14 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, products = catalogue.index.products.len(), "listening");
     println!("Tailor is running at http://{local}/  (Ctrl-C stops it)");
-    println!(
-        "E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)",
-        outbox.display()
-    );
-    let state = AppState {
-        catalogue: Arc::new(catalogue),
-        store,
-        mailer: tailor_server::mail::Mailer::Outbox(outbox),
-        limits: Default::default(),
-    };
-    tokio::spawn(tailor_server::housekeeping::run(
-        state.store.clone(),
-        std::time::Duration::from_secs(300),
-    ));
-    tokio::spawn(tailor_server::learn::run(
-        state.store.clone(),
-        state.catalogue.clone(),
-        config.learn_k,
-        config.learn_every,
-    ));
+    println!("E-mails (sign-in codes) are written to {}/ (`tailor-server outbox` shows the newest)", outbox.display());
+    let state = AppState { catalogue: Arc::new(catalogue), store, mailer: tailor_server::mail::Mailer::Outbox(outbox), limits: Default::default() };
+    tokio::spawn(tailor_server::housekeeping::run(state.store.clone(), std::time::Duration::from_secs(300)));
+    tokio::spawn(tailor_server::learn::run(state.store.clone(), state.catalogue.clone(), config.learn_k, config.learn_every));
     let trusted: std::sync::Arc<[std::net::IpAddr]> = config.trusted_proxies.into();
-    let app = app_with_limits(state, site, config.limits).layer(
-        axum::middleware::from_fn_with_state(trusted, tailor_server::limits::forwarded_client),
-    );
-    tailor_server::serve::serve(
-        listener,
-        app,
-        config.limits.header_timeout,
-        config.limits.idle_timeout,
-        std::time::Duration::from_secs(30),
-        shutdown_signal(),
-    )
-    .await;
+    let app = app_with_limits(state, site, config.limits)
+        .layer(axum::middleware::from_fn_with_state(trusted, tailor_server::limits::forwarded_client));
+    tailor_server::serve::serve(listener, app, config.limits.header_timeout, config.limits.idle_timeout, std::time::Duration::from_secs(30), shutdown_signal()).await;
     println!("Tailor stopped.");
     Ok(())
 }
@@ -657,8 +476,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -26,11 +26,7 @@ pub fn matrix(text: &str) -> Option<Vec<Vec<bool>>> {
     }
     let code = QrCode::encode_text(text, QrCodeEcc::Medium).ok()?;
     let n = code.size();
-    Some(
-        (0..n)
-            .map(|y| (0..n).map(|x| code.get_module(x, y)).collect())
-            .collect(),
-    )
+    Some((0..n).map(|y| (0..n).map(|x| code.get_module(x, y)).collect()).collect())
 }
 
 /// An SVG with one path of unit squares and a four-module quiet zone.
@@ -53,20 +49,11 @@ pub fn svg(modules: &[Vec<bool>]) -> String {
 
 pub async fn qr(Query(q): Query<QrQuery>) -> Response {
     let Some(text) = q.text.filter(|t| !t.is_empty()) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "missing-text",
-            "Nothing to encode",
-            "Give the text to encode as ?text=...",
-        )
-        .into_response();
+        return Problem::new(StatusCode::BAD_REQUEST, "missing-text", "Nothing to encode", "Give the text to encode as ?text=...").into_response();
     };
     match matrix(&text) {
         Some(m) => (
-            [
-                (header::CONTENT_TYPE, "image/svg+xml"),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
+            [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
             svg(&m),
         )
             .into_response(),
@@ -74,10 +61,7 @@ pub async fn qr(Query(q): Query<QrQuery>) -> Response {
             StatusCode::BAD_REQUEST,
             "text-too-long",
             "Too long for a QR code",
-            format!(
-                "The text has {} bytes; a QR code here holds at most {MAX_TEXT}.",
-                text.len()
-            ),
+            format!("The text has {} bytes; a QR code here holds at most {MAX_TEXT}.", text.len()),
         )
         .into_response(),
     }
@@ -93,11 +77,7 @@ mod tests {
         let side = (m.len() + 8) * scale;
         let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
             let (mx, my) = ((x / scale) as isize - 4, (y / scale) as isize - 4);
-            let dark = mx >= 0
-                && my >= 0
-                && (mx as usize) < m.len()
-                && (my as usize) < m.len()
-                && m[my as usize][mx as usize];
+            let dark = mx >= 0 && my >= 0 && (mx as usize) < m.len() && (my as usize) < m.len() && m[my as usize][mx as usize];
             if dark { 0 } else { 255 }
         });
         let grids = img.detect_grids();
@@ -107,11 +87,7 @@ mod tests {
 
     #[test]
     fn share_links_read_back_exactly() {
-        for text in [
-            "http://127.0.0.1:8080/p/pc?c=1a2b3c4d5e6f7a8b9",
-            "https://tailor.example/p/jeans?c=1ZZZZZZ0000000000000000000000000000000000000042",
-            "总计 €1.299,00",
-        ] {
+        for text in ["http://127.0.0.1:8080/p/pc?c=1a2b3c4d5e6f7a8b9", "https://tailor.example/p/jeans?c=1ZZZZZZ0000000000000000000000000000000000000042", "总计 €1.299,00"] {
             let m = matrix(text).unwrap();
             assert_eq!(decode(&m), text);
             let svg = svg(&m);

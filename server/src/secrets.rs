@@ -55,18 +55,8 @@ mod tests {
         assert_ne!(new_key("tsk").0, key, "two keys differ");
         assert_eq!(new_token(None).len(), 43);
         // The SHA-256 of "abc" (FIPS 180-2, appendix B.1).
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         let id = new_id::<10>('K');
-        assert!(
-            id.len() == 21
-                && id.starts_with('K')
-                && id[1..]
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
-            "{id}"
-        );
+        assert!(id.len() == 21 && id.starts_with('K') && id[1..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
     }
 }

@@ -38,12 +38,7 @@ impl<T> Idle<T> {
         // Until the first byte the allowance is `first`: `last` is set so
         // that `last + idle` is when it ends.
         let last = now.checked_sub(idle.saturating_sub(first)).unwrap_or(now);
-        Idle {
-            inner,
-            idle,
-            last,
-            timer: Box::pin(tokio::time::sleep_until(last + idle)),
-        }
+        Idle { inner, idle, last, timer: Box::pin(tokio::time::sleep_until(last + idle)) }
     }
 
     /// Whether the allowance has run out; re-arms the timer otherwise (it
@@ -64,11 +59,7 @@ impl<T> Idle<T> {
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Idle<T> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(result) => {
@@ -77,21 +68,14 @@ impl<T: AsyncRead + Unpin> AsyncRead for Idle<T> {
                 }
                 Poll::Ready(result)
             }
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "idle connection closed",
-            ))),
+            Poll::Pending if self.expired(cx) => Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "idle connection closed"))),
             Poll::Pending => Poll::Pending,
         }
     }
 }
 
 impl<T: AsyncWrite + Unpin> AsyncWrite for Idle<T> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let written = Pin::new(&mut self.inner).poll_write(cx, data);
         if let Poll::Ready(Ok(n)) = &written
             && *n > 0
@@ -101,11 +85,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Idle<T> {
         written
     }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
         let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &written
             && *n > 0
@@ -141,10 +121,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -177,13 +154,7 @@ pub async fn serve(
         }
     }
     drop(listener);
-    if tokio::time::timeout(drain, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            seconds = drain.as_secs(),
-            "requests still in flight at shutdown were cut off"
-        );
+    if tokio::time::timeout(drain, graceful.shutdown()).await.is_err() {
+        tracing::warn!(seconds = drain.as_secs(), "requests still in flight at shutdown were cut off");
     }
 }

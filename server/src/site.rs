@@ -46,28 +46,13 @@ impl Site {
             .flatten()
             .filter_map(|e| {
                 let path = e.ok()?.path();
-                let id = path
-                    .file_name()?
-                    .to_str()?
-                    .strip_suffix(".html")?
-                    .to_string();
+                let id = path.file_name()?.to_str()?.strip_suffix(".html")?.to_string();
                 Some((id, std::fs::read_to_string(&path).ok()?))
             })
             .collect();
-        let pages = [&index, &home, &console]
-            .iter()
-            .filter_map(|p| p.as_deref())
-            .chain(products.values().map(String::as_str))
-            .collect::<String>();
+        let pages = [&index, &home, &console].iter().filter_map(|p| p.as_deref()).chain(products.values().map(String::as_str)).collect::<String>();
         let csp = content_security_policy(&pages);
-        Site {
-            dir: dir.to_path_buf(),
-            index,
-            home,
-            console,
-            products: std::sync::Arc::new(products),
-            csp: HeaderValue::from_str(&csp).expect("CSP is ASCII"),
-        }
+        Site { dir: dir.to_path_buf(), index, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
     pub fn is_built(&self) -> bool {
@@ -79,26 +64,13 @@ impl Site {
     /// never cached (the origins may change).
     pub fn embed_page(&self, origins: &[String]) -> Response {
         let Some(html) = &self.index else {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The portal is not built yet.",
-            )
-                .into_response();
+            return (StatusCode::SERVICE_UNAVAILABLE, "The portal is not built yet.").into_response();
         };
-        let csp = self.csp.to_str().unwrap_or_default().replace(
-            "frame-ancestors 'none'",
-            &format!("frame-ancestors {}", origins.join(" ")),
-        );
+        let csp = self.csp.to_str().unwrap_or_default().replace("frame-ancestors 'none'", &format!("frame-ancestors {}", origins.join(" ")));
         let mut response = Html(html.clone()).into_response();
         let h = response.headers_mut();
-        h.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        h.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Ok(v) = HeaderValue::from_str(&csp) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -108,32 +80,18 @@ impl Site {
 
     /// A refusal page that no one may frame.
     pub fn embed_refused(&self, message: &str) -> Response {
-        let mut response = (
-            StatusCode::NOT_FOUND,
-            Html(format!(
-                "<!doctype html><title>Tailor</title><p>{message}</p>"
-            )),
-        )
-            .into_response();
-        response.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        );
+        let mut response = (StatusCode::NOT_FOUND, Html(format!("<!doctype html><title>Tailor</title><p>{message}</p>"))).into_response();
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
         response
     }
 
     pub fn router(self) -> Router {
         // `cargo xtask build` leaves `x.br` and `x.gz` beside each hashed
         // asset; other files are compressed per request.
-        let files = ServeDir::new(&self.dir)
-            .append_index_html_on_directories(false)
-            .precompressed_br()
-            .precompressed_gzip();
+        let files = ServeDir::new(&self.dir).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
         Router::new()
             .route("/", axum::routing::get(home))
-            .fallback_service(
-                files.fallback(axum::routing::get(client_route).with_state(self.clone())),
-            )
+            .fallback_service(files.fallback(axum::routing::get(client_route).with_state(self.clone())))
             .with_state(self.clone())
             .layer(middleware::from_fn_with_state(self, headers))
             .layer(CompressionLayer::new().gzip(true))
@@ -144,12 +102,7 @@ impl Site {
 /// wasm compilation, our styles, and requests to ourselves.
 fn content_security_policy(index_html: &str) -> String {
     let hashes: String = inline_scripts(index_html)
-        .map(|s| {
-            format!(
-                " 'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
-            )
-        })
+        .map(|s| format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -225,19 +178,10 @@ async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -
     let mut response = next.run(request).await;
     let ok = response.status().is_success();
     let h = response.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::CONTENT_SECURITY_POLICY, site.csp.clone());
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     let cache = if ok && is_hashed_asset(&path) {
         "public, max-age=31536000, immutable"
     } else {

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tailor_load as load;
-use tailor_load::client::Connection;
 use tailor_server::catalogue::Catalogue;
+use tailor_load::client::Connection;
+use tailor_load as load;
 
 mod common;
 use common::free_addr;
@@ -42,32 +42,20 @@ async fn acknowledged_orders_survive_sigkill_and_retries_make_no_duplicates() {
     for c in 0..16 {
         let (addr, bodies, log) = (addr.clone(), bodies.clone(), log.clone());
         clients.push(tokio::spawn(async move {
-            let Ok(mut conn) = Connection::open(&addr).await else {
-                return;
-            };
+            let Ok(mut conn) = Connection::open(&addr).await else { return };
             for i in 0.. {
                 let key = format!("crash-{c}-{i}");
                 let b = (c * 7919 + i) % bodies.len();
                 log.lock().unwrap().sent.insert(key.clone(), b);
-                let headers = [
-                    ("Content-Type", "application/json"),
-                    ("Idempotency-Key", key.as_str()),
-                ];
-                match conn
-                    .request("POST", "/api/orders", &headers, bodies[b].as_bytes())
-                    .await
-                {
+                let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];
+                match conn.request("POST", "/api/orders", &headers, bodies[b].as_bytes()).await {
                     Ok(a) if a.status == 201 => {
                         let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
                         let id = v["id"].as_str().unwrap().to_string();
                         let token = v["access_token"].as_str().unwrap().to_string();
                         log.lock().unwrap().acked.insert(key, (id, token));
                     }
-                    Ok(a) => panic!(
-                        "unexpected answer {}: {}",
-                        a.status,
-                        String::from_utf8_lossy(&a.body)
-                    ),
+                    Ok(a) => panic!("unexpected answer {}: {}", a.status, String::from_utf8_lossy(&a.body)),
                     Err(_) => return, // the server is gone
                 }
             }
@@ -87,50 +75,26 @@ async fn acknowledged_orders_survive_sigkill_and_retries_make_no_duplicates() {
         let l = log.lock().unwrap();
         (l.sent.clone(), l.acked.clone())
     };
-    assert!(
-        acked.len() >= 500,
-        "only {} orders before the kill",
-        acked.len()
-    );
+    assert!(acked.len() >= 500, "only {} orders before the kill", acked.len());
 
     let mut server = start(&addr, &db);
     let mut conn = Connection::open(&addr).await.unwrap();
     // Every acknowledged order is there, readable with its token.
     for (id, token) in acked.values() {
         let auth = format!("Bearer {token}");
-        let a = conn
-            .request(
-                "GET",
-                &format!("/api/orders/{id}"),
-                &[("Authorization", auth.as_str())],
-                b"",
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            a.status, 200,
-            "acknowledged order {id} is missing after the crash"
-        );
+        let a = conn.request("GET", &format!("/api/orders/{id}"), &[("Authorization", auth.as_str())], b"").await.unwrap();
+        assert_eq!(a.status, 200, "acknowledged order {id} is missing after the crash");
     }
     // Every request sent again with its key: one order per key.
     let mut ids = BTreeSet::new();
     for (key, &b) in &sent {
-        let headers = [
-            ("Content-Type", "application/json"),
-            ("Idempotency-Key", key.as_str()),
-        ];
-        let a = conn
-            .request("POST", "/api/orders", &headers, bodies[b].as_bytes())
-            .await
-            .unwrap();
+        let headers = [("Content-Type", "application/json"), ("Idempotency-Key", key.as_str())];
+        let a = conn.request("POST", "/api/orders", &headers, bodies[b].as_bytes()).await.unwrap();
         assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
         let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         let id = v["id"].as_str().unwrap().to_string();
         if let Some((acked_id, _)) = acked.get(key) {
-            assert_eq!(
-                &id, acked_id,
-                "a retry of an acknowledged order made another"
-            );
+            assert_eq!(&id, acked_id, "a retry of an acknowledged order made another");
             assert_eq!(a.header("idempotent-replayed"), Some("true"));
         }
         ids.insert(id);
@@ -139,25 +103,9 @@ async fn acknowledged_orders_survive_sigkill_and_retries_make_no_duplicates() {
     server.kill().unwrap();
     server.wait().unwrap();
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let rows: i64 = conn
-        .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
-        .unwrap();
-    let (keys, distinct): (i64, i64) = conn
-        .query_row(
-            "SELECT COUNT(*), COUNT(DISTINCT key) FROM idempotency_log",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!(
-        (rows as usize, keys as usize, distinct as usize),
-        (sent.len(), sent.len(), sent.len()),
-        "one order per key, no more"
-    );
-    eprintln!(
-        "crash test: {} acknowledged before SIGKILL, {} sent, {} orders after retries",
-        acked.len(),
-        sent.len(),
-        rows
-    );
+    let rows: i64 = conn.query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0)).unwrap();
+    let (keys, distinct): (i64, i64) =
+        conn.query_row("SELECT COUNT(*), COUNT(DISTINCT key) FROM idempotency_log", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((rows as usize, keys as usize, distinct as usize), (sent.len(), sent.len(), sent.len()), "one order per key, no more");
+    eprintln!("crash test: {} acknowledged before SIGKILL, {} sent, {} orders after retries", acked.len(), sent.len(), rows);
 }

@@ -29,10 +29,7 @@ fn modules(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
                 continue;
             }
             let rel = path.strip_prefix(src).unwrap().with_extension("");
-            let mut parts: Vec<String> = rel
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect();
+            let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
             match parts.last().map(String::as_str) {
                 Some("main") if parts.len() == 1 => continue,
                 Some("lib") if parts.len() == 1 => parts.clear(),
@@ -57,19 +54,8 @@ fn code(text: &str) -> String {
         Some(at) => &text[..at],
         None => text,
     };
-    let skipped = [
-        "//",
-        "pub use ",
-        "pub(crate) use ",
-        "mod ",
-        "pub mod ",
-        "pub(crate) mod ",
-    ];
-    text.lines()
-        .filter(|l| !skipped.iter().any(|s| l.trim_start().starts_with(s)))
-        .map(|l| l.split(" // ").next().unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let skipped = ["//", "pub use ", "pub(crate) use ", "mod ", "pub mod ", "pub(crate) mod "];
+    text.lines().filter(|l| !skipped.iter().any(|s| l.trim_start().starts_with(s))).map(|l| l.split(" // ").next().unwrap_or(l)).collect::<Vec<_>>().join("\n")
 }
 
 /// The paths written after `crate::`, `super::` in `code`, relative to the
@@ -98,29 +84,17 @@ fn paths(code: &str, here: &[String], is_mod_file: bool) -> Vec<Vec<String>> {
             let rest = &code[from..];
             let mut end = 0;
             let rb = rest.as_bytes();
-            while end < rb.len()
-                && (rb[end].is_ascii_alphanumeric() || rb[end] == b'_' || rb[end] == b':')
-            {
+            while end < rb.len() && (rb[end].is_ascii_alphanumeric() || rb[end] == b'_' || rb[end] == b':') {
                 end += 1;
             }
             let path = rest[..end].trim_end_matches(':');
-            base.extend(
-                path.split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-            );
-            if rest[end..].starts_with('{')
-                || rest[..end].ends_with("::") && rest[end..].starts_with('{')
-            {
+            base.extend(path.split("::").filter(|s| !s.is_empty()).map(str::to_string));
+            if rest[end..].starts_with('{') || rest[..end].ends_with("::") && rest[end..].starts_with('{') {
                 let close = rest[end..].find('}').map_or(rest.len(), |c| end + c);
                 for item in rest[end + 1..close].split(',') {
                     let name = item.trim().split(" as ").next().unwrap_or("").trim();
                     let mut p = base.clone();
-                    p.extend(
-                        name.split("::")
-                            .filter(|s| !s.is_empty() && *s != "self")
-                            .map(str::to_string),
-                    );
+                    p.extend(name.split("::").filter(|s| !s.is_empty() && *s != "self").map(str::to_string));
                     out.push(p);
                 }
             } else {
@@ -137,35 +111,20 @@ fn bare_paths(code: &str, here: &[String], child: &str) -> Vec<Vec<String>> {
     let word = format!("{child}::");
     let b = code.as_bytes();
     code.match_indices(&word)
-        .filter(|(at, _)| {
-            *at == 0
-                || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_' || b[at - 1] == b':')
-        })
+        .filter(|(at, _)| *at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_' || b[at - 1] == b':'))
         .map(|(at, _)| {
             let rest = &code[at..];
-            let end = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                .unwrap_or(rest.len());
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(rest.len());
             let mut p = here.to_vec();
-            p.extend(
-                rest[..end]
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-            );
+            p.extend(rest[..end].split("::").filter(|s| !s.is_empty()).map(str::to_string));
             p
         })
         .collect()
 }
 
 /// The longest prefix of `path` that is a module of a file.
-fn resolve<'a>(
-    path: &[String],
-    files: &'a BTreeMap<Vec<String>, PathBuf>,
-) -> Option<&'a Vec<String>> {
-    (0..=path.len())
-        .rev()
-        .find_map(|n| files.get_key_value(&path[..n]).map(|(k, _)| k))
+fn resolve<'a>(path: &[String], files: &'a BTreeMap<Vec<String>, PathBuf>) -> Option<&'a Vec<String>> {
+    (0..=path.len()).rev().find_map(|n| files.get_key_value(&path[..n]).map(|(k, _)| k))
 }
 
 fn graph() -> (Edges, BTreeMap<Vec<String>, String>) {
@@ -175,17 +134,12 @@ fn graph() -> (Edges, BTreeMap<Vec<String>, String>) {
     let mut texts = BTreeMap::new();
     for (module, path) in &files {
         let text = code(&std::fs::read_to_string(path).unwrap());
-        let is_mod = path
-            .file_name()
-            .is_some_and(|n| n == "mod.rs" || n == "lib.rs");
+        let is_mod = path.file_name().is_some_and(|n| n == "mod.rs" || n == "lib.rs");
         let mut to = BTreeSet::new();
         let mut found = paths(&text, module, is_mod);
         if is_mod {
             // A folder's own file names its children without a prefix.
-            for child in files
-                .keys()
-                .filter(|k| k.len() == module.len() + 1 && k.starts_with(module))
-            {
+            for child in files.keys().filter(|k| k.len() == module.len() + 1 && k.starts_with(module)) {
                 found.extend(bare_paths(&text, module, child.last().unwrap()));
             }
         }
@@ -203,11 +157,7 @@ fn graph() -> (Edges, BTreeMap<Vec<String>, String>) {
 }
 
 fn name(m: &[String]) -> String {
-    if m.is_empty() {
-        "lib".into()
-    } else {
-        m.join("::")
-    }
+    if m.is_empty() { "lib".into() } else { m.join("::") }
 }
 
 /// A cycle through the graph, if there is one (depth-first search).
@@ -254,15 +204,8 @@ fn cycle(edges: &Edges) -> Option<Vec<String>> {
 #[test]
 fn no_module_reaches_back() {
     let (edges, _) = graph();
-    assert!(
-        edges.len() > 20,
-        "the server's files were not found: {:?}",
-        edges.keys().collect::<Vec<_>>()
-    );
-    assert!(
-        edges[&vec![]].contains(&vec!["orders".to_string(), "routes".to_string()]),
-        "the router's routes were not seen"
-    );
+    assert!(edges.len() > 20, "the server's files were not found: {:?}", edges.keys().collect::<Vec<_>>());
+    assert!(edges[&vec![]].contains(&vec!["orders".to_string(), "routes".to_string()]), "the router's routes were not seen");
     if let Some(c) = cycle(&edges) {
         panic!("an import cycle among server modules: {}", c.join(" -> "));
     }
@@ -275,26 +218,12 @@ fn the_cycle_check_sees_a_cycle() {
     edges.insert(m("a"), BTreeSet::from([m("b")]));
     edges.insert(m("b"), BTreeSet::from([m("c")]));
     edges.insert(m("c"), BTreeSet::from([m("a")]));
-    assert_eq!(
-        cycle(&edges),
-        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
-    );
+    assert_eq!(cycle(&edges), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
     edges.insert(m("c"), BTreeSet::new());
     assert_eq!(cycle(&edges), None);
     // Paths are read from `use` groups and `super::` too.
-    let found = paths(
-        "use super::{sessions::customer, db};\nlet x = crate::orders::place(a);",
-        &m("privacy::again"),
-        false,
-    );
-    assert_eq!(
-        found,
-        vec![
-            m("orders::place"),
-            m("privacy::sessions::customer"),
-            m("privacy::db")
-        ]
-    );
+    let found = paths("use super::{sessions::customer, db};\nlet x = crate::orders::place(a);", &m("privacy::again"), false);
+    assert_eq!(found, vec![m("orders::place"), m("privacy::sessions::customer"), m("privacy::db")]);
 }
 
 #[test]
@@ -305,16 +234,9 @@ fn no_route_handler_is_called_from_code() {
         // handler called as a function.
         for (at, _) in text.match_indices("(State(") {
             let before = &text[..at];
-            let word_start = before
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                .map_or(0, |i| i + 1);
+            let word_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).map_or(0, |i| i + 1);
             let is_definition = before[..word_start].trim_end().ends_with("fn");
-            assert!(
-                is_definition,
-                "{} calls a route handler: {}",
-                name(module),
-                &text[word_start..at + 7]
-            );
+            assert!(is_definition, "{} calls a route handler: {}", name(module), &text[word_start..at + 7]);
         }
     }
 }

@@ -10,54 +10,26 @@ const WASM: &str = "tailor-web-0123456789abcdef_bg.wasm";
 
 fn site() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!doctype html><title>t</title><script type=\"module\">init()</script>",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("home.html"),
-        "<!doctype html><title>home</title><script>lang()</script>",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>t</title><script type=\"module\">init()</script>").unwrap();
+    std::fs::write(dir.path().join("home.html"), "<!doctype html><title>home</title><script>lang()</script>").unwrap();
     std::fs::create_dir(dir.path().join("p")).unwrap();
-    std::fs::write(
-        dir.path().join("p/jeans.html"),
-        "<!doctype html><title>jeans drawn</title><script>s()</script>",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("p/jeans.html"), "<!doctype html><title>jeans drawn</title><script>s()</script>").unwrap();
     std::fs::create_dir(dir.path().join("staff")).unwrap();
-    std::fs::write(
-        dir.path().join("staff/index.html"),
-        "<!doctype html><title>console</title><script>locale()</script>",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("staff/index.html"), "<!doctype html><title>console</title><script>locale()</script>").unwrap();
     std::fs::write(dir.path().join(WASM), b"\0asm-plain").unwrap();
     std::fs::write(dir.path().join(format!("{WASM}.gz")), b"gzip-copy").unwrap();
     std::fs::write(dir.path().join(format!("{WASM}.br")), b"brotli-copy").unwrap();
     (Site::load(dir.path()).router(), dir)
 }
 
-async fn get(
-    router: &axum::Router,
-    path: &str,
-    accept: Option<&str>,
-) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn get(router: &axum::Router, path: &str, accept: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut request = Request::get(path);
     if let Some(a) = accept {
         request = request.header(header::ACCEPT_ENCODING, a);
     }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
     let (parts, body) = response.into_parts();
-    (
-        parts.status,
-        parts.headers,
-        body.collect().await.unwrap().to_bytes().to_vec(),
-    )
+    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
 }
 
 #[tokio::test]
@@ -68,12 +40,7 @@ async fn hashed_assets_are_sent_precompressed_by_what_the_browser_accepts() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_ENCODING], "br");
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
-    assert!(
-        headers[header::CACHE_CONTROL]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
+    assert!(headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
     assert_eq!(body, b"brotli-copy");
 
     let (_, headers, body) = get(&router, &path, Some("gzip")).await;
@@ -88,29 +55,12 @@ async fn hashed_assets_are_sent_precompressed_by_what_the_browser_accepts() {
 #[tokio::test]
 async fn client_routes_get_the_page_with_its_security_headers() {
     let (router, _dir) = site();
-    for (path, title) in [
-        ("/", "home"),
-        ("/p/jeans", "jeans drawn"),
-        ("/p/jeans?c=X1", "t"),
-        ("/p/pc", "t"),
-        ("/orders/abc", "t"),
-        ("/staff", "console"),
-        ("/staff/orders/T1/print", "console"),
-        ("/staffroom", "t"),
-    ] {
+    for (path, title) in [("/", "home"), ("/p/jeans", "jeans drawn"), ("/p/jeans?c=X1", "t"), ("/p/pc", "t"), ("/orders/abc", "t"), ("/staff", "console"), ("/staff/orders/T1/print", "console"), ("/staffroom", "t")] {
         let (status, headers, body) = get(&router, path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(
-            String::from_utf8(body)
-                .unwrap()
-                .contains(&format!("<title>{title}</title>")),
-            "{path}"
-        );
+        assert!(String::from_utf8(body).unwrap().contains(&format!("<title>{title}</title>")), "{path}");
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("'wasm-unsafe-eval'") && csp.contains("'sha256-"),
-            "{csp}"
-        );
+        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'sha256-"), "{csp}");
         // The four pages' inline scripts are allowed, by hash.
         assert_eq!(csp.matches("'sha256-").count(), 4, "{csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff");

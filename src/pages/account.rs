@@ -5,10 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::{
-    AgainBody, AnswerBody, CodeSent, Created, MeView, OrderSummary, Question, SignInBody, SignedIn,
-    SwitchState, VerifyBody,
-};
+use tailor_api::{AgainBody, AnswerBody, CodeSent, Created, MeView, OrderSummary, Question, SignInBody, SignedIn, SwitchState, VerifyBody};
 
 use crate::api;
 use crate::i18n::{Locale, money, pick, use_locale};
@@ -28,17 +25,9 @@ fn status_word(l: Locale, s: &str) -> &'static str {
 
 fn again_reason(l: Locale, r: &str) -> &'static str {
     match r {
-        "catalogue-changed" => pick(
-            l,
-            "The product has changed since; open it to check your choices.",
-            "该产品已更新；请打开它检查您的选择。",
-        ),
+        "catalogue-changed" => pick(l, "The product has changed since; open it to check your choices.", "该产品已更新；请打开它检查您的选择。"),
         "details-erased" => pick(l, "The delivery details were erased.", "配送信息已删除。"),
-        _ => pick(
-            l,
-            "This configuration can no longer be ordered as it was.",
-            "此配置已无法按原样订购。",
-        ),
+        _ => pick(l, "This configuration can no longer be ordered as it was.", "此配置已无法按原样订购。"),
     }
 }
 
@@ -53,10 +42,7 @@ fn SignIn(info: RwSignal<Option<String>>) -> impl IntoView {
     let message = RwSignal::new(None::<(bool, String)>);
     let send_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = api::json(&SignInBody {
-            email: email.get_untracked(),
-            language: Some(locale.get_untracked().tag().to_string()),
-        });
+        let body = api::json(&SignInBody { email: email.get_untracked(), language: Some(locale.get_untracked().tag().to_string()) });
         busy.set(true);
         message.set(None);
         spawn_local(async move {
@@ -69,10 +55,7 @@ fn SignIn(info: RwSignal<Option<String>>) -> impl IntoView {
     };
     let verify = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = api::json(&VerifyBody {
-            email: email.get_untracked(),
-            code: code.get_untracked(),
-        });
+        let body = api::json(&VerifyBody { email: email.get_untracked(), code: code.get_untracked() });
         busy.set(true);
         message.set(None);
         spawn_local(async move {
@@ -80,11 +63,7 @@ fn SignIn(info: RwSignal<Option<String>>) -> impl IntoView {
                 Ok(s) => {
                     let l = locale.get_untracked();
                     let text = if s.merged {
-                        pick(
-                            l,
-                            "Signed in. What this device had is now part of your profile.",
-                            "已登录。此设备上的内容已并入您的资料。",
-                        )
+                        pick(l, "Signed in. What this device had is now part of your profile.", "已登录。此设备上的内容已并入您的资料。")
                     } else {
                         pick(l, "Signed in.", "已登录。")
                     };
@@ -139,10 +118,7 @@ fn SignIn(info: RwSignal<Option<String>>) -> impl IntoView {
 
 /// One order with its status link and "order again".
 #[component]
-fn OrderRow(
-    order: OrderSummary,
-    names: Signal<Vec<(String, tailor_engine::Text)>>,
-) -> impl IntoView {
+fn OrderRow(order: OrderSummary, names: Signal<Vec<(String, tailor_engine::Text)>>) -> impl IntoView {
     let locale = use_locale();
     let me = use_me();
     let location = expect_context::<Location>();
@@ -155,13 +131,7 @@ fn OrderRow(
     let id = order.id.clone();
     let product = order.product.clone();
     let name = move || {
-        names
-            .with(|n| {
-                n.iter()
-                    .find(|(id, _)| *id == product)
-                    .map(|(_, t)| t.get(locale.get().key()).to_string())
-            })
-            .unwrap_or_else(|| product.clone())
+        names.with(|n| n.iter().find(|(id, _)| *id == product).map(|(_, t)| t.get(locale.get().key()).to_string())).unwrap_or_else(|| product.clone())
     };
     let order_again = {
         let id = id.clone();
@@ -172,9 +142,7 @@ fn OrderRow(
             busy.set(true);
             error.set(None);
             spawn_local(async move {
-                match api::request::<Created>("POST", &url, Some(&body), Some(&key.get_value()))
-                    .await
-                {
+                match api::request::<Created>("POST", &url, Some(&body), Some(&key.get_value())).await {
                     Ok(c) => {
                         api::remember_token(&c.order.id, &c.access_token);
                         key.set_value(api::new_key());
@@ -214,9 +182,7 @@ fn OneQuestion(questions: Vec<Question>, note: Option<tailor_engine::Text>) -> i
     let locale = use_locale();
     let me = use_me();
     let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
-    let asked_before = storage
-        .as_ref()
-        .and_then(|s| s.get_item("tailor.asked").ok().flatten());
+    let asked_before = storage.as_ref().and_then(|s| s.get_item("tailor.asked").ok().flatten());
     let done = RwSignal::new(false);
     let question = Memo::new(move |_| {
         me.0.with(|m| {
@@ -229,13 +195,7 @@ fn OneQuestion(questions: Vec<Question>, note: Option<tailor_engine::Text>) -> i
             if asked_before.as_deref() == Some("done") {
                 return None;
             }
-            questions
-                .iter()
-                .find(|q| {
-                    p.answers.get(&q.id).is_none()
-                        && asked_before.as_deref().is_none_or(|a| a == q.id)
-                })
-                .cloned()
+            questions.iter().find(|q| p.answers.get(&q.id).is_none() && asked_before.as_deref().is_none_or(|a| a == q.id)).cloned()
         })
     });
     let mark = move |id: &str| {
@@ -287,11 +247,7 @@ pub fn AccountPage() -> impl IntoView {
     let (index, _) = load(load_index);
     let (notice, _) = load(profile::load_notice);
     let names = Signal::derive(move || match index.get() {
-        Some(Ok(i)) => i
-            .products
-            .iter()
-            .map(|p| (p.id.clone(), p.name.clone()))
-            .collect(),
+        Some(Ok(i)) => i.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
         _ => Vec::new(),
     });
     let confirm_erase = RwSignal::new(false);
@@ -304,14 +260,9 @@ pub fn AccountPage() -> impl IntoView {
                 Ok(_) => {
                     erased.set(true);
                     confirm_erase.set(false);
-                    if let Some(s) =
-                        web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-                    {
+                    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
                         // Order tokens kept in this browser go too.
-                        let keys: Vec<String> = (0..s.length().unwrap_or(0))
-                            .filter_map(|i| s.key(i).ok().flatten())
-                            .filter(|k| k.starts_with("tailor.order."))
-                            .collect();
+                        let keys: Vec<String> = (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with("tailor.order.")).collect();
                         for k in keys {
                             let _ = s.remove_item(&k);
                         }
@@ -332,14 +283,7 @@ pub fn AccountPage() -> impl IntoView {
     };
     let delete_saved = move |id: String| {
         spawn_local(async move {
-            match api::request::<MeView>(
-                "DELETE",
-                &format!("/api/me/configurations/{id}"),
-                None,
-                None,
-            )
-            .await
-            {
+            match api::request::<MeView>("DELETE", &format!("/api/me/configurations/{id}"), None, None).await {
                 Ok(m) => me.0.set(Some(m)),
                 Err(e) => error.set(Some(e.message)),
             }

@@ -34,14 +34,7 @@ pub fn HandoffPage(code: String) -> impl IntoView {
     let location = expect_context::<crate::route::Location>();
     let error = RwSignal::new(None::<String>);
     spawn_local(async move {
-        match crate::api::request::<tailor_api::HandoffClaimed>(
-            "GET",
-            &format!("/api/handoff/{code}"),
-            None,
-            None,
-        )
-        .await
-        {
+        match crate::api::request::<tailor_api::HandoffClaimed>("GET", &format!("/api/handoff/{code}"), None, None).await {
             Ok(c) => location.replace(&format!("/p/{}?c={}", c.product, c.code)),
             Err(e) => error.set(Some(e.message)),
         }

@@ -37,21 +37,14 @@ impl Stored {
 fn described(model: Option<&Model>, order: &Stored) -> Vec<(Text, Text)> {
     let plain = |s: &str| Text::plain(s);
     let Some(m) = model else {
-        return order
-            .choices
-            .iter()
-            .map(|(k, v)| (plain(k), plain(v)))
-            .collect();
+        return order.choices.iter().map(|(k, v)| (plain(k), plain(v))).collect();
     };
     let mut rows = Vec::new();
     for (_, attrs) in m.steps() {
         for a in attrs {
             let attr = &m.attributes()[a];
             if let Some(v) = order.choices.get(&attr.id) {
-                let option = m
-                    .option(a, v)
-                    .map(|o| attr.options[o].label.clone())
-                    .unwrap_or_else(|| plain(v));
+                let option = m.option(a, v).map(|o| attr.options[o].label.clone()).unwrap_or_else(|| plain(v));
                 rows.push((attr.label.clone(), option));
             }
         }
@@ -62,13 +55,7 @@ fn described(model: Option<&Model>, order: &Stored) -> Vec<(Text, Text)> {
         }
     }
     for (k, v) in &order.texts {
-        let label = m
-            .def()
-            .texts
-            .iter()
-            .find(|t| &t.id == k)
-            .map(|t| t.label.clone())
-            .unwrap_or_else(|| plain(k));
+        let label = m.def().texts.iter().find(|t| &t.id == k).map(|t| t.label.clone()).unwrap_or_else(|| plain(k));
         rows.push((label, plain(v)));
     }
     rows
@@ -81,19 +68,14 @@ pub fn OrderPage(id: String) -> impl IntoView {
         let id = id.clone();
         async move {
             let token = api::token_for(&id);
-            let order = api::get_json::<OrderView>(&format!("/api/orders/{id}"), token.as_deref())
-                .await
-                .map_err(|e| e.message)?;
+            let order = api::get_json::<OrderView>(&format!("/api/orders/{id}"), token.as_deref()).await.map_err(|e| e.message)?;
             let stored = Stored::of(&order)?;
             // Without the catalogue the ids are still shown, as stored.
             let model = load_model(order.product.clone()).await.ok();
             // The picture the server draws from the stored order (what the
             // workshop sees); none for a product without one. It is the
             // engine's own SVG (escaped texts, a closed vocabulary).
-            let picture = api::get_text(&format!("/api/orders/{id}/picture"), token.as_deref())
-                .await
-                .ok()
-                .filter(|svg| svg.starts_with("<svg "));
+            let picture = api::get_text(&format!("/api/orders/{id}/picture"), token.as_deref()).await.ok().filter(|svg| svg.starts_with("<svg "));
             Ok((order, stored, model, picture))
         }
     });

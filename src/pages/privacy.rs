@@ -41,29 +41,15 @@ fn state_word(l: Locale, state: ConsentState) -> &'static str {
 
 fn method_word(l: Locale, method: &str) -> &'static str {
     match method {
-        "gpc" => pick(
-            l,
-            "by your browser's Global Privacy Control",
-            "由您浏览器的全球隐私控制 (GPC) 发出",
-        ),
-        "sign-in-merge" => pick(
-            l,
-            "from your other device, when you signed in",
-            "在您登录时从另一台设备合并",
-        ),
+        "gpc" => pick(l, "by your browser's Global Privacy Control", "由您浏览器的全球隐私控制 (GPC) 发出"),
+        "sign-in-merge" => pick(l, "from your other device, when you signed in", "在您登录时从另一台设备合并"),
         _ => pick(l, "by you", "由您本人"),
     }
 }
 
 /// One switch: a button with `role="switch"`, its state in `aria-checked`.
 #[component]
-fn ConsentSwitch(
-    purpose: String,
-    channel: String,
-    label: Signal<String>,
-    described_by: String,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn ConsentSwitch(purpose: String, channel: String, label: Signal<String>, described_by: String, error: RwSignal<Option<String>>) -> impl IntoView {
     let locale = use_locale();
     let me = use_me();
     let busy = RwSignal::new(false);
@@ -79,18 +65,10 @@ fn ConsentSwitch(
     let last = {
         let (p, c) = (purpose.clone(), channel.clone());
         Memo::new(move |_| {
-            me.0.with(|m| {
-                m.as_ref()
-                    .and_then(|m| m.consents.iter().find(|s| s.purpose == p && s.channel == c))
-                    .and_then(|s| s.last.clone())
-            })
+            me.0.with(|m| m.as_ref().and_then(|m| m.consents.iter().find(|s| s.purpose == p && s.channel == c)).and_then(|s| s.last.clone()))
         })
     };
-    let id = if channel.is_empty() {
-        format!("switch-{purpose}")
-    } else {
-        format!("switch-{purpose}-{channel}")
-    };
+    let id = if channel.is_empty() { format!("switch-{purpose}") } else { format!("switch-{purpose}-{channel}") };
     let label_id = format!("{id}-label");
     let toggle = {
         let (purpose, channel) = (purpose.clone(), channel.clone());
@@ -98,23 +76,13 @@ fn ConsentSwitch(
             if busy.get_untracked() {
                 return;
             }
-            let to = if state.get_untracked() == SwitchState::On {
-                ChangeState::Withdrawn
-            } else {
-                ChangeState::Given
-            };
-            let change = ConsentChange {
-                purpose: purpose.clone(),
-                channel: channel.clone(),
-                state: to,
-            };
+            let to = if state.get_untracked() == SwitchState::On { ChangeState::Withdrawn } else { ChangeState::Given };
+            let change = ConsentChange { purpose: purpose.clone(), channel: channel.clone(), state: to };
             busy.set(true);
             error.set(None);
             let l = locale.get_untracked();
             spawn_local(async move {
-                if let Err(e) =
-                    profile::change(me, l, "preference-centre", vec![change], None).await
-                {
+                if let Err(e) = profile::change(me, l, "preference-centre", vec![change], None).await {
                     error.set(Some(e.message));
                 }
                 busy.set(false);
@@ -157,11 +125,7 @@ fn ConsentSwitch(
 }
 
 #[component]
-fn PurposeSection(
-    purpose: Purpose,
-    words: std::collections::BTreeMap<String, tailor_engine::Text>,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn PurposeSection(purpose: Purpose, words: std::collections::BTreeMap<String, tailor_engine::Text>, error: RwSignal<Option<String>>) -> impl IntoView {
     let locale = use_locale();
     let desc_id = format!("purpose-{}-text", purpose.id);
     let title = purpose.title.clone();
@@ -171,15 +135,7 @@ fn PurposeSection(
         move || {
             let l = locale.get();
             let say = |ids: &[String]| -> String {
-                ids.iter()
-                    .map(|id| {
-                        words
-                            .get(id)
-                            .map(|w| w.get(l.key()).to_string())
-                            .unwrap_or_else(|| id.clone())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                ids.iter().map(|id| words.get(id).map(|w| w.get(l.key()).to_string()).unwrap_or_else(|| id.clone())).collect::<Vec<_>>().join(", ")
             };
             format!(
                 "{} {}. {} {}. {} {}.",
@@ -228,44 +184,24 @@ fn OfferCard(notice: NoticeFile, error: RwSignal<Option<String>>) -> impl IntoVi
     let me = use_me();
     let declined = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let Some(offer) = notice.offer.clone() else {
-        return ().into_any();
-    };
-    let names: Vec<Purpose> = notice
-        .purposes
-        .iter()
-        .filter(|p| offer.purposes.contains(&p.id))
-        .cloned()
-        .collect();
+    let Some(offer) = notice.offer.clone() else { return ().into_any() };
+    let names: Vec<Purpose> = notice.purposes.iter().filter(|p| offer.purposes.contains(&p.id)).cloned().collect();
     let join = {
         let offer = offer.clone();
         move |_| {
-            let changes = offer
-                .purposes
-                .iter()
-                .map(|p| ConsentChange {
-                    purpose: p.clone(),
-                    channel: String::new(),
-                    state: ChangeState::Given,
-                })
-                .collect();
+            let changes = offer.purposes.iter().map(|p| ConsentChange { purpose: p.clone(), channel: String::new(), state: ChangeState::Given }).collect();
             let id = offer.id.clone();
             busy.set(true);
             let l = locale.get_untracked();
             spawn_local(async move {
-                if let Err(e) = profile::change(me, l, "preference-centre", changes, Some(id)).await
-                {
+                if let Err(e) = profile::change(me, l, "preference-centre", changes, Some(id)).await {
                     error.set(Some(e.message));
                 }
                 busy.set(false);
             });
         }
     };
-    let (title, terms, estimate) = (
-        offer.title.clone(),
-        offer.terms.clone(),
-        offer.estimate.clone(),
-    );
+    let (title, terms, estimate) = (offer.title.clone(), offer.terms.clone(), offer.estimate.clone());
     view! {
         <section class="purpose offer" aria-labelledby="offer-title" data-testid="offer">
             <h2 id="offer-title">{move || title.get(locale.get().key()).to_string()}</h2>

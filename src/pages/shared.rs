@@ -62,18 +62,14 @@ pub fn Loading() -> impl IntoView {
 
 /// The catalogue index: every product and its model file.
 pub async fn load_index() -> Result<CatalogueIndex, String> {
-    let text = api::get_text("/catalogue/index.json", None)
-        .await
-        .map_err(|e| e.message)?;
+    let text = api::get_text("/catalogue/index.json", None).await.map_err(|e| e.message)?;
     CatalogueIndex::from_json("catalogue/index.json", &text).map_err(|e| e.to_string())
 }
 
 /// A product's model, found through the catalogue index.
 pub async fn load_model(product: String) -> Result<Model, String> {
     let index = load_index().await?;
-    let entry = index
-        .product(&product)
-        .ok_or_else(|| format!("unknown product \"{product}\""))?;
+    let entry = index.product(&product).ok_or_else(|| format!("unknown product \"{product}\""))?;
     let path = format!("/catalogue/{}", entry.file);
     let text = api::get_text(&path, None).await.map_err(|e| e.message)?;
     Model::from_json(&path, &text).map_err(|e| e.to_string())
@@ -85,10 +81,7 @@ pub fn country_name(locale: Locale, code: &str) -> String {
     let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
     let locales = js_sys::Array::of1(&locale.tag().into());
     let names = js_sys::Intl::DisplayNames::new(&locales, &options);
-    names
-        .of(code)
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| code.to_string())
+    names.of(code).and_then(|s| s.as_string()).unwrap_or_else(|| code.to_string())
 }
 
 /// A date (and time) in the customer's language.

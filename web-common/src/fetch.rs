@@ -15,47 +15,25 @@ pub struct ApiError {
 }
 
 fn network(e: JsValue) -> ApiError {
-    ApiError {
-        status: 0,
-        message: e.as_string().unwrap_or_else(|| "network error".into()),
-        kind: String::new(),
-    }
+    ApiError { status: 0, message: e.as_string().unwrap_or_else(|| "network error".into()), kind: String::new() }
 }
 
 async fn send(request: web_sys::Request) -> Result<(u16, String), ApiError> {
     let window = web_sys::window().ok_or_else(|| network("no window".into()))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(network)?
-        .unchecked_into();
-    let text = JsFuture::from(response.text().map_err(network)?)
-        .await
-        .map_err(network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
+    let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
 
 fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        serde_json::from_str(text).map_err(|e| ApiError {
-            status,
-            message: e.to_string(),
-            kind: String::new(),
-        })
+        serde_json::from_str(text).map_err(|e| ApiError { status, message: e.to_string(), kind: String::new() })
     } else {
         // Problem details (RFC 9457) carry the reason in `detail`.
         let problem = serde_json::from_str::<Problem>(text).ok();
-        let kind = problem
-            .as_ref()
-            .and_then(|p| p.kind.clone())
-            .unwrap_or_default();
-        let detail = problem
-            .and_then(|p| p.detail)
-            .unwrap_or_else(|| format!("HTTP {status}"));
-        Err(ApiError {
-            status,
-            message: detail,
-            kind,
-        })
+        let kind = problem.as_ref().and_then(|p| p.kind.clone()).unwrap_or_default();
+        let detail = problem.and_then(|p| p.detail).unwrap_or_else(|| format!("HTTP {status}"));
+        Err(ApiError { status, message: detail, kind })
     }
 }
 
@@ -73,17 +51,10 @@ pub async fn get_text(url: &str, bearer: Option<&str>) -> Result<String, ApiErro
     init.set_method("GET");
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
     if let Some(token) = bearer {
-        request
-            .headers()
-            .set("Authorization", &format!("Bearer {token}"))
-            .map_err(network)?;
+        request.headers().set("Authorization", &format!("Bearer {token}")).map_err(network)?;
     }
     let (status, text) = send(request).await?;
-    if (200..300).contains(&status) {
-        Ok(text)
-    } else {
-        decode::<Problem>(status, &text).map(|_| text)
-    }
+    if (200..300).contains(&status) { Ok(text) } else { decode::<Problem>(status, &text).map(|_| text) }
 }
 
 pub async fn get_json<T: DeserializeOwned>(url: &str, bearer: Option<&str>) -> Result<T, ApiError> {
@@ -93,23 +64,13 @@ pub async fn get_json<T: DeserializeOwned>(url: &str, bearer: Option<&str>) -> R
 
 /// POSTs a JSON text with an `Idempotency-Key`: send the same key when
 /// retrying the same body, so the server acts on it once.
-pub async fn post_json<T: DeserializeOwned>(
-    url: &str,
-    json: &str,
-    idempotency_key: &str,
-) -> Result<T, ApiError> {
+pub async fn post_json<T: DeserializeOwned>(url: &str, json: &str, idempotency_key: &str) -> Result<T, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(json));
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
-    request
-        .headers()
-        .set("Content-Type", "application/json")
-        .map_err(network)?;
-    request
-        .headers()
-        .set("Idempotency-Key", idempotency_key)
-        .map_err(network)?;
+    request.headers().set("Content-Type", "application/json").map_err(network)?;
+    request.headers().set("Idempotency-Key", idempotency_key).map_err(network)?;
     let (status, text) = send(request).await?;
     decode(status, &text)
 }
@@ -121,20 +82,12 @@ pub fn json<T: serde::Serialize>(body: &T) -> String {
 
 /// A random key (a UUID) for a new request.
 pub fn new_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("k{}", js_sys::Date::now()))
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| format!("k{}", js_sys::Date::now()))
 }
 
 /// Sends `method url` with an optional JSON body and idempotency key; the
 /// answer's JSON (`null` for an empty answer such as 204).
-pub async fn request<T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    json: Option<&str>,
-    idempotency_key: Option<&str>,
-) -> Result<T, ApiError> {
+pub async fn request<T: DeserializeOwned>(method: &str, url: &str, json: Option<&str>, idempotency_key: Option<&str>) -> Result<T, ApiError> {
     request_as(method, url, json, idempotency_key, None).await
 }
 
@@ -153,22 +106,13 @@ pub async fn request_as<T: DeserializeOwned>(
     }
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
     if json.is_some() {
-        request
-            .headers()
-            .set("Content-Type", "application/json")
-            .map_err(network)?;
+        request.headers().set("Content-Type", "application/json").map_err(network)?;
     }
     if let Some(key) = idempotency_key {
-        request
-            .headers()
-            .set("Idempotency-Key", key)
-            .map_err(network)?;
+        request.headers().set("Idempotency-Key", key).map_err(network)?;
     }
     if let Some(token) = bearer {
-        request
-            .headers()
-            .set("Authorization", &format!("Bearer {token}"))
-            .map_err(network)?;
+        request.headers().set("Authorization", &format!("Bearer {token}")).map_err(network)?;
     }
     let (status, text) = send(request).await?;
     decode(status, if text.is_empty() { "null" } else { &text })

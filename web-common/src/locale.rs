@@ -49,9 +49,7 @@ pub fn initial_locale() -> Locale {
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
         .and_then(|t| Locale::from_tag(&t));
-    let browser = window
-        .and_then(|w| w.navigator().language())
-        .and_then(|t| Locale::from_tag(&t));
+    let browser = window.and_then(|w| w.navigator().language()).and_then(|t| Locale::from_tag(&t));
     stored.or(browser).unwrap_or(Locale::En)
 }
 
@@ -67,12 +65,7 @@ pub fn remember_choice(yes: bool) {
 pub fn set_locale(signal: RwSignal<Locale>, locale: Locale) {
     signal.set(locale);
     if let Some(w) = web_sys::window() {
-        if let Some(storage) = w
-            .local_storage()
-            .ok()
-            .flatten()
-            .filter(|_| REMEMBER.load(std::sync::atomic::Ordering::Relaxed))
-        {
+        if let Some(storage) = w.local_storage().ok().flatten().filter(|_| REMEMBER.load(std::sync::atomic::Ordering::Relaxed)) {
             let _ = storage.set_item(STORAGE_KEY, locale.tag());
         }
         if let Some(html) = w.document().and_then(|d| d.document_element()) {
@@ -101,8 +94,7 @@ pub fn money(locale: Locale, currency: &str, amount: i64) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
     let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
-    intl_format(locale, &options, amount as f64 / 100.0)
-        .unwrap_or_else(|| format!("{currency} {}.{:02}", amount / 100, (amount % 100).abs()))
+    intl_format(locale, &options, amount as f64 / 100.0).unwrap_or_else(|| format!("{currency} {}.{:02}", amount / 100, (amount % 100).abs()))
 }
 
 /// A measurement or other number with exactly `decimals` decimals, in the
@@ -117,10 +109,7 @@ pub fn number(locale: Locale, value: f64, decimals: u32) -> String {
 fn intl_format(locale: Locale, options: &js_sys::Object, value: f64) -> Option<String> {
     let locales = js_sys::Array::of1(&locale.tag().into());
     let format = js_sys::Intl::NumberFormat::new(&locales, options).format();
-    format
-        .call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into())
-        .ok()
-        .and_then(|v| v.as_string())
+    format.call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into()).ok().and_then(|v| v.as_string())
 }
 
 /// Two real buttons; the current language is marked with `aria-pressed`.

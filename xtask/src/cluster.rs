@@ -62,36 +62,12 @@ impl Cluster {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         tools::give_to_postgres(&dir)?;
-        let primary = Node {
-            name: "primary",
-            port: free_port()?,
-            data: dir.join("primary"),
-        };
-        let standby = Node {
-            name: "standby",
-            port: free_port()?,
-            data: dir.join("standby"),
-        };
-        let mut cluster = Cluster {
-            dir,
-            server,
-            primary,
-            standby,
-            instances: Vec::new(),
-            nginx: None,
-            addr: String::new(),
-            site: options.site,
-            order_rate: options.order_rate,
-        };
-        step(&format!(
-            "PostgreSQL primary on 127.0.0.1:{}",
-            cluster.primary.port
-        ));
-        run(tools::as_postgres("initdb")
-            .arg("-D")
-            .arg(&cluster.primary.data)
-            .args(["-A", "trust", "-U", "postgres"])
-            .stdout(Stdio::null()))?;
+        let primary = Node { name: "primary", port: free_port()?, data: dir.join("primary") };
+        let standby = Node { name: "standby", port: free_port()?, data: dir.join("standby") };
+        let mut cluster =
+            Cluster { dir, server, primary, standby, instances: Vec::new(), nginx: None, addr: String::new(), site: options.site, order_rate: options.order_rate };
+        step(&format!("PostgreSQL primary on 127.0.0.1:{}", cluster.primary.port));
+        run(tools::as_postgres("initdb").arg("-D").arg(&cluster.primary.data).args(["-A", "trust", "-U", "postgres"]).stdout(Stdio::null()))?;
         let conf = format!(
             "\n# tailor cluster\nlisten_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\nwal_level = replica\nmax_wal_senders = 8\n\
              wal_log_hints = on\nsynchronous_commit = on\nfsync = on\n",
@@ -100,9 +76,7 @@ impl Cluster {
         );
         append(&cluster.primary.data.join("postgresql.conf"), &conf)?;
         cluster.pg_start(&cluster.primary)?;
-        run(Command::new("psql")
-            .args(cluster.psql_args(cluster.primary.port))
-            .args(["-q", "-c", "CREATE DATABASE tailor"]))?;
+        run(Command::new("psql").args(cluster.psql_args(cluster.primary.port)).args(["-q", "-c", "CREATE DATABASE tailor"]))?;
         cluster.make_standby()?;
         for _ in 0..options.instances {
             let port = free_port()?;
@@ -116,26 +90,12 @@ impl Cluster {
     }
 
     fn psql_args(&self, port: u16) -> Vec<String> {
-        vec![
-            "-h".into(),
-            "127.0.0.1".into(),
-            "-p".into(),
-            port.to_string(),
-            "-U".into(),
-            "postgres".into(),
-            "-X".into(),
-            "-v".into(),
-            "ON_ERROR_STOP=1".into(),
-        ]
+        vec!["-h".into(), "127.0.0.1".into(), "-p".into(), port.to_string(), "-U".into(), "postgres".into(), "-X".into(), "-v".into(), "ON_ERROR_STOP=1".into()]
     }
 
     /// Runs SQL on the primary's `tailor` database and answers its rows.
     pub fn query(&self, sql: &str) -> Result<String> {
-        cmd_output(
-            Command::new("psql")
-                .args(self.psql_args(self.primary.port))
-                .args(["-d", "tailor", "-At", "-c", sql]),
-        )
+        cmd_output(Command::new("psql").args(self.psql_args(self.primary.port)).args(["-d", "tailor", "-At", "-c", sql]))
     }
 
     /// The database URL the servers use: both nodes, the writable one wins.
@@ -159,26 +119,10 @@ impl Cluster {
     /// A fresh copy of the primary, streaming from it synchronously (as
     /// `standby`), on the standby's port.
     fn make_standby(&mut self) -> Result<()> {
-        step(&format!(
-            "PostgreSQL synchronous standby on 127.0.0.1:{}",
-            self.standby.port
-        ));
+        step(&format!("PostgreSQL synchronous standby on 127.0.0.1:{}", self.standby.port));
         let _ = std::fs::remove_dir_all(&self.standby.data);
         run(tools::as_postgres("pg_basebackup")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.primary.port.to_string(),
-                "-U",
-                "postgres",
-                "-X",
-                "stream",
-                "-c",
-                "fast",
-                "-R",
-                "-D",
-            ])
+            .args(["-h", "127.0.0.1", "-p", &self.primary.port.to_string(), "-U", "postgres", "-X", "stream", "-c", "fast", "-R", "-D"])
             .arg(&self.standby.data))?;
         // Later lines win over the primary's settings copied with the data.
         // A standby promoted alone must not wait for a standby it lacks.
@@ -191,35 +135,19 @@ impl Cluster {
         // The primary's commits wait for this standby from now on.
         let t0 = Instant::now();
         loop {
-            let state = self
-                .query(
-                    "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'",
-                )
-                .unwrap_or_default();
-            let wanted = self
-                .query("SHOW synchronous_standby_names")
-                .unwrap_or_default();
+            let state = self.query("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'").unwrap_or_default();
+            let wanted = self.query("SHOW synchronous_standby_names").unwrap_or_default();
             if state.trim() == "sync" && wanted.trim() == "standby" {
                 return Ok(());
             }
             if wanted.trim() != "standby" {
                 run(Command::new("psql")
                     .args(self.psql_args(self.primary.port))
-                    .args([
-                        "-q",
-                        "-c",
-                        "ALTER SYSTEM SET synchronous_standby_names = 'standby'",
-                        "-c",
-                        "SELECT pg_reload_conf()",
-                    ])
+                    .args(["-q", "-c", "ALTER SYSTEM SET synchronous_standby_names = 'standby'", "-c", "SELECT pg_reload_conf()"])
                     .stdout(Stdio::null()))?;
             }
             if t0.elapsed() > Duration::from_secs(30) {
-                return Err(format!(
-                    "the standby did not become synchronous (state \"{}\")",
-                    state.trim()
-                )
-                .into());
+                return Err(format!("the standby did not become synchronous (state \"{}\")", state.trim()).into());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -229,25 +157,17 @@ impl Cluster {
     pub fn start_instance(&mut self, i: usize) -> Result<()> {
         let port = self.instances[i].port;
         let log_path = self.dir.join(format!("server-{i}.log"));
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)?;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
         let mut cmd = Command::new(&self.server);
-        cmd.args([
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &self.database_url(),
-        ])
-        .arg("--site")
-        .arg(&self.site)
-        .arg("--outbox")
-        .arg(self.dir.join("outbox"))
-        .arg("--catalogue")
-        .arg(project_root().join("public/catalogue"))
-        // nginx, in front, names the client in X-Forwarded-For.
-        .args(["--trusted-proxy", "127.0.0.1"]);
+        cmd.args(["--addr", &format!("127.0.0.1:{port}"), "--database-url", &self.database_url()])
+            .arg("--site")
+            .arg(&self.site)
+            .arg("--outbox")
+            .arg(self.dir.join("outbox"))
+            .arg("--catalogue")
+            .arg(project_root().join("public/catalogue"))
+            // nginx, in front, names the client in X-Forwarded-For.
+            .args(["--trusted-proxy", "127.0.0.1"]);
         if let Some(rate) = &self.order_rate {
             cmd.args(["--order-rate", rate]);
         }
@@ -255,15 +175,8 @@ impl Cluster {
         // worker threads (3 instances on 2 cores: 3,400 orders/s with one
         // thread each against 2,700 with two).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        cmd.env(
-            "TOKIO_WORKER_THREADS",
-            (cores / self.instances.len()).max(1).to_string(),
-        );
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()?;
+        cmd.env("TOKIO_WORKER_THREADS", (cores / self.instances.len()).max(1).to_string());
+        let child = cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log).spawn()?;
         self.instances[i].child = Some(child);
         wait_for_port(port, &format!("server instance {i}"), &log_path)
     }
@@ -279,16 +192,7 @@ impl Cluster {
 
     fn start_nginx(&mut self) -> Result<()> {
         let port = free_port()?;
-        let upstreams: String = self
-            .instances
-            .iter()
-            .map(|i| {
-                format!(
-                    "        server 127.0.0.1:{} max_fails=1 fail_timeout=1s;\n",
-                    i.port
-                )
-            })
-            .collect();
+        let upstreams: String = self.instances.iter().map(|i| format!("        server 127.0.0.1:{} max_fails=1 fail_timeout=1s;\n", i.port)).collect();
         let d = self.dir.display();
         // Orders carry idempotency keys, so nginx may send a POST that failed
         // on one instance to the next (`non_idempotent`).
@@ -330,11 +234,7 @@ impl Cluster {
     /// Promotes the standby; it becomes the primary (and the old primary the
     /// node to rebuild).
     pub fn promote_standby(&mut self) -> Result<()> {
-        run(tools::as_postgres("pg_ctl")
-            .arg("-D")
-            .arg(&self.standby.data)
-            .args(["-w", "promote"])
-            .stdout(Stdio::null()))?;
+        run(tools::as_postgres("pg_ctl").arg("-D").arg(&self.standby.data).args(["-w", "promote"]).stdout(Stdio::null()))?;
         std::mem::swap(&mut self.primary, &mut self.standby);
         std::mem::swap(&mut self.primary.name, &mut self.standby.name);
         Ok(())
@@ -352,12 +252,7 @@ impl Cluster {
         if !node.data.join("postmaster.pid").exists() {
             return Ok(());
         }
-        run(tools::as_postgres("pg_ctl")
-            .arg("-D")
-            .arg(&node.data)
-            .args(["-m", "immediate", "-w", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()))
+        run(tools::as_postgres("pg_ctl").arg("-D").arg(&node.data).args(["-m", "immediate", "-w", "stop"]).stdout(Stdio::null()).stderr(Stdio::null()))
     }
 
     /// The folder with the logs.
@@ -399,11 +294,7 @@ fn append(path: &Path, text: &str) -> Result<()> {
 pub fn cmd_cluster(instances: usize) -> Result<()> {
     tools::ensure_build_tools()?;
     crate::build_site()?;
-    let cluster = Cluster::start(Options {
-        instances,
-        site: project_root().join("dist"),
-        order_rate: None,
-    })?;
+    let cluster = Cluster::start(Options { instances, site: project_root().join("dist"), order_rate: None })?;
     println!(
         "\nTailor cluster: http://{}/ (nginx) -> {} instances -> PostgreSQL primary :{} with synchronous standby :{}\nLogs: {}\nCtrl-C stops everything.",
         cluster.addr,
@@ -438,79 +329,36 @@ struct Fault {
 }
 
 const FAULTS: [Fault; 4] = [
-    Fault {
-        at: 0.2,
-        what: "kill an instance (SIGKILL)",
-    },
-    Fault {
-        at: 0.35,
-        what: "restart the instance",
-    },
-    Fault {
-        at: 0.5,
-        what: "kill the primary (SIGKILL) and promote the standby",
-    },
-    Fault {
-        at: 0.7,
-        what: "rebuild the killed primary as the synchronous standby",
-    },
+    Fault { at: 0.2, what: "kill an instance (SIGKILL)" },
+    Fault { at: 0.35, what: "restart the instance" },
+    Fault { at: 0.5, what: "kill the primary (SIGKILL) and promote the standby" },
+    Fault { at: 0.7, what: "rebuild the killed primary as the synchronous standby" },
 ];
 
 /// Orders per second among `times` (ms, sorted) in [from, to) ms.
 fn rate(times: &[u32], from: f64, to: f64) -> f64 {
-    let n = times
-        .iter()
-        .filter(|&&t| f64::from(t) >= from && f64::from(t) < to)
-        .count();
+    let n = times.iter().filter(|&&t| f64::from(t) >= from && f64::from(t) < to).count();
     let seconds = (to - from) / 1000.0;
-    if seconds <= 0.0 {
-        0.0
-    } else {
-        (n as f64 / seconds).round()
-    }
+    if seconds <= 0.0 { 0.0 } else { (n as f64 / seconds).round() }
 }
 
 /// `cargo xtask bench cluster`: a cluster of `instances` servers, the load
 /// generator against nginx for `seconds` with retries under the same key,
 /// the faults of `FAULTS` at their moments; then every acknowledged order is
 /// looked for in the database. Answers the report (one JSON object).
-pub fn bench(
-    seconds: u64,
-    instances: usize,
-    connections: u64,
-    faults: bool,
-) -> Result<serde_json::Value> {
+pub fn bench(seconds: u64, instances: usize, connections: u64, faults: bool) -> Result<serde_json::Value> {
     if faults && instances < 2 {
         return Err("the faults kill an instance: give at least 2 (or --no-faults)".into());
     }
     let root = project_root();
     step("building the load generator");
-    run(Command::new("cargo")
-        .args(["build", "--profile", "native", "-p", "tailor-load"])
-        .current_dir(&root))?;
-    let mut cluster = Cluster::start(Options {
-        instances,
-        site: root.join("target/no-site"),
-        order_rate: Some("0".into()),
-    })?;
+    run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-load"]).current_dir(&root))?;
+    let mut cluster = Cluster::start(Options { instances, site: root.join("target/no-site"), order_rate: Some("0".into()) })?;
     let load = cluster.server.with_file_name("tailor-load");
     let acked_path = cluster.dir().join("acked.txt");
-    step(&format!(
-        "posting orders through nginx ({}) for {seconds} s, with faults",
-        cluster.addr
-    ));
+    step(&format!("posting orders through nginx ({}) for {seconds} s, with faults", cluster.addr));
     let mut child = Command::new(&load)
-        .args([
-            "orders",
-            "--addr",
-            &cluster.addr,
-            "--seconds",
-            &seconds.to_string(),
-            "--connections",
-            &connections.to_string(),
-            "--retry",
-            "--acked",
-        ])
+        .args(["orders", "--addr", &cluster.addr, "--seconds", &seconds.to_string(), "--connections", &connections.to_string(), "--retry", "--acked"])
         .arg(&acked_path)
         .arg("--catalogue")
         .arg(root.join("public/catalogue"))
@@ -522,10 +370,7 @@ pub fn bench(
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(|l| l.ok())
-        {
+        for line in std::io::BufReader::new(stderr).lines().map_while(|l| l.ok()) {
             if line.starts_with("posting orders") {
                 let _ = started_tx.send(Instant::now());
             } else {
@@ -533,9 +378,7 @@ pub fn bench(
             }
         }
     });
-    let started = started_rx
-        .recv_timeout(Duration::from_secs(60))
-        .map_err(|_| "the load generator did not start")?;
+    let started = started_rx.recv_timeout(Duration::from_secs(60)).map_err(|_| "the load generator did not start")?;
     let mut moments = Vec::new();
     let mut promoted_ms = 0.0;
     let mut primary_killed_ms = 0.0;
@@ -561,46 +404,27 @@ pub fn bench(
     }
     let out = child.wait_with_output()?;
     if !out.status.success() {
-        return Err(format!(
-            "the load generator failed ({}); logs in {}",
-            out.status,
-            cluster.dir().display()
-        )
-        .into());
+        return Err(format!("the load generator failed ({}); logs in {}", out.status, cluster.dir().display()).into());
     }
-    let load: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim())?;
+    let load: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim())?;
 
     step("looking for every acknowledged order in the database");
-    let mut by_key: std::collections::HashMap<String, std::collections::HashSet<String>> =
-        Default::default();
+    let mut by_key: std::collections::HashMap<String, std::collections::HashSet<String>> = Default::default();
     let mut times = Vec::new();
     for line in std::fs::read_to_string(&acked_path)?.lines() {
         let mut parts = line.split(' ');
-        let (Some(key), Some(id), Some(ms)) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
-        by_key
-            .entry(key.to_string())
-            .or_default()
-            .insert(id.to_string());
+        let (Some(key), Some(id), Some(ms)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        by_key.entry(key.to_string()).or_default().insert(id.to_string());
         times.push(ms.parse::<u32>()?);
     }
     times.sort_unstable();
-    let stored: std::collections::HashSet<String> = cluster
-        .query("SELECT id FROM orders")?
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let stored: std::collections::HashSet<String> = cluster.query("SELECT id FROM orders")?.lines().map(str::to_string).collect();
     let acked_ids: std::collections::HashSet<&String> = by_key.values().flatten().collect();
     let missing = acked_ids.iter().filter(|id| !stored.contains(**id)).count();
     let duplicate_keys = by_key.values().filter(|ids| ids.len() > 1).count();
     let without_key: u64 =
         cluster.query("SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.order_id = o.id)")?.trim().parse()?;
-    let sync = cluster
-        .query("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")?
-        .trim()
-        .to_string();
+    let sync = cluster.query("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")?.trim().to_string();
     let end = seconds as f64 * 1000.0;
     let mut longest_gap = 0.0f64;
     let mut last = 0.0;
@@ -609,10 +433,7 @@ pub fn bench(
         last = f64::from(t);
     }
     longest_gap = longest_gap.max(end - last);
-    let accepted_again = times
-        .iter()
-        .find(|&&t| faults && f64::from(t) > promoted_ms)
-        .map(|&t| (f64::from(t) - promoted_ms) / 1000.0);
+    let accepted_again = times.iter().find(|&&t| faults && f64::from(t) > promoted_ms).map(|&t| (f64::from(t) - promoted_ms) / 1000.0);
     let faults: Vec<serde_json::Value> = moments
         .iter()
         .map(|(what, t)| {

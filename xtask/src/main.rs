@@ -28,11 +28,7 @@ fn main() -> ExitCode {
             let _ = e.print();
             // Help goes to standard output and succeeds; a usage error ends
             // with 1 like every other failure here (clap's own exit is 2).
-            return if e.use_stderr() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
     };
     let started = Instant::now();
@@ -42,19 +38,13 @@ fn main() -> ExitCode {
         Some(Cmd::Bench(cmd)) => bench::cmd_bench(cmd),
         Some(Cmd::Fuzz(args)) => fuzz::cmd_fuzz(args),
         Some(Cmd::Cluster(args)) => cluster::cmd_cluster(args.instances.into()),
-        Some(Cmd::Build) => tools::ensure_build_tools()
-            .and_then(|_| build_site())
-            .and_then(|_| build_server())
-            .map(|_| ()),
+        Some(Cmd::Build) => tools::ensure_build_tools().and_then(|_| build_site()).and_then(|_| build_server()).map(|_| ()),
         None => Cli::command().print_help().map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
-                "\nxtask: error: {e} (after {:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
+            eprintln!("\nxtask: error: {e} (after {:.0} s)", started.elapsed().as_secs_f64());
             ExitCode::FAILURE
         }
     }
@@ -65,17 +55,13 @@ pub fn project_root() -> PathBuf {
     // `cargo run` sets it at run time too; prefer that over the path baked in
     // at build time, which is stale when the same target folder serves
     // another checkout.
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
 /// A free port on 127.0.0.1 (free when asked; the caller binds it next).
 pub fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Waits up to 20 s for something to listen on 127.0.0.1:`port`; on
@@ -84,9 +70,7 @@ pub fn wait_for_port(port: u16, what: &str, log: &Path) -> Result<()> {
     let t0 = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if t0.elapsed() > std::time::Duration::from_secs(20) {
-            return Err(
-                format!("{what} did not start on port {port}; see {}", log.display()).into(),
-            );
+            return Err(format!("{what} did not start on port {port}; see {}", log.display()).into());
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -100,22 +84,13 @@ pub fn step(what: &str) {
 
 /// Runs a command to completion with inherited output; non-zero is an error.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{} failed ({status})", describe(cmd)).into())
-    }
+    let status = cmd.status().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", describe(cmd)).into()) }
 }
 
 /// Runs a command and returns its standard output; non-zero is an error.
 pub fn cmd_output(cmd: &mut Command) -> Result<String> {
-    let out = cmd
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let out = cmd.stderr(Stdio::null()).output().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
@@ -140,15 +115,11 @@ fn describe(cmd: &Command) -> String {
 pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
-    run(Command::new("trunk")
-        .args(["build", "--release", "--offline"])
-        .current_dir(&root))?;
+    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
     let index = shell::pictures(&root.join("dist/catalogue"))?;
     shell::fill(&root.join("dist/index.html"), &index)?;
     step("building the shop's console (console/, into dist/staff)");
-    run(Command::new("trunk")
-        .args(["build", "--release", "--offline"])
-        .current_dir(root.join("console")))?;
+    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
     prerender::prerender(&root)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
@@ -180,11 +151,7 @@ pub fn start_server(binary: &Path, args: &[String]) -> Result<(Child, String)> {
             Some(Ok(line)) => {
                 println!("{line}");
                 if let Some(rest) = line.strip_prefix("Tailor is running at ") {
-                    break rest
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string();
+                    break rest.split_whitespace().next().unwrap_or_default().to_string();
                 }
             }
             _ => {
@@ -206,25 +173,14 @@ fn cmd_run(RunArgs { addr, database_url }: RunArgs) -> Result<()> {
     build_site()?;
     let server = build_server()?;
     step("starting the server");
-    let server_args = vec![
-        "--addr".into(),
-        addr,
-        "--database-url".into(),
-        database_url,
-        "--site".into(),
-        "dist".into(),
-    ];
+    let server_args = vec!["--addr".into(), addr, "--database-url".into(), database_url, "--site".into(), "dist".into()];
     let (mut child, url) = start_server(&server, &server_args)?;
     println!("\nOpen {url} in your browser. Ctrl-C stops the server.");
     // Ctrl-C reaches the server too (same process group); wait for it to
     // finish its requests in flight and exit rather than dying first.
     ignore_interrupts();
     let status = child.wait()?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the server exited with {status}").into())
-    }
+    if status.success() { Ok(()) } else { Err(format!("the server exited with {status}").into()) }
 }
 
 /// Ctrl-C no longer stops this process (a child started later would
@@ -266,23 +222,15 @@ mod tests {
     #[test]
     fn terminate_sends_sigterm_and_waits() {
         let mut child = Command::new("sleep").arg("30").spawn().unwrap();
-        assert_eq!(
-            terminate(&mut child).unwrap().signal(),
-            Some(nix::sys::signal::Signal::SIGTERM as i32)
-        );
+        assert_eq!(terminate(&mut child).unwrap().signal(), Some(nix::sys::signal::Signal::SIGTERM as i32));
         // A child that handles SIGTERM exits as it chooses (as the server does).
         let mut child = Command::new("sh")
-            .args([
-                "-c",
-                "trap 'kill $!; exit 0' TERM; sleep 30 & echo ready; wait",
-            ])
+            .args(["-c", "trap 'kill $!; exit 0' TERM; sleep 30 & echo ready; wait"])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         assert_eq!(line, "ready\n");
         assert!(terminate(&mut child).unwrap().success());
     }

@@ -29,41 +29,20 @@ pub fn prerender(root: &Path) -> Result<()> {
     fs::create_dir_all(&scratch)?;
     let db = format!("sqlite://{}", scratch.join("prerender.db").display());
     let dist = root.join("dist");
-    let args = vec![
-        "--addr".into(),
-        "127.0.0.1:0".into(),
-        "--database-url".into(),
-        db,
-        "--site".into(),
-        dist.display().to_string(),
-    ];
+    let args = vec!["--addr".into(), "127.0.0.1:0".into(), "--database-url".into(), db, "--site".into(), dist.display().to_string()];
     let (mut child, url) = crate::start_server(&server, &args)?;
     let result = (|| -> Result<()> {
-        let index: Value =
-            serde_json::from_str(&fs::read_to_string(dist.join("catalogue/index.json"))?)?;
+        let index: Value = serde_json::from_str(&fs::read_to_string(dist.join("catalogue/index.json"))?)?;
         let page = fs::read_to_string(dist.join("index.html"))?;
         fs::create_dir_all(dist.join("p"))?;
-        for p in index["products"]
-            .as_array()
-            .ok_or("index.json: no \"products\" list")?
-        {
-            let id = p["id"]
-                .as_str()
-                .ok_or("index.json: a product without \"id\"")?;
-            let file = p["file"]
-                .as_str()
-                .ok_or("index.json: a product without \"file\"")?;
+        for p in index["products"].as_array().ok_or("index.json: no \"products\" list")? {
+            let id = p["id"].as_str().ok_or("index.json: a product without \"id\"")?;
+            let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
             let en = draw(&url, id, "en", &scratch)?;
             let zh = draw(&url, id, "zh-CN", &scratch)?;
             let page = page_with(&page, &[("en", &en), ("zh-CN", &zh)])?;
             // What the app reads first, fetched while its wasm arrives.
-            let page = preloading(
-                &page,
-                &[
-                    "/catalogue/index.json".to_string(),
-                    format!("/catalogue/{file}"),
-                ],
-            )?;
+            let page = preloading(&page, &["/catalogue/index.json".to_string(), format!("/catalogue/{file}")])?;
             fs::write(dist.join(format!("p/{id}.html")), page)?;
         }
         Ok(())
@@ -78,15 +57,7 @@ pub fn prerender(root: &Path) -> Result<()> {
 fn draw(url: &str, id: &str, lang: &str, scratch: &Path) -> Result<String> {
     let profile = scratch.join(format!("chromium-{id}-{lang}"));
     let out = Command::new(crate::tools::CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--lang={lang}"))
         .arg(format!("--accept-lang={lang}"))
@@ -97,18 +68,9 @@ fn draw(url: &str, id: &str, lang: &str, scratch: &Path) -> Result<String> {
         .output()
         .map_err(|e| format!("cannot start {}: {e}", crate::tools::CHROMIUM))?;
     let dom = String::from_utf8_lossy(&out.stdout);
-    let main = main_of(&dom)
-        .filter(|m| m.contains("data-testid=\"total\""))
-        .ok_or_else(|| {
-            format!(
-                "{id} ({lang}): Chromium did not show the configurator ({}; {})",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-            )
-        })?;
+    let main = main_of(&dom).filter(|m| m.contains("data-testid=\"total\"")).ok_or_else(|| {
+        format!("{id} ({lang}): Chromium did not show the configurator ({}; {})", out.status, String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""))
+    })?;
     Ok(waiting(main))
 }
 
@@ -145,17 +107,11 @@ pub fn waiting(html: &str) -> String {
             }
         }
         let tag = &rest[..end];
-        let name: String = tag[1..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let name: String = tag[1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         // Controls are disabled; a disclosure (which would open by itself
         // and close again when the app takes over) is made inert.
         let attribute = match name.as_str() {
-            "button" | "input" | "select" | "textarea" if !tag.contains(" disabled") => {
-                Some(" disabled=\"\"")
-            }
+            "button" | "input" | "select" | "textarea" if !tag.contains(" disabled") => Some(" disabled=\"\""),
             "details" if !tag.contains(" inert") => Some(" inert=\"\""),
             _ => None,
         };
@@ -176,17 +132,9 @@ pub fn waiting(html: &str) -> String {
 /// The built `index.html` with its main region holding the drawn
 /// configurator in each language, as templates the page's script shows.
 pub fn page_with(index_html: &str, drawn: &[(&str, &str)]) -> Result<String> {
-    let start = index_html
-        .find(SHELL_MAIN)
-        .ok_or("index.html has no shell <main id=\"main\" tabindex=\"-1\">")?;
-    let close = index_html[start..]
-        .find("</main>")
-        .ok_or("index.html: the shell's main is not closed")?
-        + start;
-    let templates: String = drawn
-        .iter()
-        .map(|(lang, html)| format!("<template data-pre-lang=\"{lang}\">{html}</template>"))
-        .collect();
+    let start = index_html.find(SHELL_MAIN).ok_or("index.html has no shell <main id=\"main\" tabindex=\"-1\">")?;
+    let close = index_html[start..].find("</main>").ok_or("index.html: the shell's main is not closed")? + start;
+    let templates: String = drawn.iter().map(|(lang, html)| format!("<template data-pre-lang=\"{lang}\">{html}</template>")).collect();
     Ok(format!(
         "{}<main id=\"main\" tabindex=\"-1\" class=\"prerendered\">{templates}{}",
         &index_html[..start],
@@ -200,12 +148,7 @@ pub fn preloading(html: &str, paths: &[String]) -> Result<String> {
     if !html.contains("</head>") {
         return Err("index.html has no </head>".into());
     }
-    let links: String = paths
-        .iter()
-        .map(|p| {
-            format!("<link rel=\"preload\" href=\"{p}\" as=\"fetch\" crossorigin=\"anonymous\">")
-        })
-        .collect();
+    let links: String = paths.iter().map(|p| format!("<link rel=\"preload\" href=\"{p}\" as=\"fetch\" crossorigin=\"anonymous\">")).collect();
     Ok(html.replacen("</head>", &format!("{links}</head>"), 1))
 }
 
@@ -235,14 +178,7 @@ mod tests {
             "<body><div id=\"shell\"><main id=\"main\" tabindex=\"-1\" class=\"prerendered\"><template data-pre-lang=\"en\"><p>EN</p></template><template data-pre-lang=\"zh-CN\"><p>中</p></template></main></div><script>s()</script></body>"
         );
         assert!(page_with("<body></body>", &[]).is_err());
-        let preloaded = preloading(
-            "<head><title>t</title></head>",
-            &["/catalogue/pc.json".into()],
-        )
-        .unwrap();
-        assert_eq!(
-            preloaded,
-            "<head><title>t</title><link rel=\"preload\" href=\"/catalogue/pc.json\" as=\"fetch\" crossorigin=\"anonymous\"></head>"
-        );
+        let preloaded = preloading("<head><title>t</title></head>", &["/catalogue/pc.json".into()]).unwrap();
+        assert_eq!(preloaded, "<head><title>t</title><link rel=\"preload\" href=\"/catalogue/pc.json\" as=\"fetch\" crossorigin=\"anonymous\"></head>");
     }
 }

@@ -21,36 +21,22 @@ use crate::Result;
 const SLOT: &str = "<ul class=\"product-list\" data-shell-products></ul>";
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// An element's text in English with its Chinese in `data-zh` (English when
 /// there is none), for the page's script to switch between.
 fn element(tag: &str, attrs: &str, text: &Value) -> Result<String> {
-    let en = text["en"]
-        .as_str()
-        .ok_or("index.json: a text without \"en\"")?;
+    let en = text["en"].as_str().ok_or("index.json: a text without \"en\"")?;
     let zh = text["zh"].as_str().unwrap_or(en);
-    Ok(format!(
-        "<{tag}{attrs} data-zh=\"{}\">{}</{tag}>",
-        escape(zh),
-        escape(en)
-    ))
+    Ok(format!("<{tag}{attrs} data-zh=\"{}\">{}</{tag}>", escape(zh), escape(en)))
 }
 
 /// The product cards for the catalogue index `index`.
 pub fn cards(index: &Value) -> Result<String> {
     let mut html = String::new();
-    for p in index["products"]
-        .as_array()
-        .ok_or("index.json: no \"products\" list")?
-    {
-        let id = p["id"]
-            .as_str()
-            .ok_or("index.json: a product without \"id\"")?;
+    for p in index["products"].as_array().ok_or("index.json: no \"products\" list")? {
+        let id = p["id"].as_str().ok_or("index.json: a product without \"id\"")?;
         let configure = serde_json::json!({"en": "Configure", "zh": "定制"});
         // Decorative beside the name and summary, so no text alternative.
         let picture = p["picture"]
@@ -61,14 +47,7 @@ pub fn cards(index: &Value) -> Result<String> {
             "<li class=\"product-card\">{picture}{}{}{}</li>",
             element("h2", "", &p["name"])?,
             element("p", "", &p["summary"])?,
-            element(
-                "a",
-                &format!(
-                    " class=\"button button-primary\" href=\"/p/{}\"",
-                    escape(id)
-                ),
-                &configure
-            )?,
+            element("a", &format!(" class=\"button button-primary\" href=\"/p/{}\"", escape(id)), &configure)?,
         ));
     }
     Ok(html)
@@ -79,27 +58,14 @@ pub fn cards(index: &Value) -> Result<String> {
 /// focused.
 pub fn home(index_html: &str) -> Result<String> {
     let mut html = index_html.to_string();
-    let start = html
-        .find("<script type=\"module\">")
-        .ok_or("index.html has no Trunk loader script")?;
-    let end = html[start..]
-        .find("</script>")
-        .ok_or("unterminated loader script")?
-        + start
-        + "</script>".len();
+    let start = html.find("<script type=\"module\">").ok_or("index.html has no Trunk loader script")?;
+    let end = html[start..].find("</script>").ok_or("unterminated loader script")? + start + "</script>".len();
     html.replace_range(start..end, "");
     let mut app = Vec::new();
-    while let Some(start) = html
-        .find("<link rel=\"modulepreload\"")
-        .or_else(|| html.find("<link rel=\"preload\""))
-    {
+    while let Some(start) = html.find("<link rel=\"modulepreload\"").or_else(|| html.find("<link rel=\"preload\"")) {
         let end = html[start..].find('>').ok_or("unterminated link")? + start + 1;
         let tag = html[start..end].to_string();
-        if let Some(href) = tag
-            .split("href=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        {
+        if let Some(href) = tag.split("href=\"").nth(1).and_then(|r| r.split('"').next()) {
             app.push(href.to_string());
         }
         html.replace_range(start..end, "");
@@ -107,10 +73,7 @@ pub fn home(index_html: &str) -> Result<String> {
     if app.is_empty() {
         return Err("index.html preloads no app files".into());
     }
-    let list: Vec<String> = app
-        .iter()
-        .map(|u| format!("'{}'", u.replace('\'', "")))
-        .collect();
+    let list: Vec<String> = app.iter().map(|u| format!("'{}'", u.replace('\'', ""))).collect();
     let warm = format!(
         "<script>(function(){{var done=false;function warm(){{if(done)return;done=true;[{}].forEach(function(u){{var l=document.createElement('link');l.rel='prefetch';l.href=u;document.head.appendChild(l)}})}}document.querySelectorAll('.product-card a').forEach(function(a){{['pointerenter','focus','touchstart'].forEach(function(e){{a.addEventListener(e,warm,{{passive:true}})}})}})}})()</script>\n  </body>",
         list.join(",")
@@ -126,25 +89,11 @@ pub fn home(index_html: &str) -> Result<String> {
 /// the index, with the pictures named.
 pub fn pictures(dir: &Path) -> Result<Value> {
     let path = dir.join("index.json");
-    let mut index: Value = serde_json::from_str(&fs::read_to_string(&path)?)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    for p in index["products"]
-        .as_array_mut()
-        .ok_or("index.json: no \"products\" list")?
-    {
-        let file = p["file"]
-            .as_str()
-            .ok_or("index.json: a product without \"file\"")?;
-        let model = tailor_engine::Model::from_json(file, &fs::read_to_string(dir.join(file))?)
-            .map_err(|e| e.to_string())?;
-        let Some(picture) = model.picture(
-            &tailor_engine::Choices::defaults(&model),
-            &Default::default(),
-            "en",
-            model.id(),
-        ) else {
-            continue;
-        };
+    let mut index: Value = serde_json::from_str(&fs::read_to_string(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+    for p in index["products"].as_array_mut().ok_or("index.json: no \"products\" list")? {
+        let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
+        let model = tailor_engine::Model::from_json(file, &fs::read_to_string(dir.join(file))?).map_err(|e| e.to_string())?;
+        let Some(picture) = model.picture(&tailor_engine::Choices::defaults(&model), &Default::default(), "en", model.id()) else { continue };
         let name = format!("{}.svg", model.id());
         fs::write(dir.join(&name), picture.svg)?;
         p["picture"] = Value::String(name);
@@ -160,13 +109,7 @@ pub fn fill(index_html: &Path, index: &Value) -> Result<()> {
     if !html.contains(SLOT) {
         return Err(format!("{} has no {SLOT} to fill", index_html.display()).into());
     }
-    let filled = html.replace(
-        SLOT,
-        &format!(
-            "<ul class=\"product-list\" data-shell-products>{}</ul>",
-            cards(&index)?
-        ),
-    );
+    let filled = html.replace(SLOT, &format!("<ul class=\"product-list\" data-shell-products>{}</ul>", cards(&index)?));
     fs::write(index_html, &filled)?;
     fs::write(index_html.with_file_name("home.html"), home(&filled)?)?;
     Ok(())
@@ -182,18 +125,9 @@ mod tests {
             {"id": "pc", "name": {"en": "PC <b>", "zh": "电脑"}, "summary": {"en": "A & B"}}
         ]});
         let html = cards(&index).unwrap();
-        assert!(
-            html.contains("<h2 data-zh=\"电脑\">PC &lt;b&gt;</h2>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<p data-zh=\"A &amp; B\">A &amp; B</p>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("href=\"/p/pc\" data-zh=\"定制\">Configure</a>"),
-            "{html}"
-        );
+        assert!(html.contains("<h2 data-zh=\"电脑\">PC &lt;b&gt;</h2>"), "{html}");
+        assert!(html.contains("<p data-zh=\"A &amp; B\">A &amp; B</p>"), "{html}");
+        assert!(html.contains("href=\"/p/pc\" data-zh=\"定制\">Configure</a>"), "{html}");
         assert!(cards(&serde_json::json!({"products": [{"name": {"en": "x"}}]})).is_err());
         let with = cards(&serde_json::json!({"products": [{"id": "pc", "name": {"en": "PC"}, "summary": {"en": "S"}, "picture": "pc.svg"}]})).unwrap();
         assert!(with.starts_with("<li class=\"product-card\"><img class=\"product-picture\" src=\"/catalogue/pc.svg\" alt=\"\""), "{with}");
@@ -210,29 +144,14 @@ mod tests {
             fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
         }
         let index = pictures(&dir).unwrap();
-        let named: Vec<&str> = index["products"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|p| p["picture"].as_str())
-            .collect();
-        assert_eq!(
-            named,
-            vec!["pc-starter.svg", "pc.svg", "jeans.svg", "window.svg"]
-        );
+        let named: Vec<&str> = index["products"].as_array().unwrap().iter().filter_map(|p| p["picture"].as_str()).collect();
+        assert_eq!(named, vec!["pc-starter.svg", "pc.svg", "jeans.svg", "window.svg"]);
         for n in named {
             let svg = fs::read_to_string(dir.join(n)).unwrap();
-            assert!(
-                svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
-                "{n}"
-            );
+            assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{n}");
         }
         // The written index still reads as a catalogue index.
-        tailor_engine::CatalogueIndex::from_json(
-            "index.json",
-            &fs::read_to_string(dir.join("index.json")).unwrap(),
-        )
-        .unwrap();
+        tailor_engine::CatalogueIndex::from_json("index.json", &fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -242,14 +161,8 @@ mod tests {
                      <link rel=\"modulepreload\" href=\"/app-1.js\" crossorigin=\"anonymous\"><link rel=\"preload\" href=\"/app-1_bg.wasm\" as=\"fetch\"></head>\
                      <body><ul class=\"product-list\"></ul></body></html>";
         let page = home(index).unwrap();
-        assert!(
-            !page.contains("type=\"module\"") && !page.contains("import init"),
-            "{page}"
-        );
-        assert!(
-            !page.contains("rel=\"modulepreload\"") && !page.contains("rel=\"preload\""),
-            "{page}"
-        );
+        assert!(!page.contains("type=\"module\"") && !page.contains("import init"), "{page}");
+        assert!(!page.contains("rel=\"modulepreload\"") && !page.contains("rel=\"preload\""), "{page}");
         assert!(page.contains("<script>lang()</script>"));
         assert!(page.contains("['/app-1.js','/app-1_bg.wasm']"), "{page}");
         assert!(home("<html><body></body></html>").is_err());

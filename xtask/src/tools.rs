@@ -41,18 +41,13 @@ pub fn resolved_version(package: &str) -> Result<String> {
     // file and every dependency's manifest, downloading those it lacks (the
     // build needs them next anyway): about 0.3 s, 4 s on a fresh machine.
     // Its errors name `cargo metadata` and carry cargo's message.
-    let metadata = MetadataCommand::new()
-        .manifest_path(project_root().join("Cargo.toml"))
-        .exec()?;
+    let metadata = MetadataCommand::new().manifest_path(project_root().join("Cargo.toml")).exec()?;
     version_used(&metadata, package)
 }
 
 /// The one version of `package` that workspace members depend on directly.
 fn version_used(metadata: &Metadata, package: &str) -> Result<String> {
-    let resolve = metadata
-        .resolve
-        .as_ref()
-        .ok_or("cargo metadata gave no resolve graph")?;
+    let resolve = metadata.resolve.as_ref().ok_or("cargo metadata gave no resolve graph")?;
     let mut versions: Vec<String> = resolve
         .nodes
         .iter()
@@ -67,11 +62,7 @@ fn version_used(metadata: &Metadata, package: &str) -> Result<String> {
     match versions.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(format!("no crate of the workspace depends on {package}").into()),
-        several => Err(format!(
-            "the workspace depends on {package} {}: its CLI can match one only",
-            several.join(" and ")
-        )
-        .into()),
+        several => Err(format!("the workspace depends on {package} {}: its CLI can match one only", several.join(" and ")).into()),
     }
 }
 
@@ -82,9 +73,7 @@ fn tool_version(tool: &str) -> Option<String> {
 }
 
 fn is_root() -> bool {
-    cmd_output(Command::new("id").arg("-u"))
-        .map(|s| s.trim() == "0")
-        .unwrap_or(false)
+    cmd_output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
 }
 
 /// Installs Debian packages when we are root; otherwise says what to run.
@@ -96,40 +85,22 @@ fn apt_install(packages: &[&str], why: &str) -> Result<()> {
         )
         .into());
     }
-    step(&format!(
-        "installing {} (Debian packages)",
-        packages.join(", ")
-    ));
+    step(&format!("installing {} (Debian packages)", packages.join(", ")));
     run(Command::new("apt-get").args(["update", "-q"]))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    run(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// Everything `cargo xtask run` needs to build the site.
 pub fn ensure_build_tools() -> Result<()> {
     path_with_cargo_bin();
-    let installed = cmd_output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .unwrap_or_default();
-    if !installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    let installed = cmd_output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         step("installing the wasm32-unknown-unknown target");
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     if tool_version("trunk").as_deref() != Some(TRUNK_VERSION) {
-        step(&format!(
-            "installing Trunk {TRUNK_VERSION} (takes a few minutes, once)"
-        ));
-        run(Command::new("cargo").args([
-            "install",
-            "--locked",
-            "trunk",
-            "--version",
-            &format!("={TRUNK_VERSION}"),
-        ]))?;
+        step(&format!("installing Trunk {TRUNK_VERSION} (takes a few minutes, once)"));
+        run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")]))?;
     }
     let bindgen = resolved_version("wasm-bindgen")?;
     let test_runner_ok = cmd_output(Command::new("wasm-bindgen-test-runner").arg("--version"))
@@ -137,25 +108,14 @@ pub fn ensure_build_tools() -> Result<()> {
         .unwrap_or(false);
     if tool_version("wasm-bindgen").as_deref() != Some(bindgen.as_str()) || !test_runner_ok {
         // Not --locked: the CLI's lock file pins a yanked crate (toolchain.md).
-        step(&format!(
-            "installing wasm-bindgen-cli {bindgen} (takes a few minutes, once)"
-        ));
-        run(Command::new("cargo").args([
-            "install",
-            "--force",
-            "wasm-bindgen-cli",
-            "--version",
-            &format!("={bindgen}"),
-        ]))?;
+        step(&format!("installing wasm-bindgen-cli {bindgen} (takes a few minutes, once)"));
+        run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]))?;
     }
     if tool_version("wasm-opt").is_none() {
         apt_install(&["binaryen"], "Shrinking the WebAssembly (wasm-opt)")?;
     }
     if !Path::new(CHROMIUM).exists() {
-        apt_install(
-            &["chromium"],
-            "Drawing each configurator at build time (headless Chromium)",
-        )?;
+        apt_install(&["chromium"], "Drawing each configurator at build time (headless Chromium)")?;
     }
     Ok(())
 }
@@ -183,16 +143,13 @@ pub fn ensure_test_tools() -> Result<()> {
 /// `npm ci` in tests/e2e when its packages are missing or the lock file changed.
 fn ensure_npm_packages() -> Result<()> {
     let dir = project_root().join("tests/e2e");
-    let lock = std::fs::read(dir.join("package-lock.json"))
-        .map_err(|e| format!("tests/e2e/package-lock.json: {e}"))?;
+    let lock = std::fs::read(dir.join("package-lock.json")).map_err(|e| format!("tests/e2e/package-lock.json: {e}"))?;
     let stamp = dir.join("node_modules/.tailor-lock");
     if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
         return Ok(());
     }
     step("installing the end-to-end test packages (npm ci)");
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir))?;
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
     std::fs::write(&stamp, &lock).map_err(|e| format!("{}: {e}", stamp.display()))?;
     Ok(())
 }
@@ -202,20 +159,12 @@ fn ensure_npm_packages() -> Result<()> {
 pub fn ensure_schemathesis() -> Result<std::path::PathBuf> {
     let venv = project_root().join("target/tools/schemathesis");
     let st = venv.join("bin/st");
-    if cmd_output(Command::new(&st).arg("--version"))
-        .is_ok_and(|v| v.contains(SCHEMATHESIS_VERSION))
-    {
+    if cmd_output(Command::new(&st).arg("--version")).is_ok_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
         return Ok(st);
     }
-    step(&format!(
-        "installing schemathesis {SCHEMATHESIS_VERSION} (PyPI) into target/tools/schemathesis"
-    ));
+    step(&format!("installing schemathesis {SCHEMATHESIS_VERSION} (PyPI) into target/tools/schemathesis"));
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    run(Command::new(venv.join("bin/pip")).args([
-        "install",
-        "--quiet",
-        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
-    ]))?;
+    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))?;
     Ok(st)
 }
 
@@ -247,25 +196,14 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
     give_to_postgres(&dir)?;
     let data = dir.join("data");
     if !data.join("PG_VERSION").exists() {
-        step(&format!(
-            "making a PostgreSQL cluster for the tests ({})",
-            dir.display()
-        ));
-        run(as_postgres("initdb")
-            .arg("-D")
-            .arg(&data)
-            .args(["-A", "trust", "-U", "postgres"]))?;
+        step(&format!("making a PostgreSQL cluster for the tests ({})", dir.display()));
+        run(as_postgres("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]))?;
     }
     step(&format!("starting PostgreSQL on 127.0.0.1:{PG_PORT}"));
     run(as_postgres("pg_ctl")
         .arg("-D")
         .arg(&data)
-        .args([
-            "-o",
-            &format!("-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on"),
-            "-w",
-            "-l",
-        ])
+        .args(["-o", &format!("-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on"), "-w", "-l"])
         .arg(dir.join("log"))
         .arg("start"))?;
     Ok((url, true))
@@ -276,8 +214,7 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
 pub fn as_postgres(program: &str) -> Command {
     if is_root() {
         let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"])
-            .arg(Path::new(PG_BIN).join(program));
+        c.args(["-u", "postgres", "--"]).arg(Path::new(PG_BIN).join(program));
         c
     } else {
         Command::new(Path::new(PG_BIN).join(program))
@@ -307,20 +244,14 @@ pub fn ensure_cluster_tools() -> Result<()> {
         missing.push("nginx-light");
     }
     if !missing.is_empty() {
-        apt_install(
-            &missing,
-            "The cluster (several servers behind nginx, PostgreSQL with a standby)",
-        )?;
+        apt_install(&missing, "The cluster (several servers behind nginx, PostgreSQL with a standby)")?;
     }
     Ok(())
 }
 
 /// Stops the server `ensure_postgres` started.
 pub fn stop_postgres() -> Result<()> {
-    run(as_postgres("pg_ctl")
-        .arg("-D")
-        .arg(pg_dir().join("data"))
-        .args(["-m", "fast", "-w", "stop"]))
+    run(as_postgres("pg_ctl").arg("-D").arg(pg_dir().join("data")).args(["-m", "fast", "-w", "stop"]))
 }
 
 #[cfg(test)]
@@ -357,29 +288,13 @@ mod tests {
 
     #[test]
     fn the_version_is_the_one_workspace_members_depend_on() {
-        let packages = [
-            ("tailor-web", "0.1.0"),
-            ("bench", "0.1.0"),
-            ("wasm-bindgen", "0.2.130"),
-            ("wasm-bindgen", "0.1.9"),
-            ("other", "1.0.0"),
-        ];
+        let packages = [("tailor-web", "0.1.0"), ("bench", "0.1.0"), ("wasm-bindgen", "0.2.130"), ("wasm-bindgen", "0.1.9"), ("other", "1.0.0")];
         // A dependency of a dependency with another version does not count.
         let m = metadata(&packages, 2, &[(0, &[2, 4]), (1, &[2]), (4, &[3])]);
         assert_eq!(version_used(&m, "wasm-bindgen").unwrap(), "0.2.130");
         let m = metadata(&packages, 2, &[(0, &[4]), (4, &[2])]);
-        assert!(
-            version_used(&m, "wasm-bindgen")
-                .unwrap_err()
-                .to_string()
-                .contains("no crate of the workspace")
-        );
+        assert!(version_used(&m, "wasm-bindgen").unwrap_err().to_string().contains("no crate of the workspace"));
         let m = metadata(&packages, 2, &[(0, &[2]), (1, &[3])]);
-        assert!(
-            version_used(&m, "wasm-bindgen")
-                .unwrap_err()
-                .to_string()
-                .contains("0.1.9 and 0.2.130")
-        );
+        assert!(version_used(&m, "wasm-bindgen").unwrap_err().to_string().contains("0.1.9 and 0.2.130"));
     }
 }

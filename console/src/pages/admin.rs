@@ -129,13 +129,9 @@ fn StaffKeys() -> impl IntoView {
     load();
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body =
-            json!({ "name": name.get_untracked(), "role": role.get_untracked() }).to_string();
+        let body = json!({ "name": name.get_untracked(), "role": role.get_untracked() }).to_string();
         spawn_local(async move {
-            match console
-                .call::<serde_json::Value>("POST", "/api/staff/keys", Some(body))
-                .await
-            {
+            match console.call::<serde_json::Value>("POST", "/api/staff/keys", Some(body)).await {
                 Ok(v) => {
                     error.set(None);
                     made.set(v["key"].as_str().map(str::to_string));
@@ -148,10 +144,7 @@ fn StaffKeys() -> impl IntoView {
     };
     let revoke = move |id: String| {
         spawn_local(async move {
-            match console
-                .call::<serde_json::Value>("POST", &format!("/api/staff/keys/{id}/revoke"), None)
-                .await
-            {
+            match console.call::<serde_json::Value>("POST", &format!("/api/staff/keys/{id}/revoke"), None).await {
                 Ok(_) => {
                     error.set(None);
                     load();
@@ -246,10 +239,7 @@ fn PartnerList() -> impl IntoView {
     });
     let load = move || {
         spawn_local(async move {
-            match console
-                .call::<Partners>("GET", "/api/staff/partners", None)
-                .await
-            {
+            match console.call::<Partners>("GET", "/api/staff/partners", None).await {
                 Ok(p) => partners.set(p.partners),
                 Err(e) => error.set(Some(said(&e))),
             }
@@ -264,28 +254,13 @@ fn PartnerList() -> impl IntoView {
     };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let list: Vec<String> = origins
-            .get_untracked()
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
+        let list: Vec<String> = origins.get_untracked().split_whitespace().map(str::to_string).collect();
         let (method, url, body) = match editing.get_untracked() {
-            Some(pid) => (
-                "PUT",
-                format!("/api/staff/partners/{pid}"),
-                json!({ "name": name.get_untracked(), "origins": list, "theme": theme() }),
-            ),
-            None => (
-                "POST",
-                "/api/staff/partners".to_string(),
-                json!({ "id": id.get_untracked().trim(), "name": name.get_untracked(), "origins": list, "theme": theme() }),
-            ),
+            Some(pid) => ("PUT", format!("/api/staff/partners/{pid}"), json!({ "name": name.get_untracked(), "origins": list, "theme": theme() })),
+            None => ("POST", "/api/staff/partners".to_string(), json!({ "id": id.get_untracked().trim(), "name": name.get_untracked(), "origins": list, "theme": theme() })),
         };
         spawn_local(async move {
-            match console
-                .call::<serde_json::Value>(method, &url, Some(body.to_string()))
-                .await
-            {
+            match console.call::<serde_json::Value>(method, &url, Some(body.to_string())).await {
                 Ok(v) => {
                     error.set(None);
                     made.set(v["key"].as_str().map(str::to_string));
@@ -301,46 +276,25 @@ fn PartnerList() -> impl IntoView {
         id.set(p.id.clone());
         name.set(p.name.clone());
         origins.set(p.origins.join("\n"));
-        let token = |t: &str, default: &str| {
-            p.theme
-                .get(t)
-                .cloned()
-                .unwrap_or_else(|| default.to_string())
-        };
+        let token = |t: &str, default: &str| p.theme.get(t).cloned().unwrap_or_else(|| default.to_string());
         primary.set(token("primary", tailor_engine::theme::DEFAULT_PRIMARY));
-        primary_text.set(token(
-            "primary-text",
-            tailor_engine::theme::DEFAULT_PRIMARY_TEXT,
-        ));
+        primary_text.set(token("primary-text", tailor_engine::theme::DEFAULT_PRIMARY_TEXT));
         radius.set(token("radius", "8px"));
         font.set(token("font", "system-ui"));
         editing.set(Some(p.id));
-        if let Some(field) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("partner-name"))
-        {
+        if let Some(field) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("partner-name")) {
             let _ = field.unchecked_ref::<web_sys::HtmlElement>().focus();
         }
     };
     let revoke = move |id: String| {
         spawn_local(async move {
-            match console
-                .call::<serde_json::Value>(
-                    "POST",
-                    &format!("/api/staff/partners/{id}/revoke"),
-                    None,
-                )
-                .await
-            {
+            match console.call::<serde_json::Value>("POST", &format!("/api/staff/partners/{id}/revoke"), None).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(said(&e))),
             }
         });
     };
-    let text_field = move |fid: &'static str,
-                           en: &'static str,
-                           zh: &'static str,
-                           value: RwSignal<String>| {
+    let text_field = move |fid: &'static str, en: &'static str, zh: &'static str, value: RwSignal<String>| {
         view! {
             <div class="field">
                 <label for=fid>{move || pick(locale.get(), en, zh)}</label>
@@ -445,13 +399,7 @@ fn CatalogueHealth() -> impl IntoView {
     let console = use_console();
     let health = RwSignal::new(None::<Result<Vec<Product>, String>>);
     spawn_local(async move {
-        health.set(Some(
-            console
-                .call::<Health>("GET", "/api/staff/catalogue/health", None)
-                .await
-                .map(|h| h.products)
-                .map_err(|e| said(&e)),
-        ));
+        health.set(Some(console.call::<Health>("GET", "/api/staff/catalogue/health", None).await.map(|h| h.products).map_err(|e| said(&e))));
     });
     view! {
         <section aria-labelledby="health-title" class="console-section">

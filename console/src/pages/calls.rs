@@ -51,20 +51,14 @@ pub fn Calls() -> impl IntoView {
     let kiosks = RwSignal::new(Vec::<Kiosk>::new());
     let refresh = move || {
         spawn_local(async move {
-            match console
-                .call::<CallList>("GET", "/api/staff/calls", None)
-                .await
-            {
+            match console.call::<CallList>("GET", "/api/staff/calls", None).await {
                 Ok(c) => {
                     error.set(None);
                     calls.set(Some(c.calls));
                 }
                 Err(e) => error.set(Some(said(&e))),
             }
-            if let Ok(k) = console
-                .call::<Kiosks>("GET", "/api/staff/kiosks", None)
-                .await
-            {
+            if let Ok(k) = console.call::<Kiosks>("GET", "/api/staff/kiosks", None).await {
                 kiosks.set(k.kiosks);
             }
         });
@@ -72,10 +66,7 @@ pub fn Calls() -> impl IntoView {
     refresh();
     if let Some(window) = web_sys::window() {
         let tick = Closure::<dyn Fn()>::new(refresh);
-        if let Ok(handle) = window.set_interval_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            5000,
-        ) {
+        if let Ok(handle) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 5000) {
             on_cleanup(move || {
                 if let Some(w) = web_sys::window() {
                     w.clear_interval_with_handle(handle);
@@ -86,10 +77,7 @@ pub fn Calls() -> impl IntoView {
     }
     let answer = move |id: String| {
         spawn_local(async move {
-            match console
-                .call::<Call>("POST", &format!("/api/staff/calls/{id}/answer"), None)
-                .await
-            {
+            match console.call::<Call>("POST", &format!("/api/staff/calls/{id}/answer"), None).await {
                 Ok(_) => refresh(),
                 Err(e) => error.set(Some(said(&e))),
             }

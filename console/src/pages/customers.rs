@@ -63,37 +63,16 @@ pub fn Customers() -> impl IntoView {
     let profile = RwSignal::new(None::<Profile>);
     let look_up = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (w, r) = (
-            who.get_untracked().trim().to_string(),
-            reason.get_untracked().trim().to_string(),
-        );
+        let (w, r) = (who.get_untracked().trim().to_string(), reason.get_untracked().trim().to_string());
         let l = locale.get_untracked();
         if w.is_empty() || r.is_empty() {
-            error.set(Some(
-                pick(
-                    l,
-                    "Give the customer's e-mail or id, and the reason for reading their data.",
-                    "请填写客户的电子邮件或编号，以及查看其数据的理由。",
-                )
-                .to_string(),
-            ));
+            error.set(Some(pick(l, "Give the customer's e-mail or id, and the reason for reading their data.", "请填写客户的电子邮件或编号，以及查看其数据的理由。").to_string()));
             return;
         }
         profile.set(None);
         spawn_local(async move {
             let id = if w.contains('@') {
-                match console
-                    .call::<Found>(
-                        "GET",
-                        &format!(
-                            "/api/staff/customers?email={}&reason={}",
-                            encode(&w),
-                            encode(&r)
-                        ),
-                        None,
-                    )
-                    .await
-                {
+                match console.call::<Found>("GET", &format!("/api/staff/customers?email={}&reason={}", encode(&w), encode(&r)), None).await {
                     Ok(f) => f.customers.into_iter().next(),
                     Err(e) => {
                         error.set(Some(said(&e)));
@@ -104,24 +83,10 @@ pub fn Customers() -> impl IntoView {
                 Some(w.clone())
             };
             let Some(id) = id else {
-                error.set(Some(
-                    pick(
-                        l,
-                        "No customer has this e-mail address.",
-                        "没有客户使用此电子邮件地址。",
-                    )
-                    .to_string(),
-                ));
+                error.set(Some(pick(l, "No customer has this e-mail address.", "没有客户使用此电子邮件地址。").to_string()));
                 return;
             };
-            match console
-                .call::<Profile>(
-                    "GET",
-                    &format!("/api/staff/customers/{}?reason={}", encode(&id), encode(&r)),
-                    None,
-                )
-                .await
-            {
+            match console.call::<Profile>("GET", &format!("/api/staff/customers/{}?reason={}", encode(&id), encode(&r)), None).await {
                 Ok(p) => {
                     error.set(None);
                     profile.set(Some(p));

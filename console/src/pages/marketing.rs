@@ -103,12 +103,7 @@ fn CurveChart(curve: Curve) -> impl IntoView {
     let x = move |s: f64| pad + s * (w - 2.0 * pad);
     let y = move |s: f64| h - pad - s * (h - 2.0 * pad);
     let line: String = std::iter::once((0.0, 0.0))
-        .chain(
-            curve
-                .points
-                .iter()
-                .map(|p| (p.customers_share, p.revenue_share)),
-        )
+        .chain(curve.points.iter().map(|p| (p.customers_share, p.revenue_share)))
         .map(|(c, r)| format!("{:.1},{:.1}", x(c), y(r)))
         .collect::<Vec<_>>()
         .join(" ");
@@ -137,17 +132,11 @@ pub fn Marketing() -> impl IntoView {
     let diff = RwSignal::new(None::<Differentiation>);
     let error = RwSignal::new(None::<String>);
     spawn_local(async move {
-        match console
-            .call::<Counts>("GET", "/api/staff/consents", None)
-            .await
-        {
+        match console.call::<Counts>("GET", "/api/staff/consents", None).await {
             Ok(c) => counts.set(Some(c.counts)),
             Err(e) => error.set(Some(said(&e))),
         }
-        match console
-            .call::<Differentiation>("GET", "/api/staff/differentiation", None)
-            .await
-        {
+        match console.call::<Differentiation>("GET", "/api/staff/differentiation", None).await {
             Ok(d) => diff.set(Some(d)),
             Err(e) => error.set(Some(said(&e))),
         }

@@ -29,13 +29,9 @@ pub fn page(session: &Session, path: &str) -> AnyView {
         });
         return ().into_any();
     }
-    let allowed = pages_of(&session.role)
-        .iter()
-        .any(|(p, _, _)| path.starts_with(p));
+    let allowed = pages_of(&session.role).iter().any(|(p, _, _)| path.starts_with(p));
     if !allowed {
-        let known = ["fulfilment", "support", "marketing", "store", "admin"]
-            .iter()
-            .any(|r| pages_of(r).iter().any(|(p, _, _)| path.starts_with(p)));
+        let known = ["fulfilment", "support", "marketing", "store", "admin"].iter().any(|r| pages_of(r).iter().any(|(p, _, _)| path.starts_with(p)));
         return view! { <Refused known home=home.to_string()/> }.into_any();
     }
     let parts: Vec<&str> = path.trim_start_matches("/staff/").split('/').collect();
@@ -77,35 +73,19 @@ pub fn SignIn() -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(field) = input.get_untracked() else {
-            return;
-        };
+        let Some(field) = input.get_untracked() else { return };
         let key = field.value().trim().to_string();
         // The key leaves the page's state at once: only the request holds it.
         field.set_value("");
         if key.is_empty() {
-            error.set(Some(
-                pick(
-                    locale.get_untracked(),
-                    "Type your staff key.",
-                    "请输入您的员工密钥。",
-                )
-                .to_string(),
-            ));
+            error.set(Some(pick(locale.get_untracked(), "Type your staff key.", "请输入您的员工密钥。").to_string()));
             let _ = field.focus();
             return;
         }
         busy.set(true);
         spawn_local(async move {
             let body = json!({ "key": key }).to_string();
-            match tailor_web_common::fetch::request::<crate::Session>(
-                "POST",
-                "/api/staff/session",
-                Some(&body),
-                None,
-            )
-            .await
-            {
+            match tailor_web_common::fetch::request::<crate::Session>("POST", "/api/staff/session", Some(&body), None).await {
                 Ok(s) => {
                     error.set(None);
                     console.notice.set(None);

@@ -43,31 +43,18 @@ struct WorkList {
     next_after: Option<String>,
 }
 
-const STATUSES: [(&str, &str, &str); 4] = [
-    ("new", "New", "新订单"),
-    ("in_production", "In production", "生产中"),
-    ("shipped", "Shipped", "已发货"),
-    ("cancelled", "Cancelled", "已取消"),
-];
+const STATUSES: [(&str, &str, &str); 4] =
+    [("new", "New", "新订单"), ("in_production", "In production", "生产中"), ("shipped", "Shipped", "已发货"), ("cancelled", "Cancelled", "已取消")];
 
 fn status_name(locale: Locale, status: &str) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|s| s.0 == status)
-        .map_or("?", |s| pick(locale, s.1, s.2))
+    STATUSES.iter().find(|s| s.0 == status).map_or("?", |s| pick(locale, s.1, s.2))
 }
 
 /// The moves fulfilment may make from `status`: (to, English, Chinese).
 fn moves(status: &str) -> &'static [(&'static str, &'static str, &'static str)] {
     match status {
-        "new" => &[
-            ("in_production", "Start production", "开始生产"),
-            ("cancelled", "Cancel order", "取消订单"),
-        ],
-        "in_production" => &[
-            ("shipped", "Mark shipped", "标记为已发货"),
-            ("cancelled", "Cancel order", "取消订单"),
-        ],
+        "new" => &[("in_production", "Start production", "开始生产"), ("cancelled", "Cancel order", "取消订单")],
+        "in_production" => &[("shipped", "Mark shipped", "标记为已发货"), ("cancelled", "Cancel order", "取消订单")],
         _ => &[],
     }
 }
@@ -80,11 +67,7 @@ fn Details(order: Order, level: u8) -> impl IntoView {
     let s = order.ship_to.clone();
     let heading = move |en: &'static str, zh: &'static str| {
         let text = move || pick(locale.get(), en, zh);
-        if level <= 1 {
-            view! { <h2 class="work-heading">{text}</h2> }.into_any()
-        } else {
-            view! { <h3 class="work-heading">{text}</h3> }.into_any()
-        }
+        if level <= 1 { view! { <h2 class="work-heading">{text}</h2> }.into_any() } else { view! { <h3 class="work-heading">{text}</h3> }.into_any() }
     };
     view! {
         <div class="work-details">
@@ -125,13 +108,7 @@ pub fn Orders() -> impl IntoView {
     let load = move |after: Option<String>| {
         let s = status.get_untracked();
         spawn_local(async move {
-            let url = format!(
-                "/api/staff/orders?status={s}&limit=50{}",
-                after
-                    .as_deref()
-                    .map(|a| format!("&after={a}"))
-                    .unwrap_or_default()
-            );
+            let url = format!("/api/staff/orders?status={s}&limit=50{}", after.as_deref().map(|a| format!("&after={a}")).unwrap_or_default());
             match console.call::<WorkList>("GET", &url, None).await {
                 Ok(list) => {
                     error.set(None);
@@ -158,10 +135,7 @@ pub fn Orders() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match console
-                .call::<Order>("GET", &format!("/api/staff/orders/{}", encode(&id)), None)
-                .await
-            {
+            match console.call::<Order>("GET", &format!("/api/staff/orders/{}", encode(&id)), None).await {
                 Ok(o) => {
                     error.set(None);
                     next.set(None);
@@ -174,14 +148,7 @@ pub fn Orders() -> impl IntoView {
     let change = move |id: String, to: &'static str| {
         spawn_local(async move {
             let body = json!({ "status": to }).to_string();
-            match console
-                .call::<serde_json::Value>(
-                    "POST",
-                    &format!("/api/staff/orders/{id}/status"),
-                    Some(body),
-                )
-                .await
-            {
+            match console.call::<serde_json::Value>("POST", &format!("/api/staff/orders/{id}/status"), Some(body)).await {
                 Ok(_) => {
                     orders.update(|o| {
                         if let Some(o) = o {
@@ -190,9 +157,7 @@ pub fn Orders() -> impl IntoView {
                     });
                     let l = locale.get_untracked();
                     said_last.set(match l {
-                        Locale::En => {
-                            format!("Order {id} is now {}.", status_name(l, to).to_lowercase())
-                        }
+                        Locale::En => format!("Order {id} is now {}.", status_name(l, to).to_lowercase()),
                         Locale::Zh => format!("订单 {id} 现在为{}。", status_name(l, to)),
                     });
                     error.set(None);
@@ -289,18 +254,10 @@ pub fn WorkOrder(id: String) -> impl IntoView {
     {
         let id = id.clone();
         spawn_local(async move {
-            order.set(Some(
-                console
-                    .call::<Order>("GET", &format!("/api/staff/orders/{id}"), None)
-                    .await
-                    .map_err(|e| said(&e)),
-            ));
+            order.set(Some(console.call::<Order>("GET", &format!("/api/staff/orders/{id}"), None).await.map_err(|e| said(&e))));
         });
     }
-    let link = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-        + &format!("/staff/orders/{id}/print");
+    let link = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default() + &format!("/staff/orders/{id}/print");
     let qr = format!("/api/qr?text={}", encode(&link));
     let print = move |_| {
         if let Some(w) = web_sys::window() {

@@ -65,11 +65,7 @@ pub fn parse_dimacs(source: &str, text: &str) -> Result<Problem, ModelError> {
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
         line_count = number;
-        let line = if i == 0 {
-            raw.trim_start_matches('\u{feff}')
-        } else {
-            raw
-        };
+        let line = if i == 0 { raw.trim_start_matches('\u{feff}') } else { raw };
         let trimmed = line.trim_start();
         if trimmed.is_empty() {
             continue;
@@ -84,35 +80,22 @@ pub fn parse_dimacs(source: &str, text: &str) -> Result<Problem, ModelError> {
             break;
         }
         let at = |token: &str| {
-            format!(
-                "line {number}, column {}",
-                line[..super::offset_in(line, token)].chars().count() + 1
-            )
+            format!("line {number}, column {}", line[..super::offset_in(line, token)].chars().count() + 1)
         };
         if let Some(rest) = trimmed.strip_prefix('p') {
             if let Some((first, ..)) = header {
-                return Err(error(
-                    source,
-                    at(trimmed),
-                    format!("a second `p` header (the first is on line {first})"),
-                ));
+                return Err(error(source, at(trimmed), format!("a second `p` header (the first is on line {first})")));
             }
             let fields: Vec<&str> = rest.split_ascii_whitespace().collect();
             let counts = match fields[..] {
-                ["cnf", vars, clauses] => vars
-                    .parse::<usize>()
-                    .ok()
-                    .zip(clauses.parse::<usize>().ok()),
+                ["cnf", vars, clauses] => vars.parse::<usize>().ok().zip(clauses.parse::<usize>().ok()),
                 _ => None,
             };
             let Some((vars, clauses)) = counts else {
                 return Err(error(
                     source,
                     at(trimmed),
-                    format!(
-                        "expected `p cnf <variables> <clauses>`, found `{}`",
-                        trimmed.trim_end()
-                    ),
+                    format!("expected `p cnf <variables> <clauses>`, found `{}`", trimmed.trim_end()),
                 ));
             };
             if vars > MAX_VARS {
@@ -127,11 +110,7 @@ pub fn parse_dimacs(source: &str, text: &str) -> Result<Problem, ModelError> {
         }
         for token in line.split_ascii_whitespace() {
             let Ok(literal) = token.parse::<i64>() else {
-                return Err(error(
-                    source,
-                    at(token),
-                    format!("\"{token}\" is not a literal (a nonzero integer or 0)"),
-                ));
+                return Err(error(source, at(token), format!("\"{token}\" is not a literal (a nonzero integer or 0)")));
             };
             let Some((_, vars, _)) = header else {
                 return Err(error(source, at(token), "clause before the `p cnf` header"));
@@ -146,15 +125,10 @@ pub fn parse_dimacs(source: &str, text: &str) -> Result<Problem, ModelError> {
                 return Err(error(
                     source,
                     at(token),
-                    format!(
-                        "literal {literal} is out of range: the header declares {vars} variables"
-                    ),
+                    format!("literal {literal} is out of range: the header declares {vars} variables"),
                 ));
             }
-            clause.push(Lit {
-                var: var as usize - 1,
-                positive: literal > 0,
-            });
+            clause.push(Lit { var: var as usize - 1, positive: literal > 0 });
             open_clause = Some(number);
         }
     }
@@ -166,26 +140,16 @@ pub fn parse_dimacs(source: &str, text: &str) -> Result<Problem, ModelError> {
         ));
     }
     let Some((header_line, var_count, clause_count)) = header else {
-        return Err(error(
-            source,
-            format!("line {}", line_count.max(1)),
-            "no `p cnf` header: not a DIMACS CNF file",
-        ));
+        return Err(error(source, format!("line {}", line_count.max(1)), "no `p cnf` header: not a DIMACS CNF file"));
     };
     if constraints.len() != clause_count {
         return Err(error(
             source,
             format!("line {header_line}"),
-            format!(
-                "the header declares {clause_count} clauses but the file has {}",
-                constraints.len()
-            ),
+            format!("the header declares {clause_count} clauses but the file has {}", constraints.len()),
         ));
     }
-    let vars = var_names(source, var_count, &names)?
-        .into_iter()
-        .map(Var::boolean)
-        .collect();
+    let vars = var_names(source, var_count, &names)?.into_iter().map(Var::boolean).collect();
     Ok(Problem { vars, constraints })
 }
 
@@ -208,24 +172,16 @@ fn naming_comment(comment: &str) -> Option<(usize, &str)> {
 
 /// The name of each variable: its comment's, else its number; shared names
 /// get ` #<number>` appended.
-fn var_names(
-    source: &str,
-    var_count: usize,
-    names: &[(usize, &str, usize)],
-) -> Result<Vec<String>, ModelError> {
+fn var_names(source: &str, var_count: usize, names: &[(usize, &str, usize)]) -> Result<Vec<String>, ModelError> {
     let mut given: Vec<Option<(&str, usize)>> = vec![None; var_count];
     for &(var, name, line) in names {
-        let Some(slot) = given.get_mut(var - 1) else {
-            continue;
-        };
+        let Some(slot) = given.get_mut(var - 1) else { continue };
         match *slot {
             Some((previous, first)) if previous != name => {
                 return Err(error(
                     source,
                     format!("line {line}"),
-                    format!(
-                        "variable {var} is named \"{previous}\" on line {first} and \"{name}\" here"
-                    ),
+                    format!("variable {var} is named \"{previous}\" on line {first} and \"{name}\" here"),
                 ));
             }
             Some(_) => {}
@@ -241,9 +197,7 @@ fn var_names(
     for name in &result {
         *uses.entry(name.as_str()).or_default() += 1;
     }
-    let shared: Vec<usize> = (0..result.len())
-        .filter(|&i| uses[result[i].as_str()] > 1)
-        .collect();
+    let shared: Vec<usize> = (0..result.len()).filter(|&i| uses[result[i].as_str()] > 1).collect();
     for i in shared {
         result[i] = format!("{} #{}", result[i], i + 1);
     }

@@ -41,9 +41,7 @@ use crate::problem::Problem;
 /// decides: text starting with `<` is XCSP, text with a `p cnf` line is DIMACS.
 pub fn parse_file(source: &str, text: &str) -> Result<Problem, ModelError> {
     let file_name = source.rsplit(['/', '\\']).next().unwrap_or(source);
-    let extension = file_name
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let extension = file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
     match extension.as_deref() {
         Some("xml") => return parse_xcsp(source, text),
         Some("dimacs" | "cnf") => return parse_dimacs(source, text),
@@ -52,10 +50,7 @@ pub fn parse_file(source: &str, text: &str) -> Result<Problem, ModelError> {
     let body = text.trim_start_matches('\u{feff}').trim_start();
     if body.starts_with('<') {
         parse_xcsp(source, text)
-    } else if text
-        .lines()
-        .any(|line| line.trim_start().starts_with("p cnf"))
-    {
+    } else if text.lines().any(|line| line.trim_start().starts_with("p cnf")) {
         parse_dimacs(source, text)
     } else {
         Err(error(
@@ -67,16 +62,8 @@ pub fn parse_file(source: &str, text: &str) -> Result<Problem, ModelError> {
 }
 
 /// A [`ModelError`] for `source`.
-pub(crate) fn error(
-    source: &str,
-    place: impl Into<String>,
-    reason: impl Into<String>,
-) -> ModelError {
-    ModelError {
-        source: source.to_string(),
-        place: place.into(),
-        reason: reason.into(),
-    }
+pub(crate) fn error(source: &str, place: impl Into<String>, reason: impl Into<String>) -> ModelError {
+    ModelError { source: source.to_string(), place: place.into(), reason: reason.into() }
 }
 
 /// `line L, column C` (both from 1, columns in characters) of a byte offset.
@@ -95,11 +82,7 @@ pub(crate) fn position(text: &str, offset: usize) -> String {
 /// The line (from 1) of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// The byte offset of `part` inside `whole`; `part` must be a slice of it.

@@ -45,11 +45,7 @@ pub struct SalesOrder {
 impl SalesOrder {
     /// The columns whose value is not in the variable's domain.
     pub fn unknown_columns(&self) -> impl Iterator<Item = usize> + '_ {
-        self.values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_none())
-            .map(|(column, _)| column)
+        self.values.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(column, _)| column)
     }
 
     /// Whether every value is in its variable's domain.
@@ -109,19 +105,11 @@ pub fn parse_sales(source: &str, text: &str, problem: &Problem) -> Result<Sales,
         Some((_, line)) => line.trim_start_matches('\u{feff}'),
         None => "",
     };
-    let var_index: HashMap<&str, usize> = problem
-        .vars
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.name.as_str(), i))
-        .collect();
+    let var_index: HashMap<&str, usize> = problem.vars.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect();
     let mut vars = Vec::new();
     let mut column_of = HashMap::new();
     for (column, name) in header.split_ascii_whitespace().enumerate() {
-        let place = format!(
-            "line 1, column {}",
-            header[..offset_in(header, name)].chars().count() + 1
-        );
+        let place = format!("line 1, column {}", header[..offset_in(header, name)].chars().count() + 1);
         let Some(&var) = var_index.get(name) else {
             return Err(error(source, place, format!("unknown variable \"{name}\"")));
         };
@@ -141,14 +129,7 @@ pub fn parse_sales(source: &str, text: &str, problem: &Problem) -> Result<Sales,
     // The value index of each value name, per column.
     let domains: Vec<HashMap<&str, u32>> = vars
         .iter()
-        .map(|&v| {
-            problem.vars[v]
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, name)| (name.as_str(), i as u32))
-                .collect()
-        })
+        .map(|&v| problem.vars[v].values.iter().enumerate().map(|(i, name)| (name.as_str(), i as u32)).collect())
         .collect();
     let mut orders = Vec::new();
     for (i, line) in lines {
@@ -167,16 +148,10 @@ pub fn parse_sales(source: &str, text: &str, problem: &Problem) -> Result<Sales,
             return Err(error(
                 source,
                 format!("line {number}"),
-                format!(
-                    "{found} values but the header names {} variables",
-                    vars.len()
-                ),
+                format!("{found} values but the header names {} variables", vars.len()),
             ));
         }
-        orders.push(SalesOrder {
-            line: number,
-            values,
-        });
+        orders.push(SalesOrder { line: number, values });
     }
     Ok(Sales { vars, orders })
 }

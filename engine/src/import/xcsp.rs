@@ -66,13 +66,8 @@ const MAX_DOMAIN_SIZE: usize = 1 << 20;
 /// assert_eq!(err.reason, "unknown variable \"z\" in the scope");
 /// ```
 pub fn parse_xcsp(source: &str, text: &str) -> Result<Problem, ModelError> {
-    let root = xml::parse(text).map_err(|e| {
-        error(
-            source,
-            position(text, e.offset),
-            format!("malformed XML: {}", e.reason),
-        )
-    })?;
+    let root = xml::parse(text)
+        .map_err(|e| error(source, position(text, e.offset), format!("malformed XML: {}", e.reason)))?;
     Importer { source, text }.instance(&root)
 }
 
@@ -120,13 +115,7 @@ impl Importer<'_> {
 
     fn instance(&self, root: &Element) -> Result<Problem, ModelError> {
         if root.name != "instance" {
-            return Err(self.on(
-                root,
-                format!(
-                    "expected an XCSP 2.1 <instance> root element, found <{}>",
-                    root.name
-                ),
-            ));
+            return Err(self.on(root, format!("expected an XCSP 2.1 <instance> root element, found <{}>", root.name)));
         }
         if root.attr("format").is_some_and(|f| f.starts_with("XCSP3")) {
             return Err(self.on(root, "XCSP3 is not supported, only XCSP 2.1"));
@@ -139,10 +128,7 @@ impl Importer<'_> {
                     if let Some(format) = child.attr("format")
                         && !format.starts_with("XCSP 2")
                     {
-                        return Err(self.on(
-                            child,
-                            format!("format \"{format}\" is not supported, only XCSP 2.1"),
-                        ));
+                        return Err(self.on(child, format!("format \"{format}\" is not supported, only XCSP 2.1")));
                     }
                     continue;
                 }
@@ -153,17 +139,10 @@ impl Importer<'_> {
                 "predicates" | "functions" => {
                     return Err(self.on(
                         child,
-                        format!(
-                            "intensional constraints (<{}>) are not supported, only relations",
-                            child.name
-                        ),
+                        format!("intensional constraints (<{}>) are not supported, only relations", child.name),
                     ));
                 }
-                other => {
-                    return Err(
-                        self.on(child, format!("unexpected element <{other}> in <instance>"))
-                    );
-                }
+                other => return Err(self.on(child, format!("unexpected element <{other}> in <instance>"))),
             };
             if slot.is_some() {
                 return Err(self.on(child, format!("a second <{}> section", child.name)));
@@ -183,9 +162,7 @@ impl Importer<'_> {
             None => HashMap::new(),
         };
         let constraints = match sections.constraints {
-            Some(section) => {
-                self.constraints(section, &relations, &var_index, &var_domains, &domains)?
-            }
+            Some(section) => self.constraints(section, &relations, &var_index, &var_domains, &domains)?,
             None => Vec::new(),
         };
         Ok(Problem { vars, constraints })
@@ -212,22 +189,13 @@ impl Importer<'_> {
         self.no_text(section)?;
         for child in &section.children {
             if child.name != kind {
-                return Err(self.on(
-                    child,
-                    format!(
-                        "expected <{kind}> in <{}>, found <{}>",
-                        section.name, child.name
-                    ),
-                ));
+                return Err(self.on(child, format!("expected <{kind}> in <{}>, found <{}>", section.name, child.name)));
             }
         }
         if let Some(declared) = self.count_attr(section, count)? {
             let found = section.children.len();
             if declared != found {
-                return Err(self.on(
-                    section,
-                    format!("{count}=\"{declared}\" but the section has {found} <{kind}>"),
-                ));
+                return Err(self.on(section, format!("{count}=\"{declared}\" but the section has {found} <{kind}>")));
             }
         }
         Ok(&section.children)
@@ -235,12 +203,7 @@ impl Importer<'_> {
 
     /// A required attribute.
     fn attr<'e>(&self, element: &'e Element, name: &str) -> Result<&'e str, ModelError> {
-        element.attr(name).ok_or_else(|| {
-            self.on(
-                element,
-                format!("<{}> has no \"{name}\" attribute", element.name),
-            )
-        })
+        element.attr(name).ok_or_else(|| self.on(element, format!("<{}> has no \"{name}\" attribute", element.name)))
     }
 
     /// An optional non-negative integer attribute.
@@ -249,10 +212,7 @@ impl Importer<'_> {
             None => Ok(None),
             Some(value) => match value.trim().parse::<usize>() {
                 Ok(n) => Ok(Some(n)),
-                Err(_) => Err(self.on(
-                    element,
-                    format!("{name}=\"{value}\" is not a non-negative integer"),
-                )),
+                Err(_) => Err(self.on(element, format!("{name}=\"{value}\" is not a non-negative integer"))),
             },
         }
     }
@@ -264,15 +224,10 @@ impl Importer<'_> {
     }
 
     fn int(&self, token: &str, offset: usize, context: &str) -> Result<i64, ModelError> {
-        token
-            .parse::<i64>()
-            .map_err(|_| self.at(offset, format!("\"{token}\" is not an integer ({context})")))
+        token.parse::<i64>().map_err(|_| self.at(offset, format!("\"{token}\" is not an integer ({context})")))
     }
 
-    fn domains(
-        &self,
-        section: &Element,
-    ) -> Result<(Vec<Domain>, HashMap<String, usize>), ModelError> {
+    fn domains(&self, section: &Element) -> Result<(Vec<Domain>, HashMap<String, usize>), ModelError> {
         let items = self.items(section, "domain", "nbDomains")?;
         let mut domains = Vec::with_capacity(items.len());
         let mut by_name = HashMap::with_capacity(items.len());
@@ -285,42 +240,27 @@ impl Importer<'_> {
                 match token.split_once("..") {
                     Some((low, high)) => {
                         let (Ok(low), Ok(high)) = (low.parse::<i64>(), high.parse::<i64>()) else {
-                            return Err(self.at(
-                                offset,
-                                format!("\"{token}\" is not an integer range {context}"),
-                            ));
+                            return Err(self.at(offset, format!("\"{token}\" is not an integer range {context}")));
                         };
                         if low > high {
-                            return Err(
-                                self.at(offset, format!("empty range \"{token}\" {context}"))
-                            );
+                            return Err(self.at(offset, format!("empty range \"{token}\" {context}")));
                         }
                         let size = i128::from(high) - i128::from(low) + 1;
                         if size > (MAX_DOMAIN_SIZE - values.len().min(MAX_DOMAIN_SIZE)) as i128 {
-                            return Err(
-                                self.on(element, format!("more than {MAX_DOMAIN_SIZE} values"))
-                            );
+                            return Err(self.on(element, format!("more than {MAX_DOMAIN_SIZE} values")));
                         }
                         values.extend(low..=high);
                     }
                     None => {
                         if values.len() >= MAX_DOMAIN_SIZE {
-                            return Err(
-                                self.on(element, format!("more than {MAX_DOMAIN_SIZE} values"))
-                            );
+                            return Err(self.on(element, format!("more than {MAX_DOMAIN_SIZE} values")));
                         }
                         values.push(self.int(token, offset, &context)?);
                     }
                 }
             }
             if values.len() != declared {
-                return Err(self.on(
-                    element,
-                    format!(
-                        "nbValues=\"{declared}\" but the domain lists {}",
-                        values.len()
-                    ),
-                ));
+                return Err(self.on(element, format!("nbValues=\"{declared}\" but the domain lists {}", values.len())));
             }
             if values.is_empty() {
                 return Err(self.on(element, "the domain is empty"));
@@ -361,10 +301,7 @@ impl Importer<'_> {
             if by_name.insert(name.to_string(), vars.len()).is_some() {
                 return Err(self.on(element, format!("a second variable named \"{name}\"")));
             }
-            vars.push(Var {
-                name: name.to_string(),
-                values: domains[domain].names.clone(),
-            });
+            vars.push(Var { name: name.to_string(), values: domains[domain].names.clone() });
             var_domains.push(domain);
         }
         Ok((vars, var_domains, by_name))
@@ -377,10 +314,7 @@ impl Importer<'_> {
             let name = self.attr(element, "name")?;
             let arity = self.required_count(element, "arity")?;
             if arity == 0 {
-                return Err(self.on(
-                    element,
-                    "arity=\"0\": a relation needs at least one variable",
-                ));
+                return Err(self.on(element, "arity=\"0\": a relation needs at least one variable"));
             }
             let declared = self.required_count(element, "nbTuples")?;
             let allowed = match self.attr(element, "semantics")? {
@@ -397,10 +331,7 @@ impl Importer<'_> {
             let mut flat = Vec::new();
             let mut tuple_start = None;
             let mut count = 0usize;
-            let mut end_tuple = |flat: &Vec<i64>,
-                                 start: Option<usize>,
-                                 at: usize|
-             -> Result<(), ModelError> {
+            let mut end_tuple = |flat: &Vec<i64>, start: Option<usize>, at: usize| -> Result<(), ModelError> {
                 let length = flat.len() - count * arity;
                 if length != arity {
                     let tuple = count + 1;
@@ -408,9 +339,7 @@ impl Importer<'_> {
                     let reason = if length == 0 {
                         format!("tuple {tuple} is empty {context}")
                     } else {
-                        format!(
-                            "tuple {tuple} has {length} values but the arity is {arity} ({context})"
-                        )
+                        format!("tuple {tuple} has {length} values but the arity is {arity} ({context})")
                     };
                     return Err(self.at(offset, reason));
                 }
@@ -430,22 +359,12 @@ impl Importer<'_> {
                 end_tuple(&flat, tuple_start, element.offset)?;
             }
             if count != declared {
-                return Err(self.on(
-                    element,
-                    format!("nbTuples=\"{declared}\" but the relation lists {count} tuples"),
-                ));
+                return Err(self.on(element, format!("nbTuples=\"{declared}\" but the relation lists {count} tuples")));
             }
             if relations.contains_key(name) {
                 return Err(self.on(element, format!("a second relation named \"{name}\"")));
             }
-            relations.insert(
-                name.to_string(),
-                Relation {
-                    arity,
-                    flat,
-                    allowed,
-                },
-            );
+            relations.insert(name.to_string(), Relation { arity, flat, allowed });
         }
         Ok(relations)
     }
@@ -467,29 +386,18 @@ impl Importer<'_> {
             for name in scope_text.split_ascii_whitespace() {
                 match var_index.get(name) {
                     Some(&v) => vars.push(v),
-                    None => {
-                        return Err(
-                            self.on(element, format!("unknown variable \"{name}\" in the scope"))
-                        );
-                    }
+                    None => return Err(self.on(element, format!("unknown variable \"{name}\" in the scope"))),
                 }
             }
             if let Some(arity) = self.count_attr(element, "arity")?
                 && arity != vars.len()
             {
-                return Err(self.on(
-                    element,
-                    format!(
-                        "arity=\"{arity}\" but the scope has {} variables",
-                        vars.len()
-                    ),
-                ));
+                return Err(self.on(element, format!("arity=\"{arity}\" but the scope has {} variables", vars.len())));
             }
             if reference.starts_with("global:") {
-                return Err(self.on(
-                    element,
-                    format!("global constraint \"{reference}\" is not supported, only relations"),
-                ));
+                return Err(
+                    self.on(element, format!("global constraint \"{reference}\" is not supported, only relations"))
+                );
             }
             let Some(relation) = relations.get(reference) else {
                 return Err(self.on(element, format!("unknown relation \"{reference}\"")));
@@ -504,26 +412,13 @@ impl Importer<'_> {
                     ),
                 ));
             }
-            let maps: Vec<&HashMap<i64, u32>> = vars
-                .iter()
-                .map(|&v| &domains[var_domains[v]].index)
-                .collect();
+            let maps: Vec<&HashMap<i64, u32>> = vars.iter().map(|&v| &domains[var_domains[v]].index).collect();
             let tuples = relation
                 .flat
                 .chunks_exact(relation.arity)
-                .filter_map(|tuple| {
-                    tuple
-                        .iter()
-                        .zip(&maps)
-                        .map(|(value, map)| map.get(value).copied())
-                        .collect()
-                })
+                .filter_map(|tuple| tuple.iter().zip(&maps).map(|(value, map)| map.get(value).copied()).collect())
                 .collect();
-            constraints.push(Constraint::Table {
-                vars,
-                tuples,
-                allowed: relation.allowed,
-            });
+            constraints.push(Constraint::Table { vars, tuples, allowed: relation.allowed });
         }
         Ok(constraints)
     }
@@ -531,16 +426,14 @@ impl Importer<'_> {
 
 /// The whitespace-separated tokens of an element's text, with their offsets.
 fn tokens<'r, 'a>(element: &'r Element<'a>) -> impl Iterator<Item = (usize, &'a str)> + 'r {
-    element.text.iter().flat_map(|&(offset, text)| {
-        text.split_ascii_whitespace()
-            .map(move |t| (offset + offset_in(text, t), t))
-    })
+    element
+        .text
+        .iter()
+        .flat_map(|&(offset, text)| text.split_ascii_whitespace().map(move |t| (offset + offset_in(text, t), t)))
 }
 
 /// Like [`tokens`], but `|` is a token of its own even without spaces.
-fn relation_tokens<'r, 'a>(
-    element: &'r Element<'a>,
-) -> impl Iterator<Item = (usize, &'a str)> + 'r {
+fn relation_tokens<'r, 'a>(element: &'r Element<'a>) -> impl Iterator<Item = (usize, &'a str)> + 'r {
     tokens(element).flat_map(|(offset, token)| {
         token.split_inclusive('|').flat_map(move |part| {
             let at = offset + offset_in(token, part);
@@ -548,10 +441,7 @@ fn relation_tokens<'r, 'a>(
                 Some(value) => (value, Some((at + value.len(), "|"))),
                 None => (part, None),
             };
-            (!value.is_empty())
-                .then_some((at, value))
-                .into_iter()
-                .chain(bar)
+            (!value.is_empty()).then_some((at, value)).into_iter().chain(bar)
         })
     })
 }
@@ -565,18 +455,6 @@ mod tests {
         let text = "<r>0 1|2 3 |\n4|</r>";
         let root = xml::parse(text).unwrap();
         let tokens: Vec<_> = relation_tokens(&root).collect();
-        assert_eq!(
-            tokens,
-            [
-                (3, "0"),
-                (5, "1"),
-                (6, "|"),
-                (7, "2"),
-                (9, "3"),
-                (11, "|"),
-                (13, "4"),
-                (14, "|")
-            ]
-        );
+        assert_eq!(tokens, [(3, "0"), (5, "1"), (6, "|"), (7, "2"), (9, "3"), (11, "|"), (13, "4"), (14, "|")]);
     }
 }

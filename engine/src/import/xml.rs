@@ -37,10 +37,7 @@ pub(crate) struct Attr<'a> {
 impl<'a> Element<'a> {
     /// The value of the attribute `name`, if present.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.value.as_ref())
+        self.attrs.iter().find(|a| a.name == name).map(|a| a.value.as_ref())
     }
 }
 
@@ -52,20 +49,12 @@ pub(crate) struct XmlError {
 }
 
 fn fail<T>(offset: usize, reason: impl Into<String>) -> Result<T, XmlError> {
-    Err(XmlError {
-        offset,
-        reason: reason.into(),
-    })
+    Err(XmlError { offset, reason: reason.into() })
 }
 
 /// Reads a document and returns its root element.
 pub(crate) fn parse(text: &str) -> Result<Element<'_>, XmlError> {
-    Reader {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    }
-    .document()
+    Reader { text, bytes: text.as_bytes(), pos: 0 }.document()
 }
 
 struct Reader<'a> {
@@ -83,9 +72,7 @@ impl<'a> Reader<'a> {
         let mut root: Option<Element<'a>> = None;
         loop {
             let start = self.pos;
-            let next = self.text[start..]
-                .find('<')
-                .map_or(self.text.len(), |i| start + i);
+            let next = self.text[start..].find('<').map_or(self.text.len(), |i| start + i);
             if next > start {
                 let data = &self.text[start..next];
                 match stack.last_mut() {
@@ -115,10 +102,7 @@ impl<'a> Reader<'a> {
                 }
             } else if rest.starts_with("<!") {
                 if root.is_some() || !stack.is_empty() {
-                    return fail(
-                        next,
-                        "declaration (<!...>) inside or after the root element",
-                    );
+                    return fail(next, "declaration (<!...>) inside or after the root element");
                 }
                 self.skip_declaration(next)?;
             } else if rest.starts_with("</") {
@@ -127,28 +111,17 @@ impl<'a> Reader<'a> {
                 self.skip_whitespace();
                 self.expect(b'>', "`>` to end the closing tag")?;
                 let Some(element) = stack.pop() else {
-                    return fail(
-                        next,
-                        format!("closing tag </{name}> without an opening tag"),
-                    );
+                    return fail(next, format!("closing tag </{name}> without an opening tag"));
                 };
                 if element.name != name {
                     let line = super::line_of(self.text, element.offset);
                     let open = element.name;
-                    return fail(
-                        next,
-                        format!(
-                            "closing tag </{name}> does not match <{open}> opened on line {line}"
-                        ),
-                    );
+                    return fail(next, format!("closing tag </{name}> does not match <{open}> opened on line {line}"));
                 }
                 Self::attach(element, &mut stack, &mut root);
             } else {
                 if root.is_some() {
-                    return fail(
-                        next,
-                        "a second root element (an XML document has exactly one)",
-                    );
+                    return fail(next, "a second root element (an XML document has exactly one)");
                 }
                 let (element, empty) = self.start_tag(next)?;
                 if empty {
@@ -166,10 +139,7 @@ impl<'a> Reader<'a> {
         }
         match root {
             Some(root) => Ok(root),
-            None => fail(
-                self.text.len(),
-                "no root element: the file is not an XML document",
-            ),
+            None => fail(self.text.len(), "no root element: the file is not an XML document"),
         }
     }
 
@@ -218,13 +188,7 @@ impl<'a> Reader<'a> {
     fn start_tag(&mut self, from: usize) -> Result<(Element<'a>, bool), XmlError> {
         self.pos = from + 1;
         let name = self.name()?;
-        let mut element = Element {
-            name,
-            offset: from,
-            attrs: Vec::new(),
-            children: Vec::new(),
-            text: Vec::new(),
-        };
+        let mut element = Element { name, offset: from, attrs: Vec::new(), children: Vec::new(), text: Vec::new() };
         loop {
             let had_space = self.skip_whitespace();
             match self.bytes.get(self.pos) {
@@ -239,10 +203,7 @@ impl<'a> Reader<'a> {
                     return Ok((element, true));
                 }
                 Some(_) if !had_space => {
-                    return fail(
-                        self.pos,
-                        format!("expected a space, `>` or `/>` in tag <{name}>"),
-                    );
+                    return fail(self.pos, format!("expected a space, `>` or `/>` in tag <{name}>"));
                 }
                 Some(_) => {
                     let attr_at = self.pos;
@@ -252,15 +213,9 @@ impl<'a> Reader<'a> {
                     self.skip_whitespace();
                     let value = self.attr_value()?;
                     if element.attr(attr_name).is_some() {
-                        return fail(
-                            attr_at,
-                            format!("attribute \"{attr_name}\" appears twice in <{name}>"),
-                        );
+                        return fail(attr_at, format!("attribute \"{attr_name}\" appears twice in <{name}>"));
                     }
-                    element.attrs.push(Attr {
-                        name: attr_name,
-                        value,
-                    });
+                    element.attrs.push(Attr { name: attr_name, value });
                 }
             }
         }
@@ -289,9 +244,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let len = self.bytes[start..]
             .iter()
-            .position(|&b| {
-                !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':') || b >= 0x80)
-            })
+            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':') || b >= 0x80))
             .unwrap_or(self.bytes.len() - start);
         let name = &self.text[start..start + len];
         match name.bytes().next() {
@@ -306,11 +259,7 @@ impl<'a> Reader<'a> {
     /// Skips whitespace; tells whether there was any.
     fn skip_whitespace(&mut self) -> bool {
         let start = self.pos;
-        while self
-            .bytes
-            .get(self.pos)
-            .is_some_and(|b| b.is_ascii_whitespace())
-        {
+        while self.bytes.get(self.pos).is_some_and(|b| b.is_ascii_whitespace()) {
             self.pos += 1;
         }
         self.pos > start
@@ -339,10 +288,7 @@ fn decode(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
         let at = offset + (raw.len() - rest.len()) + amp;
         let after = &rest[amp + 1..];
         let Some(semi) = after.find(';') else {
-            return fail(
-                at,
-                "`&` without a closing `;` (write `&amp;` for a literal `&`)",
-            );
+            return fail(at, "`&` without a closing `;` (write `&amp;` for a literal `&`)");
         };
         let entity = &after[..semi];
         let c = match entity {

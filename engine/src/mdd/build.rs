@@ -64,11 +64,7 @@ impl Builder {
     /// The child for value `v` of the variable at `level`, seen from `node`
     /// (a node below that level does not test it).
     fn child_at(&self, node: NodeId, level: u32, v: usize) -> NodeId {
-        if self.level(node) == level {
-            self.children(node)[v]
-        } else {
-            node
-        }
+        if self.level(node) == level { self.children(node)[v] } else { node }
     }
 
     /// The node testing `level` with these children (reduced and shared).
@@ -91,9 +87,7 @@ impl Builder {
             }
         }
         if self.level.len() >= self.budget {
-            return Err(BuildError::TooLarge {
-                nodes: self.level.len(),
-            });
+            return Err(BuildError::TooLarge { nodes: self.level.len() });
         }
         let id = self.level.len() as NodeId;
         self.level.push(level);
@@ -161,17 +155,13 @@ impl Builder {
                 by_level.sort_unstable_by_key(|(l, _)| std::cmp::Reverse(*l));
                 let mut acc = FALSE;
                 for (lv, sat) in by_level {
-                    let children: Vec<NodeId> =
-                        sat.iter().map(|&s| if s { TRUE } else { acc }).collect();
+                    let children: Vec<NodeId> = sat.iter().map(|&s| if s { TRUE } else { acc }).collect();
                     acc = self.mk(lv, &children)?;
                 }
                 Ok(acc)
             }
             Constraint::Linear { terms, min, max } => {
-                let mut terms: Vec<(u32, &[i64])> = terms
-                    .iter()
-                    .map(|(v, c)| (level_of[*v], c.as_slice()))
-                    .collect();
+                let mut terms: Vec<(u32, &[i64])> = terms.iter().map(|(v, c)| (level_of[*v], c.as_slice())).collect();
                 terms.sort_by_key(|t| t.0);
                 // The least and most the remaining terms can add.
                 let mut rest = vec![(0i64, 0i64); terms.len() + 1];
@@ -179,34 +169,20 @@ impl Builder {
                     let c = terms[i].1;
                     let lo = c.iter().copied().min().unwrap_or(0);
                     let hi = c.iter().copied().max().unwrap_or(0);
-                    rest[i] = (
-                        rest[i + 1].0.saturating_add(lo),
-                        rest[i + 1].1.saturating_add(hi),
-                    );
+                    rest[i] = (rest[i + 1].0.saturating_add(lo), rest[i + 1].1.saturating_add(hi));
                 }
                 let mut memo = FxHashMap::default();
                 self.linear(&terms, &rest, (*min, *max), 0, 0, &mut memo)
             }
-            Constraint::Table {
-                vars,
-                tuples,
-                allowed,
-            } => {
+            Constraint::Table { vars, tuples, allowed } => {
                 // Sort the scope by level; permute the tuples the same way.
                 let mut order: Vec<usize> = (0..vars.len()).collect();
                 order.sort_by_key(|&i| level_of[vars[i]]);
                 let levels: Vec<u32> = order.iter().map(|&i| level_of[vars[i]]).collect();
-                let mut rows: Vec<Vec<u32>> = tuples
-                    .iter()
-                    .map(|t| order.iter().map(|&i| t[i]).collect())
-                    .collect();
+                let mut rows: Vec<Vec<u32>> = tuples.iter().map(|t| order.iter().map(|&i| t[i]).collect()).collect();
                 rows.sort_unstable();
                 rows.dedup();
-                let (hit, miss) = if *allowed {
-                    (TRUE, FALSE)
-                } else {
-                    (FALSE, TRUE)
-                };
+                let (hit, miss) = if *allowed { (TRUE, FALSE) } else { (FALSE, TRUE) };
                 self.trie(&levels, &rows, 0, hit, miss)
             }
         }
@@ -236,14 +212,7 @@ impl Builder {
         let (level, coefficients) = terms[depth];
         let mut children = Vec::with_capacity(coefficients.len());
         for &c in coefficients {
-            children.push(self.linear(
-                terms,
-                rest,
-                range,
-                depth + 1,
-                partial.saturating_add(c),
-                memo,
-            )?);
+            children.push(self.linear(terms, rest, range, depth + 1, partial.saturating_add(c), memo)?);
         }
         let node = self.mk(level, &children)?;
         memo.insert((depth, partial), node);
@@ -251,14 +220,7 @@ impl Builder {
     }
 
     /// The diagram of a sorted set of rows over `levels[depth..]`.
-    fn trie(
-        &mut self,
-        levels: &[u32],
-        rows: &[Vec<u32>],
-        depth: usize,
-        hit: NodeId,
-        miss: NodeId,
-    ) -> Result<NodeId, BuildError> {
+    fn trie(&mut self, levels: &[u32], rows: &[Vec<u32>], depth: usize, hit: NodeId, miss: NodeId) -> Result<NodeId, BuildError> {
         if rows.is_empty() {
             return Ok(miss);
         }
@@ -297,9 +259,7 @@ pub fn order(problem: &Problem) -> Vec<usize> {
             .iter()
             .filter(|s| !s.is_empty())
             .map(|s| {
-                let (lo, hi) = s.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| {
-                    (lo.min(pos[v]), hi.max(pos[v]))
-                });
+                let (lo, hi) = s.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(pos[v]), hi.max(pos[v])));
                 hi - lo
             })
             .sum()
@@ -328,21 +288,9 @@ pub fn order(problem: &Problem) -> Vec<usize> {
                 cnt[v] += 1;
             }
         }
-        let target: Vec<f64> = (0..n)
-            .map(|v| {
-                if cnt[v] == 0 {
-                    pos[v]
-                } else {
-                    sum[v] / f64::from(cnt[v])
-                }
-            })
-            .collect();
+        let target: Vec<f64> = (0..n).map(|v| if cnt[v] == 0 { pos[v] } else { sum[v] / f64::from(cnt[v]) }).collect();
         let mut next: Vec<usize> = (0..n).collect();
-        next.sort_by(|&a, &b| {
-            target[a]
-                .total_cmp(&target[b])
-                .then(pos[a].total_cmp(&pos[b]))
-        });
+        next.sort_by(|&a, &b| target[a].total_cmp(&target[b]).then(pos[a].total_cmp(&pos[b])));
         let s = span(&ranks(&next));
         if s < best_span {
             best_span = s;

@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 
-use super::build::{FALSE, NodeId, TRUE};
 use super::{Diagram, Fixed};
+use super::build::{FALSE, NodeId, TRUE};
 
 /// A set of fixed variables to give up, ranked by (how many, then the most
 /// recent among them as a binary number): smaller is better, so ties keep
@@ -18,10 +18,7 @@ struct Cost {
 
 impl Cost {
     fn zero(words: usize) -> Cost {
-        Cost {
-            count: 0,
-            bits: vec![0; words],
-        }
+        Cost { count: 0, bits: vec![0; words] }
     }
     fn with(&self, rank: usize) -> Cost {
         let mut c = self.clone();
@@ -35,9 +32,7 @@ impl Cost {
 
 impl Ord for Cost {
     fn cmp(&self, other: &Cost) -> Ordering {
-        self.count
-            .cmp(&other.count)
-            .then_with(|| self.bits.iter().rev().cmp(other.bits.iter().rev()))
+        self.count.cmp(&other.count).then_with(|| self.bits.iter().rev().cmp(other.bits.iter().rev()))
     }
 }
 
@@ -53,12 +48,7 @@ impl Diagram {
     /// the most recent choices. `rank[x]` orders the fixed variables that may
     /// be given up (higher = more recent); fixed variables without a rank
     /// stay. `None` when no such set exists.
-    pub fn minimal_diagnosis(
-        &self,
-        fixed: &Fixed,
-        rank: &[Option<usize>],
-        target: Option<(usize, u32)>,
-    ) -> Option<Vec<usize>> {
+    pub fn minimal_diagnosis(&self, fixed: &Fixed, rank: &[Option<usize>], target: Option<(usize, u32)>) -> Option<Vec<usize>> {
         let words = rank.iter().flatten().max().map_or(1, |m| m / 64 + 1);
         // Edges that skip levels leave them free: no cost, unless the
         // target variable is skipped, which is free too (any value).
@@ -72,9 +62,7 @@ impl Diagram {
                 if k == FALSE {
                     continue;
                 }
-                let Some(below) = &best[k as usize] else {
-                    continue;
-                };
+                let Some(below) = &best[k as usize] else { continue };
                 let cost = if let Some((_, value)) = target.filter(|t| t.0 == x) {
                     if v as u32 != value {
                         continue;

@@ -25,12 +25,7 @@ impl Search {
     /// Every fixed value set: fills in the answers for all variables (a
     /// fixed variable's own value included) and returns what the
     /// alternatives need, or `None` when no configuration keeps them all.
-    pub(super) fn phase_fixed(
-        &self,
-        st: &mut State,
-        list: &[(usize, u32)],
-        out: &mut Analysis,
-    ) -> Option<Base> {
+    pub(super) fn phase_fixed(&self, st: &mut State, list: &[(usize, u32)], out: &mut Analysis) -> Option<Base> {
         if !st.assign_all(self, list) {
             return None;
         }
@@ -45,11 +40,7 @@ impl Search {
             for &y in &st.arena[sub.vars.0..sub.vars.1] {
                 comp[y] = i as u32;
             }
-            let root = if sub.linked {
-                st.compile(self, sub, false, usize::MAX)?
-            } else {
-                st.free(self, st.arena[sub.vars.0])
-            };
+            let root = if sub.linked { st.compile(self, sub, false, usize::MAX)? } else { st.free(self, st.arena[sub.vars.0]) };
             if root == FALSE {
                 return None;
             }
@@ -76,13 +67,7 @@ impl Search {
                 let c = comp[x] as usize;
                 for l in self.lits_of(x) {
                     if wit.seen[l] {
-                        Self::note(
-                            out,
-                            x,
-                            l - o,
-                            total_min - cmin[c] + wit.min[l],
-                            total_max - cmax[c] + wit.max[l],
-                        );
+                        Self::note(out, x, l - o, total_min - cmin[c] + wit.min[l], total_max - cmax[c] + wit.max[l]);
                     }
                 }
             }
@@ -90,26 +75,13 @@ impl Search {
         out.consistent = true;
         out.total_min = Some(clamp(total_min));
         out.total_max = Some(clamp(total_max));
-        Some(Base {
-            total_min,
-            total_max,
-            value,
-            comp,
-            cmin,
-            cmax,
-        })
+        Some(Base { total_min, total_max, value, comp, cmin, cmax })
     }
 
     /// The alternatives of each fixed variable in `list`, given a state
     /// where every other fixed value is set. Splits the list in halves; each
     /// half is handled with the other half's values set.
-    pub(super) fn alternatives(
-        &self,
-        st: &mut State,
-        list: &[(usize, u32)],
-        base: Option<&Base>,
-        out: &mut Analysis,
-    ) {
+    pub(super) fn alternatives(&self, st: &mut State, list: &[(usize, u32)], base: Option<&Base>, out: &mut Analysis) {
         if let [(x, f)] = list {
             self.alternatives_of(st, *x, *f, base, out);
             return;
@@ -126,19 +98,9 @@ impl Search {
 
     /// The other values of fixed variable `x` (fixed to `f`), in a state
     /// where every other fixed value is set.
-    fn alternatives_of(
-        &self,
-        st: &mut State,
-        x: usize,
-        f: u32,
-        base: Option<&Base>,
-        out: &mut Analysis,
-    ) {
+    fn alternatives_of(&self, st: &mut State, x: usize, f: u32, base: Option<&Base>, out: &mut Analysis) {
         let o = self.offset[x] as usize;
-        let alts: Vec<usize> = self
-            .lits_of(x)
-            .filter(|&l| st.alive[l] && l - o != f as usize)
-            .collect();
+        let alts: Vec<usize> = self.lits_of(x).filter(|&l| st.alive[l] && l - o != f as usize).collect();
         if alts.is_empty() {
             return;
         }
@@ -171,13 +133,7 @@ impl Search {
                         && st.propagate(self)
                         && let Some((lo, hi)) = st.totals(self, &region)
                     {
-                        Self::note(
-                            out,
-                            x,
-                            l - o,
-                            b.total_min - contrib_lo + lo,
-                            b.total_max - contrib_hi + hi,
-                        );
+                        Self::note(out, x, l - o, b.total_min - contrib_lo + lo, b.total_max - contrib_hi + hi);
                     }
                     st.undo(self, mark);
                 }
@@ -226,23 +182,12 @@ mod tests {
             let n = 4 + rng.below(4);
             let m = 2 + rng.below(6);
             let p = brute::random_problem(&mut rng, n, m);
-            let prices: Vec<Vec<i64>> = p
-                .vars
-                .iter()
-                .map(|v| v.values.iter().map(|_| rng.below(31) as i64 - 10).collect())
-                .collect();
+            let prices: Vec<Vec<i64>> = p.vars.iter().map(|v| v.values.iter().map(|_| rng.below(31) as i64 - 10).collect()).collect();
             let s = Search::new(&p);
             let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
             for _ in 0..4 {
-                let fixed: Vec<Option<u32>> = sizes
-                    .iter()
-                    .map(|&k| (rng.below(3) != 0).then(|| rng.below(k) as u32))
-                    .collect();
-                assert_eq!(
-                    s.analyse(&fixed, &prices),
-                    brute::analysis(&solutions, &sizes, &fixed, &prices),
-                    "round {round}, fixed {fixed:?}: {p:?}"
-                );
+                let fixed: Vec<Option<u32>> = sizes.iter().map(|&k| (rng.below(3) != 0).then(|| rng.below(k) as u32)).collect();
+                assert_eq!(s.analyse(&fixed, &prices), brute::analysis(&solutions, &sizes, &fixed, &prices), "round {round}, fixed {fixed:?}: {p:?}");
             }
         }
     }

@@ -14,27 +14,12 @@ pub(super) enum Frame {
     /// Branching to solve `sub`: values `vals[next..end]` remain
     /// (they start at `first`); edges found so far start at `edges` in
     /// `pend_edges`; `mark` is the trail length on entry.
-    Decide {
-        sub: Sub,
-        mark: usize,
-        first: usize,
-        next: usize,
-        end: usize,
-        edges: usize,
-    },
+    Decide { sub: Sub, mark: usize, first: usize, next: usize, end: usize, edges: usize },
     /// After one value of the decision below: the list of literals it
     /// decided, and the components left (`subs[next..end]` still to solve;
     /// solved ones in `pend_kids` from `kids`). The stacks' lengths before
     /// the split are `subs`, `arena` and `cons`.
-    Join {
-        list: u32,
-        subs: usize,
-        next: usize,
-        end: usize,
-        kids: usize,
-        arena: usize,
-        cons: usize,
-    },
+    Join { list: u32, subs: usize, next: usize, end: usize, kids: usize, arena: usize, cons: usize },
 }
 
 /// What a finished frame hands to the one below it.
@@ -89,11 +74,7 @@ impl State {
             }
         }
         let b = self.trace.lits.len() as u32;
-        let node = self.trace.add(
-            Kind::Free(a, b),
-            i128::from(self.lo[x]),
-            i128::from(self.hi[x]),
-        );
+        let node = self.trace.add(Kind::Free(a, b), i128::from(self.lo[x]), i128::from(self.hi[x]));
         if whole {
             self.trace.free.insert(x as u32, node);
         }
@@ -152,10 +133,7 @@ impl State {
                 let c = c as usize;
                 c >= clauses || {
                     let (a, b) = (s.cstart[c] as usize, s.cstart[c + 1] as usize);
-                    b - a > 2
-                        && self.lits[a..b]
-                            .iter()
-                            .any(|&l| self.size[Self::var_of(s, l as usize)] == 1)
+                    b - a > 2 && self.lits[a..b].iter().any(|&l| self.size[Self::var_of(s, l as usize)] == 1)
                 }
             })
             .collect();
@@ -173,21 +151,11 @@ impl State {
             }
             let scope: &mut dyn Iterator<Item = u32> = match s.tables.get(c - clauses) {
                 Some(t) => &mut t.vars.iter().copied(),
-                None => &mut s.linears[c - clauses - s.tables.len()]
-                    .terms
-                    .iter()
-                    .map(|t| t.0),
+                None => &mut s.linears[c - clauses - s.tables.len()].terms.iter().map(|t| t.0),
             };
             for x in scope {
                 let x = x as usize;
-                put(
-                    &mut key,
-                    if self.size[x] == 1 {
-                        u64::from(self.value(s, x)) + 1
-                    } else {
-                        0
-                    },
-                );
+                put(&mut key, if self.size[x] == 1 { u64::from(self.value(s, x)) + 1 } else { 0 });
             }
         }
         key
@@ -208,14 +176,7 @@ impl State {
         }
         self.keys.push(key);
         let end = self.vals.len();
-        self.frames.push(Frame::Decide {
-            sub,
-            mark: self.trail.len(),
-            first,
-            next: first,
-            end,
-            edges: self.pend_edges.len(),
-        });
+        self.frames.push(Frame::Decide { sub, mark: self.trail.len(), first, next: first, end, edges: self.pend_edges.len() });
         None
     }
 
@@ -227,12 +188,7 @@ impl State {
     pub(super) fn compile(&mut self, s: &Search, sub: Sub, any: bool, limit: usize) -> Option<u32> {
         let (frames, keys, vals) = (self.frames.len(), self.keys.len(), self.vals.len());
         let (edges, kids) = (self.pend_edges.len(), self.pend_kids.len());
-        let (subs, arena, cons, mark) = (
-            self.subs.len(),
-            self.arena.len(),
-            self.cons.len(),
-            self.trail.len(),
-        );
+        let (subs, arena, cons, mark) = (self.subs.len(), self.arena.len(), self.cons.len(), self.trail.len());
         let mut ret = match self.enter(s, sub) {
             Some(node) => Ret::Node(node),
             None => Ret::Nothing,
@@ -252,14 +208,7 @@ impl State {
             }
             let top = self.frames.len() - 1;
             match self.frames[top] {
-                Frame::Decide {
-                    sub,
-                    mark,
-                    first,
-                    next,
-                    end,
-                    edges,
-                } => {
+                Frame::Decide { sub, mark, first, next, end, edges } => {
                     if let Ret::Edge(e) = std::mem::replace(&mut ret, Ret::Nothing)
                         && e.child != FALSE
                     {
@@ -306,25 +255,9 @@ impl State {
                     self.split(s, sub.vars);
                     let end = self.subs.len();
                     let kids = self.pend_kids.len();
-                    self.frames.push(Frame::Join {
-                        list,
-                        subs,
-                        next: subs,
-                        end,
-                        kids,
-                        arena,
-                        cons,
-                    });
+                    self.frames.push(Frame::Join { list, subs, next: subs, end, kids, arena, cons });
                 }
-                Frame::Join {
-                    list,
-                    subs,
-                    next,
-                    end,
-                    kids,
-                    arena,
-                    cons,
-                } => {
+                Frame::Join { list, subs, next, end, kids, arena, cons } => {
                     let mut failed = false;
                     if let Ret::Node(node) = std::mem::replace(&mut ret, Ret::Nothing) {
                         if node == FALSE {

@@ -43,10 +43,7 @@ impl State {
         };
         match s.tables.get(c - clauses) {
             Some(t) => t.vars.iter().for_each(|&x| check(x)),
-            None => s.linears[c - clauses - s.tables.len()]
-                .terms
-                .iter()
-                .for_each(|&(x, _)| check(x)),
+            None => s.linears[c - clauses - s.tables.len()].terms.iter().for_each(|&(x, _)| check(x)),
         }
         open <= 1
     }
@@ -133,12 +130,7 @@ impl State {
                 for &z in &arena[start..] {
                     self.flag_comp[z] = (self.subs.len() - first) as u32;
                 }
-                self.subs.push(Sub {
-                    vars: (start, arena.len()),
-                    cons: (cons, self.cons.len()),
-                    branch,
-                    linked,
-                });
+                self.subs.push(Sub { vars: (start, arena.len()), cons: (cons, self.cons.len()), branch, linked });
             }
         }
         // Rewrite each component's variables in the parent's (sorted) order.
@@ -162,8 +154,7 @@ impl State {
         self.arena.clear();
         self.cons.clear();
         self.subs.clear();
-        self.arena
-            .extend(vars.iter().copied().filter(|&y| self.size[y] > 1));
+        self.arena.extend(vars.iter().copied().filter(|&y| self.size[y] > 1));
         self.arena.sort_unstable();
         self.split(s, (0, self.arena.len()));
         self.subs.len()

@@ -36,11 +36,7 @@ impl Search {
     /// propagated, the branching priorities and the independent parts.
     pub(super) fn prepare(problem: &Problem) -> Search {
         let n = problem.vars.len();
-        let sizes: Vec<u32> = problem
-            .vars
-            .iter()
-            .map(|v| u32::try_from(v.values.len()).unwrap_or(u32::MAX))
-            .collect();
+        let sizes: Vec<u32> = problem.vars.iter().map(|v| u32::try_from(v.values.len()).unwrap_or(u32::MAX)).collect();
         let mut offset = Vec::with_capacity(n + 1);
         let mut total = 0u32;
         for &s in &sizes {
@@ -83,9 +79,7 @@ impl Search {
                     let mut out = Vec::with_capacity(clause.len());
                     for l in clause {
                         // A literal of a variable the problem lacks never holds.
-                        let Some(&size) = s.sizes.get(l.var) else {
-                            continue;
-                        };
+                        let Some(&size) = s.sizes.get(l.var) else { continue };
                         let o = s.offset[l.var];
                         if l.positive {
                             if size > 1 {
@@ -98,12 +92,10 @@ impl Search {
                     out.sort_unstable();
                     out.dedup();
                     // A clause naming every value of some variable always holds.
-                    let tautology = out
-                        .chunk_by(|&a, &b| s.lit_var[a as usize] == s.lit_var[b as usize])
-                        .any(|run| {
-                            let x = s.lit_var[run[0] as usize] as usize;
-                            run.len() == s.sizes[x] as usize
-                        });
+                    let tautology = out.chunk_by(|&a, &b| s.lit_var[a as usize] == s.lit_var[b as usize]).any(|run| {
+                        let x = s.lit_var[run[0] as usize] as usize;
+                        run.len() == s.sizes[x] as usize
+                    });
                     if tautology {
                         continue;
                     }
@@ -116,8 +108,7 @@ impl Search {
                                 s.bin[out[1] as usize].push(out[0]);
                             }
                             let id = (s.cstart.len() - 1) as u32;
-                            let mut vars: Vec<u32> =
-                                out.iter().map(|&l| s.lit_var[l as usize]).collect();
+                            let mut vars: Vec<u32> = out.iter().map(|&l| s.lit_var[l as usize]).collect();
                             vars.dedup();
                             if let [a, b] = vars[..] {
                                 s.pairs[a as usize].push(b);
@@ -132,11 +123,7 @@ impl Search {
                         }
                     }
                 }
-                Constraint::Table {
-                    vars,
-                    tuples,
-                    allowed,
-                } => match s.table(vars, tuples, *allowed) {
+                Constraint::Table { vars, tuples, allowed } => match s.table(vars, tuples, *allowed) {
                     Ok(Some(t)) => s.tables.push(t),
                     Ok(None) => {}
                     Err(()) => unsat = true,
@@ -198,11 +185,7 @@ impl Search {
             st.add_scope(self, c, &mut scope);
             for (i, &a) in scope.iter().enumerate() {
                 // Large scopes as a chain, small ones as a clique.
-                let others = if scope.len() > CLIQUE_CAP {
-                    &scope[i + 1..(i + 2).min(scope.len())]
-                } else {
-                    &scope[i + 1..]
-                };
+                let others = if scope.len() > CLIQUE_CAP { &scope[i + 1..(i + 2).min(scope.len())] } else { &scope[i + 1..] };
                 for &b in others {
                     adj[a].insert(b as u32);
                     adj[b].insert(a as u32);
@@ -210,8 +193,7 @@ impl Search {
             }
         }
         // Min-degree elimination: position and bag of every variable.
-        let mut heap: BinaryHeap<Reverse<(usize, u32)>> =
-            (0..n).map(|x| Reverse((adj[x].len(), x as u32))).collect();
+        let mut heap: BinaryHeap<Reverse<(usize, u32)>> = (0..n).map(|x| Reverse((adj[x].len(), x as u32))).collect();
         let mut position = vec![u32::MAX; n];
         let mut bags: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut next = 0u32;
@@ -279,23 +261,14 @@ impl Search {
             }
             for &v in piece.iter().rev() {
                 let v = v as usize;
-                size[v] = 1 + children[v]
-                    .iter()
-                    .filter(|&&k| !cut[k as usize])
-                    .map(|&k| size[k as usize])
-                    .sum::<u32>();
+                size[v] = 1 + children[v].iter().filter(|&&k| !cut[k as usize]).map(|&k| size[k as usize]).sum::<u32>();
             }
             let total = size[r as usize];
             if total == 1 {
                 take(r, &mut rank);
                 continue;
             }
-            let open_sep = |v: usize, rank: &Vec<u32>| {
-                bags[v]
-                    .iter()
-                    .filter(|&&u| rank[u as usize] == u32::MAX)
-                    .count()
-            };
+            let open_sep = |v: usize, rank: &Vec<u32>| bags[v].iter().filter(|&&u| rank[u as usize] == u32::MAX).count();
             let best = piece[1..]
                 .iter()
                 .map(|&v| v as usize)
@@ -312,10 +285,7 @@ impl Search {
                 }
                 None => {
                     let mut c = r as usize;
-                    while let Some(&h) = children[c]
-                        .iter()
-                        .find(|&&k| !cut[k as usize] && 2 * size[k as usize] > total)
-                    {
+                    while let Some(&h) = children[c].iter().find(|&&k| !cut[k as usize] && 2 * size[k as usize] > total) {
                         c = h as usize;
                     }
                     take(c as u32, &mut rank);
@@ -340,12 +310,7 @@ impl Search {
 
     /// A table over distinct, existing variables with in-range tuples;
     /// `Ok(None)` when it always holds, `Err` when it never does.
-    fn table(
-        &self,
-        vars: &[usize],
-        tuples: &[Vec<u32>],
-        allowed: bool,
-    ) -> Result<Option<Table>, ()> {
+    fn table(&self, vars: &[usize], tuples: &[Vec<u32>], allowed: bool) -> Result<Option<Table>, ()> {
         if vars.iter().any(|&x| x >= self.sizes.len()) {
             return Err(());
         }
@@ -378,34 +343,19 @@ impl Search {
         rows.dedup();
         if arity == 0 {
             // Holds exactly when some tuple (an empty one) is allowed.
-            return if rows.is_empty() != allowed {
-                Ok(None)
-            } else {
-                Err(())
-            };
+            return if rows.is_empty() != allowed { Ok(None) } else { Err(()) };
         }
         if !allowed && rows.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Table {
-            vars: distinct,
-            tuples: rows.concat(),
-            allowed,
-        }))
+        Ok(Some(Table { vars: distinct, tuples: rows.concat(), allowed }))
     }
 
     /// A linear rule with one term per variable (missing coefficients are 0).
-    fn linear(
-        &self,
-        terms: &[(usize, Vec<i64>)],
-        min: i64,
-        max: i64,
-    ) -> Result<Option<Linear>, ()> {
+    fn linear(&self, terms: &[(usize, Vec<i64>)], min: i64, max: i64) -> Result<Option<Linear>, ()> {
         let mut merged: Vec<(u32, Vec<i64>)> = Vec::new();
         for (x, coefs) in terms {
-            let Some(&size) = self.sizes.get(*x) else {
-                return Err(());
-            };
+            let Some(&size) = self.sizes.get(*x) else { return Err(()) };
             let i = match merged.iter().position(|(y, _)| *y as usize == *x) {
                 Some(i) => i,
                 None => {
@@ -418,16 +368,8 @@ impl Search {
             }
         }
         if merged.is_empty() {
-            return if min <= 0 && 0 <= max {
-                Ok(None)
-            } else {
-                Err(())
-            };
+            return if min <= 0 && 0 <= max { Ok(None) } else { Err(()) };
         }
-        Ok(Some(Linear {
-            terms: merged,
-            min,
-            max,
-        }))
+        Ok(Some(Linear { terms: merged, min, max }))
     }
 }

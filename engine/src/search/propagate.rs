@@ -142,9 +142,7 @@ impl State {
     }
 
     pub(super) fn value_lit(&self, s: &Search, x: usize) -> usize {
-        s.lits_of(x)
-            .find(|&l| self.alive[l])
-            .unwrap_or(s.offset[x] as usize)
+        s.lits_of(x).find(|&l| self.alive[l]).unwrap_or(s.offset[x] as usize)
     }
 
     pub(super) fn set_prices(&mut self, s: &Search, prices: &[Vec<i64>]) {
@@ -182,12 +180,7 @@ impl State {
         self.trail.push(lit as u32);
         let p = self.price[lit];
         if p == self.lo[x] || p == self.hi[x] {
-            let (lo, hi) = s
-                .lits_of(x)
-                .filter(|&l| self.alive[l])
-                .fold((i64::MAX, i64::MIN), |(lo, hi), l| {
-                    (lo.min(self.price[l]), hi.max(self.price[l]))
-                });
+            let (lo, hi) = s.lits_of(x).filter(|&l| self.alive[l]).fold((i64::MAX, i64::MIN), |(lo, hi), l| (lo.min(self.price[l]), hi.max(self.price[l])));
             self.sum_lo += i128::from(lo) - i128::from(self.lo[x]);
             self.sum_hi += i128::from(hi) - i128::from(self.hi[x]);
             self.lo[x] = lo;
@@ -242,8 +235,7 @@ impl State {
     /// Sets and propagates every pair; false at the first conflict (the
     /// caller undoes).
     pub(super) fn assign_all(&mut self, s: &Search, list: &[(usize, u32)]) -> bool {
-        list.iter()
-            .all(|&(x, v)| self.assign(s, x, v) && self.propagate(s))
+        list.iter().all(|&(x, v)| self.assign(s, x, v) && self.propagate(s))
     }
 
     /// Propagates every removal not yet propagated, to a fixpoint; false on
@@ -268,9 +260,7 @@ impl State {
                     }
                 }
             }
-            let Some(p) = self.queue.pop() else {
-                return true;
-            };
+            let Some(p) = self.queue.pop() else { return true };
             self.queued[p as usize] = false;
             let ok = match s.tables.get(p as usize) {
                 Some(t) => self.table(s, t),
@@ -348,15 +338,11 @@ impl State {
             }
             for row in t.tuples.chunks_exact(a) {
                 let matches = row.iter().zip(&t.vars).enumerate().all(|(p, (&v, &x))| {
-                    Some(p) == open
-                        || v == WILD
-                        || self.alive[s.offset[x as usize] as usize + v as usize]
+                    Some(p) == open || v == WILD || self.alive[s.offset[x as usize] as usize + v as usize]
                 });
                 if matches {
                     let Some(q) = open else { return false };
-                    if row[q] == WILD
-                        || !self.remove(s, s.offset[t.vars[q] as usize] as usize + row[q] as usize)
-                    {
+                    if row[q] == WILD || !self.remove(s, s.offset[t.vars[q] as usize] as usize + row[q] as usize) {
                         return false;
                     }
                 }
@@ -366,9 +352,7 @@ impl State {
         self.wild.clear();
         self.wild.resize(a, false);
         for row in t.tuples.chunks_exact(a) {
-            let live = row.iter().zip(&t.vars).all(|(&v, &x)| {
-                v == WILD || self.alive[s.offset[x as usize] as usize + v as usize]
-            });
+            let live = row.iter().zip(&t.vars).all(|(&v, &x)| v == WILD || self.alive[s.offset[x as usize] as usize + v as usize]);
             if live {
                 for (p, (&v, &x)) in row.iter().zip(&t.vars).enumerate() {
                     if v == WILD {
@@ -394,12 +378,9 @@ impl State {
     /// Bounds propagation of `min <= sum <= max`.
     fn linear(&mut self, s: &Search, c: &Linear) -> bool {
         let range = |st: &State, x: usize, coefs: &[i64]| -> (i128, i128) {
-            s.lits_of(x)
-                .zip(coefs)
-                .filter(|(l, _)| st.alive[*l])
-                .fold((i128::MAX, i128::MIN), |(lo, hi), (_, &k)| {
-                    (lo.min(i128::from(k)), hi.max(i128::from(k)))
-                })
+            s.lits_of(x).zip(coefs).filter(|(l, _)| st.alive[*l]).fold((i128::MAX, i128::MIN), |(lo, hi), (_, &k)| {
+                (lo.min(i128::from(k)), hi.max(i128::from(k)))
+            })
         };
         let (mut lo, mut hi) = (0i128, 0i128);
         for (x, coefs) in &c.terms {
@@ -440,9 +421,7 @@ mod tests {
 
     /// The domains of a state, per variable and value.
     fn domains(s: &Search, st: &State) -> Vec<Vec<bool>> {
-        (0..s.sizes.len())
-            .map(|x| s.lits_of(x).map(|l| st.alive[l]).collect())
-            .collect()
+        (0..s.sizes.len()).map(|x| s.lits_of(x).map(|l| st.alive[l]).collect()).collect()
     }
 
     /// The problem's domains with each decided variable limited to its value.
@@ -465,13 +444,7 @@ mod tests {
     /// a value some solution has, nor fails while a solution is left; where
     /// `exact` holds for the decisions so far, it keeps exactly the values of
     /// the solutions, and fails when there is none.
-    fn replay(
-        p: &Problem,
-        s: &Search,
-        st: &mut State,
-        decisions: &[(usize, u32)],
-        exact: &Exact<'_>,
-    ) {
+    fn replay(p: &Problem, s: &Search, st: &mut State, decisions: &[(usize, u32)], exact: &Exact<'_>) {
         for i in 0..decisions.len() {
             let (x, v) = decisions[i];
             let so_far = &decisions[..=i];
@@ -479,28 +452,17 @@ mod tests {
             let ok = st.assign(s, x, v) && st.propagate(s);
             match (&expected, ok) {
                 (None, false) => break,
-                (None, true) => assert!(
-                    !exact(so_far),
-                    "{so_far:?}: no solution is left, yet propagation did not fail: {p:?}"
-                ),
-                (Some(_), false) => {
-                    panic!("{so_far:?}: propagation failed, yet a solution is left: {p:?}")
-                }
+                (None, true) => assert!(!exact(so_far), "{so_far:?}: no solution is left, yet propagation did not fail: {p:?}"),
+                (Some(_), false) => panic!("{so_far:?}: propagation failed, yet a solution is left: {p:?}"),
                 (Some(values), true) => {
                     let got = domains(s, st);
                     for (y, (got, values)) in got.iter().zip(values).enumerate() {
                         for w in 0..values.len() {
-                            assert!(
-                                got[w] || !values[w],
-                                "{so_far:?}: value {w} of x{y} was removed, yet a solution has it: {p:?}"
-                            );
+                            assert!(got[w] || !values[w], "{so_far:?}: value {w} of x{y} was removed, yet a solution has it: {p:?}");
                         }
                     }
                     if exact(so_far) {
-                        assert_eq!(
-                            &got, values,
-                            "{so_far:?}: the domains are not exactly the solutions' values: {p:?}"
-                        );
+                        assert_eq!(&got, values, "{so_far:?}: the domains are not exactly the solutions' values: {p:?}");
                     }
                 }
             }
@@ -514,24 +476,11 @@ mod tests {
 
     /// A random problem of one constraint over three variables of one to
     /// three values; `make` builds the constraint from the domain sizes.
-    fn one_constraint(
-        rng: &mut Rng,
-        make: &mut dyn FnMut(&mut Rng, &[usize]) -> Constraint,
-    ) -> Problem {
+    fn one_constraint(rng: &mut Rng, make: &mut dyn FnMut(&mut Rng, &[usize]) -> Constraint) -> Problem {
         let sizes: Vec<usize> = (0..3).map(|_| 1 + rng.below(3)).collect();
-        let vars = sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| Var {
-                name: format!("x{i}"),
-                values: (0..k).map(|v| v.to_string()).collect(),
-            })
-            .collect();
+        let vars = sizes.iter().enumerate().map(|(i, &k)| Var { name: format!("x{i}"), values: (0..k).map(|v| v.to_string()).collect() }).collect();
         let constraint = make(rng, &sizes);
-        Problem {
-            vars,
-            constraints: vec![constraint],
-        }
+        Problem { vars, constraints: vec![constraint] }
     }
 
     /// A table over all three variables: a few random tuples, some shorter
@@ -539,19 +488,11 @@ mod tests {
     fn random_table(rng: &mut Rng, sizes: &[usize], allowed: bool) -> Constraint {
         let tuples = (0..rng.below(8))
             .map(|_| {
-                let len = if rng.below(4) == 0 {
-                    rng.below(sizes.len())
-                } else {
-                    sizes.len()
-                };
+                let len = if rng.below(4) == 0 { rng.below(sizes.len()) } else { sizes.len() };
                 sizes[..len].iter().map(|&k| rng.below(k) as u32).collect()
             })
             .collect();
-        Constraint::Table {
-            vars: (0..sizes.len()).collect(),
-            tuples,
-            allowed,
-        }
+        Constraint::Table { vars: (0..sizes.len()).collect(), tuples, allowed }
     }
 
     /// Checks `replay` on every sequence of decisions, from the root state
@@ -559,18 +500,11 @@ mod tests {
     fn every_sequence(p: &Problem, len: usize, root_exact: bool, exact: &Exact<'_>) {
         let s = Search::new(p);
         let Some(mut st) = s.state(&[]) else {
-            assert!(
-                brute::solutions(p).is_empty(),
-                "the root propagation failed, yet there are solutions: {p:?}"
-            );
+            assert!(brute::solutions(p).is_empty(), "the root propagation failed, yet there are solutions: {p:?}");
             return;
         };
         if root_exact {
-            assert_eq!(
-                Some(domains(&s, &st)),
-                brute::supported(p, &brute::full_domains(p)),
-                "the root state: {p:?}"
-            );
+            assert_eq!(Some(domains(&s, &st)), brute::supported(p, &brute::full_domains(p)), "the root state: {p:?}");
         }
         for seq in brute::sequences(&brute::sizes(p), len) {
             replay(p, &s, &mut st, &seq, exact);
@@ -581,21 +515,10 @@ mod tests {
     fn watched_literals_keep_exactly_what_a_long_clause_allows() {
         // x0 | !x1 | x2 | !x3 | x4, decided in every order; one state for
         // all, so the watches moved by one sequence serve the next.
-        let clause = (0..5)
-            .map(|i| Lit {
-                var: i,
-                positive: i % 2 == 0,
-            })
-            .collect();
-        let p = Problem {
-            vars: booleans(5),
-            constraints: vec![Constraint::Clause(clause)],
-        };
+        let clause = (0..5).map(|i| Lit { var: i, positive: i % 2 == 0 }).collect();
+        let p = Problem { vars: booleans(5), constraints: vec![Constraint::Clause(clause)] };
         let s = Search::new(&p);
-        assert!(
-            s.bin.iter().all(Vec::is_empty),
-            "a long clause is watched, not an implication"
-        );
+        assert!(s.bin.iter().all(Vec::is_empty), "a long clause is watched, not an implication");
         every_sequence(&p, 5, true, &|_| true);
     }
 
@@ -603,30 +526,10 @@ mod tests {
     fn binary_clauses_propagate_along_their_implications() {
         // x0 -> x1 -> x2 -> !x3 and x1 -> x4: a tree of binary constraints,
         // where arc consistency leaves exactly the solutions' values.
-        let imply = |a: usize, b: usize, positive: bool| {
-            Constraint::Clause(vec![
-                Lit {
-                    var: a,
-                    positive: false,
-                },
-                Lit { var: b, positive },
-            ])
-        };
-        let p = Problem {
-            vars: booleans(5),
-            constraints: vec![
-                imply(0, 1, true),
-                imply(1, 2, true),
-                imply(2, 3, false),
-                imply(1, 4, true),
-            ],
-        };
+        let imply = |a: usize, b: usize, positive: bool| Constraint::Clause(vec![Lit { var: a, positive: false }, Lit { var: b, positive }]);
+        let p = Problem { vars: booleans(5), constraints: vec![imply(0, 1, true), imply(1, 2, true), imply(2, 3, false), imply(1, 4, true)] };
         let s = Search::new(&p);
-        assert_eq!(
-            s.bin.iter().map(Vec::len).sum::<usize>(),
-            8,
-            "each binary clause is two implications"
-        );
+        assert_eq!(s.bin.iter().map(Vec::len).sum::<usize>(), 8, "each binary clause is two implications");
         every_sequence(&p, 5, true, &|_| true);
     }
 
@@ -648,11 +551,7 @@ mod tests {
             let sizes = brute::sizes(&p);
             // Exact once at most one variable of more than one value is
             // undecided; before that, only sound.
-            let open = |d: &[(usize, u32)]| {
-                (0..sizes.len())
-                    .filter(|&x| sizes[x] > 1 && d.iter().all(|&(y, _)| y != x))
-                    .count()
-            };
+            let open = |d: &[(usize, u32)]| (0..sizes.len()).filter(|&x| sizes[x] > 1 && d.iter().all(|&(y, _)| y != x)).count();
             every_sequence(&p, 3, false, &|d| open(d) <= 1);
         }
     }
@@ -673,11 +572,7 @@ mod tests {
                     })
                     .collect();
                 let min = rng.below(9) as i64 - 3;
-                Constraint::Linear {
-                    terms,
-                    min,
-                    max: min + rng.below(3) as i64,
-                }
+                Constraint::Linear { terms, min, max: min + rng.below(3) as i64 }
             });
             every_sequence(&p, 3, true, &|_| true);
         }
@@ -690,15 +585,9 @@ mod tests {
         let mut rng = Rng::new(6);
         for _ in 0..80 {
             let p = one_constraint(&mut rng, &mut |rng, sizes| {
-                let terms = (0..sizes.len())
-                    .map(|x| (x, (0..sizes[x]).map(|_| rng.below(11) as i64 - 5).collect()))
-                    .collect();
+                let terms = (0..sizes.len()).map(|x| (x, (0..sizes[x]).map(|_| rng.below(11) as i64 - 5).collect())).collect();
                 let min = rng.below(11) as i64 - 5;
-                Constraint::Linear {
-                    terms,
-                    min,
-                    max: min + rng.below(4) as i64,
-                }
+                Constraint::Linear { terms, min, max: min + rng.below(4) as i64 }
             });
             every_sequence(&p, 3, false, &|d| d.len() == 3);
         }
@@ -713,10 +602,7 @@ mod tests {
             let p = brute::random_problem(&mut rng, n, m);
             let s = Search::new(&p);
             let Some(mut st) = s.state(&[]) else {
-                assert!(
-                    brute::solutions(&p).is_empty(),
-                    "the root propagation failed, yet there are solutions: {p:?}"
-                );
+                assert!(brute::solutions(&p).is_empty(), "the root propagation failed, yet there are solutions: {p:?}");
                 continue;
             };
             let sizes = brute::sizes(&p);
@@ -724,10 +610,7 @@ mod tests {
                 // A random order of random values for every variable.
                 let mut order: Vec<usize> = (0..n).collect();
                 rng.shuffle(&mut order);
-                let seq: Vec<(usize, u32)> = order
-                    .into_iter()
-                    .map(|x| (x, rng.below(sizes[x]) as u32))
-                    .collect();
+                let seq: Vec<(usize, u32)> = order.into_iter().map(|x| (x, rng.below(sizes[x]) as u32)).collect();
                 replay(&p, &s, &mut st, &seq, &|d| d.len() == n);
             }
         }
@@ -742,34 +625,12 @@ mod tests {
         for x in 0..s.sizes.len() {
             let alive = s.lits_of(x).filter(|&l| st.alive[l]);
             assert_eq!(st.size[x] as usize, alive.clone().count());
-            assert_eq!(
-                Some(st.lo[x]),
-                alive.clone().map(|l| st.price[l]).min(),
-                "x{x}'s cheapest price"
-            );
-            assert_eq!(
-                Some(st.hi[x]),
-                alive.map(|l| st.price[l]).max(),
-                "x{x}'s dearest price"
-            );
+            assert_eq!(Some(st.lo[x]), alive.clone().map(|l| st.price[l]).min(), "x{x}'s cheapest price");
+            assert_eq!(Some(st.hi[x]), alive.map(|l| st.price[l]).max(), "x{x}'s dearest price");
         }
-        assert_eq!(
-            st.sum_lo,
-            st.lo.iter().map(|&v| i128::from(v)).sum::<i128>()
-        );
-        assert_eq!(
-            st.sum_hi,
-            st.hi.iter().map(|&v| i128::from(v)).sum::<i128>()
-        );
-        (
-            st.alive.clone(),
-            st.size.clone(),
-            st.lo.clone(),
-            st.hi.clone(),
-            st.sum_lo,
-            st.sum_hi,
-            st.trail.len(),
-        )
+        assert_eq!(st.sum_lo, st.lo.iter().map(|&v| i128::from(v)).sum::<i128>());
+        assert_eq!(st.sum_hi, st.hi.iter().map(|&v| i128::from(v)).sum::<i128>());
+        (st.alive.clone(), st.size.clone(), st.lo.clone(), st.hi.clone(), st.sum_lo, st.sum_hi, st.trail.len())
     }
 
     #[test]
@@ -779,15 +640,9 @@ mod tests {
             let n = 3 + rng.below(5);
             let m = 2 + rng.below(6);
             let p = brute::random_problem(&mut rng, n, m);
-            let prices: Vec<Vec<i64>> = p
-                .vars
-                .iter()
-                .map(|v| v.values.iter().map(|_| rng.below(21) as i64 - 10).collect())
-                .collect();
+            let prices: Vec<Vec<i64>> = p.vars.iter().map(|v| v.values.iter().map(|_| rng.below(21) as i64 - 10).collect()).collect();
             let s = Search::new(&p);
-            let Some(mut st) = s.state(&prices) else {
-                continue;
-            };
+            let Some(mut st) = s.state(&prices) else { continue };
             let sizes = brute::sizes(&p);
             // A random walk of decisions and backtracks; `stack` holds each
             // level's trail mark, snapshot on entry and decision.
@@ -796,11 +651,7 @@ mod tests {
                 if rng.below(3) == 0 && !stack.is_empty() {
                     let (mark, before, _) = stack.pop().unwrap();
                     st.undo(&s, mark);
-                    assert_eq!(
-                        snapshot(&s, &st),
-                        before,
-                        "round {round} step {step}: undo did not restore the state"
-                    );
+                    assert_eq!(snapshot(&s, &st), before, "round {round} step {step}: undo did not restore the state");
                     continue;
                 }
                 let x = rng.below(n);
@@ -812,24 +663,12 @@ mod tests {
                     // to the same domains.
                     let mut fresh = s.root.clone().unwrap();
                     fresh.set_prices(&s, &prices);
-                    assert!(
-                        stack
-                            .iter()
-                            .all(|&(_, _, (x, v))| fresh.assign(&s, x, v) && fresh.propagate(&s))
-                    );
-                    assert_eq!(
-                        domains(&s, &st),
-                        domains(&s, &fresh),
-                        "round {round} step {step}: after backtracking, propagation differs"
-                    );
+                    assert!(stack.iter().all(|&(_, _, (x, v))| fresh.assign(&s, x, v) && fresh.propagate(&s)));
+                    assert_eq!(domains(&s, &st), domains(&s, &fresh), "round {round} step {step}: after backtracking, propagation differs");
                     snapshot(&s, &st);
                 } else {
                     st.undo(&s, mark);
-                    assert_eq!(
-                        snapshot(&s, &st),
-                        before,
-                        "round {round} step {step}: undo after a conflict did not restore the state"
-                    );
+                    assert_eq!(snapshot(&s, &st), before, "round {round} step {step}: undo after a conflict did not restore the state");
                 }
             }
             st.undo(&s, 0);

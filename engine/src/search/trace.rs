@@ -169,12 +169,8 @@ impl Trace {
                 Kind::False => BigUint::from(0u32),
                 Kind::True => BigUint::from(1u32),
                 Kind::Free(a, b) => BigUint::from(b - a),
-                Kind::And(a, b) => Self::range(&self.kids, (a, b))
-                    .iter()
-                    .fold(BigUint::from(1u32), |p, &k| p * &count[k as usize]),
-                Kind::Decision(a, b) => Self::range(&self.edges, (a, b))
-                    .iter()
-                    .fold(BigUint::from(0u32), |s, e| s + &count[e.child as usize]),
+                Kind::And(a, b) => Self::range(&self.kids, (a, b)).iter().fold(BigUint::from(1u32), |p, &k| p * &count[k as usize]),
+                Kind::Decision(a, b) => Self::range(&self.edges, (a, b)).iter().fold(BigUint::from(0u32), |s, e| s + &count[e.child as usize]),
             };
             count.push(c);
         }
@@ -192,11 +188,7 @@ pub(super) struct Witnesses {
 
 impl Witnesses {
     pub(super) fn new(lits: usize) -> Witnesses {
-        Witnesses {
-            seen: vec![false; lits],
-            min: vec![0; lits],
-            max: vec![0; lits],
-        }
+        Witnesses { seen: vec![false; lits], min: vec![0; lits], max: vec![0; lits] }
     }
 
     pub(super) fn note(&mut self, lit: usize, lo: i128, hi: i128) {
@@ -224,11 +216,7 @@ mod tests {
             let s = Search::with_budget(&p, 0);
             let (solutions, sizes) = (brute::solutions(&p), brute::sizes(&p));
             for fixed in brute::fixings(&sizes) {
-                assert_eq!(
-                    s.count(&fixed),
-                    Some(brute::count(&solutions, &fixed)),
-                    "fixed {fixed:?}"
-                );
+                assert_eq!(s.count(&fixed), Some(brute::count(&solutions, &fixed)), "fixed {fixed:?}");
             }
         }
         let mut rng = crate::bench::Rng::new(22);
@@ -238,15 +226,8 @@ mod tests {
             let p = brute::random_problem(&mut rng, n, m);
             let s = Search::new(&p);
             let solutions = brute::solutions(&p);
-            let fixed: Vec<Option<u32>> = brute::sizes(&p)
-                .iter()
-                .map(|&k| (rng.below(3) == 0).then(|| rng.below(k) as u32))
-                .collect();
-            assert_eq!(
-                s.count(&fixed),
-                Some(brute::count(&solutions, &fixed)),
-                "round {round}, fixed {fixed:?}: {p:?}"
-            );
+            let fixed: Vec<Option<u32>> = brute::sizes(&p).iter().map(|&k| (rng.below(3) == 0).then(|| rng.below(k) as u32)).collect();
+            assert_eq!(s.count(&fixed), Some(brute::count(&solutions, &fixed)), "round {round}, fixed {fixed:?}: {p:?}");
         }
     }
 }

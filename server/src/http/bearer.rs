@@ -16,9 +16,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let header = <TypedHeader<Authorization<BearerScheme>> as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await;
-        Ok(Bearer(header.ok().flatten().map(
-            |TypedHeader(Authorization(b))| b.token().to_string(),
-        )))
+        Ok(Bearer(header.ok().flatten().map(|TypedHeader(Authorization(b))| b.token().to_string())))
     }
 }
 

@@ -33,13 +33,7 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), Problem> {
     let ok = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        })
+        .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
         .unwrap_or(false);
     if ok {
         Ok(())
@@ -67,12 +61,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
                     format!("A request body may have at most {BODY_LIMIT} bytes."),
                 )
             } else {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "unreadable-body",
-                    "Unreadable body",
-                    e.body_text(),
-                )
+                Problem::new(StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body", e.body_text())
             }
         })?;
         Ok(JsonBytes(body))
@@ -90,12 +79,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
 /// Parses a JSON body, refusing it as `malformed-body` with serde's reason.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
-    serde_json::from_slice(body).map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-body",
-            "Malformed request",
-            format!("The body is not valid: {e}"),
-        )
-    })
+    serde_json::from_slice(body)
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request", format!("The body is not valid: {e}")))
 }

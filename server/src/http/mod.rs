@@ -15,11 +15,7 @@ mod visitor;
 pub use bearer::Bearer;
 pub use json::{JsonBody, JsonBytes, JsonContent, require_json};
 pub use problem::Problem;
-pub use visitor::{
-    CODE_COOKIE, COOKIE, ClientLimits, Gate, SESSION_IDLE_SECONDS, SESSION_SECONDS, Visitor,
-    clear_code_cookie, clear_session_cookie, code_cookie, cookie, cookie_digest, session_cookie,
-    with_session,
-};
+pub use visitor::{CODE_COOKIE, COOKIE, SESSION_IDLE_SECONDS, SESSION_SECONDS, ClientLimits, Gate, Visitor, clear_code_cookie, clear_session_cookie, code_cookie, cookie, cookie_digest, session_cookie, with_session};
 
 /// The largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;

@@ -30,10 +30,7 @@ impl Problem {
     }
 
     pub fn with(mut self, key: &str, value: impl Serialize) -> Problem {
-        self.extra.insert(
-            key.to_string(),
-            serde_json::to_value(value).unwrap_or_default(),
-        );
+        self.extra.insert(key.to_string(), serde_json::to_value(value).unwrap_or_default());
         self
     }
 
@@ -58,18 +55,11 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        if let Some(seconds) = self
-            .extra
-            .get("retry_after")
-            .and_then(serde_json::Value::as_u64)
-        {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.extra.get("retry_after").and_then(serde_json::Value::as_u64) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

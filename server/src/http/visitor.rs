@@ -78,10 +78,7 @@ impl Visitor {
     /// The same visitor holding `token`, a session just made for it.
     pub fn with_token(&self, token: Option<&str>) -> Visitor {
         match token {
-            Some(t) => Visitor {
-                token_sha256: Some(sha256_hex(t.as_bytes())),
-                ..self.clone()
-            },
+            Some(t) => Visitor { token_sha256: Some(sha256_hex(t.as_bytes())), ..self.clone() },
             None => self.clone(),
         }
     }
@@ -91,10 +88,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Visitor {
-            limits: parts.extensions.get::<ClientLimits>().cloned(),
-            ..Visitor::of(&parts.headers)
-        })
+        Ok(Visitor { limits: parts.extensions.get::<ClientLimits>().cloned(), ..Visitor::of(&parts.headers) })
     }
 }
 
@@ -102,10 +96,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
 /// request carries a plausible one.
 pub fn cookie_digest(headers: &HeaderMap, name: &str) -> Option<String> {
     let jar = CookieJar::from_headers(headers);
-    jar.get(name)
-        .map(|c| c.value())
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-        .map(|v| sha256_hex(v.as_bytes()))
+    jar.get(name).map(|c| c.value()).filter(|v| !v.is_empty() && v.len() <= 100).map(|v| sha256_hex(v.as_bytes()))
 }
 
 /// `Set-Cookie` for a `__Host-` cookie: `Secure`, `HttpOnly`, `Path=/`.
@@ -146,9 +137,7 @@ pub fn clear_code_cookie() -> HeaderValue {
 /// answer.)
 pub fn with_session(mut response: Response, new_session: Option<String>) -> Response {
     if let Some(token) = new_session {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, session_cookie(&token));
+        response.headers_mut().append(header::SET_COOKIE, session_cookie(&token));
     }
     response
 }

@@ -41,9 +41,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 "Send a new order with an \"Idempotency-Key\" header (a random value such as a UUID), and the same key when you retry it.",
             )
         })?;
-        let key = value.to_str().ok().filter(|k| {
-            (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x21..=0x7e).contains(&b))
-        });
+        let key = value.to_str().ok().filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x21..=0x7e).contains(&b)));
         key.map(|k| IdempotencyKey(k.to_string())).ok_or_else(|| {
             Problem::new(
                 StatusCode::BAD_REQUEST,
@@ -66,16 +64,8 @@ pub enum Placed {
 /// Places an order: `body` (a [`NewOrder`] as JSON) checked and priced with
 /// the engine (with the member's `percent_off`), then stored under `key`
 /// unless that key already holds it.
-pub async fn place(
-    state: &AppState,
-    body: &[u8],
-    key: IdempotencyKey,
-    percent_off: Option<u32>,
-) -> Result<Placed, Problem> {
-    let key = Idempotency {
-        key: key.0,
-        request_sha256: sha256_hex(body),
-    };
+pub async fn place(state: &AppState, body: &[u8], key: IdempotencyKey, percent_off: Option<u32>) -> Result<Placed, Problem> {
+    let key = Idempotency { key: key.0, request_sha256: sha256_hex(body) };
     let mut row = match priced_order(state, body, percent_off) {
         Ok(row) => row,
         Err(problem) => {
@@ -104,8 +94,7 @@ pub async fn place(
             Err(crate::store::StoreError::DuplicateId) if attempts < 5 => {
                 attempts += 1;
                 row.id = new_order_id(unix_seconds());
-                row.token_sha256 =
-                    sha256_hex(order_token(state.store.token_secret(), &row.id).as_bytes());
+                row.token_sha256 = sha256_hex(order_token(state.store.token_secret(), &row.id).as_bytes());
             }
             other => break other?,
         }
@@ -115,10 +104,7 @@ pub async fn place(
             tracing::info!(order = %row.id, product = %row.product, total = row.total_minor, "order stored");
             Ok(Placed::Created(row))
         }
-        Inserted::Existing {
-            order,
-            request_sha256,
-        } => replay(order, &request_sha256, &key),
+        Inserted::Existing { order, request_sha256 } => replay(order, &request_sha256, &key),
     }
 }
 
@@ -143,22 +129,11 @@ pub fn created(state: &AppState, placed: &Placed) -> Result<Response, Problem> {
         Placed::Created(row) => (row, false),
         Placed::Replayed(row) => (row, true),
     };
-    let created = Created {
-        order: view(row)?,
-        access_token: order_token(state.store.token_secret(), &row.id),
-    };
+    let created = Created { order: view(row)?, access_token: order_token(state.store.token_secret(), &row.id) };
     let location = format!("/api/orders/{}", created.order.id);
-    let mut response = (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(created),
-    )
-        .into_response();
+    let mut response = (StatusCode::CREATED, [(header::LOCATION, location)], Json(created)).into_response();
     if replayed {
-        response.headers_mut().insert(
-            "idempotent-replayed",
-            axum::http::HeaderValue::from_static("true"),
-        );
+        response.headers_mut().insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
     }
     Ok(response)
 }
@@ -175,28 +150,16 @@ pub fn order_token(secret: &[u8; 32], order_id: &str) -> String {
 }
 
 /// Checks and prices an order body with the engine; the row to store.
-fn priced_order(
-    state: &AppState,
-    body: &[u8],
-    percent_off: Option<u32>,
-) -> Result<OrderRow, Problem> {
+fn priced_order(state: &AppState, body: &[u8], percent_off: Option<u32>) -> Result<OrderRow, Problem> {
     let order: NewOrder = serde_json::from_slice(body).map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-body",
-            "Malformed order",
-            format!("The order body is not valid: {e}"),
-        )
+        Problem::new(StatusCode::BAD_REQUEST, "malformed-body", "Malformed order", format!("The order body is not valid: {e}"))
     })?;
     let model = state.catalogue.model(&order.product).ok_or_else(|| {
         Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown-product",
             "Unknown product",
-            format!(
-                "There is no product \"{}\" in the catalogue.",
-                order.product
-            ),
+            format!("There is no product \"{}\" in the catalogue.", order.product),
         )
     })?;
     if order.catalogue_version != model.version() {
@@ -238,35 +201,18 @@ fn priced_order(
         )
         .with("rule", rule),
     })?;
-    let texts = model
-        .check_texts(&choices, &order.texts)
-        .map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-text",
-                "Invalid text",
-                format!("{}.", list.join("; ")),
-            )
-        })?;
+    let texts = model.check_texts(&choices, &order.texts).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-text", "Invalid text", format!("{}.", list.join("; ")))
+    })?;
     let field_errors = contact::check(&order.contact, &order.shipping);
     if !field_errors.is_empty() {
         let list: Vec<&str> = field_errors.iter().map(|e| e.message.as_str()).collect();
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-contact",
-            "Check your details",
-            format!("{}.", list.join("; ")),
-        )
-        .with("errors", field_errors));
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-contact", "Check your details", format!("{}.", list.join("; ")))
+            .with("errors", field_errors));
     }
     if !matches!(order.locale.as_str(), "en" | "zh-CN") {
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-locale",
-            "Unknown language",
-            "locale must be \"en\" or \"zh-CN\".",
-        ));
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-locale", "Unknown language", "locale must be \"en\" or \"zh-CN\"."));
     }
     if (order.channel == Channel::Partner) != order.partner_id.is_some() {
         return Err(Problem::new(
@@ -279,14 +225,7 @@ fn priced_order(
     // Only the partner's own page places orders in its name: its frame
     // carries a token the partner's server got with its key.
     if let Some(partner) = &order.partner_id
-        && !order.partner_token.as_deref().is_some_and(|t| {
-            crate::partners::embed_token_ok(
-                state.store.token_secret(),
-                partner,
-                t,
-                unix_seconds() as i64,
-            )
-        })
+        && !order.partner_token.as_deref().is_some_and(|t| crate::partners::embed_token_ok(state.store.token_secret(), partner, t, unix_seconds() as i64))
     {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
@@ -317,18 +256,15 @@ fn priced_order(
         token_sha256: sha256_hex(token.as_bytes()),
         product: order.product.clone(),
         catalogue_version: order.catalogue_version.clone(),
-        choices_json: serde_json::to_string(&choices.to_ids(model))
-            .map_err(|_| Problem::internal())?,
+        choices_json: serde_json::to_string(&choices.to_ids(model)).map_err(|_| Problem::internal())?,
         currency: quote.currency.clone(),
         total_minor: total,
         status: "new".into(),
         created_at: now_rfc3339(),
         code: model.encode(&choices),
         texts_json: serde_json::to_string(&texts).map_err(|_| Problem::internal())?,
-        contact_json: serde_json::to_string(&trimmed_contact(&order.contact))
-            .map_err(|_| Problem::internal())?,
-        shipping_json: serde_json::to_string(&trimmed_shipping(&order.shipping))
-            .map_err(|_| Problem::internal())?,
+        contact_json: serde_json::to_string(&trimmed_contact(&order.contact)).map_err(|_| Problem::internal())?,
+        shipping_json: serde_json::to_string(&trimmed_shipping(&order.shipping)).map_err(|_| Problem::internal())?,
         locale: order.locale.clone(),
         channel: order.channel.as_str().to_string(),
         partner_id: order.partner_id.clone(),
@@ -364,11 +300,7 @@ fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Problem> {
 }
 
 fn trimmed_contact(c: &Contact) -> Contact {
-    Contact {
-        name: c.name.trim().into(),
-        email: c.email.trim().into(),
-        phone: c.phone.trim().into(),
-    }
+    Contact { name: c.name.trim().into(), email: c.email.trim().into(), phone: c.phone.trim().into() }
 }
 
 fn trimmed_shipping(s: &Shipping) -> Shipping {
@@ -400,3 +332,4 @@ pub fn new_order_id(unix_seconds: u64) -> String {
     }
     id
 }
+

@@ -30,39 +30,17 @@ pub async fn create(
 }
 
 /// `GET /api/orders/{id}` with the order's access token.
-pub async fn get(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    bearer: Bearer,
-) -> Result<Json<OrderView>, Problem> {
-    Ok(Json(super::view(
-        &read_with_token(&state, &id, bearer).await?,
-    )?))
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>, bearer: Bearer) -> Result<Json<OrderView>, Problem> {
+    Ok(Json(super::view(&read_with_token(&state, &id, bearer).await?)?))
 }
 
 /// The stored order `id`, if `bearer` is its access token (401 without
 /// one, 404 for a wrong one or no such order).
-pub(crate) async fn read_with_token(
-    state: &AppState,
-    id: &str,
-    bearer: Bearer,
-) -> Result<crate::store::OrderRow, Problem> {
+pub(crate) async fn read_with_token(state: &AppState, id: &str, bearer: Bearer) -> Result<crate::store::OrderRow, Problem> {
     let token = bearer.or(|| {
-        Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Credentials required",
-            "Send the order's access token as \"Authorization: Bearer TOKEN\".",
-        )
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Credentials required", "Send the order's access token as \"Authorization: Bearer TOKEN\".")
     })?;
-    let not_found = || {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Order not found",
-            "No order with this id can be read with this token.",
-        )
-    };
+    let not_found = || Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", "No order with this id can be read with this token.");
     let row = state.store.get(id).await?.ok_or_else(not_found)?;
     // Compare digests, so the comparison time says nothing about the token.
     if sha256_hex(token.as_bytes()) != row.token_sha256 {

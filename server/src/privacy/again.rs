@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::sessions::{customer, in_tx, link_order, member_discount};
-use super::{bad, db, no_profile};
-use crate::http::{JsonBody, JsonContent, Problem, Visitor};
-use crate::orders::{self, IdempotencyKey, Placed};
+use crate::http::{JsonContent, JsonBody, Problem, Visitor};
 use crate::state::AppState;
+use super::{bad, db, no_profile};
+use super::sessions::{customer, in_tx, link_order, member_discount};
+use crate::orders::{self, IdempotencyKey, Placed};
 use tailor_api::{AgainBody, Channel, NewOrder};
 
 /// `POST /api/me/orders/{id}/again`: the same order again (same choices,
@@ -25,25 +25,12 @@ pub async fn post_again(
     let who = visitor.clone();
     let row = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &who)?.ok_or_else(no_profile)?;
-        let mine = db::orders(conn, &id)?
-            .into_iter()
-            .find(|o| o.id == order_id);
-        mine.ok_or_else(|| {
-            Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "No such order",
-                "You have no order with this id.",
-            )
-        })
+        let mine = db::orders(conn, &id)?.into_iter().find(|o| o.id == order_id);
+        mine.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "No such order", "You have no order with this id."))
     })
     .await?;
     if row.contact_json == "{}" {
-        return Err(bad(
-            "details-erased",
-            "Details erased",
-            "This order's contact details were erased; order it from the configurator.",
-        ));
+        return Err(bad("details-erased", "Details erased", "This order's contact details were erased; order it from the configurator."));
     }
     let order = NewOrder {
         product: row.product,

@@ -108,34 +108,22 @@ pub fn verify(links: &[Link]) -> Verification {
     let mut heads: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     let mut breaks = Vec::new();
     for link in links {
-        let expected_prev = heads
-            .get(link.customer_id.as_str())
-            .copied()
-            .unwrap_or(GENESIS);
-        let at = format!(
-            "event {} (seq {}) of customer {}",
-            link.id, link.seq, link.customer_id
-        );
+        let expected_prev = heads.get(link.customer_id.as_str()).copied().unwrap_or(GENESIS);
+        let at = format!("event {} (seq {}) of customer {}", link.id, link.seq, link.customer_id);
         if link.prev_sha256 != expected_prev {
             breaks.push(format!("{at}: does not follow the customer's previous event (an event before it was changed, removed or inserted)"));
         }
         if link_hash(&link.prev_sha256, &link.event_json) != link.sha256 {
-            breaks.push(format!(
-                "{at}: its hash does not match its contents (the event was changed)"
-            ));
+            breaks.push(format!("{at}: its hash does not match its contents (the event was changed)"));
         }
         match serde_json::from_str::<ConsentEvent>(&link.event_json) {
-            Ok(e) if e.id != link.id || e.customer != link.customer_id => breaks.push(format!(
-                "{at}: the stored id or customer differs from the event's own"
-            )),
+            Ok(e) if e.id != link.id || e.customer != link.customer_id => {
+                breaks.push(format!("{at}: the stored id or customer differs from the event's own"))
+            }
             Ok(_) => {}
             Err(e) => breaks.push(format!("{at}: not a consent event: {e}")),
         }
         heads.insert(&link.customer_id, &link.sha256);
     }
-    Verification {
-        events: links.len(),
-        customers: heads.len(),
-        breaks,
-    }
+    Verification { events: links.len(), customers: heads.len(), breaks }
 }

@@ -3,26 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use super::consent::{self, ConsentEvent};
-use super::{db, notice};
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
 use crate::http::Problem;
 use crate::secrets::new_id;
 use crate::store::sql::Db;
+use super::consent::{self, ConsentEvent};
+use super::{db, notice};
 use tailor_api::{ConsentState, EventSummary, Switch, SwitchState};
 
 /// An event for `purpose` (and channel) in the current notice.
-pub(super) fn event(
-    catalogue: &Catalogue,
-    customer: &str,
-    purpose: &notice::Purpose,
-    channel: &str,
-    state: ConsentState,
-    method: &str,
-    place: &str,
-    language: &str,
-) -> ConsentEvent {
+pub(super) fn event(catalogue: &Catalogue, customer: &str, purpose: &notice::Purpose, channel: &str, state: ConsentState, method: &str, place: &str, language: &str) -> ConsentEvent {
     let n = &catalogue.notice;
     ConsentEvent {
         id: new_id::<8>('E'),
@@ -54,12 +45,7 @@ pub(super) fn event(
 
 /// GPC: an opt-out of every purpose marked `gpc` (sale or sharing),
 /// recorded as a GPC event once (not again while the last event is one).
-pub(super) fn record_gpc(
-    conn: &mut dyn Db,
-    catalogue: &Catalogue,
-    customer: &str,
-    language: &str,
-) -> Result<Vec<String>, Problem> {
+pub(super) fn record_gpc(conn: &mut dyn Db, catalogue: &Catalogue, customer: &str, language: &str) -> Result<Vec<String>, Problem> {
     let latest = db::latest(conn, customer)?;
     let mut ids = Vec::new();
     for (p, channel) in catalogue.notice.switches() {
@@ -70,31 +56,15 @@ pub(super) fn record_gpc(
         if last.is_some_and(|e| e.method == "gpc" && !e.grants()) {
             continue;
         }
-        let state = if last.is_some_and(ConsentEvent::grants) {
-            ConsentState::Withdrawn
-        } else {
-            ConsentState::Refused
-        };
-        let e = event(
-            catalogue,
-            customer,
-            p,
-            channel,
-            state,
-            "gpc",
-            "preference-centre",
-            language,
-        );
+        let state = if last.is_some_and(ConsentEvent::grants) { ConsentState::Withdrawn } else { ConsentState::Refused };
+        let e = event(catalogue, customer, p, channel, state, "gpc", "preference-centre", language);
         db::append(conn, &e)?;
         ids.push(e.id);
     }
     Ok(ids)
 }
 
-pub(super) fn switches(
-    catalogue: &Catalogue,
-    latest: &BTreeMap<(String, String), ConsentEvent>,
-) -> Vec<Switch> {
+pub(super) fn switches(catalogue: &Catalogue, latest: &BTreeMap<(String, String), ConsentEvent>) -> Vec<Switch> {
     catalogue
         .notice
         .switches()
@@ -123,24 +93,15 @@ pub(super) fn switches(
 }
 
 pub(super) fn is_on(switches: &[Switch], purpose: &str) -> bool {
-    switches
-        .iter()
-        .any(|s| s.purpose == purpose && s.channel.is_empty() && s.state == SwitchState::On)
+    switches.iter().any(|s| s.purpose == purpose && s.channel.is_empty() && s.state == SwitchState::On)
 }
 
 /// A member: the offer's purposes are all on and were given with the offer.
-pub(super) fn member(
-    catalogue: &Catalogue,
-    latest: &BTreeMap<(String, String), ConsentEvent>,
-    switches: &[Switch],
-) -> Option<u32> {
+pub(super) fn member(catalogue: &Catalogue, latest: &BTreeMap<(String, String), ConsentEvent>, switches: &[Switch]) -> Option<u32> {
     let offer = catalogue.notice.offer.as_ref()?;
     let all = offer.purposes.iter().all(|p| {
         is_on(switches, p)
-            && latest
-                .get(&(p.clone(), String::new()))
-                .and_then(|e| e.offer.as_ref())
-                .is_some_and(|o| o.accepted && o.id == offer.id)
+            && latest.get(&(p.clone(), String::new())).and_then(|e| e.offer.as_ref()).is_some_and(|o| o.accepted && o.id == offer.id)
     });
     all.then_some(offer.percent_off)
 }

@@ -25,15 +25,9 @@ const SEEN_EVERY_SECONDS: i64 = 3600;
 
 /// The customer and GPC flag of a session younger than its lifetime and
 /// used within its idle time (marking it seen now).
-pub fn session_customer(
-    db: &mut dyn Db,
-    token_sha256: &str,
-) -> Result<Option<(String, bool)>, StoreError> {
+pub fn session_customer(db: &mut dyn Db, token_sha256: &str) -> Result<Option<(String, bool)>, StoreError> {
     use crate::clock::rfc3339_ago;
-    let (oldest, idle) = (
-        rfc3339_ago(crate::http::SESSION_SECONDS),
-        rfc3339_ago(crate::http::SESSION_IDLE_SECONDS),
-    );
+    let (oldest, idle) = (rfc3339_ago(crate::http::SESSION_SECONDS), rfc3339_ago(crate::http::SESSION_IDLE_SECONDS));
     let Some(r) = db.row(
         "SELECT customer_id, gpc, last_seen_at FROM sessions WHERE token_sha256 = $1 AND created_at > $2 AND last_seen_at > $3",
         &[Text(token_sha256), Text(&oldest), Text(&idle)],
@@ -42,29 +36,17 @@ pub fn session_customer(
         return Ok(None);
     };
     if r.text(2)? < rfc3339_ago(SEEN_EVERY_SECONDS) {
-        db.exec(
-            "UPDATE sessions SET last_seen_at = $2 WHERE token_sha256 = $1",
-            &[Text(token_sha256), Text(&crate::clock::now_rfc3339())],
-        )?;
+        db.exec("UPDATE sessions SET last_seen_at = $2 WHERE token_sha256 = $1", &[Text(token_sha256), Text(&crate::clock::now_rfc3339())])?;
     }
     Ok(Some((r.text(0)?, r.int(1)? != 0)))
 }
 
 pub fn create_customer(db: &mut dyn Db, id: &str, now: &str) -> Result<(), StoreError> {
-    db.exec(
-        "INSERT INTO customers (id, created_at) VALUES ($1, $2)",
-        &[Text(id), Text(now)],
-    )?;
+    db.exec("INSERT INTO customers (id, created_at) VALUES ($1, $2)", &[Text(id), Text(now)])?;
     Ok(())
 }
 
-pub fn create_session(
-    db: &mut dyn Db,
-    token_sha256: &str,
-    customer: &str,
-    now: &str,
-    gpc: bool,
-) -> Result<(), StoreError> {
+pub fn create_session(db: &mut dyn Db, token_sha256: &str, customer: &str, now: &str, gpc: bool) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO sessions (token_sha256, customer_id, created_at, gpc, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
         &[Text(token_sha256), Text(customer), Text(now), Int(gpc as i64)],
@@ -73,18 +55,12 @@ pub fn create_session(
 }
 
 pub fn delete_session(db: &mut dyn Db, token_sha256: &str) -> Result<(), StoreError> {
-    db.exec(
-        "DELETE FROM sessions WHERE token_sha256 = $1",
-        &[Text(token_sha256)],
-    )?;
+    db.exec("DELETE FROM sessions WHERE token_sha256 = $1", &[Text(token_sha256)])?;
     Ok(())
 }
 
 pub fn mark_session_gpc(db: &mut dyn Db, token_sha256: &str) -> Result<(), StoreError> {
-    db.exec(
-        "UPDATE sessions SET gpc = 1 WHERE token_sha256 = $1",
-        &[Text(token_sha256)],
-    )?;
+    db.exec("UPDATE sessions SET gpc = 1 WHERE token_sha256 = $1", &[Text(token_sha256)])?;
     Ok(())
 }
 
@@ -97,48 +73,22 @@ pub fn profile(db: &mut dyn Db, customer: &str) -> Result<Option<Profile>, Store
     .transpose()
 }
 
-pub fn customer_by_email(
-    db: &mut dyn Db,
-    email_sha256: &str,
-) -> Result<Option<String>, StoreError> {
-    db.row(
-        "SELECT id FROM customers WHERE email_sha256 = $1 AND erased_at IS NULL",
-        &[Text(email_sha256)],
-    )?
-    .map(|r| r.text(0))
-    .transpose()
+pub fn customer_by_email(db: &mut dyn Db, email_sha256: &str) -> Result<Option<String>, StoreError> {
+    db.row("SELECT id FROM customers WHERE email_sha256 = $1 AND erased_at IS NULL", &[Text(email_sha256)])?.map(|r| r.text(0)).transpose()
 }
 
-pub fn set_email(
-    db: &mut dyn Db,
-    customer: &str,
-    email: &str,
-    email_sha256: &str,
-) -> Result<(), StoreError> {
-    db.exec(
-        "UPDATE customers SET email = $2, email_sha256 = $3 WHERE id = $1",
-        &[Text(customer), Text(email), Text(email_sha256)],
-    )?;
+pub fn set_email(db: &mut dyn Db, customer: &str, email: &str, email_sha256: &str) -> Result<(), StoreError> {
+    db.exec("UPDATE customers SET email = $2, email_sha256 = $3 WHERE id = $1", &[Text(customer), Text(email), Text(email_sha256)])?;
     Ok(())
 }
 
-pub fn set_measurements(
-    db: &mut dyn Db,
-    customer: &str,
-    json: Option<&str>,
-) -> Result<(), StoreError> {
-    db.exec(
-        "UPDATE customers SET measurements_json = $2 WHERE id = $1",
-        &[Text(customer), OptText(json)],
-    )?;
+pub fn set_measurements(db: &mut dyn Db, customer: &str, json: Option<&str>) -> Result<(), StoreError> {
+    db.exec("UPDATE customers SET measurements_json = $2 WHERE id = $1", &[Text(customer), OptText(json)])?;
     Ok(())
 }
 
 pub fn set_answers(db: &mut dyn Db, customer: &str, json: &str) -> Result<(), StoreError> {
-    db.exec(
-        "UPDATE customers SET answers_json = $2 WHERE id = $1",
-        &[Text(customer), Text(json)],
-    )?;
+    db.exec("UPDATE customers SET answers_json = $2 WHERE id = $1", &[Text(customer), Text(json)])?;
     Ok(())
 }
 
@@ -152,11 +102,7 @@ pub fn saved(db: &mut dyn Db, customer: &str) -> Result<Vec<Saved>, StoreError> 
     .collect()
 }
 
-pub fn save_configuration(
-    db: &mut dyn Db,
-    customer: &str,
-    saved: &Saved,
-) -> Result<(), StoreError> {
+pub fn save_configuration(db: &mut dyn Db, customer: &str, saved: &Saved) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO saved_configurations (id, customer_id, product, code, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         &[Text(&saved.id), Text(customer), Text(&saved.product), Text(&saved.code), Text(&saved.name), Text(&saved.created_at)],
@@ -165,10 +111,7 @@ pub fn save_configuration(
 }
 
 pub fn delete_configuration(db: &mut dyn Db, customer: &str, id: &str) -> Result<bool, StoreError> {
-    Ok(db.exec(
-        "DELETE FROM saved_configurations WHERE id = $1 AND customer_id = $2",
-        &[Text(id), Text(customer)],
-    )? == 1)
+    Ok(db.exec("DELETE FROM saved_configurations WHERE id = $1 AND customer_id = $2", &[Text(id), Text(customer)])? == 1)
 }
 
 pub fn link_order(db: &mut dyn Db, customer: &str, order: &str) -> Result<(), StoreError> {
@@ -194,46 +137,24 @@ pub fn orders(db: &mut dyn Db, customer: &str) -> Result<Vec<OrderRow>, StoreErr
 const LINK_COLUMNS: &str = "seq, id, customer_id, event_json, prev_sha256, sha256";
 
 fn link_row(r: &Row) -> Result<Link, StoreError> {
-    Ok(Link {
-        seq: r.int(0)?,
-        id: r.text(1)?,
-        customer_id: r.text(2)?,
-        event_json: r.text(3)?,
-        prev_sha256: r.text(4)?,
-        sha256: r.text(5)?,
-    })
+    Ok(Link { seq: r.int(0)?, id: r.text(1)?, customer_id: r.text(2)?, event_json: r.text(3)?, prev_sha256: r.text(4)?, sha256: r.text(5)? })
 }
 
 /// The customer's events in log order.
 pub fn links(db: &mut dyn Db, customer: &str) -> Result<Vec<Link>, StoreError> {
-    db.rows(
-        &format!("SELECT {LINK_COLUMNS} FROM consent_events WHERE customer_id = $1 ORDER BY seq"),
-        &[Text(customer)],
-    )?
-    .iter()
-    .map(link_row)
-    .collect()
+    db.rows(&format!("SELECT {LINK_COLUMNS} FROM consent_events WHERE customer_id = $1 ORDER BY seq"), &[Text(customer)])?.iter().map(link_row).collect()
 }
 
 pub fn all_links(db: &mut dyn Db) -> Result<Vec<Link>, StoreError> {
-    db.rows(
-        &format!("SELECT {LINK_COLUMNS} FROM consent_events ORDER BY seq"),
-        &[],
-    )?
-    .iter()
-    .map(link_row)
-    .collect()
+    db.rows(&format!("SELECT {LINK_COLUMNS} FROM consent_events ORDER BY seq"), &[])?.iter().map(link_row).collect()
 }
 
 /// The newest event of each (purpose, channel) of the customer.
-pub fn latest(
-    db: &mut dyn Db,
-    customer: &str,
-) -> Result<BTreeMap<(String, String), ConsentEvent>, StoreError> {
+pub fn latest(db: &mut dyn Db, customer: &str) -> Result<BTreeMap<(String, String), ConsentEvent>, StoreError> {
     let mut out = BTreeMap::new();
     for link in links(db, customer)? {
-        let event: ConsentEvent = serde_json::from_str(&link.event_json)
-            .map_err(|e| StoreError::Database(format!("consent event {}: {e}", link.id)))?;
+        let event: ConsentEvent =
+            serde_json::from_str(&link.event_json).map_err(|e| StoreError::Database(format!("consent event {}: {e}", link.id)))?;
         out.insert((event.purpose.clone(), event.channel.clone()), event);
     }
     Ok(out)
@@ -244,10 +165,7 @@ pub fn latest(
 pub fn append(db: &mut dyn Db, event: &ConsentEvent) -> Result<Link, StoreError> {
     db.lock_customer(&event.customer)?;
     let prev = db
-        .row(
-            "SELECT sha256 FROM consent_events WHERE customer_id = $1 ORDER BY seq DESC LIMIT 1",
-            &[Text(&event.customer)],
-        )?
+        .row("SELECT sha256 FROM consent_events WHERE customer_id = $1 ORDER BY seq DESC LIMIT 1", &[Text(&event.customer)])?
         .map(|r| r.text(0))
         .transpose()?
         .unwrap_or_else(|| consent::GENESIS.to_string());
@@ -261,31 +179,18 @@ pub fn append(db: &mut dyn Db, event: &ConsentEvent) -> Result<Link, StoreError>
         )?
         .ok_or_else(|| StoreError::Database("no seq returned".into()))?
         .int(0)?;
-    Ok(Link {
-        seq,
-        id: event.id.clone(),
-        customer_id: event.customer.clone(),
-        event_json: json,
-        prev_sha256: prev,
-        sha256: hash,
-    })
+    Ok(Link { seq, id: event.id.clone(), customer_id: event.customer.clone(), event_json: json, prev_sha256: prev, sha256: hash })
 }
 
 pub fn event(db: &mut dyn Db, customer: &str, id: &str) -> Result<Option<Link>, StoreError> {
-    db.row(
-        &format!("SELECT {LINK_COLUMNS} FROM consent_events WHERE id = $1 AND customer_id = $2"),
-        &[Text(id), Text(customer)],
-    )?
-    .map(|r| link_row(&r))
-    .transpose()
+    db.row(&format!("SELECT {LINK_COLUMNS} FROM consent_events WHERE id = $1 AND customer_id = $2"), &[Text(id), Text(customer)])?
+        .map(|r| link_row(&r))
+        .transpose()
 }
 
 fn personal(db: &mut dyn Db, customer: &str) -> Result<(Option<String>, String), StoreError> {
     let r = db
-        .row(
-            "SELECT measurements_json, answers_json FROM customers WHERE id = $1",
-            &[Text(customer)],
-        )?
+        .row("SELECT measurements_json, answers_json FROM customers WHERE id = $1", &[Text(customer)])?
         .ok_or_else(|| StoreError::Database(format!("no customer {customer}")))?;
     Ok((r.opt_text(0)?, r.text(1)?))
 }
@@ -295,17 +200,12 @@ fn personal(db: &mut dyn Db, customer: &str) -> Result<(Option<String>, String),
 /// empties `from` and marks it merged.
 pub fn merge(db: &mut dyn Db, from: &str, to: &str) -> Result<(), StoreError> {
     for table in ["saved_configurations", "customer_orders", "sessions"] {
-        db.exec(
-            &format!("UPDATE {table} SET customer_id = $2 WHERE customer_id = $1"),
-            &[Text(from), Text(to)],
-        )?;
+        db.exec(&format!("UPDATE {table} SET customer_id = $2 WHERE customer_id = $1"), &[Text(from), Text(to)])?;
     }
     let (from_m, from_a) = personal(db, from)?;
     let (to_m, to_a) = personal(db, to)?;
-    let mut answers: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&from_a).unwrap_or_default();
-    let theirs: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&to_a).unwrap_or_default();
+    let mut answers: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&from_a).unwrap_or_default();
+    let theirs: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&to_a).unwrap_or_default();
     answers.extend(theirs);
     let answers = serde_json::Value::Object(answers).to_string();
     let measurements = to_m.or(from_m);
@@ -338,12 +238,8 @@ pub fn signed_out_orders(db: &mut dyn Db, email: &str) -> Result<Vec<OrderRow>, 
     let mut out = Vec::new();
     for r in &rows {
         let order = crate::store::sql_order_row(r)?;
-        let contact: serde_json::Value =
-            serde_json::from_str(&order.contact_json).unwrap_or_default();
-        if contact["email"]
-            .as_str()
-            .is_some_and(|e| e.trim().to_lowercase() == email)
-        {
+        let contact: serde_json::Value = serde_json::from_str(&order.contact_json).unwrap_or_default();
+        if contact["email"].as_str().is_some_and(|e| e.trim().to_lowercase() == email) {
             out.push(order);
         }
     }
@@ -354,10 +250,7 @@ pub fn signed_out_orders(db: &mut dyn Db, email: &str) -> Result<Vec<OrderRow>, 
 fn merged_into(db: &mut dyn Db, customer: &str) -> Result<Vec<String>, StoreError> {
     let (mut found, mut next) = (Vec::new(), vec![customer.to_string()]);
     while let Some(id) = next.pop() {
-        for r in db.rows(
-            "SELECT id FROM customers WHERE merged_into = $1",
-            &[Text(&id)],
-        )? {
+        for r in db.rows("SELECT id FROM customers WHERE merged_into = $1", &[Text(&id)])? {
             let merged = r.text(0)?;
             if merged != customer && !found.contains(&merged) {
                 found.push(merged.clone());
@@ -376,65 +269,35 @@ fn merged_into(db: &mut dyn Db, customer: &str) -> Result<Vec<String>, StoreErro
 /// was removed from the log.
 pub fn erase(db: &mut dyn Db, customer: &str, now: &str) -> Result<consent::Erased, StoreError> {
     db.lock_customer(customer)?;
-    const BLANK: &str =
-        "UPDATE orders SET contact_json = '{}', shipping_json = '{}', texts_json = '{}'";
-    db.exec(
-        &format!(
-            "{BLANK} WHERE id IN (SELECT order_id FROM customer_orders WHERE customer_id = $1)"
-        ),
-        &[Text(customer)],
-    )?;
-    let found = db.row(
-        "SELECT email_sha256, email FROM customers WHERE id = $1",
-        &[Text(customer)],
-    )?;
+    const BLANK: &str = "UPDATE orders SET contact_json = '{}', shipping_json = '{}', texts_json = '{}'";
+    db.exec(&format!("{BLANK} WHERE id IN (SELECT order_id FROM customer_orders WHERE customer_id = $1)"), &[Text(customer)])?;
+    let found = db.row("SELECT email_sha256, email FROM customers WHERE id = $1", &[Text(customer)])?;
     if let Some(r) = found
         && let (Some(digest), Some(email)) = (r.opt_text(0)?, r.opt_text(1)?)
     {
         for order in signed_out_orders(db, &email)? {
             db.exec(&format!("{BLANK} WHERE id = $1"), &[Text(&order.id)])?;
         }
-        db.exec(
-            "DELETE FROM sign_in_codes WHERE email_sha256 = $1",
-            &[Text(&digest)],
-        )?;
-        db.exec(
-            "DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1",
-            &[Text(&mailbox_sha256(&email))],
-        )?;
+        db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(&digest)])?;
+        db.exec("DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(&mailbox_sha256(&email))])?;
     }
     for merged in merged_into(db, customer)? {
         delete_profile(db, &merged)?;
     }
     for table in ["customer_orders", "saved_configurations", "sessions"] {
-        db.exec(
-            &format!("DELETE FROM {table} WHERE customer_id = $1"),
-            &[Text(customer)],
-        )?;
+        db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
     }
     // Who read the profile, and when, stays accountable; what they wrote
     // as the reason may name the customer.
-    db.exec(
-        "UPDATE staff_reads SET reason = $2 WHERE customer_id = $1",
-        &[Text(customer), Text(ERASED_REASON)],
-    )?;
+    db.exec("UPDATE staff_reads SET reason = $2 WHERE customer_id = $1", &[Text(customer), Text(ERASED_REASON)])?;
     db.exec(
         "UPDATE customers SET email = NULL, email_sha256 = NULL, measurements_json = NULL, answers_json = '{}', erased_at = $2 WHERE id = $1",
         &[Text(customer), Text(now)],
     )?;
     let links = links(db, customer)?;
-    let head = links
-        .last()
-        .map(|l| l.sha256.clone())
-        .unwrap_or_else(|| consent::GENESIS.to_string());
-    db.exec(
-        "DELETE FROM consent_events WHERE customer_id = $1",
-        &[Text(customer)],
-    )?;
-    Ok(consent::Erased {
-        events: links.len() as u64,
-        head_sha256: head,
-    })
+    let head = links.last().map(|l| l.sha256.clone()).unwrap_or_else(|| consent::GENESIS.to_string());
+    db.exec("DELETE FROM consent_events WHERE customer_id = $1", &[Text(customer)])?;
+    Ok(consent::Erased { events: links.len() as u64, head_sha256: head })
 }
 
 /// A staff read's reason once the profile it read is erased.
@@ -453,20 +316,12 @@ pub fn mailbox_sha256(email: &str) -> String {
 
 /// Codes sent to a mailbox in a row, and when the last went out.
 pub fn sends(db: &mut dyn Db, mailbox_sha256: &str) -> Result<Option<(i64, i64)>, StoreError> {
-    db.row(
-        "SELECT sent, last_sent_at FROM sign_in_sends WHERE mailbox_sha256 = $1",
-        &[Text(mailbox_sha256)],
-    )?
-    .map(|r| Ok((r.int(0)?, r.int(1)?)))
-    .transpose()
+    db.row("SELECT sent, last_sent_at FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(mailbox_sha256)])?
+        .map(|r| Ok((r.int(0)?, r.int(1)?)))
+        .transpose()
 }
 
-pub fn put_sends(
-    db: &mut dyn Db,
-    mailbox_sha256: &str,
-    sent: i64,
-    at: i64,
-) -> Result<(), StoreError> {
+pub fn put_sends(db: &mut dyn Db, mailbox_sha256: &str, sent: i64, at: i64) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO sign_in_sends (mailbox_sha256, sent, last_sent_at) VALUES ($1, $2, $3)
          ON CONFLICT (mailbox_sha256) DO UPDATE SET sent = excluded.sent, last_sent_at = excluded.last_sent_at",
@@ -477,11 +332,7 @@ pub fn put_sends(
 
 /// Codes mailed on `day` (UTC, `2026-12-01`), over all addresses.
 pub fn mailed_on(db: &mut dyn Db, day: &str) -> Result<i64, StoreError> {
-    Ok(db
-        .row("SELECT sent FROM mail_days WHERE day = $1", &[Text(day)])?
-        .map(|r| r.int(0))
-        .transpose()?
-        .unwrap_or(0))
+    Ok(db.row("SELECT sent FROM mail_days WHERE day = $1", &[Text(day)])?.map(|r| r.int(0)).transpose()?.unwrap_or(0))
 }
 
 pub fn count_mailed(db: &mut dyn Db, day: &str) -> Result<(), StoreError> {
@@ -493,10 +344,7 @@ pub fn count_mailed(db: &mut dyn Db, day: &str) -> Result<(), StoreError> {
 }
 
 pub fn forget_sends(db: &mut dyn Db, mailbox_sha256: &str) -> Result<(), StoreError> {
-    db.exec(
-        "DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1",
-        &[Text(mailbox_sha256)],
-    )?;
+    db.exec("DELETE FROM sign_in_sends WHERE mailbox_sha256 = $1", &[Text(mailbox_sha256)])?;
     Ok(())
 }
 
@@ -518,27 +366,12 @@ const UNREACHABLE_AFTER_SECONDS: i64 = 24 * 3600;
 /// their saved configurations and consent events.
 pub fn expire(db: &mut dyn Db, now: i64) -> Result<Expired, StoreError> {
     use crate::clock::rfc3339_ago;
-    let codes = db.exec(
-        "DELETE FROM sign_in_codes WHERE expires_at < $1",
-        &[Int(now)],
-    )?;
+    let codes = db.exec("DELETE FROM sign_in_codes WHERE expires_at < $1", &[Int(now)])?;
     // A mailbox's count of codes is forgotten after a quiet day anyway.
-    db.exec(
-        "DELETE FROM sign_in_sends WHERE last_sent_at < $1",
-        &[Int(now - 24 * 3600)],
-    )?;
-    db.exec(
-        "DELETE FROM mail_days WHERE day < $1",
-        &[Text(&crate::clock::utc_day(7))],
-    )?;
-    let (oldest, idle) = (
-        rfc3339_ago(crate::http::SESSION_SECONDS),
-        rfc3339_ago(crate::http::SESSION_IDLE_SECONDS),
-    );
-    let sessions = db.exec(
-        "DELETE FROM sessions WHERE created_at <= $1 OR last_seen_at <= $2",
-        &[Text(&oldest), Text(&idle)],
-    )?;
+    db.exec("DELETE FROM sign_in_sends WHERE last_sent_at < $1", &[Int(now - 24 * 3600)])?;
+    db.exec("DELETE FROM mail_days WHERE day < $1", &[Text(&crate::clock::utc_day(7))])?;
+    let (oldest, idle) = (rfc3339_ago(crate::http::SESSION_SECONDS), rfc3339_ago(crate::http::SESSION_IDLE_SECONDS));
+    let sessions = db.exec("DELETE FROM sessions WHERE created_at <= $1 OR last_seen_at <= $2", &[Text(&oldest), Text(&idle)])?;
     let unreachable = db.rows(
         "SELECT id FROM customers c WHERE c.email IS NULL AND c.erased_at IS NULL AND c.created_at < $1
            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.customer_id = c.id)
@@ -548,11 +381,7 @@ pub fn expire(db: &mut dyn Db, now: i64) -> Result<Expired, StoreError> {
     for r in &unreachable {
         delete_profile(db, &r.text(0)?)?;
     }
-    Ok(Expired {
-        codes,
-        sessions,
-        profiles: unreachable.len() as u64,
-    })
+    Ok(Expired { codes, sessions, profiles: unreachable.len() as u64 })
 }
 
 /// Deletes a profile that holds no address and no order, with everything
@@ -560,28 +389,16 @@ pub fn expire(db: &mut dyn Db, now: i64) -> Result<Expired, StoreError> {
 /// logged without their reasons.
 fn delete_profile(db: &mut dyn Db, customer: &str) -> Result<(), StoreError> {
     for table in ["saved_configurations", "consent_events", "sessions"] {
-        db.exec(
-            &format!("DELETE FROM {table} WHERE customer_id = $1"),
-            &[Text(customer)],
-        )?;
+        db.exec(&format!("DELETE FROM {table} WHERE customer_id = $1"), &[Text(customer)])?;
     }
-    db.exec(
-        "UPDATE staff_reads SET reason = $2 WHERE customer_id = $1",
-        &[Text(customer), Text(ERASED_REASON)],
-    )?;
+    db.exec("UPDATE staff_reads SET reason = $2 WHERE customer_id = $1", &[Text(customer), Text(ERASED_REASON)])?;
     db.exec("DELETE FROM customers WHERE id = $1", &[Text(customer)])?;
     Ok(())
 }
 
 /// A new sign-in code for the e-mail, bound to the browser that asked
 /// (replacing that browser's older one; other browsers' codes stay).
-pub fn put_code(
-    db: &mut dyn Db,
-    email_sha256: &str,
-    browser_sha256: &str,
-    code_sha256: &str,
-    expires_at: i64,
-) -> Result<(), StoreError> {
+pub fn put_code(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str, code_sha256: &str, expires_at: i64) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO sign_in_codes (email_sha256, browser_sha256, code_sha256, expires_at, tries) VALUES ($1, $2, $3, $4, 0)
          ON CONFLICT (email_sha256, browser_sha256) DO UPDATE SET code_sha256 = excluded.code_sha256, expires_at = excluded.expires_at, tries = 0",
@@ -591,11 +408,7 @@ pub fn put_code(
 }
 
 /// (code digest, expiry, tries so far) of the code this browser asked for.
-pub fn code(
-    db: &mut dyn Db,
-    email_sha256: &str,
-    browser_sha256: &str,
-) -> Result<Option<(String, i64, i64)>, StoreError> {
+pub fn code(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str) -> Result<Option<(String, i64, i64)>, StoreError> {
     db.row(
         "SELECT code_sha256, expires_at, tries FROM sign_in_codes WHERE email_sha256 = $1 AND browser_sha256 = $2",
         &[Text(email_sha256), Text(browser_sha256)],
@@ -604,44 +417,23 @@ pub fn code(
     .transpose()
 }
 
-pub fn count_try(
-    db: &mut dyn Db,
-    email_sha256: &str,
-    browser_sha256: &str,
-) -> Result<(), StoreError> {
+pub fn count_try(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str) -> Result<(), StoreError> {
     db.exec("UPDATE sign_in_codes SET tries = tries + 1 WHERE email_sha256 = $1 AND browser_sha256 = $2", &[Text(email_sha256), Text(browser_sha256)])?;
     Ok(())
 }
 
-pub fn drop_code(
-    db: &mut dyn Db,
-    email_sha256: &str,
-    browser_sha256: &str,
-) -> Result<(), StoreError> {
-    db.exec(
-        "DELETE FROM sign_in_codes WHERE email_sha256 = $1 AND browser_sha256 = $2",
-        &[Text(email_sha256), Text(browser_sha256)],
-    )?;
+pub fn drop_code(db: &mut dyn Db, email_sha256: &str, browser_sha256: &str) -> Result<(), StoreError> {
+    db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1 AND browser_sha256 = $2", &[Text(email_sha256), Text(browser_sha256)])?;
     Ok(())
 }
 
 /// Every code for the address, in every browser (once it has signed in).
 pub fn drop_codes(db: &mut dyn Db, email_sha256: &str) -> Result<(), StoreError> {
-    db.exec(
-        "DELETE FROM sign_in_codes WHERE email_sha256 = $1",
-        &[Text(email_sha256)],
-    )?;
+    db.exec("DELETE FROM sign_in_codes WHERE email_sha256 = $1", &[Text(email_sha256)])?;
     Ok(())
 }
 
-pub fn log_staff_read(
-    db: &mut dyn Db,
-    staff: &str,
-    role: &str,
-    customer: &str,
-    reason: &str,
-    now: &str,
-) -> Result<(), StoreError> {
+pub fn log_staff_read(db: &mut dyn Db, staff: &str, role: &str, customer: &str, reason: &str, now: &str) -> Result<(), StoreError> {
     db.exec(
         "INSERT INTO staff_reads (staff_id, role, customer_id, reason, at) VALUES ($1, $2, $3, $4, $5)",
         &[Text(staff), Text(role), Text(customer), Text(reason), Text(now)],
@@ -650,17 +442,11 @@ pub fn log_staff_read(
 }
 
 /// (staff id, role, reason, at) of every staff read of the customer.
-pub fn staff_reads(
-    db: &mut dyn Db,
-    customer: &str,
-) -> Result<Vec<(String, String, String, String)>, StoreError> {
-    db.rows(
-        "SELECT staff_id, role, reason, at FROM staff_reads WHERE customer_id = $1 ORDER BY seq",
-        &[Text(customer)],
-    )?
-    .iter()
-    .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?)))
-    .collect()
+pub fn staff_reads(db: &mut dyn Db, customer: &str) -> Result<Vec<(String, String, String, String)>, StoreError> {
+    db.rows("SELECT staff_id, role, reason, at FROM staff_reads WHERE customer_id = $1 ORDER BY seq", &[Text(customer)])?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?)))
+        .collect()
 }
 
 /// Over every customer's newest event per (purpose, channel): how many are

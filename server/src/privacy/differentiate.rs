@@ -19,15 +19,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tailor_engine::{Choices, Text as Words};
 
-use super::sessions::in_tx;
-use super::signin::normal_email;
 use crate::catalogue::Catalogue;
 use crate::http::Problem;
 use crate::secrets::sha256_hex;
-use crate::staff::Role;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::sql::{Db, Param::Text};
+use crate::staff::Role;
+use super::sessions::in_tx;
+use super::signin::normal_email;
 
 /// Attributes with more options than this are measurements (sizes,
 /// lengths), not needs, and are left out of the needs segments.
@@ -77,19 +77,11 @@ fn customers(db: &mut dyn Db, catalogue: &Catalogue) -> Result<Vec<Customer>, St
     let mut by_key: BTreeMap<String, Customer> = BTreeMap::new();
     let mut profile_of_email: HashMap<String, Option<String>> = HashMap::new();
     for r in &rows {
-        let (product, choices, total, contact, customer) = (
-            r.text(0)?,
-            r.text(1)?,
-            r.int(2)?,
-            r.text(3)?,
-            r.opt_text(4)?,
-        );
+        let (product, choices, total, contact, customer) = (r.text(0)?, r.text(1)?, r.int(2)?, r.text(3)?, r.opt_text(4)?);
         let profile = match customer {
             Some(id) => Some(id),
             None => {
-                let email = serde_json::from_str::<serde_json::Value>(&contact)
-                    .ok()
-                    .and_then(|c| c["email"].as_str().and_then(|e| normal_email(e).ok()));
+                let email = serde_json::from_str::<serde_json::Value>(&contact).ok().and_then(|c| c["email"].as_str().and_then(|e| normal_email(e).ok()));
                 match email {
                     Some(email) => {
                         let digest = sha256_hex(email.as_bytes());
@@ -120,15 +112,7 @@ fn customers(db: &mut dyn Db, catalogue: &Catalogue) -> Result<Vec<Customer>, St
             .and_then(|m| {
                 let ids: BTreeMap<String, String> = serde_json::from_str(&choices).ok()?;
                 let c = Choices::from_ids(m, &ids).ok()?;
-                Some(
-                    c.0.iter()
-                        .enumerate()
-                        .filter_map(|(a, o)| {
-                            o.filter(|_| m.attributes()[a].options.len() <= MAX_NEED_OPTIONS)
-                                .map(|o| (product.clone(), a, o))
-                        })
-                        .collect(),
-                )
+                Some(c.0.iter().enumerate().filter_map(|(a, o)| o.filter(|_| m.attributes()[a].options.len() <= MAX_NEED_OPTIONS).map(|o| (product.clone(), a, o))).collect())
             })
             .unwrap_or_default();
         entry.chosen.push(chosen);
@@ -140,23 +124,13 @@ fn customers(db: &mut dyn Db, catalogue: &Catalogue) -> Result<Vec<Customer>, St
 
 /// The tier of each position in a list of `n` customers, best first.
 fn tier_at(rank: usize, n: usize) -> Tier {
-    TIERS
-        .iter()
-        .find(|(_, share)| rank < within(n, *share))
-        .map_or(Tier::Regular, |t| t.0)
+    TIERS.iter().find(|(_, share)| rank < within(n, *share)).map_or(Tier::Regular, |t| t.0)
 }
 
 /// The tier of a profile's customer, `None` without orders.
-pub(super) fn tier_of(
-    db: &mut dyn Db,
-    catalogue: &Catalogue,
-    profile: &str,
-) -> Result<Option<Tier>, StoreError> {
+pub(super) fn tier_of(db: &mut dyn Db, catalogue: &Catalogue, profile: &str) -> Result<Option<Tier>, StoreError> {
     let all = customers(db, catalogue)?;
-    Ok(all
-        .iter()
-        .position(|c| c.profile.as_deref() == Some(profile))
-        .map(|rank| tier_at(rank, all.len())))
+    Ok(all.iter().position(|c| c.profile.as_deref() == Some(profile)).map(|rank| tier_at(rank, all.len())))
 }
 
 #[derive(Serialize)]
@@ -205,11 +179,7 @@ struct Individual {
 }
 
 fn share(part: i64, total: i64) -> f64 {
-    if total <= 0 {
-        0.0
-    } else {
-        ((part as f64 / total as f64) * 10_000.0).round() / 10_000.0
-    }
+    if total <= 0 { 0.0 } else { ((part as f64 / total as f64) * 10_000.0).round() / 10_000.0 }
 }
 
 /// The profiles whose latest marketing event, on some channel, is given.
@@ -226,10 +196,7 @@ fn marketing_consents(db: &mut dyn Db) -> Result<BTreeSet<String>, StoreError> {
 }
 
 /// `GET /api/staff/differentiation` (marketing).
-pub async fn get_differentiation(
-    State(state): State<AppState>,
-    bearer: crate::staff::StaffCredential,
-) -> Result<Response, Problem> {
+pub async fn get_differentiation(State(state): State<AppState>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, bearer, &[Role::Marketing]).await?;
     let catalogue = state.catalogue.clone();
     let k = MIN_SEGMENT;
@@ -250,38 +217,17 @@ pub async fn get_differentiation(
 
 /// The answer, from the customers (best first) and the e-mail addresses of
 /// those who gave the marketing consent.
-fn build(
-    catalogue: &Catalogue,
-    all: &[Customer],
-    consenting: &BTreeMap<String, Option<String>>,
-    k: usize,
-) -> serde_json::Value {
+fn build(catalogue: &Catalogue, all: &[Customer], consenting: &BTreeMap<String, Option<String>>, k: usize) -> serde_json::Value {
     let n = all.len();
     let revenue: i64 = all.iter().map(|c| c.value).sum();
-    let top = |q: f64| {
-        if n == 0 {
-            0
-        } else {
-            all[..within(n, q)].iter().map(|c| c.value).sum()
-        }
-    };
-    let points: Vec<CurvePoint> = (1..=10)
-        .map(|d| CurvePoint {
-            customers_share: d as f64 / 10.0,
-            revenue_share: share(top(d as f64 / 10.0), revenue),
-        })
-        .collect();
+    let top = |q: f64| if n == 0 { 0 } else { all[..within(n, q)].iter().map(|c| c.value).sum() };
+    let points: Vec<CurvePoint> = (1..=10).map(|d| CurvePoint { customers_share: d as f64 / 10.0, revenue_share: share(top(d as f64 / 10.0), revenue) }).collect();
     let mut tiers = Vec::new();
     let mut from = 0;
     for (tier, upto) in TIERS {
         let to = if n == 0 { 0 } else { within(n, upto) };
         let members = &all[from.min(to)..to];
-        tiers.push(TierRow {
-            tier,
-            customers: members.len(),
-            revenue_share: share(members.iter().map(|c| c.value).sum(), revenue),
-            min_value_minor: members.last().map_or(0, |c| c.value),
-        });
+        tiers.push(TierRow { tier, customers: members.len(), revenue_share: share(members.iter().map(|c| c.value).sum(), revenue), min_value_minor: members.last().map_or(0, |c| c.value) });
         from = to;
     }
 
@@ -322,20 +268,11 @@ fn build(
         *m.entry(l).or_default() += 1;
         m
     });
-    let shown: BTreeSet<usize> = sizes
-        .iter()
-        .filter(|&(_, &s)| s >= k)
-        .map(|(&l, _)| l)
-        .collect();
+    let shown: BTreeSet<usize> = sizes.iter().filter(|&(_, &s)| s >= k).map(|(&l, _)| l).collect();
     // The share of a product's orders that chose an option, among `who`.
     let option_share = |who: &dyn Fn(usize) -> bool, t: &(String, usize, usize)| -> f64 {
         let (mut with, mut of) = (0.0, 0.0);
-        for c in all
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| who(*i))
-            .map(|(_, c)| c)
-        {
+        for c in all.iter().enumerate().filter(|(i, _)| who(*i)).map(|(_, c)| c) {
             for order in &c.chosen {
                 if order.first().is_some_and(|f| f.0 == t.0) {
                     of += 1.0;
@@ -346,10 +283,7 @@ fn build(
         if of == 0.0 { 0.0 } else { with / of }
     };
     // Among all customers: the same for every segment, so counted once.
-    let overall_shares: BTreeMap<&(String, usize, usize), f64> = dims
-        .keys()
-        .map(|t| (t, option_share(&|_| true, t)))
-        .collect();
+    let overall_shares: BTreeMap<&(String, usize, usize), f64> = dims.keys().map(|t| (t, option_share(&|_| true, t))).collect();
     let segments: Vec<SegmentRow> = shown
         .iter()
         .map(|&l| {
@@ -362,18 +296,8 @@ fn build(
                     let model = catalogue.model(&t.0)?;
                     let at = &model.attributes()[t.1];
                     let label = Words {
-                        en: format!(
-                            "{}: {}: {}",
-                            model.def().name.get("en"),
-                            at.label.get("en"),
-                            at.options[t.2].label.get("en")
-                        ),
-                        zh: Some(format!(
-                            "{}：{}：{}",
-                            model.def().name.get("zh"),
-                            at.label.get("zh"),
-                            at.options[t.2].label.get("zh")
-                        )),
+                        en: format!("{}: {}: {}", model.def().name.get("en"), at.label.get("en"), at.options[t.2].label.get("en")),
+                        zh: Some(format!("{}：{}：{}", model.def().name.get("zh"), at.label.get("zh"), at.options[t.2].label.get("zh"))),
                     };
                     (inside >= 0.5 && overall > 0.0 && inside / overall >= 1.2).then(|| Trait {
                         product: t.0.clone(),
@@ -385,24 +309,10 @@ fn build(
                     })
                 })
                 .collect();
-            traits.sort_by(|a, b| {
-                (b.lift * b.share)
-                    .total_cmp(&(a.lift * a.share))
-                    .then(a.label.get("en").cmp(b.label.get("en")))
-            });
+            traits.sort_by(|a, b| (b.lift * b.share).total_cmp(&(a.lift * a.share)).then(a.label.get("en").cmp(b.label.get("en"))));
             traits.truncate(5);
-            let value: i64 = all
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| members(*i))
-                .map(|(_, c)| c.value)
-                .sum();
-            SegmentRow {
-                id: l + 1,
-                customers: sizes[&l],
-                revenue_share: share(value, revenue),
-                traits,
-            }
+            let value: i64 = all.iter().enumerate().filter(|(i, _)| members(*i)).map(|(_, c)| c.value).sum();
+            SegmentRow { id: l + 1, customers: sizes[&l], revenue_share: share(value, revenue), traits }
         })
         .collect();
     let individuals: Vec<Individual> = all
@@ -421,13 +331,7 @@ fn build(
             })
         })
         .collect();
-    let currency = catalogue
-        .index
-        .products
-        .iter()
-        .find_map(|p| catalogue.model(&p.id))
-        .map(|m| m.def().currency.clone())
-        .unwrap_or_default();
+    let currency = catalogue.index.products.iter().find_map(|p| catalogue.model(&p.id)).map(|m| m.def().currency.clone()).unwrap_or_default();
     serde_json::json!({
         "customers": n,
         "currency": currency,

@@ -6,18 +6,15 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::consents::event;
-use super::sessions::{customer, in_tx};
-use super::{db, no_profile};
 use crate::clock::now_rfc3339;
 use crate::http::{Problem, Visitor, clear_session_cookie};
 use crate::state::AppState;
+use super::{db, no_profile};
+use super::consents::event;
+use super::sessions::{customer, in_tx};
 
 /// `GET /api/me/export`: everything held about the customer.
-pub async fn get_export(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> Result<Response, Problem> {
+pub async fn get_export(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Problem> {
     let export = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
         let profile = db::profile(conn, &id)?.ok_or_else(no_profile)?;
@@ -58,41 +55,20 @@ pub async fn get_export(
     })
     .await?;
     let mut response = Json(export).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"tailor-my-data.json\""),
-    );
+    response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"tailor-my-data.json\""));
     Ok(response)
 }
 
 /// `POST /api/me/erase`: deletes the personal data, keeps order records
 /// without personal fields, keeps only the erasure in the consent log, and
 /// signs every device out.
-pub async fn post_erase(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> Result<Response, Problem> {
+pub async fn post_erase(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Problem> {
     let catalogue = state.catalogue.clone();
     let (customer_id, removed) = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
         let erased = db::erase(conn, &id, &now_rfc3339())?;
-        let required = catalogue
-            .notice
-            .purposes
-            .iter()
-            .find(|p| !p.optional)
-            .or(catalogue.notice.purposes.first())
-            .ok_or_else(Problem::internal)?;
-        let mut e = event(
-            &catalogue,
-            &id,
-            required,
-            "",
-            tailor_api::ConsentState::Erased,
-            "erasure-request",
-            "account",
-            "en",
-        );
+        let required = catalogue.notice.purposes.iter().find(|p| !p.optional).or(catalogue.notice.purposes.first()).ok_or_else(Problem::internal)?;
+        let mut e = event(&catalogue, &id, required, "", tailor_api::ConsentState::Erased, "erasure-request", "account", "en");
         let removed = erased.events;
         e.erased = Some(erased);
         db::append(conn, &e)?;
@@ -101,12 +77,7 @@ pub async fn post_erase(
     .await?;
     tracing::info!(customer = %customer_id, consent_events_removed = removed, "profile erased");
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_session_cookie());
-    response.headers_mut().insert(
-        "clear-site-data",
-        HeaderValue::from_static("\"cache\", \"storage\""),
-    );
+    response.headers_mut().append(header::SET_COOKIE, clear_session_cookie());
+    response.headers_mut().insert("clear-site-data", HeaderValue::from_static("\"cache\", \"storage\""));
     Ok(response)
 }

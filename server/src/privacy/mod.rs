@@ -34,23 +34,14 @@ pub(super) fn bad(kind: &str, title: &str, detail: impl Into<String>) -> Problem
 }
 
 pub(super) fn no_profile() -> Problem {
-    Problem::new(
-        StatusCode::NOT_FOUND,
-        "no-profile",
-        "No profile",
-        "This browser holds no profile: nothing is stored about you here.",
-    )
+    Problem::new(StatusCode::NOT_FOUND, "no-profile", "No profile", "This browser holds no profile: nothing is stored about you here.")
 }
 
 pub(super) fn language(l: Option<&str>) -> Result<String, Problem> {
     match l.unwrap_or("en") {
         "en" => Ok("en".into()),
         "zh-CN" => Ok("zh-CN".into()),
-        other => Err(bad(
-            "invalid-language",
-            "Unknown language",
-            format!("language must be \"en\" or \"zh-CN\", not \"{other}\"."),
-        )),
+        other => Err(bad("invalid-language", "Unknown language", format!("language must be \"en\" or \"zh-CN\", not \"{other}\"."))),
     }
 }
 
@@ -60,10 +51,6 @@ pub fn discounted(total: i64, percent: Option<u32>) -> i64 {
 }
 
 /// Verifies every customer's consent chain in the store.
-pub async fn verify_chain(
-    store: &crate::store::Store,
-) -> Result<consent::Verification, StoreError> {
-    store
-        .transaction(|conn| db::all_links(conn).map(|links| consent::verify(&links)))
-        .await?
+pub async fn verify_chain(store: &crate::store::Store) -> Result<consent::Verification, StoreError> {
+    store.transaction(|conn| db::all_links(conn).map(|links| consent::verify(&links))).await?
 }

@@ -30,44 +30,27 @@ impl Notice {
     /// Reads and checks the notice; errors name the file and the problem.
     pub fn from_json(source: &str, text: &str) -> Result<Notice, String> {
         let file: NoticeFile = serde_json::from_str(text).map_err(|e| format!("{source}: {e}"))?;
-        let json: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("{source}: {e}"))?;
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("{source}: {e}"))?;
         let mut seen = std::collections::HashSet::new();
         for p in &file.purposes {
             if !seen.insert(p.id.as_str()) {
                 return Err(format!("{source}: purposes: \"{}\" is listed twice", p.id));
             }
             if p.scope_version == 0 || p.scope_version > file.version {
-                return Err(format!(
-                    "{source}: purposes: \"{}\": scope_version must be 1 to the notice version {}",
-                    p.id, file.version
-                ));
+                return Err(format!("{source}: purposes: \"{}\": scope_version must be 1 to the notice version {}", p.id, file.version));
             }
             if !p.optional && (!p.channels.is_empty() || p.gpc) {
-                return Err(format!(
-                    "{source}: purposes: \"{}\": a required purpose has no switches",
-                    p.id
-                ));
+                return Err(format!("{source}: purposes: \"{}\": a required purpose has no switches", p.id));
             }
         }
         if let Some(offer) = &file.offer {
             for id in &offer.purposes {
-                if !file
-                    .purposes
-                    .iter()
-                    .any(|p| &p.id == id && p.optional && p.channels.is_empty())
-                {
-                    return Err(format!(
-                        "{source}: offer: \"{id}\" is not an optional single-switch purpose of this notice"
-                    ));
+                if !file.purposes.iter().any(|p| &p.id == id && p.optional && p.channels.is_empty()) {
+                    return Err(format!("{source}: offer: \"{id}\" is not an optional single-switch purpose of this notice"));
                 }
             }
         }
-        Ok(Notice {
-            file,
-            sha256: crate::secrets::sha256_hex(text.as_bytes()),
-            json,
-        })
+        Ok(Notice { file, sha256: crate::secrets::sha256_hex(text.as_bytes()), json })
     }
 
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {

@@ -7,32 +7,21 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::consent::{ConsentEvent, OfferTerms};
-use super::consents::event;
-use super::profile::me_view;
-use super::sessions::{customer, customer_or_new, in_tx};
-use super::{bad, db, language, no_profile};
 use crate::catalogue::Catalogue;
 use crate::http::{JsonBody, Problem, Visitor, with_session};
 use crate::state::AppState;
+use super::consent::{ConsentEvent, OfferTerms};
+use super::{bad, db, language, no_profile};
+use super::consents::event;
+use super::profile::me_view;
+use super::sessions::{customer, customer_or_new, in_tx};
 use tailor_api::{ChangeState, ConsentChanges, ConsentState, ConsentsRecorded};
 
-pub const PLACES: [&str; 6] = [
-    "preference-centre",
-    "checkout",
-    "kiosk",
-    "partner-embed",
-    "staff-assisted",
-    "account",
-];
+pub const PLACES: [&str; 6] = ["preference-centre", "checkout", "kiosk", "partner-embed", "staff-assisted", "account"];
 
 /// `POST /api/me/consents`: one or more switches changed; each becomes an
 /// event in the customer's chain (a profile is made on the first one).
-pub async fn post_consents(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    JsonBody(req): JsonBody<ConsentChanges>,
-) -> Result<Response, Problem> {
+pub async fn post_consents(State(state): State<AppState>, visitor: Visitor, JsonBody(req): JsonBody<ConsentChanges>) -> Result<Response, Problem> {
     let catalogue = state.catalogue.clone();
     let n = &catalogue.notice;
     if req.notice_version != n.version || req.notice_sha256 != n.sha256 {
@@ -45,43 +34,24 @@ pub async fn post_consents(
         .with("current_version", n.version));
     }
     if !PLACES.contains(&req.place.as_str()) {
-        return Err(bad(
-            "invalid-place",
-            "Unknown place",
-            format!("place must be one of {}.", PLACES.join(", ")),
-        ));
+        return Err(bad("invalid-place", "Unknown place", format!("place must be one of {}.", PLACES.join(", "))));
     }
     let language = language(req.language.as_deref())?;
     if req.changes.is_empty() || req.changes.len() > 32 {
-        return Err(bad(
-            "invalid-changes",
-            "No changes",
-            "Send 1 to 32 changes.",
-        ));
+        return Err(bad("invalid-changes", "No changes", "Send 1 to 32 changes."));
     }
     for c in &req.changes {
-        let p = n.purpose(&c.purpose).ok_or_else(|| {
-            bad(
-                "unknown-purpose",
-                "Unknown purpose",
-                format!("There is no purpose \"{}\" in the notice.", c.purpose),
-            )
-        })?;
+        let p = n
+            .purpose(&c.purpose)
+            .ok_or_else(|| bad("unknown-purpose", "Unknown purpose", format!("There is no purpose \"{}\" in the notice.", c.purpose)))?;
         if !p.optional {
             return Err(bad(
                 "required-purpose",
                 "Required, not a choice",
-                format!(
-                    "\"{}\" is needed to fulfil orders; it is shown, not switched.",
-                    p.id
-                ),
+                format!("\"{}\" is needed to fulfil orders; it is shown, not switched.", p.id),
             ));
         }
-        let channel_ok = if p.channels.is_empty() {
-            c.channel.is_empty()
-        } else {
-            p.channels.contains(&c.channel)
-        };
+        let channel_ok = if p.channels.is_empty() { c.channel.is_empty() } else { p.channels.contains(&c.channel) };
         if !channel_ok {
             return Err(bad(
                 "invalid-channel",
@@ -105,31 +75,13 @@ pub async fn post_consents(
     let offer = match &req.offer {
         None => None,
         Some(id) => {
-            let o = n.offer.as_ref().filter(|o| &o.id == id).ok_or_else(|| {
-                bad(
-                    "unknown-offer",
-                    "Unknown offer",
-                    format!("There is no offer \"{id}\"."),
-                )
-            })?;
-            let mut asked: Vec<&str> = req
-                .changes
-                .iter()
-                .filter(|c| c.state == ChangeState::Given)
-                .map(|c| c.purpose.as_str())
-                .collect();
+            let o = n.offer.as_ref().filter(|o| &o.id == id).ok_or_else(|| bad("unknown-offer", "Unknown offer", format!("There is no offer \"{id}\".")))?;
+            let mut asked: Vec<&str> = req.changes.iter().filter(|c| c.state == ChangeState::Given).map(|c| c.purpose.as_str()).collect();
             asked.sort();
             let mut wanted: Vec<&str> = o.purposes.iter().map(String::as_str).collect();
             wanted.sort();
             if asked != wanted || req.changes.len() != wanted.len() {
-                return Err(bad(
-                    "invalid-offer",
-                    "Offer mismatch",
-                    format!(
-                        "Accepting \"{id}\" gives exactly: {}.",
-                        o.purposes.join(", ")
-                    ),
-                ));
+                return Err(bad("invalid-offer", "Offer mismatch", format!("Accepting \"{id}\" gives exactly: {}.", o.purposes.join(", "))));
             }
             Some(OfferTerms {
                 id: o.id.clone(),
@@ -160,9 +112,7 @@ pub async fn post_consents(
                 _ if last.is_some_and(|e| e.state == ConsentState::Refused) => continue,
                 (ChangeState::Withdrawn, _, false) => ConsentState::Refused,
             };
-            let mut e = event(
-                &catalogue, &id, p, &c.channel, new_state, "toggle", &req.place, &language,
-            );
+            let mut e = event(&catalogue, &id, p, &c.channel, new_state, "toggle", &req.place, &language);
             e.offer = offer.clone();
             db::append(conn, &e)?;
             events.push(e.id.clone());
@@ -180,31 +130,18 @@ pub async fn post_consents(
     })
     .await?;
     tracing::info!(events = events.len(), "consent recorded");
-    Ok(with_session(
-        Json(ConsentsRecorded { events, me: view }).into_response(),
-        token,
-    ))
+    Ok(with_session(Json(ConsentsRecorded { events, me: view }).into_response(), token))
 }
 
 /// `GET /api/me/consents/{id}/receipt`: one event as a receipt to keep.
-pub async fn get_receipt(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(event_id): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn get_receipt(State(state): State<AppState>, visitor: Visitor, Path(event_id): Path<String>) -> Result<Response, Problem> {
     let catalogue = state.catalogue.clone();
     let receipt = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        let link = db::event(conn, &id, &event_id)?.ok_or_else(|| {
-            Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "No such receipt",
-                "You have no consent change with this id.",
-            )
-        })?;
-        let event: serde_json::Value =
-            serde_json::from_str(&link.event_json).map_err(|_| Problem::internal())?;
+        let link = db::event(conn, &id, &event_id)
+            ?
+            .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "No such receipt", "You have no consent change with this id."))?;
+        let event: serde_json::Value = serde_json::from_str(&link.event_json).map_err(|_| Problem::internal())?;
         Ok(serde_json::json!({
             "receipt": "Tailor consent receipt",
             "controller": catalogue.notice.controller,
@@ -213,15 +150,9 @@ pub async fn get_receipt(
         }))
     })
     .await?;
-    let name = format!(
-        "attachment; filename=\"tailor-consent-{}.json\"",
-        receipt["event"]["id"].as_str().unwrap_or("receipt")
-    );
+    let name = format!("attachment; filename=\"tailor-consent-{}.json\"", receipt["event"]["id"].as_str().unwrap_or("receipt"));
     let mut response = Json(receipt).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&name).map_err(|_| Problem::internal())?,
-    );
+    response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&name).map_err(|_| Problem::internal())?);
     Ok(response)
 }
 

@@ -8,78 +8,44 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::consents::{is_on, member, record_gpc, switches};
-use super::sessions::{customer, customer_or_new, in_tx};
-use super::{bad, db, language, no_profile};
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
 use crate::http::{JsonBody, Problem, Visitor, with_session};
 use crate::secrets::new_id;
 use crate::state::AppState;
 use crate::store::sql::Db;
-use tailor_api::{
-    Again, AnswerBody, GpcSignal, MeView, MeasurementsBody, NoticeRef, OrderSummary, ProfileView,
-    SaveBody, Saved,
-};
+use super::{bad, db, language, no_profile};
+use super::consents::{is_on, member, record_gpc, switches};
+use tailor_api::{Again, AnswerBody, GpcSignal, MeView, MeasurementsBody, NoticeRef, OrderSummary, ProfileView, SaveBody, Saved};
+use super::sessions::{customer, customer_or_new, in_tx};
 
-pub(super) fn again(
-    catalogue: &Catalogue,
-    row: &crate::store::OrderRow,
-    percent_off: Option<u32>,
-) -> Again {
-    let no = |reason: &str| Again {
-        available: false,
-        total: None,
-        reason: Some(reason.into()),
-    };
-    let Some(model) = catalogue.model(&row.product) else {
-        return no("product-withdrawn");
-    };
+pub(super) fn again(catalogue: &Catalogue, row: &crate::store::OrderRow, percent_off: Option<u32>) -> Again {
+    let no = |reason: &str| Again { available: false, total: None, reason: Some(reason.into()) };
+    let Some(model) = catalogue.model(&row.product) else { return no("product-withdrawn") };
     if model.version() != row.catalogue_version {
         return no("catalogue-changed");
     }
     if row.contact_json == "{}" {
         return no("details-erased");
     }
-    match model
-        .decode(&row.code)
-        .ok()
-        .and_then(|c| model.quote(&c).ok())
-    {
-        Some(q) => Again {
-            available: true,
-            total: Some(tailor_engine::member_price(q.total, percent_off)),
-            reason: None,
-        },
+    match model.decode(&row.code).ok().and_then(|c| model.quote(&c).ok()) {
+        Some(q) => Again { available: true, total: Some(tailor_engine::member_price(q.total, percent_off)), reason: None },
         None => no("no-longer-valid"),
     }
 }
 
-pub(super) fn me_view(
-    conn: &mut dyn Db,
-    catalogue: &Catalogue,
-    secret: &[u8; 32],
-    visitor: &Visitor,
-) -> Result<MeView, Problem> {
+pub(super) fn me_view(conn: &mut dyn Db, catalogue: &Catalogue, secret: &[u8; 32], visitor: &Visitor) -> Result<MeView, Problem> {
     let found = customer(conn, visitor)?;
-    let notice = NoticeRef {
-        id: catalogue.notice.id.clone(),
-        version: catalogue.notice.version,
-        sha256: catalogue.notice.sha256.clone(),
-    };
+    let notice = NoticeRef { id: catalogue.notice.id.clone(), version: catalogue.notice.version, sha256: catalogue.notice.sha256.clone() };
     let Some((id, session_gpc)) = found else {
-        return Ok(MeView {
-            profile: None,
-            consents: switches(catalogue, &BTreeMap::new()),
-            gpc: visitor.gpc,
-            notice,
-        });
+        return Ok(MeView { profile: None, consents: switches(catalogue, &BTreeMap::new()), gpc: visitor.gpc, notice });
     };
     let profile = db::profile(conn, &id)?.ok_or_else(no_profile)?;
     let latest = db::latest(conn, &id)?;
     let consents = switches(catalogue, &latest);
     let member = member(catalogue, &latest, &consents);
-    let orders = db::orders(conn, &id)?
+    let orders = db::orders(conn, &id)
+        ?
         .into_iter()
         .map(|row| OrderSummary {
             again: again(catalogue, &row, member),
@@ -97,10 +63,7 @@ pub(super) fn me_view(
         profile: Some(ProfileView {
             signed_in: profile.email.is_some(),
             email: profile.email,
-            measurements: profile
-                .measurements_json
-                .as_deref()
-                .and_then(|m| serde_json::from_str(m).ok()),
+            measurements: profile.measurements_json.as_deref().and_then(|m| serde_json::from_str(m).ok()),
             answers: serde_json::from_str(&profile.answers_json).unwrap_or_default(),
             saved: db::saved(conn, &id)?,
             orders,
@@ -116,13 +79,7 @@ pub(super) fn me_view(
 
 /// Records a GPC signal for the visitor's profile (and session), if any;
 /// then the profile view.
-pub(super) fn gpc_then_view(
-    conn: &mut dyn Db,
-    catalogue: &Catalogue,
-    secret: &[u8; 32],
-    visitor: &Visitor,
-    language: &str,
-) -> Result<MeView, Problem> {
+pub(super) fn gpc_then_view(conn: &mut dyn Db, catalogue: &Catalogue, secret: &[u8; 32], visitor: &Visitor, language: &str) -> Result<MeView, Problem> {
     if visitor.gpc
         && let Some((id, _)) = customer(conn, visitor)?
     {
@@ -139,51 +96,26 @@ pub(super) fn gpc_then_view(
 pub async fn get_me(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Problem> {
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
-    let view = in_tx(&state, move |conn| {
-        gpc_then_view(conn, &catalogue, &secret, &visitor, "en")
-    })
-    .await?;
+    let view = in_tx(&state, move |conn| gpc_then_view(conn, &catalogue, &secret, &visitor, "en")).await?;
     Ok(Json(view).into_response())
 }
 
 /// `POST /api/me/gpc`: the page saw `navigator.globalPrivacyControl`.
-pub async fn post_gpc(
-    State(state): State<AppState>,
-    mut visitor: Visitor,
-    JsonBody(signal): JsonBody<GpcSignal>,
-) -> Result<Response, Problem> {
+pub async fn post_gpc(State(state): State<AppState>, mut visitor: Visitor, JsonBody(signal): JsonBody<GpcSignal>) -> Result<Response, Problem> {
     visitor.gpc |= signal.global_privacy_control;
     let language = language(signal.language.as_deref())?;
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
-    let view = in_tx(&state, move |conn| {
-        gpc_then_view(conn, &catalogue, &secret, &visitor, &language)
-    })
-    .await?;
+    let view = in_tx(&state, move |conn| gpc_then_view(conn, &catalogue, &secret, &visitor, &language)).await?;
     Ok(Json(view).into_response())
 }
 
 /// `PUT /api/me/measurements`: kept only while "measurements" is on.
-pub async fn put_measurements(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    JsonBody(m): JsonBody<MeasurementsBody>,
-) -> Result<Response, Problem> {
-    let check = tailor_engine::fit::Measurements {
-        waist_cm: m.waist_cm,
-        hip_cm: m.hip_cm,
-        inseam_cm: m.inseam_cm,
-        rise_cm: m.rise_cm,
-        thigh_cm: m.thigh_cm,
-    }
-    .check();
+pub async fn put_measurements(State(state): State<AppState>, visitor: Visitor, JsonBody(m): JsonBody<MeasurementsBody>) -> Result<Response, Problem> {
+    let check = tailor_engine::fit::Measurements { waist_cm: m.waist_cm, hip_cm: m.hip_cm, inseam_cm: m.inseam_cm, rise_cm: m.rise_cm, thigh_cm: m.thigh_cm }.check();
     if !check.is_empty() {
         let list: Vec<String> = check.iter().map(ToString::to_string).collect();
-        return Err(bad(
-            "implausible-measurements",
-            "Check your measurements",
-            format!("{}.", list.join("; ")),
-        ));
+        return Err(bad("implausible-measurements", "Check your measurements", format!("{}.", list.join("; "))));
     }
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
@@ -212,79 +144,40 @@ pub(super) fn consent_needed() -> Problem {
 
 /// `POST /api/me/configurations`: saves a configuration (making the profile
 /// on the first save).
-pub async fn post_configuration(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    JsonBody(b): JsonBody<SaveBody>,
-) -> Result<Response, Problem> {
-    let model = state.catalogue.model(&b.product).ok_or_else(|| {
-        bad(
-            "unknown-product",
-            "Unknown product",
-            format!("There is no product \"{}\".", b.product),
-        )
-    })?;
-    let choices = model.decode(&b.code).map_err(|e| {
-        bad(
-            "invalid-code",
-            "Invalid configuration code",
-            format!("{}: {e}.", b.code),
-        )
-    })?;
+pub async fn post_configuration(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<SaveBody>) -> Result<Response, Problem> {
+    let model = state
+        .catalogue
+        .model(&b.product)
+        .ok_or_else(|| bad("unknown-product", "Unknown product", format!("There is no product \"{}\".", b.product)))?;
+    let choices = model.decode(&b.code).map_err(|e| bad("invalid-code", "Invalid configuration code", format!("{}: {e}.", b.code)))?;
     let name = b.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 80 || !tailor_engine::contact::printable(&name) {
-        return Err(bad(
-            "invalid-name",
-            "Name the configuration",
-            "A name of 1 to 80 characters, without control characters.",
-        ));
+        return Err(bad("invalid-name", "Name the configuration", "A name of 1 to 80 characters, without control characters."));
     }
-    let saved = Saved {
-        id: new_id::<8>('G'),
-        product: b.product.clone(),
-        code: model.encode(&choices),
-        name,
-        created_at: now_rfc3339(),
-    };
+    let saved = Saved { id: new_id::<8>('G'), product: b.product.clone(), code: model.encode(&choices), name, created_at: now_rfc3339() };
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let (view, token) = in_tx(&state, move |conn| {
         let (id, token) = customer_or_new(conn, &visitor, &catalogue)?;
         if db::saved(conn, &id)?.len() >= 100 {
-            return Err(bad(
-                "too-many-saved",
-                "Too many saved",
-                "You can keep 100 configurations; delete one first.",
-            ));
+            return Err(bad("too-many-saved", "Too many saved", "You can keep 100 configurations; delete one first."));
         }
         db::save_configuration(conn, &id, &saved)?;
         let visitor = visitor.with_token(token.as_deref());
         Ok((me_view(conn, &catalogue, &secret, &visitor)?, token))
     })
     .await?;
-    Ok(with_session(
-        (StatusCode::CREATED, Json(view)).into_response(),
-        token,
-    ))
+    Ok(with_session((StatusCode::CREATED, Json(view)).into_response(), token))
 }
 
 /// `DELETE /api/me/configurations/{id}`.
-pub async fn delete_configuration(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(saved): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn delete_configuration(State(state): State<AppState>, visitor: Visitor, Path(saved): Path<String>) -> Result<Response, Problem> {
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
         if !db::delete_configuration(conn, &id, &saved)? {
-            return Err(Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Not found",
-                "You have no saved configuration with this id.",
-            ));
+            return Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "You have no saved configuration with this id."));
         }
         me_view(conn, &catalogue, &secret, &visitor)
     })
@@ -294,38 +187,21 @@ pub async fn delete_configuration(
 
 /// `POST /api/me/answers`: the answer to an optional profile question (used
 /// for recommendations, so kept only while they are on).
-pub async fn post_answer(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    JsonBody(b): JsonBody<AnswerBody>,
-) -> Result<Response, Problem> {
+pub async fn post_answer(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<AnswerBody>) -> Result<Response, Problem> {
     let questions = &state.catalogue.notice.questions;
     let q = questions
         .iter()
         .find(|q| q.id == b.question)
-        .ok_or_else(|| {
-            bad(
-                "unknown-question",
-                "Unknown question",
-                format!("There is no question \"{}\".", b.question),
-            )
-        })?;
+        .ok_or_else(|| bad("unknown-question", "Unknown question", format!("There is no question \"{}\".", b.question)))?;
     let ok = q.options.iter().any(|o| o.id == b.answer);
     if !ok {
-        return Err(bad(
-            "invalid-answer",
-            "Unknown answer",
-            format!("\"{}\" is not an answer to \"{}\".", b.answer, b.question),
-        ));
+        return Err(bad("invalid-answer", "Unknown answer", format!("\"{}\" is not an answer to \"{}\".", b.answer, b.question)));
     }
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let view = in_tx(&state, move |conn| {
         let (id, _) = customer(conn, &visitor)?.ok_or_else(no_profile)?;
-        if !is_on(
-            &switches(&catalogue, &db::latest(conn, &id)?),
-            "recommendations",
-        ) {
+        if !is_on(&switches(&catalogue, &db::latest(conn, &id)?), "recommendations") {
             return Err(Problem::new(
                 StatusCode::CONFLICT,
                 "consent-needed",
@@ -334,8 +210,7 @@ pub async fn post_answer(
             ));
         }
         let profile = db::profile(conn, &id)?.ok_or_else(no_profile)?;
-        let mut answers: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&profile.answers_json).unwrap_or_default();
+        let mut answers: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&profile.answers_json).unwrap_or_default();
         answers.insert(b.question, b.answer.into());
         db::set_answers(conn, &id, &serde_json::Value::Object(answers).to_string())?;
         me_view(conn, &catalogue, &secret, &visitor)

@@ -1,8 +1,6 @@
 //! The customer behind a request: the profile its session cookie holds,
 //! made on the first save; linking orders to it; the member discount.
 
-use super::consents::{member, record_gpc, switches};
-use super::db;
 use crate::catalogue::Catalogue;
 use crate::clock::now_rfc3339;
 use crate::http::{Problem, Visitor};
@@ -10,6 +8,8 @@ use crate::secrets::{new_id, new_token, sha256_hex};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::sql::Db;
+use super::db;
+use super::consents::{member, record_gpc, switches};
 
 /// Runs `work` in one transaction on the store: committed when it answers
 /// `Ok`, rolled back when it refuses.
@@ -21,10 +21,7 @@ pub(super) async fn in_tx<T: Send + 'static>(
 }
 
 /// The customer behind the visitor's session.
-pub(super) fn customer(
-    conn: &mut dyn Db,
-    visitor: &Visitor,
-) -> Result<Option<(String, bool)>, Problem> {
+pub(super) fn customer(conn: &mut dyn Db, visitor: &Visitor) -> Result<Option<(String, bool)>, Problem> {
     match &visitor.token_sha256 {
         Some(t) => Ok(db::session_customer(conn, t)?),
         None => Ok(None),
@@ -33,11 +30,7 @@ pub(super) fn customer(
 
 /// The customer, made (with a session) when the browser has none; the
 /// second value is the new session token to set as a cookie.
-pub(super) fn customer_or_new(
-    conn: &mut dyn Db,
-    visitor: &Visitor,
-    catalogue: &Catalogue,
-) -> Result<(String, Option<String>), Problem> {
+pub(super) fn customer_or_new(conn: &mut dyn Db, visitor: &Visitor, catalogue: &Catalogue) -> Result<(String, Option<String>), Problem> {
     if let Some((id, _)) = customer(conn, visitor)? {
         return Ok((id, None));
     }
@@ -50,9 +43,7 @@ pub(super) fn customer_or_new(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
             "too-many-profiles",
             "Too many new profiles",
-            format!(
-                "Too many new profiles were made from your address; please try again in {wait} s."
-            ),
+            format!("Too many new profiles were made from your address; please try again in {wait} s."),
         )
         .retry_after(wait));
     }
@@ -70,9 +61,7 @@ pub(super) fn customer_or_new(
 /// Links an order to the customer behind the request's session (orders
 /// placed signed out stay unlinked).
 pub async fn link_order(state: &AppState, visitor: &Visitor, order_id: &str) {
-    let Some(token) = visitor.token_sha256.clone() else {
-        return;
-    };
+    let Some(token) = visitor.token_sha256.clone() else { return };
     let order = order_id.to_string();
     let linked = state
         .store
@@ -95,9 +84,7 @@ pub async fn member_discount(state: &AppState, visitor: &Visitor) -> Option<u32>
     state
         .store
         .transaction(move |conn| {
-            let Some((id, _)) = db::session_customer(conn, &token)? else {
-                return Ok(None);
-            };
+            let Some((id, _)) = db::session_customer(conn, &token)? else { return Ok(None) };
             let latest = db::latest(conn, &id)?;
             Ok::<_, StoreError>(member(&catalogue, &latest, &switches(&catalogue, &latest)))
         })

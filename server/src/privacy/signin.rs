@@ -6,18 +6,16 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::consents::record_gpc;
-use super::profile::me_view;
-use super::sessions::{customer, in_tx};
-use super::{bad, db, language};
 use crate::catalogue::Catalogue;
 use crate::clock::{now_rfc3339, unix_seconds};
-use crate::http::{
-    JsonBody, Problem, Visitor, clear_code_cookie, clear_session_cookie, code_cookie, with_session,
-};
+use crate::http::{JsonBody, Problem, Visitor, clear_code_cookie, clear_session_cookie, code_cookie, with_session};
 use crate::secrets::{new_id, new_token, random_bytes, sha256_hex};
 use crate::state::AppState;
 use crate::store::sql::Db;
+use super::{bad, db, language};
+use super::consents::record_gpc;
+use super::profile::me_view;
+use super::sessions::{customer, in_tx};
 use tailor_api::{CodeSent, SignInBody, SignedIn, VerifyBody};
 
 const CODE_SECONDS: i64 = 600;
@@ -27,11 +25,7 @@ const CODE_TRIES: i64 = 5;
 pub(super) fn normal_email(email: &str) -> Result<String, Problem> {
     let e = email.trim().to_lowercase();
     if e.len() > 254 || !tailor_engine::contact::email_ok(&e) {
-        return Err(bad(
-            "invalid-email",
-            "Check the e-mail address",
-            "Enter an e-mail address such as name@example.com.",
-        ));
+        return Err(bad("invalid-email", "Check the e-mail address", "Enter an e-mail address such as name@example.com."));
     }
     Ok(e)
 }
@@ -40,11 +34,7 @@ pub(super) fn normal_email(email: &str) -> Result<String, Problem> {
 /// short-lived cookie: only the browser that asked can try it, so nobody
 /// else's wrong tries can use it up. The answer is the same whether or not
 /// a profile has this address.
-pub async fn post_sign_in(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    JsonBody(b): JsonBody<SignInBody>,
-) -> Result<Response, Problem> {
+pub async fn post_sign_in(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<SignInBody>) -> Result<Response, Problem> {
     let email = normal_email(&b.email)?;
     let language = language(b.language.as_deref())?;
     // One client address mails only so many codes a day, whatever the
@@ -105,10 +95,7 @@ pub async fn post_sign_in(
             .retry_after(wait as u64));
         }
         Some(Wait::DayFull) => {
-            tracing::warn!(
-                per_day,
-                "the day's sign-in codes are all sent; none more until tomorrow (UTC)"
-            );
+            tracing::warn!(per_day, "the day's sign-in codes are all sent; none more until tomorrow (UTC)");
             let tomorrow = 86_400 - now.rem_euclid(86_400);
             return Err(Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -121,46 +108,17 @@ pub async fn post_sign_in(
         None => {}
     }
     let (subject, text) = if language == "zh-CN" {
-        (
-            "您的 Tailor 登录验证码".to_string(),
-            format!("您的验证码是 {code}，10 分钟内有效。\n如果这不是您本人的操作，请忽略此邮件。"),
-        )
+        ("您的 Tailor 登录验证码".to_string(), format!("您的验证码是 {code}，10 分钟内有效。\n如果这不是您本人的操作，请忽略此邮件。"))
     } else {
-        (
-            "Your Tailor sign-in code".to_string(),
-            format!(
-                "Your code is {code}. It works for 10 minutes.\nIf you did not ask for it, ignore this message."
-            ),
-        )
+        ("Your Tailor sign-in code".to_string(), format!("Your code is {code}. It works for 10 minutes.\nIf you did not ask for it, ignore this message."))
     };
-    state
-        .mailer
-        .send(crate::mail::Mail {
-            to: email,
-            subject,
-            body: text,
-        })
-        .map_err(|e| {
-            tracing::error!(error = %e, "the mailer failed");
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "mail-failed",
-                "Could not send",
-                "The code could not be sent; please try again.",
-            )
-        })?;
+    state.mailer.send(crate::mail::Mail { to: email, subject, body: text }).map_err(|e| {
+        tracing::error!(error = %e, "the mailer failed");
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "mail-failed", "Could not send", "The code could not be sent; please try again.")
+    })?;
     tracing::info!("sign-in code sent");
-    let mut response = (
-        StatusCode::ACCEPTED,
-        Json(CodeSent {
-            sent: true,
-            expires_in: CODE_SECONDS,
-        }),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, code_cookie(&binding, CODE_SECONDS));
+    let mut response = (StatusCode::ACCEPTED, Json(CodeSent { sent: true, expires_in: CODE_SECONDS })).into_response();
+    response.headers_mut().append(header::SET_COOKIE, code_cookie(&binding, CODE_SECONDS));
     Ok(response)
 }
 
@@ -178,22 +136,14 @@ const QUIET_SECONDS: i64 = 24 * 3600;
 /// The wait before the next code after `sent` in a row: 30 s, doubling, at
 /// most an hour.
 fn backoff(sent: i64) -> i64 {
-    if sent <= 0 {
-        0
-    } else {
-        (30i64 << (sent - 1).min(7)).min(3600)
-    }
+    if sent <= 0 { 0 } else { (30i64 << (sent - 1).min(7)).min(3600) }
 }
 
 /// `POST /api/sign-in/verify`: the code, tried in the browser that asked
 /// for it, signs this browser in to the
 /// profile with this address; a profile this browser had already is merged
 /// into it (one customer, not one record per device).
-pub async fn post_verify(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    JsonBody(b): JsonBody<VerifyBody>,
-) -> Result<Response, Problem> {
+pub async fn post_verify(State(state): State<AppState>, visitor: Visitor, JsonBody(b): JsonBody<VerifyBody>) -> Result<Response, Problem> {
     let email = normal_email(&b.email)?;
     let code = b.code.trim().to_string();
     let digest = sha256_hex(email.as_bytes());
@@ -201,35 +151,20 @@ pub async fn post_verify(
     let catalogue = state.catalogue.clone();
     let secret = *state.store.token_secret();
     let now = unix_seconds() as i64;
-    let no_code = || {
-        bad(
-            "no-code",
-            "Ask for a new code",
-            "There is no code for this address in this browser, or it was used; ask for a new one here.",
-        )
-    };
+    let no_code = || bad("no-code", "Ask for a new code", "There is no code for this address in this browser, or it was used; ask for a new one here.");
     let Some(browser) = visitor.code_binding_sha256.clone() else {
         return Err(no_code());
     };
     let outcome = in_tx(&state, move |conn| {
         let wrong = |left: i64| {
-            bad(
-                "wrong-code",
-                "Wrong code",
-                format!("That code is not right; {left} tries left."),
-            )
-            .with("tries_left", left)
+            bad("wrong-code", "Wrong code", format!("That code is not right; {left} tries left.")).with("tries_left", left)
         };
         let Some((code_digest, expires, tries)) = db::code(conn, &digest, &browser)? else {
             return Ok(Err(no_code()));
         };
         if expires < now || tries >= CODE_TRIES {
             db::drop_code(conn, &digest, &browser)?;
-            return Ok(Err(bad(
-                "code-expired",
-                "Ask for a new code",
-                "This code has expired or was tried too often; ask for a new one.",
-            )));
+            return Ok(Err(bad("code-expired", "Ask for a new code", "This code has expired or was tried too often; ask for a new one.")));
         }
         if sha256_hex(format!("{digest}:{code}").as_bytes()) != code_digest {
             db::count_try(conn, &digest, &browser)?;
@@ -269,52 +204,33 @@ pub async fn post_verify(
             db::delete_session(conn, old)?;
         }
         let t = new_token(None);
-        db::create_session(
-            conn,
-            &sha256_hex(t.as_bytes()),
-            &target,
-            &now_text,
-            visitor.gpc || session_gpc,
-        )?;
+        db::create_session(conn, &sha256_hex(t.as_bytes()), &target, &now_text, visitor.gpc || session_gpc)?;
         let token = Some(t);
         let visitor = visitor.with_token(token.as_deref());
         if visitor.gpc {
             record_gpc(conn, &catalogue, &target, "en")?;
         }
-        Ok(Ok((
-            me_view(conn, &catalogue, &secret, &visitor)?,
-            token,
-            merged,
-        )))
+        Ok(Ok((me_view(conn, &catalogue, &secret, &visitor)?, token, merged)))
     })
     .await?;
     let (view, token, merged) = outcome?;
     tracing::info!(merged, "signed in");
     let mut response = with_session(Json(SignedIn { merged, me: view }).into_response(), token);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_code_cookie());
+    response.headers_mut().append(header::SET_COOKIE, clear_code_cookie());
     Ok(response)
 }
 
 /// Before merging `from` into `to`: for each switch where `from` decided
 /// later than `to`, that decision is carried over as an event in `to`'s
 /// chain (method "sign-in-merge", same state and notice version).
-pub(super) fn merge_consents(
-    conn: &mut dyn Db,
-    catalogue: &Catalogue,
-    from: &str,
-    to: &str,
-) -> Result<(), Problem> {
+pub(super) fn merge_consents(conn: &mut dyn Db, catalogue: &Catalogue, from: &str, to: &str) -> Result<(), Problem> {
     let theirs = db::latest(conn, from)?;
     let ours = db::latest(conn, to)?;
     for (key, e) in theirs {
         if ours.get(&key).is_some_and(|o| o.at >= e.at) {
             continue;
         }
-        let Some(_) = catalogue.notice.purpose(&e.purpose) else {
-            continue;
-        };
+        let Some(_) = catalogue.notice.purpose(&e.purpose) else { continue };
         let mut carried = e.clone();
         carried.id = new_id::<8>('E');
         carried.customer = to.to_string();
@@ -326,19 +242,11 @@ pub(super) fn merge_consents(
 }
 
 /// `POST /api/me/sign-out`: this browser forgets the profile.
-pub async fn post_sign_out(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> Result<Response, Problem> {
+pub async fn post_sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response, Problem> {
     if let Some(t) = visitor.token_sha256 {
-        state
-            .store
-            .transaction(move |db| db::delete_session(db, &t))
-            .await??;
+        state.store.transaction(move |db| db::delete_session(db, &t)).await??;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_session_cookie());
+    response.headers_mut().append(header::SET_COOKIE, clear_session_cookie());
     Ok(response)
 }

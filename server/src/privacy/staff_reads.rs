@@ -8,15 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::consents::switches;
-use super::db;
-use super::sessions::in_tx;
-use super::signin::normal_email;
 use crate::clock::now_rfc3339;
 use crate::http::Problem;
 use crate::secrets::sha256_hex;
-use crate::staff::Role;
 use crate::state::AppState;
+use super::db;
+use super::consents::switches;
+use super::signin::normal_email;
+use super::sessions::in_tx;
+use crate::staff::Role;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,11 +41,7 @@ pub(super) fn reason(q: &SupportQuery) -> Result<String, Problem> {
 
 /// `GET /api/staff/customers?email=&reason=` (support): which profile has
 /// this address. Logged as a read.
-pub async fn staff_find(
-    State(state): State<AppState>,
-    bearer: crate::staff::StaffCredential,
-    Query(q): Query<SupportQuery>,
-) -> Result<Response, Problem> {
+pub async fn staff_find(State(state): State<AppState>, bearer: crate::staff::StaffCredential, Query(q): Query<SupportQuery>) -> Result<Response, Problem> {
     let staff = crate::staff::authenticate(&state, bearer, &[Role::Support]).await?;
     let why = reason(&q)?;
     let email = normal_email(q.email.as_deref().unwrap_or_default())?;
@@ -57,10 +53,7 @@ pub async fn staff_find(
         Ok(id)
     })
     .await?;
-    Ok(
-        Json(serde_json::json!({ "customers": found.into_iter().collect::<Vec<_>>() }))
-            .into_response(),
-    )
+    Ok(Json(serde_json::json!({ "customers": found.into_iter().collect::<Vec<_>>() })).into_response())
 }
 
 /// `GET /api/staff/customers/{id}?reason=` (support): the customer's
@@ -102,15 +95,9 @@ pub async fn staff_customer(
 
 /// `GET /api/staff/consents` (marketing): counts per purpose, channel and
 /// state; no names, no ids.
-pub async fn staff_consent_counts(
-    State(state): State<AppState>,
-    bearer: crate::staff::StaffCredential,
-) -> Result<Response, Problem> {
+pub async fn staff_consent_counts(State(state): State<AppState>, bearer: crate::staff::StaffCredential) -> Result<Response, Problem> {
     crate::staff::authenticate(&state, bearer, &[Role::Marketing]).await?;
-    let counts = state
-        .store
-        .transaction(|conn| db::consent_counts(conn))
-        .await??;
+    let counts = state.store.transaction(|conn| db::consent_counts(conn)).await??;
     let rows: Vec<serde_json::Value> = counts
         .into_iter()
         .map(|(purpose, channel, state, count)| serde_json::json!({ "purpose": purpose, "channel": channel, "state": state, "count": count }))

@@ -18,12 +18,7 @@ use crate::state::AppState;
 use crate::store::{StaffKey, StoreError};
 
 fn invalid(detail: impl Into<String>) -> Problem {
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-field",
-        "Invalid field",
-        detail,
-    )
+    Problem::new(StatusCode::BAD_REQUEST, "invalid-field", "Invalid field", detail)
 }
 
 /// A display name: 1 to 80 printable characters.
@@ -41,14 +36,9 @@ pub struct Keys {
 }
 
 /// `GET /api/staff/keys`: every staff key (never the keys themselves).
-pub async fn list_keys(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-) -> Result<Json<Keys>, Problem> {
+pub async fn list_keys(State(state): State<AppState>, credential: StaffCredential) -> Result<Json<Keys>, Problem> {
     authenticate(&state, credential, &[Role::Admin]).await?;
-    Ok(Json(Keys {
-        keys: state.store.list_staff().await?,
-    }))
+    Ok(Json(Keys { keys: state.store.list_staff().await? }))
 }
 
 #[derive(Deserialize)]
@@ -67,23 +57,13 @@ pub struct MadeKey {
 }
 
 /// `POST /api/staff/keys` `{"name", "role"}`: a new staff key (201).
-pub async fn add_key(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-    body: Result<JsonBody<NewKey>, Problem>,
-) -> Result<Response, Problem> {
+pub async fn add_key(State(state): State<AppState>, credential: StaffCredential, body: Result<JsonBody<NewKey>, Problem>) -> Result<Response, Problem> {
     let admin = authenticate(&state, credential, &[Role::Admin]).await?;
     let JsonBody(body) = body?;
     let name = name("name", &body.name)?;
     let role = Role::parse(&body.role).map_err(|e| invalid(format!("role: {e}.")))?;
     let (key, digest) = super::new_key();
-    let staff = StaffKey {
-        id: crate::secrets::new_id::<6>('S'),
-        name,
-        role: role.as_str().to_string(),
-        created_at: crate::clock::now_rfc3339(),
-        revoked_at: None,
-    };
+    let staff = StaffKey { id: crate::secrets::new_id::<6>('S'), name, role: role.as_str().to_string(), created_at: crate::clock::now_rfc3339(), revoked_at: None };
     state.store.add_staff(staff.clone(), &digest).await?;
     tracing::info!(staff = %admin.id, key = %staff.id, role = %staff.role, "staff key made");
     Ok((StatusCode::CREATED, Json(MadeKey { staff, key })).into_response())
@@ -92,31 +72,13 @@ pub async fn add_key(
 /// `POST /api/staff/keys/{id}/revoke`: the key stops working and its
 /// sessions end. An admin cannot revoke the key they are signed in with
 /// (another admin, or `tailor-server staff revoke`, can).
-pub async fn revoke_key(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn revoke_key(State(state): State<AppState>, credential: StaffCredential, Path(id): Path<String>) -> Result<Response, Problem> {
     let admin = authenticate(&state, credential, &[Role::Admin]).await?;
     if admin.id == id {
-        return Err(Problem::new(
-            StatusCode::CONFLICT,
-            "own-key",
-            "Your own key",
-            "You cannot revoke the key you are signed in with; ask another admin.",
-        ));
+        return Err(Problem::new(StatusCode::CONFLICT, "own-key", "Your own key", "You cannot revoke the key you are signed in with; ask another admin."));
     }
-    if !state
-        .store
-        .revoke_staff(&id, &crate::clock::now_rfc3339())
-        .await?
-    {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "No such key",
-            format!("There is no active staff key {id}."),
-        ));
+    if !state.store.revoke_staff(&id, &crate::clock::now_rfc3339()).await? {
+        return Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "No such key", format!("There is no active staff key {id}.")));
     }
     tracing::info!(staff = %admin.id, key = %id, "staff key revoked");
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -137,21 +99,10 @@ pub struct Partners {
 }
 
 /// `GET /api/staff/partners`: every partner, revoked ones too.
-pub async fn list_partners(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-) -> Result<Json<Partners>, Problem> {
+pub async fn list_partners(State(state): State<AppState>, credential: StaffCredential) -> Result<Json<Partners>, Problem> {
     authenticate(&state, credential, &[Role::Admin]).await?;
     let list = state.store.transaction(partners::list).await??;
-    Ok(Json(Partners {
-        partners: list
-            .into_iter()
-            .map(|(partner, revoked_at)| PartnerRow {
-                partner,
-                revoked_at,
-            })
-            .collect(),
-    }))
+    Ok(Json(Partners { partners: list.into_iter().map(|(partner, revoked_at)| PartnerRow { partner, revoked_at }).collect() }))
 }
 
 #[derive(Deserialize)]
@@ -168,23 +119,11 @@ pub struct PartnerBody {
 fn checked(id: String, body: PartnerBody) -> Result<Partner, Problem> {
     let name = name("name", &body.name)?;
     if body.origins.is_empty() || body.origins.len() > 10 {
-        return Err(invalid(
-            "origins: 1 to 10 origins (https://host[:port]) that may frame the configurator.",
-        ));
+        return Err(invalid("origins: 1 to 10 origins (https://host[:port]) that may frame the configurator."));
     }
-    let origins = body
-        .origins
-        .iter()
-        .map(|o| partners::check_origin(o.trim()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid(format!("origins: {e}.")))?;
+    let origins = body.origins.iter().map(|o| partners::check_origin(o.trim())).collect::<Result<Vec<_>, _>>().map_err(|e| invalid(format!("origins: {e}.")))?;
     tailor_engine::theme::check(&body.theme).map_err(|e| invalid(format!("theme: {e}")))?;
-    Ok(Partner {
-        id,
-        name,
-        origins,
-        theme: body.theme,
-    })
+    Ok(Partner { id, name, origins, theme: body.theme })
 }
 
 #[derive(Deserialize)]
@@ -205,40 +144,18 @@ pub struct MadePartner {
 }
 
 /// `POST /api/staff/partners`: registers a partner (201, its key once).
-pub async fn add_partner(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-    body: Result<JsonBody<NewPartner>, Problem>,
-) -> Result<Response, Problem> {
+pub async fn add_partner(State(state): State<AppState>, credential: StaffCredential, body: Result<JsonBody<NewPartner>, Problem>) -> Result<Response, Problem> {
     let admin = authenticate(&state, credential, &[Role::Admin]).await?;
-    let JsonBody(NewPartner {
-        id,
-        name,
-        origins,
-        theme,
-    }) = body?;
+    let JsonBody(NewPartner { id, name, origins, theme }) = body?;
     partners::check_id(&id).map_err(|e| invalid(format!("id: {e}.")))?;
-    let partner = checked(
-        id,
-        PartnerBody {
-            name,
-            origins,
-            theme,
-        },
-    )?;
+    let partner = checked(id, PartnerBody { name, origins, theme })?;
     let (key, digest) = partners::new_key();
     let now = crate::clock::now_rfc3339();
     let p = partner.clone();
     let added = state
         .store
         .transaction(move |db| {
-            if db
-                .row(
-                    "SELECT id FROM partners WHERE id = $1",
-                    &[p.id.as_str().into()],
-                )?
-                .is_some()
-            {
+            if db.row("SELECT id FROM partners WHERE id = $1", &[p.id.as_str().into()])?.is_some() {
                 return Ok(false);
             }
             partners::add(db, &p, &digest, &now)?;
@@ -246,15 +163,7 @@ pub async fn add_partner(
         })
         .await??;
     if !added {
-        return Err(Problem::new(
-            StatusCode::CONFLICT,
-            "exists",
-            "Partner exists",
-            format!(
-                "A partner {} is registered already (a revoked id stays taken).",
-                partner.id
-            ),
-        ));
+        return Err(Problem::new(StatusCode::CONFLICT, "exists", "Partner exists", format!("A partner {} is registered already (a revoked id stays taken).", partner.id)));
     }
     tracing::info!(staff = %admin.id, partner = %partner.id, "partner added");
     Ok((StatusCode::CREATED, Json(MadePartner { partner, key })).into_response())
@@ -271,17 +180,8 @@ pub async fn edit_partner(
     let JsonBody(body) = body?;
     let partner = checked(id, body)?;
     let p = partner.clone();
-    if !state
-        .store
-        .transaction(move |db| partners::update(db, &p))
-        .await??
-    {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "No such partner",
-            format!("There is no active partner {}.", partner.id),
-        ));
+    if !state.store.transaction(move |db| partners::update(db, &p)).await?? {
+        return Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "No such partner", format!("There is no active partner {}.", partner.id)));
     }
     tracing::info!(staff = %admin.id, partner = %partner.id, "partner edited");
     Ok(Json(partner))
@@ -289,24 +189,11 @@ pub async fn edit_partner(
 
 /// `POST /api/staff/partners/{id}/revoke`: its frames, key and embed tokens
 /// stop working.
-pub async fn revoke_partner(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn revoke_partner(State(state): State<AppState>, credential: StaffCredential, Path(id): Path<String>) -> Result<Response, Problem> {
     let admin = authenticate(&state, credential, &[Role::Admin]).await?;
     let (target, now) = (id.clone(), crate::clock::now_rfc3339());
-    if !state
-        .store
-        .transaction(move |db| partners::revoke(db, &target, &now))
-        .await??
-    {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "No such partner",
-            format!("There is no active partner {id}."),
-        ));
+    if !state.store.transaction(move |db| partners::revoke(db, &target, &now)).await?? {
+        return Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "No such partner", format!("There is no active partner {id}.")));
     }
     tracing::info!(staff = %admin.id, partner = %id, "partner revoked");
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -327,10 +214,7 @@ pub struct ProductHealth {
 
 /// `GET /api/staff/catalogue/health`: `tailor-engine lint` of every
 /// product the server sells.
-pub async fn catalogue_health(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-) -> Result<Json<CatalogueHealth>, Problem> {
+pub async fn catalogue_health(State(state): State<AppState>, credential: StaffCredential) -> Result<Json<CatalogueHealth>, Problem> {
     authenticate(&state, credential, &[Role::Admin]).await?;
     let catalogue = state.catalogue.clone();
     // Recompiling each product once per rule takes a moment: off the
@@ -343,11 +227,7 @@ pub async fn catalogue_health(
             .filter_map(|entry| catalogue.model(&entry.id))
             .map(|model| {
                 let health = tailor_engine::lint::health(model);
-                ProductHealth {
-                    errors: health.errors(),
-                    warnings: health.warnings(),
-                    health,
-                }
+                ProductHealth { errors: health.errors(), warnings: health.warnings(), health }
             })
             .collect()
     })

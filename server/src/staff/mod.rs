@@ -16,8 +16,8 @@ use crate::secrets::sha256_hex;
 use crate::state::AppState;
 use crate::store::{StaffKey, StatusChange};
 
-pub use session::StaffCredential;
 pub use tailor_api::Role;
+pub use session::StaffCredential;
 
 pub mod admin;
 pub mod session;
@@ -41,35 +41,16 @@ fn allowed_from(to: &str) -> Option<&'static [&'static str]> {
 
 /// The holder of the request's staff key or staff session, if valid and
 /// its role is one of `roles`.
-pub async fn authenticate(
-    state: &AppState,
-    credential: StaffCredential,
-    roles: &[Role],
-) -> Result<StaffKey, Problem> {
+pub async fn authenticate(state: &AppState, credential: StaffCredential, roles: &[Role]) -> Result<StaffKey, Problem> {
     let staff = match credential {
-        StaffCredential {
-            bearer: Some(key), ..
-        } => state
+        StaffCredential { bearer: Some(key), .. } => state
             .store
             .staff_by_digest(&sha256_hex(key.as_bytes()))
             .await?
-            .ok_or_else(|| {
-                Problem::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "Unknown staff key",
-                    "This staff key is unknown or revoked.",
-                )
-            })?,
-        StaffCredential {
-            session_sha256: Some(digest),
-            ..
-        } => {
+            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown staff key", "This staff key is unknown or revoked."))?,
+        StaffCredential { session_sha256: Some(digest), .. } => {
             let now = crate::clock::unix_seconds() as i64;
-            let found = state
-                .store
-                .transaction(move |db| session::session_staff(db, &digest, now))
-                .await??;
+            let found = state.store.transaction(move |db| session::session_staff(db, &digest, now)).await??;
             found.map(|(staff, _)| staff).ok_or_else(|| {
                 Problem::new(StatusCode::UNAUTHORIZED, "signed-out", "Signed out", "Your staff session ended (signed out, unused too long, or its key revoked); sign in again.")
             })?
@@ -89,15 +70,7 @@ pub async fn authenticate(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Not for this role",
-            format!(
-                "A {} key may not do this; it needs the role {}.",
-                staff.role,
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
+            format!("A {} key may not do this; it needs the role {}.", staff.role, roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")),
         ));
     }
     Ok(staff)
@@ -144,59 +117,28 @@ pub struct WorkList {
     next_after: Option<String>,
 }
 
-pub async fn list_orders(
-    State(state): State<AppState>,
-    bearer: StaffCredential,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<WorkList>, Problem> {
+pub async fn list_orders(State(state): State<AppState>, bearer: StaffCredential, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<WorkList>, Problem> {
     let staff = authenticate(&state, bearer, &[Role::Fulfilment]).await?;
-    let Query(q) = query.map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            "Invalid query",
-            e.body_text(),
-        )
-    })?;
+    let Query(q) = query.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", e.body_text()))?;
     let status = q.status.unwrap_or_else(|| "new".into());
     if !STATUSES.contains(&status.as_str()) {
-        return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            "Unknown status",
-            format!("status must be one of {}.", STATUSES.join(", ")),
-        ));
+        return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid-query", "Unknown status", format!("status must be one of {}.", STATUSES.join(", "))));
     }
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-query",
-            "Invalid limit",
-            "limit must be 1 to 500.",
-        ));
+        return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid-query", "Invalid limit", "limit must be 1 to 500."));
     }
-    let rows = state
-        .store
-        .list(&status, q.after.as_deref().unwrap_or(""), limit)
-        .await?;
-    let next_after = (rows.len() == limit)
-        .then(|| rows.last().map(|r| r.id.clone()))
-        .flatten();
-    let orders = rows
-        .into_iter()
-        .map(work_order)
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = state.store.list(&status, q.after.as_deref().unwrap_or(""), limit).await?;
+    let next_after = (rows.len() == limit).then(|| rows.last().map(|r| r.id.clone())).flatten();
+    let orders = rows.into_iter().map(work_order).collect::<Result<Vec<_>, _>>()?;
     tracing::info!(staff = %staff.id, status = %status, count = orders.len(), "orders listed");
     Ok(Json(WorkList { orders, next_after }))
 }
 
 /// What fulfilment sees of a stored order.
 fn work_order(row: crate::store::OrderRow) -> Result<WorkOrder, Problem> {
-    let contact: serde_json::Value =
-        serde_json::from_str(&row.contact_json).map_err(|_| Problem::internal())?;
-    let shipping: tailor_engine::contact::Shipping =
-        serde_json::from_str(&row.shipping_json).map_err(|_| Problem::internal())?;
+    let contact: serde_json::Value = serde_json::from_str(&row.contact_json).map_err(|_| Problem::internal())?;
+    let shipping: tailor_engine::contact::Shipping = serde_json::from_str(&row.shipping_json).map_err(|_| Problem::internal())?;
     Ok(WorkOrder {
         choices: raw(&row.choices_json)?,
         texts: raw(&row.texts_json)?,
@@ -219,20 +161,9 @@ fn work_order(row: crate::store::OrderRow) -> Result<WorkOrder, Problem> {
 
 /// `GET /api/staff/orders/{id}` (fulfilment): one order, as in the list
 /// (the printable work order).
-pub async fn get_order(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-    Path(id): Path<String>,
-) -> Result<Json<WorkOrder>, Problem> {
+pub async fn get_order(State(state): State<AppState>, credential: StaffCredential, Path(id): Path<String>) -> Result<Json<WorkOrder>, Problem> {
     let staff = authenticate(&state, credential, &[Role::Fulfilment]).await?;
-    let row = state.store.get(&id).await?.ok_or_else(|| {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Order not found",
-            format!("There is no order {id}."),
-        )
-    })?;
+    let row = state.store.get(&id).await?.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", format!("There is no order {id}.")))?;
     tracing::info!(staff = %staff.id, order = %id, "order read");
     Ok(Json(work_order(row)?))
 }
@@ -268,25 +199,14 @@ pub async fn set_status(
     match state.store.set_status(&id, from, &body.status).await? {
         StatusChange::Changed => {
             tracing::info!(staff = %staff.id, order = %id, status = %body.status, "order status changed");
-            Ok(Json(StatusSet {
-                id,
-                status: body.status,
-            }))
+            Ok(Json(StatusSet { id, status: body.status }))
         }
-        StatusChange::NotFound => Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Order not found",
-            format!("There is no order {id}."),
-        )),
+        StatusChange::NotFound => Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "Order not found", format!("There is no order {id}."))),
         StatusChange::Conflict { current } => Err(Problem::new(
             StatusCode::CONFLICT,
             "status-conflict",
             "Status cannot change so",
-            format!(
-                "Order {id} is {current}; it cannot become {} from there.",
-                body.status
-            ),
+            format!("Order {id} is {current}; it cannot become {} from there.", body.status),
         )
         .with("current", current)),
     }

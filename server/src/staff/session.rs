@@ -41,10 +41,7 @@ pub struct StaffCredential {
 
 impl StaffCredential {
     pub fn of(headers: &HeaderMap, bearer: Bearer) -> StaffCredential {
-        StaffCredential {
-            bearer: bearer.0,
-            session_sha256: crate::http::cookie_digest(headers, COOKIE),
-        }
+        StaffCredential { bearer: bearer.0, session_sha256: crate::http::cookie_digest(headers, COOKIE) }
     }
 }
 
@@ -62,11 +59,7 @@ const STAFF_COLUMNS: &str = "k.id, k.name, k.role, k.created_at, k.revoked_at";
 
 /// The holder of a live session, with its start (Unix seconds), marking it
 /// seen at `now`.
-pub fn session_staff(
-    db: &mut dyn Db,
-    token_sha256: &str,
-    now: i64,
-) -> Result<Option<(StaffKey, i64)>, StoreError> {
+pub fn session_staff(db: &mut dyn Db, token_sha256: &str, now: i64) -> Result<Option<(StaffKey, i64)>, StoreError> {
     let Some(r) = db.row(
         &format!(
             "SELECT {STAFF_COLUMNS}, s.created_at, s.last_seen_at FROM staff_sessions s JOIN staff_keys k ON k.id = s.staff_id
@@ -78,10 +71,7 @@ pub fn session_staff(
         return Ok(None);
     };
     if r.int(6)? < now - SEEN_EVERY_SECONDS {
-        db.exec(
-            "UPDATE staff_sessions SET last_seen_at = $2 WHERE token_sha256 = $1",
-            &[Text(token_sha256), Int(now)],
-        )?;
+        db.exec("UPDATE staff_sessions SET last_seen_at = $2 WHERE token_sha256 = $1", &[Text(token_sha256), Int(now)])?;
     }
     Ok(Some((crate::store::shared::staff_row(&r)?, r.int(5)?)))
 }
@@ -98,10 +88,7 @@ pub fn expire(db: &mut dyn Db, now: i64) -> Result<u64, StoreError> {
 
 /// Ends every session of key `staff_id` (when it is revoked).
 pub fn end_all(db: &mut dyn Db, staff_id: &str) -> Result<u64, StoreError> {
-    db.exec(
-        "DELETE FROM staff_sessions WHERE staff_id = $1",
-        &[Text(staff_id)],
-    )
+    db.exec("DELETE FROM staff_sessions WHERE staff_id = $1", &[Text(staff_id)])
 }
 
 fn cookie(value: &str, max_age: i64) -> HeaderValue {
@@ -127,40 +114,20 @@ pub struct Signed {
 }
 
 fn signed(staff: StaffKey, started: i64) -> Signed {
-    Signed {
-        id: staff.id,
-        name: staff.name,
-        role: staff.role,
-        expires_at: started + LIFETIME_SECONDS,
-        idle_seconds: IDLE_SECONDS,
-    }
+    Signed { id: staff.id, name: staff.name, role: staff.role, expires_at: started + LIFETIME_SECONDS, idle_seconds: IDLE_SECONDS }
 }
 
 fn signed_out() -> Problem {
-    Problem::new(
-        StatusCode::UNAUTHORIZED,
-        "signed-out",
-        "Not signed in",
-        "Sign in with your staff key; the session ended or never began.",
-    )
+    Problem::new(StatusCode::UNAUTHORIZED, "signed-out", "Not signed in", "Sign in with your staff key; the session ended or never began.")
 }
 
 /// `POST /api/staff/session` `{"key": "tsk_..."}`: a new session for the
 /// key's holder (201, `Set-Cookie`); any session this browser had ends.
-pub async fn sign_in(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<JsonBody<SignIn>, Problem>,
-) -> Result<Response, Problem> {
+pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Result<JsonBody<SignIn>, Problem>) -> Result<Response, Problem> {
     let JsonBody(SignIn { key }) = body?;
     let key = key.trim().to_string();
     if key.is_empty() || key.len() > 200 {
-        return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-key",
-            "No staff key",
-            "Type the staff key you were given (it begins with tsk_).",
-        ));
+        return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid-key", "No staff key", "Type the staff key you were given (it begins with tsk_)."));
     }
     let old = StaffCredential::of(&headers, Bearer(None)).session_sha256;
     let token = new_token(None);
@@ -183,61 +150,33 @@ pub async fn sign_in(
         .await??;
     let Some(staff) = staff else {
         tracing::warn!("staff sign-in with an unknown or revoked key");
-        return Err(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unknown staff key",
-            "This staff key is unknown or revoked.",
-        ));
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unknown staff key", "This staff key is unknown or revoked."));
     };
     tracing::info!(staff = %staff.id, role = %staff.role, "staff signed in");
     let mut response = (StatusCode::CREATED, Json(signed(staff, now))).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookie(&token, LIFETIME_SECONDS));
+    response.headers_mut().append(header::SET_COOKIE, cookie(&token, LIFETIME_SECONDS));
     Ok(response)
 }
 
 /// `GET /api/staff/session`: who is signed in (401 when nobody is).
-pub async fn current(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-) -> Result<Json<Signed>, Problem> {
-    let Some(digest) = credential.session_sha256 else {
-        return Err(signed_out());
-    };
+pub async fn current(State(state): State<AppState>, credential: StaffCredential) -> Result<Json<Signed>, Problem> {
+    let Some(digest) = credential.session_sha256 else { return Err(signed_out()) };
     let now = crate::clock::unix_seconds() as i64;
-    let found = state
-        .store
-        .transaction(move |db| session_staff(db, &digest, now))
-        .await??;
+    let found = state.store.transaction(move |db| session_staff(db, &digest, now)).await??;
     let (staff, started) = found.ok_or_else(signed_out)?;
     Ok(Json(signed(staff, started)))
 }
 
 /// `DELETE /api/staff/session`: signs out (204); the cookie is cleared
 /// whether or not the session was still live.
-pub async fn sign_out(
-    State(state): State<AppState>,
-    credential: StaffCredential,
-) -> Result<Response, Problem> {
+pub async fn sign_out(State(state): State<AppState>, credential: StaffCredential) -> Result<Response, Problem> {
     if let Some(digest) = credential.session_sha256 {
-        let ended = state
-            .store
-            .transaction(move |db| {
-                db.exec(
-                    "DELETE FROM staff_sessions WHERE token_sha256 = $1",
-                    &[Text(&digest)],
-                )
-            })
-            .await??;
+        let ended = state.store.transaction(move |db| db.exec("DELETE FROM staff_sessions WHERE token_sha256 = $1", &[Text(&digest)])).await??;
         if ended > 0 {
             tracing::info!("staff signed out");
         }
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookie("", 0));
+    response.headers_mut().append(header::SET_COOKIE, cookie("", 0));
     Ok(response)
 }

@@ -32,10 +32,7 @@ pub fn sqlite() -> Runner {
 
 /// Every PostgreSQL migration, in order, applied in one transaction.
 pub fn postgres() -> Runner {
-    Runner::new(&with_common(
-        postgres::migrations::runner().get_migrations(),
-    ))
-    .set_grouped(true)
+    Runner::new(&with_common(postgres::migrations::runner().get_migrations())).set_grouped(true)
 }
 
 /// The table in which stores made before refinery counted their versions
@@ -62,38 +59,18 @@ mod tests {
     use super::*;
 
     fn versions(runner: &Runner) -> Vec<i32> {
-        runner
-            .get_migrations()
-            .iter()
-            .map(Migration::version)
-            .collect()
+        runner.get_migrations().iter().map(Migration::version).collect()
     }
 
     /// Both backends have every number from 1 up, once, and the same ones.
     #[test]
     fn one_numbering_for_both_backends() {
         let (s, p) = (versions(&sqlite()), versions(&postgres()));
-        assert_eq!(
-            s,
-            (1..=s.len() as i32).collect::<Vec<_>>(),
-            "SQLite migrations are not numbered 1, 2, ..."
-        );
+        assert_eq!(s, (1..=s.len() as i32).collect::<Vec<_>>(), "SQLite migrations are not numbered 1, 2, ...");
         assert_eq!(s, p, "SQLite and PostgreSQL migrations differ in number");
-        let own = |r: Runner| {
-            r.get_migrations()
-                .iter()
-                .map(|m| (m.version(), m.name().to_string()))
-                .collect::<Vec<_>>()
-        };
-        let (so, po) = (
-            own(sqlite::migrations::runner()),
-            own(postgres::migrations::runner()),
-        );
-        assert_eq!(
-            so.iter().map(|m| m.0).collect::<Vec<_>>(),
-            po.iter().map(|m| m.0).collect::<Vec<_>>(),
-            "a dialect file lacks its twin"
-        );
+        let own = |r: Runner| r.get_migrations().iter().map(|m| (m.version(), m.name().to_string())).collect::<Vec<_>>();
+        let (so, po) = (own(sqlite::migrations::runner()), own(postgres::migrations::runner()));
+        assert_eq!(so.iter().map(|m| m.0).collect::<Vec<_>>(), po.iter().map(|m| m.0).collect::<Vec<_>>(), "a dialect file lacks its twin");
         assert!(s.len() >= 11);
     }
 

@@ -25,19 +25,9 @@ use tokio::sync::oneshot;
 const MAX_GROUP: usize = 256;
 
 enum Request {
-    Insert(
-        OrderRow,
-        Idempotency,
-        oneshot::Sender<Result<Inserted, StoreError>>,
-    ),
-    Get(
-        String,
-        oneshot::Sender<Result<Option<OrderRow>, StoreError>>,
-    ),
-    ByKey(
-        String,
-        oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>,
-    ),
+    Insert(OrderRow, Idempotency, oneshot::Sender<Result<Inserted, StoreError>>),
+    Get(String, oneshot::Sender<Result<Option<OrderRow>, StoreError>>),
+    ByKey(String, oneshot::Sender<Result<Option<(OrderRow, String)>, StoreError>>),
     PrepareOrders(oneshot::Sender<Result<(), StoreError>>),
     /// Any other work on the SQLite connection (the privacy tables).
     Run(Box<dyn FnOnce(&mut Connection) + Send>),
@@ -91,13 +81,10 @@ impl DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            url.parse::<tokio_postgres::Config>()
-                .map_err(|e| format!("database URL \"{url}\": {e}"))?;
+            url.parse::<tokio_postgres::Config>().map_err(|e| format!("database URL \"{url}\": {e}"))?;
             return Ok(DatabaseUrl::Postgres(url.to_string()));
         }
-        Err(format!(
-            "unsupported database URL \"{url}\": expected sqlite://PATH or postgres://USER@HOST/DB"
-        ))
+        Err(format!("unsupported database URL \"{url}\": expected sqlite://PATH or postgres://USER@HOST/DB"))
     }
 }
 
@@ -109,10 +96,7 @@ impl Store {
             DatabaseUrl::Sqlite(_) => Store::open(url),
             DatabaseUrl::Postgres(u) => {
                 let (pg, secret) = pg::Pg::connect(u).await?;
-                Ok(Store {
-                    backend: Backend::Postgres(pg),
-                    token_secret: std::sync::Arc::new(secret),
-                })
+                Ok(Store { backend: Backend::Postgres(pg), token_secret: std::sync::Arc::new(secret) })
             }
         }
     }
@@ -120,9 +104,7 @@ impl Store {
     /// Opens a SQLite store (see [`Store::connect`] for both kinds).
     pub fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
         let DatabaseUrl::Sqlite(path) = url else {
-            return Err(StoreError::Database(
-                "Store::open takes a sqlite:// URL; use Store::connect".into(),
-            ));
+            return Err(StoreError::Database("Store::open takes a sqlite:// URL; use Store::connect".into()));
         };
         let conn = open_sqlite(path)?;
         let token_secret = std::sync::Arc::new(secret(&conn, "order-token")?);
@@ -132,10 +114,7 @@ impl Store {
             .name("order-store".into())
             .spawn(move || writer(conn, lock_path, rx))
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(Store {
-            backend: Backend::Sqlite(tx),
-            token_secret,
-        })
+        Ok(Store { backend: Backend::Sqlite(tx), token_secret })
     }
 
     /// Makes the store ready to take orders now rather than at the first
@@ -192,48 +171,27 @@ impl Store {
     }
 
     /// Orders with `status`, oldest first, with ids after `after` (for paging).
-    pub async fn list(
-        &self,
-        status: &str,
-        after: &str,
-        limit: usize,
-    ) -> Result<Vec<OrderRow>, StoreError> {
+    pub async fn list(&self, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
         let (status, after) = (status.to_string(), after.to_string());
-        self.transaction(move |db| shared::list(db, &status, &after, limit))
-            .await?
+        self.transaction(move |db| shared::list(db, &status, &after, limit)).await?
     }
 
     /// Moves order `id` to `to` if its status is one of `from`.
-    pub async fn set_status(
-        &self,
-        id: &str,
-        from: &[&str],
-        to: &str,
-    ) -> Result<StatusChange, StoreError> {
+    pub async fn set_status(&self, id: &str, from: &[&str], to: &str) -> Result<StatusChange, StoreError> {
         let (id, to) = (id.to_string(), to.to_string());
         let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-        self.transaction(move |db| {
-            shared::set_status(
-                db,
-                &id,
-                &from.iter().map(String::as_str).collect::<Vec<_>>(),
-                &to,
-            )
-        })
-        .await?
+        self.transaction(move |db| shared::set_status(db, &id, &from.iter().map(String::as_str).collect::<Vec<_>>(), &to)).await?
     }
 
     /// The staff key whose digest is `key_sha256`, unless revoked.
     pub async fn staff_by_digest(&self, key_sha256: &str) -> Result<Option<StaffKey>, StoreError> {
         let digest = key_sha256.to_string();
-        self.transaction(move |db| shared::staff_by_digest(db, &digest))
-            .await?
+        self.transaction(move |db| shared::staff_by_digest(db, &digest)).await?
     }
 
     pub async fn add_staff(&self, key: StaffKey, key_sha256: &str) -> Result<(), StoreError> {
         let digest = key_sha256.to_string();
-        self.transaction(move |db| shared::add_staff(db, &key, &digest))
-            .await?
+        self.transaction(move |db| shared::add_staff(db, &key, &digest)).await?
     }
 
     pub async fn list_staff(&self) -> Result<Vec<StaffKey>, StoreError> {
@@ -243,8 +201,7 @@ impl Store {
     /// Revokes key `id` at `when`; false when there is no such active key.
     pub async fn revoke_staff(&self, id: &str, when: &str) -> Result<bool, StoreError> {
         let (id, when) = (id.to_string(), when.to_string());
-        self.transaction(move |db| shared::revoke_staff(db, &id, &when))
-            .await?
+        self.transaction(move |db| shared::revoke_staff(db, &id, &when)).await?
     }
 
     /// The order an idempotency key made, with its request digest.
@@ -264,10 +221,7 @@ impl Store {
 }
 
 /// Sends a request to the SQLite writer thread and waits for its answer.
-async fn ask<T>(
-    tx: &mpsc::Sender<Request>,
-    make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
-) -> Result<T, StoreError> {
+async fn ask<T>(tx: &mpsc::Sender<Request>, make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request) -> Result<T, StoreError> {
     let (reply, rx) = oneshot::channel();
     tx.send(make(reply)).map_err(|_| StoreError::Closed)?;
     rx.await.map_err(|_| StoreError::Closed)?
@@ -295,42 +249,21 @@ fn open_sqlite(path: &Path) -> Result<Connection, StoreError> {
 fn secret(conn: &Connection, name: &str) -> Result<[u8; 32], StoreError> {
     let mut fresh = [0u8; 32];
     getrandom::fill(&mut fresh).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
-    conn.execute(
-        "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)",
-        params![name, fresh.to_vec()],
-    )?;
-    let value: Vec<u8> = conn.query_row(
-        "SELECT value FROM server_secrets WHERE name = ?1",
-        params![name],
-        |r| r.get(0),
-    )?;
-    value
-        .try_into()
-        .map_err(|_| StoreError::Database(format!("server secret \"{name}\" is damaged")))
+    conn.execute("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)", params![name, fresh.to_vec()])?;
+    let value: Vec<u8> = conn.query_row("SELECT value FROM server_secrets WHERE name = ?1", params![name], |r| r.get(0))?;
+    value.try_into().map_err(|_| StoreError::Database(format!("server secret \"{name}\" is damaged")))
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let failed = |e: refinery::Error| StoreError::Database(format!("migration: {e}"));
     // A store made before refinery: record what it has as applied, once.
-    let legacy = format!(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{}'",
-        migrations::LEGACY_TABLE
-    );
+    let legacy = format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{}'", migrations::LEGACY_TABLE);
     let adopted = conn.query_row(&legacy, [], |_| Ok(())).optional()?.is_some()
         && conn.query_row("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'", [], |_| Ok(())).optional()?.is_none();
     if adopted {
-        let version: i64 = conn.query_row(
-            &format!(
-                "SELECT COALESCE(MAX(version), 0) FROM {}",
-                migrations::LEGACY_TABLE
-            ),
-            [],
-            |r| r.get(0),
-        )?;
+        let version: i64 = conn.query_row(&format!("SELECT COALESCE(MAX(version), 0) FROM {}", migrations::LEGACY_TABLE), [], |r| r.get(0))?;
         migrations::sqlite()
-            .set_target(refinery::Target::FakeVersion(migrations::sqlite_legacy(
-                version,
-            )))
+            .set_target(refinery::Target::FakeVersion(migrations::sqlite_legacy(version)))
             .run(conn)
             .map_err(failed)?;
         conn.execute_batch(&format!("DROP TABLE {}", migrations::LEGACY_TABLE))?;
@@ -384,10 +317,7 @@ fn load_keys(conn: &Connection, lock_path: &Path) -> Result<KeyIndex, StoreError
                 )));
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(StoreError::Database(format!(
-                    "cannot lock {}: {e}",
-                    lock_path.display()
-                )));
+                return Err(StoreError::Database(format!("cannot lock {}: {e}", lock_path.display())));
             }
         }
     }
@@ -402,11 +332,7 @@ fn load_keys(conn: &Connection, lock_path: &Path) -> Result<KeyIndex, StoreError
 }
 
 /// The loaded key index, loading it first when needed.
-fn keys<'a>(
-    conn: &Connection,
-    lock_path: &Path,
-    keys: &'a mut Option<KeyIndex>,
-) -> Result<&'a mut KeyIndex, StoreError> {
+fn keys<'a>(conn: &Connection, lock_path: &Path, keys: &'a mut Option<KeyIndex>) -> Result<&'a mut KeyIndex, StoreError> {
     if keys.is_none() {
         *keys = Some(load_keys(conn, lock_path)?);
     }
@@ -423,9 +349,7 @@ fn writer(mut conn: Connection, lock_path: PathBuf, rx: mpsc::Receiver<Request>)
                 Err(_) => break,
             }
         }
-        let (inserts, gets): (Vec<_>, Vec<_>) = batch
-            .into_iter()
-            .partition(|r| matches!(r, Request::Insert(..)));
+        let (inserts, gets): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| matches!(r, Request::Insert(..)));
         if !inserts.is_empty() {
             match keys(&conn, &lock_path, &mut index) {
                 Ok(index) => commit_group(&mut conn, index, inserts),
@@ -444,10 +368,7 @@ fn writer(mut conn: Connection, lock_path: PathBuf, rx: mpsc::Receiver<Request>)
                     let _ = reply.send(get(&conn, &id).map_err(StoreError::from));
                 }
                 Request::ByKey(key, reply) => {
-                    let _ = reply.send(
-                        keys(&conn, &lock_path, &mut index)
-                            .and_then(|index| by_key(&conn, index, &key)),
-                    );
+                    let _ = reply.send(keys(&conn, &lock_path, &mut index).and_then(|index| by_key(&conn, index, &key)));
                 }
                 Request::PrepareOrders(reply) => {
                     let _ = reply.send(keys(&conn, &lock_path, &mut index).map(|_| ()));
@@ -462,9 +383,7 @@ fn writer(mut conn: Connection, lock_path: PathBuf, rx: mpsc::Receiver<Request>)
 /// A database error, or `DuplicateId` when it is the orders' id constraint.
 fn insert_error(e: rusqlite::Error) -> StoreError {
     let text = e.to_string();
-    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
-        && text.contains("orders.id")
-    {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) && text.contains("orders.id") {
         StoreError::DuplicateId
     } else {
         StoreError::Database(text)
@@ -499,24 +418,15 @@ fn commit_group(conn: &mut Connection, index: &mut KeyIndex, inserts: Vec<Reques
                 .and_then(|mut st| st.execute([]))
                 .map_err(StoreError::from)
                 .and_then(|_| insert_once(&tx, index, &row, &key, &mut fresh))
-                .and_then(|done| {
-                    tx.prepare_cached("RELEASE one")
-                        .and_then(|mut st| st.execute([]))
-                        .map(|_| done)
-                        .map_err(StoreError::from)
-                });
+                .and_then(|done| tx.prepare_cached("RELEASE one").and_then(|mut st| st.execute([])).map(|_| done).map_err(StoreError::from));
             match (&outcome, fresh) {
                 (Ok(_), Some(digest)) => added.push(digest),
                 (Err(_), fresh) => {
                     if let Some(digest) = fresh {
                         index.rows.remove(&digest);
                     }
-                    let _ = tx
-                        .prepare_cached("ROLLBACK TO one")
-                        .and_then(|mut st| st.execute([]));
-                    let _ = tx
-                        .prepare_cached("RELEASE one")
-                        .and_then(|mut st| st.execute([]));
+                    let _ = tx.prepare_cached("ROLLBACK TO one").and_then(|mut st| st.execute([]));
+                    let _ = tx.prepare_cached("RELEASE one").and_then(|mut st| st.execute([]));
                 }
                 (Ok(_), None) => {}
             }
@@ -549,10 +459,7 @@ fn insert_once(
     fresh: &mut Option<u128>,
 ) -> Result<Inserted, StoreError> {
     if let Some((order, request_sha256)) = by_key(conn, index, &key.key)? {
-        return Ok(Inserted::Existing {
-            order,
-            request_sha256,
-        });
+        return Ok(Inserted::Existing { order, request_sha256 });
     }
     insert(conn, row).map_err(insert_error)?;
     conn.prepare_cached("INSERT INTO idempotency_log (key, request_sha256, order_id, created_at) VALUES (?1, ?2, ?3, ?4)")?
@@ -565,27 +472,15 @@ fn insert_once(
 
 /// The order a key made and the key's request digest. (The key's order
 /// always exists: a foreign key says so.)
-fn by_key(
-    conn: &Connection,
-    index: &KeyIndex,
-    key: &str,
-) -> Result<Option<(OrderRow, String)>, StoreError> {
-    let Some(&rowid) = index.rows.get(&key_digest(key)) else {
-        return Ok(None);
-    };
+fn by_key(conn: &Connection, index: &KeyIndex, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
+    let Some(&rowid) = index.rows.get(&key_digest(key)) else { return Ok(None) };
     let (logged, id, digest): (String, String, String) = conn
-        .prepare_cached(
-            "SELECT key, order_id, request_sha256 FROM idempotency_log WHERE rowid = ?1",
-        )?
+        .prepare_cached("SELECT key, order_id, request_sha256 FROM idempotency_log WHERE rowid = ?1")?
         .query_row(params![rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     if logged != key {
-        return Err(StoreError::Database(
-            "two idempotency keys share a 128-bit digest".into(),
-        ));
+        return Err(StoreError::Database("two idempotency keys share a 128-bit digest".into()));
     }
-    let order = get(conn, &id)?.ok_or_else(|| {
-        StoreError::Database(format!("idempotency key points at missing order {id}"))
-    })?;
+    let order = get(conn, &id)?.ok_or_else(|| StoreError::Database(format!("idempotency key points at missing order {id}")))?;
     Ok(Some((order, digest)))
 }
 
@@ -615,6 +510,7 @@ fn insert(conn: &Connection, row: &OrderRow) -> rusqlite::Result<usize> {
         ])
 }
 
+
 fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
     Ok(OrderRow {
         id: r.get(0)?,
@@ -637,9 +533,7 @@ fn order_row(r: &rusqlite::Row) -> rusqlite::Result<OrderRow> {
 }
 
 fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrderRow>> {
-    conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?
-        .query_row(params![id], order_row)
-        .optional()
+    conn.prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?.query_row(params![id], order_row).optional()
 }
 
 #[cfg(test)]
@@ -650,24 +544,10 @@ mod tests {
 
     #[test]
     fn urls_are_parsed_or_refused_with_a_reason() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/t.db"),
-            Ok(DatabaseUrl::Sqlite("data/t.db".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/t.db"),
-            Ok(DatabaseUrl::Sqlite("/tmp/t.db".into()))
-        );
-        assert!(
-            DatabaseUrl::parse("sqlite://")
-                .unwrap_err()
-                .contains("names no file")
-        );
-        assert!(
-            DatabaseUrl::parse("mysql://x")
-                .unwrap_err()
-                .contains("unsupported")
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://data/t.db"), Ok(DatabaseUrl::Sqlite("data/t.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/t.db"), Ok(DatabaseUrl::Sqlite("/tmp/t.db".into())));
+        assert!(DatabaseUrl::parse("sqlite://").unwrap_err().contains("names no file"));
+        assert!(DatabaseUrl::parse("mysql://x").unwrap_err().contains("unsupported"));
         let pg = "postgres://tailor@127.0.0.1:5432/shop";
         assert_eq!(DatabaseUrl::parse(pg), Ok(DatabaseUrl::Postgres(pg.into())));
         assert!(DatabaseUrl::parse("postgres://host:notaport/db").is_err());

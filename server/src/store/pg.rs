@@ -28,6 +28,8 @@ use tokio_postgres::{NoTls, Row};
 use super::rows::{Idempotency, Inserted, OrderRow, StoreError};
 use super::shared::ORDER_COLUMNS;
 
+
+
 /// The most orders committed in one transaction.
 const MAX_GROUP: usize = 256;
 /// Groups in flight at once, from one server instance.
@@ -72,49 +74,24 @@ fn order_row(r: &Row) -> OrderRow {
     }
 }
 
+
 /// Applies the migrations (adopting a store made before refinery once).
 async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), StoreError> {
     let failed = |e: refinery::Error| db(format!("migration: {e}"));
-    let table = |name: &str| {
-        format!(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{name}'"
-        )
-    };
-    let legacy = !client
-        .query(&table(super::migrations::LEGACY_TABLE), &[])
-        .await?
-        .is_empty();
-    let adopted = legacy
-        && client
-            .query(&table("refinery_schema_history"), &[])
-            .await?
-            .is_empty();
+    let table = |name: &str| format!("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{name}'");
+    let legacy = !client.query(&table(super::migrations::LEGACY_TABLE), &[]).await?.is_empty();
+    let adopted = legacy && client.query(&table("refinery_schema_history"), &[]).await?.is_empty();
     if adopted {
-        let version: i64 = client
-            .query_one(
-                &format!(
-                    "SELECT COALESCE(MAX(version), 0) FROM {}",
-                    super::migrations::LEGACY_TABLE
-                ),
-                &[],
-            )
-            .await?
-            .get(0);
+        let version: i64 =
+            client.query_one(&format!("SELECT COALESCE(MAX(version), 0) FROM {}", super::migrations::LEGACY_TABLE), &[]).await?.get(0);
         super::migrations::postgres()
-            .set_target(refinery::Target::FakeVersion(
-                super::migrations::postgres_legacy(version),
-            ))
+            .set_target(refinery::Target::FakeVersion(super::migrations::postgres_legacy(version)))
             .run_async(client)
             .await
             .map_err(failed)?;
-        client
-            .batch_execute(&format!("DROP TABLE {}", super::migrations::LEGACY_TABLE))
-            .await?;
+        client.batch_execute(&format!("DROP TABLE {}", super::migrations::LEGACY_TABLE)).await?;
     }
-    super::migrations::postgres()
-        .run_async(client)
-        .await
-        .map_err(failed)?;
+    super::migrations::postgres().run_async(client).await.map_err(failed)?;
     Ok(())
 }
 
@@ -122,15 +99,8 @@ impl Pg {
     /// Connects, applies the migrations (one instance at a time, under an
     /// advisory lock) and reads or makes the token secret.
     pub async fn connect(url: &str) -> Result<(Pg, [u8; 32]), StoreError> {
-        let config: tokio_postgres::Config =
-            url.parse().map_err(|e| db(format!("database URL: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let config: tokio_postgres::Config = url.parse().map_err(|e| db(format!("database URL: {e}")))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager).max_size(32).build().map_err(db)?;
         let (orders, pending) = mpsc::unbounded_channel();
         tokio::spawn(committer(pool.clone(), pending));
@@ -139,9 +109,7 @@ impl Pg {
         // One instance migrates at a time: the others wait on the lock.
         client.execute("SELECT pg_advisory_lock(7241)", &[]).await?;
         let migrated = migrate(&mut client).await;
-        client
-            .execute("SELECT pg_advisory_unlock(7241)", &[])
-            .await?;
+        client.execute("SELECT pg_advisory_unlock(7241)", &[]).await?;
         migrated?;
         let tx = client.transaction().await?;
         let mut fresh = [0u8; 32];
@@ -149,17 +117,9 @@ impl Pg {
         tx.execute("INSERT INTO server_secrets (name, value) VALUES ('order-token', $1) ON CONFLICT (name) DO NOTHING", &[&fresh.to_vec()])
             .await
             ?;
-        let value: Vec<u8> = tx
-            .query_one(
-                "SELECT value FROM server_secrets WHERE name = 'order-token'",
-                &[],
-            )
-            .await?
-            .get(0);
+        let value: Vec<u8> = tx.query_one("SELECT value FROM server_secrets WHERE name = 'order-token'", &[]).await?.get(0);
         tx.commit().await?;
-        let secret: [u8; 32] = value
-            .try_into()
-            .map_err(|_| db("server secret \"order-token\" is damaged"))?;
+        let secret: [u8; 32] = value.try_into().map_err(|_| db("server secret \"order-token\" is damaged"))?;
         drop(client);
         Ok((pg, secret))
     }
@@ -175,10 +135,7 @@ impl Pg {
         tokio::task::spawn_blocking(move || {
             let mut client = handle.block_on(pool.get())?;
             let tx = handle.block_on(client.transaction())?;
-            let out = work(&mut super::sql::PgDb {
-                handle: &handle,
-                tx: &tx,
-            });
+            let out = work(&mut super::sql::PgDb { handle: &handle, tx: &tx });
             match out {
                 Ok(v) => {
                     handle.block_on(tx.commit())?;
@@ -201,9 +158,7 @@ impl Pg {
     /// Stores a new order in the next group (see the module's notes).
     pub async fn insert(&self, row: OrderRow, key: Idempotency) -> Result<Inserted, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.orders
-            .send(Pending { row, key, reply })
-            .map_err(|_| StoreError::Closed)?;
+        self.orders.send(Pending { row, key, reply }).map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -218,11 +173,7 @@ impl Pg {
 
 /// Stores one order in its own transaction: the way back when its group
 /// failed as a whole.
-async fn insert_one(
-    pool: &Pool,
-    row: &OrderRow,
-    key: &Idempotency,
-) -> Result<Inserted, StoreError> {
+async fn insert_one(pool: &Pool, row: &OrderRow, key: &Idempotency) -> Result<Inserted, StoreError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let inserted = tx
@@ -251,11 +202,7 @@ async fn insert_one(
         )
         .await;
     if let Err(e) = inserted {
-        return Err(if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-            StoreError::DuplicateId
-        } else {
-            e.into()
-        });
+        return Err(if e.code() == Some(&SqlState::UNIQUE_VIOLATION) { StoreError::DuplicateId } else { e.into() });
     }
     // A key in use (committed, or being committed by another instance:
     // then this waits for it) makes nothing; the order it made answers.
@@ -277,29 +224,17 @@ async fn insert_one(
 
 async fn get(pool: &Pool, id: &str) -> Result<Option<OrderRow>, StoreError> {
     let client = pool.get().await?;
-    let row = client
-        .query_opt(
-            &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"),
-            &[&id],
-        )
-        .await?;
+    let row = client.query_opt(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"), &[&id]).await?;
     Ok(row.as_ref().map(order_row))
 }
 
 async fn by_key(pool: &Pool, key: &str) -> Result<Option<(OrderRow, String)>, StoreError> {
     let client = pool.get().await?;
-    let found = client
-        .query_opt(
-            "SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = $1",
-            &[&key],
-        )
-        .await?;
+    let found = client.query_opt("SELECT order_id, request_sha256 FROM idempotency_keys WHERE key = $1", &[&key]).await?;
     let Some(found) = found else { return Ok(None) };
     let (id, digest): (String, String) = (found.get(0), found.get(1));
     drop(client);
-    let order = get(pool, &id)
-        .await?
-        .ok_or_else(|| db(format!("idempotency key points at missing order {id}")))?;
+    let order = get(pool, &id).await?.ok_or_else(|| db(format!("idempotency key points at missing order {id}")))?;
     Ok(Some((order, digest)))
 }
 
@@ -308,12 +243,8 @@ async fn by_key(pool: &Pool, key: &str) -> Result<Option<(OrderRow, String)>, St
 async fn committer(pool: Pool, mut pending: mpsc::UnboundedReceiver<Pending>) {
     let writers = Arc::new(Semaphore::new(WRITERS));
     loop {
-        let Ok(permit) = writers.clone().acquire_owned().await else {
-            return;
-        };
-        let Some(first) = pending.recv().await else {
-            return;
-        };
+        let Ok(permit) = writers.clone().acquire_owned().await else { return };
+        let Some(first) = pending.recv().await else { return };
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match pending.try_recv() {
@@ -376,10 +307,7 @@ async fn commit_group(pool: &Pool, group: Vec<Pending>) {
 /// The order a committed key made, as a retry's answer.
 async fn existing(pool: &Pool, key: &str) -> Result<Inserted, StoreError> {
     match by_key(pool, key).await? {
-        Some((order, request_sha256)) => Ok(Inserted::Existing {
-            order,
-            request_sha256,
-        }),
+        Some((order, request_sha256)) => Ok(Inserted::Existing { order, request_sha256 }),
         None => Err(db("idempotency key vanished")),
     }
 }
@@ -391,8 +319,7 @@ async fn existing(pool: &Pool, key: &str) -> Result<Inserted, StoreError> {
 /// use fails the whole statement (and the group is retried order by order).
 async fn write_group(pool: &Pool, group: &[Pending]) -> Result<HashSet<String>, StoreError> {
     let client = pool.get().await?;
-    let column =
-        |f: fn(&Pending) -> &String| group.iter().map(|p| f(p).as_str()).collect::<Vec<&str>>();
+    let column = |f: fn(&Pending) -> &String| group.iter().map(|p| f(p).as_str()).collect::<Vec<&str>>();
     let totals: Vec<i64> = group.iter().map(|p| p.row.total_minor).collect();
     let partners: Vec<Option<&str>> = group.iter().map(|p| p.row.partner_id.as_deref()).collect();
     let statement = client
@@ -439,6 +366,7 @@ async fn write_group(pool: &Pool, group: &[Pending]) -> Result<HashSet<String>, 
                 &column(|p| &p.key.request_sha256),
             ],
         )
-        .await?;
+        .await
+        ?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }

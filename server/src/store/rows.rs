@@ -104,10 +104,7 @@ pub enum Inserted {
     Created,
     /// The key was used before: this is the order it created then, and the
     /// digest of that request's body.
-    Existing {
-        order: OrderRow,
-        request_sha256: String,
-    },
+    Existing { order: OrderRow, request_sha256: String },
 }
 
 /// A staff member's key, as stored (without the key itself).
@@ -126,9 +123,7 @@ pub enum StatusChange {
     Changed,
     NotFound,
     /// The order's status is not one of those the change starts from.
-    Conflict {
-        current: String,
-    },
+    Conflict { current: String },
 }
 
 #[cfg(test)]
@@ -139,31 +134,12 @@ mod tests {
     /// not a failure of the request (500).
     #[tokio::test]
     async fn an_unreachable_database_is_unavailable() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let refused = tokio_postgres::connect(
-            &format!("host=127.0.0.1 port={port} user=nobody connect_timeout=2"),
-            tokio_postgres::NoTls,
-        )
-        .await
-        .err()
-        .unwrap();
-        assert!(matches!(
-            StoreError::from(refused),
-            StoreError::Unavailable(_)
-        ));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let refused = tokio_postgres::connect(&format!("host=127.0.0.1 port={port} user=nobody connect_timeout=2"), tokio_postgres::NoTls).await.err().unwrap();
+        assert!(matches!(StoreError::from(refused), StoreError::Unavailable(_)));
         let problem = crate::http::Problem::from(StoreError::Unavailable("gone".into()));
-        assert_eq!(
-            (problem.status, problem.kind.as_str()),
-            (503, "/problems/store-unavailable")
-        );
+        assert_eq!((problem.status, problem.kind.as_str()), (503, "/problems/store-unavailable"));
         assert_eq!(problem.extra["retry_after"], 1);
-        assert_eq!(
-            crate::http::Problem::from(StoreError::Database("x".into())).status,
-            500
-        );
+        assert_eq!(crate::http::Problem::from(StoreError::Database("x".into())).status, 500);
     }
 }

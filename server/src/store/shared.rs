@@ -36,50 +36,24 @@ pub fn order_row(r: &Row) -> Result<OrderRow, StoreError> {
 }
 
 /// Orders with `status`, oldest first, with ids after `after` (for paging).
-pub fn list(
-    db: &mut dyn Db,
-    status: &str,
-    after: &str,
-    limit: usize,
-) -> Result<Vec<OrderRow>, StoreError> {
-    db.rows(
-        &format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3"
-        ),
-        &[Text(status), Text(after), Int(limit as i64)],
-    )?
-    .iter()
-    .map(order_row)
-    .collect()
+pub fn list(db: &mut dyn Db, status: &str, after: &str, limit: usize) -> Result<Vec<OrderRow>, StoreError> {
+    db.rows(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3"), &[Text(status), Text(after), Int(limit as i64)])?
+        .iter()
+        .map(order_row)
+        .collect()
 }
 
 /// Moves order `id` to `to` if its status is one of `from`: read, check,
 /// then a write that holds only if the status is still the one read.
-pub fn set_status(
-    db: &mut dyn Db,
-    id: &str,
-    from: &[&str],
-    to: &str,
-) -> Result<StatusChange, StoreError> {
-    let Some(current) = db
-        .row("SELECT status FROM orders WHERE id = $1", &[Text(id)])?
-        .map(|r| r.text(0))
-        .transpose()?
-    else {
+pub fn set_status(db: &mut dyn Db, id: &str, from: &[&str], to: &str) -> Result<StatusChange, StoreError> {
+    let Some(current) = db.row("SELECT status FROM orders WHERE id = $1", &[Text(id)])?.map(|r| r.text(0)).transpose()? else {
         return Ok(StatusChange::NotFound);
     };
     if !from.contains(&current.as_str()) {
         return Ok(StatusChange::Conflict { current });
     }
-    let n = db.exec(
-        "UPDATE orders SET status = $2 WHERE id = $1 AND status = $3",
-        &[Text(id), Text(to), Text(&current)],
-    )?;
-    Ok(if n == 1 {
-        StatusChange::Changed
-    } else {
-        StatusChange::Conflict { current }
-    })
+    let n = db.exec("UPDATE orders SET status = $2 WHERE id = $1 AND status = $3", &[Text(id), Text(to), Text(&current)])?;
+    Ok(if n == 1 { StatusChange::Changed } else { StatusChange::Conflict { current } })
 }
 
 const STAFF_COLUMNS: &str = "id, name, role, created_at, revoked_at";
@@ -87,25 +61,14 @@ const STAFF_COLUMNS: &str = "id, name, role, created_at, revoked_at";
 /// A staff key from the columns `id, name, role, created_at, revoked_at`,
 /// in that order.
 pub(crate) fn staff_row(r: &Row) -> Result<StaffKey, StoreError> {
-    Ok(StaffKey {
-        id: r.text(0)?,
-        name: r.text(1)?,
-        role: r.text(2)?,
-        created_at: r.text(3)?,
-        revoked_at: r.opt_text(4)?,
-    })
+    Ok(StaffKey { id: r.text(0)?, name: r.text(1)?, role: r.text(2)?, created_at: r.text(3)?, revoked_at: r.opt_text(4)? })
 }
 
 /// The staff key whose digest is `key_sha256`, unless revoked.
 pub fn staff_by_digest(db: &mut dyn Db, key_sha256: &str) -> Result<Option<StaffKey>, StoreError> {
-    db.row(
-        &format!(
-            "SELECT {STAFF_COLUMNS} FROM staff_keys WHERE key_sha256 = $1 AND revoked_at IS NULL"
-        ),
-        &[Text(key_sha256)],
-    )?
-    .map(|r| staff_row(&r))
-    .transpose()
+    db.row(&format!("SELECT {STAFF_COLUMNS} FROM staff_keys WHERE key_sha256 = $1 AND revoked_at IS NULL"), &[Text(key_sha256)])?
+        .map(|r| staff_row(&r))
+        .transpose()
 }
 
 pub fn add_staff(db: &mut dyn Db, key: &StaffKey, key_sha256: &str) -> Result<(), StoreError> {
@@ -117,25 +80,13 @@ pub fn add_staff(db: &mut dyn Db, key: &StaffKey, key_sha256: &str) -> Result<()
 }
 
 pub fn list_staff(db: &mut dyn Db) -> Result<Vec<StaffKey>, StoreError> {
-    db.rows(
-        &format!("SELECT {STAFF_COLUMNS} FROM staff_keys ORDER BY created_at, id"),
-        &[],
-    )?
-    .iter()
-    .map(staff_row)
-    .collect()
+    db.rows(&format!("SELECT {STAFF_COLUMNS} FROM staff_keys ORDER BY created_at, id"), &[])?.iter().map(staff_row).collect()
 }
 
 /// Revokes key `id` at `when`; false when there is no such active key.
 /// Its staff sessions end with it.
 pub fn revoke_staff(db: &mut dyn Db, id: &str, when: &str) -> Result<bool, StoreError> {
-    let revoked = db.exec(
-        "UPDATE staff_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-        &[Text(id), Text(when)],
-    )? == 1;
-    db.exec(
-        "DELETE FROM staff_sessions WHERE staff_id = $1",
-        &[Text(id)],
-    )?;
+    let revoked = db.exec("UPDATE staff_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[Text(id), Text(when)])? == 1;
+    db.exec("DELETE FROM staff_sessions WHERE staff_id = $1", &[Text(id)])?;
     Ok(revoked)
 }

@@ -104,17 +104,11 @@ pub trait Db {
 pub struct SqliteDb<'a>(pub &'a rusqlite::Connection);
 
 impl SqliteDb<'_> {
-    fn bind<'s>(
-        &'s self,
-        sql: &str,
-        params: &[Param],
-    ) -> Result<rusqlite::CachedStatement<'s>, StoreError> {
+    fn bind<'s>(&'s self, sql: &str, params: &[Param]) -> Result<rusqlite::CachedStatement<'s>, StoreError> {
         let mut stmt = self.0.prepare_cached(sql)?;
         for (i, p) in params.iter().enumerate() {
             let name = format!("${}", i + 1);
-            let Some(index) = stmt.parameter_index(&name)? else {
-                continue;
-            };
+            let Some(index) = stmt.parameter_index(&name)? else { continue };
             match p {
                 Param::Text(s) => stmt.raw_bind_parameter(index, s)?,
                 Param::OptText(s) => stmt.raw_bind_parameter(index, s)?,
@@ -143,12 +137,8 @@ impl Db for SqliteDb<'_> {
                     rusqlite::types::ValueRef::Null => Value::Null,
                     rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
                     rusqlite::types::ValueRef::Real(v) => Value::Int(v as i64),
-                    rusqlite::types::ValueRef::Text(t) => {
-                        Value::Text(String::from_utf8_lossy(t).into_owned())
-                    }
-                    rusqlite::types::ValueRef::Blob(b) => {
-                        Value::Text(String::from_utf8_lossy(b).into_owned())
-                    }
+                    rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    rusqlite::types::ValueRef::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
                 });
             }
             out.push(Row(values));
@@ -169,9 +159,7 @@ pub struct PgDb<'a> {
 }
 
 impl PgDb<'_> {
-    fn params<'p>(
-        params: &'p [Param<'p>],
-    ) -> Vec<Box<dyn tokio_postgres::types::ToSql + Sync + 'p>> {
+    fn params<'p>(params: &'p [Param<'p>]) -> Vec<Box<dyn tokio_postgres::types::ToSql + Sync + 'p>> {
         params
             .iter()
             .map(|p| -> Box<dyn tokio_postgres::types::ToSql + Sync + 'p> {
@@ -188,22 +176,17 @@ impl PgDb<'_> {
 impl Db for PgDb<'_> {
     fn exec(&mut self, sql: &str, params: &[Param]) -> Result<u64, StoreError> {
         let boxed = Self::params(params);
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-            boxed.iter().map(|b| b.as_ref()).collect();
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
         self.handle.block_on(async {
             let stmt = self.tx.prepare_cached(sql).await?;
-            self.tx
-                .execute(&stmt, &refs)
-                .await
-                .map_err(StoreError::from)
+            self.tx.execute(&stmt, &refs).await.map_err(StoreError::from)
         })
     }
 
     fn rows(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, StoreError> {
         use tokio_postgres::types::Type;
         let boxed = Self::params(params);
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-            boxed.iter().map(|b| b.as_ref()).collect();
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
         let rows = self.handle.block_on(async {
             let stmt = self.tx.prepare_cached(sql).await?;
             self.tx.query(&stmt, &refs).await.map_err(StoreError::from)
@@ -214,15 +197,9 @@ impl Db for PgDb<'_> {
             for (i, c) in r.columns().iter().enumerate() {
                 let v = match *c.type_() {
                     Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-                    Type::INT4 => r
-                        .try_get::<_, Option<i32>>(i)?
-                        .map(|n| Value::Int(n.into())),
-                    Type::INT2 => r
-                        .try_get::<_, Option<i16>>(i)?
-                        .map(|n| Value::Int(n.into())),
-                    Type::BOOL => r
-                        .try_get::<_, Option<bool>>(i)?
-                        .map(|b| Value::Int(b.into())),
+                    Type::INT4 => r.try_get::<_, Option<i32>>(i)?.map(|n| Value::Int(n.into())),
+                    Type::INT2 => r.try_get::<_, Option<i16>>(i)?.map(|n| Value::Int(n.into())),
+                    Type::BOOL => r.try_get::<_, Option<bool>>(i)?.map(|b| Value::Int(b.into())),
                     _ => r.try_get::<_, Option<String>>(i)?.map(Value::Text),
                 };
                 values.push(v.unwrap_or(Value::Null));
@@ -233,10 +210,6 @@ impl Db for PgDb<'_> {
     }
 
     fn lock_customer(&mut self, id: &str) -> Result<(), StoreError> {
-        self.rows(
-            "SELECT id FROM customers WHERE id = $1 FOR UPDATE",
-            &[Param::Text(id)],
-        )
-        .map(|_| ())
+        self.rows("SELECT id FROM customers WHERE id = $1 FOR UPDATE", &[Param::Text(id)]).map(|_| ())
     }
 }

@@ -9,24 +9,14 @@ use std::time::{Duration, Instant};
 /// A free `127.0.0.1:port`.
 #[allow(dead_code)]
 pub fn free_addr() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string()
 }
 
 #[allow(dead_code)]
 /// Starts `tailor-server` on `addr` with the database `db`, the shipped
 /// catalogue, no site, `extra` arguments and its output to `log` (or
 /// nowhere); returns once it accepts connections.
-pub fn start_server(
-    addr: &str,
-    db: &Path,
-    extra: &[&str],
-    log: Option<std::fs::File>,
-    env: &[(&str, &str)],
-) -> Child {
+pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::File>, env: &[(&str, &str)]) -> Child {
     let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
     let (out, err) = match log {
         Some(f) => (Stdio::from(f.try_clone().unwrap()), Stdio::from(f)),
@@ -46,10 +36,7 @@ pub fn start_server(
         .unwrap();
     let t0 = Instant::now();
     while std::net::TcpStream::connect(addr).is_err() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "the server did not start"
-        );
+        assert!(t0.elapsed() < Duration::from_secs(20), "the server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
     child
@@ -63,13 +50,8 @@ pub fn postgres_url() -> Option<String> {
     match std::env::var("TAILOR_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set but TAILOR_TEST_POSTGRES_URL is not: the PostgreSQL tests cannot run"
-            );
-            eprintln!(
-                "note: TAILOR_TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of this test"
-            );
+            assert!(std::env::var_os("CI").is_none(), "CI is set but TAILOR_TEST_POSTGRES_URL is not: the PostgreSQL tests cannot run");
+            eprintln!("note: TAILOR_TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of this test");
             None
         }
     }
@@ -78,24 +60,11 @@ pub fn postgres_url() -> Option<String> {
 /// A fresh, empty database on the test PostgreSQL server; its URL.
 #[allow(dead_code)]
 pub async fn fresh_postgres_database(server_url: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(server_url, tokio_postgres::NoTls)
-        .await
-        .expect("the test PostgreSQL server answers");
+    let (client, connection) = tokio_postgres::connect(server_url, tokio_postgres::NoTls).await.expect("the test PostgreSQL server answers");
     tokio::spawn(connection);
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-    );
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
+    let name = format!("t_{}_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
     let base = server_url.rsplit_once('/').map_or(server_url, |(b, _)| b);
     format!("{base}/{name}")
 }

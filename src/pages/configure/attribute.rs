@@ -13,26 +13,13 @@ use crate::i18n::{Key, Words, price_effect, t, use_locale};
 pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     let locale = use_locale();
     let lang = move || locale.get().key();
-    let Ctx {
-        model,
-        session,
-        eval,
-        proposal,
-        advice,
-        ..
-    } = ctx;
-    let (attr, currency) =
-        model.with_value(|m| (m.attributes()[a].clone(), m.def().currency.clone()));
+    let Ctx { model, session, eval, proposal, advice, .. } = ctx;
+    let (attr, currency) = model.with_value(|m| (m.attributes()[a].clone(), m.def().currency.clone()));
     let legend = attr.label.clone();
     let long = attr.options.len() > 12;
     let select_id = format!("attr-{}", attr.id);
     let texts = model.with_value(|m| {
-        m.def()
-            .texts
-            .iter()
-            .filter(|t| t.when.as_ref().is_some_and(|c| c.attribute == attr.id))
-            .cloned()
-            .collect::<Vec<_>>()
+        m.def().texts.iter().filter(|t| t.when.as_ref().is_some_and(|c| c.attribute == attr.id)).cloned().collect::<Vec<_>>()
     });
 
     // The recommended option, with its reason in words, when there is a
@@ -42,15 +29,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
         if eval.with(|e| e.attributes[a].available.iter().filter(|&&v| v).count()) < 2 {
             return None;
         }
-        let text = model.with_value(|m| {
-            m.advice_text(
-                &x,
-                &Words {
-                    locale: locale.get(),
-                    currency: &m.def().currency,
-                },
-            )
-        });
+        let text = model.with_value(|m| m.advice_text(&x, &Words { locale: locale.get(), currency: &m.def().currency }));
         Some((x.option, text))
     };
     let rec_id = format!("rec-{}", attr.id);
@@ -60,14 +39,8 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
         model.with_value(|m| {
             session.with(|s| {
                 let ex = m.explain(s.choices(), s.order(), a, o);
-                let words = Words {
-                    locale: locale.get(),
-                    currency: &m.def().currency,
-                };
-                (
-                    m.unavailable_text(s.choices(), &ex, &words),
-                    ex.give_up.is_some(),
-                )
+                let words = Words { locale: locale.get(), currency: &m.def().currency };
+                (m.unavailable_text(s.choices(), &ex, &words), ex.give_up.is_some())
             })
         })
     };
@@ -115,11 +88,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
 
     let options_view = if long {
         let hint_id = rec_id.clone();
-        let options_label = attr
-            .options
-            .iter()
-            .map(|o| o.label.clone())
-            .collect::<Vec<_>>();
+        let options_label = attr.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>();
         view! {
             <label class="visually-hidden" for=select_id.clone()>{move || legend.get(lang()).to_string()}</label>
             <select

@@ -17,13 +17,8 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
     let locale = use_locale();
     let open = RwSignal::new(true);
     let inches = RwSignal::new(false);
-    let fields: [(Key, &'static str, bool); 5] = [
-        (Key::Waist, "waist", true),
-        (Key::Hip, "hip", true),
-        (Key::Inseam, "inseam", true),
-        (Key::Rise, "rise", false),
-        (Key::Thigh, "thigh", false),
-    ];
+    let fields: [(Key, &'static str, bool); 5] =
+        [(Key::Waist, "waist", true), (Key::Hip, "hip", true), (Key::Inseam, "inseam", true), (Key::Rise, "rise", false), (Key::Thigh, "thigh", false)];
     let values: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let preference = RwSignal::new(Preference::Regular);
     let result = RwSignal::new(None::<Result<String, String>>);
@@ -37,27 +32,17 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
     let remember_status = RwSignal::new(None::<String>);
     let filled = StoredValue::new(false);
     Effect::new(move |_| {
-        let m = me.0.with(|m| {
-            m.as_ref()
-                .and_then(|m| m.profile.as_ref())
-                .and_then(|p| p.measurements.clone())
-        });
+        let m = me.0.with(|m| m.as_ref().and_then(|m| m.profile.as_ref()).and_then(|p| p.measurements.clone()));
         if let Some(m) = m {
             remember.set(me.switch("measurements", "") == SwitchState::On);
             if !filled.get_value() && values.iter().all(|v| v.get_untracked().is_empty()) {
                 filled.set_value(true);
-                for (i, key) in ["waist_cm", "hip_cm", "inseam_cm", "rise_cm", "thigh_cm"]
-                    .iter()
-                    .enumerate()
-                {
+                for (i, key) in ["waist_cm", "hip_cm", "inseam_cm", "rise_cm", "thigh_cm"].iter().enumerate() {
                     if let Some(v) = m.get(*key).and_then(|v| v.as_f64()) {
                         values[i].set(v.to_string());
                     }
                 }
-                if let Some(Ok(p @ (Preference::Slim | Preference::Relaxed))) = m
-                    .get("preference")
-                    .map(|p| serde_json::from_value(p.clone()))
-                {
+                if let Some(Ok(p @ (Preference::Slim | Preference::Relaxed))) = m.get("preference").map(|p| serde_json::from_value(p.clone())) {
                     preference.set(p);
                 }
             }
@@ -74,11 +59,7 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
             preference: Some(pref),
         });
         spawn_local(async move {
-            let give = ConsentChange {
-                purpose: "measurements".into(),
-                channel: String::new(),
-                state: ChangeState::Given,
-            };
+            let give = ConsentChange { purpose: "measurements".into(), channel: String::new(), state: ChangeState::Given };
             if me.switch("measurements", "") != SwitchState::On
                 && let Err(e) = crate::profile::change(me, l, "checkout", vec![give], None).await
             {
@@ -88,10 +69,7 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
             match api::request::<MeView>("PUT", "/api/me/measurements", Some(&body), None).await {
                 Ok(m) => {
                     me.0.set(Some(m));
-                    remember_status.set(Some(
-                        pick(l, "Your measurements are remembered.", "已记住您的尺寸。")
-                            .to_string(),
-                    ));
+                    remember_status.set(Some(pick(l, "Your measurements are remembered.", "已记住您的尺寸。").to_string()));
                 }
                 Err(e) => remember_status.set(Some(e.message)),
             }
@@ -101,45 +79,19 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
 
     let recommend = move |_| {
         let l = locale.get_untracked();
-        let factor = if inches.get_untracked() {
-            CM_PER_INCH
-        } else {
-            1.0
-        };
-        let read = |i: usize| -> Option<f64> {
-            values[i]
-                .get_untracked()
-                .trim()
-                .replace(',', ".")
-                .parse::<f64>()
-                .ok()
-                .map(|v| v * factor)
-        };
+        let factor = if inches.get_untracked() { CM_PER_INCH } else { 1.0 };
+        let read = |i: usize| -> Option<f64> { values[i].get_untracked().trim().replace(',', ".").parse::<f64>().ok().map(|v| v * factor) };
         let (Some(waist), Some(hip), Some(inseam)) = (read(0), read(1), read(2)) else {
             result.set(Some(Err(t(l, Key::ErrRequired).to_string())));
             return;
         };
-        let m = Measurements {
-            waist_cm: waist,
-            hip_cm: hip,
-            inseam_cm: inseam,
-            rise_cm: read(3),
-            thigh_cm: read(4),
-        };
+        let m = Measurements { waist_cm: waist, hip_cm: hip, inseam_cm: inseam, rise_cm: read(3), thigh_cm: read(4) };
         let pref = preference.get_untracked();
-        let outcome = ctx.model.with_value(|model| {
-            model
-                .recommend_fit(&m, pref)
-                .map(|r| (r, model.def().fit.clone()))
-        });
+        let outcome = ctx.model.with_value(|model| model.recommend_fit(&m, pref).map(|r| (r, model.def().fit.clone())));
         match outcome {
             Ok((r, Some(fit))) => {
-                let (size_attr, inseam_attr) = ctx
-                    .model
-                    .with_value(|model| (model.attribute(&fit.size), model.attribute(&fit.inseam)));
-                let (Some(sa), Some(ia)) = (size_attr, inseam_attr) else {
-                    return;
-                };
+                let (size_attr, inseam_attr) = ctx.model.with_value(|model| (model.attribute(&fit.size), model.attribute(&fit.inseam)));
+                let (Some(sa), Some(ia)) = (size_attr, inseam_attr) else { return };
                 ctx.update(|model, s| {
                     for (a, o) in [(sa, r.size), (ia, r.inseam)] {
                         if let Err(p) = s.choose(model, a, o) {
@@ -151,31 +103,12 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
                 if remember.get_untracked() {
                     keep(m, pref);
                 }
-                let reason = ctx.model.with_value(|model| {
-                    model.fit_text(
-                        &m,
-                        pref,
-                        &r,
-                        &Words {
-                            locale: l,
-                            currency: &model.def().currency,
-                        },
-                    )
-                });
+                let reason = ctx.model.with_value(|model| model.fit_text(&m, pref, &r, &Words { locale: l, currency: &model.def().currency }));
                 result.set(Some(Ok(reason)));
             }
             Ok((_, None)) | Err(FitError::NoFit) => {}
             Err(FitError::Implausible(problems)) => {
-                let text = ctx.model.with_value(|model| {
-                    implausible_text(
-                        &problems,
-                        inches.get_untracked(),
-                        &Words {
-                            locale: l,
-                            currency: &model.def().currency,
-                        },
-                    )
-                });
+                let text = ctx.model.with_value(|model| implausible_text(&problems, inches.get_untracked(), &Words { locale: l, currency: &model.def().currency }));
                 result.set(Some(Err(text)));
             }
         }

@@ -11,20 +11,12 @@ use crate::i18n::{Key, Words, t, use_locale};
 pub(super) fn Meters(ctx: Ctx, only: Option<Vec<usize>>) -> impl IntoView {
     let locale = use_locale();
     let Ctx { model, session, .. } = ctx;
-    let id_prefix = if only.is_some() {
-        "step-meter"
-    } else {
-        "meter"
-    };
+    let id_prefix = if only.is_some() { "step-meter" } else { "meter" };
     let currency = model.with_value(|m| m.def().currency.clone());
     let meters = move || {
-        model
-            .with_value(|m| session.with(|s| m.meters(s.choices())))
+        model.with_value(|m| session.with(|s| m.meters(s.choices())))
             .into_iter()
-            .filter(|m| {
-                only.as_ref()
-                    .is_none_or(|only| m.attributes.iter().any(|a| only.contains(a)))
-            })
+            .filter(|m| only.as_ref().is_none_or(|only| m.attributes.iter().any(|a| only.contains(a))))
             .collect::<Vec<_>>()
     };
     move || {

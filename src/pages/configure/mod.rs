@@ -90,8 +90,7 @@ impl Ctx {
         let personal = self.personal.get_untracked();
         self.proposal.set(None);
         self.update(|m, s| {
-            let done =
-                m.complete_as_advised(shop.as_deref(), personal.as_ref(), s.choices(), s.order());
+            let done = m.complete_as_advised(shop.as_deref(), personal.as_ref(), s.choices(), s.order());
             s.fill(done);
         });
     }
@@ -107,22 +106,14 @@ fn recommendations(
     model: StoredValue<Model>,
     session: RwSignal<Session>,
     eval: Memo<Evaluation>,
-) -> (
-    RwSignal<Option<Arc<Recommender>>>,
-    Memo<Option<Personal>>,
-    Memo<Vec<Option<Advice>>>,
-) {
+) -> (RwSignal<Option<Arc<Recommender>>>, Memo<Option<Personal>>, Memo<Vec<Option<Advice>>>) {
     let shop = RwSignal::new(None::<Arc<Recommender>>);
     let product = model.with_value(|m| m.id().to_string());
     spawn_local(async move {
         let url = format!("/api/learned/{}", js_sys::encode_uri_component(&product));
         // 404 (nothing learned yet) and any failure: no recommendations.
-        let Ok(text) = crate::api::get_text(&url, None).await else {
-            return;
-        };
-        let made = serde_json::from_str::<Learned>(&text)
-            .map_err(|e| e.to_string())
-            .and_then(|l| model.with_value(|m| m.recommender(&l)).map_err(|e| e.0));
+        let Ok(text) = crate::api::get_text(&url, None).await else { return };
+        let made = serde_json::from_str::<Learned>(&text).map_err(|e| e.to_string()).and_then(|l| model.with_value(|m| m.recommender(&l)).map_err(|e| e.0));
         match made {
             Ok(r) => shop.set(Some(Arc::new(r))),
             Err(e) => web_sys::console::warn_1(&format!("recommendations not shown: {e}").into()),
@@ -137,11 +128,7 @@ fn recommendations(
         me.0.with(|m| {
             let orders = &m.as_ref()?.profile.as_ref()?.orders;
             model.with_value(|model| {
-                let mine: Vec<tailor_engine::Choices> = orders
-                    .iter()
-                    .filter(|o| o.product == model.id())
-                    .filter_map(|o| model.decode(&o.code).ok())
-                    .collect();
+                let mine: Vec<tailor_engine::Choices> = orders.iter().filter(|o| o.product == model.id()).filter_map(|o| model.decode(&o.code).ok()).collect();
                 (!mine.is_empty()).then(|| Personal::from_orders(model, &mine))
             })
         })
@@ -149,19 +136,7 @@ fn recommendations(
     let advice = Memo::new(move |_| {
         let shop = shop.get();
         let personal = personal.get();
-        eval.with(|e| {
-            model.with_value(|m| {
-                session.with(|s| {
-                    m.advise(
-                        shop.as_deref(),
-                        personal.as_ref(),
-                        s.choices(),
-                        s.order(),
-                        e,
-                    )
-                })
-            })
-        })
+        eval.with(|e| model.with_value(|m| session.with(|s| m.advise(shop.as_deref(), personal.as_ref(), s.choices(), s.order(), e))))
     });
     (shop, personal, advice)
 }
@@ -181,16 +156,7 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let session = RwSignal::new(start);
     let eval = Memo::new(move |_| model.with_value(|m| session.with(|s| m.evaluate(s.choices()))));
     let (shop, personal, advice) = recommendations(model, session, eval);
-    let ctx = Ctx {
-        model,
-        session,
-        eval,
-        proposal: RwSignal::new(None),
-        stage: RwSignal::new(Stage::Configure),
-        advice,
-        shop,
-        personal,
-    };
+    let ctx = Ctx { model, session, eval, proposal: RwSignal::new(None), stage: RwSignal::new(Stage::Configure), advice, shop, personal };
     // The configuration "complete the rest" made, while it is the current one.
     let completed = RwSignal::new(None::<tailor_engine::Choices>);
     let step = RwSignal::new(0usize);
@@ -223,16 +189,9 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     // Drawn: a page drawn at build time gives way to this, in this task.
     Effect::new(move |_| crate::shell::done());
     let steps = StoredValue::new(steps);
-    let is_completed = move || {
-        completed.with(|c| {
-            c.as_ref()
-                .is_some_and(|c| session.with(|s| s.choices() == c))
-        })
-    };
+    let is_completed = move || completed.with(|c| c.as_ref().is_some_and(|c| session.with(|s| s.choices() == c)));
 
-    let step_done = move |i: usize| {
-        steps.with_value(|st| session.with(|s| st[i].1.iter().all(|&a| s.choices().0[a].is_some())))
-    };
+    let step_done = move |i: usize| steps.with_value(|st| session.with(|s| st[i].1.iter().all(|&a| s.choices().0[a].is_some())));
     let nav = move || {
         (0..step_count)
             .map(|i| {
@@ -260,13 +219,7 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
     let current_step = move || {
         let i = step.get();
         let (label, attrs) = steps.with_value(|st| st[i].clone());
-        let fit_here = model.with_value(|m| {
-            m.def()
-                .fit
-                .as_ref()
-                .and_then(|f| m.attribute(&f.size))
-                .is_some_and(|a| attrs.contains(&a))
-        });
+        let fit_here = model.with_value(|m| m.def().fit.as_ref().and_then(|f| m.attribute(&f.size)).is_some_and(|a| attrs.contains(&a)));
         view! {
             <section class="step-panel" aria-labelledby="step-title">
                 <h2 id="step-title">

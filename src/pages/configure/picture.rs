@@ -15,16 +15,7 @@ pub(super) fn Picture(ctx: Ctx) -> impl IntoView {
     let Ctx { model, session, .. } = ctx;
     let svg = Memo::new(move |_| {
         let lang = locale.get().key();
-        model.with_value(|m| {
-            session.with(|s| {
-                m.picture(s.choices(), s.texts(), lang, "cfg")
-                    .map(|p| p.svg)
-            })
-        })
+        model.with_value(|m| session.with(|s| m.picture(s.choices(), s.texts(), lang, "cfg").map(|p| p.svg)))
     });
-    move || {
-        svg.get().map(
-            |svg| view! { <figure class="picture" data-testid="picture" inner_html=svg></figure> },
-        )
-    }
+    move || svg.get().map(|svg| view! { <figure class="picture" data-testid="picture" inner_html=svg></figure> })
 }

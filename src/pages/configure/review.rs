@@ -68,65 +68,28 @@ fn error_key(code: &str) -> Key {
 #[component]
 pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
     let locale = use_locale();
-    let ReviewForm {
-        name,
-        email,
-        phone,
-        line1,
-        line2,
-        city,
-        postcode,
-        country,
-        tried,
-        server_error,
-        last_sent,
-    } = form;
+    let ReviewForm { name, email, phone, line1, line2, city, postcode, country, tried, server_error, last_sent } = form;
 
     let details = move || {
         (
-            Contact {
-                name: name.get(),
-                email: email.get(),
-                phone: phone.get(),
-            },
-            Shipping {
-                line1: line1.get(),
-                line2: line2.get(),
-                city: city.get(),
-                postcode: postcode.get(),
-                country: country.get(),
-            },
+            Contact { name: name.get(), email: email.get(), phone: phone.get() },
+            Shipping { line1: line1.get(), line2: line2.get(), city: city.get(), postcode: postcode.get(), country: country.get() },
         )
     };
     let errors = move || {
         let (c, s) = details();
         contact::check(&c, &s)
     };
-    let text_errors = move || {
-        ctx.model.with_value(|m| {
-            ctx.session.with(|s| {
-                m.check_texts(s.choices(), s.texts())
-                    .err()
-                    .unwrap_or_default()
-            })
-        })
-    };
+    let text_errors = move || ctx.model.with_value(|m| ctx.session.with(|s| m.check_texts(s.choices(), s.texts()).err().unwrap_or_default()));
     let error_for = move |field: &'static str| {
         move || {
             if !tried.get() {
                 return None;
             }
-            errors()
-                .into_iter()
-                .find(|e| e.field == field)
-                .map(|e| t(locale.get(), error_key(&e.code)))
+            errors().into_iter().find(|e| e.field == field).map(|e| t(locale.get(), error_key(&e.code)))
         }
     };
-    let field = move |field: &'static str,
-                      key: Key,
-                      value: RwSignal<String>,
-                      kind: &'static str,
-                      autocomplete: &'static str| {
+    let field = move |field: &'static str, key: Key, value: RwSignal<String>, kind: &'static str, autocomplete: &'static str| {
         let id = format!("f-{}", field.replace('.', "-"));
         let error_id = format!("{id}-error");
         let err = error_for(field);
@@ -162,16 +125,8 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
         let channel = submit::channel(embed.map(|e| (e.partner(), e.token())), kiosk_mode);
         let member = me_state.member_percent();
         let locale_tag = locale.get_untracked().tag();
-        let body = ctx.model.with_value(|m| {
-            ctx.session.with_untracked(|s| {
-                submit::order_body(m, s, contact, shipping, member, locale_tag, channel)
-            })
-        });
-        let Some((json, key)) =
-            body.and_then(|body| submit::to_send(&body, last_sent.get_value(), api::new_key))
-        else {
-            return;
-        };
+        let body = ctx.model.with_value(|m| ctx.session.with_untracked(|s| submit::order_body(m, s, contact, shipping, member, locale_tag, channel)));
+        let Some((json, key)) = body.and_then(|body| submit::to_send(&body, last_sent.get_value(), api::new_key)) else { return };
         last_sent.set_value(Some((json.clone(), key.clone())));
         ctx.stage.set(Stage::Sending);
         spawn_local(async move {
@@ -187,14 +142,8 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
     };
     // A queued order that was sent (or refused) moves the page on.
     Effect::new(move |_| {
-        let Stage::Queued(key) = ctx.stage.get() else {
-            return;
-        };
-        match outbox.sent.with(|sent| {
-            outbox
-                .refused
-                .with(|refused| submit::settled(&key, sent, refused))
-        }) {
+        let Stage::Queued(key) = ctx.stage.get() else { return };
+        match outbox.sent.with(|sent| outbox.refused.with(|refused| submit::settled(&key, sent, refused))) {
             Some(Settled::Placed(id)) => ctx.stage.set(Stage::Placed(id)),
             Some(Settled::Refused(reason)) => {
                 server_error.set(Some(reason));
@@ -310,18 +259,8 @@ mod tests {
     fn each_problem_the_engine_finds_in_the_details_has_its_own_words() {
         let good = || {
             (
-                Contact {
-                    name: "Mei Chen".into(),
-                    email: "mei@example.org".into(),
-                    phone: String::new(),
-                },
-                Shipping {
-                    line1: "Hauptstr. 1".into(),
-                    line2: String::new(),
-                    city: "Berlin".into(),
-                    postcode: "10115".into(),
-                    country: "DE".into(),
-                },
+                Contact { name: "Mei Chen".into(), email: "mei@example.org".into(), phone: String::new() },
+                Shipping { line1: "Hauptstr. 1".into(), line2: String::new(), city: "Berlin".into(), postcode: "10115".into(), country: "DE".into() },
             )
         };
         let changes: [fn(&mut Contact, &mut Shipping); 7] = [
@@ -346,10 +285,7 @@ mod tests {
         }
         for (code, key) in &words {
             for (other, other_key) in &words {
-                assert!(
-                    code == other || key != other_key,
-                    "\"{code}\" and \"{other}\" are worded alike ({key:?})"
-                );
+                assert!(code == other || key != other_key, "\"{code}\" and \"{other}\" are worded alike ({key:?})");
             }
         }
     }
@@ -358,11 +294,6 @@ mod tests {
 /// The absolute URL of a partner order's picture (`GET
 /// /api/partner/orders/{id}/picture`, read with the partner's key).
 fn picture_url(id: &str) -> String {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    format!(
-        "{origin}/api/partner/orders/{}/picture",
-        js_sys::encode_uri_component(id)
-    )
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}/api/partner/orders/{}/picture", js_sys::encode_uri_component(id))
 }

@@ -33,16 +33,8 @@ pub(super) struct Placement {
 /// whatever else; else a kiosk's, else the web's.
 pub(super) fn channel(partner: Option<(String, Option<String>)>, kiosk: bool) -> Placement {
     match partner {
-        Some((id, token)) => Placement {
-            channel: Channel::Partner,
-            partner_id: Some(id),
-            partner_token: token,
-        },
-        None => Placement {
-            channel: if kiosk { Channel::Kiosk } else { Channel::Web },
-            partner_id: None,
-            partner_token: None,
-        },
+        Some((id, token)) => Placement { channel: Channel::Partner, partner_id: Some(id), partner_token: token },
+        None => Placement { channel: if kiosk { Channel::Kiosk } else { Channel::Web }, partner_id: None, partner_token: None },
     }
 }
 
@@ -79,11 +71,7 @@ pub(super) fn order_body(
 /// The body as JSON and the idempotency key to send it with: the key of
 /// `last_sent` when the body is the same (a retry after a lost answer, so
 /// the server makes one order), otherwise a fresh one from `new_key`.
-pub(super) fn to_send(
-    body: &NewOrder,
-    last_sent: Option<(String, String)>,
-    new_key: impl FnOnce() -> String,
-) -> Option<(String, String)> {
+pub(super) fn to_send(body: &NewOrder, last_sent: Option<(String, String)>, new_key: impl FnOnce() -> String) -> Option<(String, String)> {
     let json = serde_json::to_string(body).ok()?;
     let key = match last_sent {
         Some((sent, key)) if sent == json => key,
@@ -108,10 +96,7 @@ pub(super) enum Outcome {
 /// queues the order, and never a kiosk (its customer does not come back).
 pub(super) fn outcome(answer: Result<Created, ApiError>, kiosk: bool, online: bool) -> Outcome {
     match answer {
-        Ok(created) => Outcome::Placed {
-            id: created.order.id,
-            access_token: created.access_token,
-        },
+        Ok(created) => Outcome::Placed { id: created.order.id, access_token: created.access_token },
         Err(e) if e.status == 0 && !kiosk && !online => Outcome::Queued,
         Err(e) => Outcome::Failed(e.message),
     }
@@ -140,18 +125,11 @@ pub(super) enum Settled {
 /// What became of the order queued under `key`, once the outbox has sent
 /// it (`sent`: key and order id) or the server refused it (`refused`: key
 /// and reason); `None` while it waits.
-pub(super) fn settled(
-    key: &str,
-    sent: &[(String, String)],
-    refused: &[(String, String)],
-) -> Option<Settled> {
+pub(super) fn settled(key: &str, sent: &[(String, String)], refused: &[(String, String)]) -> Option<Settled> {
     if let Some((_, id)) = sent.iter().find(|(k, _)| k == key) {
         Some(Settled::Placed(id.clone()))
     } else {
-        refused
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, reason)| Settled::Refused(reason.clone()))
+        refused.iter().find(|(k, _)| k == key).map(|(_, reason)| Settled::Refused(reason.clone()))
     }
 }
 
@@ -161,36 +139,17 @@ mod tests {
     use tailor_engine::Choices;
 
     fn model() -> Model {
-        Model::from_json(
-            "pc-starter.json",
-            include_str!("../../../public/catalogue/pc-starter.json"),
-        )
-        .unwrap()
+        Model::from_json("pc-starter.json", include_str!("../../../public/catalogue/pc-starter.json")).unwrap()
     }
 
     fn details() -> (Contact, Shipping) {
         (
-            Contact {
-                name: "Ada Lovelace".into(),
-                email: "ada@example.com".into(),
-                phone: String::new(),
-            },
-            Shipping {
-                line1: "1 Main St".into(),
-                line2: String::new(),
-                city: "Berlin".into(),
-                postcode: "10115".into(),
-                country: "DE".into(),
-            },
+            Contact { name: "Ada Lovelace".into(), email: "ada@example.com".into(), phone: String::new() },
+            Shipping { line1: "1 Main St".into(), line2: String::new(), city: "Berlin".into(), postcode: "10115".into(), country: "DE".into() },
         )
     }
 
-    fn body(
-        model: &Model,
-        session: &Session,
-        member: Option<u32>,
-        channel: Placement,
-    ) -> Option<NewOrder> {
+    fn body(model: &Model, session: &Session, member: Option<u32>, channel: Placement) -> Option<NewOrder> {
         let (contact, shipping) = details();
         order_body(model, session, contact, shipping, member, "zh-CN", channel)
     }
@@ -207,32 +166,20 @@ mod tests {
     fn the_body_carries_the_configuration_and_the_price_the_customer_sees() {
         let m = model();
         let session = Session::new(&m);
-        let total = m
-            .quote(session.choices())
-            .expect("the defaults can be ordered")
-            .total;
+        let total = m.quote(session.choices()).expect("the defaults can be ordered").total;
         let order = json(&body(&m, &session, None, web()).unwrap());
         assert_eq!(order["product"], m.id());
         assert_eq!(order["catalogue_version"], m.version());
         assert_eq!(order["code"], m.encode(session.choices()));
-        assert_eq!(
-            m.decode(order["code"].as_str().unwrap()).unwrap(),
-            *session.choices()
-        );
+        assert_eq!(m.decode(order["code"].as_str().unwrap()).unwrap(), *session.choices());
         assert_eq!(order["price_seen"], total);
         assert_eq!(order["locale"], "zh-CN");
         assert_eq!(order["contact"]["email"], "ada@example.com");
         assert_eq!(order["shipping"]["city"], "Berlin");
-        assert_eq!(
-            order["texts"],
-            serde_json::Value::Object(Default::default())
-        );
+        assert_eq!(order["texts"], serde_json::Value::Object(Default::default()));
         // A member sees (and is charged) the member's price.
         let member = json(&body(&m, &session, Some(10), web()).unwrap());
-        assert_eq!(
-            member["price_seen"],
-            tailor_engine::member_price(total, Some(10))
-        );
+        assert_eq!(member["price_seen"], tailor_engine::member_price(total, Some(10)));
         assert_ne!(member["price_seen"], total);
     }
 
@@ -247,42 +194,20 @@ mod tests {
     #[test]
     fn the_channel_is_the_partner_in_its_frame_then_the_kiosk_then_the_web() {
         let p1 = || Some(("p1".to_string(), Some("v1.9.ab".to_string())));
-        let partner = Placement {
-            channel: Channel::Partner,
-            partner_id: Some("p1".into()),
-            partner_token: Some("v1.9.ab".into()),
-        };
+        let partner = Placement { channel: Channel::Partner, partner_id: Some("p1".into()), partner_token: Some("v1.9.ab".into()) };
         assert_eq!(channel(p1(), true), partner);
         assert_eq!(channel(p1(), false), partner);
         assert_eq!(channel(None, true).channel, Channel::Kiosk);
-        assert_eq!(
-            channel(None, false),
-            Placement {
-                channel: Channel::Web,
-                partner_id: None,
-                partner_token: None
-            }
-        );
+        assert_eq!(channel(None, false), Placement { channel: Channel::Web, partner_id: None, partner_token: None });
         let m = model();
         let session = Session::new(&m);
-        let sent =
-            |partner, kiosk| json(&body(&m, &session, None, channel(partner, kiosk)).unwrap());
+        let sent = |partner, kiosk| json(&body(&m, &session, None, channel(partner, kiosk)).unwrap());
         let partner = sent(p1(), true);
-        assert_eq!(
-            (
-                &partner["channel"],
-                &partner["partner_id"],
-                &partner["partner_token"]
-            ),
-            (&"partner".into(), &"p1".into(), &"v1.9.ab".into())
-        );
+        assert_eq!((&partner["channel"], &partner["partner_id"], &partner["partner_token"]), (&"partner".into(), &"p1".into(), &"v1.9.ab".into()));
         for (kiosk, name) in [(true, "kiosk"), (false, "web")] {
             let order = sent(None, kiosk);
             assert_eq!(order["channel"], name);
-            assert!(
-                order.get("partner_id").is_none() && order.get("partner_token").is_none(),
-                "no partner outside a frame: {order}"
-            );
+            assert!(order.get("partner_id").is_none() && order.get("partner_token").is_none(), "no partner outside a frame: {order}");
         }
     }
 
@@ -293,21 +218,14 @@ mod tests {
         let order = body(&m, &session, None, web()).unwrap();
         let (json, key) = to_send(&order, None, || "k1".into()).unwrap();
         assert_eq!(key, "k1");
-        assert_eq!(
-            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
-            serde_json::to_value(&order).unwrap()
-        );
-        let again = to_send(&order, Some((json.clone(), key.clone())), || {
-            panic!("a retry needs no new key")
-        })
-        .unwrap();
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), serde_json::to_value(&order).unwrap());
+        let again = to_send(&order, Some((json.clone(), key.clone())), || panic!("a retry needs no new key")).unwrap();
         assert_eq!(again, (json.clone(), key));
         // Changed details are a new order: a new key.
         let (mut contact, shipping) = details();
         contact.name = "Grace Hopper".into();
         let changed = order_body(&m, &session, contact, shipping, None, "zh-CN", web()).unwrap();
-        let (changed_json, changed_key) =
-            to_send(&changed, Some((json, "k1".into())), || "k2".into()).unwrap();
+        let (changed_json, changed_key) = to_send(&changed, Some((json, "k1".into())), || "k2".into()).unwrap();
         assert_eq!(changed_key, "k2");
         assert!(changed_json.contains("Grace Hopper"));
     }
@@ -319,24 +237,14 @@ mod tests {
         "locale": "en", "channel": "web", "access_token": "secret"}"#;
 
     fn failure(status: u16, message: &str) -> Result<Created, ApiError> {
-        Err(ApiError {
-            status,
-            message: message.into(),
-            kind: String::new(),
-        })
+        Err(ApiError { status, message: message.into(), kind: String::new() })
     }
 
     #[test]
     fn an_answer_places_the_order_no_network_queues_it_anything_else_is_shown() {
         let created: Created = serde_json::from_str(CREATED).unwrap();
         let placed = outcome(Ok(created), false, true);
-        assert_eq!(
-            placed,
-            Outcome::Placed {
-                id: "T1".into(),
-                access_token: "secret".into()
-            }
-        );
+        assert_eq!(placed, Outcome::Placed { id: "T1".into(), access_token: "secret".into() });
         assert_eq!(placed.stage("key"), Stage::Placed("T1".into()));
         // No answer and no network: kept for later, under its key.
         let queued = outcome(failure(0, "network error"), false, false);
@@ -344,15 +252,9 @@ mod tests {
         assert_eq!(queued.stage("key"), Stage::Queued("key".into()));
         // No answer although online (a lost answer): shown, so the customer
         // can send it again with the same key.
-        assert_eq!(
-            outcome(failure(0, "network error"), false, true),
-            Outcome::Failed("network error".into())
-        );
+        assert_eq!(outcome(failure(0, "network error"), false, true), Outcome::Failed("network error".into()));
         // A kiosk never keeps an order for later.
-        assert_eq!(
-            outcome(failure(0, "network error"), true, false),
-            Outcome::Failed("network error".into())
-        );
+        assert_eq!(outcome(failure(0, "network error"), true, false), Outcome::Failed("network error".into()));
         // The server's refusal is shown, online or not.
         for online in [true, false] {
             let refused = outcome(failure(422, "the price has changed"), false, online);
@@ -366,20 +268,11 @@ mod tests {
         let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
         let sent = [pair("other", "T0"), pair("key", "T1")];
         let refused = [pair("else", "no"), pair("key", "sold out")];
-        assert_eq!(
-            settled("key", &sent, &[]),
-            Some(Settled::Placed("T1".into()))
-        );
-        assert_eq!(
-            settled("key", &[], &refused),
-            Some(Settled::Refused("sold out".into()))
-        );
+        assert_eq!(settled("key", &sent, &[]), Some(Settled::Placed("T1".into())));
+        assert_eq!(settled("key", &[], &refused), Some(Settled::Refused("sold out".into())));
         assert_eq!(settled("key", &sent[..1], &refused[..1]), None);
         assert_eq!(settled("key", &[], &[]), None);
         // Sent wins: the order exists.
-        assert_eq!(
-            settled("key", &sent, &refused),
-            Some(Settled::Placed("T1".into()))
-        );
+        assert_eq!(settled("key", &sent, &refused), Some(Settled::Placed("T1".into())));
     }
 }

@@ -13,18 +13,10 @@ use crate::i18n::{Key, Words, money, pick, t, use_locale};
 
 /// The summary: choices by step, running total, history and share link.
 #[component]
-pub(super) fn Summary(
-    ctx: Ctx,
-    steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>,
-) -> impl IntoView {
+pub(super) fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec<usize>)>>) -> impl IntoView {
     let locale = use_locale();
     let lang = move || locale.get().key();
-    let Ctx {
-        model,
-        session,
-        eval,
-        ..
-    } = ctx;
+    let Ctx { model, session, eval, .. } = ctx;
     let currency = model.with_value(|m| m.def().currency.clone());
     let rows = move || {
         session.with(|s| {
@@ -51,32 +43,15 @@ pub(super) fn Summary(
     };
     let range = {
         let currency = currency.clone();
-        move || {
-            eval.with(|e| {
-                price_range(
-                    e,
-                    &Words {
-                        locale: locale.get(),
-                        currency: &currency,
-                    },
-                )
-            })
-        }
+        move || eval.with(|e| price_range(e, &Words { locale: locale.get(), currency: &currency }))
     };
     let share_url = move || {
-        let origin = web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default();
-        model.with_value(|m| {
-            session.with(|s| format!("{origin}/p/{}?c={}", m.id(), m.encode(s.choices())))
-        })
+        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        model.with_value(|m| session.with(|s| format!("{origin}/p/{}?c={}", m.id(), m.encode(s.choices()))))
     };
     let qr_src = move || {
         let url = share_url();
-        format!(
-            "/api/qr?text={}",
-            String::from(js_sys::encode_uri_component(&url))
-        )
+        format!("/api/qr?text={}", String::from(js_sys::encode_uri_component(&url)))
     };
     let me = crate::profile::use_me();
     let member_currency = currency.clone();
@@ -84,32 +59,15 @@ pub(super) fn Summary(
     let save_status = RwSignal::new(None::<(bool, String)>);
     let save = move |_| {
         let l = locale.get_untracked();
-        let (product, code, default_name) = model.with_value(|m| {
-            session.with_untracked(|s| {
-                (
-                    m.id().to_string(),
-                    m.encode(s.choices()),
-                    m.def().name.get(l.key()).to_string(),
-                )
-            })
-        });
-        let name = Some(save_name.get_untracked().trim().to_string())
-            .filter(|n| !n.is_empty())
-            .unwrap_or(default_name);
-        let body = api::json(&SaveBody {
-            product,
-            code,
-            name,
-        });
+        let (product, code, default_name) =
+            model.with_value(|m| session.with_untracked(|s| (m.id().to_string(), m.encode(s.choices()), m.def().name.get(l.key()).to_string())));
+        let name = Some(save_name.get_untracked().trim().to_string()).filter(|n| !n.is_empty()).unwrap_or(default_name);
+        let body = api::json(&SaveBody { product, code, name });
         spawn_local(async move {
-            match api::request::<MeView>("POST", "/api/me/configurations", Some(&body), None).await
-            {
+            match api::request::<MeView>("POST", "/api/me/configurations", Some(&body), None).await {
                 Ok(m) => {
                     me.0.set(Some(m));
-                    save_status.set(Some((
-                        true,
-                        pick(l, "Saved to your account.", "已保存到您的账户。").to_string(),
-                    )));
+                    save_status.set(Some((true, pick(l, "Saved to your account.", "已保存到您的账户。").to_string())));
                 }
                 Err(e) => save_status.set(Some((false, e.message))),
             }

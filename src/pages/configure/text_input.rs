@@ -14,17 +14,11 @@ pub(super) fn TextInput(ctx: Ctx, text: tailor_engine::TextDef) -> impl IntoView
     let text_id = text.id.clone();
     let wanted = {
         let text_id = text.id.clone();
-        move || {
-            ctx.model
-                .with_value(|m| ctx.session.with(|s| m.text_wanted(&text_id, s.choices())))
-        }
+        move || ctx.model.with_value(|m| ctx.session.with(|s| m.text_wanted(&text_id, s.choices())))
     };
     let value = {
         let text_id = text.id.clone();
-        move || {
-            ctx.session
-                .with(|s| s.texts().get(&text_id).cloned().unwrap_or_default())
-        }
+        move || ctx.session.with(|s| s.texts().get(&text_id).cloned().unwrap_or_default())
     };
     // Checked by the engine as typed: too long, or a character it cannot use.
     let error = {
@@ -32,20 +26,8 @@ pub(super) fn TextInput(ctx: Ctx, text: tailor_engine::TextDef) -> impl IntoView
         move || {
             ctx.model.with_value(|m| {
                 ctx.session.with(|s| {
-                    let value = s
-                        .texts()
-                        .get(&text_id)
-                        .map(String::as_str)
-                        .unwrap_or_default();
-                    m.text_problem(
-                        s.choices(),
-                        &text_id,
-                        value,
-                        &Words {
-                            locale: locale.get(),
-                            currency: &m.def().currency,
-                        },
-                    )
+                    let value = s.texts().get(&text_id).map(String::as_str).unwrap_or_default();
+                    m.text_problem(s.choices(), &text_id, value, &Words { locale: locale.get(), currency: &m.def().currency })
                 })
             })
         }
