@@ -200,16 +200,12 @@ impl Engine {
     /// or the whole problem's search trace; `None` when each question is
     /// searched anew (there is nothing to keep).
     pub fn to_prepared(&self) -> Option<Vec<u8>> {
-        let fingerprint = prepared::fingerprint(&self.problem);
-        let mut w = prepared::Writer::default();
         match &self.method {
-            Method::Diagram(f) => {
-                f.write(&mut w);
-                Some(prepared::seal(fingerprint, 0, w))
+            Method::Diagram(f) => Some(f.to_prepared(&self.problem)),
+            Method::Search(s) => {
+                let mut w = prepared::Writer::default();
+                s.write_whole(&mut w).then(|| prepared::seal(prepared::fingerprint(&self.problem), 1, w))
             }
-            Method::Search(s) => s
-                .write_whole(&mut w)
-                .then(|| prepared::seal(fingerprint, 1, w)),
         }
     }
 
