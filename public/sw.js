@@ -7,6 +7,9 @@
 const CACHE = 'tailor-v1';
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 const NAMED = /\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g;
+// Prepared models (the rules compiled at build time), named by content in
+// the catalogue index; kept while the index names them.
+const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.prep$/;
 
 // The hashed files an app page names (its script, wasm and styles).
 const assetsOf = (html) => [...new Set(html.match(NAMED) || [])];
@@ -42,7 +45,20 @@ async function precache() {
   if (!index.ok) return;
   await cache.put('/catalogue/index.json', index.clone());
   const list = await index.json();
-  await cache.addAll(['/catalogue/privacy.json', ...list.products.map((p) => `/catalogue/${p.file}`)]);
+  await cache.addAll(['/catalogue/privacy.json', ...list.products.map((p) => `/catalogue/${p.file}`), ...preparedOf(list)]);
+  await prunePrepared(list);
+}
+
+const preparedOf = (index) => index.products.filter((p) => p.prepared).map((p) => `/catalogue/${p.prepared}`);
+
+// Drops the cached prepared files the current catalogue index no longer names.
+async function prunePrepared(index) {
+  const named = new Set(preparedOf(index));
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (PREPARED.test(path) && !named.has(path)) await cache.delete(request);
+  }
 }
 self.addEventListener('activate', (event) => event.waitUntil(precache().catch(() => {}).then(() => self.clients.claim())));
 
@@ -53,7 +69,7 @@ self.addEventListener('fetch', (event) => {
   // network: caching it would prune the customer app's files.
   const console_ = url.pathname === '/staff' || url.pathname.startsWith('/staff/');
   if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/') || console_) return;
-  if (HASHED.test(url.pathname)) {
+  if (HASHED.test(url.pathname) || PREPARED.test(url.pathname)) {
     event.respondWith(
       caches.open(CACHE).then((cache) =>
         cache.match(request).then((hit) => hit || fetch(request).then((response) => {
@@ -72,6 +88,9 @@ self.addEventListener('fetch', (event) => {
           caches.open(CACHE).then((cache) => cache.put(request, copy));
           if (request.mode === 'navigate') {
             event.waitUntil(response.clone().text().then(prune).catch(() => {}));
+          }
+          if (url.pathname === '/catalogue/index.json') {
+            event.waitUntil(response.clone().json().then(prunePrepared).catch(() => {}));
           }
         }
         return response;

@@ -25,6 +25,12 @@ pub struct CatalogueEntry {
     /// the authored index).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
+    /// The model's prepared file (its compiled rules, named by content hash;
+    /// see [`crate::prepared`]), relative to the index; written by the site
+    /// build (not in the authored index). Readers load it instead of
+    /// compiling the rules, and compile when it is absent or refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared: Option<String>,
 }
 
 impl CatalogueIndex {
@@ -47,6 +53,15 @@ impl CatalogueIndex {
                     reason: format!("\"{}\" must be a relative path to a .json file inside the catalogue", p.file),
                 });
             }
+            if let Some(prepared) = &p.prepared
+                && !is_plain_name(prepared, ".prep")
+            {
+                return Err(ModelError {
+                    source: source.to_string(),
+                    place: format!("products[{i}].prepared"),
+                    reason: format!("\"{prepared}\" must be the name of a .prep file beside the index"),
+                });
+            }
         }
         Ok(index)
     }
@@ -54,4 +69,13 @@ impl CatalogueIndex {
     pub fn product(&self, id: &str) -> Option<&CatalogueEntry> {
         self.products.iter().find(|p| p.id == id)
     }
+}
+
+/// A file name without folders (so it stays inside the catalogue) ending in
+/// `ext`.
+fn is_plain_name(name: &str, ext: &str) -> bool {
+    name.len() > ext.len()
+        && name.ends_with(ext)
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && !name.starts_with('.')
 }

@@ -44,6 +44,7 @@ pub mod import;
 pub mod lint;
 pub mod mdd;
 mod model;
+pub mod oracle;
 pub mod prepared;
 pub mod problem;
 pub mod recommend;

@@ -151,3 +151,10 @@ fn renault_recommendations_are_available_suppressed_and_mostly_right() {
     }
     assert!(hits * 100 > steps * 85, "{hits} of {steps} right");
 }
+
+#[test]
+fn renault_medium_counts_the_same_by_variable_elimination() {
+    let Some(e) = engine("renault-br4cp/medium_domainsorted.xml") else { return };
+    let by_elimination = tailor_engine::oracle::count(e.problem()).unwrap();
+    assert_eq!(e.count(&all_open(&e)), Some(BigUint::from(by_elimination)));
+}

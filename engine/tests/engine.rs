@@ -417,6 +417,14 @@ fn catalogue_index_refuses_paths_outside_the_catalogue() {
     let text = r#"{"products":[{"id":"x","file":"../secret.json","name":{"en":"X"},"summary":{"en":"X"}}]}"#;
     let err = CatalogueIndex::from_json("index.json", text).unwrap_err();
     assert_eq!(err.place, "products[0].file");
+    for bad in ["../x.prep", "sub/x.prep", "/x.prep", ".prep", "x.json", "x y.prep", "x:y.prep"] {
+        let text = format!(r#"{{"products":[{{"id":"x","file":"x.json","prepared":"{bad}","name":{{"en":"X"}},"summary":{{"en":"X"}}}}]}}"#);
+        let err = CatalogueIndex::from_json("index.json", &text).expect_err(bad);
+        assert_eq!(err.place, "products[0].prepared", "{bad}");
+    }
+    let good = r#"{"products":[{"id":"x","file":"x.json","prepared":"x-0123456789abcdef.prep","name":{"en":"X"},"summary":{"en":"X"}}]}"#;
+    let index = CatalogueIndex::from_json("index.json", good).unwrap();
+    assert_eq!(index.products[0].prepared.as_deref(), Some("x-0123456789abcdef.prep"));
 }
 
 #[test]
@@ -547,5 +555,14 @@ fn a_price_by_area_follows_width_and_height() {
     ] {
         let e = model(bad).unwrap_err().to_string();
         assert!(e.contains(expected), "{e}");
+    }
+}
+
+#[test]
+fn every_shipped_product_counts_the_same_by_variable_elimination() {
+    for model in shipped_models() {
+        let open = tailor_engine::Choices::empty(&model);
+        let by_elimination = tailor_engine::oracle::count(model.problem()).unwrap_or_else(|e| panic!("{}: {e}", model.id()));
+        assert_eq!(model.count(&open), num_bigint::BigUint::from(by_elimination), "{}", model.id());
     }
 }

@@ -444,6 +444,9 @@ fn outbox(dir: PathBuf) -> Result<(), String> {
 async fn run(args: ServeArgs) -> Result<(), String> {
     let (config, outbox) = config(args);
     let catalogue = Catalogue::load(&config.catalogue_dir)?;
+    for why in &catalogue.refused {
+        tracing::warn!("{why}");
+    }
     let url = store::DatabaseUrl::parse(&config.database_url)?;
     let store = store::Store::connect(&url).await.map_err(|e| e.to_string())?;
     store.prepare_orders().await.map_err(|e| e.to_string())?;

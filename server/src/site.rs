@@ -221,6 +221,7 @@ mod tests {
         assert!(is_hashed_asset("/tailor-web-0123456789abcdef_bg.wasm"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         assert!(!is_hashed_asset("/catalogue/pc-starter.json"));
+        assert!(is_hashed_asset("/catalogue/pc-0123456789abcdef.prep"));
         assert!(!is_hashed_asset("/"));
     }
 }

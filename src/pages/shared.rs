@@ -71,8 +71,26 @@ pub async fn load_model(product: String) -> Result<Model, String> {
     let index = load_index().await?;
     let entry = index.product(&product).ok_or_else(|| format!("unknown product \"{product}\""))?;
     let path = format!("/catalogue/{}", entry.file);
+    // The rules come compiled in the prepared file the site build wrote
+    // beside the model (fetched at the same time); without it, or when it
+    // is refused, they are compiled here and the console says why.
+    let prepared = entry.prepared.as_ref().map(|name| (format!("/catalogue/{name}"), api::get_bytes(&format!("/catalogue/{name}"))));
     let text = api::get_text(&path, None).await.map_err(|e| e.message)?;
-    Model::from_json(&path, &text).map_err(|e| e.to_string())
+    let Some((prepared_path, bytes)) = prepared else {
+        return Model::from_json(&path, &text).map_err(|e| e.to_string());
+    };
+    let bytes = match bytes.await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            leptos::logging::warn!("{prepared_path}: not used, the rules are compiled instead: {}", e.message);
+            Vec::new()
+        }
+    };
+    let (model, refused) = Model::from_json_prepared(&path, &text, &bytes).map_err(|e| e.to_string())?;
+    if let (Some(why), false) = (refused, bytes.is_empty()) {
+        leptos::logging::warn!("{prepared_path}: not used, the rules are compiled instead: {why}");
+    }
+    Ok(model)
 }
 
 /// A country's name in the customer's language, by the browser's `Intl`.

@@ -231,14 +231,26 @@ test('the configurator works offline after one visit (service worker)', async ({
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await expect.poll(() => page.evaluate(() => caches.keys().then((k) => k.length))).toBeGreaterThan(0);
   await expect.poll(() => page.evaluate(async () => (await (await caches.open('tailor-v1')).keys()).length)).toBeGreaterThan(4);
+  const cached = () => page.evaluate(async () => (await (await caches.open('tailor-v1')).keys()).map((r) => new URL(r.url).pathname));
+  // Each product's prepared rules are kept too, so offline nothing is compiled.
+  const prepared = (await page.evaluate(() => fetch('/catalogue/index.json').then((r) => r.json()))).products.map((p) => `/catalogue/${p.prepared}`);
+  for (const path of prepared) await expect.poll(cached).toContain(path);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   await context.setOffline(true);
   await page.goto('/p/pc-starter');
   await expect(page.getByTestId('total')).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(warnings.filter((w) => w.includes('.prep'))).toEqual([]);
   await context.setOffline(false);
 
+  // A prepared file the catalogue no longer names goes when the index is read again.
+  await page.evaluate(async () => (await caches.open('tailor-v1')).put('/catalogue/pc-0123456789abcdef.prep', new Response('old')));
+  expect(await cached()).toContain('/catalogue/pc-0123456789abcdef.prep');
+  await page.evaluate(() => fetch('/catalogue/index.json'));
+  await expect.poll(cached).not.toContain('/catalogue/pc-0123456789abcdef.prep');
+
   // After a new version of the site, a page load drops the old version's files.
-  const cached = () => page.evaluate(async () => (await (await caches.open('tailor-v1')).keys()).map((r) => new URL(r.url).pathname));
   await page.evaluate(async () => (await caches.open('tailor-v1')).put('/tailor-web-0123456789abcdef_bg.wasm', new Response('old')));
   expect(await cached()).toContain('/tailor-web-0123456789abcdef_bg.wasm');
   await page.goto('/p/jeans');

@@ -57,6 +57,23 @@ pub async fn get_text(url: &str, bearer: Option<&str>) -> Result<String, ApiErro
     if (200..300).contains(&status) { Ok(text) } else { decode::<Problem>(status, &text).map(|_| text) }
 }
 
+/// GETs `url` for its bytes. The request is sent now, before the returned
+/// future is first awaited, so it downloads while other work is awaited.
+pub fn get_bytes(url: &str) -> impl Future<Output = Result<Vec<u8>, ApiError>> + use<> {
+    let started = web_sys::window()
+        .ok_or_else(|| network("no window".into()))
+        .and_then(|w| Ok(w.fetch_with_request(&web_sys::Request::new_with_str(url).map_err(network)?)));
+    async move {
+        let response: web_sys::Response = JsFuture::from(started?).await.map_err(network)?.unchecked_into();
+        let status = response.status();
+        if !(200..300).contains(&status) {
+            return Err(ApiError { status, message: format!("HTTP {status}"), kind: String::new() });
+        }
+        let buffer = JsFuture::from(response.array_buffer().map_err(network)?).await.map_err(network)?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
+}
+
 pub async fn get_json<T: DeserializeOwned>(url: &str, bearer: Option<&str>) -> Result<T, ApiError> {
     let text = get_text(url, bearer).await?;
     decode(200, &text)

@@ -10,7 +10,8 @@ use std::path::Path;
 
 use crate::Result;
 
-const EXTENSIONS: [&str; 4] = ["wasm", "js", "css", "svg"];
+/// Trunk's assets, and the prepared models (`prepare.rs`).
+const EXTENSIONS: [&str; 5] = ["wasm", "js", "css", "svg", "prep"];
 
 /// `name-0123456789abcdef.ext` or `name-0123456789abcdef_bg.wasm`.
 fn is_hashed(name: &str) -> bool {

@@ -5,6 +5,7 @@ mod cluster;
 mod compress;
 mod flags;
 mod fuzz;
+mod prepare;
 mod prerender;
 mod shell;
 mod test;
@@ -118,12 +119,15 @@ pub fn build_site() -> Result<()> {
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
     let index = shell::pictures(&root.join("dist/catalogue"))?;
     shell::fill(&root.join("dist/index.html"), &index)?;
+    step("preparing each product's rules (dist/catalogue/ID-HASH.prep)");
+    prepare::prepare(&root.join("dist/catalogue"))?;
     step("building the shop's console (console/, into dist/staff)");
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
     prerender::prerender(&root)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
-    compress::precompress(&root.join("dist/staff"), &root.join("target/precompressed"))
+    compress::precompress(&root.join("dist/staff"), &root.join("target/precompressed"))?;
+    compress::precompress(&root.join("dist/catalogue"), &root.join("target/precompressed"))
 }
 
 /// The server binary, built with the `native` profile.

@@ -42,7 +42,9 @@ pub fn prerender(root: &Path) -> Result<()> {
             let zh = draw(&url, id, "zh-CN", &scratch)?;
             let page = page_with(&page, &[("en", &en), ("zh-CN", &zh)])?;
             // What the app reads first, fetched while its wasm arrives.
-            let page = preloading(&page, &["/catalogue/index.json".to_string(), format!("/catalogue/{file}")])?;
+            let mut reads = vec!["/catalogue/index.json".to_string(), format!("/catalogue/{file}")];
+            reads.extend(p["prepared"].as_str().map(|name| format!("/catalogue/{name}")));
+            let page = preloading(&page, &reads)?;
             fs::write(dist.join(format!("p/{id}.html")), page)?;
         }
         Ok(())

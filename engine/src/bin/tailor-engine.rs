@@ -58,6 +58,10 @@ enum Command {
     Count {
         #[command(flatten)]
         model: ModelArgs,
+        /// Counts by variable elimination instead (`tailor_engine::oracle`),
+        /// sharing no code with the diagram or the search: a check on them.
+        #[arg(long)]
+        elimination: bool,
     },
     /// Writes the model's prepared form (the method's diagram or search
     /// trace, with the model's fingerprint and a checksum) for --prepared,
@@ -373,7 +377,15 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Count { model } => {
+        Command::Count { model, elimination: true } => {
+            let (problem, _) = load(&model.model)?;
+            let started = Instant::now();
+            let count = tailor_engine::oracle::count(&problem).map_err(|e| format!("{}: {e}", model.model))?;
+            eprintln!("counted by variable elimination in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+            println!("{count}");
+            Ok(())
+        }
+        Command::Count { model, elimination: false } => {
             let (engine, _, Timing { compile_ms, .. }) = prepare(&model, None, None)?;
             let nodes = if engine.method() == "diagram" {
                 "diagram nodes"

@@ -1,0 +1,326 @@
+//! A second, independent exact counter: variable elimination over sparse
+//! tables. It shares no code with the decision diagrams (`mdd/`) or the
+//! search (`search/`) — only the [`Problem`] they both read — so when the
+//! two agree on a model's count, neither is likely to be wrong the same way.
+//! It exists to check them (`tailor-engine count --elimination`, tests); it
+//! answers no click.
+//!
+//! Each constraint becomes a factor: the assignments of its scope it
+//! allows, each counted once. Variables are then summed out one at a time,
+//! the one whose factors' joined size is smallest first (a greedy tree
+//! decomposition: the joined scopes are its bags), by joining every factor
+//! that mentions it and dropping it from the result. Product lines are
+//! tightly constrained, so the joins stay small where a dense table over the
+//! same scope would not fit in memory. Written here rather than taken from a
+//! crate: no maintained Rust model counter builds for this use, and an
+//! oracle is only worth having if it is small enough to read whole.
+
+use std::collections::HashMap;
+
+use crate::problem::{Constraint, Problem};
+
+/// The largest number of assignments a constraint that is not a table of
+/// allowed tuples (a clause, a linear rule, forbidden tuples) is enumerated
+/// over, and the largest join kept.
+pub const MAX_ROWS: usize = 1 << 24;
+
+/// A function from assignments of `scope` (sorted variable indices) to
+/// counts; assignments not listed count 0.
+#[derive(Clone, Debug)]
+struct Factor {
+    scope: Vec<usize>,
+    rows: HashMap<Vec<u32>, u128>,
+}
+
+/// Why the counter gave up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OracleError {
+    /// A constraint's or a join's table would pass [`MAX_ROWS`].
+    TooWide { vars: usize, rows: u128 },
+    /// The count passes `u128`.
+    Overflow,
+}
+
+impl std::fmt::Display for OracleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OracleError::TooWide { vars, rows } => {
+                write!(f, "a table over {vars} variables would hold {rows} rows (at most {MAX_ROWS})")
+            }
+            OracleError::Overflow => write!(f, "the count does not fit in 128 bits"),
+        }
+    }
+}
+
+impl std::error::Error for OracleError {}
+
+/// The number of assignments of every variable of `problem` that satisfy
+/// every constraint, by variable elimination.
+pub fn count(problem: &Problem) -> Result<u128, OracleError> {
+    let sizes: Vec<usize> = problem.vars.iter().map(|v| v.values.len()).collect();
+    let mut factors = Vec::with_capacity(problem.constraints.len());
+    for c in &problem.constraints {
+        factors.push(factor_of(c, &sizes)?);
+    }
+    let mut total: u128 = 1;
+    let n = sizes.len();
+    let mut remaining: Vec<bool> = vec![true; n];
+    // The primal graph (variables that share a factor are neighbours), kept
+    // as factors are joined: eliminating a variable links its neighbours.
+    let mut adjacent = vec![vec![false; n]; n];
+    for f in &factors {
+        for &x in &f.scope {
+            for &y in &f.scope {
+                adjacent[x][y] = x != y;
+            }
+        }
+    }
+    for _ in 0..n {
+        // The next variable: the fewest links its elimination adds (min
+        // fill), then the fewest neighbours.
+        let mut best: Option<(usize, usize, usize)> = None;
+        for x in (0..n).filter(|&x| remaining[x]) {
+            let neighbours: Vec<usize> = (0..n).filter(|&y| remaining[y] && adjacent[x][y]).collect();
+            let mut fill = 0;
+            for (i, &a) in neighbours.iter().enumerate() {
+                fill += neighbours[i + 1..].iter().filter(|&&b| !adjacent[a][b]).count();
+            }
+            let key = (fill, neighbours.len(), x);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+            if fill == 0 && neighbours.is_empty() {
+                break;
+            }
+        }
+        let Some((_, _, var)) = best else { break };
+        remaining[var] = false;
+        let neighbours: Vec<usize> = (0..n).filter(|&y| remaining[y] && adjacent[var][y]).collect();
+        for &a in &neighbours {
+            for &b in &neighbours {
+                adjacent[a][b] = a != b;
+            }
+        }
+        let (with, without): (Vec<Factor>, Vec<Factor>) = factors.into_iter().partition(|f| f.scope.contains(&var));
+        factors = without;
+        if with.is_empty() {
+            total = total.checked_mul(sizes[var] as u128).ok_or(OracleError::Overflow)?;
+            continue;
+        }
+        let mut with = with;
+        with.sort_by_key(|f| f.rows.len());
+        let mut joined = with.remove(0);
+        for f in &with {
+            joined = join(&joined, f)?;
+        }
+        let summed = sum_out(&joined, var)?;
+        if summed.scope.is_empty() {
+            let c = summed.rows.get(&Vec::new()).copied().unwrap_or(0);
+            total = total.checked_mul(c).ok_or(OracleError::Overflow)?;
+        } else {
+            factors.push(summed);
+        }
+        if total == 0 {
+            return Ok(0);
+        }
+    }
+    Ok(total)
+}
+
+/// The assignments of a constraint's scope that it allows.
+fn factor_of(c: &Constraint, sizes: &[usize]) -> Result<Factor, OracleError> {
+    let mut scope = c.scope();
+    scope.sort_unstable();
+    scope.dedup();
+    let at = |x: usize| scope.binary_search(&x).expect("in scope");
+    let mut rows = HashMap::new();
+    if let Constraint::Table { vars, tuples, allowed: true } = c {
+        'tuples: for t in tuples {
+            let mut row = vec![u32::MAX; scope.len()];
+            for (&x, &v) in vars.iter().zip(t) {
+                if v as usize >= sizes[x] {
+                    continue 'tuples;
+                }
+                let i = at(x);
+                // A variable listed twice must take one value.
+                if row[i] != u32::MAX && row[i] != v {
+                    continue 'tuples;
+                }
+                row[i] = v;
+            }
+            rows.insert(row, 1);
+        }
+        return Ok(Factor { scope, rows });
+    }
+    let total = scope.iter().map(|&x| sizes[x] as u128).product::<u128>();
+    if total > MAX_ROWS as u128 {
+        return Err(OracleError::TooWide { vars: scope.len(), rows: total });
+    }
+    // Every assignment of the scope, tried on a full assignment whose other
+    // variables are never read.
+    let mut full = vec![0u32; sizes.len()];
+    let mut row = vec![0u32; scope.len()];
+    loop {
+        for (i, &x) in scope.iter().enumerate() {
+            full[x] = row[i];
+        }
+        if c.holds(&full) {
+            rows.insert(row.clone(), 1);
+        }
+        // The next assignment, as an odometer.
+        let mut i = 0;
+        loop {
+            if i == scope.len() {
+                return Ok(Factor { scope, rows });
+            }
+            row[i] += 1;
+            if (row[i] as usize) < sizes[scope[i]] {
+                break;
+            }
+            row[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+/// The product of two factors, over the union of their scopes.
+fn join(a: &Factor, b: &Factor) -> Result<Factor, OracleError> {
+    let mut scope: Vec<usize> = a.scope.iter().chain(&b.scope).copied().collect();
+    scope.sort_unstable();
+    scope.dedup();
+    let shared: Vec<usize> = a.scope.iter().copied().filter(|x| b.scope.contains(x)).collect();
+    let pos = |s: &[usize], x: usize| s.binary_search(&x).expect("in scope");
+    let a_shared: Vec<usize> = shared.iter().map(|&x| pos(&a.scope, x)).collect();
+    let b_shared: Vec<usize> = shared.iter().map(|&x| pos(&b.scope, x)).collect();
+    // Where each variable of the result is read from: a's row, else b's.
+    let from: Vec<(bool, usize)> = scope
+        .iter()
+        .map(|&x| match a.scope.binary_search(&x) {
+            Ok(i) => (true, i),
+            Err(_) => (false, pos(&b.scope, x)),
+        })
+        .collect();
+    let mut by_key: HashMap<Vec<u32>, Vec<(&Vec<u32>, u128)>> = HashMap::new();
+    for (row, &n) in &b.rows {
+        by_key.entry(b_shared.iter().map(|&i| row[i]).collect()).or_default().push((row, n));
+    }
+    let mut rows = HashMap::new();
+    for (ra, &na) in &a.rows {
+        let key: Vec<u32> = a_shared.iter().map(|&i| ra[i]).collect();
+        let Some(matches) = by_key.get(&key) else { continue };
+        for &(rb, nb) in matches {
+            let row: Vec<u32> = from.iter().map(|&(in_a, i)| if in_a { ra[i] } else { rb[i] }).collect();
+            let n = na.checked_mul(nb).ok_or(OracleError::Overflow)?;
+            let slot = rows.entry(row).or_insert(0u128);
+            *slot = slot.checked_add(n).ok_or(OracleError::Overflow)?;
+        }
+        if rows.len() > MAX_ROWS {
+            return Err(OracleError::TooWide { vars: scope.len(), rows: rows.len() as u128 });
+        }
+    }
+    Ok(Factor { scope, rows })
+}
+
+/// The factor with `var` summed out.
+fn sum_out(f: &Factor, var: usize) -> Result<Factor, OracleError> {
+    let i = f.scope.binary_search(&var).expect("in scope");
+    let mut scope = f.scope.clone();
+    scope.remove(i);
+    let mut rows = HashMap::new();
+    for (row, &n) in &f.rows {
+        let mut r = row.clone();
+        r.remove(i);
+        let slot = rows.entry(r).or_insert(0u128);
+        *slot = slot.checked_add(n).ok_or(OracleError::Overflow)?;
+    }
+    Ok(Factor { scope, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Lit, Var};
+
+    fn brute(p: &Problem) -> u128 {
+        let sizes: Vec<u32> = p.vars.iter().map(|v| v.values.len() as u32).collect();
+        let mut values = vec![0u32; sizes.len()];
+        let mut n = 0;
+        loop {
+            if p.holds(&values) {
+                n += 1;
+            }
+            let mut i = 0;
+            loop {
+                if i == sizes.len() {
+                    return n;
+                }
+                values[i] += 1;
+                if values[i] < sizes[i] {
+                    break;
+                }
+                values[i] = 0;
+                i += 1;
+            }
+        }
+    }
+
+    /// A small deterministic generator (the engine takes no randomness).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    #[test]
+    fn agrees_with_enumeration_on_random_problems() {
+        let mut rng = Rng(0x0DDC_0FFE_E123_4567);
+        for case in 0..300 {
+            let n = 1 + rng.below(7) as usize;
+            let vars: Vec<Var> = (0..n)
+                .map(|i| {
+                    let k = 1 + rng.below(4) as usize;
+                    Var { name: format!("v{i}"), values: (0..k).map(|v| v.to_string()).collect() }
+                })
+                .collect();
+            let sizes: Vec<u64> = vars.iter().map(|v| v.values.len() as u64).collect();
+            let booleans: Vec<usize> = (0..n).filter(|&i| sizes[i] == 2).collect();
+            let mut constraints = Vec::new();
+            for _ in 0..rng.below(5) {
+                let arity = 1 + rng.below(3.min(n as u64)) as usize;
+                let scope: Vec<usize> = (0..arity).map(|_| rng.below(n as u64) as usize).collect();
+                match rng.below(3) {
+                    0 | 1 => {
+                        let tuples = (0..rng.below(8)).map(|_| scope.iter().map(|&x| rng.below(sizes[x]) as u32).collect()).collect();
+                        constraints.push(Constraint::Table { vars: scope, tuples, allowed: rng.below(2) == 0 });
+                    }
+                    _ if !booleans.is_empty() => {
+                        let lits = (0..1 + rng.below(3))
+                            .map(|_| Lit { var: booleans[rng.below(booleans.len() as u64) as usize], positive: rng.below(2) == 0 })
+                            .collect();
+                        constraints.push(Constraint::Clause(lits));
+                    }
+                    _ => {
+                        let terms = scope.iter().map(|&x| (x, (0..sizes[x]).map(|_| rng.below(5) as i64).collect())).collect();
+                        constraints.push(Constraint::Linear { terms, min: 2, max: 6 });
+                    }
+                }
+            }
+            let p = Problem { vars, constraints };
+            assert_eq!(count(&p), Ok(brute(&p)), "case {case}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_hold() {
+        let vars: Vec<Var> = (0..30).map(|i| Var::boolean(format!("b{i}"))).collect();
+        let wide = Constraint::Linear { terms: (0..30).map(|x| (x, vec![0, 1])).collect(), min: 0, max: 3 };
+        let p = Problem { vars, constraints: vec![wide] };
+        assert!(matches!(count(&p), Err(OracleError::TooWide { vars: 30, .. })));
+        let vars: Vec<Var> = (0..20).map(|i| Var { name: format!("w{i}"), values: (0..100).map(|v| v.to_string()).collect() }).collect();
+        assert_eq!(count(&Problem { vars, constraints: vec![] }), Err(OracleError::Overflow));
+    }
+}
