@@ -1,19 +1,26 @@
-//! A second, independent exact counter: variable elimination over sparse
-//! tables. It shares no code with the decision diagrams (`mdd/`) or the
-//! search (`search/`) — only the [`Problem`] they both read — so when the
-//! two agree on a model's count, neither is likely to be wrong the same way.
-//! It exists to check them (`tailor-engine count --elimination`, tests); it
-//! answers no click.
+//! Two more exact counters, independent of the engine's: they share no code
+//! with the decision diagrams (`mdd/`) or the search (`search/`) — only the
+//! [`Problem`] all of them read — so when they agree on a model's count,
+//! neither is likely to be wrong the same way. They exist to check the
+//! engine (`tailor-engine count --oracle elimination|components`, tests);
+//! they answer no click.
 //!
-//! Each constraint becomes a factor: the assignments of its scope it
-//! allows, each counted once. Variables are then summed out one at a time,
-//! the one whose factors' joined size is smallest first (a greedy tree
-//! decomposition: the joined scopes are its bags), by joining every factor
-//! that mentions it and dropping it from the result. Product lines are
-//! tightly constrained, so the joins stay small where a dense table over the
-//! same scope would not fit in memory. Written here rather than taken from a
-//! crate: no maintained Rust model counter builds for this use, and an
-//! oracle is only worth having if it is small enough to read whole.
+//! [`count`]: variable elimination. Each constraint becomes a factor (the
+//! assignments of its scope it allows, each counted once); variables are
+//! summed out one at a time, the one whose elimination adds the fewest
+//! links between the rest first (min fill: a greedy tree decomposition), by
+//! joining every factor that mentions it and dropping it from the result.
+//! Sparse factors keep tight product tables small.
+//!
+//! [`count_by_search`]: backtracking over the same tables with generalised
+//! arc consistency, splitting the open variables into independent parts and
+//! counting each part once per assignment around it (component caching, as
+//! #SAT counters do). It handles the linked lines whose decompositions are
+//! too wide for elimination.
+//!
+//! Written here rather than taken from a crate: no maintained Rust model
+//! counter fits, and an oracle is only worth having if it is small enough to
+//! read whole.
 
 use std::collections::HashMap;
 
@@ -125,6 +132,176 @@ pub fn count(problem: &Problem) -> Result<u128, OracleError> {
         }
     }
     Ok(total)
+}
+
+/// The same number by a second method: backtracking search that splits the
+/// open variables into independent parts and counts each part once per
+/// assignment of its boundary (component caching, as #SAT counters do), with
+/// generalised arc consistency over the tables at each step. It suits
+/// models whose tree decomposition is too wide for [`count`] but whose
+/// constraints are tight.
+pub fn count_by_search(problem: &Problem) -> Result<u128, OracleError> {
+    let sizes: Vec<usize> = problem.vars.iter().map(|v| v.values.len()).collect();
+    let mut tables = Vec::with_capacity(problem.constraints.len());
+    for c in &problem.constraints {
+        let f = factor_of(c, &sizes)?;
+        tables.push((f.scope, f.rows.into_keys().collect::<Vec<Vec<u32>>>()));
+    }
+    let mut of_var = vec![Vec::new(); sizes.len()];
+    for (i, (scope, _)) in tables.iter().enumerate() {
+        for &x in scope {
+            of_var[x].push(i);
+        }
+    }
+    let search = Components { tables, of_var, cache: HashMap::new() };
+    let mut domains: Vec<Vec<bool>> = sizes.iter().map(|&k| vec![true; k]).collect();
+    let mut search = search;
+    if !search.propagate(&mut domains, (0..search.tables.len()).collect()) {
+        return Ok(0);
+    }
+    let open: Vec<usize> = (0..sizes.len()).filter(|&x| open(&domains[x])).collect();
+    let mut total: u128 = 1;
+    for part in search.parts(&open, &domains) {
+        let n = search.count(&part, &domains)?;
+        total = total.checked_mul(n).ok_or(OracleError::Overflow)?;
+    }
+    Ok(total)
+}
+
+fn open(domain: &[bool]) -> bool {
+    domain.iter().filter(|&&b| b).count() > 1
+}
+
+struct Components {
+    tables: Vec<(Vec<usize>, Vec<Vec<u32>>)>,
+    of_var: Vec<Vec<usize>>,
+    cache: HashMap<Vec<u32>, u128>,
+}
+
+impl Components {
+    /// Generalised arc consistency: drops every value without a supporting
+    /// row in some table, until nothing changes; false when a domain or a
+    /// table empties.
+    fn propagate(&self, domains: &mut [Vec<bool>], mut queue: Vec<usize>) -> bool {
+        let mut queued = vec![false; self.tables.len()];
+        for &t in &queue {
+            queued[t] = true;
+        }
+        while let Some(t) = queue.pop() {
+            queued[t] = false;
+            let (scope, rows) = &self.tables[t];
+            let mut supported: Vec<Vec<bool>> = scope.iter().map(|&x| vec![false; domains[x].len()]).collect();
+            let mut any = false;
+            for row in rows {
+                if row.iter().zip(scope).all(|(&v, &x)| domains[x][v as usize]) {
+                    any = true;
+                    for (i, &v) in row.iter().enumerate() {
+                        supported[i][v as usize] = true;
+                    }
+                }
+            }
+            if !any {
+                return false;
+            }
+            for (i, &x) in scope.iter().enumerate() {
+                let mut changed = false;
+                for v in 0..domains[x].len() {
+                    if domains[x][v] && !supported[i][v] {
+                        domains[x][v] = false;
+                        changed = true;
+                    }
+                }
+                if changed {
+                    for &u in &self.of_var[x] {
+                        if u != t && !queued[u] {
+                            queued[u] = true;
+                            queue.push(u);
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The open variables of `vars` split into parts no table links.
+    fn parts(&self, vars: &[usize], domains: &[Vec<bool>]) -> Vec<Vec<usize>> {
+        let mut seen: HashMap<usize, ()> = HashMap::new();
+        let mut parts = Vec::new();
+        for &start in vars {
+            if !open(&domains[start]) || seen.contains_key(&start) {
+                continue;
+            }
+            seen.insert(start, ());
+            let mut part = vec![start];
+            let mut i = 0;
+            while i < part.len() {
+                let x = part[i];
+                i += 1;
+                for &t in &self.of_var[x] {
+                    for &y in &self.tables[t].0 {
+                        if open(&domains[y]) && !seen.contains_key(&y) {
+                            seen.insert(y, ());
+                            part.push(y);
+                        }
+                    }
+                }
+            }
+            part.sort_unstable();
+            parts.push(part);
+        }
+        parts
+    }
+
+    /// The assignments of the open variables `part` (within their domains)
+    /// that every table touching them allows, the other variables of those
+    /// tables being fixed.
+    fn count(&mut self, part: &[usize], domains: &[Vec<bool>]) -> Result<u128, OracleError> {
+        // The key: the part, its domains, and the fixed values around it.
+        let mut key: Vec<u32> = Vec::new();
+        let mut around: Vec<usize> = Vec::new();
+        for &x in part {
+            key.push(x as u32);
+            key.extend(domains[x].iter().map(|&b| b as u32));
+            for &t in &self.of_var[x] {
+                around.extend(self.tables[t].0.iter().copied().filter(|&y| !open(&domains[y])));
+            }
+        }
+        around.sort_unstable();
+        around.dedup();
+        key.push(u32::MAX);
+        for y in around {
+            key.push(y as u32);
+            key.push(domains[y].iter().position(|&b| b).unwrap_or(0) as u32);
+        }
+        if let Some(&n) = self.cache.get(&key) {
+            return Ok(n);
+        }
+        // Branch on the variable in the most tables.
+        let &var = part.iter().max_by_key(|&&x| (self.of_var[x].len(), usize::MAX - x)).expect("a part is not empty");
+        let mut total: u128 = 0;
+        for v in 0..domains[var].len() {
+            if !domains[var][v] {
+                continue;
+            }
+            let mut d = domains.to_vec();
+            d[var] = vec![false; d[var].len()];
+            d[var][v] = true;
+            if !self.propagate(&mut d, self.of_var[var].clone()) {
+                continue;
+            }
+            let mut n: u128 = 1;
+            for p in self.parts(part, &d) {
+                n = n.checked_mul(self.count(&p, &d)?).ok_or(OracleError::Overflow)?;
+                if n == 0 {
+                    break;
+                }
+            }
+            total = total.checked_add(n).ok_or(OracleError::Overflow)?;
+        }
+        self.cache.insert(key, total);
+        Ok(total)
+    }
 }
 
 /// The assignments of a constraint's scope that it allows.
@@ -310,7 +487,9 @@ mod tests {
                 }
             }
             let p = Problem { vars, constraints };
-            assert_eq!(count(&p), Ok(brute(&p)), "case {case}: {p:?}");
+            let expected = brute(&p);
+            assert_eq!(count(&p), Ok(expected), "case {case}: {p:?}");
+            assert_eq!(count_by_search(&p), Ok(expected), "case {case}: {p:?}");
         }
     }
 

@@ -153,8 +153,9 @@ fn renault_recommendations_are_available_suppressed_and_mostly_right() {
 }
 
 #[test]
-fn renault_medium_counts_the_same_by_variable_elimination() {
+fn renault_medium_counts_the_same_by_variable_elimination_and_component_search() {
     let Some(e) = engine("renault-br4cp/medium_domainsorted.xml") else { return };
     let by_elimination = tailor_engine::oracle::count(e.problem()).unwrap();
     assert_eq!(e.count(&all_open(&e)), Some(BigUint::from(by_elimination)));
+    assert_eq!(tailor_engine::oracle::count_by_search(e.problem()), Ok(by_elimination));
 }

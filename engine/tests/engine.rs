@@ -559,10 +559,11 @@ fn a_price_by_area_follows_width_and_height() {
 }
 
 #[test]
-fn every_shipped_product_counts_the_same_by_variable_elimination() {
+fn every_shipped_product_counts_the_same_by_variable_elimination_and_component_search() {
     for model in shipped_models() {
         let open = tailor_engine::Choices::empty(&model);
         let by_elimination = tailor_engine::oracle::count(model.problem()).unwrap_or_else(|e| panic!("{}: {e}", model.id()));
         assert_eq!(model.count(&open), num_bigint::BigUint::from(by_elimination), "{}", model.id());
+        assert_eq!(tailor_engine::oracle::count_by_search(model.problem()), Ok(by_elimination), "{}", model.id());
     }
 }
