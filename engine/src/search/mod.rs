@@ -13,9 +13,12 @@
 //! depth first: branch on one variable, propagate each value, split what
 //! remains into components again and solve those independently; identical
 //! sub-problems met twice (same variables, domains and live constraints) are
-//! solved once (component caching). The branching order comes from a tree
-//! decomposition of the constraint graph (separators of balanced cuts
-//! first), so that components split early and evenly. The search records its
+//! solved once (component caching). Two branching orders are tried and the
+//! smaller trace kept: the most constrained variables first (on car lines a
+//! few central options tie everything, and deciding them first splits the
+//! rest at once), and a tree decomposition of the constraint graph
+//! (separators of balanced cuts first), so that components split early and
+//! evenly. The search records its
 //! own trace, a decision-DNNF of the solutions, on which one bottom-up and
 //! one top-down pass give exactly the cheapest and dearest total of every
 //! value, and an exact count. Literal lists that propagation decides (a
@@ -156,15 +159,42 @@ impl Search {
     /// [`Diagram::compile`](crate::mdd::Diagram::compile)). Every question
     /// is then two linear passes over that trace, as with a compiled
     /// diagram; otherwise each question is searched anew.
+    ///
+    /// The branching order is chosen by the trace it makes: the most
+    /// constrained variables first is tried first (quick where it suits,
+    /// as on car lines), then the tree decomposition's order within the
+    /// memory that trace took; the trace with less to pass over is kept,
+    /// with its order for the questions searched anew.
     pub fn with_budget(problem: &Problem, budget: usize) -> Search {
         let mut s = Search::new(problem);
         if budget > 0
             && let Some(mut st) = s.state(&[])
         {
-            s.whole = s.trace_whole(&mut st, budget);
+            let by_degree_order = s.degree_priority();
+            let decomposition = std::mem::replace(&mut s.priority, by_degree_order);
+            let by_degree = s.trace_whole(&mut st, budget);
+            let limit = by_degree.as_ref().map_or(budget, |w| w.trace.weight().clamp(1_000, budget));
+            let degree = std::mem::replace(&mut s.priority, decomposition);
+            let by_decomposition = s.trace_whole(&mut st, limit);
+            s.whole = match (by_degree, by_decomposition) {
+                (Some(a), Some(b)) if Self::work_of(&a) < Self::work_of(&b) => {
+                    s.priority = degree;
+                    Some(a)
+                }
+                (a, None) => {
+                    s.priority = degree;
+                    a
+                }
+                (_, b) => b,
+            };
             s.give_back(st);
         }
         s
+    }
+
+    fn work_of(w: &Whole) -> usize {
+        let t = &w.trace;
+        t.kind.len() + t.edges.len() + t.kids.len() + t.lists.len() + t.lits.len()
     }
 
     /// Whether the whole problem is traced (see [`Search::with_budget`]).
@@ -180,10 +210,7 @@ impl Search {
     /// What one pass over the whole trace touches (nodes, edges, children,
     /// literal lists and their literals); `None` when not traced.
     pub fn work(&self) -> Option<usize> {
-        self.whole.as_ref().map(|w| {
-            let t = &w.trace;
-            t.kind.len() + t.edges.len() + t.kids.len() + t.lists.len() + t.lits.len()
-        })
+        self.whole.as_ref().map(Self::work_of)
     }
 
     /// Independent parts of the problem after propagation (components

@@ -663,6 +663,78 @@ mod tests {
         }
     }
 
+    /// The work of the whole trace under the given branching priorities.
+    fn work_under(p: &crate::problem::Problem, degree: bool) -> usize {
+        let mut s = Search::new(p);
+        if degree {
+            s.priority = s.degree_priority();
+        }
+        let mut st = s.state(&[]).expect("satisfiable");
+        let w = s.trace_whole(&mut st, usize::MAX).expect("no limit");
+        Search::work_of(&w)
+    }
+
+    /// Random product lines: groups of options tied by tables, some groups
+    /// to a central option, some options across groups.
+    fn line(seed: u64) -> crate::problem::Problem {
+        use crate::problem::{Constraint, Problem, Var};
+        let mut rng = crate::bench::Rng::new(seed);
+        let n = 14 + rng.below(10);
+        let vars: Vec<Var> = (0..n).map(|i| Var { name: format!("v{i}"), values: (0..2 + rng.below(3)).map(|v| v.to_string()).collect() }).collect();
+        let hubs = 1 + rng.below(3);
+        let mut constraints = Vec::new();
+        for _ in 0..n + rng.below(n) {
+            let mut scope = vec![if rng.below(3) > 0 { rng.below(hubs) } else { rng.below(n) }];
+            while scope.len() < 2 + rng.below(3) {
+                let x = rng.below(n);
+                if !scope.contains(&x) {
+                    scope.push(x);
+                }
+            }
+            // Tight: about a third of the combinations.
+            let mut tuples = Vec::new();
+            let mut row = vec![0u32; scope.len()];
+            'all: loop {
+                if rng.below(3) == 0 {
+                    tuples.push(row.clone());
+                }
+                for (i, &x) in scope.iter().enumerate() {
+                    row[i] += 1;
+                    if (row[i] as usize) < vars[x].values.len() {
+                        continue 'all;
+                    }
+                    row[i] = 0;
+                }
+                break;
+            }
+            // Always one solution: all zeros.
+            tuples.push(vec![0; scope.len()]);
+            constraints.push(Constraint::Table { vars: scope, tuples, allowed: true });
+        }
+        Problem { vars, constraints }
+    }
+
+    #[test]
+    fn the_branching_order_with_the_smaller_trace_is_kept() {
+        let (mut degree_won, mut decomposition_won) = (0, 0);
+        for seed in 0..60 {
+            let p = line(seed);
+            let (by_degree, by_decomposition) = (work_under(&p, true), work_under(&p, false));
+            let kept = Search::with_budget(&p, DEFAULT_BUDGET).work().unwrap();
+            assert!(kept <= by_degree, "seed {seed}: kept {kept}, degree order {by_degree}");
+            assert!(kept == by_degree || kept == by_decomposition, "seed {seed}");
+            if by_decomposition < by_degree {
+                decomposition_won += 1;
+                assert_eq!(kept, by_decomposition, "seed {seed}: the decomposition's trace is smaller");
+            } else if by_degree < by_decomposition {
+                degree_won += 1;
+                assert_eq!(kept, by_degree, "seed {seed}: the degree order's trace is smaller");
+            }
+        }
+        eprintln!("degree order smaller {degree_won} times, decomposition {decomposition_won}");
+        assert!(degree_won > 0 && decomposition_won > 0, "each order wins somewhere ({degree_won}, {decomposition_won})");
+    }
+
     #[test]
     fn whole_trace_counts_what_brute_force_counts() {
         let (p, _, s) = traced(0);

@@ -308,6 +308,23 @@ impl Search {
         rank.iter().map(|&r| u32::MAX - r).collect()
     }
 
+    /// Branching priorities that put the most constrained variables first
+    /// (the most constraints mentioning them, then the lowest index): on
+    /// product lines whose tables tie everything to a few central options,
+    /// deciding those first splits the rest at once, where the tree
+    /// decomposition's separators can be wide. [`Search::with_budget`]
+    /// traces with both orders and keeps the smaller trace.
+    pub(super) fn degree_priority(&self) -> Vec<u32> {
+        let n = self.sizes.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&x| (std::cmp::Reverse(self.touch[x].len() + self.pairs[x].len()), x));
+        let mut priority = vec![0u32; n];
+        for (rank, &x) in order.iter().enumerate() {
+            priority[x] = (n - rank) as u32;
+        }
+        priority
+    }
+
     /// A table over distinct, existing variables with in-range tuples;
     /// `Ok(None)` when it always holds, `Err` when it never does.
     fn table(&self, vars: &[usize], tuples: &[Vec<u32>], allowed: bool) -> Result<Option<Table>, ()> {
