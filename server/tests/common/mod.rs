@@ -9,7 +9,19 @@ use std::time::{Duration, Instant};
 /// A free `127.0.0.1:port`.
 #[allow(dead_code)]
 pub fn free_addr() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string()
+    // The port is free when the kernel hands it out, but is released before
+    // the server binds it; tests of one binary run in parallel, so never
+    // hand the same port to two of them (one server would fail to bind
+    // while its test talked to the other's).
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        if !given.contains(&addr.port()) {
+            given.push(addr.port());
+            return addr.to_string();
+        }
+    }
 }
 
 #[allow(dead_code)]
@@ -34,9 +46,13 @@ pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::
         .stderr(err)
         .spawn()
         .unwrap();
+    let mut child = child;
     let t0 = Instant::now();
     while std::net::TcpStream::connect(addr).is_err() {
         assert!(t0.elapsed() < Duration::from_secs(20), "the server did not start");
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the server on {addr} exited before accepting connections ({status})");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
     child
