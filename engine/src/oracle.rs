@@ -22,7 +22,7 @@
 //! counter fits, and an oracle is only worth having if it is small enough to
 //! read whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::problem::{Constraint, Problem};
 
@@ -226,13 +226,13 @@ impl Components {
 
     /// The open variables of `vars` split into parts no table links.
     fn parts(&self, vars: &[usize], domains: &[Vec<bool>]) -> Vec<Vec<usize>> {
-        let mut seen: HashMap<usize, ()> = HashMap::new();
+        let mut seen: HashSet<usize> = HashSet::new();
         let mut parts = Vec::new();
         for &start in vars {
-            if !open(&domains[start]) || seen.contains_key(&start) {
+            if !open(&domains[start]) || seen.contains(&start) {
                 continue;
             }
-            seen.insert(start, ());
+            seen.insert(start);
             let mut part = vec![start];
             let mut i = 0;
             while i < part.len() {
@@ -240,8 +240,7 @@ impl Components {
                 i += 1;
                 for &t in &self.of_var[x] {
                     for &y in &self.tables[t].0 {
-                        if open(&domains[y]) && !seen.contains_key(&y) {
-                            seen.insert(y, ());
+                        if open(&domains[y]) && seen.insert(y) {
                             part.push(y);
                         }
                     }
@@ -325,7 +324,27 @@ fn factor_of(c: &Constraint, sizes: &[usize]) -> Result<Factor, OracleError> {
                 }
                 row[i] = v;
             }
-            rows.insert(row, 1);
+            // A tuple shorter than the scope leaves the rest open: one row
+            // per value of each position it does not reach.
+            let open: Vec<usize> = (0..scope.len()).filter(|&i| row[i] == u32::MAX).collect();
+            let more = open.iter().map(|&i| sizes[scope[i]] as u128).product::<u128>();
+            if rows.len() as u128 + more > MAX_ROWS as u128 {
+                return Err(OracleError::TooWide { vars: scope.len(), rows: rows.len() as u128 + more });
+            }
+            let mut expanded = vec![row];
+            for &i in &open {
+                expanded = expanded
+                    .into_iter()
+                    .flat_map(|r| {
+                        (0..sizes[scope[i]] as u32).map(move |v| {
+                            let mut r = r.clone();
+                            r[i] = v;
+                            r
+                        })
+                    })
+                    .collect();
+            }
+            rows.extend(expanded.into_iter().map(|r| (r, 1)));
         }
         return Ok(Factor { scope, rows });
     }
@@ -416,78 +435,18 @@ fn sum_out(f: &Factor, var: usize) -> Result<Factor, OracleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Lit, Var};
+    use crate::problem::Var;
+    use crate::search::brute;
 
-    fn brute(p: &Problem) -> u128 {
-        let sizes: Vec<u32> = p.vars.iter().map(|v| v.values.len() as u32).collect();
-        let mut values = vec![0u32; sizes.len()];
-        let mut n = 0;
-        loop {
-            if p.holds(&values) {
-                n += 1;
-            }
-            let mut i = 0;
-            loop {
-                if i == sizes.len() {
-                    return n;
-                }
-                values[i] += 1;
-                if values[i] < sizes[i] {
-                    break;
-                }
-                values[i] = 0;
-                i += 1;
-            }
-        }
-    }
-
-    /// A small deterministic generator (the engine takes no randomness).
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-    }
-
+    /// The search's brute-force reference and its random problems (clauses,
+    /// allowed and forbidden tables with short tuples, linear rules).
     #[test]
     fn agrees_with_enumeration_on_random_problems() {
-        let mut rng = Rng(0x0DDC_0FFE_E123_4567);
+        let mut rng = crate::bench::Rng::new(0x0DDC_0FFE);
         for case in 0..300 {
-            let n = 1 + rng.below(7) as usize;
-            let vars: Vec<Var> = (0..n)
-                .map(|i| {
-                    let k = 1 + rng.below(4) as usize;
-                    Var { name: format!("v{i}"), values: (0..k).map(|v| v.to_string()).collect() }
-                })
-                .collect();
-            let sizes: Vec<u64> = vars.iter().map(|v| v.values.len() as u64).collect();
-            let booleans: Vec<usize> = (0..n).filter(|&i| sizes[i] == 2).collect();
-            let mut constraints = Vec::new();
-            for _ in 0..rng.below(5) {
-                let arity = 1 + rng.below(3.min(n as u64)) as usize;
-                let scope: Vec<usize> = (0..arity).map(|_| rng.below(n as u64) as usize).collect();
-                match rng.below(3) {
-                    0 | 1 => {
-                        let tuples = (0..rng.below(8)).map(|_| scope.iter().map(|&x| rng.below(sizes[x]) as u32).collect()).collect();
-                        constraints.push(Constraint::Table { vars: scope, tuples, allowed: rng.below(2) == 0 });
-                    }
-                    _ if !booleans.is_empty() => {
-                        let lits = (0..1 + rng.below(3))
-                            .map(|_| Lit { var: booleans[rng.below(booleans.len() as u64) as usize], positive: rng.below(2) == 0 })
-                            .collect();
-                        constraints.push(Constraint::Clause(lits));
-                    }
-                    _ => {
-                        let terms = scope.iter().map(|&x| (x, (0..sizes[x]).map(|_| rng.below(5) as i64).collect())).collect();
-                        constraints.push(Constraint::Linear { terms, min: 2, max: 6 });
-                    }
-                }
-            }
-            let p = Problem { vars, constraints };
-            let expected = brute(&p);
+            let (n, m) = (1 + rng.below(7), rng.below(6));
+            let p = brute::random_problem(&mut rng, n, m);
+            let expected = brute::solutions(&p).len() as u128;
             assert_eq!(count(&p), Ok(expected), "case {case}: {p:?}");
             assert_eq!(count_by_search(&p), Ok(expected), "case {case}: {p:?}");
         }

@@ -33,7 +33,7 @@ pub(super) fn full_domains(p: &Problem) -> Vec<Vec<bool>> {
 }
 
 /// Every solution of `p`.
-pub(super) fn solutions(p: &Problem) -> Vec<Vec<u32>> {
+pub(crate) fn solutions(p: &Problem) -> Vec<Vec<u32>> {
     assignments(&full_domains(p)).into_iter().filter(|a| p.holds(a)).collect()
 }
 
@@ -171,7 +171,7 @@ pub(super) fn sequences(sizes: &[usize], len: usize) -> Vec<Vec<(usize, u32)>> {
 /// A random problem over `n` variables (Booleans and others of one to four
 /// values): clauses of one to four literals over the Booleans, allowed and
 /// forbidden tables (some tuples shorter than the scope), linear rules.
-pub(super) fn random_problem(rng: &mut Rng, n: usize, constraints: usize) -> Problem {
+pub(crate) fn random_problem(rng: &mut Rng, n: usize, constraints: usize) -> Problem {
     let vars: Vec<Var> = (0..n)
         .map(|i| match rng.below(2) {
             0 => Var::boolean(format!("x{i}")),

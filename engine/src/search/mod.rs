@@ -64,7 +64,7 @@ mod propagate;
 mod trace;
 
 #[cfg(test)]
-mod brute;
+pub(crate) mod brute;
 
 use std::sync::Mutex;
 
