@@ -31,21 +31,18 @@ impl Catalogue {
             let path = dir.join(&entry.file);
             let source = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{source}: cannot read: {e}"))?;
-            let model = match &entry.prepared {
-                None => Model::from_json(&source, &text).map_err(|e| e.to_string())?,
-                Some(name) => {
-                    let prepared_path = dir.join(name);
-                    let (bytes, unreadable) = match std::fs::read(&prepared_path) {
-                        Ok(bytes) => (bytes, None),
-                        Err(e) => (Vec::new(), Some(format!("cannot read: {e}"))),
-                    };
+            let prepared = entry.prepared.as_ref().map(|name| dir.join(name));
+            let (model, why) = match prepared.as_ref().map(|path| (path, std::fs::read(path))) {
+                None => (Model::from_json(&source, &text).map_err(|e| e.to_string())?, None),
+                Some((path, Err(e))) => (Model::from_json(&source, &text).map_err(|e| e.to_string())?, Some((path, format!("cannot read: {e}")))),
+                Some((path, Ok(bytes))) => {
                     let (model, why) = Model::from_json_prepared(&source, &text, &bytes).map_err(|e| e.to_string())?;
-                    if let Some(why) = unreadable.or(why.map(|w| w.to_string())) {
-                        refused.push(format!("{}: not used, the rules were compiled instead: {why}", prepared_path.display()));
-                    }
-                    model
+                    (model, why.map(|w| (path, w.to_string())))
                 }
             };
+            if let Some((path, why)) = why {
+                refused.push(format!("{}: not used, the rules were compiled instead: {why}", path.display()));
+            }
             if model.id() != entry.id {
                 return Err(format!(
                     "{source}: id: the model's id \"{}\" differs from \"{}\" in the index",

@@ -79,15 +79,14 @@ pub async fn load_model(product: String) -> Result<Model, String> {
     let Some((prepared_path, bytes)) = prepared else {
         return Model::from_json(&path, &text).map_err(|e| e.to_string());
     };
-    let bytes = match bytes.await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            leptos::logging::warn!("{prepared_path}: not used, the rules are compiled instead: {}", e.message);
-            Vec::new()
+    let (model, why) = match bytes.await {
+        Ok(bytes) => {
+            let (model, why) = Model::from_json_prepared(&path, &text, &bytes).map_err(|e| e.to_string())?;
+            (model, why.map(|w| w.to_string()))
         }
+        Err(e) => (Model::from_json(&path, &text).map_err(|e| e.to_string())?, Some(e.message)),
     };
-    let (model, refused) = Model::from_json_prepared(&path, &text, &bytes).map_err(|e| e.to_string())?;
-    if let (Some(why), false) = (refused, bytes.is_empty()) {
+    if let Some(why) = why {
         leptos::logging::warn!("{prepared_path}: not used, the rules are compiled instead: {why}");
     }
     Ok(model)

@@ -16,19 +16,15 @@ use crate::Result;
 /// Writes the prepared file of every product in `dir/index.json` beside it
 /// and names it in the index. Returns the names written.
 pub fn prepare(dir: &Path) -> Result<Vec<String>> {
-    let path = dir.join("index.json");
-    let mut index: Value = serde_json::from_str(&fs::read_to_string(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut written = Vec::new();
-    for p in index["products"].as_array_mut().ok_or("index.json: no \"products\" list")? {
-        let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
-        let model = tailor_engine::Model::from_json(file, &fs::read_to_string(dir.join(file))?).map_err(|e| e.to_string())?;
+    crate::shell::each_model(dir, |p, model| {
         let bytes = model.to_prepared();
         let name = hashed_name(model.id(), &bytes);
         fs::write(dir.join(&name), &bytes)?;
         p["prepared"] = Value::String(name.clone());
         written.push(name);
-    }
-    fs::write(&path, serde_json::to_string_pretty(&index)?)?;
+        Ok(())
+    })?;
     Ok(written)
 }
 
@@ -46,14 +42,7 @@ mod tests {
 
     #[test]
     fn every_product_gets_a_prepared_file_that_loads() {
-        let dir = std::env::temp_dir().join(format!("tailor-prepare-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-        for entry in fs::read_dir(&shipped).unwrap() {
-            let path = entry.unwrap().path();
-            fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-        }
+        let dir = crate::shell::shipped_catalogue_copy("prepare");
         let written = prepare(&dir).unwrap();
         let text = fs::read_to_string(dir.join("index.json")).unwrap();
         let index = tailor_engine::CatalogueIndex::from_json("index.json", &text).unwrap();

@@ -84,22 +84,49 @@ pub fn home(index_html: &str) -> Result<String> {
     Ok(html.replacen("</body>", &warm, 1))
 }
 
-/// Draws the default configuration of every product with a visual into
-/// `dir` (the built catalogue) as `ID.svg` and names it in `dir/index.json`;
-/// the index, with the pictures named.
-pub fn pictures(dir: &Path) -> Result<Value> {
+/// Reads `dir/index.json` (the built catalogue), calls `f` with each
+/// product's entry and its model, and writes the index back with what `f`
+/// added to the entries; the index as written. The site build's per-model
+/// steps (pictures here, prepared files in `prepare.rs`) go through it.
+pub fn each_model(dir: &Path, mut f: impl FnMut(&mut Value, &tailor_engine::Model) -> Result<()>) -> Result<Value> {
     let path = dir.join("index.json");
     let mut index: Value = serde_json::from_str(&fs::read_to_string(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
     for p in index["products"].as_array_mut().ok_or("index.json: no \"products\" list")? {
         let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
         let model = tailor_engine::Model::from_json(file, &fs::read_to_string(dir.join(file))?).map_err(|e| e.to_string())?;
-        let Some(picture) = model.picture(&tailor_engine::Choices::defaults(&model), &Default::default(), "en", model.id()) else { continue };
-        let name = format!("{}.svg", model.id());
-        fs::write(dir.join(&name), picture.svg)?;
-        p["picture"] = Value::String(name);
+        f(p, &model)?;
     }
     fs::write(&path, serde_json::to_string_pretty(&index)?)?;
     Ok(index)
+}
+
+/// Draws the default configuration of every product with a visual into
+/// `dir` (the built catalogue) as `ID.svg` and names it in `dir/index.json`;
+/// the index, with the pictures named.
+pub fn pictures(dir: &Path) -> Result<Value> {
+    each_model(dir, |p, model| {
+        if let Some(picture) = model.picture(&tailor_engine::Choices::defaults(model), &Default::default(), "en", model.id()) {
+            let name = format!("{}.svg", model.id());
+            fs::write(dir.join(&name), picture.svg)?;
+            p["picture"] = Value::String(name);
+        }
+        Ok(())
+    })
+}
+
+/// A fresh copy of the shipped catalogue (`public/catalogue`) in a folder of
+/// its own, for tests of the build's steps.
+#[cfg(test)]
+pub fn shipped_catalogue_copy(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tailor-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
+    for entry in fs::read_dir(&shipped).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    dir
 }
 
 /// Fills the product slot of the built `index.html` and writes `home.html`
@@ -135,14 +162,7 @@ mod tests {
 
     #[test]
     fn every_product_with_a_visual_gets_its_default_picture() {
-        let dir = std::env::temp_dir().join(format!("tailor-shell-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-        for entry in fs::read_dir(&shipped).unwrap() {
-            let path = entry.unwrap().path();
-            fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-        }
+        let dir = shipped_catalogue_copy("shell");
         let index = pictures(&dir).unwrap();
         let named: Vec<&str> = index["products"].as_array().unwrap().iter().filter_map(|p| p["picture"].as_str()).collect();
         assert_eq!(named, vec!["pc-starter.svg", "pc.svg", "jeans.svg", "window.svg"]);
