@@ -2,7 +2,7 @@
 //! missing or not at its pinned version.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use cargo_metadata::{Metadata, MetadataCommand};
 
@@ -180,9 +180,15 @@ fn pg_dir() -> std::path::PathBuf {
 }
 
 /// A PostgreSQL server for the tests on 127.0.0.1:PG_PORT: installed from
-/// Debian's packages when missing, its cluster made in the temporary folder
-/// (`tailor-test-pg`) and started when not already running. Returns the URL of its `postgres`
-/// database and whether this call started it (so the caller stops it).
+/// Debian's packages when missing, and, when nothing listens there yet, a fresh
+/// cluster made in the temporary folder (`tailor-test-pg`) and started. Returns the
+/// URL of its `postgres` database and whether this call started it (so the caller
+/// stops it).
+///
+/// The cluster is made anew on every start because everything in it is a test's
+/// throwaway database: a kept one grew by every run's databases (14 GB after a few
+/// weeks), and after a run that was cut off, its start-up recovery synced all of it
+/// for longer than `pg_ctl` waits, which failed a CI run before any test ran.
 pub fn ensure_postgres() -> Result<(String, bool)> {
     let url = format!("postgres://postgres@127.0.0.1:{PG_PORT}/postgres");
     if std::net::TcpStream::connect(("127.0.0.1", PG_PORT)).is_ok() {
@@ -195,10 +201,16 @@ pub fn ensure_postgres() -> Result<(String, bool)> {
     std::fs::create_dir_all(&dir)?;
     give_to_postgres(&dir)?;
     let data = dir.join("data");
-    if !data.join("PG_VERSION").exists() {
-        step(&format!("making a PostgreSQL cluster for the tests ({})", dir.display()));
-        run(as_postgres("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]))?;
+    if data.join("postmaster.pid").exists() {
+        // A server of an earlier run that is still starting or stopping (it does not listen
+        // yet): stop it before its folder goes. When none runs, this fails, which is fine.
+        let _ = as_postgres("pg_ctl").arg("-D").arg(&data).args(["-m", "immediate", "-w", "stop"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
     }
+    if data.exists() {
+        std::fs::remove_dir_all(&data).map_err(|e| format!("removing the previous test cluster {}: {e}", data.display()))?;
+    }
+    step(&format!("making a PostgreSQL cluster for the tests ({})", dir.display()));
+    run(as_postgres("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres"]).stdout(Stdio::null()))?;
     step(&format!("starting PostgreSQL on 127.0.0.1:{PG_PORT}"));
     run(as_postgres("pg_ctl")
         .arg("-D")
