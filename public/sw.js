@@ -14,33 +14,46 @@ const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.prep$/;
 // The hashed files an app page names (its script, wasm and styles).
 const assetsOf = (html) => [...new Set(html.match(NAMED) || [])];
 
+// A hashed file's name without its hash: which file it is a version of.
+const stemOf = (path) => path.replace(/-[0-9a-f]{16}((_bg)?\.\w+)$/, '$1');
+
 // After a new version of the site, the files of the old one are dropped:
-// when the app's page comes from the network, every cached hashed file it
-// does not name goes (the home page names no wasm and prunes nothing).
+// when an app's page comes from the network, every cached hashed file that
+// is another version of a file it names goes. The shop's and the account
+// bundle's pages name different files, so neither prunes the other's.
 async function prune(html) {
   const named = new Set(assetsOf(html));
-  if (![...named].some((a) => a.endsWith('.wasm'))) return;
+  const stems = new Set([...named].map(stemOf));
   const cache = await caches.open(CACHE);
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !named.has(path)) await cache.delete(request);
+    if (HASHED.test(path) && !named.has(path) && stems.has(stemOf(path))) await cache.delete(request);
   }
 }
 
+// Pages the account bundle draws (the server sends its page for them):
+// offline, one never opened falls back to that bundle's page, kept as
+// '/account'; any other to the shop's, kept as '/app'.
+const ACCOUNT_PAGE = /^(\/embed)?\/(account|privacy|orders\/[^/]+)\/?$/;
+const shellFor = (path) => (ACCOUNT_PAGE.test(path) ? '/account' : '/app');
+
 self.addEventListener('install', () => self.skipWaiting());
-// '/app' is the app's page (the server sends it for any client route): the
-// fallback for a page never opened before going offline.
-// On activation it also keeps what that page loads (the hashed script, wasm
+// '/app' is the shop's page (the server sends it for any client route but
+// the account bundle's) and '/account' the account bundle's: the fallbacks
+// for a page never opened before going offline.
+// On activation it also keeps what those pages load (the hashed script, wasm
 // and styles it names) and every catalogue file, since the page that
 // registered the worker fetched them before the worker was there.
 async function precache() {
   const cache = await caches.open(CACHE);
-  const page = await fetch('/app');
-  if (!page.ok) return;
-  await cache.put('/app', page.clone());
-  const html = await page.text();
-  await cache.addAll(assetsOf(html));
-  await prune(html);
+  for (const shell of ['/app', '/account']) {
+    const page = await fetch(shell);
+    if (!page.ok) return;
+    await cache.put(shell, page.clone());
+    const html = await page.text();
+    await cache.addAll(assetsOf(html));
+    await prune(html);
+  }
   const index = await fetch('/catalogue/index.json');
   if (!index.ok) return;
   await cache.put('/catalogue/index.json', index.clone());
@@ -97,7 +110,7 @@ self.addEventListener('fetch', (event) => {
       })
       .catch(() =>
         caches.open(CACHE).then((cache) =>
-          cache.match(request, { ignoreSearch: request.mode === 'navigate' }).then((hit) => hit || cache.match('/app').then((shell) => shell || Response.error())),
+          cache.match(request, { ignoreSearch: request.mode === 'navigate' }).then((hit) => hit || cache.match(shellFor(url.pathname)).then((shell) => shell || Response.error())),
         ),
       ),
   );

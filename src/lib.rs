@@ -15,9 +15,64 @@ use leptos::prelude::*;
 use crate::i18n::{Key, t};
 use crate::route::Page;
 
-/// The whole app: header with the language switch, then the page.
+/// The customer's app comes as two wasm bundles, so that a customer opening a
+/// product downloads no code of the account, privacy and order pages (issue 17
+/// and 18's size targets): this one and [`account_app`], each its own binary
+/// (`src/main.rs`, `src/bin/tailor-account.rs`), sharing the header, routing
+/// and everything in this library. A link to a page of the other bundle is
+/// followed by a full page load ([`route::Location::navigate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    /// The catalogue, the configurators, the kiosk and the partner's frame.
+    Shop,
+    /// The account, privacy and order status pages.
+    Account,
+}
+
+/// The bundle that draws `page`.
+pub fn bundle_of(page: &Page) -> Bundle {
+    match page {
+        Page::Order { .. } | Page::Account | Page::Privacy => Bundle::Account,
+        _ => Bundle::Shop,
+    }
+}
+
+/// The shop's app: the catalogue, the configurators, the kiosk and the partner's frame.
+pub fn shop_app() -> impl IntoView {
+    view! { <App bundle=Bundle::Shop pages=shop_pages/> }
+}
+
+/// The account, privacy and order status pages.
+pub fn account_app() -> impl IntoView {
+    view! { <App bundle=Bundle::Account pages=account_pages/> }
+}
+
+fn shop_pages(page: Page, kiosk: bool) -> AnyView {
+    match page {
+        Page::Catalogue | Page::Kiosk if kiosk => view! { <kiosk::Attract/> }.into_any(),
+        Page::Catalogue | Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
+        Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
+        Page::Handoff { code } => view! { <pages::HandoffPage code/> }.into_any(),
+        Page::NotFound => view! { <pages::NotFound/> }.into_any(),
+        _ => view! { <pages::ElsewherePage/> }.into_any(),
+    }
+}
+
+fn account_pages(page: Page, _kiosk: bool) -> AnyView {
+    match page {
+        Page::Order { id } => view! { <pages::order::OrderPage id/> }.into_any(),
+        Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
+        Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
+        Page::NotFound => view! { <pages::NotFound/> }.into_any(),
+        _ => view! { <pages::ElsewherePage/> }.into_any(),
+    }
+}
+
+/// The whole app: header with the language switch, then the page, drawn by
+/// `pages` (given the page and whether this is a kiosk) for the pages of `bundle`.
 #[component]
-pub fn App() -> impl IntoView {
+fn App(bundle: Bundle, pages: fn(Page, bool) -> AnyView) -> impl IntoView {
+    route::set_bundle(bundle);
     // Kiosk mode is decided once, from the address the app started at, and
     // kept in memory only.
     let kiosk = kiosk::from_location();
@@ -65,17 +120,8 @@ pub fn App() -> impl IntoView {
                     if let Some(e) = embed {
                         e.generation.track();
                     }
-                    match page.get() {
-                    Page::Catalogue | Page::Kiosk if kiosk.is_some() => view! { <kiosk::Attract/> }.into_any(),
-                    Page::Catalogue => view! { <pages::catalogue::CataloguePage/> }.into_any(),
-                    Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
-                    Page::Order { id } => view! { <pages::order::OrderPage id/> }.into_any(),
-                    Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
-                    Page::Privacy => view! { <pages::privacy::PrivacyPage/> }.into_any(),
-                    Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
-                    Page::Handoff { code } => view! { <pages::HandoffPage code/> }.into_any(),
-                    Page::NotFound => view! { <pages::NotFound/> }.into_any(),
-                }}}
+                    pages(page.get(), kiosk.is_some())
+                }}
             </main>
     }
 }

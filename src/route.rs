@@ -59,6 +59,24 @@ fn decode(s: &str) -> String {
     js_sys::decode_uri_component(s).ok().and_then(|v| v.as_string()).unwrap_or_else(|| s.to_string())
 }
 
+thread_local! {
+    /// The bundle this document runs (set once, by the app).
+    static BUNDLE: std::cell::Cell<crate::Bundle> = const { std::cell::Cell::new(crate::Bundle::Shop) };
+}
+
+/// Says which bundle this document runs; the app calls it first.
+pub fn set_bundle(bundle: crate::Bundle) {
+    BUNDLE.with(|b| b.set(bundle));
+}
+
+/// Whether `href` (a path on this site) is drawn by another bundle, so that
+/// going there must load that bundle's page.
+fn elsewhere(href: &str) -> bool {
+    let (path, query) = href.split_once('?').map_or((href, ""), |(p, q)| (p, q));
+    let path = path.split('#').next().unwrap_or(path);
+    crate::bundle_of(&Page::parse(path, query)) != BUNDLE.with(|b| b.get())
+}
+
 /// The current page, kept in step with the address bar.
 #[derive(Clone, Copy)]
 pub struct Location(pub RwSignal<Page>);
@@ -109,6 +127,10 @@ impl Location {
     pub fn replace(self, href: &str) {
         let href = &crate::embed::href(href);
         let Some(window) = web_sys::window() else { return };
+        if elsewhere(href) {
+            let _ = window.location().replace(href);
+            return;
+        }
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
         }
@@ -118,9 +140,13 @@ impl Location {
     /// Goes to `href` (a path on this site) as a link would.
     pub fn navigate(self, href: &str) {
         // A page drawn at build time shows what is no longer there.
-        crate::shell::done();
         let href = &crate::embed::href(href);
         let Some(window) = web_sys::window() else { return };
+        if elsewhere(href) {
+            let _ = window.location().assign(href);
+            return;
+        }
+        crate::shell::done();
         if let Ok(history) = window.history() {
             let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
         }

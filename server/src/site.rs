@@ -19,8 +19,11 @@ use tower_http::services::ServeDir;
 #[derive(Clone)]
 pub struct Site {
     dir: PathBuf,
-    /// The app, for every client-side route.
+    /// The shop's app, for every client-side route but the account bundle's.
     index: Option<String>,
+    /// The account bundle (`portal/index.html`, its own wasm), for the
+    /// account, privacy and order status pages ([`is_account_page`]).
+    account: Option<String>,
     /// The home page without the app (`cargo xtask build` derives it from
     /// `index.html`), for `/`; the app's page when there is none.
     home: Option<String>,
@@ -41,6 +44,7 @@ impl Site {
         let index = std::fs::read_to_string(dir.join("index.html")).ok();
         let home = std::fs::read_to_string(dir.join("home.html")).ok();
         let console = std::fs::read_to_string(dir.join("staff/index.html")).ok();
+        let account = std::fs::read_to_string(dir.join("portal/index.html")).ok();
         let products: std::collections::HashMap<String, String> = std::fs::read_dir(dir.join("p"))
             .into_iter()
             .flatten()
@@ -50,9 +54,9 @@ impl Site {
                 Some((id, std::fs::read_to_string(&path).ok()?))
             })
             .collect();
-        let pages = [&index, &home, &console].iter().filter_map(|p| p.as_deref()).chain(products.values().map(String::as_str)).collect::<String>();
+        let pages = [&index, &home, &console, &account].iter().filter_map(|p| p.as_deref()).chain(products.values().map(String::as_str)).collect::<String>();
         let csp = content_security_policy(&pages);
-        Site { dir: dir.to_path_buf(), index, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
+        Site { dir: dir.to_path_buf(), index, account, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
     pub fn is_built(&self) -> bool {
@@ -62,8 +66,9 @@ impl Site {
     /// The app for a partner's frame: the site's headers, except that only
     /// the partner's `origins` may frame it (`frame-ancestors`), and it is
     /// never cached (the origins may change).
-    pub fn embed_page(&self, origins: &[String]) -> Response {
-        let Some(html) = &self.index else {
+    pub fn embed_page(&self, path: &str, origins: &[String]) -> Response {
+        let page = if is_account_page(path) { &self.account } else { &self.index };
+        let Some(html) = page else {
             return (StatusCode::SERVICE_UNAVAILABLE, "The portal is not built yet.").into_response();
         };
         let csp = self.csp.to_str().unwrap_or_default().replace("frame-ancestors 'none'", &format!("frame-ancestors {}", origins.join(" ")));
@@ -136,12 +141,16 @@ async fn home(State(site): State<Site>) -> Response {
 fn app_page(site: &Site) -> Response {
     match &site.index {
         Some(html) => Html(html.clone()).into_response(),
-        None => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Html("<!doctype html><title>Tailor</title><p>The portal is not built yet. Run <code>cargo xtask run</code>.</p>"),
-        )
-            .into_response(),
+        None => not_built(),
     }
+}
+
+fn not_built() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html("<!doctype html><title>Tailor</title><p>The portal is not built yet. Run <code>cargo xtask run</code>.</p>"),
+    )
+        .into_response()
 }
 
 /// Paths that are not files: client-side routes get the app (with the
@@ -170,7 +179,22 @@ async fn client_route(State(site): State<Site>, request: Request<Body>) -> Respo
                 .into_response(),
         };
     }
+    if is_account_page(path) {
+        return match &site.account {
+            Some(html) => Html(html.clone()).into_response(),
+            None => not_built(),
+        };
+    }
     app_page(&site)
+}
+
+/// The pages the account bundle draws (as the app's `tailor_web::bundle_of`
+/// says): `/account`, `/privacy` and `/orders/ID`, also in a partner's frame
+/// (`/embed/...`).
+fn is_account_page(path: &str) -> bool {
+    let path = path.strip_prefix("/embed").filter(|rest| rest.starts_with('/')).unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    matches!(segments.as_slice(), ["account"] | ["privacy"] | ["orders", _])
 }
 
 async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -> Response {
@@ -205,6 +229,16 @@ fn is_hashed_asset(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_account_bundle_draws_the_account_privacy_and_order_pages_also_in_a_frame() {
+        for path in ["/account", "/privacy", "/orders/T1", "/orders/T1/", "/embed/orders/T1", "/embed/privacy"] {
+            assert!(is_account_page(path), "{path}");
+        }
+        for path in ["/", "/p/pc", "/embed/p/pc", "/orders", "/orders/T1/x", "/embedded/account", "/embed", "/kiosk", "/h/CODE", "/p/account"] {
+            assert!(!is_account_page(path), "{path}");
+        }
+    }
 
     #[test]
     fn inline_scripts_are_found_and_hashed() {

@@ -26,6 +26,21 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// A page of the other bundle, met when this bundle's page was served for
+/// its address (an offline copy): a link that loads it. Not loaded at once,
+/// so that an offline page cannot go round in a loop.
+#[component]
+pub fn ElsewherePage() -> impl IntoView {
+    let locale = use_locale();
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_else(|| "/".into());
+    view! {
+        <section class="page">
+            <h1>{move || crate::i18n::pick(locale.get(), "This page opens on its own", "此页面需要单独打开")}</h1>
+            <p><a href=href data-testid="elsewhere">{move || crate::i18n::pick(locale.get(), "Open it", "打开此页面")}</a></p>
+        </section>
+    }
+}
+
 /// A kiosk's hand-off opened on the phone: claims the code, then shows the
 /// configurator with the kiosk's configuration.
 #[component]

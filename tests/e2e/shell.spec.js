@@ -57,3 +57,30 @@ test('a deep link shows the frame, not the catalogue, until the app starts; a pr
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('按订单组装的台式电脑');
   await zh.close();
 });
+
+test('a product page downloads no code of the account pages, and a link between the two bundles loads the other', async ({ page }) => {
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await page.goto('/p/pc');
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.locator('#shell')).toHaveCount(0);
+  expect(wasm).toHaveLength(1);
+  expect(wasm[0]).toMatch(/^\/tailor-web-[0-9a-f]{16}_bg\.wasm$/);
+
+  // The header's link leads to the account bundle's page, a page load of its own.
+  await page.getByRole('link', { name: 'My account' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('link', { name: 'My account' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.locator('#shell')).toHaveCount(0);
+  expect(wasm).toHaveLength(2);
+  expect(wasm[1]).toMatch(/^\/portal\/tailor-account-[0-9a-f]{16}_bg\.wasm$/);
+  // Within a bundle, links stay in the page: no new download.
+  await page.getByRole('link', { name: 'Privacy', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your privacy choices');
+  expect(wasm).toHaveLength(2);
+  // Back to the shop, and Back again returns to the privacy page.
+  await page.getByRole('link', { name: 'Tailor Made for you, to order' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your privacy choices');
+});

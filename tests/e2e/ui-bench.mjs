@@ -66,6 +66,8 @@ try {
   const configurator = await bytesOf('/p/pc', (p) => p.locator('[data-testid=total]').waitFor());
   // The shop's console (its own wasm): its sign-in page, ready to type into.
   const console_ = await bytesOf('/staff', (p) => p.locator('#staff-key').waitFor());
+  // The account bundle (its own wasm): the privacy page, which needs no sign-in.
+  const account = await bytesOf('/privacy', (p) => p.locator('.privacy-page').waitFor());
   const wasmOf = (r) => r.requests.filter((q) => q.path.endsWith('.wasm')).reduce((n, q) => n + q.transferred, 0);
 
   const slow = await browser.newContext();
@@ -119,6 +121,14 @@ try {
     slow_4g_interactive_ms: Math.round(slowTiming.interactive),
     cumulative_layout_shift: +slowTiming.cls.toFixed(4),
     wasm_transferred_bytes: wasmOf(configurator),
+  }));
+  console.log(JSON.stringify({
+    bench: 'account-first-load',
+    page: '/privacy',
+    requests: account.requests,
+    transferred_bytes: account.transferred,
+    gzip_bytes: account.gzip,
+    wasm_transferred_bytes: wasmOf(account),
   }));
   console.log(JSON.stringify({
     bench: 'console-first-load',

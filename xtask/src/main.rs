@@ -108,15 +108,20 @@ fn describe(cmd: &Command) -> String {
     format!("`{s}`")
 }
 
-/// `trunk build --release --offline` into dist/, then the shop's console
-/// (its own wasm, `console/Trunk.toml`) into dist/staff: in this order,
-/// since the first build empties dist/; then each product's configurator as
-/// the app first draws it (`prerender.rs`, which builds and starts the
-/// server for that).
+/// `trunk build --release --offline` into dist/ (the shop's bundle), then
+/// the account bundle (`account.html`) into dist/portal and the shop's
+/// console (its own wasm, `console/Trunk.toml`) into dist/staff: in this
+/// order, since the first build empties dist/; then each product's
+/// configurator as the app first draws it (`prerender.rs`, which builds and
+/// starts the server for that).
 pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
+    step("building the account bundle (account.html, into dist/portal)");
+    run(Command::new("trunk")
+        .args(["build", "--release", "--offline", "--dist", "dist/portal", "--public-url", "/portal/", "account.html"])
+        .current_dir(&root))?;
     let index = shell::pictures(&root.join("dist/catalogue"))?;
     shell::fill(&root.join("dist/index.html"), &index)?;
     step("preparing each product's rules (dist/catalogue/ID-HASH.prep)");
@@ -127,6 +132,7 @@ pub fn build_site() -> Result<()> {
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
     compress::precompress(&root.join("dist/staff"), &root.join("target/precompressed"))?;
+    compress::precompress(&root.join("dist/portal"), &root.join("target/precompressed"))?;
     compress::precompress(&root.join("dist/catalogue"), &root.join("target/precompressed"))
 }
 
