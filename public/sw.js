@@ -6,7 +6,8 @@
 // nor is the shop's console.
 const CACHE = 'tailor-v1';
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
-const NAMED = /\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g;
+// (With their folders: the account bundle's are under /portal.)
+const NAMED = /(?:\/[\w.-]+)*\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g;
 // Prepared models (the rules compiled at build time), named by content in
 // the catalogue index; kept while the index names them.
 const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.prep$/;

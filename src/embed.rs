@@ -102,6 +102,25 @@ pub fn href(href: &str) -> String {
     })
 }
 
+/// Where `reset` goes: the product the frame was opened at. The order status
+/// page is another bundle's page, so the frame may have loaded a new document
+/// since: the product is kept for it in this frame's session storage (a
+/// catalogue path, nothing personal).
+fn entry(page: crate::route::Page) -> String {
+    const KEY: &str = "tailor.embed.entry";
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    match page {
+        crate::route::Page::Configure { product, .. } => {
+            let entry = format!("/p/{product}");
+            if let Some(s) = &storage {
+                let _ = s.set_item(KEY, &entry);
+            }
+            entry
+        }
+        _ => storage.and_then(|s| s.get_item(KEY).ok().flatten()).filter(|e| e.starts_with("/p/")).unwrap_or_else(|| "/".to_string()),
+    }
+}
+
 /// Starts the frame's side of the protocol; call once, in the app.
 pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crate::route::Location) -> Option<Embed> {
     let Some(partner) = partner else {
@@ -119,10 +138,7 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
         theme: StoredValue::new(BTreeMap::new()),
         last_change: StoredValue::new(None),
         generation: RwSignal::new(0),
-        entry: StoredValue::new(match location.0.get_untracked() {
-            crate::route::Page::Configure { product, .. } => format!("/p/{product}"),
-            _ => "/".to_string(),
-        }),
+        entry: StoredValue::new(entry(location.0.get_untracked())),
         trouble: RwSignal::new(None),
     };
     provide_context(Some(embed));

@@ -34,7 +34,7 @@ fn the_engine_runs_in_the_browser_on_the_shipped_catalogue() {
 async fn the_app_mounts_and_switches_language() {
     use wasm_bindgen::JsCast;
     let document = web_sys::window().unwrap().document().unwrap();
-    leptos::mount::mount_to_body(tailor_web::App);
+    leptos::mount::mount_to_body(tailor_web::shop_app);
     let buttons = document.query_selector_all(".lang-button").unwrap();
     assert_eq!(buttons.length(), 2);
     let zh: web_sys::HtmlElement = buttons.item(1).unwrap().dyn_into().unwrap();
@@ -46,6 +46,28 @@ async fn the_app_mounts_and_switches_language() {
     assert_eq!(zh.get_attribute("aria-pressed").as_deref(), Some("true"));
     let skip = document.query_selector(".skip-link").unwrap().unwrap();
     assert_eq!(skip.text_content().as_deref(), Some("跳到主要内容"));
+}
+
+#[wasm_bindgen_test]
+fn the_account_bundle_draws_the_account_privacy_and_order_pages_and_the_shop_the_rest() {
+    use tailor_web::route::Page;
+    use tailor_web::{Bundle, bundle_of};
+    // The server's `site::is_account_page` sends these paths the account bundle's page.
+    for (path, bundle) in [
+        ("/account", Bundle::Account),
+        ("/privacy", Bundle::Account),
+        ("/orders/T1", Bundle::Account),
+        ("/embed/orders/T1", Bundle::Account),
+        ("/", Bundle::Shop),
+        ("/p/pc", Bundle::Shop),
+        ("/embed/p/pc", Bundle::Shop),
+        ("/kiosk", Bundle::Shop),
+        ("/h/CODE", Bundle::Shop),
+        ("/orders", Bundle::Shop),
+        ("/nowhere", Bundle::Shop),
+    ] {
+        assert_eq!(bundle_of(&Page::parse(path, "")), bundle, "{path}");
+    }
 }
 
 #[wasm_bindgen_test]

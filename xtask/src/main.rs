@@ -69,7 +69,10 @@ pub fn free_port() -> Result<u16> {
 /// timeout the error names `what` and the log to read.
 pub fn wait_for_port(port: u16, what: &str, log: &Path) -> Result<()> {
     let t0 = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    // A connection made to itself (the kernel can give the client end the
+    // very port it calls, when nobody listens there) is not a listener.
+    let listening = || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|s| s.local_addr().ok() != s.peer_addr().ok());
+    while !listening() {
         if t0.elapsed() > std::time::Duration::from_secs(20) {
             return Err(format!("{what} did not start on port {port}; see {}", log.display()).into());
         }

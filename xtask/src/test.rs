@@ -205,7 +205,7 @@ fn cluster_test(tally: &mut Tally) -> Result<()> {
 fn native_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(Command::new("cargo").args(["test", "-p", "tailor-web", "--lib"]), tally)?;
     cargo_tests(
-        Command::new("cargo").args(["test", "-p", "tailor-api", "-p", "tailor-engine", "-p", "tailor-server", "-p", "tailor-load", "-p", "xtask", "--features", "tailor-engine/cli"]).env("TAILOR_TEST_POSTGRES_URL", pg_url()),
+        Command::new("cargo").args(["test", "--no-fail-fast", "-p", "tailor-api", "-p", "tailor-engine", "-p", "tailor-server", "-p", "tailor-load", "-p", "xtask", "--features", "tailor-engine/cli"]).env("TAILOR_TEST_POSTGRES_URL", pg_url()),
         tally,
     )
 }

@@ -48,7 +48,7 @@ pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::
         .unwrap();
     let mut child = child;
     let t0 = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
+    while !listening(addr) {
         assert!(t0.elapsed() < Duration::from_secs(20), "the server did not start");
         if let Ok(Some(status)) = child.try_wait() {
             panic!("the server on {addr} exited before accepting connections ({status})");
@@ -56,6 +56,19 @@ pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::
         std::thread::sleep(Duration::from_millis(20));
     }
     child
+}
+
+#[allow(dead_code)]
+/// Whether something listens on `addr`. A connection to a loopback port
+/// that nobody listens on can, rarely, be made to itself (the kernel picks
+/// the same port as its own end, and the two halves meet): that is not a
+/// server, and it holds the port, so the server then cannot bind it (a run
+/// saw a test talk to nobody after its server "started" that way).
+pub fn listening(addr: &str) -> bool {
+    match std::net::TcpStream::connect(addr) {
+        Ok(s) => s.local_addr().ok() != s.peer_addr().ok(),
+        Err(_) => false,
+    }
 }
 
 /// The PostgreSQL server tests may use, from `TAILOR_TEST_POSTGRES_URL`
