@@ -15,7 +15,9 @@
  * `tailor-cancel` and `tailor-error` events (the message is `event.detail`)
  * and has `setTheme(tokens)`, `setLocale(tag)` and `reset()`. Changing the
  * `locale` or `theme` attribute does the same. The frame's height follows
- * its content. If you serve this file yourself, name the portal with a
+ * its content. When the frame loads a new page (the order status page is
+ * one), the element greets it again in the language last set, and calls
+ * made meanwhile are sent once it is ready. If you serve this file yourself, name the portal with a
  * `portal="https://PORTAL"` attribute.
  */
 (() => {
@@ -38,6 +40,11 @@
       this._ready = false;
       this._timer = null;
       this._started = 0;
+      // Set by setLocale (or the attribute): the language a new page in the frame starts in.
+      this._locale = null;
+      // Calls made while a new page in the frame starts, sent when it is ready.
+      this._waiting = [];
+      this._wasReady = false;
       this._onMessage = this._onMessage.bind(this);
     }
 
@@ -93,13 +100,17 @@
     }
 
     attributeChangedCallback(name, before, after) {
+      if (name === 'locale' && after) this._locale = after;
       if (!this._ready || before === after) return;
       if (name === 'locale' && after) this.setLocale(after);
       if (name === 'theme' && after) this.setTheme(this._theme());
     }
 
     setTheme(theme) { this._post('setTheme', { theme }); }
-    setLocale(locale) { this._post('setLocale', { locale }); }
+    setLocale(locale) {
+      this._locale = locale;
+      this._post('setLocale', { locale });
+    }
     reset() { this._post('reset', {}); }
 
     _theme() {
@@ -124,7 +135,7 @@
           this._emit('error', { code: 'no-answer', message: 'the configurator did not answer; is this origin registered for the partner?' });
           return;
         }
-        this._send('init', { partner: this.getAttribute('partner'), locale: this.getAttribute('locale') || undefined, theme: this._theme() });
+        this._send('init', { partner: this.getAttribute('partner'), locale: this._locale || this.getAttribute('locale') || undefined, theme: this._theme() });
       };
       send();
       this._timer = setInterval(send, INIT_EVERY_MS);
@@ -137,6 +148,11 @@
     }
 
     _post(type, fields) {
+      if (!this._ready && this._wasReady) {
+        // A new page in the frame is starting; at most a few calls wait for it.
+        if (this._waiting.length < 16) this._waiting.push([type, fields]);
+        return;
+      }
       if (!this._ready) {
         this._emit('error', { code: 'not-ready', message: `${type} before the configurator is ready` });
         return;
@@ -153,7 +169,9 @@
       const { protocol, version, type, ...detail } = m;
       if (type === 'ready') {
         this._ready = true;
+        this._wasReady = true;
         clearInterval(this._timer);
+        for (const [t, f] of this._waiting.splice(0)) this._send(t, f);
       }
       if (type === 'resize') {
         const h = Number(detail.height);

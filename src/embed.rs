@@ -40,6 +40,8 @@ thread_local! {
     static PARTNER: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The partner page's embed token (`?token=`), kept in links likewise.
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The product the frame was opened at (`?entry=` after the first page), likewise.
+    static ENTRY: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Present (in context) when the app runs in a partner's frame.
@@ -87,7 +89,8 @@ pub fn use_embed() -> Option<Embed> {
 }
 
 /// `href` (a path of this site) as it must be inside the partner's frame:
-/// under `/embed` with the partner named, so a reload is framed as well.
+/// under `/embed` with the partner named, so a reload is framed as well, and
+/// the product the frame was opened at (for `reset`).
 /// Outside a frame, `href` unchanged.
 pub fn href(href: &str) -> String {
     PARTNER.with_borrow(|p| match p {
@@ -96,29 +99,27 @@ pub fn href(href: &str) -> String {
             let sep = if path.contains('?') { '&' } else { '?' };
             let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
             let token = TOKEN.with_borrow(|t| t.as_ref().map(|t| format!("&token={t}")).unwrap_or_default());
-            format!("/embed{path}{sep}partner={partner}{token}{fragment}")
+            let entry = ENTRY.with_borrow(|e| e.as_ref().map(|e| format!("&entry={e}")).unwrap_or_default());
+            format!("/embed{path}{sep}partner={partner}{token}{entry}{fragment}")
         }
         _ => href.to_string(),
     })
 }
 
-/// Where `reset` goes: the product the frame was opened at. The order status
-/// page is another bundle's page, so the frame may have loaded a new document
-/// since: the product is kept for it in this frame's session storage (a
-/// catalogue path, nothing personal).
-fn entry(page: crate::route::Page) -> String {
-    const KEY: &str = "tailor.embed.entry";
-    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+/// The product the frame was opened at, where `reset` goes back to. The order
+/// status page is another bundle's page, so the frame may have loaded a new
+/// document since: the frame's links carry the product (`entry=ID`, see
+/// [`href`]); a frame's storage is no help, as browsers that block
+/// third-party storage refuse it.
+fn entry_product(page: crate::route::Page) -> Option<String> {
     match page {
-        crate::route::Page::Configure { product, .. } => {
-            let entry = format!("/p/{product}");
-            if let Some(s) = &storage {
-                let _ = s.set_item(KEY, &entry);
-            }
-            entry
+        crate::route::Page::Configure { product, .. } => Some(product),
+        _ => {
+            let search = web_sys::window()?.location().search().ok()?;
+            crate::route::query_param(&search, "entry")
         }
-        _ => storage.and_then(|s| s.get_item(KEY).ok().flatten()).filter(|e| e.starts_with("/p/")).unwrap_or_else(|| "/".to_string()),
     }
+    .filter(|id| (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// Starts the frame's side of the protocol; call once, in the app.
@@ -130,6 +131,8 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
     PARTNER.with_borrow_mut(|p| *p = Some(partner.clone()));
     let token = token_from_location();
     TOKEN.with_borrow_mut(|t| t.clone_from(&token));
+    let entry = entry_product(location.0.get_untracked());
+    ENTRY.with_borrow_mut(|e| e.clone_from(&entry));
     let embed = Embed {
         partner: StoredValue::new(partner.clone()),
         token: StoredValue::new(token),
@@ -138,7 +141,7 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
         theme: StoredValue::new(BTreeMap::new()),
         last_change: StoredValue::new(None),
         generation: RwSignal::new(0),
-        entry: StoredValue::new(entry(location.0.get_untracked())),
+        entry: StoredValue::new(entry.as_ref().map_or_else(|| "/".to_string(), |id| format!("/p/{id}"))),
         trouble: RwSignal::new(None),
     };
     provide_context(Some(embed));

@@ -182,10 +182,16 @@ test('a partner page talks to the configurator through the custom element', asyn
   expect(picture.headers()['content-type']).toBe('image/svg+xml');
   expect(await picture.text()).toMatch(/^<svg [^>]*role="img" aria-label="Starter desktop PC: Processor /);
   expect((await request.get(done.pictureUrl)).status()).toBe(401);
-  // The order page stays inside the embed address (a reload would still be framed).
+  // The order page stays inside the embed address (a reload would still be
+  // framed); it is another bundle's page, so the frame loads a new document,
+  // told which product it was opened at (for reset).
+  const readies = (await events(page, 'ready')).length;
   await frame.getByRole('link', { name: "See the order's status" }).click();
   await expect(frame.getByRole('heading', { level: 1 })).toHaveText('Order status');
-  expect(await frame.locator('html').evaluate(() => location.pathname + location.search)).toBe(`/embed/orders/${done.orderId}?partner=e2e-partner&token=${token}`);
+  expect(await frame.locator('html').evaluate(() => location.pathname + location.search)).toBe(`/embed/orders/${done.orderId}?partner=e2e-partner&token=${token}&entry=pc-starter`);
+  // The host greets the new page again, in the language it last set.
+  await expect.poll(async () => (await events(page, 'ready')).length).toBeGreaterThan(readies);
+  await expect(frame.locator('html')).toHaveAttribute('lang', 'en');
 
   // reset: back to the product's start.
   await element(page, () => document.getElementById('tc').reset());
