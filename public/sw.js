@@ -49,7 +49,7 @@ async function precache() {
   const cache = await caches.open(CACHE);
   for (const shell of ['/app', '/account']) {
     const page = await fetch(shell);
-    if (!page.ok) return;
+    if (!page.ok) continue;
     await cache.put(shell, page.clone());
     const html = await page.text();
     await cache.addAll(assetsOf(html));

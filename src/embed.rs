@@ -60,8 +60,6 @@ pub struct Embed {
     last_change: StoredValue<Option<Value>>,
     /// Bumped by `reset`: the page is built again from the start.
     pub generation: RwSignal<u32>,
-    /// Where the frame started (`/p/PRODUCT`, without a configuration).
-    entry: StoredValue<String>,
     /// Why the frame cannot talk to its host, in words for the customer.
     pub trouble: RwSignal<Option<String>>,
 }
@@ -141,7 +139,6 @@ pub fn provide(partner: Option<String>, locale: RwSignal<Locale>, location: crat
         theme: StoredValue::new(BTreeMap::new()),
         last_change: StoredValue::new(None),
         generation: RwSignal::new(0),
-        entry: StoredValue::new(entry.as_ref().map_or_else(|| "/".to_string(), |id| format!("/p/{id}"))),
         trouble: RwSignal::new(None),
     };
     provide_context(Some(embed));
@@ -290,7 +287,9 @@ fn listen(embed: Embed, locale: RwSignal<Locale>, location: crate::route::Locati
             "setLocale" => set_locale(embed, locale, message.get("locale").and_then(Value::as_str).unwrap_or_default()),
             "reset" => {
                 embed.last_change.set_value(None);
-                location.replace(&embed.entry.get_value());
+                // Where the frame started (`/p/PRODUCT`, without a configuration).
+                let entry = ENTRY.with_borrow(|e| e.as_ref().map_or_else(|| "/".to_string(), |id| format!("/p/{id}")));
+                location.replace(&entry);
                 embed.generation.update(|g| *g += 1);
             }
             other => embed.error("unknown-type", &format!("unknown message type \"{other}\"")),

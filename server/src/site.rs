@@ -59,6 +59,12 @@ impl Site {
         Site { dir: dir.to_path_buf(), index, account, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
+    /// The page of the bundle that draws `path`: the account bundle's for
+    /// [`is_account_page`], else the shop's.
+    fn bundle_page(&self, path: &str) -> Option<&String> {
+        if is_account_page(path) { self.account.as_ref() } else { self.index.as_ref() }
+    }
+
     pub fn is_built(&self) -> bool {
         self.index.is_some()
     }
@@ -67,8 +73,7 @@ impl Site {
     /// the partner's `origins` may frame it (`frame-ancestors`), and it is
     /// never cached (the origins may change).
     pub fn embed_page(&self, path: &str, origins: &[String]) -> Response {
-        let page = if is_account_page(path) { &self.account } else { &self.index };
-        let Some(html) = page else {
+        let Some(html) = self.bundle_page(path) else {
             return (StatusCode::SERVICE_UNAVAILABLE, "The portal is not built yet.").into_response();
         };
         let csp = self.csp.to_str().unwrap_or_default().replace("frame-ancestors 'none'", &format!("frame-ancestors {}", origins.join(" ")));
@@ -133,24 +138,20 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 async fn home(State(site): State<Site>) -> Response {
     match &site.home {
         Some(html) => Html(html.clone()).into_response(),
-        None => app_page(&site),
+        None => app_page(site.index.as_ref()),
     }
 }
 
-/// The app's page (or a note that the site is not built yet).
-fn app_page(site: &Site) -> Response {
-    match &site.index {
+/// A bundle's page (or a note that the site is not built yet).
+fn app_page(page: Option<&String>) -> Response {
+    match page {
         Some(html) => Html(html.clone()).into_response(),
-        None => not_built(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html("<!doctype html><title>Tailor</title><p>The portal is not built yet. Run <code>cargo xtask run</code>.</p>"),
+        )
+            .into_response(),
     }
-}
-
-fn not_built() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Html("<!doctype html><title>Tailor</title><p>The portal is not built yet. Run <code>cargo xtask run</code>.</p>"),
-    )
-        .into_response()
 }
 
 /// Paths that are not files: client-side routes get the app (with the
@@ -179,13 +180,7 @@ async fn client_route(State(site): State<Site>, request: Request<Body>) -> Respo
                 .into_response(),
         };
     }
-    if is_account_page(path) {
-        return match &site.account {
-            Some(html) => Html(html.clone()).into_response(),
-            None => not_built(),
-        };
-    }
-    app_page(&site)
+    app_page(site.bundle_page(path))
 }
 
 /// The pages the account bundle draws (as the app's `tailor_web::bundle_of`

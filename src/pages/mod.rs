@@ -36,7 +36,7 @@ pub fn ElsewherePage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || crate::i18n::pick(locale.get(), "This page opens on its own", "此页面需要单独打开")}</h1>
-            <p><a href=href data-testid="elsewhere">{move || crate::i18n::pick(locale.get(), "Open it", "打开此页面")}</a></p>
+            <p><a href=href>{move || crate::i18n::pick(locale.get(), "Open it", "打开此页面")}</a></p>
         </section>
     }
 }
