@@ -108,22 +108,40 @@ impl Model {
     /// The customer's own choices (the attributes in `decided`) as the
     /// evidence recommendations rest on; defaults and earlier completions
     /// are not the customer's word.
-    fn evidence(&self, choices: &Choices, decided: &[usize]) -> Vec<Option<u32>> {
+    fn evidence(&self, choices: &Choices, decided: &[usize]) -> Choices {
         let mut own = Choices::empty(self);
         for &a in decided {
             if let Some(slot) = own.0.get_mut(a) {
                 *slot = choices.0.get(a).copied().flatten();
             }
         }
-        self.fixed(&own)
+        own
+    }
+
+    /// The shop's context after the customer's own choices `own`, with
+    /// what the rules leave of every other attribute after them (`eval`
+    /// when it is the evaluation of exactly `own`).
+    fn shop_context(&self, shop: &Recommender, own: &Choices, eval: Option<&Evaluation>) -> Context {
+        let fresh;
+        let eval = match eval {
+            Some(eval) => eval,
+            None => {
+                fresh = self.evaluate(own);
+                &fresh
+            }
+        };
+        let valid: Vec<Vec<bool>> = eval.attributes.iter().map(|a| a.available.clone()).collect();
+        shop.context_within(&self.fixed(own), &valid)
     }
 
     /// The advice for every attribute the customer has not decided (not in
     /// `decided`; `None` for decided ones), from their decided choices,
     /// among the options `eval` (of `choices`) says are available.
     pub fn advise(&self, shop: Option<&Recommender>, personal: Option<&Personal>, choices: &Choices, decided: &[usize], eval: &Evaluation) -> Vec<Option<Advice>> {
-        let fixed = self.evidence(choices, decided);
-        let cx = shop.map(|r| r.context(&fixed));
+        let own = self.evidence(choices, decided);
+        // `eval` is of `choices`, which may hold more than the customer's word.
+        let same = own == *choices;
+        let cx = shop.map(|r| self.shop_context(r, &own, same.then_some(eval)));
         let shop = shop.zip(cx.as_ref());
         (0..self.attributes().len()).map(|a| if decided.contains(&a) { None } else { self.advise_fixed(shop, personal, eval, a) }).collect()
     }
@@ -136,8 +154,8 @@ impl Model {
     /// since each step takes an option the engine says is available; and
     /// each option taken is the one [`Model::advise`] marks afterwards.
     pub fn complete_as_advised(&self, shop: Option<&Recommender>, personal: Option<&Personal>, choices: &Choices, decided: &[usize]) -> Choices {
-        let fixed = self.evidence(choices, decided);
-        let cx = shop.map(|r| r.context(&fixed));
+        let own = self.evidence(choices, decided);
+        let cx = shop.map(|r| self.shop_context(r, &own, None));
         let shop = shop.zip(cx.as_ref());
         let mut out = Choices::empty(self);
         for &a in decided {

@@ -156,7 +156,7 @@ fn replay_inner(engine: &Engine, shop: Option<&Recommender>, sales: Option<&Sale
             if let Some(shop) = shop {
                 let ranked = clock();
                 let mut made = 0usize;
-                let cx = shop.context(fixed);
+                let cx = shop.context_within(fixed, &analysis.valid);
                 for v in (0..n).filter(|&v| fixed[v].is_none()) {
                     made += usize::from(shop.recommend_in(&cx, v, &analysis.valid[v]).is_some());
                 }
