@@ -5,9 +5,11 @@
 // The API is never cached: orders made offline wait in the page's own queue;
 // nor is the shop's console.
 const CACHE = 'tailor-v1';
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+// Trunk writes a file's hash in hex without its leading zeros: 12 to 16
+// digits (fewer comes once in 65,536 builds; such a file is then fetched).
+const HASHED = /-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/;
 // (With their folders: the account bundle's are under /portal.)
-const NAMED = /(?:\/[\w.-]+)*\/[\w.-]+-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css)/g;
+const NAMED = /(?:\/[\w.-]+)*\/[\w.-]+-[0-9a-f]{12,16}(?:_bg)?\.(?:js|wasm|css)/g;
 // Prepared models (the rules compiled at build time), named by content in
 // the catalogue index; kept while the index names them.
 const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.prep$/;
@@ -16,7 +18,7 @@ const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.prep$/;
 const assetsOf = (html) => [...new Set(html.match(NAMED) || [])];
 
 // A hashed file's name without its hash: which file it is a version of.
-const stemOf = (path) => path.replace(/-[0-9a-f]{16}((_bg)?\.\w+)$/, '$1');
+const stemOf = (path) => path.replace(/-[0-9a-f]{12,16}((_bg)?\.\w+)$/, '$1');
 
 // After a new version of the site, the files of the old one are dropped:
 // when an app's page comes from the network, every cached hashed file that

@@ -210,13 +210,16 @@ async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -
     response
 }
 
-/// Trunk names built assets `name-<16 hex digits>.ext`.
+/// Trunk names built assets `name-<hash>.ext`, the hash a 64-bit number in
+/// hex without its leading zeros (`main-99cdc13c22c5bb2.css`): 12 to 16
+/// digits count; fewer comes once in 65,536 builds, and such a file is then
+/// only revalidated.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         None => false,
     }
 }
@@ -249,6 +252,9 @@ mod tests {
     fn hashed_assets_are_recognised() {
         assert!(is_hashed_asset("/tailor-web-0123456789abcdef_bg.wasm"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        // Trunk drops the hash's leading zeros.
+        assert!(is_hashed_asset("/portal/main-99cdc13c22c5bb2.css"));
+        assert!(!is_hashed_asset("/logo-cafe.svg"));
         assert!(!is_hashed_asset("/catalogue/pc-starter.json"));
         assert!(is_hashed_asset("/catalogue/pc-0123456789abcdef.prep"));
         assert!(!is_hashed_asset("/"));

@@ -65,7 +65,7 @@ test('a product page downloads no code of the account pages, and a link between 
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.locator('#shell')).toHaveCount(0);
   expect(wasm).toHaveLength(1);
-  expect(wasm[0]).toMatch(/^\/tailor-web-[0-9a-f]{16}_bg\.wasm$/);
+  expect(wasm[0]).toMatch(/^\/tailor-web-[0-9a-f]{12,16}_bg\.wasm$/);
 
   // The header's link leads to the account bundle's page, a page load of its own.
   await page.getByRole('link', { name: 'My account' }).click();
@@ -73,7 +73,7 @@ test('a product page downloads no code of the account pages, and a link between 
   await expect(page.getByRole('link', { name: 'My account' })).toHaveAttribute('aria-current', 'page');
   await expect(page.locator('#shell')).toHaveCount(0);
   expect(wasm).toHaveLength(2);
-  expect(wasm[1]).toMatch(/^\/portal\/tailor-account-[0-9a-f]{16}_bg\.wasm$/);
+  expect(wasm[1]).toMatch(/^\/portal\/tailor-account-[0-9a-f]{12,16}_bg\.wasm$/);
   // Within a bundle, links stay in the page: no new download.
   await page.getByRole('link', { name: 'Privacy', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your privacy choices');
@@ -83,4 +83,16 @@ test('a product page downloads no code of the account pages, and a link between 
   await expect(page).toHaveURL(/\/$/);
   await page.goBack();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your privacy choices');
+});
+
+// Trunk's names drop the hash's leading zeros (main-99cdc13c22c5bb2.css):
+// the styles are still a build's file, compressed and kept for good.
+test('the stylesheet is served compressed and cached for good', async ({ page, request }) => {
+  await page.goto('/p/pc');
+  const href = await page.locator('link[rel="stylesheet"]').first().getAttribute('href');
+  expect(href).toMatch(/-[0-9a-f]{12,16}\.css$/);
+  const r = await request.get(href, { headers: { 'Accept-Encoding': 'br' } });
+  expect(r.ok()).toBe(true);
+  expect(r.headers()['cache-control']).toContain('immutable');
+  expect(r.headers()['content-encoding']).toBe('br');
 });
