@@ -185,8 +185,9 @@ pub struct Context {
     fixed: Vec<Option<u32>>,
     /// Each covered variable's value, if chosen or the only one left.
     known: Vec<Option<usize>>,
-    /// The values left of each open covered variable the rules narrowed.
-    narrowed: Vec<Option<Vec<usize>>>,
+    /// Each open covered variable the rules narrowed: the values left, and
+    /// the orders that chose one of them.
+    narrowed: Vec<Option<(Vec<usize>, u32)>>,
     /// Each covered variable's probabilities under the tree, given `known`.
     tree: Vec<Vec<f64>>,
 }
@@ -444,7 +445,10 @@ impl Recommender {
                 // no word either way.
                 [] => {}
                 _ if left.len() == allowed.len() => {}
-                _ => narrowed[e] = Some(left),
+                _ => {
+                    let orders = left.iter().map(|&x| self.single[e][x]).sum();
+                    narrowed[e] = Some((left, orders));
+                }
             }
         }
         let tree = if self.is_empty() { Vec::new() } else { self.tree.posteriors(&self.sizes, &known) };
@@ -483,19 +487,19 @@ impl Recommender {
         } else {
             &cx.tree[t]
         };
+        let share = |both: u32, with: u32| ((both as f64 + ALPHA) / (with as f64 + ALPHA * dt)).ln();
+        let table = &self.pair[t * n..(t + 1) * n];
         let mut ranked: Vec<(u32, f64, u32)> = (0..self.sizes[t])
             .filter(|&a| valid.get(a).copied().unwrap_or(false))
             .map(|a| {
                 let ca = self.single[t][a];
-                let share = |both: u32, with: u32| ((both as f64 + ALPHA) / (with as f64 + ALPHA * dt)).ln();
-                let table = &self.pair[t * n..(t + 1) * n];
                 // The share of customers who chose `a` among those who made
                 // each choice (or one of the values the rules left), smoothed.
                 let shares = evidence.iter().map(|&(e, x)| share(table[e][a * self.sizes[e] + x], self.single[e][x])).chain(
-                    cx.narrowed.iter().enumerate().filter(|&(e, _)| e != t).filter_map(|(e, left)| {
-                        let left = left.as_deref()?;
+                    cx.narrowed.iter().enumerate().filter(|&(e, _)| e != t).filter_map(|(e, narrowed)| {
+                        let (left, orders) = narrowed.as_ref()?;
                         let both = left.iter().map(|&x| table[e][a * self.sizes[e] + x]).sum();
-                        Some(share(both, left.iter().map(|&x| self.single[e][x]).sum()))
+                        Some(share(both, *orders))
                     }),
                 );
                 let (high, low) = shares.fold(None, |acc: Option<(f64, f64)>, s| Some(acc.map_or((s, s), |(h, l)| (h.max(s), l.min(s)))))
