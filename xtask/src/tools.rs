@@ -90,6 +90,26 @@ fn apt_install(packages: &[&str], why: &str) -> Result<()> {
     run(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// `cargo install`, as the build tools are installed: unoptimised, without
+/// debug information, into one build folder shared by both. Trunk and the
+/// wasm-bindgen CLI only run other programs and rewrite a few files, so speed
+/// does not matter to them, but their installs were a third of a fresh CI run:
+/// Trunk's own release profile (fat LTO, one codegen unit) took over 9 minutes
+/// here even at opt-level 1 without LTO, and 5 minutes unoptimised; the
+/// wasm-bindgen CLI then took 1.7 minutes, as it reuses most of Trunk's
+/// dependencies. The unoptimised wasm-bindgen takes 1.2 s on the shop's
+/// bundle instead of 0.3 s, and writes the very same bytes.
+fn cargo_install() -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["install", "--debug"]).env("CARGO_PROFILE_DEV_DEBUG", "0").env("CARGO_TARGET_DIR", tools_build_dir());
+    cmd
+}
+
+/// Where [`cargo_install`] builds; removed once the tools are installed.
+fn tools_build_dir() -> std::path::PathBuf {
+    project_root().join("target/tools/build")
+}
+
 /// Everything `cargo xtask run` needs to build the site.
 pub fn ensure_build_tools() -> Result<()> {
     path_with_cargo_bin();
@@ -100,7 +120,7 @@ pub fn ensure_build_tools() -> Result<()> {
     }
     if tool_version("trunk").as_deref() != Some(TRUNK_VERSION) {
         step(&format!("installing Trunk {TRUNK_VERSION} (takes a few minutes, once)"));
-        run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")]))?;
+        run(cargo_install().args(["--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")]))?;
     }
     let bindgen = resolved_version("wasm-bindgen")?;
     let test_runner_ok = cmd_output(Command::new("wasm-bindgen-test-runner").arg("--version"))
@@ -109,8 +129,9 @@ pub fn ensure_build_tools() -> Result<()> {
     if tool_version("wasm-bindgen").as_deref() != Some(bindgen.as_str()) || !test_runner_ok {
         // Not --locked: the CLI's lock file pins a yanked crate (toolchain.md).
         step(&format!("installing wasm-bindgen-cli {bindgen} (takes a few minutes, once)"));
-        run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]))?;
+        run(cargo_install().args(["--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]))?;
     }
+    let _ = std::fs::remove_dir_all(tools_build_dir());
     if tool_version("wasm-opt").is_none() {
         apt_install(&["binaryen"], "Shrinking the WebAssembly (wasm-opt)")?;
     }
