@@ -12,11 +12,12 @@
  * origins may frame) and talks to it with versioned messages, checked
  * against the portal's exact origin and never posted to "*". It fires
  * `tailor-ready`, `tailor-resize`, `tailor-change`, `tailor-complete`,
- * `tailor-cancel` and `tailor-error` events (the message is `event.detail`)
+ * `tailor-cancel`, `tailor-theme` (the tokens in force after a theme was
+ * accepted) and `tailor-error` events (the message is `event.detail`)
  * and has `setTheme(tokens)`, `setLocale(tag)` and `reset()`. Changing the
  * `locale` or `theme` attribute does the same. The frame's height follows
  * its content. When the frame loads a new page (the order status page is
- * one), the element greets it again in the language last set, and calls
+ * one), the element greets it again in the language and the theme last set, and calls
  * made meanwhile are sent once it is ready. If you serve this file yourself, name the portal with a
  * `portal="https://PORTAL"` attribute.
  */
@@ -24,7 +25,7 @@
   'use strict';
   const PROTOCOL = 'tailor-embed';
   const VERSION = 1;
-  const EVENTS = ['ready', 'resize', 'change', 'complete', 'cancel', 'error'];
+  const EVENTS = ['ready', 'resize', 'change', 'complete', 'cancel', 'theme', 'error'];
   const INIT_EVERY_MS = 250;
   const GIVE_UP_AFTER_MS = 30000;
   const script = document.currentScript;
@@ -42,6 +43,9 @@
       this._started = 0;
       // Set by setLocale (or the attribute): the language a new page in the frame starts in.
       this._locale = null;
+      // The theme the frame last accepted (its `theme` event): a new page in
+      // the frame starts with it, not with the attribute's.
+      this._accepted = null;
       // Calls made while a new page in the frame starts, sent when it is ready.
       this._waiting = [];
       this._wasReady = false;
@@ -135,7 +139,7 @@
           this._emit('error', { code: 'no-answer', message: 'the configurator did not answer; is this origin registered for the partner?' });
           return;
         }
-        this._send('init', { partner: this.getAttribute('partner'), locale: this._locale || this.getAttribute('locale') || undefined, theme: this._theme() });
+        this._send('init', { partner: this.getAttribute('partner'), locale: this._locale || this.getAttribute('locale') || undefined, theme: this._accepted || this._theme() });
       };
       send();
       this._timer = setInterval(send, INIT_EVERY_MS);
@@ -172,6 +176,10 @@
         this._wasReady = true;
         clearInterval(this._timer);
         for (const [t, f] of this._waiting.splice(0)) this._send(t, f);
+      }
+      if (type === 'theme') {
+        if (!detail.theme || typeof detail.theme !== 'object') return;
+        this._accepted = detail.theme;
       }
       if (type === 'resize') {
         const h = Number(detail.height);

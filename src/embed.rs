@@ -10,7 +10,8 @@
 //! - To the host: `ready {product?}`, `resize {height}`, `change {product,
 //!   code, price, currency, complete, valid}`, `complete {orderId, product,
 //!   code, total, currency, pictureUrl}` (the order's picture, which the
-//!   partner's server reads with its key), `cancel {}`, `error {code, message}`.
+//!   partner's server reads with its key), `cancel {}`, `theme {theme}` (the
+//!   tokens in force after a theme was accepted), `error {code, message}`.
 //!
 //! Origins are checked exactly, both ways: a message is read only when it
 //! comes from the window that frames this page and from one of the
@@ -324,7 +325,12 @@ fn set_theme(embed: Embed, theme: &Value) {
         };
     }
     match apply_theme(&next) {
-        Ok(()) => embed.theme.set_value(next),
+        Ok(()) => {
+            // The host keeps it, to start its next page in the frame (the
+            // order status page is one) with the same look.
+            embed.post("theme", json!({ "theme": &next }));
+            embed.theme.set_value(next);
+        }
         Err(e) => embed.error("invalid-theme", &e),
     }
 }

@@ -37,7 +37,7 @@ const elementPage = () => `<!doctype html><html lang="en"><title>Partner shop</t
    <iframe id="advert" title="Advert" src="http://localhost:9912/advert" width="300" height="100"></iframe>
    <script>
      window.log = [];
-     for (const type of ['ready', 'resize', 'change', 'complete', 'cancel', 'error']) {
+     for (const type of ['ready', 'resize', 'change', 'complete', 'cancel', 'theme', 'error']) {
        document.getElementById('tc').addEventListener('tailor-' + type, (e) => window.log.push({ type, detail: e.detail }));
      }
    </script></html>`;
@@ -112,6 +112,7 @@ test('a partner page talks to the configurator through the custom element', asyn
   await expect(next).toHaveCSS('border-top-left-radius', '2px');
   await element(page, () => document.getElementById('tc').setTheme({ primary: '#0a7f5c' }));
   await expect(next).toHaveCSS('background-color', 'rgb(10, 127, 92)');
+  await expect.poll(() => last(page, 'theme')).toEqual({ theme: { primary: '#0a7f5c', radius: '2px' } });
   // Tokens outside the allowed set, or unreadable button text, are refused and reported.
   await element(page, () => document.getElementById('tc').setTheme({ primary: '#ffd500' }));
   await element(page, () => document.getElementById('tc').setTheme({ background: 'url(https://evil.example/x.png)' }));
@@ -189,9 +190,13 @@ test('a partner page talks to the configurator through the custom element', asyn
   await frame.getByRole('link', { name: "See the order's status" }).click();
   await expect(frame.getByRole('heading', { level: 1 })).toHaveText('Order status');
   expect(await frame.locator('html').evaluate(() => location.pathname + location.search)).toBe(`/embed/orders/${done.orderId}?partner=e2e-partner&token=${token}&entry=pc-starter`);
-  // The host greets the new page again, in the language it last set.
+  // The host greets the new page again, in the language it last set and
+  // with the theme its page set (the accepted colour, not the refused ones).
   await expect.poll(async () => (await events(page, 'ready')).length).toBeGreaterThan(readies);
   await expect(frame.locator('html')).toHaveAttribute('lang', 'en');
+  await expect.poll(() => css(frame, '--radius')).toBe('2px');
+  expect(await css(frame, '--color-accent')).toBe('#0a7f5c');
+  expect((await events(page, 'error')).filter((e) => e.code === 'invalid-theme')).toHaveLength(2);
 
   // reset: back to the product's start.
   await element(page, () => document.getElementById('tc').reset());
