@@ -128,6 +128,11 @@ test("the shop's recommendation: marked, explained, completed and undone, in bot
   await expect(p.getByTestId('complete-rest')).toHaveText('按多数顾客的选择完成其余部分');
   const axeZh = await new AxeBuilder({ page: p }).analyze();
   expect(axeZh.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  // Switching the language keeps the reason open, now in the other language.
+  await p.getByRole('button', { name: 'English' }).click();
+  await expect(p.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(option(p, '32 GB').getByRole('button', { name: 'Why recommended?' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(option(p, '32 GB').getByTestId('recommend-reason')).toHaveText(/^Chosen by \d+% of customers who also chose Processor: AMD Ryzen 7 7700X\.$/);
   await context.close();
 });
 

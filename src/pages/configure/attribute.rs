@@ -22,16 +22,21 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
         m.def().texts.iter().filter(|t| t.when.as_ref().is_some_and(|c| c.attribute == attr.id)).cloned().collect::<Vec<_>>()
     });
 
-    // The recommended option, with its reason in words, when there is a
-    // choice to make (at least two options available).
-    let recommended = move || {
+    // The recommended option, when there is a choice to make (at least two
+    // options available). A memo, so that what hangs on it (the reason's
+    // open or closed state) is drawn again only when the option changes,
+    // not when the language does.
+    let recommended = Memo::new(move |_| {
         let x = advice.with(|v| v.get(a).cloned().flatten())?;
-        if eval.with(|e| e.attributes[a].available.iter().filter(|&&v| v).count()) < 2 {
-            return None;
-        }
-        let text = model.with_value(|m| m.advice_text(&x, &Words { locale: locale.get(), currency: &m.def().currency }));
-        Some((x.option, text))
-    };
+        (eval.with(|e| e.attributes[a].available.iter().filter(|&&v| v).count()) >= 2).then_some(x.option)
+    });
+    // Its reason, in words, in the current language.
+    let reason = Signal::derive(move || {
+        advice
+            .with(|v| v.get(a).cloned().flatten())
+            .map(|x| model.with_value(|m| m.advice_text(&x, &Words { locale: locale.get(), currency: &m.def().currency })))
+            .unwrap_or_default()
+    });
     let rec_id = format!("rec-{}", attr.id);
 
     // Why option `o` is unavailable, in words, and whether it can be chosen anyway.
@@ -93,7 +98,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
             <label class="visually-hidden" for=select_id.clone()>{move || legend.get(lang()).to_string()}</label>
             <select
                 id=select_id.clone()
-                aria-describedby=move || recommended().map(|_| format!("{hint_id}-text"))
+                aria-describedby=move || recommended.get().map(|_| format!("{hint_id}-text"))
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     if let Ok(o) = value.parse::<usize>() {
@@ -108,19 +113,19 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                             {move || {
                                 let available = eval.with(|e| e.attributes[a].available[o]);
                                 let line = model.with_value(|m| m.option_line(a, o, available, &Words { locale: locale.get(), currency: &m.def().currency }));
-                                if recommended().is_some_and(|(r, _)| r == o) { format!("{line} · {}", t(locale.get(), Key::Recommended)) } else { line }
+                                if recommended.get() == Some(o) { format!("{line} · {}", t(locale.get(), Key::Recommended)) } else { line }
                             }}
                         </option>
                     }
                 }).collect_view()}
             </select>
-            {let id = rec_id.clone(); move || recommended().map(|(o, text)| {
+            {let id = rec_id.clone(); move || recommended.get().map(|o| {
                 let name = options_label[o].get(lang()).to_string();
                 view! {
                     <div class="recommend-hint" data-testid="recommended">
                         <span class="recommended-badge">{move || t(locale.get(), Key::Recommended)}</span>
                         " " {name}
-                        <Why id=id.clone() text/>
+                        <Why id=id.clone() text=reason/>
                     </div>
                 }
             })}
@@ -141,7 +146,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                 let button_name = opt.label.clone();
                 let swatch = model.with_value(|m| m.swatch(a, o));
                 let my_rec_id = format!("{id}-rec");
-                let is_recommended = move || recommended().filter(|(r, _)| *r == o);
+                let is_recommended = move || recommended.get() == Some(o);
                 view! {
                     <div class="option" class:unavailable=move || !available() class:chosen=move || session.with(|s| s.choices().0[a] == Some(o))>
                         <input
@@ -151,7 +156,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                             value=opt.id.clone()
                             prop:checked=move || session.with(|s| s.choices().0[a] == Some(o))
                             disabled=move || !available()
-                            aria-describedby={let my_rec_id = my_rec_id.clone(); move || if !available() { Some(why_id.clone()) } else { is_recommended().map(|_| format!("{my_rec_id}-text")) }}
+                            aria-describedby={let my_rec_id = my_rec_id.clone(); move || if !available() { Some(why_id.clone()) } else { is_recommended().then(|| format!("{my_rec_id}-text")) }}
                             on:change=move |_| ctx.choose(a, o)
                         />
                         <label for=id.clone()>
@@ -160,12 +165,12 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
                                 // name says it), drawn by the engine from checked data.
                                 {swatch.clone().map(|svg| view! { <span class="swatch" inner_html=svg></span> })}
                                 <span class="option-name">{move || label.get(lang()).to_string()}</span>
-                                {move || is_recommended().map(|_| view! { " " <span class="recommended-badge" data-testid="recommended">{move || t(locale.get(), Key::Recommended)}</span> })}
+                                {move || is_recommended().then(|| view! { " " <span class="recommended-badge" data-testid="recommended">{move || t(locale.get(), Key::Recommended)}</span> })}
                             </span>
                             <span class="option-price">{move || price_effect(locale.get(), &currency, price)}</span>
                             {description.map(|d| view! { <span class="option-description">{move || d.get(lang()).to_string()}</span> })}
                         </label>
-                        {let my_rec_id = my_rec_id.clone(); move || is_recommended().map(|(_, text)| view! { <Why id=my_rec_id.clone() text/> })}
+                        {let my_rec_id = my_rec_id.clone(); move || is_recommended().then(|| view! { <Why id=my_rec_id.clone() text=reason/> })}
                         <Show when=move || !available()>
                             <div class="option-why" id=format!("{id}-why")>
                                 {let button_name = button_name.clone(); move || {
@@ -208,7 +213,7 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
 /// The text is in the page even while hidden, so the option's
 /// `aria-describedby` reads it to screen readers with the option.
 #[component]
-fn Why(id: String, text: String) -> impl IntoView {
+fn Why(id: String, text: Signal<String>) -> impl IntoView {
     let locale = use_locale();
     let open = RwSignal::new(false);
     let text_id = format!("{id}-text");
