@@ -93,9 +93,9 @@ fn apt_install(packages: &[&str], why: &str) -> Result<()> {
 /// `cargo install`, as the build tools are installed: unoptimised, without
 /// debug information, into one build folder shared by both. Trunk and the
 /// wasm-bindgen CLI only run other programs and rewrite a few files, so speed
-/// does not matter to them, but their installs were a third of a fresh CI run:
-/// Trunk's own release profile (fat LTO, one codegen unit) took over 9 minutes
-/// here even at opt-level 1 without LTO, and 5 minutes unoptimised; the
+/// does not matter to them, but their installs were a third of a fresh CI run.
+/// Trunk's own release profile is fat LTO with one codegen unit; even at
+/// opt-level 1 without LTO it took 9 minutes here, unoptimised 5. The
 /// wasm-bindgen CLI then took 1.7 minutes, as it reuses most of Trunk's
 /// dependencies. The unoptimised wasm-bindgen takes 1.2 s on the shop's
 /// bundle instead of 0.3 s, and writes the very same bytes.
