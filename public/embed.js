@@ -105,7 +105,9 @@
 
     attributeChangedCallback(name, before, after) {
       if (name === 'locale' && after) this._locale = after;
-      if (!this._ready || before === after) return;
+      // Before the first page is ready, its init reads the attributes; after
+      // that, a change waits (in _post) for a page that is starting.
+      if (!this._wasReady || before === after) return;
       if (name === 'locale' && after) this.setLocale(after);
       if (name === 'theme' && after) this.setTheme(this._theme());
     }

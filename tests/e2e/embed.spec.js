@@ -197,6 +197,22 @@ test('a partner page talks to the configurator through the custom element', asyn
   await expect.poll(() => css(frame, '--radius')).toBe('2px');
   expect(await css(frame, '--color-accent')).toBe('#0a7f5c');
   expect((await events(page, 'error')).filter((e) => e.code === 'invalid-theme')).toHaveLength(2);
+  // The theme attribute changed while a new page in the frame starts is
+  // not lost: it is added to the accepted theme once the page is ready.
+  await element(page, () => {
+    const el = document.getElementById('tc');
+    const watch = setInterval(() => {
+      if (!el.ready) {
+        clearInterval(watch);
+        el.setAttribute('theme', JSON.stringify({ radius: '8px' }));
+      }
+    }, 1);
+  });
+  const readiesBefore = (await events(page, 'ready')).length;
+  await frame.locator('html').evaluate(() => location.reload());
+  await expect.poll(async () => (await events(page, 'ready')).length).toBeGreaterThan(readiesBefore);
+  await expect.poll(() => css(frame, '--radius')).toBe('8px');
+  expect(await css(frame, '--color-accent')).toBe('#0a7f5c');
 
   // reset: back to the product's start.
   await element(page, () => document.getElementById('tc').reset());
