@@ -26,16 +26,14 @@ pub(super) fn Attribute(ctx: Ctx, a: usize) -> impl IntoView {
     // options available). A memo, so that what hangs on it (the reason's
     // open or closed state) is drawn again only when the option changes,
     // not when the language does.
+    let advised = move || advice.with(|v| v.get(a).cloned().flatten());
     let recommended = Memo::new(move |_| {
-        let x = advice.with(|v| v.get(a).cloned().flatten())?;
+        let x = advised()?;
         (eval.with(|e| e.attributes[a].available.iter().filter(|&&v| v).count()) >= 2).then_some(x.option)
     });
     // Its reason, in words, in the current language.
     let reason = Signal::derive(move || {
-        advice
-            .with(|v| v.get(a).cloned().flatten())
-            .map(|x| model.with_value(|m| m.advice_text(&x, &Words { locale: locale.get(), currency: &m.def().currency })))
-            .unwrap_or_default()
+        advised().map(|x| model.with_value(|m| m.advice_text(&x, &Words { locale: locale.get(), currency: &m.def().currency }))).unwrap_or_default()
     });
     let rec_id = format!("rec-{}", attr.id);
 
