@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
     };
-    let started = Instant::now();
+    let started = *STARTED.get_or_init(Instant::now);
     let result = match cli.command {
         Some(Cmd::Run(args)) => cmd_run(args),
         Some(Cmd::Test) => test::cmd_test(),
@@ -81,10 +81,15 @@ pub fn wait_for_port(port: u16, what: &str, log: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A heading for what happens next.
+/// A heading for what happens next, with the time since this command
+/// started (CI keeps a failed run's output: it shows where the time went).
 pub fn step(what: &str) {
-    println!("\n==> {what}");
+    let t = STARTED.get_or_init(Instant::now).elapsed().as_secs();
+    println!("\n==> [{}:{:02}] {what}", t / 60, t % 60);
 }
+
+/// When this command started (set by `main`, read by [`step`]).
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 /// Runs a command to completion with inherited output; non-zero is an error.
 pub fn run(cmd: &mut Command) -> Result<()> {
