@@ -351,10 +351,8 @@ pub fn bench(seconds: u64, instances: usize, connections: u64, faults: bool) -> 
         return Err("the faults kill an instance: give at least 2 (or --no-faults)".into());
     }
     let root = project_root();
-    step("building the load generator");
-    run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-load"]).current_dir(&root))?;
+    let load = crate::build_load()?;
     let mut cluster = Cluster::start(Options { instances, site: root.join("target/no-site"), order_rate: Some("0".into()) })?;
-    let load = cluster.server.with_file_name("tailor-load");
     let acked_path = cluster.dir().join("acked.txt");
     step(&format!("posting orders through nginx ({}) for {seconds} s, with faults", cluster.addr));
     let mut child = Command::new(&load)

@@ -55,34 +55,58 @@ pub fn brotli(data: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Writes `x.gz` and `x.br` beside every hashed asset `x` in `dist`.
-pub fn precompress(dist: &Path, cache: &Path) -> Result<()> {
+/// Writes `x.gz` and `x.br` beside every hashed asset `x` in each of
+/// `dists`. The files are packed on every core at once (zopfli runs on one):
+/// on a fresh machine this step was 34 s on one core.
+pub fn precompress(dists: &[&Path], cache: &Path) -> Result<()> {
     fs::create_dir_all(cache)?;
-    for entry in fs::read_dir(dist)? {
-        let path = entry?.path();
-        let Some(name) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !path.is_file() || !EXTENSIONS.contains(&ext) || !is_hashed(&name) {
-            continue;
-        }
-        let gz = if ext == "prep" { gzip_prepared as fn(&[u8]) -> Result<Vec<u8>> } else { gzip };
-        for (suffix, compress) in [("gz", gz), ("br", brotli)] {
-            let cached = cache.join(format!("{name}.{suffix}"));
-            if !cached.exists() {
-                let packed = compress(&fs::read(&path)?)?;
-                let partial = cache.join(format!("{name}.{suffix}.partial"));
-                fs::write(&partial, packed)?;
-                fs::rename(&partial, &cached)?;
+    let mut jobs = Vec::new();
+    for dist in dists {
+        for entry in fs::read_dir(dist)? {
+            let path = entry?.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+                continue;
+            };
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !path.is_file() || !EXTENSIONS.contains(&ext) || !is_hashed(&name) {
+                continue;
             }
-            fs::copy(&cached, dist.join(format!("{name}.{suffix}")))?;
+            let gz = if ext == "prep" { gzip_prepared as fn(&[u8]) -> Result<Vec<u8>> } else { gzip };
+            for (suffix, compress) in [("gz", gz), ("br", brotli as fn(&[u8]) -> Result<Vec<u8>>)] {
+                jobs.push((path.clone(), dist.join(format!("{name}.{suffix}")), cache.join(format!("{name}.{suffix}")), compress));
+            }
         }
     }
+    // The biggest first, so that no core is left with a wasm at the end.
+    jobs.sort_by_key(|(path, ..)| std::cmp::Reverse(fs::metadata(path).map_or(0, |m| m.len())));
+    let queue = std::sync::Mutex::new(jobs.into_iter());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| -> std::result::Result<(), String> {
+                    loop {
+                        let Some((path, out, cached, compress)) = queue.lock().map_err(|_| "a packing thread panicked")?.next() else {
+                            return Ok(());
+                        };
+                        let pack = || -> Result<()> {
+                            if !cached.exists() {
+                                let packed = compress(&fs::read(&path)?)?;
+                                let mut partial = cached.clone().into_os_string();
+                                partial.push(".partial");
+                                fs::write(&partial, packed)?;
+                                fs::rename(&partial, &cached)?;
+                            }
+                            fs::copy(&cached, &out)?;
+                            Ok(())
+                        };
+                        pack().map_err(|e| format!("{}: {e}", out.display()))?;
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().unwrap_or_else(|_| Err("a packing thread panicked".into())))
+    })?;
     Ok(())
 }
 

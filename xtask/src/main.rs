@@ -14,6 +14,7 @@ mod tools;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
@@ -138,19 +139,65 @@ pub fn build_site() -> Result<()> {
     run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
     prerender::prerender(&root)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
-    compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
-    compress::precompress(&root.join("dist/staff"), &root.join("target/precompressed"))?;
-    compress::precompress(&root.join("dist/portal"), &root.join("target/precompressed"))?;
-    compress::precompress(&root.join("dist/catalogue"), &root.join("target/precompressed"))
+    let dists = ["dist", "dist/staff", "dist/portal", "dist/catalogue"].map(|d| root.join(d));
+    compress::precompress(&dists.each_ref().map(PathBuf::as_path), &root.join("target/precompressed"))
 }
 
-/// The server binary, built with the `native` profile.
+/// The server binary: built with the `native` profile, or, once
+/// [`use_the_tests_build`] was called, the unoptimised one the native test
+/// suite built (see there).
 pub fn build_server() -> Result<PathBuf> {
+    if TESTS_BUILD.load(Ordering::Relaxed) {
+        return build_for_tests().map(|dir| dir.join("tailor-server"));
+    }
     step("building the server");
     run(Command::new("cargo")
         .args(["build", "--profile", "native", "-p", "tailor-server"])
         .current_dir(project_root()))?;
     Ok(project_root().join("target/native/tailor-server"))
+}
+
+/// The load generator, beside the server [`build_server`] gives.
+pub fn build_load() -> Result<PathBuf> {
+    if TESTS_BUILD.load(Ordering::Relaxed) {
+        return build_for_tests().map(|dir| dir.join("tailor-load"));
+    }
+    step("building the load generator");
+    run(Command::new("cargo").args(["build", "--profile", "native", "-p", "tailor-load"]).current_dir(project_root()))?;
+    Ok(project_root().join("target/native/tailor-load"))
+}
+
+/// The packages (and features) of the native test suite. Every cargo
+/// command of `cargo xtask test` that builds for this machine names the same
+/// ones: cargo unifies dependencies' features over the packages a command
+/// names, so naming only `tailor-server` rebuilt 36 crates (55 s on a cold
+/// build).
+pub const NATIVE_PACKAGES: [&str; 12] =
+    ["-p", "tailor-api", "-p", "tailor-engine", "-p", "tailor-server", "-p", "tailor-load", "-p", "xtask", "--features", "tailor-engine/cli"];
+
+/// From now on [`build_server`] and [`build_load`] give the unoptimised
+/// programs the native test suite built, not the `native` profile's. For
+/// `cargo xtask test`: the optimised build of the server and the load
+/// generator was 4 of a fresh CI run's minutes, for the same code; the
+/// tests need no speed from them (overflow checks are even on). `run`,
+/// `build` and the benchmarks keep the optimised programs.
+pub fn use_the_tests_build() {
+    TESTS_BUILD.store(true, Ordering::Relaxed);
+}
+
+static TESTS_BUILD: AtomicBool = AtomicBool::new(false);
+
+/// The server and the load generator as the native suite built them (the
+/// same packages and features, so nothing but the two programs is built);
+/// returns their folder.
+fn build_for_tests() -> Result<PathBuf> {
+    step("building the server and the load generator (unoptimised, as the tests built them)");
+    run(Command::new("cargo")
+        .arg("build")
+        .args(NATIVE_PACKAGES)
+        .args(["--bin", "tailor-server", "--bin", "tailor-load"])
+        .current_dir(project_root()))?;
+    Ok(project_root().join("target/debug"))
 }
 
 /// Starts the server and waits for its "running at URL" line. Returns the

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{Result, build_server, build_site, project_root, start_server, step, tools};
+use crate::{NATIVE_PACKAGES, Result, build_server, build_site, project_root, start_server, step, tools};
 
 /// What one suite reported.
 #[derive(Default)]
@@ -32,6 +32,7 @@ pub fn cmd_test() -> Result<()> {
     tools::ensure_test_tools()?;
     let (pg_url, pg_started) = tools::ensure_postgres()?;
     let _ = PG_URL.set(pg_url);
+    crate::use_the_tests_build();
     let setup = started.elapsed().as_secs_f64();
 
     let suites = vec![
@@ -209,12 +210,6 @@ fn native_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(Command::new("cargo").args(["test", "--no-fail-fast"]).args(NATIVE_PACKAGES).env("TAILOR_TEST_POSTGRES_URL", pg_url()), tally)
 }
 
-/// The packages (and features) of the native suite. The PostgreSQL suite
-/// names the same ones and picks its tests with `--test`: cargo unifies
-/// dependencies' features over the packages a command names, so naming
-/// only `tailor-server` there rebuilt 36 crates (55 s on a cold CI build).
-const NATIVE_PACKAGES: [&str; 12] =
-    ["-p", "tailor-api", "-p", "tailor-engine", "-p", "tailor-server", "-p", "tailor-load", "-p", "xtask", "--features", "tailor-engine/cli"];
 
 fn wasm_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(

@@ -112,7 +112,29 @@ fn tools_build_dir() -> std::path::PathBuf {
 
 /// Everything `cargo xtask run` needs to build the site.
 pub fn ensure_build_tools() -> Result<()> {
+    ensure_tools(false)
+}
+
+/// Everything the tests need on top of the build tools.
+pub fn ensure_test_tools() -> Result<()> {
+    ensure_tools(true)?;
+    ensure_npm_packages()
+}
+
+/// The Rust tools are built with cargo while the missing Debian packages are
+/// installed in the background: the one is CPU-bound, the other mostly waits
+/// on downloads and the disk, and a fresh CI machine needs both.
+fn ensure_tools(for_tests: bool) -> Result<()> {
     path_with_cargo_bin();
+    let debian = missing_debian_packages(for_tests);
+    let apt = if debian.is_empty() { None } else { Some(apt_install_in_background(&debian)?) };
+    let rust = ensure_rust_tools();
+    let apt = apt.map_or(Ok(()), |job| job.join().unwrap_or_else(|_| Err("the Debian install panicked".into())));
+    rust.and(apt.map_err(Into::into))
+}
+
+/// The Rust target, Trunk and the wasm-bindgen CLI, at their pinned versions.
+fn ensure_rust_tools() -> Result<()> {
     let installed = cmd_output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         step("installing the wasm32-unknown-unknown target");
@@ -132,33 +154,71 @@ pub fn ensure_build_tools() -> Result<()> {
         run(cargo_install().args(["--force", "wasm-bindgen-cli", "--version", &format!("={bindgen}")]))?;
     }
     let _ = std::fs::remove_dir_all(tools_build_dir());
-    if tool_version("wasm-opt").is_none() {
-        apt_install(&["binaryen"], "Shrinking the WebAssembly (wasm-opt)")?;
-    }
-    if !Path::new(CHROMIUM).exists() {
-        apt_install(&["chromium"], "Drawing each configurator at build time (headless Chromium)")?;
-    }
     Ok(())
 }
 
-/// Everything the tests need on top of the build tools.
-pub fn ensure_test_tools() -> Result<()> {
-    ensure_build_tools()?;
+/// The Debian packages the build (and with `for_tests`, the tests) need
+/// that this machine lacks: wasm-opt and Chromium for the build; Chromium's
+/// WebDriver, Node.js, PostgreSQL and nginx for the tests.
+fn missing_debian_packages(for_tests: bool) -> Vec<&'static str> {
+    let has = |path: &str| Path::new(path).exists();
+    let runs = |tool: &str| cmd_output(Command::new(tool).arg("--version")).is_ok();
     let mut missing = Vec::new();
-    if !Path::new(CHROMIUM).exists() {
+    if !runs("wasm-opt") {
+        missing.push("binaryen");
+    }
+    if !has(CHROMIUM) {
         missing.push("chromium");
     }
-    if !Path::new(CHROMEDRIVER).exists() {
-        missing.push("chromium-driver");
+    if for_tests {
+        if !has(CHROMEDRIVER) {
+            missing.push("chromium-driver");
+        }
+        if !runs("node") || !runs("npm") {
+            missing.extend(["nodejs", "npm"]);
+        }
+        if !Path::new(PG_BIN).join("pg_basebackup").exists() {
+            missing.push("postgresql");
+        }
+        if !has(NGINX) {
+            missing.push("nginx-light");
+        }
     }
-    let runs = |tool: &str| cmd_output(Command::new(tool).arg("--version")).is_ok();
-    if !runs("node") || !runs("npm") {
-        missing.extend(["nodejs", "npm"]);
+    missing
+}
+
+/// `apt-get update` and `apt-get install` of `packages` in a thread, their
+/// output in `target/tools/apt.log` (its end is in the error when they
+/// fail). Not being root is an error at once, before any build starts.
+fn apt_install_in_background(packages: &[&'static str]) -> Result<std::thread::JoinHandle<std::result::Result<(), String>>> {
+    if !is_root() {
+        return Err(format!(
+            "the build and tests need the Debian packages {pkgs}. Install them with:\n    sudo apt-get update && sudo apt-get install -y {pkgs}",
+            pkgs = packages.join(" ")
+        )
+        .into());
     }
-    if !missing.is_empty() {
-        apt_install(&missing, "Testing in a real browser")?;
-    }
-    ensure_npm_packages()
+    let log = project_root().join("target/tools/apt.log");
+    std::fs::create_dir_all(log.parent().expect("a folder"))?;
+    step(&format!("installing {} (Debian packages), in the background; its output goes to {}", packages.join(", "), log.display()));
+    let packages = packages.to_vec();
+    Ok(std::thread::spawn(move || {
+        let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let logged = |cmd: &mut Command| -> Result<()> {
+            cmd.stdout(out.try_clone()?).stderr(out.try_clone()?).stdin(Stdio::null()).env("DEBIAN_FRONTEND", "noninteractive");
+            run(cmd)
+        };
+        let result = logged(Command::new("apt-get").args(["update", "-q"]))
+            .and_then(|_| logged(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(&packages)));
+        result.map_err(|e| {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            format!("installing {}: {e}; the end of {}:\n{}", packages.join(", "), log.display(), tail.join("\n"))
+        })?;
+        println!("(the Debian packages {} are installed)", packages.join(", "));
+        Ok(())
+    }))
 }
 
 /// `npm ci` in tests/e2e when its packages are missing or the lock file changed.
