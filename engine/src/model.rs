@@ -366,6 +366,16 @@ pub struct Model {
 /// (so up to three decimals are exact).
 const SCALE: f64 = 1000.0;
 
+/// The model's rules compiled into diagrams.
+fn compile_rules(problem: &Problem) -> Result<Forest, (String, String)> {
+    Forest::compile(problem, DEFAULT_BUDGET).map_err(|e| match e {
+        BuildError::TooLarge { nodes } => (
+            "rules".into(),
+            format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
+        ),
+    })
+}
+
 impl Model {
     /// Reads and checks a model. `source` names the file in error messages.
     pub fn from_json(source: &str, text: &str) -> Result<Model, ModelError> {
@@ -397,7 +407,41 @@ impl Model {
             place: format!("line {}, column {}", e.line(), e.column()),
             reason: strip_position(&e.to_string()),
         })?;
-        Model::from_def_with(source, def, Some(prepared))
+        let mut refused = None;
+        let model = Model::from_def_with(source, def, |problem| {
+            match Forest::from_prepared(problem, prepared) {
+                Ok(forest) => Ok(forest),
+                Err(why) => {
+                    refused = Some(why);
+                    compile_rules(problem)
+                }
+            }
+        })?;
+        Ok((model, refused))
+    }
+
+    /// Like [`Model::from_json_prepared`], but the rules come from the
+    /// prepared file only: when it is refused, so is the model. A program
+    /// that reads models only this way has no rule compiler in it (the
+    /// shop's WebAssembly: the site build prepares every product's rules).
+    pub fn from_json_with_prepared_rules(
+        source: &str,
+        text: &str,
+        prepared: &[u8],
+    ) -> Result<Model, ModelError> {
+        let def: ModelDef = serde_json::from_str(text).map_err(|e| ModelError {
+            source: source.to_string(),
+            place: format!("line {}, column {}", e.line(), e.column()),
+            reason: strip_position(&e.to_string()),
+        })?;
+        Model::from_def_with(source, def, |problem| {
+            Forest::from_prepared(problem, prepared).map_err(|why| {
+                (
+                    "rules".to_string(),
+                    format!("the prepared rules cannot be used: {why}"),
+                )
+            })
+        })
     }
 
     /// The compiled rules as a prepared file (the diagram form, with the
@@ -408,14 +452,18 @@ impl Model {
 
     /// Checks a model already parsed. `source` names it in error messages.
     pub fn from_def(source: &str, def: ModelDef) -> Result<Model, ModelError> {
-        Model::from_def_with(source, def, None).map(|(model, _)| model)
+        Model::from_def_with(source, def, compile_rules)
     }
 
+    /// Checks `def` and builds the model, its rules' diagrams made by
+    /// `rules` (which names the place and reason when it cannot). Generic so
+    /// that a caller that never compiles keeps the compiler out of its
+    /// program.
     fn from_def_with(
         source: &str,
         mut def: ModelDef,
-        prepared: Option<&[u8]>,
-    ) -> Result<(Model, Option<PreparedError>), ModelError> {
+        rules: impl FnOnce(&Problem) -> Result<Forest, (String, String)>,
+    ) -> Result<Model, ModelError> {
         let err = |place: String, reason: String| ModelError {
             source: source.to_string(),
             place,
@@ -1021,20 +1069,7 @@ impl Model {
             }
         }
 
-        let (loaded, refused) = match prepared.map(|bytes| Forest::from_prepared(&problem, bytes)) {
-            Some(Ok(forest)) => (Some(forest), None),
-            Some(Err(why)) => (None, Some(why)),
-            None => (None, None),
-        };
-        let forest = match loaded {
-            Some(forest) => forest,
-            None => Forest::compile(&problem, DEFAULT_BUDGET).map_err(|e| match e {
-                BuildError::TooLarge { nodes } => err(
-                    "rules".into(),
-                    format!("the rules are too complex to compile (over {nodes} diagram nodes)"),
-                ),
-            })?,
-        };
+        let forest = rules(&problem).map_err(|(place, reason)| err(place, reason))?;
         let mut model = Model {
             def,
             attr_index,
@@ -1046,7 +1081,7 @@ impl Model {
             fingerprint: String::new(),
         };
         model.fingerprint = model.compute_fingerprint();
-        Ok((model, refused))
+        Ok(model)
     }
 
     /// The model as written in its file (numeric inputs with their options).

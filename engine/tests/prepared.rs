@@ -316,6 +316,10 @@ fn shipped_models_load_their_prepared_rules_with_the_same_answers() {
         let (loaded, refused) = Model::from_json_prepared(file, text, &bytes).unwrap();
         assert_eq!(refused, None, "{file}");
         assert_eq!(loaded.to_prepared(), bytes, "{file}");
+        // The shop's loader (no compiler): the same model from the file.
+        let strict = Model::from_json_with_prepared_rules(file, text, &bytes).unwrap();
+        assert_eq!(strict.to_prepared(), bytes, "{file}");
+        assert_eq!(strict.fingerprint(), fresh.fingerprint(), "{file}");
         for _ in 0..20 {
             let mut choices = tailor_engine::bench::random_choices(&fresh, &mut rng);
             for a in 0..choices.0.len() {
@@ -359,6 +363,21 @@ fn shipped_models_load_their_prepared_rules_with_the_same_answers() {
             "{file}: {why:?}"
         );
         assert_eq!(compiled.to_prepared(), bytes, "{file}: compiled instead");
+        // ... which the shop's loader refuses, saying why, rather than compile.
+        let refused = Model::from_json_with_prepared_rules(file, text, &other).unwrap_err();
+        assert_eq!(refused.place, "rules", "{file}");
+        assert!(
+            refused.reason.starts_with(
+                "the prepared rules cannot be used: prepared for another version of the model"
+            ),
+            "{file}: {refused}"
+        );
+        let damaged =
+            Model::from_json_with_prepared_rules(file, text, b"not the rules at all").unwrap_err();
+        assert_eq!(
+            damaged.to_string(),
+            format!("{file}: rules: the prepared rules cannot be used: not a prepared model file")
+        );
         if file.starts_with("window") {
             continue; // its trace is slow to make in debug builds
         }

@@ -71,25 +71,18 @@ pub async fn load_model(product: String) -> Result<Model, String> {
     let index = load_index().await?;
     let entry = index.product(&product).ok_or_else(|| format!("unknown product \"{product}\""))?;
     let path = format!("/catalogue/{}", entry.file);
-    // The rules come compiled in the prepared file the site build wrote
-    // beside the model (fetched at the same time); without it, or when it
-    // is refused, they are compiled here and the console says why.
-    let prepared = entry.prepared.as_ref().map(|name| (format!("/catalogue/{name}"), api::get_bytes(&format!("/catalogue/{name}"))));
+    // The rules come compiled, in the prepared file the site build wrote
+    // beside the model (fetched at the same time): the shop has no rule
+    // compiler in it (a fifth less code to download). A catalogue the build
+    // did not prepare is an error that says so.
+    let prepared = entry
+        .prepared
+        .as_ref()
+        .map(|name| api::get_bytes(&format!("/catalogue/{name}")))
+        .ok_or_else(|| format!("{path}: the catalogue names no prepared rules for it (the site build writes them)"))?;
     let text = api::get_text(&path, None).await.map_err(|e| e.message)?;
-    let Some((prepared_path, bytes)) = prepared else {
-        return Model::from_json(&path, &text).map_err(|e| e.to_string());
-    };
-    let (model, why) = match bytes.await {
-        Ok(bytes) => {
-            let (model, why) = Model::from_json_prepared(&path, &text, &bytes).map_err(|e| e.to_string())?;
-            (model, why.map(|w| w.to_string()))
-        }
-        Err(e) => (Model::from_json(&path, &text).map_err(|e| e.to_string())?, Some(e.message)),
-    };
-    if let Some(why) = why {
-        leptos::logging::warn!("{prepared_path}: not used, the rules are compiled instead: {why}");
-    }
-    Ok(model)
+    let bytes = prepared.await.map_err(|e| e.message)?;
+    Model::from_json_with_prepared_rules(&path, &text, &bytes).map_err(|e| e.to_string())
 }
 
 /// A country's name in the customer's language, by the browser's `Intl`.
