@@ -17,13 +17,12 @@ mod common;
 async fn no_personal_data_reaches_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
     let addr = common::free_addr();
     let catalogue_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
     let outbox = dir.path().join("outbox");
     let outbox_text = outbox.display().to_string();
     let db = dir.path().join("t.db");
-    let mut server = common::start_server(&addr, &db, &["--outbox", &outbox_text], Some(log), &[("RUST_LOG", "debug")]);
+    let mut server = common::start_server(&addr, &db, &["--outbox", &outbox_text], Some(&log_path), &[("RUST_LOG", "debug")]);
 
     let catalogue = Catalogue::load(&catalogue_dir).unwrap();
     let body = load::random_orders(&catalogue, &["jeans"], 1, 3).unwrap().remove(0);

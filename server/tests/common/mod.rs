@@ -4,7 +4,7 @@ pub mod browser;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A free `127.0.0.1:port`.
 #[allow(dead_code)]
@@ -26,15 +26,19 @@ pub fn free_addr() -> String {
 
 #[allow(dead_code)]
 /// Starts `tailor-server` on `addr` with the database `db`, the shipped
-/// catalogue, no site, `extra` arguments and its output to `log` (or
-/// nowhere); returns once it accepts connections.
-pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::File>, env: &[(&str, &str)]) -> Child {
+/// catalogue, no site, `extra` arguments and its output to the file `log`
+/// (or to `DB.out` beside the database); returns once it accepts connections.
+///
+/// "Accepts connections" is the server's own word, its "Tailor is running at
+/// http://ADDR/" line, not a connection that succeeds: on a cold machine the
+/// unoptimised server takes seconds to start, and twice in a CI-like run
+/// such a probe connected while the server had not yet bound its port (its
+/// log still empty), and the test then found the port refused.
+pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<&Path>, env: &[(&str, &str)]) -> Child {
     let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/catalogue");
-    let (out, err) = match log {
-        Some(f) => (Stdio::from(f.try_clone().unwrap()), Stdio::from(f)),
-        None => (Stdio::null(), Stdio::null()),
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_tailor-server"))
+    let log = log.map(Path::to_path_buf).unwrap_or_else(|| db.with_extension("out"));
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tailor-server"))
         .args(["--addr", addr, "--site", "/nonexistent-site", "--catalogue"])
         .arg(&catalogue)
         .arg("--database-url")
@@ -42,16 +46,19 @@ pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<std::fs::
         .args(extra)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
+        .stdout(Stdio::from(out.try_clone().unwrap()))
+        .stderr(Stdio::from(out))
         .spawn()
         .unwrap();
-    let mut child = child;
-    let t0 = Instant::now();
-    while !listening(addr) {
-        assert!(t0.elapsed() < Duration::from_secs(20), "the server did not start");
+    let expected = format!("Tailor is running at http://{addr}/");
+    let t0 = std::time::Instant::now();
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains(&expected) {
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("the server on {addr} exited before accepting connections ({status})");
+            panic!("the server on {addr} exited before listening ({status}):\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+        }
+        if t0.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the server on {addr} did not say it was listening within 60 s:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
         }
         std::thread::sleep(Duration::from_millis(20));
     }
