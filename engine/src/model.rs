@@ -366,6 +366,16 @@ pub struct Model {
 /// (so up to three decimals are exact).
 const SCALE: f64 = 1000.0;
 
+/// A model file's JSON read into its definition; a syntax or shape error
+/// names the line and column.
+fn parse_def(source: &str, text: &str) -> Result<ModelDef, ModelError> {
+    serde_json::from_str(text).map_err(|e| ModelError {
+        source: source.to_string(),
+        place: format!("line {}, column {}", e.line(), e.column()),
+        reason: strip_position(&e.to_string()),
+    })
+}
+
 /// The model's rules compiled into diagrams.
 fn compile_rules(problem: &Problem) -> Result<Forest, (String, String)> {
     Forest::compile(problem, DEFAULT_BUDGET).map_err(|e| match e {
@@ -379,18 +389,7 @@ fn compile_rules(problem: &Problem) -> Result<Forest, (String, String)> {
 impl Model {
     /// Reads and checks a model. `source` names the file in error messages.
     pub fn from_json(source: &str, text: &str) -> Result<Model, ModelError> {
-        let err = |place: String, reason: String| ModelError {
-            source: source.to_string(),
-            place,
-            reason,
-        };
-        let def: ModelDef = serde_json::from_str(text).map_err(|e| {
-            err(
-                format!("line {}, column {}", e.line(), e.column()),
-                strip_position(&e.to_string()),
-            )
-        })?;
-        Model::from_def(source, def)
+        Model::from_def(source, parse_def(source, text)?)
     }
 
     /// Like [`Model::from_json`], with the model's prepared file (see
@@ -402,11 +401,7 @@ impl Model {
         text: &str,
         prepared: &[u8],
     ) -> Result<(Model, Option<PreparedError>), ModelError> {
-        let def: ModelDef = serde_json::from_str(text).map_err(|e| ModelError {
-            source: source.to_string(),
-            place: format!("line {}, column {}", e.line(), e.column()),
-            reason: strip_position(&e.to_string()),
-        })?;
+        let def = parse_def(source, text)?;
         let mut refused = None;
         let model = Model::from_def_with(source, def, |problem| {
             match Forest::from_prepared(problem, prepared) {
@@ -429,11 +424,7 @@ impl Model {
         text: &str,
         prepared: &[u8],
     ) -> Result<Model, ModelError> {
-        let def: ModelDef = serde_json::from_str(text).map_err(|e| ModelError {
-            source: source.to_string(),
-            place: format!("line {}, column {}", e.line(), e.column()),
-            reason: strip_position(&e.to_string()),
-        })?;
+        let def = parse_def(source, text)?;
         Model::from_def_with(source, def, |problem| {
             Forest::from_prepared(problem, prepared).map_err(|why| {
                 (

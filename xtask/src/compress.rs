@@ -78,7 +78,7 @@ pub fn precompress(dists: &[&Path], cache: &Path) -> Result<()> {
         }
     }
     // The biggest first, so that no core is left with a wasm at the end.
-    jobs.sort_by_key(|(path, ..)| std::cmp::Reverse(fs::metadata(path).map_or(0, |m| m.len())));
+    jobs.sort_by_cached_key(|(path, ..)| std::cmp::Reverse(fs::metadata(path).map_or(0, |m| m.len())));
     let queue = std::sync::Mutex::new(jobs.into_iter());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     std::thread::scope(|scope| {

@@ -191,7 +191,12 @@ static TESTS_BUILD: AtomicBool = AtomicBool::new(false);
 /// its integration tests (the same packages, features and dev-dependencies;
 /// `cargo build` leaves the dev-dependencies out, and so rebuilt 20 crates);
 /// returns their folder. Nothing is built when that suite ran.
+/// Built once per command: later calls give the same folder at once.
 fn build_for_tests() -> Result<PathBuf> {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    if let Some(dir) = BUILT.get() {
+        return Ok(dir.clone());
+    }
     step("building the server and the load generator (unoptimised, as the tests built them)");
     run(Command::new("cargo").args(["test", "--no-run", "--quiet"]).args(NATIVE_PACKAGES).current_dir(project_root()))?;
     let dir = project_root().join("target/debug");
@@ -200,7 +205,7 @@ fn build_for_tests() -> Result<PathBuf> {
             return Err(format!("the native tests' build made no {}", dir.join(program).display()).into());
         }
     }
-    Ok(dir)
+    Ok(BUILT.get_or_init(|| dir).clone())
 }
 
 /// Starts the server and waits for its "running at URL" line. Returns the

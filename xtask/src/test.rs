@@ -210,7 +210,6 @@ fn native_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(Command::new("cargo").args(["test", "--no-fail-fast"]).args(NATIVE_PACKAGES).env("TAILOR_TEST_POSTGRES_URL", pg_url()), tally)
 }
 
-
 fn wasm_tests(tally: &mut Tally) -> Result<()> {
     cargo_tests(
         Command::new("cargo")

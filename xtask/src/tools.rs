@@ -78,16 +78,30 @@ fn is_root() -> bool {
 
 /// Installs Debian packages when we are root; otherwise says what to run.
 fn apt_install(packages: &[&str], why: &str) -> Result<()> {
-    if !is_root() {
-        return Err(format!(
-            "{why} needs the Debian packages {pkgs}. Install them with:\n    sudo apt-get update && sudo apt-get install -y {pkgs}",
-            pkgs = packages.join(" ")
-        )
-        .into());
-    }
+    need_root(packages, why)?;
     step(&format!("installing {} (Debian packages)", packages.join(", ")));
-    run(Command::new("apt-get").args(["update", "-q"]))?;
-    run(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+    apt_get(packages).iter_mut().try_for_each(run)
+}
+
+/// Not being root is an error that says which packages to install, and how.
+fn need_root(packages: &[&str], why: &str) -> Result<()> {
+    if is_root() {
+        return Ok(());
+    }
+    Err(format!(
+        "{why} needs the Debian packages {pkgs}. Install them with:\n    sudo apt-get update && sudo apt-get install -y {pkgs}",
+        pkgs = packages.join(" ")
+    )
+    .into())
+}
+
+/// `apt-get update`, then `apt-get install` of `packages`, without questions.
+fn apt_get(packages: &[&str]) -> [Command; 2] {
+    let mut update = Command::new("apt-get");
+    update.args(["update", "-q"]);
+    let mut install = Command::new("apt-get");
+    install.args(["install", "-y", "-q", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive");
+    [update, install]
 }
 
 /// `cargo install`, as the build tools are installed: unoptimised, without
@@ -191,13 +205,7 @@ fn missing_debian_packages(for_tests: bool) -> Vec<&'static str> {
 /// output in `target/tools/apt.log` (its end is in the error when they
 /// fail). Not being root is an error at once, before any build starts.
 fn apt_install_in_background(packages: &[&'static str]) -> Result<std::thread::JoinHandle<std::result::Result<(), String>>> {
-    if !is_root() {
-        return Err(format!(
-            "the build and tests need the Debian packages {pkgs}. Install them with:\n    sudo apt-get update && sudo apt-get install -y {pkgs}",
-            pkgs = packages.join(" ")
-        )
-        .into());
-    }
+    need_root(packages, "This command")?;
     let log = project_root().join("target/tools/apt.log");
     std::fs::create_dir_all(log.parent().expect("a folder"))?;
     step(&format!("installing {} (Debian packages), in the background; its output goes to {}", packages.join(", "), log.display()));
@@ -205,16 +213,14 @@ fn apt_install_in_background(packages: &[&'static str]) -> Result<std::thread::J
     Ok(std::thread::spawn(move || {
         let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let logged = |cmd: &mut Command| -> Result<()> {
-            cmd.stdout(out.try_clone()?).stderr(out.try_clone()?).stdin(Stdio::null()).env("DEBIAN_FRONTEND", "noninteractive");
+            cmd.stdout(out.try_clone()?).stderr(out.try_clone()?).stdin(Stdio::null());
             run(cmd)
         };
-        let result = logged(Command::new("apt-get").args(["update", "-q"]))
-            .and_then(|_| logged(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends"]).args(&packages)));
-        result.map_err(|e| {
+        apt_get(&packages).iter_mut().try_for_each(logged).map_err(|e| {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
-            let tail: Vec<&str> = text.lines().rev().take(20).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            format!("installing {}: {e}; the end of {}:\n{}", packages.join(", "), log.display(), tail.join("\n"))
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+            format!("installing {}: {e}; the end of {}:\n{tail}", packages.join(", "), log.display())
         })?;
         println!("(the Debian packages {} are installed)", packages.join(", "));
         Ok(())

@@ -65,19 +65,6 @@ pub fn start_server(addr: &str, db: &Path, extra: &[&str], log: Option<&Path>, e
     child
 }
 
-#[allow(dead_code)]
-/// Whether something listens on `addr`. A connection to a loopback port
-/// that nobody listens on can, rarely, be made to itself (the kernel picks
-/// the same port as its own end, and the two halves meet): that is not a
-/// server, and it holds the port, so the server then cannot bind it (a run
-/// saw a test talk to nobody after its server "started" that way).
-pub fn listening(addr: &str) -> bool {
-    match std::net::TcpStream::connect(addr) {
-        Ok(s) => s.local_addr().ok() != s.peer_addr().ok(),
-        Err(_) => false,
-    }
-}
-
 /// The PostgreSQL server tests may use, from `TAILOR_TEST_POSTGRES_URL`
 /// (`cargo xtask test` starts one and sets it). Without it the PostgreSQL
 /// half of a test is skipped with a note, except under CI, where that fails.
