@@ -117,6 +117,13 @@ fn describe(cmd: &Command) -> String {
     format!("`{s}`")
 }
 
+/// The site's wasm flags: `.cargo/config.toml`'s for the wasm target (which
+/// RUSTFLAGS replaces, so they are repeated here), then the nightly's size
+/// options: panics abort at once (no message formatting, no unwinding
+/// tables) and carry no file and line.
+const SITE_RUSTFLAGS: &str = "-Ctarget-feature=-reference-types --cfg erase_components \
+    -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
 /// `trunk build --release --offline` into dist/ (the shop's bundle), then
 /// the account bundle (`account.html`) into dist/portal and the shop's
 /// console (its own wasm, `console/Trunk.toml`) into dist/staff: in this
@@ -126,9 +133,18 @@ fn describe(cmd: &Command) -> String {
 pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
-    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(&root))?;
+    let toolchain = tools::site_toolchain()?;
+    let trunk = || {
+        let mut cmd = Command::new("trunk");
+        cmd.env("RUSTUP_TOOLCHAIN", &toolchain)
+            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+            .env("RUSTFLAGS", SITE_RUSTFLAGS);
+        cmd
+    };
+    run(trunk().args(["build", "--release", "--offline"]).current_dir(&root))?;
     step("building the account bundle (account.html, into dist/portal)");
-    run(Command::new("trunk")
+    run(trunk()
         .args(["build", "--release", "--offline", "--dist", "dist/portal", "--public-url", "/portal/", "account.html"])
         .current_dir(&root))?;
     let index = shell::pictures(&root.join("dist/catalogue"))?;
@@ -136,7 +152,7 @@ pub fn build_site() -> Result<()> {
     step("preparing each product's rules (dist/catalogue/ID-HASH.prep)");
     prepare::prepare(&root.join("dist/catalogue"))?;
     step("building the shop's console (console/, into dist/staff)");
-    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
+    run(trunk().args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
     prerender::prerender(&root)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     let dists = ["dist", "dist/staff", "dist/portal", "dist/catalogue"].map(|d| root.join(d));

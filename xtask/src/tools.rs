@@ -11,6 +11,15 @@ use crate::{Result, cmd_output, project_root, run, step};
 /// Trunk, pinned exactly (0.22 needs a newer rustc than the machine has).
 pub const TRUNK_VERSION: &str = "0.21.14";
 
+/// The nightly Rust the site's wasm is built with, pinned by its dist date
+/// and the commit its `rustc -V` names. Only the three wasm bundles use it:
+/// std rebuilt for size (`-Zbuild-std`, `optimize_for_size`) with panics
+/// that abort at once and carry no source locations takes 35 KB of brotli
+/// off the shop's first download (332 to 297 KB, measured at stop 34).
+/// Everything else, the wasm unit tests included, builds on stable.
+pub const SIZE_NIGHTLY: &str = "nightly-2026-05-20";
+const SIZE_NIGHTLY_COMMIT: &str = "e50aa6fba";
+
 /// Chromium and its WebDriver, from Debian's packages.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// schemathesis (PyPI), in its own virtual environment under target/tools.
@@ -147,13 +156,15 @@ fn ensure_tools(for_tests: bool) -> Result<()> {
     rust.and(apt.map_err(Into::into))
 }
 
-/// The Rust target, Trunk and the wasm-bindgen CLI, at their pinned versions.
+/// The Rust target, the site's nightly, Trunk and the wasm-bindgen CLI, at
+/// their pinned versions.
 fn ensure_rust_tools() -> Result<()> {
     let installed = cmd_output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         step("installing the wasm32-unknown-unknown target");
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    site_toolchain()?;
     if tool_version("trunk").as_deref() != Some(TRUNK_VERSION) {
         step(&format!("installing Trunk {TRUNK_VERSION} (takes a few minutes, once)"));
         run(cargo_install().args(["--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")]))?;
@@ -169,6 +180,41 @@ fn ensure_rust_tools() -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(tools_build_dir());
     Ok(())
+}
+
+/// The rustup toolchain name under which [`SIZE_NIGHTLY`] is installed here,
+/// with the standard library's source and the wasm target: installed (about
+/// 90 MB of downloads) when this machine has it under neither its dated name
+/// nor as plain `nightly`. Checked once per command.
+pub fn site_toolchain() -> Result<String> {
+    static CHOSEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(name) = CHOSEN.get() {
+        return Ok(name.clone());
+    }
+    let is_pinned = |name: &str| {
+        cmd_output(Command::new("rustup").args(["run", name, "rustc", "-V"]))
+            .map(|v| v.contains(SIZE_NIGHTLY_COMMIT))
+            .unwrap_or(false)
+    };
+    let name = match [SIZE_NIGHTLY, "nightly"].into_iter().find(|name| is_pinned(name)) {
+        Some(name) => name,
+        None => {
+            step(&format!("installing Rust {SIZE_NIGHTLY} for the site's wasm (once)"));
+            run(Command::new("rustup").args(["toolchain", "install", SIZE_NIGHTLY, "--profile", "minimal"]))?;
+            SIZE_NIGHTLY
+        }
+    };
+    let components = cmd_output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", name]))?;
+    let has = |c: &str| components.lines().any(|l| l.trim().starts_with(c));
+    if !has("rust-src") {
+        step(&format!("adding the standard library's source to {name}"));
+        run(Command::new("rustup").args(["component", "add", "rust-src", "--toolchain", name]))?;
+    }
+    if !has("rust-std-wasm32-unknown-unknown") {
+        step(&format!("adding the wasm32-unknown-unknown target to {name}"));
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown", "--toolchain", name]))?;
+    }
+    Ok(CHOSEN.get_or_init(|| name.to_owned()).clone())
 }
 
 /// The Debian packages the build (and with `for_tests`, the tests) need
