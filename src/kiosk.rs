@@ -41,7 +41,7 @@ pub fn from_location() -> Option<Kiosk> {
         return None;
     }
     let idle = crate::route::query_param(&loc.search().unwrap_or_default(), "idle")
-        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(|v| tailor_engine::parse_number(&v))
         .filter(|v| v.is_finite() && *v >= 10.0)
         .unwrap_or(DEFAULT_IDLE_SECONDS);
     let place = crate::route::query_param(&loc.search().unwrap_or_default(), "place")

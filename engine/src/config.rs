@@ -212,7 +212,8 @@ impl Model {
         let ap = self.def().area_price.as_ref()?;
         let number = |id: &str| {
             let a = self.attribute(id)?;
-            self.attributes()[a].options.get(choices.0.get(a).copied().flatten()?)?.id.parse::<f64>().ok()
+            let id = &self.attributes()[a].options.get(choices.0.get(a).copied().flatten()?)?.id;
+            crate::model::parse_number(id)
         };
         Some(ap.price(number(&ap.width)?, number(&ap.height)?))
     }

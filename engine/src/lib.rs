@@ -64,7 +64,7 @@ pub use engine::Engine;
 pub use model::{
     AreaPriceDef, AttributeDef, Condition, EaseDef, FORMAT, FitDef, Meter, MeterDef, Model,
     ModelDef, ModelError, Op, OptionDef, RangeDef, RuleDef, RuleKind, StepDef, SurchargeDef, Term,
-    Text, TextDef, format_number,
+    Text, TextDef, format_number, parse_number,
 };
 pub use session::{Proposal, Session};
 pub use texts::TextError;

@@ -976,7 +976,7 @@ impl Model {
                     def.attributes[a]
                         .options
                         .iter()
-                        .map(|o| o.id.parse::<f64>().unwrap_or(0.0))
+                        .map(|o| parse_number(&o.id).unwrap_or(0.0))
                         .collect(),
                 ))
             };
@@ -1246,6 +1246,76 @@ fn range_options(range: &RangeDef) -> Result<Vec<OptionDef>, String> {
         .collect())
 }
 
+/// A decimal number as people and catalogues write it (`"81.5"`, `"-1"`,
+/// `".5"`, `"2e3"`), read exactly as `str::parse::<f64>` reads it, or `None`.
+/// Unlike `str::parse`, it refuses `inf`, `nan` and numbers that need more
+/// than 2^53 as their digits (about 16 significant digits) or a power of ten
+/// beyond 10^22 (after trailing zeros are dropped).
+///
+/// Written by hand, for size: `str::parse::<f64>` brings the standard
+/// library's complete decimal reader into the shop's wasm, with its 10 KB
+/// table of powers of five that does not compress. Within those bounds one
+/// IEEE multiplication or division of two exact numbers gives the correctly
+/// rounded result (Clinger's fast path), so the value is the same bit for
+/// bit (`tests/numbers.rs` checks it against `str::parse`).
+pub fn parse_number(s: &str) -> Option<f64> {
+    let (negative, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let mut power: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !all_digits(digits) {
+                return None;
+            }
+            // Beyond any range that can be read exactly, however long.
+            let value: i64 = digits.parse().unwrap_or(i64::MAX / 4).min(i64::MAX / 4);
+            if e.starts_with('-') { -value } else { value }
+        }
+    };
+    let fraction = fraction.trim_end_matches('0');
+    power -= fraction.len() as i64;
+    let mut value: u64 = 0;
+    for b in whole.bytes().chain(fraction.bytes()).skip_while(|&b| b == b'0') {
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    // Trailing zeros of the whole part move into the power of ten.
+    while value != 0 && value % 10 == 0 && power < 0 {
+        value /= 10;
+        power += 1;
+    }
+    if value > 1 << 53 {
+        return None;
+    }
+    const POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let x = value as f64;
+    let magnitude = if value == 0 {
+        0.0
+    } else if (0..=22).contains(&power) {
+        x * POWERS[power as usize]
+    } else if (-22..0).contains(&power) {
+        x / POWERS[(-power) as usize]
+    } else {
+        return None;
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
 /// A number as short as it can be written exactly at three decimals.
 pub fn format_number(x: f64) -> String {
     let s = format!("{:.3}", (x * SCALE).round() / SCALE);
@@ -1254,7 +1324,7 @@ pub fn format_number(x: f64) -> String {
 
 /// Option ids may also be numbers (`"81.5"`, `"-1"`).
 fn check_option_id(id: &str) -> Result<(), String> {
-    if id.parse::<f64>().is_ok() && id.len() <= 32 && !id.contains(['e', 'E', '+']) {
+    if parse_number(id).is_some() && id.len() <= 32 && !id.contains(['e', 'E', '+']) {
         return Ok(());
     }
     check_id(id)

@@ -762,7 +762,7 @@ impl Renderer<'_> {
             Num::From(f) => {
                 let value = self.chosen(&f.attribute).and_then(|o| match &f.property {
                     Some(p) => o.properties.get(p).and_then(|v| v.as_f64()),
-                    None => o.id.parse::<f64>().ok(),
+                    None => crate::model::parse_number(&o.id),
                 });
                 match value {
                     Some(v) => {

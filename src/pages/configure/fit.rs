@@ -80,7 +80,7 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
     let recommend = move |_| {
         let l = locale.get_untracked();
         let factor = if inches.get_untracked() { CM_PER_INCH } else { 1.0 };
-        let read = |i: usize| -> Option<f64> { values[i].get_untracked().trim().replace(',', ".").parse::<f64>().ok().map(|v| v * factor) };
+        let read = |i: usize| -> Option<f64> { tailor_engine::parse_number(&values[i].get_untracked().trim().replace(',', ".")).map(|v| v * factor) };
         let (Some(waist), Some(hip), Some(inseam)) = (read(0), read(1), read(2)) else {
             result.set(Some(Err(t(l, Key::ErrRequired).to_string())));
             return;
