@@ -619,7 +619,7 @@ impl Model {
                     if here && !wanted {
                         return Err(err(
                             format!("{place}.{name}"),
-                            format!("a {:?} rule takes no \"{name}\"", rule.kind).to_lowercase(),
+                            format!("a {:?} rule takes no \"{name}\"", rule.kind).to_ascii_lowercase(),
                         ));
                     }
                 }

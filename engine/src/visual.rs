@@ -327,7 +327,7 @@ struct RawShape {
 impl RawShape {
     /// The shape of `kind` from these fields, or what is wrong.
     fn shape(mut self, kind: Kind) -> Result<Shape, String> {
-        let name = format!("{kind:?}").to_lowercase();
+        let name = format!("{kind:?}").to_ascii_lowercase();
         let present: [(&str, bool); 23] = [
             ("x", self.x.is_some()),
             ("y", self.y.is_some()),
