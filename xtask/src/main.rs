@@ -117,12 +117,11 @@ fn describe(cmd: &Command) -> String {
     format!("`{s}`")
 }
 
-/// The site's wasm flags: `.cargo/config.toml`'s for the wasm target (which
-/// RUSTFLAGS replaces, so they are repeated here), then the nightly's size
-/// options: panics abort at once (no message formatting, no unwinding
-/// tables) and carry no file and line.
-const SITE_RUSTFLAGS: &str = "-Ctarget-feature=-reference-types --cfg erase_components \
-    -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+/// The nightly's size options for the site's wasm, added to the wasm
+/// target's flags in `.cargo/config.toml` (cargo joins the two lists):
+/// panics abort at once (no message formatting, no unwinding tables) and
+/// carry no file and line.
+const SITE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
 
 /// `trunk build --release --offline` into dist/ (the shop's bundle), then
 /// the account bundle (`account.html`) into dist/portal and the shop's
@@ -139,7 +138,7 @@ pub fn build_site() -> Result<()> {
         cmd.env("RUSTUP_TOOLCHAIN", &toolchain)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-            .env("RUSTFLAGS", SITE_RUSTFLAGS);
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", SITE_RUSTFLAGS);
         cmd
     };
     run(trunk().args(["build", "--release", "--offline"]).current_dir(&root))?;
