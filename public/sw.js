@@ -8,7 +8,8 @@ const CACHE = 'tailor-v1';
 // Trunk writes a file's hash in hex without its leading zeros: 12 to 16
 // digits (fewer comes once in 65,536 builds; such a file is then fetched).
 const HASHED = /-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/;
-// (With their folders: the account bundle's are under /portal.)
+// (With their folders: the account bundle's are under /portal, the channels
+// bundle's under /channels.)
 const NAMED = /(?:\/[\w.-]+)*\/[\w.-]+-[0-9a-f]{12,16}(?:_bg)?\.(?:js|wasm|css)/g;
 // Prepared models (the rules compiled at build time), named by content in
 // the catalogue index; kept while the index names them.
@@ -36,20 +37,27 @@ async function prune(html) {
 
 // Pages the account bundle draws (the server sends its page for them):
 // offline, one never opened falls back to that bundle's page, kept as
-// '/account'; any other to the shop's, kept as '/app'.
+// '/account'; one of the kiosk, a partner's frame or a kiosk's hand-off to
+// the channels bundle's, kept as '/kiosk'; any other to the shop's, kept as
+// '/app' (the server's `site::bundle_of`).
 const ACCOUNT_PAGE = /^(\/embed)?\/(account|privacy|orders\/[^/]+)\/?$/;
-const shellFor = (path) => (ACCOUNT_PAGE.test(path) ? '/account' : '/app');
+const CHANNELS_PAGE = /^(\/embed(\/.*)?|\/kiosk(\/.*)?|\/h\/[^/]+\/?)$/;
+const shellFor = (path) => (ACCOUNT_PAGE.test(path) ? '/account' : CHANNELS_PAGE.test(path) ? '/kiosk' : '/app');
 
 self.addEventListener('install', () => self.skipWaiting());
 // '/app' is the shop's page (the server sends it for any client route but
-// the account bundle's) and '/account' the account bundle's: the fallbacks
-// for a page never opened before going offline.
+// the other bundles') and '/account' the account bundle's: the fallbacks
+// for a page never opened before going offline. '/kiosk', the channels
+// bundle's, only when a page of that bundle registered the worker (a kiosk
+// or a partner's frame): a customer of the shop's own site needs none of it.
 // On activation it also keeps what those pages load (the hashed script, wasm
 // and styles it names) and every catalogue file, since the page that
 // registered the worker fetched them before the worker was there.
 async function precache() {
   const cache = await caches.open(CACHE);
-  for (const shell of ['/app', '/account']) {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const channels = windows.some((w) => CHANNELS_PAGE.test(new URL(w.url).pathname) && !ACCOUNT_PAGE.test(new URL(w.url).pathname));
+  for (const shell of ['/app', '/account', ...(channels ? ['/kiosk'] : [])]) {
     const page = await fetch(shell);
     if (!page.ok) continue;
     await cache.put(shell, page.clone());

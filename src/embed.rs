@@ -67,6 +67,9 @@ pub struct Embed {
 
 /// The partner id, when the app was opened at `/embed/...?partner=ID`.
 pub fn from_location() -> Option<String> {
+    if !cfg!(feature = "embed") {
+        return None;
+    }
     let loc = web_sys::window()?.location();
     let path = loc.pathname().ok()?;
     if path != "/embed" && !path.starts_with("/embed/") {
@@ -84,6 +87,9 @@ fn token_from_location() -> Option<String> {
 }
 
 pub fn use_embed() -> Option<Embed> {
+    if !cfg!(feature = "embed") {
+        return None;
+    }
     use_context::<Option<Embed>>().flatten()
 }
 

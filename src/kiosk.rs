@@ -35,6 +35,9 @@ pub const DEFAULT_PLACE: &str = "Kiosk";
 
 /// The kiosk settings, when the app was opened at `/kiosk`.
 pub fn from_location() -> Option<Kiosk> {
+    if !cfg!(feature = "kiosk") {
+        return None;
+    }
     let loc = web_sys::window()?.location();
     let path = loc.pathname().ok()?;
     if path != "/kiosk" && !path.starts_with("/kiosk/") {
@@ -56,6 +59,9 @@ pub fn from_location() -> Option<Kiosk> {
 }
 
 pub fn use_kiosk() -> Option<Kiosk> {
+    if !cfg!(feature = "kiosk") {
+        return None;
+    }
     use_context::<Option<Kiosk>>().flatten()
 }
 

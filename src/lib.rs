@@ -15,31 +15,60 @@ use leptos::prelude::*;
 use crate::i18n::{Key, t};
 use crate::route::Page;
 
-/// The customer's app comes as two wasm bundles, so that a customer opening a
-/// product downloads no code of the account, privacy and order pages (issue 17
-/// and 18's size targets): this one and [`account_app`], each its own binary
-/// (`src/main.rs`, `src/bin/tailor-account.rs`), sharing the header, routing
-/// and everything in this library. A link to a page of the other bundle is
-/// followed by a full page load ([`route::Location::navigate`]).
+/// The customer's app comes as three wasm bundles, so that a customer opening
+/// a product downloads no code of the pages or places they are not in
+/// (issue 17 and 18's size targets): this one, [`account_app`] and
+/// [`channels_app`], each its own binary (`src/main.rs`,
+/// `src/bin/tailor-account.rs`, `src/bin/tailor-channels.rs`), sharing the
+/// header, routing and everything in this library. A link to a page of
+/// another bundle is followed by a full page load
+/// ([`route::Location::navigate`]).
+///
+/// The kiosk's and the partner frame's code is compiled only with the
+/// `kiosk` and `embed` features (the channels bundle has both, the account
+/// bundle `embed`): without them `kiosk::use_kiosk` and `embed::use_embed`
+/// are `None` at compile time, and everything that depends on them is left
+/// out of the wasm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
-    /// The catalogue, the configurators, the kiosk and the partner's frame.
+    /// The catalogue and the configurators.
     Shop,
     /// The account, privacy and order status pages.
     Account,
+    /// The shop's pages as the kiosk, a partner's frame and a kiosk's
+    /// hand-off (opened on a phone) show them.
+    Channels,
 }
 
-/// The bundle that draws `page`.
-pub fn bundle_of(page: &Page) -> Bundle {
-    match page {
+impl Bundle {
+    /// Whether this bundle draws the pages the server sends `other`'s page
+    /// for (the channels bundle draws the shop's as well: a kiosk goes from
+    /// its attract screen to a product without a page load).
+    pub fn draws(self, other: Bundle) -> bool {
+        self == other || (self == Bundle::Channels && other == Bundle::Shop)
+    }
+}
+
+/// The bundle whose page the server sends for `path` (as in
+/// `location.pathname`; the server's `site::bundle_page` says the same).
+pub fn bundle_of(path: &str) -> Bundle {
+    let under = |prefix: &str| path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+    match route::Page::parse(path, "") {
         Page::Order { .. } | Page::Account | Page::Privacy => Bundle::Account,
+        Page::Kiosk | Page::Handoff { .. } => Bundle::Channels,
+        _ if under("/embed") || under("/kiosk") => Bundle::Channels,
         _ => Bundle::Shop,
     }
 }
 
-/// The shop's app: the catalogue, the configurators, the kiosk and the partner's frame.
+/// The shop's app: the catalogue and the configurators.
 pub fn shop_app() -> impl IntoView {
     view! { <App bundle=Bundle::Shop pages=shop_pages/> }
+}
+
+/// The shop's pages in the kiosk, a partner's frame or a kiosk's hand-off.
+pub fn channels_app() -> impl IntoView {
+    view! { <App bundle=Bundle::Channels pages=shop_pages/> }
 }
 
 /// The account, privacy and order status pages.
@@ -52,7 +81,9 @@ fn shop_pages(page: Page, kiosk: bool) -> AnyView {
         Page::Catalogue | Page::Kiosk if kiosk => view! { <kiosk::Attract/> }.into_any(),
         Page::Catalogue | Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
         Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
-        Page::Handoff { code } => view! { <pages::HandoffPage code/> }.into_any(),
+        // Only the channels bundle is sent for a hand-off (`bundle_of`).
+        #[cfg(feature = "kiosk")]
+        Page::Handoff { code } => view! { <pages::handoff::HandoffPage code/> }.into_any(),
         Page::NotFound => view! { <pages::NotFound/> }.into_any(),
         _ => view! { <pages::ElsewherePage/> }.into_any(),
     }

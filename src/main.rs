@@ -1,5 +1,5 @@
-//! The shop's bundle: the catalogue, the configurators, the kiosk and the
-//! partner's frame (see `tailor_web::Bundle`).
+//! The shop's bundle: the catalogue and the configurators (see
+//! `tailor_web::Bundle`), built without the `kiosk` and `embed` features.
 fn main() {
     console_error_panic_hook::set_once();
     tailor_web::shell::hand_over();

@@ -72,9 +72,8 @@ pub fn set_bundle(bundle: crate::Bundle) {
 /// Whether `href` (a path on this site) is drawn by another bundle, so that
 /// going there must load that bundle's page.
 fn elsewhere(href: &str) -> bool {
-    let (path, query) = href.split_once('?').map_or((href, ""), |(p, q)| (p, q));
-    let path = path.split('#').next().unwrap_or(path);
-    crate::bundle_of(&Page::parse(path, query)) != BUNDLE.with(|b| b.get())
+    let path = href.split(['?', '#']).next().unwrap_or(href);
+    !BUNDLE.with(|b| b.get()).draws(crate::bundle_of(path))
 }
 
 /// The current page, kept in step with the address bar.

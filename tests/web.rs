@@ -49,25 +49,41 @@ async fn the_app_mounts_and_switches_language() {
 }
 
 #[wasm_bindgen_test]
-fn the_account_bundle_draws_the_account_privacy_and_order_pages_and_the_shop_the_rest() {
-    use tailor_web::route::Page;
+fn each_path_goes_to_the_bundle_the_server_sends_for_it() {
     use tailor_web::{Bundle, bundle_of};
-    // The server's `site::is_account_page` sends these paths the account bundle's page.
+    // The server's `site::bundle_page` sends these paths the same bundles' pages.
     for (path, bundle) in [
         ("/account", Bundle::Account),
         ("/privacy", Bundle::Account),
         ("/orders/T1", Bundle::Account),
         ("/embed/orders/T1", Bundle::Account),
+        ("/embed/privacy", Bundle::Account),
         ("/", Bundle::Shop),
         ("/p/pc", Bundle::Shop),
-        ("/embed/p/pc", Bundle::Shop),
-        ("/kiosk", Bundle::Shop),
-        ("/h/CODE", Bundle::Shop),
         ("/orders", Bundle::Shop),
         ("/nowhere", Bundle::Shop),
+        ("/kiosks", Bundle::Shop),
+        ("/embedded/p/pc", Bundle::Shop),
+        ("/h", Bundle::Shop),
+        ("/p/kiosk", Bundle::Shop),
+        ("/kiosk/p/pc", Bundle::Channels),
+        ("/embed/h/CODE", Bundle::Channels),
+        ("/embed/p/pc", Bundle::Channels),
+        ("/embed", Bundle::Channels),
+        ("/kiosk", Bundle::Channels),
+        ("/kiosk/", Bundle::Channels),
+        ("/h/CODE", Bundle::Channels),
     ] {
-        assert_eq!(bundle_of(&Page::parse(path, "")), bundle, "{path}");
+        assert_eq!(bundle_of(path), bundle, "{path}");
     }
+    // A kiosk goes from its attract screen to a product without a page load;
+    // the shop and the account bundle draw only their own pages.
+    assert!(Bundle::Channels.draws(Bundle::Shop));
+    assert!(!Bundle::Channels.draws(Bundle::Account));
+    assert!(!Bundle::Shop.draws(Bundle::Channels));
+    assert!(!Bundle::Shop.draws(Bundle::Account));
+    assert!(!Bundle::Account.draws(Bundle::Shop));
+    assert!(Bundle::Account.draws(Bundle::Account));
 }
 
 #[wasm_bindgen_test]

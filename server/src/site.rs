@@ -19,11 +19,14 @@ use tower_http::services::ServeDir;
 #[derive(Clone)]
 pub struct Site {
     dir: PathBuf,
-    /// The shop's app, for every client-side route but the account bundle's.
+    /// The shop's app, for every client-side route but the other bundles'.
     index: Option<String>,
     /// The account bundle (`portal/index.html`, its own wasm), for the
-    /// account, privacy and order status pages ([`is_account_page`]).
+    /// account, privacy and order status pages ([`bundle_of`]).
     account: Option<String>,
+    /// The channels bundle (`channels/index.html`, its own wasm), for the
+    /// kiosk, a partner's frame and a kiosk's hand-off ([`bundle_of`]).
+    channels: Option<String>,
     /// The home page without the app (`cargo xtask build` derives it from
     /// `index.html`), for `/`; the app's page when there is none.
     home: Option<String>,
@@ -45,6 +48,7 @@ impl Site {
         let home = std::fs::read_to_string(dir.join("home.html")).ok();
         let console = std::fs::read_to_string(dir.join("staff/index.html")).ok();
         let account = std::fs::read_to_string(dir.join("portal/index.html")).ok();
+        let channels = std::fs::read_to_string(dir.join("channels/index.html")).ok();
         let products: std::collections::HashMap<String, String> = std::fs::read_dir(dir.join("p"))
             .into_iter()
             .flatten()
@@ -54,15 +58,18 @@ impl Site {
                 Some((id, std::fs::read_to_string(&path).ok()?))
             })
             .collect();
-        let pages = [&index, &home, &console, &account].iter().filter_map(|p| p.as_deref()).chain(products.values().map(String::as_str)).collect::<String>();
+        let pages = [&index, &home, &console, &account, &channels].iter().filter_map(|p| p.as_deref()).chain(products.values().map(String::as_str)).collect::<String>();
         let csp = content_security_policy(&pages);
-        Site { dir: dir.to_path_buf(), index, account, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
+        Site { dir: dir.to_path_buf(), index, account, channels, home, console, products: std::sync::Arc::new(products), csp: HeaderValue::from_str(&csp).expect("CSP is ASCII") }
     }
 
-    /// The page of the bundle that draws `path`: the account bundle's for
-    /// [`is_account_page`], else the shop's.
+    /// The page of the bundle that draws `path` ([`bundle_of`]).
     fn bundle_page(&self, path: &str) -> Option<&String> {
-        if is_account_page(path) { self.account.as_ref() } else { self.index.as_ref() }
+        match bundle_of(path) {
+            Bundle::Account => self.account.as_ref(),
+            Bundle::Channels => self.channels.as_ref(),
+            Bundle::Shop => self.index.as_ref(),
+        }
     }
 
     pub fn is_built(&self) -> bool {
@@ -183,13 +190,29 @@ async fn client_route(State(site): State<Site>, request: Request<Body>) -> Respo
     app_page(site.bundle_page(path))
 }
 
-/// The pages the account bundle draws (as the app's `tailor_web::bundle_of`
-/// says): `/account`, `/privacy` and `/orders/ID`, also in a partner's frame
-/// (`/embed/...`).
-fn is_account_page(path: &str) -> bool {
-    let path = path.strip_prefix("/embed").filter(|rest| rest.starts_with('/')).unwrap_or(path);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    matches!(segments.as_slice(), ["account"] | ["privacy"] | ["orders", _])
+/// The customer app's bundles (`tailor_web::Bundle`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bundle {
+    Shop,
+    Account,
+    Channels,
+}
+
+/// The bundle whose page a client-side route gets, as the app's
+/// `tailor_web::bundle_of` says: the account bundle's for `/account`,
+/// `/privacy` and `/orders/ID`, also in a partner's frame (`/embed/...`);
+/// the channels bundle's for the rest of a partner's frame, the kiosk
+/// (`/kiosk...`) and a kiosk's hand-off (`/h/CODE`); the shop's for the rest.
+fn bundle_of(path: &str) -> Bundle {
+    let under = |prefix: &str| path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+    let unframed = path.strip_prefix("/embed").filter(|rest| rest.starts_with('/')).unwrap_or(path);
+    let segments: Vec<&str> = unframed.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        ["account"] | ["privacy"] | ["orders", _] => Bundle::Account,
+        ["kiosk"] | ["h", _] => Bundle::Channels,
+        _ if under("/embed") || under("/kiosk") => Bundle::Channels,
+        _ => Bundle::Shop,
+    }
 }
 
 async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -> Response {
@@ -229,12 +252,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_account_bundle_draws_the_account_privacy_and_order_pages_also_in_a_frame() {
+    fn each_client_route_gets_its_bundles_page() {
         for path in ["/account", "/privacy", "/orders/T1", "/orders/T1/", "/embed/orders/T1", "/embed/privacy"] {
-            assert!(is_account_page(path), "{path}");
+            assert_eq!(bundle_of(path), Bundle::Account, "{path}");
         }
-        for path in ["/", "/p/pc", "/embed/p/pc", "/orders", "/orders/T1/x", "/embedded/account", "/embed", "/kiosk", "/h/CODE", "/p/account"] {
-            assert!(!is_account_page(path), "{path}");
+        for path in ["/embed/p/pc", "/embed", "/embed/", "/kiosk", "/kiosk/", "/kiosk/p/pc", "/h/CODE", "/embed/h/CODE"] {
+            assert_eq!(bundle_of(path), Bundle::Channels, "{path}");
+        }
+        for path in ["/", "/p/pc", "/orders", "/orders/T1/x", "/embedded/account", "/embedded/p/pc", "/kiosks", "/h", "/p/account", "/p/kiosk"] {
+            assert_eq!(bundle_of(path), Bundle::Shop, "{path}");
         }
     }
 

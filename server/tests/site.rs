@@ -18,6 +18,8 @@ fn site() -> (axum::Router, tempfile::TempDir) {
     std::fs::write(dir.path().join("staff/index.html"), "<!doctype html><title>console</title><script>locale()</script>").unwrap();
     std::fs::create_dir(dir.path().join("portal")).unwrap();
     std::fs::write(dir.path().join("portal/index.html"), "<!doctype html><title>account</title><script>account()</script>").unwrap();
+    std::fs::create_dir(dir.path().join("channels")).unwrap();
+    std::fs::write(dir.path().join("channels/index.html"), "<!doctype html><title>channels</title><script>kiosk()</script>").unwrap();
     std::fs::write(dir.path().join(WASM), b"\0asm-plain").unwrap();
     std::fs::write(dir.path().join(format!("{WASM}.gz")), b"gzip-copy").unwrap();
     std::fs::write(dir.path().join(format!("{WASM}.br")), b"brotli-copy").unwrap();
@@ -59,14 +61,16 @@ async fn client_routes_get_the_page_with_its_security_headers() {
     let (router, _dir) = site();
     for (path, title) in [("/", "home"), ("/p/jeans", "jeans drawn"), ("/p/jeans?c=X1", "t"), ("/p/pc", "t"), ("/staff", "console"), ("/staff/orders/T1/print", "console"), ("/staffroom", "t"),
         // The account bundle draws the account, privacy and order status pages; no other page.
-        ("/account", "account"), ("/privacy", "account"), ("/orders/abc", "account"), ("/orders/abc/", "account"), ("/accounts", "t"), ("/orders", "t"), ("/orders/abc/more", "t"), ("/p/account", "t")] {
+        ("/account", "account"), ("/privacy", "account"), ("/orders/abc", "account"), ("/orders/abc/", "account"), ("/accounts", "t"), ("/orders", "t"), ("/orders/abc/more", "t"), ("/p/account", "t"),
+        // The channels bundle draws the kiosk, a kiosk's hand-off and a partner's frame (but its account pages).
+        ("/kiosk", "channels"), ("/kiosk/", "channels"), ("/h/CODE", "channels"), ("/kiosks", "t"), ("/h", "t"), ("/p/kiosk", "t")] {
         let (status, headers, body) = get(&router, path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(String::from_utf8(body).unwrap().contains(&format!("<title>{title}</title>")), "{path}");
         let csp = headers["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'sha256-"), "{csp}");
-        // The five pages' inline scripts are allowed, by hash.
-        assert_eq!(csp.matches("'sha256-").count(), 5, "{csp}");
+        // The six pages' inline scripts are allowed, by hash.
+        assert_eq!(csp.matches("'sha256-").count(), 6, "{csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff");
     }
 }

@@ -85,6 +85,26 @@ test('a product page downloads no code of the account pages, and a link between 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your privacy choices');
 });
 
+test('the kiosk runs the channels bundle, and neither it nor the partner frame is in the shop', async ({ page }) => {
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await page.goto('/kiosk');
+  await expect(page.getByTestId('kiosk-start-over')).toBeVisible();
+  expect(wasm).toEqual([expect.stringMatching(/^\/channels\/tailor-channels-[0-9a-f]{12,16}_bg\.wasm$/)]);
+  // From the attract screen to a product: the same bundle, no page load.
+  await page.locator('a[href="/p/pc"]').click();
+  await expect(page.getByTestId('total')).toBeVisible();
+  await expect(page.getByTestId('kiosk-start-over')).toBeVisible();
+  expect(wasm).toHaveLength(1);
+  // The shop's own product page: the shop's bundle, without the kiosk's bar.
+  await page.goto('/p/pc');
+  await expect(page.locator('#shell')).toHaveCount(0);
+  await expect(page.getByTestId('total')).toBeVisible();
+  expect(wasm).toHaveLength(2);
+  expect(wasm[1]).toMatch(/^\/tailor-web-[0-9a-f]{12,16}_bg\.wasm$/);
+  await expect(page.getByTestId('kiosk-start-over')).toHaveCount(0);
+});
+
 // Trunk's names drop the hash's leading zeros (main-99cdc13c22c5bb2.css):
 // the styles are still a build's file, compressed and kept for good.
 test('the stylesheet is served compressed and cached for good', async ({ page, request }) => {

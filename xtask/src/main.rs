@@ -124,9 +124,11 @@ fn describe(cmd: &Command) -> String {
 const SITE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
 
 /// `trunk build --release --offline` into dist/ (the shop's bundle), then
-/// the account bundle (`account.html`) into dist/portal and the shop's
-/// console (its own wasm, `console/Trunk.toml`) into dist/staff: in this
-/// order, since the first build empties dist/; then each product's
+/// the account bundle (`account.html`) into dist/portal, the channels
+/// bundle (`channels.html`: the kiosk, a partner's frame, a kiosk's
+/// hand-off) into dist/channels and the shop's console (its own wasm,
+/// `console/Trunk.toml`) into dist/staff: in this order, since the first
+/// build empties dist/; then each product's
 /// configurator as the app first draws it (`prerender.rs`, which builds and
 /// starts the server for that).
 pub fn build_site() -> Result<()> {
@@ -146,6 +148,10 @@ pub fn build_site() -> Result<()> {
     run(trunk()
         .args(["build", "--release", "--offline", "--dist", "dist/portal", "--public-url", "/portal/", "account.html"])
         .current_dir(&root))?;
+    step("building the channels bundle (channels.html, into dist/channels)");
+    run(trunk()
+        .args(["build", "--release", "--offline", "--dist", "dist/channels", "--public-url", "/channels/", "channels.html"])
+        .current_dir(&root))?;
     let index = shell::pictures(&root.join("dist/catalogue"))?;
     shell::fill(&root.join("dist/index.html"), &index)?;
     step("preparing each product's rules (dist/catalogue/ID-HASH.prep)");
@@ -154,7 +160,7 @@ pub fn build_site() -> Result<()> {
     run(trunk().args(["build", "--release", "--offline"]).current_dir(root.join("console")))?;
     prerender::prerender(&root)?;
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
-    let dists = ["dist", "dist/staff", "dist/portal", "dist/catalogue"].map(|d| root.join(d));
+    let dists = ["dist", "dist/staff", "dist/portal", "dist/channels", "dist/catalogue"].map(|d| root.join(d));
     compress::precompress(&dists.each_ref().map(PathBuf::as_path), &root.join("target/precompressed"))
 }
 
