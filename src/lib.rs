@@ -24,9 +24,10 @@ use crate::route::Page;
 /// another bundle is followed by a full page load
 /// ([`route::Location::navigate`]).
 ///
-/// The kiosk's and the partner frame's code is compiled only with the
-/// `kiosk` and `embed` features (the channels bundle has both, the account
-/// bundle `embed`): without them `kiosk::use_kiosk` and `embed::use_embed`
+/// The account bundle's pages are compiled only with the `account` feature,
+/// and the kiosk's and the partner frame's code only with the `kiosk` and
+/// `embed` features (the channels bundle has both, the account bundle
+/// `account` and `embed`): without them `kiosk::use_kiosk` and `embed::use_embed`
 /// are `None` at compile time, and everything that depends on them is left
 /// out of the wasm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,13 +73,14 @@ pub fn channels_app() -> impl IntoView {
 }
 
 /// The account, privacy and order status pages.
+#[cfg(feature = "account")]
 pub fn account_app() -> impl IntoView {
     view! { <App bundle=Bundle::Account pages=account_pages/> }
 }
 
 fn shop_pages(page: Page, kiosk: bool) -> AnyView {
     match page {
-        Page::Catalogue | Page::Kiosk if kiosk => view! { <kiosk::Attract/> }.into_any(),
+        Page::Catalogue | Page::Kiosk if kiosk && cfg!(feature = "kiosk") => view! { <kiosk::Attract/> }.into_any(),
         Page::Catalogue | Page::Kiosk => view! { <pages::catalogue::CataloguePage/> }.into_any(),
         Page::Configure { product, code } => view! { <pages::configure::ConfigurePage product code/> }.into_any(),
         // Only the channels bundle is sent for a hand-off (`bundle_of`).
@@ -89,6 +91,7 @@ fn shop_pages(page: Page, kiosk: bool) -> AnyView {
     }
 }
 
+#[cfg(feature = "account")]
 fn account_pages(page: Page, _kiosk: bool) -> AnyView {
     match page {
         Page::Order { id } => view! { <pages::order::OrderPage id/> }.into_any(),

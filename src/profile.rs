@@ -5,13 +5,22 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::{ConsentChange, ConsentChanges, ConsentsRecorded, GpcSignal, MeView, NoticeAnswer, SwitchState};
+use tailor_api::{ConsentChange, ConsentChanges, GpcSignal, NoticeAnswer, SwitchState};
 
 use crate::api;
 
+/// What this bundle reads of `GET /api/me`: the whole view in the account
+/// bundle (feature `account`), which shows it; elsewhere only what the
+/// shop's pages use ([`tailor_api::MeBrief`], the same JSON), so that the
+/// decoders of the rest are not in those bundles' wasm.
+#[cfg(feature = "account")]
+pub type Me = tailor_api::MeView;
+#[cfg(not(feature = "account"))]
+pub type Me = tailor_api::MeBrief;
+
 /// The shared state: `None` until the first answer.
 #[derive(Clone, Copy)]
-pub struct MeState(pub RwSignal<Option<MeView>>);
+pub struct MeState(pub RwSignal<Option<Me>>);
 
 /// `navigator.globalPrivacyControl === true`.
 pub fn browser_gpc() -> bool {
@@ -39,9 +48,9 @@ impl MeState {
         spawn_local(async move {
             let me = if browser_gpc() {
                 let body = GpcSignal { global_privacy_control: true, language: None };
-                api::request::<MeView>("POST", "/api/me/gpc", Some(&api::json(&body)), None).await
+                api::request::<Me>("POST", "/api/me/gpc", Some(&api::json(&body)), None).await
             } else {
-                api::request::<MeView>("GET", "/api/me", None, None).await
+                api::request::<Me>("GET", "/api/me", None, None).await
             };
             if let Ok(me) = me {
                 self.0.set(Some(me));
@@ -70,7 +79,7 @@ pub async fn change(me: MeState, locale: crate::i18n::Locale, place: &str, chang
     let notice = me.0.with_untracked(|m| m.as_ref().map(|m| m.notice.clone()));
     let notice = match notice {
         Some(n) => n,
-        None => api::request::<MeView>("GET", "/api/me", None, None).await?.notice,
+        None => api::request::<Me>("GET", "/api/me", None, None).await?.notice,
     };
     let body = ConsentChanges {
         notice_version: notice.version,
@@ -80,7 +89,12 @@ pub async fn change(me: MeState, locale: crate::i18n::Locale, place: &str, chang
         changes,
         offer,
     };
-    let changed: ConsentsRecorded = api::request("POST", "/api/me/consents", Some(&api::json(&body)), None).await?;
+    /// `tailor_api::ConsentsRecorded` as this bundle reads it.
+    #[derive(serde::Deserialize)]
+    struct Recorded {
+        me: Me,
+    }
+    let changed: Recorded = api::request("POST", "/api/me/consents", Some(&api::json(&body)), None).await?;
     me.0.set(Some(changed.me));
     Ok(())
 }

@@ -134,6 +134,45 @@ pub struct MeView {
     pub notice: NoticeRef,
 }
 
+/// What the shop's and the channels bundle's pages read of `GET /api/me`
+/// and of the answers that carry it: the same JSON as [`MeView`], its other
+/// fields skipped, so that those bundles carry no decoder of the rest (the
+/// saved configurations, the orders' details, the consent history).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct MeBrief {
+    pub profile: Option<ProfileBrief>,
+    pub consents: Vec<SwitchBrief>,
+    pub notice: NoticeRef,
+}
+
+/// [`ProfileView`] as [`MeBrief`] reads it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ProfileBrief {
+    #[serde(default)]
+    pub measurements: Option<serde_json::Value>,
+    #[serde(default)]
+    pub orders: Vec<OrderBrief>,
+    #[serde(default)]
+    pub member_percent_off: Option<u32>,
+}
+
+/// An [`OrderSummary`]'s product and configuration (for recommendations
+/// from the customer's own orders).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct OrderBrief {
+    pub product: String,
+    pub code: String,
+}
+
+/// A [`Switch`] without its history.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SwitchBrief {
+    pub purpose: String,
+    #[serde(default)]
+    pub channel: String,
+    pub state: SwitchState,
+}
+
 /// The notice version the customer is shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeRef {
@@ -263,4 +302,67 @@ pub struct VerifyBody {
 pub struct SignedIn {
     pub merged: bool,
     pub me: MeView,
+}
+
+#[cfg(test)]
+mod brief_tests {
+    use super::*;
+
+    #[test]
+    fn the_brief_view_reads_what_the_full_view_writes() {
+        let me = MeView {
+            profile: Some(ProfileView {
+                id: "P1".into(),
+                created_at: "2026-12-01T10:00:00Z".into(),
+                signed_in: true,
+                email: Some("a@example.com".into()),
+                measurements: Some(serde_json::json!({"waist": 81.5})),
+                answers: serde_json::json!({}),
+                saved: vec![Saved { id: "S1".into(), product: "pc".into(), code: "1x".into(), name: "Mine".into(), created_at: "t".into() }],
+                orders: vec![OrderSummary {
+                    id: "T1".into(),
+                    product: "jeans".into(),
+                    code: "2ab".into(),
+                    status: "placed".into(),
+                    total: 9_900,
+                    currency: "EUR".into(),
+                    created_at: "t".into(),
+                    access_token: "secret".into(),
+                    again: Again { available: false, total: None, reason: Some("gone".into()) },
+                }],
+                member_percent_off: Some(10),
+            }),
+            consents: vec![
+                Switch { purpose: "recommendations".into(), channel: String::new(), state: SwitchState::On, last: None },
+                Switch {
+                    purpose: "marketing".into(),
+                    channel: "email".into(),
+                    state: SwitchState::AskAgain,
+                    last: Some(EventSummary { id: "E1".into(), state: ConsentState::Renewed, method: "m".into(), at: "t".into(), notice_version: 3 }),
+                },
+            ],
+            gpc: false,
+            notice: NoticeRef { id: "privacy".into(), version: 3, sha256: "ab".into() },
+        };
+        let brief: MeBrief = serde_json::from_value(serde_json::to_value(&me).unwrap()).unwrap();
+        let profile = brief.profile.unwrap();
+        assert_eq!(profile.member_percent_off, Some(10));
+        assert_eq!(profile.measurements, Some(serde_json::json!({"waist": 81.5})));
+        assert_eq!(profile.orders, vec![OrderBrief { product: "jeans".into(), code: "2ab".into() }]);
+        let switches: Vec<(&str, &str, SwitchState)> = brief.consents.iter().map(|s| (s.purpose.as_str(), s.channel.as_str(), s.state)).collect();
+        assert_eq!(switches, vec![("recommendations", "", SwitchState::On), ("marketing", "email", SwitchState::AskAgain)]);
+        assert_eq!(brief.notice, me.notice);
+        // A visitor without a profile, and a member without measurements.
+        let mut anonymous = me.clone();
+        anonymous.profile = None;
+        let brief: MeBrief = serde_json::from_value(serde_json::to_value(&anonymous).unwrap()).unwrap();
+        assert_eq!(brief.profile, None);
+        let mut bare = me;
+        if let Some(p) = bare.profile.as_mut() {
+            p.measurements = None;
+            p.member_percent_off = None;
+        }
+        let brief: MeBrief = serde_json::from_value(serde_json::to_value(&bare).unwrap()).unwrap();
+        assert_eq!(brief.profile.as_ref().map(|p| (p.measurements.clone(), p.member_percent_off)), Some((None, None)));
+    }
 }

@@ -1,13 +1,18 @@
 //! The pages, one module each. Pages do not import from each other: what
 //! more than one page needs lives in `shared.rs`.
 
+// The account bundle's pages, compiled only with the `account` feature
+// (`crate::Bundle`).
+#[cfg(feature = "account")]
 pub mod account;
 pub mod catalogue;
 pub mod configure;
 // The hand-off is drawn by the channels bundle only (`crate::bundle_of`).
 #[cfg(feature = "kiosk")]
 pub mod handoff;
+#[cfg(feature = "account")]
 pub mod order;
+#[cfg(feature = "account")]
 pub mod privacy;
 pub mod shared;
 

@@ -95,6 +95,7 @@ pub fn country_name(locale: Locale, code: &str) -> String {
 }
 
 /// A date (and time) in the customer's language.
+#[cfg(feature = "account")]
 pub fn when(l: Locale, iso: &str) -> String {
     when_in(l, iso, "medium")
 }
@@ -102,6 +103,7 @@ pub fn when(l: Locale, iso: &str) -> String {
 /// A date and time in the customer's language and time zone, the date in
 /// `Intl`'s `date_style` (`medium`, `long`, ...); the text as given when it
 /// is not a date.
+#[cfg(feature = "account")]
 pub fn when_in(l: Locale, iso: &str, date_style: &str) -> String {
     let date = js_sys::Date::new(&iso.into());
     if date.get_time().is_nan() {
@@ -117,7 +119,8 @@ pub fn when_in(l: Locale, iso: &str, date_style: &str) -> String {
 /// a past order), drawn in the browser by the engine; nothing while the
 /// model loads, or when the product has no picture or the code no longer
 /// reads in the current catalogue. The SVG is the engine's own output (a
-/// closed vocabulary, every text escaped).
+/// closed vocabulary, every text escaped). For the account bundle's pages.
+#[cfg(feature = "account")]
 #[component]
 pub fn CodePicture(product: String, code: String) -> impl IntoView {
     let locale = crate::i18n::use_locale();

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::{ChangeState, ConsentChange, MeView, MeasurementsBody, SwitchState};
+use tailor_api::{ChangeState, ConsentChange, MeasurementsBody, SwitchState};
 use tailor_engine::explain_text::implausible_text;
 use tailor_engine::fit::{CM_PER_INCH, FitError, Measurements, Preference};
 
@@ -66,7 +66,7 @@ pub(super) fn FitPanel(ctx: Ctx) -> impl IntoView {
                 remember_status.set(Some(e.message));
                 return;
             }
-            match api::request::<MeView>("PUT", "/api/me/measurements", Some(&body), None).await {
+            match api::request::<crate::profile::Me>("PUT", "/api/me/measurements", Some(&body), None).await {
                 Ok(m) => {
                     me.0.set(Some(m));
                     remember_status.set(Some(pick(l, "Your measurements are remembered.", "已记住您的尺寸。").to_string()));

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::{MeView, SaveBody};
+use tailor_api::SaveBody;
 use tailor_engine::explain_text::price_range;
 
 use super::Ctx;
@@ -64,7 +64,7 @@ pub(super) fn Summary(ctx: Ctx, steps: StoredValue<Vec<(tailor_engine::Text, Vec
         let name = Some(save_name.get_untracked().trim().to_string()).filter(|n| !n.is_empty()).unwrap_or(default_name);
         let body = api::json(&SaveBody { product, code, name });
         spawn_local(async move {
-            match api::request::<MeView>("POST", "/api/me/configurations", Some(&body), None).await {
+            match api::request::<crate::profile::Me>("POST", "/api/me/configurations", Some(&body), None).await {
                 Ok(m) => {
                     me.0.set(Some(m));
                     save_status.set(Some((true, pick(l, "Saved to your account.", "已保存到您的账户。").to_string())));
