@@ -125,7 +125,7 @@ fn one() -> f64 {
 /// numeric input, or a numeric property of the chosen option; then
 /// `* times + plus`, kept within `min`..`max`; `otherwise` while the
 /// attribute is open or the option lacks the property.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Num {
     Lit(f64),
@@ -154,7 +154,7 @@ pub struct NumFrom {
 
 /// A colour: `#rgb`, `#rrggbb` or `none`; a gradient by id; or a colour
 /// property of the chosen option (`otherwise` while open or not a colour).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Color {
     Lit(String),
@@ -164,12 +164,145 @@ pub enum Color {
 
 /// A text: written, or one of the customer's free texts (by its id), or
 /// the chosen option's label.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum TextValue {
     Lit(String),
     Free { text: String },
     Label { label_of: String },
+}
+
+// `Num`, `Color` and `TextValue` are read by hand rather than by serde's
+// untagged form, which reads every value into a buffer first and then tries
+// each variant on it: that compiled the buffer's reader and a second reader
+// of each variant into the customer's wasm, and said only that the value
+// matched no variant. Here a value is read once: a number or a text as it
+// is, an object as one struct of every field its variants take (unknown
+// fields refused), then checked for which variant it is.
+
+/// Every field of [`Num`]'s object forms.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNum {
+    attribute: Option<String>,
+    property: Option<String>,
+    times: Option<f64>,
+    plus: Option<f64>,
+    min: Option<f64>,
+    max: Option<f64>,
+    otherwise: Option<f64>,
+    sum: Option<Vec<Num>>,
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Num, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number: written, {\"attribute\": ...} or {\"sum\": [...]}")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Num, E> {
+                Ok(Num::Lit(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Num, E> {
+                Ok(Num::Lit(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Num, E> {
+                Ok(Num::Lit(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Num, A::Error> {
+                use serde::de::Error as _;
+                let raw = RawNum::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                let from_fields = [raw.attribute.is_some(), raw.property.is_some(), raw.times.is_some(), raw.plus.is_some(), raw.min.is_some(), raw.max.is_some(), raw.otherwise.is_some()];
+                match (raw.sum, raw.attribute) {
+                    (Some(_), _) if from_fields.contains(&true) => Err(A::Error::custom("a sum takes only `sum`")),
+                    (Some(sum), _) => Ok(Num::Sum { sum }),
+                    (None, Some(attribute)) => Ok(Num::From(NumFrom {
+                        attribute,
+                        property: raw.property,
+                        times: raw.times.unwrap_or(1.0),
+                        plus: raw.plus.unwrap_or(0.0),
+                        min: raw.min,
+                        max: raw.max,
+                        otherwise: raw.otherwise.unwrap_or(0.0),
+                    })),
+                    (None, None) => Err(A::Error::custom("a number from the choices needs `attribute` (or a sum, `sum`)")),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Every field of [`Color`]'s object forms.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColor {
+    gradient: Option<String>,
+    attribute: Option<String>,
+    property: Option<String>,
+    otherwise: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Color, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Color;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a colour: \"#rrggbb\", {\"gradient\": ID} or {\"attribute\", \"property\", \"otherwise\"}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Color, E> {
+                Ok(Color::Lit(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Color, A::Error> {
+                use serde::de::Error as _;
+                let raw = RawColor::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                match raw {
+                    RawColor { gradient: Some(gradient), attribute: None, property: None, otherwise: None } => Ok(Color::Gradient { gradient }),
+                    RawColor { gradient: None, attribute: Some(attribute), property: Some(property), otherwise: Some(otherwise) } => {
+                        Ok(Color::From { attribute, property, otherwise })
+                    }
+                    RawColor { gradient: Some(_), .. } => Err(A::Error::custom("a gradient colour takes only `gradient`")),
+                    _ => Err(A::Error::custom("a colour from the choices needs `attribute`, `property` and `otherwise`")),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Both fields of [`TextValue`]'s object forms.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    text: Option<String>,
+    label_of: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for TextValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TextValue, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TextValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a text: written, {\"text\": ID} or {\"label_of\": ATTRIBUTE}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TextValue, E> {
+                Ok(TextValue::Lit(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TextValue, A::Error> {
+                use serde::de::Error as _;
+                match RawText::deserialize(serde::de::value::MapAccessDeserializer::new(map))? {
+                    RawText { text: Some(text), label_of: None } => Ok(TextValue::Free { text }),
+                    RawText { text: None, label_of: Some(label_of) } => Ok(TextValue::Label { label_of }),
+                    _ => Err(A::Error::custom("a text takes one of `text` and `label_of`")),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Fill and stroke of a shape.

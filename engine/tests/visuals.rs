@@ -215,3 +215,59 @@ fn swatches_are_colours_and_nothing_else() {
         assert_eq!(drawn.len(), window.attributes()[a].options.len(), "window.{attribute}");
     }
 }
+
+#[test]
+fn numbers_colours_and_texts_are_read_in_each_form_and_say_what_is_wrong() {
+    use tailor_engine::visual::{Color, Num, NumFrom, TextValue};
+    let num = |json: &str| serde_json::from_str::<Num>(json).map_err(|e| e.to_string());
+    assert_eq!(num("12"), Ok(Num::Lit(12.0)));
+    assert_eq!(num("-1.5"), Ok(Num::Lit(-1.5)));
+    assert_eq!(num(r#"{"sum": [1, {"attribute": "w"}]}"#), Ok(Num::Sum { sum: vec![Num::Lit(1.0), Num::From(NumFrom { attribute: "w".into(), property: None, times: 1.0, plus: 0.0, min: None, max: None, otherwise: 0.0 })] }));
+    assert_eq!(
+        num(r#"{"otherwise": 3, "attribute": "colour", "property": "w", "times": 2, "plus": 1, "min": 0, "max": 50}"#),
+        Ok(Num::From(NumFrom { attribute: "colour".into(), property: Some("w".into()), times: 2.0, plus: 1.0, min: Some(0.0), max: Some(50.0), otherwise: 3.0 }))
+    );
+    let color = |json: &str| serde_json::from_str::<Color>(json).map_err(|e| e.to_string());
+    assert_eq!(color(r##""#c00""##), Ok(Color::Lit("#c00".into())));
+    assert_eq!(color(r#"{"gradient": "g"}"#), Ok(Color::Gradient { gradient: "g".into() }));
+    assert_eq!(
+        color(r##"{"attribute": "colour", "property": "hex", "otherwise": "#888"}"##),
+        Ok(Color::From { attribute: "colour".into(), property: "hex".into(), otherwise: "#888".into() })
+    );
+    let text = |json: &str| serde_json::from_str::<TextValue>(json).map_err(|e| e.to_string());
+    assert_eq!(text(r#""Hi""#), Ok(TextValue::Lit("Hi".into())));
+    assert_eq!(text(r#"{"text": "name"}"#), Ok(TextValue::Free { text: "name".into() }));
+    assert_eq!(text(r#"{"label_of": "colour"}"#), Ok(TextValue::Label { label_of: "colour".into() }));
+    // What is wrong is said, with its place in the file.
+    for (bad, says) in [
+        (num(r#"{"sum": [1], "attribute": "w"}"#).map(|_| ()), "a sum takes only `sum`"),
+        (num(r#"{"times": 2}"#).map(|_| ()), "needs `attribute`"),
+        (num(r#"{"attribute": "w", "tims": 2}"#).map(|_| ()), "unknown field `tims`"),
+        (num(r#""12""#).map(|_| ()), "expected a number"),
+        (color(r#"{"gradient": "g", "attribute": "colour"}"#).map(|_| ()), "takes only `gradient`"),
+        (color(r#"{"attribute": "colour", "property": "hex"}"#).map(|_| ()), "needs `attribute`, `property` and `otherwise`"),
+        (color(r##"{"hex": "#c00"}"##).map(|_| ()), "unknown field `hex`"),
+        (color("12").map(|_| ()), "expected a colour"),
+        (text(r#"{"text": "name", "label_of": "colour"}"#).map(|_| ()), "one of `text` and `label_of`"),
+        (text("{}").map(|_| ()), "one of `text` and `label_of`"),
+        (text("[]").map(|_| ()), "expected a text"),
+    ] {
+        let e = bad.expect_err(says);
+        assert!(e.contains(says), "{e}\n  expected: {says}");
+    }
+    let e = with_visual(r#"{"view_box": [0, 0, 100, 100], "layers": [{"shapes": [{"circle": {"cx": 1, "cy": {"sum": [1], "plus": 2}, "r": 1}}]}]}"#).unwrap_err().to_string();
+    assert!(e.starts_with("mug.json: line ") && e.contains("a sum takes only `sum`"), "{e}");
+}
+
+#[test]
+fn every_shipped_picture_reads_back_as_it_is_written() {
+    let mut read = 0;
+    for m in shipped() {
+        let Some(v) = m.def().visual.as_ref() else { continue };
+        let written = serde_json::to_string(v).unwrap();
+        let again: tailor_engine::visual::VisualDef = serde_json::from_str(&written).unwrap_or_else(|e| panic!("{}: {e}", m.id()));
+        assert_eq!(&again, v, "{}", m.id());
+        read += 1;
+    }
+    assert!(read >= 2, "the shipped catalogue has pictures");
+}
