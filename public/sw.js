@@ -11,9 +11,10 @@ const HASHED = /-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/;
 // (With their folders: the account bundle's are under /portal, the channels
 // bundle's under /channels.)
 const NAMED = /(?:\/[\w.-]+)*\/[\w.-]+-[0-9a-f]{12,16}(?:_bg)?\.(?:js|wasm|css)/g;
-// Prepared models (the rules compiled at build time), named by content in
-// the catalogue index; kept while the index names them.
-const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.prep$/;
+// Prepared models (the rules compiled at build time) and the model files as
+// built, named by content in the catalogue index; kept while the index
+// names them.
+const PREPARED = /^\/catalogue\/[\w.-]+-[0-9a-f]{16}\.(prep|json)$/;
 
 // The hashed files an app page names (its script, wasm and styles).
 const assetsOf = (html) => [...new Set(html.match(NAMED) || [])];
@@ -69,13 +70,16 @@ async function precache() {
   if (!index.ok) return;
   await cache.put('/catalogue/index.json', index.clone());
   const list = await index.json();
-  await cache.addAll(['/catalogue/privacy.json', ...list.products.map((p) => `/catalogue/${p.file}`), ...preparedOf(list)]);
+  await cache.addAll(['/catalogue/privacy.json', ...preparedOf(list)]);
   await prunePrepared(list);
 }
 
-const preparedOf = (index) => index.products.filter((p) => p.prepared).map((p) => `/catalogue/${p.prepared}`);
+// Every file the index names for its products: the model file and the
+// prepared one (the build names both by content).
+const preparedOf = (index) => index.products.flatMap((p) => [p.file, p.prepared].filter(Boolean)).map((f) => `/catalogue/${f}`);
 
-// Drops the cached prepared files the current catalogue index no longer names.
+// Drops the cached prepared and model files named by content that the
+// current catalogue index no longer names.
 async function prunePrepared(index) {
   const named = new Set(preparedOf(index));
   const cache = await caches.open(CACHE);

@@ -174,6 +174,7 @@ pub struct EmbedQuery {
 pub async fn embed(
     State((state, site)): State<(AppState, crate::site::Site)>,
     uri: axum::http::Uri,
+    request: axum::http::HeaderMap,
     axum::extract::Query(q): axum::extract::Query<EmbedQuery>,
 ) -> Response {
     let Some(id) = q.partner.filter(|p| check_id(p).is_ok()) else {
@@ -181,7 +182,7 @@ pub async fn embed(
     };
     let found = state.store.transaction(move |db| active(db, &id)).await;
     match found {
-        Ok(Ok(Some(p))) => site.embed_page(uri.path(), &p.origins),
+        Ok(Ok(Some(p))) => site.embed_page(uri.path(), &p.origins, &request),
         Ok(Ok(None)) => site.embed_refused("Unknown partner."),
         Ok(Err(e)) | Err(e) => {
             tracing::error!(error = %e, "partner lookup failed");

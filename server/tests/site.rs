@@ -74,3 +74,29 @@ async fn client_routes_get_the_page_with_its_security_headers() {
         assert_eq!(headers["x-content-type-options"], "nosniff");
     }
 }
+
+#[tokio::test]
+async fn pages_are_sent_in_brotli_when_the_browser_takes_it() {
+    let (router, dir) = site();
+    let written = std::fs::read(dir.path().join("p/jeans.html")).unwrap();
+    for path in ["/p/jeans", "/", "/account", "/kiosk", "/staff"] {
+        let (status, headers, body) = get(&router, path, Some("gzip, deflate, br, zstd")).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers[header::CONTENT_ENCODING], "br", "{path}");
+        assert!(headers[header::VARY].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"), "{path}");
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert!(headers.contains_key("content-security-policy"), "{path}");
+        let mut html = Vec::new();
+        brotli::BrotliDecompress(&mut body.as_slice(), &mut html).unwrap();
+        assert!(String::from_utf8(html).unwrap().starts_with("<!doctype html>"), "{path}");
+    }
+    let (_, _, body) = get(&router, "/p/jeans", Some("br")).await;
+    let mut html = Vec::new();
+    brotli::BrotliDecompress(&mut body.as_slice(), &mut html).unwrap();
+    assert_eq!(html, written);
+    // Refused or not offered: gzip (the layer's) or as it is.
+    for (accept, encoding) in [(Some("br;q=0, gzip"), Some("gzip")), (Some("gzip"), Some("gzip")), (None, None), (Some("BR;q=0.5"), Some("br"))] {
+        let (_, headers, _) = get(&router, "/p/jeans", accept).await;
+        assert_eq!(headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), encoding, "{accept:?}");
+    }
+}

@@ -42,7 +42,7 @@ test.describe('without the service worker', () => {
     await page.route('**/*.prep', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from('not the rules at all') }));
     await page.reload();
     const alert = page.locator('#main [role=alert]');
-    await expect(alert).toContainText(/\/catalogue\/pc\.json: rules: the prepared rules cannot be used: not a prepared model file/);
+    await expect(alert).toContainText(/\/catalogue\/pc-[0-9a-f]{16}\.json: rules: the prepared rules cannot be used: not a prepared model file/);
     await expect(page.getByTestId('total')).toHaveCount(0);
 
     await page.unroute('**/*.prep');

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::Result;
 
 /// Trunk's assets, and the prepared models (`prepare.rs`).
-const EXTENSIONS: [&str; 5] = ["wasm", "js", "css", "svg", "prep"];
+const EXTENSIONS: [&str; 6] = ["wasm", "js", "css", "svg", "prep", "json"];
 
 /// `name-0123456789abcdef.ext` or `name-0123456789abcdef_bg.wasm`. Trunk
 /// writes the hash, a 64-bit number, in hex without its leading zeros
