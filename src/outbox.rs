@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
-use tailor_api::Created;
+use tailor_api::Placed;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -63,11 +63,11 @@ pub fn keep(key: &str, json: &str) {
 pub fn flush(outbox: Outbox) {
     for q in queued().into_iter().filter(|q| q.refused.is_none()) {
         spawn_local(async move {
-            match api::post_json::<Created>("/api/orders", &q.json, &q.key).await {
+            match api::post_json::<Placed>("/api/orders", &q.json, &q.key).await {
                 Ok(c) => {
-                    api::remember_token(&c.order.id, &c.access_token);
+                    api::remember_token(&c.id, &c.access_token);
                     store(&queued().into_iter().filter(|x| x.key != q.key).collect::<Vec<_>>());
-                    outbox.sent.update(|s| s.push((q.key.clone(), c.order.id)));
+                    outbox.sent.update(|s| s.push((q.key.clone(), c.id)));
                 }
                 Err(e) if e.status == 0 || e.status >= 500 || e.status == 429 => {}
                 Err(e) => {

@@ -95,6 +95,16 @@ pub struct Created {
     pub access_token: String,
 }
 
+/// What the customer's app reads of the answer to a new order ([`Created`]'s
+/// JSON, its other fields skipped): the order's id and the token that reads
+/// it back, all it needs to go to the order's page; so that the shop's wasm
+/// carries no reader of the whole view.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Placed {
+    pub id: String,
+    pub access_token: String,
+}
+
 /// Read by hand: serde's `flatten` cannot hand a `RawValue` field on (it
 /// buffers the object first), so the object is kept as written and read
 /// twice, as the view (which ignores `access_token`) and for the token.
@@ -108,5 +118,23 @@ impl<'de> Deserialize<'de> for Created {
         let order: OrderView = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
         let Token { access_token } = serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
         Ok(Created { order, access_token })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_reads_the_id_and_token_of_a_new_order() {
+        let json = r#"{"id": "T1", "status": "new", "product": "pc", "catalogue_version": "1", "code": "1abc",
+            "choices": {"case": "tower"}, "texts": {}, "currency": "EUR", "total": 129900, "created_at": "2026-11-24T10:00:00Z",
+            "contact": {"name": "Ada Lovelace", "email": "ada@example.com"}, "shipping": {"line1": "1 Main St", "city": "Berlin", "postcode": "10115", "country": "DE"},
+            "locale": "en", "channel": "web", "access_token": "secret"}"#;
+        let created: Created = serde_json::from_str(json).unwrap();
+        let written = serde_json::to_string(&created).unwrap();
+        let placed: Placed = serde_json::from_str(&written).unwrap();
+        assert_eq!(placed, Placed { id: "T1".into(), access_token: "secret".into() });
+        assert_eq!(serde_json::from_str::<Placed>(json).unwrap(), placed);
     }
 }

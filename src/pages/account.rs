@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::{AgainBody, AnswerBody, CodeSent, Created, MeView, OrderSummary, Question, SignInBody, SignedIn, SwitchState, VerifyBody};
+use tailor_api::{AgainBody, AnswerBody, CodeSent, MeView, OrderSummary, Placed, Question, SignInBody, SignedIn, SwitchState, VerifyBody};
 
 use crate::api;
 use crate::i18n::{Locale, money, pick, use_locale};
@@ -142,12 +142,12 @@ fn OrderRow(order: OrderSummary, names: Signal<Vec<(String, tailor_engine::Text)
             busy.set(true);
             error.set(None);
             spawn_local(async move {
-                match api::request::<Created>("POST", &url, Some(&body), Some(&key.get_value())).await {
+                match api::request::<Placed>("POST", &url, Some(&body), Some(&key.get_value())).await {
                     Ok(c) => {
-                        api::remember_token(&c.order.id, &c.access_token);
+                        api::remember_token(&c.id, &c.access_token);
                         key.set_value(api::new_key());
                         me.reload();
-                        location.navigate(&format!("/orders/{}", c.order.id));
+                        location.navigate(&format!("/orders/{}", c.id));
                     }
                     Err(e) => error.set(Some(e.message)),
                 }

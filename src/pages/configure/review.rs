@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tailor_api::Created;
+use tailor_api::Placed;
 use tailor_engine::contact::{self, COUNTRIES, Contact, Shipping};
 
 use super::Ctx;
@@ -130,7 +130,7 @@ pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
         last_sent.set_value(Some((json.clone(), key.clone())));
         ctx.stage.set(Stage::Sending);
         spawn_local(async move {
-            let answer = api::post_json::<Created>("/api/orders", &json, &key).await;
+            let answer = api::post_json::<Placed>("/api/orders", &json, &key).await;
             let outcome = submit::outcome(answer, kiosk_mode, crate::outbox::online());
             match &outcome {
                 Outcome::Placed { id, access_token } => api::remember_token(id, access_token),

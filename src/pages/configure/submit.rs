@@ -2,7 +2,7 @@
 //! the stages, the body sent to the server, its idempotency key, and what
 //! the server's answer (or no answer at all) leads to.
 
-use tailor_api::{Channel, Created, NewOrder};
+use tailor_api::{Channel, NewOrder, Placed};
 use tailor_engine::contact::{Contact, Shipping};
 use tailor_engine::{Model, Session};
 
@@ -94,9 +94,9 @@ pub(super) enum Outcome {
 
 /// The outcome of an answer. Only a browser that knows it is offline
 /// queues the order, and never a kiosk (its customer does not come back).
-pub(super) fn outcome(answer: Result<Created, ApiError>, kiosk: bool, online: bool) -> Outcome {
+pub(super) fn outcome(answer: Result<Placed, ApiError>, kiosk: bool, online: bool) -> Outcome {
     match answer {
-        Ok(created) => Outcome::Placed { id: created.order.id, access_token: created.access_token },
+        Ok(placed) => Outcome::Placed { id: placed.id, access_token: placed.access_token },
         Err(e) if e.status == 0 && !kiosk && !online => Outcome::Queued,
         Err(e) => Outcome::Failed(e.message),
     }
@@ -236,13 +236,13 @@ mod tests {
         "contact": {"name": "Ada Lovelace", "email": "ada@example.com"}, "shipping": {"line1": "1 Main St", "city": "Berlin", "postcode": "10115", "country": "DE"},
         "locale": "en", "channel": "web", "access_token": "secret"}"#;
 
-    fn failure(status: u16, message: &str) -> Result<Created, ApiError> {
+    fn failure(status: u16, message: &str) -> Result<Placed, ApiError> {
         Err(ApiError { status, message: message.into(), kind: String::new() })
     }
 
     #[test]
     fn an_answer_places_the_order_no_network_queues_it_anything_else_is_shown() {
-        let created: Created = serde_json::from_str(CREATED).unwrap();
+        let created: Placed = serde_json::from_str(CREATED).unwrap();
         let placed = outcome(Ok(created), false, true);
         assert_eq!(placed, Outcome::Placed { id: "T1".into(), access_token: "secret".into() });
         assert_eq!(placed.stage("key"), Stage::Placed("T1".into()));
