@@ -270,8 +270,10 @@ async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -
     let h = response.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::CONTENT_SECURITY_POLICY, site.csp.clone());
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if takes_policies(h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+        h.insert(header::CONTENT_SECURITY_POLICY, site.csp.clone());
+        h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    }
     let cache = if ok && is_hashed_asset(&path) {
         "public, max-age=31536000, immutable"
     } else {
@@ -279,6 +281,18 @@ async fn headers(State(site): State<Site>, request: Request<Body>, next: Next) -
     };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
+}
+
+/// Whether a response of this type can be a document or a worker, where a
+/// Content-Security-Policy and the opener policy take effect: pages, SVG
+/// (which holds scripts when opened on its own), scripts (a worker's policy
+/// is its script's) and anything untyped or unknown. Styles, wasm, JSON and
+/// the prepared files never are (with `nosniff` a browser reads them as
+/// nothing else), so they go without the 0.7 KB policy: 3.5 KB less on a
+/// product page's first load.
+fn takes_policies(content_type: Option<&str>) -> bool {
+    let essence = content_type.and_then(|t| t.split(';').next()).map(|t| t.trim().to_ascii_lowercase());
+    !matches!(essence.as_deref(), Some("application/wasm" | "text/css" | "application/json" | "application/octet-stream"))
 }
 
 /// Trunk names built assets `name-<hash>.ext`, the hash a 64-bit number in
@@ -320,6 +334,16 @@ mod tests {
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"run()"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn only_what_can_be_a_document_or_a_worker_carries_the_policies() {
+        for t in [Some("text/html; charset=utf-8"), Some("image/svg+xml"), Some("text/javascript"), Some("application/javascript"), Some("text/plain"), None, Some("")] {
+            assert!(takes_policies(t), "{t:?}");
+        }
+        for t in ["application/wasm", "text/css", "text/css; charset=utf-8", "application/json", "Application/JSON", "application/octet-stream"] {
+            assert!(!takes_policies(Some(t)), "{t}");
+        }
     }
 
     #[test]

@@ -44,6 +44,9 @@ async fn hashed_assets_are_sent_precompressed_by_what_the_browser_accepts() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_ENCODING], "br");
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    // A wasm file is never a document: no page policies on it.
+    assert!(!headers.contains_key(header::CONTENT_SECURITY_POLICY) && !headers.contains_key("cross-origin-opener-policy"));
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert!(headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
     assert_eq!(body, b"brotli-copy");
 
