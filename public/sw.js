@@ -57,7 +57,7 @@ self.addEventListener('install', () => self.skipWaiting());
 async function precache() {
   const cache = await caches.open(CACHE);
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  const channels = windows.some((w) => CHANNELS_PAGE.test(new URL(w.url).pathname) && !ACCOUNT_PAGE.test(new URL(w.url).pathname));
+  const channels = windows.some((w) => shellFor(new URL(w.url).pathname) === '/kiosk');
   for (const shell of ['/app', '/account', ...(channels ? ['/kiosk'] : [])]) {
     const page = await fetch(shell);
     if (!page.ok) continue;
@@ -70,18 +70,18 @@ async function precache() {
   if (!index.ok) return;
   await cache.put('/catalogue/index.json', index.clone());
   const list = await index.json();
-  await cache.addAll(['/catalogue/privacy.json', ...preparedOf(list)]);
+  await cache.addAll(['/catalogue/privacy.json', ...builtFilesOf(list)]);
   await prunePrepared(list);
 }
 
 // Every file the index names for its products: the model file and the
 // prepared one (the build names both by content).
-const preparedOf = (index) => index.products.flatMap((p) => [p.file, p.prepared].filter(Boolean)).map((f) => `/catalogue/${f}`);
+const builtFilesOf = (index) => index.products.flatMap((p) => [p.file, p.prepared].filter(Boolean)).map((f) => `/catalogue/${f}`);
 
 // Drops the cached prepared and model files named by content that the
 // current catalogue index no longer names.
 async function prunePrepared(index) {
-  const named = new Set(preparedOf(index));
+  const named = new Set(builtFilesOf(index));
   const cache = await caches.open(CACHE);
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;

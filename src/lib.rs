@@ -56,7 +56,7 @@ pub fn bundle_of(path: &str) -> Bundle {
     let under = |prefix: &str| path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
     match route::Page::parse(path, "") {
         Page::Order { .. } | Page::Account | Page::Privacy => Bundle::Account,
-        Page::Kiosk | Page::Handoff { .. } => Bundle::Channels,
+        Page::Handoff { .. } => Bundle::Channels,
         _ if under("/embed") || under("/kiosk") => Bundle::Channels,
         _ => Bundle::Shop,
     }

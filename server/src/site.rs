@@ -257,7 +257,7 @@ fn bundle_of(path: &str) -> Bundle {
     let segments: Vec<&str> = unframed.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         ["account"] | ["privacy"] | ["orders", _] => Bundle::Account,
-        ["kiosk"] | ["h", _] => Bundle::Channels,
+        ["h", _] => Bundle::Channels,
         _ if under("/embed") || under("/kiosk") => Bundle::Channels,
         _ => Bundle::Shop,
     }

@@ -22,14 +22,13 @@ use crate::Result;
 /// and names it in the index. Returns the names written.
 pub fn prepare(dir: &Path) -> Result<Vec<String>> {
     let mut written = Vec::new();
-    crate::shell::each_model(dir, |p, model| {
+    crate::shell::each_model(dir, |p, model, text| {
         let bytes = model.to_prepared();
         let name = hashed_name(model.id(), &bytes, "prep");
         fs::write(dir.join(&name), &bytes)?;
         p["prepared"] = Value::String(name.clone());
         written.push(name);
-        let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
-        let compact = without_whitespace(&fs::read_to_string(dir.join(file))?);
+        let compact = without_whitespace(text);
         let name = hashed_name(model.id(), compact.as_bytes(), "json");
         fs::write(dir.join(&name), &compact)?;
         p["file"] = Value::String(name.clone());

@@ -85,16 +85,17 @@ pub fn home(index_html: &str) -> Result<String> {
 }
 
 /// Reads `dir/index.json` (the built catalogue), calls `f` with each
-/// product's entry and its model, and writes the index back with what `f`
-/// added to the entries; the index as written. The site build's per-model
+/// product's entry, its model and the model file's text, and writes the
+/// index back with what `f` added to the entries; the index as written. The site build's per-model
 /// steps (pictures here, prepared files in `prepare.rs`) go through it.
-pub fn each_model(dir: &Path, mut f: impl FnMut(&mut Value, &tailor_engine::Model) -> Result<()>) -> Result<Value> {
+pub fn each_model(dir: &Path, mut f: impl FnMut(&mut Value, &tailor_engine::Model, &str) -> Result<()>) -> Result<Value> {
     let path = dir.join("index.json");
     let mut index: Value = serde_json::from_str(&fs::read_to_string(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
     for p in index["products"].as_array_mut().ok_or("index.json: no \"products\" list")? {
         let file = p["file"].as_str().ok_or("index.json: a product without \"file\"")?;
-        let model = tailor_engine::Model::from_json(file, &fs::read_to_string(dir.join(file))?).map_err(|e| e.to_string())?;
-        f(p, &model)?;
+        let text = fs::read_to_string(dir.join(file))?;
+        let model = tailor_engine::Model::from_json(file, &text).map_err(|e| e.to_string())?;
+        f(p, &model, &text)?;
     }
     fs::write(&path, serde_json::to_string_pretty(&index)?)?;
     Ok(index)
@@ -104,7 +105,7 @@ pub fn each_model(dir: &Path, mut f: impl FnMut(&mut Value, &tailor_engine::Mode
 /// `dir` (the built catalogue) as `ID.svg` and names it in `dir/index.json`;
 /// the index, with the pictures named.
 pub fn pictures(dir: &Path) -> Result<Value> {
-    each_model(dir, |p, model| {
+    each_model(dir, |p, model, _| {
         if let Some(picture) = model.picture(&tailor_engine::Choices::defaults(model), &Default::default(), "en", model.id()) {
             let name = format!("{}.svg", model.id());
             fs::write(dir.join(&name), picture.svg)?;
