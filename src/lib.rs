@@ -5,6 +5,7 @@ pub mod api;
 pub mod embed;
 pub mod i18n;
 pub mod kiosk;
+mod lazy;
 pub mod outbox;
 mod pages;
 pub mod profile;

@@ -198,6 +198,45 @@ test('an order whose answer was lost is sent again with the same key and stored 
   expect(sent[1]).toBe(sent[0]);
 });
 
+test.describe(() => {
+  // The network as the page sees it: no service worker answering from its cache.
+  test.use({ serviceWorkers: 'block' });
+
+test('the review is fetched when first opened, and a failed fetch can be tried again', async ({ page }) => {
+  // Its code is a part of the wasm of its own, named in the page for the
+  // service worker but not loaded with it.
+  const parts = await page.goto('/p/pc-starter').then(() => page.locator('meta[name=tailor-parts]').getAttribute('content'));
+  const review = parts.split(' ').find((p) => /^\/split_review-[0-9a-f]{16}\.wasm$/.test(p));
+  expect(review, parts).toBeTruthy();
+  await expect(page.getByTestId('total')).toBeVisible();
+  const loaded = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  expect(await loaded()).not.toContain(review);
+
+  // The first attempt fails (as on a dropped connection): the place says so, the rest works on.
+  await page.route(`**${review}`, (route) => route.abort('internetdisconnected'));
+  await page.getByRole('button', { name: 'English' }).click();
+  await step(page, 'Storage').click();
+  await page.getByRole('button', { name: 'Review and order' }).click();
+  const failed = page.getByTestId('part-failed');
+  await expect(failed).toBeVisible();
+  await expect(failed).toHaveAttribute('role', 'alert');
+  await expect(failed).toContainText('could not be loaded');
+  await step(page, 'Storage').click();
+  await expect(page.locator('#step-title')).toContainText('Storage');
+  await page.getByRole('button', { name: 'Review and order' }).click();
+  await expect(failed).toBeVisible();
+
+  // With the network back, trying again shows the review; it then works as ever.
+  await page.unroute(`**${review}`);
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await expect(failed).toHaveCount(0);
+  await fillDetails(page);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByRole('heading', { name: 'Thank you, your order is placed.' })).toBeVisible();
+  expect(await loaded()).toContain(review);
+});
+});
+
 test('an order made offline is saved, then sent once when the network returns', async ({ page, context }) => {
   await openStarterPc(page);
   // A profile, so the customer's orders can be counted afterwards.
@@ -235,6 +274,10 @@ test('the configurator works offline after one visit (service worker)', async ({
   // Each product's prepared rules are kept too, so offline nothing is compiled.
   const prepared = (await page.evaluate(() => fetch('/catalogue/index.json').then((r) => r.json()))).products.map((p) => `/catalogue/${p.prepared}`);
   for (const path of prepared) await expect.poll(cached).toContain(path);
+  // And the parts of the wasm fetched later (the review), so they open offline.
+  const parts = (await page.locator('meta[name=tailor-parts]').getAttribute('content')).split(' ');
+  expect(parts.length).toBeGreaterThan(0);
+  for (const path of parts) await expect.poll(cached).toContain(path);
   const warnings = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   await context.setOffline(true);
@@ -242,6 +285,9 @@ test('the configurator works offline after one visit (service worker)', async ({
   await expect(page.getByTestId('total')).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(warnings.filter((w) => w.includes('.prep'))).toEqual([]);
+  await page.getByRole('navigation').getByRole('button', { name: /Storage|存储/ }).click();
+  await page.getByRole('button', { name: /Review and order|确认并下单/ }).click();
+  await expect(page.locator('#f-contact-name')).toBeVisible();
   await context.setOffline(false);
 
   // A prepared file the catalogue no longer names goes when the index is read again.

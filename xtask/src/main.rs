@@ -8,9 +8,11 @@ mod fuzz;
 mod prepare;
 mod prerender;
 mod shell;
+mod split;
 mod test;
 mod tools;
 
+use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
@@ -24,6 +26,15 @@ use crate::flags::{Cli, Cmd, RunArgs};
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> ExitCode {
+    if split::is_link_call() {
+        return match split::link() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("xtask (as the wasm linker): {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -135,15 +146,28 @@ pub fn build_site() -> Result<()> {
     step("building the site (trunk build --release --offline)");
     let root = project_root();
     let toolchain = tools::site_toolchain()?;
+    // The shop's wasm is cut where the first screen needs none of it
+    // (`split.rs`): this program links it, and the parts join dist/ after.
+    // It links every bundle (and only splits the shop's), since cargo
+    // rebuilds every crate for another linker.
+    let parts = root.join("target/split");
+    let wasm_opt = format!("wasm-opt -Oz {}", wasm_opt_params(&fs::read_to_string(root.join("index.html"))?)?);
+    let lld = split::rust_lld(&toolchain)?;
+    let linker = std::env::current_exe()?;
     let trunk = || {
         let mut cmd = Command::new("trunk");
-        cmd.env("RUSTUP_TOOLCHAIN", &toolchain)
+        cmd.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", &linker)
+            .env(split::LLD_VAR, &lld)
+            .env(split::PARTS_VAR, &parts)
+            .env(split::WASM_OPT_VAR, &wasm_opt)
+            .env("RUSTUP_TOOLCHAIN", &toolchain)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", SITE_RUSTFLAGS);
         cmd
     };
     run(trunk().args(["build", "--release", "--offline"]).current_dir(&root))?;
+    split::install(&parts, &root.join("dist"))?;
     step("building the account bundle (account.html, into dist/portal)");
     run(trunk()
         .args(["build", "--release", "--offline", "--dist", "dist/portal", "--public-url", "/portal/", "account.html"])
@@ -162,6 +186,13 @@ pub fn build_site() -> Result<()> {
     step("compressing the hashed assets (zopfli gzip, brotli 11)");
     let dists = ["dist", "dist/staff", "dist/portal", "dist/channels", "dist/catalogue"].map(|d| root.join(d));
     compress::precompress(&dists.each_ref().map(PathBuf::as_path), &root.join("target/precompressed"))
+}
+
+/// The arguments the shop's page gives Trunk for wasm-opt (the features
+/// rustc emits), which the split parts get too.
+fn wasm_opt_params(index_html: &str) -> Result<String> {
+    let rest = index_html.split("data-wasm-opt-params=\"").nth(1).ok_or("index.html gives no data-wasm-opt-params")?;
+    Ok(rest[..rest.find('"').ok_or("index.html: data-wasm-opt-params is not closed")?].to_owned())
 }
 
 /// The server binary: built with the `native` profile, or, once

@@ -30,7 +30,7 @@ use attribute::Attribute;
 use fit::FitPanel;
 use meters::Meters;
 use picture::Picture;
-use review::{Review, ReviewForm};
+use review::ReviewForm;
 use submit::Stage;
 use summary::Summary;
 
@@ -283,7 +283,7 @@ fn Configurator(model: Model, code: Option<String>) -> impl IntoView {
                 {move || if configuring.get() {
                     current_step().into_any()
                 } else {
-                    view! { <Review ctx form/> }.into_any()
+                    crate::lazy::lazy!(review::review_panel(ctx, form))
                 }}
             </div>
             // The picture above the summary on wide screens, at the top on phones (style/main.css).

@@ -64,9 +64,17 @@ fn error_key(code: &str) -> Key {
     }
 }
 
+crate::lazy::part!(review, 
+    /// The review as the configurator shows it: fetched the first time it
+    /// is shown (a product page's first screen has none of it).
+    pub(super) fn review_panel(ctx: Ctx, form: ReviewForm) -> Result<AnyView, crate::lazy::SplitLoaderError> {
+        Ok(view! { <Review ctx form/> }.into_any())
+    }
+);
+
 /// Contact and shipping details, then the order.
 #[component]
-pub(super) fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
+fn Review(ctx: Ctx, form: ReviewForm) -> impl IntoView {
     let locale = use_locale();
     let ReviewForm { name, email, phone, line1, line2, city, postcode, country, tried, server_error, last_sent } = form;
 
