@@ -2,7 +2,7 @@
 //! by `wasm-bindgen-test-runner` (`cargo xtask test`).
 
 use tailor_engine::{Choices, Model};
-use tailor_web::i18n::{Locale, money, price_effect};
+use tailor_web::i18n::{Locale, money, number, price_effect};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,6 +17,20 @@ fn money_follows_the_locale() {
     assert_eq!(price_effect(Locale::En, "EUR", 0), "included");
     assert_eq!(price_effect(Locale::Zh, "EUR", 0), "已包含");
     assert!(price_effect(Locale::En, "EUR", 4_000).starts_with('+'));
+}
+
+#[wasm_bindgen_test]
+fn formats_kept_between_calls_still_follow_currency_and_decimals() {
+    // Each formatter is made once and kept: a second currency, or other
+    // decimals, must get its own.
+    for _ in 0..2 {
+        assert!(money(Locale::En, "EUR", 100).contains('€'));
+        assert!(money(Locale::En, "USD", 100).contains('$'));
+        assert_eq!(number(Locale::En, 81.25, 2), "81.25");
+        assert_eq!(number(Locale::En, 81.25, 0), "81");
+        assert_eq!(number(Locale::En, 1234.5, 1), "1,234.5");
+        assert_eq!(number(Locale::Zh, 1234.5, 1), "1,234.5");
+    }
 }
 
 #[wasm_bindgen_test]

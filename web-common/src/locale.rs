@@ -91,24 +91,53 @@ pub fn pick(locale: Locale, en: &'static str, zh: &'static str) -> &'static str 
 /// `amount` minor units of `currency`, formatted for `locale` by the
 /// browser's `Intl` (so no locale tables ship with the app).
 pub fn money(locale: Locale, currency: &str, amount: i64) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
-    let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
-    intl_format(locale, &options, amount as f64 / 100.0).unwrap_or_else(|| format!("{currency} {}.{:02}", amount / 100, (amount % 100).abs()))
+    let value = amount as f64 / 100.0;
+    intl_format(locale, Style::Money(currency), value).unwrap_or_else(|| format!("{currency} {}.{:02}", amount / 100, (amount % 100).abs()))
 }
 
 /// A measurement or other number with exactly `decimals` decimals, in the
 /// locale's digits and separators ("81.5", "81,5" ...).
 pub fn number(locale: Locale, value: f64, decimals: u32) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"minimumFractionDigits".into(), &decimals.into());
-    let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &decimals.into());
-    intl_format(locale, &options, value).unwrap_or_else(|| (value.round() as i64).to_string())
+    intl_format(locale, Style::Decimals(decimals), value).unwrap_or_else(|| (value.round() as i64).to_string())
 }
 
-fn intl_format(locale: Locale, options: &js_sys::Object, value: f64) -> Option<String> {
-    let locales = js_sys::Array::of1(&locale.tag().into());
-    let format = js_sys::Intl::NumberFormat::new(&locales, options).format();
+/// What a number is formatted as.
+#[derive(Clone, Copy)]
+enum Style<'a> {
+    Money(&'a str),
+    Decimals(u32),
+}
+
+thread_local! {
+    /// The `Intl.NumberFormat`s made so far, by language and style: making
+    /// one is the browser's slow part (a product page with its prices made
+    /// one per price, about 20 ms of its start), formatting with it is not.
+    static FORMATS: std::cell::RefCell<Vec<(Locale, String, u32, js_sys::Function)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn intl_format(locale: Locale, style: Style, value: f64) -> Option<String> {
+    // Kept by language, currency ("" for a plain number) and decimals.
+    let (currency, decimals) = match style {
+        Style::Money(currency) => (currency, u32::MAX),
+        Style::Decimals(decimals) => ("", decimals),
+    };
+    let format = FORMATS.with_borrow_mut(|made| {
+        if let Some((.., f)) = made.iter().find(|(l, c, d, _)| *l == locale && c == currency && *d == decimals) {
+            return f.clone();
+        }
+        let options = js_sys::Object::new();
+        if let Style::Money(currency) = style {
+            let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
+            let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+        } else {
+            let _ = js_sys::Reflect::set(&options, &"minimumFractionDigits".into(), &decimals.into());
+            let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &decimals.into());
+        }
+        let locales = js_sys::Array::of1(&locale.tag().into());
+        let f = js_sys::Intl::NumberFormat::new(&locales, &options).format();
+        made.push((locale, currency.to_owned(), decimals, f.clone()));
+        f
+    });
     format.call1(&wasm_bindgen::JsValue::UNDEFINED, &value.into()).ok().and_then(|v| v.as_string())
 }
 
