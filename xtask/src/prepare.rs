@@ -40,7 +40,7 @@ pub fn prepare(dir: &Path) -> Result<Vec<String>> {
 
 /// `id-<first 16 hex digits of the SHA-256 of bytes>.ext`: the shape of
 /// Trunk's hashed names, which the server caches as immutable.
-fn hashed_name(id: &str, bytes: &[u8], ext: &str) -> String {
+pub fn hashed_name(id: &str, bytes: &[u8], ext: &str) -> String {
     let digest = Sha256::digest(bytes);
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("{id}-{hex}.{ext}")

@@ -1,20 +1,22 @@
 //! The shop's wasm in parts: what a product page's first screen does not
-//! use (the review and checkout, the jeans fit panel) is fetched when it is
-//! first shown, not with the page.
+//! use (the review and checkout) is fetched when it is first shown, not
+//! with the page.
 //!
 //! Code is marked with `wasm_split` (`src/lazy.rs`, feature `split`), and
 //! the wasm the linker writes is cut along those marks by
 //! `wasm_split_cli_support`, the splitter Leptos's own tool uses. Trunk
-//! stays the shop's build tool: for that one build, `build_site` makes this
-//! program rustc's wasm linker (rustc calls it with lld's own arguments,
-//! `-flavor wasm ...`). It links with `rust-lld` and `--emit-relocs` (the
+//! stays the shop's build tool: for the site's builds, `build_site` makes
+//! this program rustc's wasm linker (rustc calls it with lld's own
+//! arguments, `-flavor wasm ...`). Other wasm it only links; the shop's it
+//! links with `rust-lld` and `--emit-relocs` (the
 //! splitter follows the relocations), splits, and leaves the main part where
 //! rustc expects the wasm; Trunk then runs wasm-bindgen and wasm-opt on it
 //! as on any other. The parts go to `target/split/`, which `build_site`
 //! copies into dist/ after Trunk.
 //!
-//! Names: every part is named by the SHA-256 of its content (as Trunk names
-//! the main wasm), so each is cached for good. The loader (`split-HASH.js`,
+//! Names: every part is named by the SHA-256 of its content
+//! (`prepare::hashed_name`, as the prepared models are), so each is cached
+//! for good. The loader (`split-HASH.js`,
 //! which fetches the parts) is named after its content, which names the
 //! parts; the main wasm names the loader. The loader reaches the main
 //! module's exports through the bare name `tailor-web`, which the page's
@@ -26,11 +28,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sha2::{Digest, Sha256};
-
 use crate::Result;
+use crate::prepare::hashed_name;
 
-/// Set by `build_site` for the shop's build: the linker to run.
+/// Set by `build_site` for the site's builds: the linker to run.
 pub const LLD_VAR: &str = "TAILOR_RUST_LLD";
 /// Set by `build_site`: where the parts go.
 pub const PARTS_VAR: &str = "TAILOR_SPLIT_DIR";
@@ -108,7 +109,7 @@ fn split(wasm: &Path, parts: &Path) -> Result<()> {
             optimise(part, args)?;
         }
         let stem = part.file_stem().and_then(|s| s.to_str()).ok_or("a part without a name")?;
-        let hashed = format!("{stem}-{}.wasm", short_hash(&fs::read(part)?));
+        let hashed = hashed_name(stem, &fs::read(part)?, "wasm");
         let quoted = format!("\"./{stem}.wasm\"");
         if !loader.contains(&quoted) {
             return Err(format!("the loader does not name {stem}.wasm").into());
@@ -116,7 +117,7 @@ fn split(wasm: &Path, parts: &Path) -> Result<()> {
         loader = loader.replace(&quoted, &format!("\"./{hashed}\""));
         fs::rename(part, parts.join(&hashed))?;
     }
-    let loader_name = format!("./split-{}.js", short_hash(loader.as_bytes()));
+    let loader_name = format!("./{}", hashed_name("split", loader.as_bytes(), "js"));
     fs::write(parts.join(&loader_name[2..]), &loader)?;
 
     let mut main = fs::read(wasm)?;
@@ -136,12 +137,6 @@ fn optimise(part: &Path, args: &str) -> Result<()> {
     Ok(())
 }
 
-/// The first 16 hex digits of the content's SHA-256 (the length of
-/// Trunk's own hashes).
-pub fn short_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Replaces the one occurrence of `from` by `to`, of the same length.
 fn replace_once(bytes: &mut [u8], from: &[u8], to: &[u8]) -> Result<()> {
     assert_eq!(from.len(), to.len(), "a replacement in place keeps the length");
@@ -159,21 +154,17 @@ fn replace_once(bytes: &mut [u8], from: &[u8], to: &[u8]) -> Result<()> {
 /// Renames the function table's export within the export section (the
 /// name may be elsewhere too, in the names of the name section).
 fn rename_table_export(wasm: &mut [u8]) -> Result<()> {
-    let copy = wasm.to_vec();
-    for payload in wasmparser::Parser::new(0).parse_all(&copy) {
+    let mut exports = None;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         if let wasmparser::Payload::ExportSection(reader) = payload? {
-            let range = reader.range();
-            let range = usize::try_from(range.start)?..usize::try_from(range.end)?;
-            let mut entry = vec![TABLE_EXPORT.len() as u8];
-            entry.extend_from_slice(TABLE_EXPORT.as_bytes());
-            entry.push(0x01); // the kind: a table
-            let mut alias = vec![TABLE_ALIAS.len() as u8];
-            alias.extend_from_slice(TABLE_ALIAS.as_bytes());
-            alias.push(0x01);
-            return replace_once(&mut wasm[range.start..range.end], &entry, &alias);
+            exports = Some(reader.range());
+            break;
         }
     }
-    Err("the main wasm has no exports".into())
+    let range = exports.ok_or("the main wasm has no exports")?;
+    let range = usize::try_from(range.start)?..usize::try_from(range.end)?;
+    let entry = |name: &str| [&[name.len() as u8], name.as_bytes(), &[0x01]].concat(); // 0x01: a table
+    replace_once(&mut wasm[range], &entry(TABLE_EXPORT), &entry(TABLE_ALIAS))
 }
 
 /// The loader reads the function table by its export's new name.
